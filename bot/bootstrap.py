@@ -1,0 +1,45 @@
+"""The composition root: real adapters by default; tests hand in a test database or a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.outbox import Notifier, OutboxSender
+from routing.relay import Relay
+from routing.usecases.context import RelayConfig
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import uow_factory, utc_now
+
+
+@dataclass
+class Baton:
+    settings: Settings
+    engine: Engine
+    relay: Relay
+    clock: Callable[[], datetime]
+    notifiers: dict[str, Notifier] = field(default_factory=dict)
+
+    def sender(self) -> OutboxSender:
+        return OutboxSender(self.engine, self.notifiers, self.clock)
+
+
+def build(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    config: RelayConfig | None = None,
+    notifiers: Mapping[str, Notifier] | None = None,
+    migrate: bool = True,
+) -> Baton:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    relay = Relay(uow_factory(engine, clock), clock, config or settings.relay_config())
+    return Baton(settings, engine, relay, clock, dict(notifiers or {}))

@@ -1,0 +1,97 @@
+"""Settings from the environment and a ``.env`` file, named as in DESIGN.md's public contract."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from routing.roles import Platform
+from routing.rules import RuleSet, ruleset_from_data
+from routing.usecases.context import RelayConfig
+
+DEFAULT_RULES_FILES = ("baton.rules.yaml", "baton.rules.yml", "baton.rules.toml")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///baton.db"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    microsoft_app_id: str = ""
+    microsoft_app_password: str = ""
+    microsoft_app_tenant_id: str = ""
+    microsoft_app_type: str = "MultiTenant"
+    baton_intake_channels: str = ""
+    baton_digest_channel: str | None = None
+    baton_teams_intake_channels: str = ""
+    baton_teams_digest_channel: str | None = None
+    baton_timezone: str = "UTC"
+    baton_digest_time: time = time(8, 0)
+    baton_claim_sla_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    baton_managers: str = ""
+    baton_rules_file: str | None = None
+
+    @field_validator("baton_digest_time", mode="before")
+    @classmethod
+    def _hh_mm(cls, value: Any) -> Any:
+        return time.fromisoformat(value) if isinstance(value, str) else value
+
+    @property
+    def intake_channels(self) -> frozenset[str]:
+        return _split(self.baton_intake_channels)
+
+    @property
+    def teams_intake_channels(self) -> frozenset[str]:
+        return _split(self.baton_teams_intake_channels)
+
+    def manager_keys(self) -> frozenset[tuple[str, str]]:
+        return frozenset(manager_key(token) for token in _split(self.baton_managers))
+
+    def rules(self) -> RuleSet:
+        return load_rules(self.baton_rules_file)
+
+    def relay_config(self) -> RelayConfig:
+        return RelayConfig(
+            rules=self.rules(),
+            managers=self.manager_keys(),
+            claim_sla_minutes=self.baton_claim_sla_minutes,
+            timezone=self.baton_timezone,
+        )
+
+
+def _split(value: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def manager_key(token: str) -> tuple[str, str]:
+    """``U123`` → Slack, ``29:…`` → Teams, ``slack:U1``/``console:alice`` explicit, else console."""
+    platform, _, user_id = token.partition(":")
+    if platform in {p.value for p in Platform} and user_id:
+        return platform, user_id
+    if token.startswith(("29:", "8:orgid:")):
+        return Platform.TEAMS.value, token
+    if _SLACK_USER.match(token):
+        return Platform.SLACK.value, token
+    return Platform.CONSOLE.value, token
+
+
+def load_rules(path: str | None) -> RuleSet:
+    """Read the routing rules file (YAML or TOML); no file means one default pool."""
+    candidates = [path] if path else [p for p in DEFAULT_RULES_FILES if Path(p).exists()]
+    if not candidates:
+        return ruleset_from_data(None)
+    file = Path(candidates[0])
+    text = file.read_text(encoding="utf-8")
+    data = tomllib.loads(text) if file.suffix == ".toml" else yaml.safe_load(text)
+    return ruleset_from_data(data)

@@ -1,0 +1,40 @@
+"""Domain exceptions: every error a user can cause is a ``BatonError`` with a chat-ready message."""
+
+from __future__ import annotations
+
+
+class BatonError(Exception):
+    """Base of every error a user can cause; ``str(err)`` is shown to them as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(BatonError):
+    """Command text that does not fit the grammar; carries the right usage of that subcommand."""
+
+    def __init__(self, problem: str, usage: str) -> None:
+        super().__init__(f"{problem}\nUsage: `{usage}`")
+        self.problem = problem
+        self.usage = usage
+
+
+class InvalidInput(BatonError):
+    """A value that parses but breaks a rule (an amount of 0, an empty reason)."""
+
+
+class NotFound(BatonError):
+    """The lead, rep or pool named does not exist."""
+
+
+class NotAllowed(BatonError):
+    """The actor may not do this; the message says who may."""
+
+
+class IllegalTransition(BatonError):
+    """The lead's stage does not allow this step; the message says what is allowed from there."""
+
+
+class AlreadyDone(BatonError):
+    """A race or a repeated click lost: someone else already did it (a polite refusal)."""

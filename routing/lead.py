@@ -1,0 +1,299 @@
+"""The lead entity: its data, its stage, its one owner, and the rules of every transition.
+
+Methods check the rule, change the state and record a ``LeadEvent`` in ``pending``; they never
+notify anyone. The use cases turn the outcome into messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from routing.errors import IllegalTransition, InvalidInput
+from routing.events import EventType, LeadEvent
+from routing.stages import ALLOWED, Action, Stage, allowed_actions
+
+
+class Origin(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where the lead was posted, so replies can go to its thread (Teams: conversation + id)."""
+
+    platform: str
+    channel: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Qualification:
+    budget: str | None = None
+    authority: str | None = None
+    need: str | None = None
+    timeline: str | None = None
+    notes: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+    def summary(self) -> str:
+        labels = ("budget", "authority", "need", "timeline", "notes")
+        parts = [f"{k.capitalize()}: {getattr(self, k)}" for k in labels if getattr(self, k)]
+        return "; ".join(parts) or "no qualification notes"
+
+
+def format_lead_id(lead_id: int) -> str:
+    return f"L-{lead_id}"
+
+
+@dataclass
+class Lead:
+    company: str | None
+    email: str | None
+    name: str | None = None
+    phone: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    origin: Origin = Origin.INBOUND
+    stage: Stage = Stage.NEW
+    owner_id: int | None = None
+    pool: str | None = None
+    created_at: datetime | None = None
+    assigned_at: datetime | None = None
+    source: SourceRef | None = None
+    raw_text: str | None = None
+    qualification: Qualification | None = None
+    amount: Decimal | None = None
+    expansion_total: Decimal = Decimal(0)
+    reason: str | None = None
+    sla_misses: int = 0
+    card_ref: str | None = None
+    id: int | None = None
+    pending: list[LeadEvent] = field(default_factory=list, repr=False)
+
+    @property
+    def ref(self) -> str:
+        return format_lead_id(self.id) if self.id is not None else "L-?"
+
+    @property
+    def email_domain(self) -> str | None:
+        return self.fields.get("domain")
+
+    @property
+    def title(self) -> str:
+        who = self.name or self.email or self.phone or "unknown contact"
+        return f"{self.company} — {who}" if self.company else who
+
+    def check(self, action: Action) -> None:
+        """Raise ``IllegalTransition`` naming what is allowed, unless ``action`` fits the stage."""
+        if self.stage not in ALLOWED[action]:
+            options = ", ".join(a.value for a in allowed_actions(self.stage)) or "nothing more"
+            raise IllegalTransition(
+                f"{self.ref} is {self.stage.label}, so it can't take `{action.value}` now. "
+                f"From {self.stage.label} you can: {options}."
+            )
+
+    def _record(
+        self,
+        type_: EventType,
+        at: datetime,
+        actor_id: int | None,
+        to: Stage,
+        owner_id: int | None,
+        **payload: Any,
+    ) -> LeadEvent:
+        event = LeadEvent(
+            lead_id=self.id or 0,
+            type=type_,
+            at=at,
+            actor_id=actor_id,
+            from_stage=self.stage,
+            to_stage=to,
+            owner_id=owner_id,
+            payload={k: v for k, v in payload.items() if v is not None},
+        )
+        self.stage = to
+        self.owner_id = owner_id
+        self.pending.append(event)
+        return event
+
+    def record_creation(self, at: datetime, actor_id: int | None, **payload: Any) -> None:
+        """The first event: ``created`` (stage new) or ``unparsed`` (kept for a human)."""
+        self.created_at = at
+        kind = EventType.UNPARSED if self.stage is Stage.UNPARSED else EventType.CREATED
+        self.pending.append(
+            LeadEvent(
+                lead_id=self.id or 0,
+                type=kind,
+                at=at,
+                actor_id=actor_id,
+                from_stage=None,
+                to_stage=self.stage,
+                owner_id=None,
+                payload={"origin": self.origin.value, **payload},
+            )
+        )
+
+    def queue(self, at: datetime, explanation: str) -> None:
+        self._record(EventType.QUEUED, at, None, Stage.NEW, None, explanation=explanation)
+
+    def assign(
+        self,
+        to: int,
+        at: datetime,
+        explanation: str,
+        actor_id: int | None = None,
+        how: str = "rotation",
+    ) -> None:
+        self.check(Action.ASSIGN)
+        self.assigned_at = at
+        self._record(
+            EventType.ASSIGNED, at, actor_id, Stage.ASSIGNED, to, explanation=explanation, how=how
+        )
+
+    def claim(self, by: int, at: datetime) -> None:
+        self.check(Action.CLAIM)
+        taken_from = self.owner_id if self.owner_id != by else None
+        self._record(EventType.CLAIMED, at, by, Stage.WORKING, by, taken_from=taken_from)
+
+    def decline(self, by: int, at: datetime) -> None:
+        self.check(Action.DECLINE)
+        self._record(EventType.DECLINED, at, by, Stage.NEW, None)
+
+    def miss_sla(self, at: datetime, minutes: int) -> None:
+        self.check(Action.CLAIM)
+        self.sla_misses += 1
+        self._record(
+            EventType.SLA_MISSED,
+            at,
+            None,
+            Stage.NEW,
+            None,
+            missed_by=self.owner_id,
+            minutes=minutes,
+            misses=self.sla_misses,
+        )
+
+    def start_working(self, owner: int, at: datetime) -> None:
+        """Outbound leads skip assignment: the prospector who logs one is already working it."""
+        self._record(EventType.ASSIGNED, at, owner, Stage.WORKING, owner, how="outbound")
+
+    def qualify(self, by: int, at: datetime, q: Qualification) -> None:
+        self.check(Action.QUALIFY)
+        self.qualification = q
+        self._record(EventType.QUALIFIED, at, by, Stage.QUALIFIED, self.owner_id, **q.as_dict())
+
+    def disqualify(self, by: int, at: datetime, reason: str) -> None:
+        self.check(Action.DISQUALIFY)
+        self.reason = _required(reason, "a reason is required to disqualify a lead")
+        self._record(
+            EventType.DISQUALIFIED, at, by, Stage.DISQUALIFIED, self.owner_id, reason=reason
+        )
+
+    def hand_off(self, by: int, to: int, at: datetime, explanation: str) -> None:
+        self.check(Action.HANDOFF)
+        target = Stage.WITH_CLOSER if self.stage is Stage.QUALIFIED else Stage.CUSTOMER
+        role = "closer" if target is Stage.WITH_CLOSER else "account_manager"
+        self.assigned_at = at
+        self._record(
+            EventType.HANDED_OFF,
+            at,
+            by,
+            target,
+            to,
+            handed_from=self.owner_id,
+            role=role,
+            explanation=explanation,
+        )
+
+    def log_meeting(self, by: int, at: datetime) -> None:
+        self.check(Action.MEETING)
+        stage = Stage.MEETING if self.stage is Stage.WITH_CLOSER else self.stage
+        self._record(EventType.MEETING, at, by, stage, self.owner_id)
+
+    def log_proposal(self, by: int, at: datetime, status: str) -> None:
+        if status == "requested":
+            self.check(Action.PROPOSAL_REQUESTED)
+            self._record(
+                EventType.PROPOSAL_REQUESTED, at, by, Stage.PROPOSAL_REQUESTED, self.owner_id
+            )
+        else:
+            self.check(Action.PROPOSAL_PRESENTED)
+            self._record(
+                EventType.PROPOSAL_PRESENTED, at, by, Stage.PROPOSAL_PRESENTED, self.owner_id
+            )
+
+    def win(self, by: int, at: datetime, amount: Decimal) -> None:
+        self.check(Action.WON)
+        self.amount = _positive(amount)
+        self._record(EventType.WON, at, by, Stage.WON, self.owner_id, amount=str(amount))
+
+    def lose(self, by: int, at: datetime, reason: str) -> None:
+        self.check(Action.LOST)
+        self.reason = _required(reason, "a reason is required to mark a lead lost")
+        self._record(EventType.LOST, at, by, Stage.LOST, self.owner_id, reason=reason)
+
+    def expand(self, by: int, at: datetime, amount: Decimal) -> None:
+        self.check(Action.EXPAND)
+        self.expansion_total += _positive(amount)
+        self._record(EventType.EXPANDED, at, by, Stage.CUSTOMER, self.owner_id, amount=str(amount))
+
+    def churn(self, by: int, at: datetime, reason: str | None) -> None:
+        self.check(Action.CHURN)
+        self.reason = reason
+        self._record(EventType.CHURNED, at, by, Stage.CHURNED, self.owner_id, reason=reason)
+
+    def reassign(self, by: int, to: int, at: datetime, reason: str) -> None:
+        self.check(Action.REASSIGN)
+        if self.stage is Stage.NEW:
+            self.assign(to, at, reason, actor_id=by, how="manager")
+            return
+        self._record(
+            EventType.REASSIGNED,
+            at,
+            by,
+            self.stage,
+            to,
+            reassigned_from=self.owner_id,
+            reason=reason,
+        )
+
+    def take_pending(self) -> list[LeadEvent]:
+        """Hand the recorded events to storage, stamped with this lead's id."""
+        events = [_with_lead(e, self.id or 0) for e in self.pending]
+        self.pending.clear()
+        return events
+
+    def details(self) -> Mapping[str, str]:
+        shown = {
+            "Company": self.company,
+            "Contact": self.name,
+            "Email": self.email,
+            "Phone": self.phone,
+        }
+        extra = {
+            k.replace("_", " ").capitalize(): v for k, v in self.fields.items() if k != "domain"
+        }
+        return {k: v for k, v in {**shown, **extra}.items() if v}
+
+
+def _with_lead(event: LeadEvent, lead_id: int) -> LeadEvent:
+    return LeadEvent(**{**vars(event), "lead_id": lead_id})
+
+
+def _required(text: str | None, message: str) -> str:
+    if not text or not text.strip():
+        raise InvalidInput(message)
+    return text.strip()
+
+
+def _positive(amount: Decimal) -> Decimal:
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput(f"the amount must be more than 0, not {amount}")
+    return amount

@@ -1,0 +1,557 @@
+"""Reading an inbound lead post: who the lead is and how to reach them.
+
+Leads arrive in three shapes, often mixed: a person's one-liner (``Lead: Sam Ortiz,
+sam@umbrella.co, Umbrella Corp``), ``Label: value`` lines, and the structured fields of form
+integrations (attachment ``fields`` and Block Kit section ``fields``). Structured fields are the
+most trustworthy and win over labelled lines, which win over guesses from a one-liner.
+
+A post with neither an email address nor a phone number cannot be routed to anyone useful, so
+it comes back :class:`Unparsed` (it is stored with its raw text and flagged for a human). This
+module never raises on odd text: everything a form or a person might post is either read or
+reported as unparsed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = [
+    "FREE_MAIL_DOMAINS",
+    "ParsedLead",
+    "Unparsed",
+    "email_domain",
+    "parse_lead_post",
+]
+
+
+@dataclass(frozen=True)
+class ParsedLead:
+    """A routable lead; ``fields`` holds everything else that was recognised (snake_case keys)."""
+
+    email: str | None
+    phone: str | None
+    name: str | None
+    company: str | None
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A post Baton could not read as a lead; ``reason`` is shown to the humans who will."""
+
+    reason: str
+
+
+# --- email domains ----------------------------------------------------------------------------
+
+FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
+    {
+        # Google, Microsoft, Apple, Yahoo, AOL
+        "gmail.com", "googlemail.com",
+        "hotmail.com", "hotmail.co.uk", "hotmail.de", "hotmail.fr", "hotmail.it", "hotmail.es",
+        "hotmail.nl", "hotmail.be", "hotmail.ca", "hotmail.com.au", "hotmail.com.br",
+        "outlook.com", "outlook.de", "outlook.fr", "outlook.es", "outlook.it", "outlook.co.uk",
+        "live.com", "live.co.uk", "live.de", "live.fr", "live.nl", "live.it", "live.ca",
+        "msn.com", "passport.com", "windowslive.com",
+        "icloud.com", "me.com", "mac.com",
+        "yahoo.com", "yahoo.co.uk", "yahoo.de", "yahoo.fr", "yahoo.es", "yahoo.it", "yahoo.ca",
+        "yahoo.com.au", "yahoo.co.in", "yahoo.co.jp", "yahoo.com.br", "yahoo.com.mx",
+        "ymail.com", "rocketmail.com",
+        "aol.com", "aol.de", "aim.com",
+        # Europe
+        "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de",
+        "freenet.de", "posteo.de", "posteo.net", "mailbox.org", "arcor.de",
+        "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr",
+        "libero.it", "virgilio.it", "tiscali.it", "alice.it",
+        "btinternet.com", "sky.com", "virginmedia.com", "talktalk.net", "ntlworld.com",
+        "seznam.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
+        "telenet.be", "skynet.be", "ziggo.nl", "kpnmail.nl", "planet.nl",
+        "bluewin.ch", "hispeed.ch",
+        # privacy-minded and general providers
+        "proton.me", "protonmail.com", "protonmail.ch", "pm.me", "tutanota.com", "tuta.io",
+        "mail.com", "email.com", "usa.com", "zoho.com", "zohomail.com", "fastmail.com",
+        "fastmail.fm", "hushmail.com", "gmx.us", "inbox.com", "hey.com",
+        # Russia, Asia, Americas
+        "yandex.ru", "yandex.com", "ya.ru", "mail.ru", "bk.ru", "inbox.ru", "list.ru", "rambler.ru",
+        "qq.com", "163.com", "126.com", "sina.com", "sohu.com", "yeah.net", "foxmail.com",
+        "naver.com", "daum.net", "hanmail.net", "rediffmail.com",
+        "uol.com.br", "bol.com.br", "terra.com.br",
+        "comcast.net", "verizon.net", "att.net", "sbcglobal.net", "cox.net", "charter.net",
+        "earthlink.net", "optonline.net", "shaw.ca", "rogers.com", "sympatico.ca",
+        "bigpond.com", "optusnet.com.au",
+    }
+)  # fmt: skip
+
+# Providers with a domain per country (yahoo.com.ar, hotmail.se …) that no list keeps up with.
+_FREE_MAIL_FAMILIES = re.compile(
+    r"(?:yahoo|ymail|hotmail|outlook|live|msn|gmx|aol|yandex)\.(?:com?\.)?[a-z]{2,3}"
+)
+
+
+def email_domain(email: str) -> str | None:
+    """The company domain of an address, or None for free-mail and malformed addresses.
+
+    The duplicate matcher groups leads by this: two people at ``umbrella.co`` are one account,
+    two people at ``gmail.com`` are not.
+    """
+    local, at, domain = email.strip().lower().rpartition("@")
+    domain = domain.rstrip(".")
+    if not at or not local or "." not in domain or _is_free_mail(domain):
+        return None
+    return domain
+
+
+def _is_free_mail(domain: str) -> bool:
+    return domain in FREE_MAIL_DOMAINS or _FREE_MAIL_FAMILIES.fullmatch(domain) is not None
+
+
+# --- cleaning Slack text ----------------------------------------------------------------------
+
+_SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_EMOJI_CODE = re.compile(r"(?<!\S):[a-z0-9_+\-]*[a-z][a-z0-9_+\-]*:(?!\S)")
+_EMPHASIS = re.compile(r"[*`]+|(?<!\w)[_~]+(?=\S)|(?<=\S)[_~]+(?!\w)")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def _clean(text: str) -> str:
+    """Slack's markup reduced to what a person would read, emphasis and emoji codes dropped."""
+    text = _SLACK_MARKUP.sub(_markup_text, text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = html.unescape(text)
+    text = _INVISIBLE.sub("", text)
+    return _EMPHASIS.sub("", _EMOJI_CODE.sub("", text))
+
+
+def _markup_text(match: re.Match[str]) -> str:
+    """``<mailto:a@b.c|x>`` → ``a@b.c``; a labelled link → its label; ``<@U1|ann>`` → ``@ann``."""
+    target, label = match[1], match[2]
+    if target.lower().startswith("mailto:"):
+        return target[len("mailto:") :]
+    if target[:1] in "@#":
+        return f"{target[0]}{label}" if label else target
+    if target.startswith("!"):
+        return f"@{label or target[1:]}"
+    return label if label else target
+
+
+# --- recognising pieces -----------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+\-])[A-Za-z0-9][A-Za-z0-9._%+'\-]*@"
+    r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,63}(?![\w\-])"
+)
+_PHONE = re.compile(r"(?<![\w+])\+?\(?[0-9][0-9 ().\-/\u00a0]{5,}[0-9](?!\w)")
+_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{2,4}")
+_WEBSITE = re.compile(
+    r"(?<![\w@.\-])(?:https?://\S+|www\.[^\s,;]+|(?:[a-z0-9\-]+\.)+[a-z]{2,12}(?:/[^\s,;]*)?)"
+    r"(?![\w@\-])"
+)
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _emails_in(text: str) -> list[str]:
+    return [match.lower().rstrip(".") for match in _EMAIL.findall(text)]
+
+
+def _phones_in(text: str) -> list[str]:
+    """Phone numbers in free text: a ``+`` and 7 digits, or 9 digits, and not a date."""
+    found = []
+    for match in _PHONE.finditer(text):
+        number = match[0].strip()
+        digits = len(_DIGIT.findall(number))
+        enough = 7 if number.startswith("+") else 9
+        if enough <= digits <= 15 and not _DATE_LIKE.search(number):
+            found.append(number)
+    return found
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+_EMPTY_VALUES = frozenset({"", "-", "–", "—", "n/a", "na", "none", "null", "not provided", "?"})
+
+
+def _is_empty(value: str) -> bool:
+    return value.strip().lower() in _EMPTY_VALUES
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+_LABEL_ALIASES = {
+    "email": (
+        "email", "e mail", "mail", "email address", "e mail address", "work email",
+        "business email", "company email", "your email", "contact email",
+    ),
+    "phone": (
+        "phone", "tel", "telephone", "mobile", "cell", "phone number", "mobile number",
+        "mobile phone", "work phone", "telephone number", "your phone", "contact phone",
+    ),
+    "name": ("name", "full name", "contact", "contact name", "lead name", "your name", "person"),
+    "first_name": ("first name", "firstname", "given name", "forename"),
+    "last_name": ("last name", "lastname", "surname", "family name"),
+    "company": (
+        "company", "company name", "organisation", "organization", "org", "organisation name",
+        "organization name", "business", "business name", "account", "employer", "firm",
+    ),
+    "country": ("country", "country region", "country or region", "nation"),
+    "employees": (
+        "employees", "company size", "team size", "size", "headcount", "number of employees",
+        "no of employees", "employee count", "staff", "seats",
+    ),
+    "source": ("source", "lead source", "utm source", "found us via", "referral source"),
+    "title": ("title", "job title", "role", "position", "job role", "job"),
+    "website": ("website", "web site", "url", "company website", "site", "homepage", "web"),
+    "notes": (
+        "message", "notes", "note", "comments", "comment", "details", "description",
+        "enquiry", "inquiry", "request", "how can we help", "what can we help with",
+        "anything else", "additional information", "questions", "question",
+    ),
+}  # fmt: skip
+_KEY_BY_LABEL = {label: key for key, labels in _LABEL_ALIASES.items() for label in labels}
+_SINGLE_LINE_KEYS = frozenset(_LABEL_ALIASES) - {"notes"}
+_LEAD_HEADER = "\x00lead"  # a label such as ``New lead:`` that introduces a one-liner
+_LABEL_LINE = re.compile(r"\s*(?P<label>[^\W\d_][\w .&/'()#?+\-]{0,47}?)\s*:(?P<rest>.*)", re.S)
+
+
+def _label_key(label: str) -> str:
+    """The canonical key of a label: a known alias, a lead header, or the label snake_cased."""
+    words = re.sub(r"[^\w]+|_", " ", label.lower()).strip()
+    if words in _KEY_BY_LABEL:
+        return _KEY_BY_LABEL[words]
+    if "lead" in words.split() or "leads" in words.split():
+        return _LEAD_HEADER
+    return words.replace(" ", "_")[:48]
+
+
+def _labelled(line: str) -> tuple[str, str] | None:
+    """(key, value) of a ``Label: value`` line; None for a line of free text.
+
+    A known label may run into its value (``Email:sam@x.co``); an unknown one needs a space
+    after the colon, so ``10:30`` or ``https://`` is never taken for a label.
+    """
+    match = _LABEL_LINE.fullmatch(line)
+    if match is None or len(match["label"].split()) > 6:
+        return None
+    key, rest = _label_key(match["label"]), match["rest"]
+    known = key in _LABEL_ALIASES or key == _LEAD_HEADER
+    if rest and not rest[0].isspace() and not known:
+        return None
+    return key, rest.strip()
+
+
+# --- documents: labelled entries and free lines -----------------------------------------------
+
+
+@dataclass
+class _Document:
+    """What one piece of text says: labelled entries in order, and lines of free text."""
+
+    entries: list[list[str]] = field(default_factory=list)  # [key, value], value may grow
+    free_lines: list[tuple[str, bool]] = field(default_factory=list)  # (line, after a header)
+
+
+def _segments(text: str) -> Iterator[str]:
+    """Lines, with ``Name: Sam, Email: sam@x.co`` split into one segment per label."""
+    for line in text.split("\n"):
+        if line.count(":") < 2:
+            yield line
+            continue
+        yield from re.split(r"\s*[|;•]\s*|,\s*(?=[^\W\d_][\w /\-]{0,30}:\s)", line)
+
+
+def _read_document(text: str) -> _Document:
+    document = _Document()
+    pending: list[str] | None = None  # the entry whose value continues on the next lines
+    for line in _segments(text):
+        if not line.strip():
+            pending = None
+            continue
+        labelled = _labelled(line)
+        if labelled is None:
+            if pending is not None and _continues(pending, line):
+                pending[1] = f"{pending[1]}\n{line.strip()}".strip()
+            else:
+                document.free_lines.append((line, False))
+            continue
+        pending = _add_labelled(document, *labelled)
+    return document
+
+
+def _continues(entry: list[str], line: str) -> bool:
+    """A line under ``Message:`` belongs to it; under an unknown label, not if it has an email."""
+    return entry[0] in _LABEL_ALIASES or not _emails_in(line)
+
+
+def _add_labelled(document: _Document, key: str, value: str) -> list[str] | None:
+    """Record one entry; return it if the following lines may continue its value."""
+    if key == _LEAD_HEADER:
+        document.free_lines.append((value, True))
+        return None
+    entry = [key, value]
+    document.entries.append(entry)
+    return entry if not value or key == "notes" else None
+
+
+def _field_text_document(text: str) -> _Document:
+    """A Block Kit field: ``*Email:*\\nsam@x.co`` or ``*Company*\\nUmbrella Corp``."""
+    lines = _clean(text).strip().split("\n")
+    if len(lines) >= 2 and ":" not in lines[0] and len(lines[0]) <= 48:
+        lines[0] = f"{lines[0]}:"
+    return _read_document("\n".join(lines))
+
+
+def _pairs_document(pairs: Sequence[tuple[str, str]]) -> _Document:
+    document = _Document()
+    for label, value in pairs:
+        label, value = _one_line(_clean(str(label))), _clean(str(value)).strip()
+        if not label:
+            document.free_lines.extend(_read_document(value).free_lines)
+        elif (key := _label_key(label)) == _LEAD_HEADER:
+            document.free_lines.append((_one_line(value), True))
+        else:
+            document.entries.append([key, value])
+    return document
+
+
+# --- one-liners: name and company by their looks ----------------------------------------------
+
+_PIECE_BREAK = re.compile(r"\s*(?:[,;|•·()\[\]]|\s[-–—]\s)\s*")
+_JOINER = re.compile(r"\s+(?:from|at|@|with|of company)\s+", re.I)
+_COMPANY_SUFFIXES = frozenset(
+    {
+        "inc", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "plc",
+        "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "as",
+        "oy", "pty", "pte", "kk", "group", "holdings", "technologies", "tech", "labs", "systems",
+        "solutions", "software", "partners", "consulting", "ventures", "studio", "studios",
+        "industries", "international", "global", "agency", "bank", "university", "hospital",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class _LineFinds:
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    websites: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # known to be people (``Sam from Acme``)
+    companies: list[str] = field(default_factory=list)  # known to be companies
+    unsure: list[str] = field(default_factory=list)  # a name or a company, to be told apart
+
+
+def _read_free_line(line: str, finds: _LineFinds) -> None:
+    """Pull contacts out of a free line, and keep the rest as name or company candidates."""
+    for piece in _PIECE_BREAK.split(line):
+        rest = _take(_EMAIL, piece, finds.emails, str.lower)
+        rest = _take_phones(rest, finds.phones)
+        rest = _take(_WEBSITE, rest, finds.websites, str.strip)
+        _sort_candidate(_candidate(rest), finds)
+
+
+def _take(pattern: re.Pattern[str], text: str, into: list[str], tidy: Callable[[str], str]) -> str:
+    into.extend(tidy(match) for match in pattern.findall(text))
+    return pattern.sub(" ", text)
+
+
+def _take_phones(text: str, into: list[str]) -> str:
+    phones = _phones_in(text)
+    into.extend(phones)
+    for phone in phones:
+        text = text.replace(phone, " ")
+    return text
+
+
+def _candidate(text: str) -> str:
+    """What is left of a piece once contacts are out: a name or a company, or nothing.
+
+    Chatter (``call me at 10:30 tomorrow``) is not a name: a colon or more than six words
+    rule a piece out.
+    """
+    text = _one_line(text.strip(" \t<>:\"'.!?/\\+&=-–—"))
+    words = text.split()
+    is_plausible = any(ch.isalpha() for ch in text) and ":" not in text and len(words) <= 6
+    return text if is_plausible and len(text) <= 80 else ""
+
+
+def _sort_candidate(text: str, finds: _LineFinds) -> None:
+    if not text:
+        return
+    parts = _JOINER.split(text, maxsplit=1)
+    if len(parts) == 2 and all(parts):
+        finds.names.append(parts[0])
+        finds.companies.append(parts[1])
+    elif _has_company_suffix(text):
+        finds.companies.append(text)
+    else:
+        finds.unsure.append(text)
+
+
+def _has_company_suffix(text: str) -> bool:
+    words = re.findall(r"[^\W_]+", text.lower())
+    return len(words) >= 2 and words[-1] in _COMPANY_SUFFIXES
+
+
+def _name_and_company(finds: _LineFinds, email: str | None) -> tuple[str | None, str | None]:
+    """Tell names from companies: the email's domain names the company, its local part the person.
+
+    ``sam.ortiz@umbrella.co`` makes ``Umbrella Corp`` the company and ``Sam Ortiz`` the name
+    whichever order they were written in; with no such hint the first is the name.
+    """
+    names, companies = list(finds.names), list(finds.companies)
+    for text in finds.unsure:
+        if _matches_domain(text, email):
+            companies.append(text)
+        elif _matches_local_part(text, email):
+            names.insert(0, text)
+        else:
+            names.append(text)
+    if len(names) > 1 and not companies:
+        companies.append(names.pop(1))
+    return (names[0] if names else None), (companies[0] if companies else None)
+
+
+def _matches_domain(text: str, email: str | None) -> bool:
+    domain = email_domain(email) if email else None
+    if domain is None:
+        return False
+    stem = domain.split(".")[0].replace("-", "")
+    squashed = re.sub(r"[^\w]|_", "", text.lower())
+    return len(stem) >= 3 and (stem in squashed or (len(squashed) >= 3 and squashed in stem))
+
+
+def _matches_local_part(text: str, email: str | None) -> bool:
+    if email is None:
+        return False
+    local_words = {word for word in re.split(r"[^a-z]+", email.split("@")[0]) if len(word) >= 2}
+    return bool(local_words & set(re.findall(r"[a-z]+", text.lower())))
+
+
+# --- assembling the lead ----------------------------------------------------------------------
+
+
+@dataclass
+class _Lead:
+    """The lead as it is being assembled: the first value found for each key wins."""
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    company: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    bad_email: str | None = None
+    stray_emails: list[str] = field(default_factory=list)  # found beside a name, not labelled
+    stray_phones: list[str] = field(default_factory=list)
+
+    def add(self, key: str, value: str) -> None:
+        if _is_empty(value):
+            return
+        if key == "email":
+            self._add_email(value)
+        elif key == "phone":
+            self._add_phone(value)
+        elif key in ("name", "company"):
+            self._add_person_or_company(key, value)
+        elif key != _LEAD_HEADER and key:
+            tidy = _one_line(value) if key in _SINGLE_LINE_KEYS else _tidy_lines(value)
+            self.fields.setdefault(key, tidy)
+
+    def _add_email(self, value: str) -> None:
+        emails = _emails_in(value)
+        if emails and self.email is None:
+            self.email = emails[0]
+        elif not emails and self.bad_email is None:
+            self.bad_email = _one_line(value)
+
+    def _add_phone(self, value: str) -> None:
+        first_line = value.strip().split("\n")[0].strip()
+        if self.phone is None and len(_DIGIT.findall(first_line)) >= 5:
+            self.phone = first_line
+
+    def _add_person_or_company(self, key: str, value: str) -> None:
+        """``Contact: Dan O'Brien, dan@acme.io`` gives a name and an email."""
+        value = _take_phones(_take(_EMAIL, value, self.stray_emails, str.lower), self.stray_phones)
+        value = _one_line(_EMPTY_BRACKETS.sub(" ", value)).strip(" ,;|-–—")
+        if not value:
+            return
+        if key == "name" and self.name is None:
+            self.name = value
+        elif key == "company" and self.company is None:
+            self.company = value
+
+
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|<\s*>|\[\s*\]")
+
+
+def _tidy_lines(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().split("\n"))
+
+
+def _add_free_lines(lead: _Lead, lines: Iterable[tuple[str, bool]]) -> None:
+    """Contacts from free lines; names and companies only from lines that are about the lead."""
+    finds = _LineFinds()
+    for line, after_header in lines:
+        line_finds = _LineFinds()
+        _read_free_line(line, line_finds)
+        if after_header or line_finds.emails or line_finds.phones:
+            _merge(finds, line_finds)
+    lead.email = lead.email or next(iter(lead.stray_emails + finds.emails), None)
+    lead.phone = lead.phone or next(iter(lead.stray_phones + finds.phones), None)
+    if finds.websites:
+        lead.fields.setdefault("website", finds.websites[0])
+    name, company = _name_and_company(finds, lead.email)
+    lead.name = lead.name or name
+    lead.company = lead.company or company
+
+
+def _merge(into: _LineFinds, finds: _LineFinds) -> None:
+    for kind in ("emails", "phones", "websites", "names", "companies", "unsure"):
+        getattr(into, kind).extend(getattr(finds, kind))
+
+
+def _add_contacts_from_text_fields(lead: _Lead) -> None:
+    """Last resort: an address in a message (``please reach me at sam@x.co``)."""
+    texts = [value for key, value in lead.fields.items() if key not in _SINGLE_LINE_KEYS]
+    for text in texts:
+        if lead.email is None and (emails := _emails_in(text)):
+            lead.email = emails[0]
+        if lead.phone is None and (phones := _phones_in(text)):
+            lead.phone = phones[0]
+
+
+def _finish(lead: _Lead) -> ParsedLead | Unparsed:
+    if lead.email is None and lead.phone is None:
+        if lead.bad_email:
+            return Unparsed(
+                f"`{lead.bad_email}` is not an email address, and no phone number found"
+            )
+        return Unparsed("no email address or phone number found")
+    first, last = lead.fields.pop("first_name", None), lead.fields.pop("last_name", None)
+    name = lead.name or _one_line(f"{first or ''} {last or ''}") or None
+    domain = email_domain(lead.email) if lead.email else None
+    if domain is not None:
+        lead.fields["domain"] = domain
+    return ParsedLead(lead.email, lead.phone, name, lead.company, MappingProxyType(lead.fields))
+
+
+def parse_lead_post(
+    text: str,
+    pairs: Sequence[tuple[str, str]] = (),
+    field_texts: Sequence[str] = (),
+) -> ParsedLead | Unparsed:
+    """Read a lead from a post's text, its attachment field pairs and its Block Kit field texts."""
+    documents = [
+        _pairs_document(pairs),
+        *(_field_text_document(text) for text in field_texts),
+        _read_document(_clean(text)),
+    ]
+    if not any(d.entries or any(line.strip() for line, _ in d.free_lines) for d in documents):
+        return Unparsed("the post is empty")
+    lead = _Lead()
+    for key, value in (entry for document in documents for entry in document.entries):
+        lead.add(key, value)
+    _add_free_lines(lead, (line for document in documents for line in document.free_lines))
+    _add_contacts_from_text_fields(lead)
+    return _finish(lead)

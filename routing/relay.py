@@ -1,0 +1,130 @@
+"""The one entry point every adapter calls: parse-free, platform-free use cases in transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from routing import commands as c
+from routing.commands import Command
+from routing.ports import UnitOfWork
+from routing.roles import Platform, Role
+from routing.team import Rep
+from routing.usecases import funnel, intake, pipeline, sweep, team, views
+from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
+from routing.usecases.intake import InboundPost
+
+SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
+"""Who acts for posts by other apps and for the scheduler."""
+
+UseCase = Callable[[Ctx], Outcome]
+
+
+class Relay:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Callable[[], datetime],
+        config: RelayConfig | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.config = config or RelayConfig()
+
+    def run(self, actor: Actor, use_case: UseCase) -> Outcome:
+        """Run one use case in one transaction; it commits only if the use case returns."""
+        with self.uow_factory() as uow:
+            ctx = Ctx(uow, self.clock(), self.config, _rep_for(uow, actor))
+            outcome = use_case(ctx)
+            uow.commit()
+        return outcome
+
+    def execute(self, actor: Actor, command: Command) -> Outcome:
+        return self.run(actor, lambda ctx: dispatch(ctx, command))
+
+    def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
+        return self.run(author or SYSTEM, lambda ctx: intake.ingest_post(ctx, post))
+
+    def sweep(self) -> Outcome:
+        return self.run(SYSTEM, sweep.sweep)
+
+    def rep(self, actor: Actor) -> Rep:
+        return self.run(actor, lambda ctx: Outcome("", data={"rep": ctx.actor})).data["rep"]  # type: ignore[return-value]
+
+
+def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:
+    rep = uow.reps.find(actor.platform, actor.user_id)
+    if rep is None:
+        return uow.reps.add(
+            Rep(actor.platform, actor.user_id, actor.name or actor.user_id, actor.timezone or "UTC")
+        )
+    changed = (actor.name and actor.name != rep.name) or (
+        actor.timezone and actor.timezone != rep.timezone
+    )
+    if changed:
+        rep.name = actor.name or rep.name
+        rep.timezone = actor.timezone or rep.timezone
+        uow.reps.save(rep)
+    return rep
+
+
+def dispatch(ctx: Ctx, command: Command) -> Outcome:
+    match command:
+        case c.NewLead():
+            return intake.new_lead(ctx, command)
+        case c.Claim(lead_id=lead_id):
+            return pipeline.claim(ctx, lead_id)
+        case c.Decline(lead_id=lead_id):
+            return pipeline.decline(ctx, lead_id)
+        case c.Qualify():
+            return pipeline.qualify(ctx, command)
+        case c.Disqualify(lead_id=lead_id, reason=reason):
+            return pipeline.disqualify(ctx, lead_id, reason)
+        case c.Handoff(lead_id=lead_id, target=target):
+            return pipeline.hand_off(ctx, lead_id, target)
+        case c.LogMeeting(lead_id=lead_id):
+            return pipeline.log_meeting(ctx, lead_id)
+        case c.LogProposal(lead_id=lead_id, status=status):
+            return pipeline.log_proposal(ctx, lead_id, status)
+        case c.Won(lead_id=lead_id, amount=amount):
+            return pipeline.won(ctx, lead_id, amount)
+        case c.Lost(lead_id=lead_id, reason=reason):
+            return pipeline.lost(ctx, lead_id, reason)
+        case c.Expand(lead_id=lead_id, amount=amount):
+            return pipeline.expand(ctx, lead_id, amount)
+        case c.Churn(lead_id=lead_id, reason=reason):
+            return pipeline.churn(ctx, lead_id, reason)
+        case c.Reassign(lead_id=lead_id, target=target):
+            return pipeline.reassign(ctx, lead_id, target)
+        case c.Show(lead_id=lead_id):
+            return views.show(ctx, lead_id)
+        case c.Mine():
+            return views.mine(ctx)
+        case _:
+            return _dispatch_rotation(ctx, command)
+
+
+def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
+    match command:
+        case c.RotationShow(role=role):
+            return views.rotation(ctx, Role(role) if role else None)
+        case c.RotationAdd(user=user, role=role, weight=weight, cap=cap, pool=pool):
+            return team.add(ctx, user, Role(role), weight, cap, pool)
+        case c.RotationRemove(user=user, role=role, pool=pool):
+            return team.remove(ctx, user, Role(role), pool)
+        case c.RotationAway(user=user, until=until):
+            return team.away(ctx, user, until)
+        case c.RotationBack(user=user):
+            return team.back(ctx, user)
+        case c.RotationJoin(role=role):
+            return team.join(ctx, Role(role))
+        case c.RotationLeave(role=role):
+            return team.leave(ctx, Role(role))
+        case c.RotationHours(user=user, start=start, end=end, days=days):
+            return team.hours(ctx, user, start, end, days)
+        case c.Funnel():
+            return funnel.on_demand(ctx, command)
+        case c.Help(command=name):
+            return Outcome(c.usage_for(name, None))
+        case _:
+            raise TypeError(f"no use case for {command!r}")

@@ -1,0 +1,140 @@
+"""What every use case works with: the transaction, the time, the settings and who is acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from routing.errors import NotAllowed
+from routing.lead import Lead
+from routing.notices import LeadCard, Notice, NoticeKind
+from routing.ports import UnitOfWork
+from routing.roles import Platform, Role
+from routing.rules import RuleSet
+from routing.team import Rep
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person as an adapter knows them; name and timezone refresh the stored rep when given."""
+
+    platform: Platform
+    user_id: str
+    name: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    rules: RuleSet = field(default_factory=lambda: RuleSet(()))
+    managers: frozenset[tuple[str, str]] = frozenset()
+    """(platform, user id) pairs that are managers from the start (``BATON_MANAGERS``)."""
+    claim_sla_minutes: int = 5
+    timezone: str = "UTC"
+    """The team's timezone: digest periods start at its midnights."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the person who acted is told, and what an adapter may show or open."""
+
+    reply: str
+    card: LeadCard | None = None
+    open_form_for: int | None = None
+    lead_id: int | None = None
+    data: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Ctx:
+    uow: UnitOfWork
+    now: datetime
+    config: RelayConfig
+    actor: Rep
+
+    def lead(self, lead_id: int, *, lock: bool = True) -> Lead:
+        return self.uow.leads.get(lead_id, lock=lock)
+
+    def rep(self, rep_id: int | None) -> Rep | None:
+        return self.uow.reps.get(rep_id) if rep_id is not None else None
+
+    def mention(self, rep_id: int | None) -> str:
+        rep = self.rep(rep_id)
+        return rep.mention if rep else "nobody"
+
+    def card(self, lead: Lead) -> LeadCard:
+        owner = self.rep(lead.owner_id)
+        return LeadCard.of(lead, owner.mention if owner else None)
+
+    def save(self, lead: Lead) -> None:
+        self.uow.leads.save(lead)
+
+    def tell(self, rep_id: int | None, text: str, lead: Lead | None = None) -> None:
+        """A direct message; with ``lead`` it carries the lead's card and next-step buttons."""
+        if rep_id is None:
+            return
+        kind = NoticeKind.LEAD_CARD if lead else NoticeKind.TEXT
+        card = self.card(lead) if lead else None
+        self.uow.outbox.add(
+            Notice(
+                text=text, kind=kind, rep_id=rep_id, lead_id=lead.id if lead else None, card=card
+            )
+        )
+
+    def tell_thread(self, lead: Lead, text: str) -> None:
+        """Say something in the lead's thread, then refresh the lead's card there in place."""
+        if lead.source is None:
+            return
+        self.uow.outbox.add(Notice(text=text, thread=lead.source, lead_id=lead.id))
+        self.refresh_card(lead)
+
+    def refresh_card(self, lead: Lead, text: str | None = None) -> None:
+        """Post the lead's card in its thread, or update it in place once it has been posted."""
+        if lead.source is None:
+            return
+        self.uow.outbox.add(
+            Notice(
+                text=text or f"{lead.ref} · {lead.stage.label}",
+                kind=NoticeKind.LEAD_CARD,
+                thread=lead.source,
+                lead_id=lead.id,
+                card=self.card(lead),
+                update_card=True,
+            )
+        )
+
+    def tell_managers(self, text: str, lead: Lead | None = None) -> None:
+        for manager in self.uow.reps.managers():
+            self.tell(manager.id, text, lead)
+
+    def is_manager(self, rep: Rep | None = None) -> bool:
+        rep = rep or self.actor
+        return rep.is_manager or (rep.platform.value, rep.user_id) in self.config.managers
+
+    def require_manager(self, what: str) -> None:
+        if not self.is_manager():
+            raise NotAllowed(f"Only a manager can {what}. {self.managers_line()}")
+
+    def managers_line(self) -> str:
+        names = ", ".join(m.mention for m in self.uow.reps.managers())
+        return f"Managers: {names}." if names else "No managers are set up yet (BATON_MANAGERS)."
+
+    def require_owner_or_manager(self, lead: Lead, what: str) -> None:
+        if lead.owner_id == self.actor.id or self.is_manager():
+            return
+        owner = self.mention(lead.owner_id)
+        raise NotAllowed(
+            f"Only {lead.ref}'s owner ({owner}) or a manager can {what}. {self.managers_line()}"
+        )
+
+    def in_role(self, rep: Rep, role: Role) -> bool:
+        if role is Role.MANAGER:
+            return self.is_manager(rep)
+        return any(pool.role is role for pool, _m in self.uow.pools.memberships_of(rep.id or 0))
+
+    def ensure_rep(self, platform: Platform, user_id: str, name: str | None = None) -> Rep:
+        """The rep for a mentioned user, created on first mention (adapters refresh the name)."""
+        rep = self.uow.reps.find(platform, user_id)
+        if rep is None:
+            rep = self.uow.reps.add(Rep(platform=platform, user_id=user_id, name=name or user_id))
+        return rep

@@ -1,0 +1,44 @@
+"""The funnel on demand (`/funnel`) and the digest's content: metrics from the event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from routing.clock import zone
+from routing.commands import Funnel
+from routing.digest_text import render_text
+from routing.metrics import Delta, FunnelReport, Period, compare, funnel, period_for, previous
+from routing.usecases.context import Ctx, Outcome
+
+
+@dataclass(frozen=True)
+class Digest:
+    report: FunnelReport
+    previous: FunnelReport
+    deltas: list[Delta]
+
+    @property
+    def text(self) -> str:
+        return render_text(self.report, self.deltas)
+
+
+def build_digest(ctx: Ctx, period: Period) -> Digest:
+    """The report for ``period`` and the comparison with the period before it."""
+    tz = zone(ctx.config.timezone)
+    before = previous(period, tz)
+    events = ctx.uow.leads.events_for_report(before.start, period.end)
+    names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
+    report = funnel(events, period, min(ctx.now, period.end), names)
+    earlier = funnel(events, before, before.end, names)
+    return Digest(report, earlier, compare(report, earlier))
+
+
+def period_of(cmd: Funnel, now: datetime, tz_name: str) -> Period:
+    kind = "today" if cmd.period == "today" else cmd.period
+    return period_for(kind, now, zone(tz_name), cmd.days)
+
+
+def on_demand(ctx: Ctx, cmd: Funnel) -> Outcome:
+    digest = build_digest(ctx, period_of(cmd, ctx.now, ctx.config.timezone))
+    return Outcome(digest.text, data={"digest": digest})

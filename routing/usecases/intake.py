@@ -1,0 +1,150 @@
+"""New leads, from a channel post or `/lead new`, and the matching and routing they go through."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from routing.commands import NewLead
+from routing.errors import InvalidInput
+from routing.lead import Lead, Origin, SourceRef
+from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
+from routing.roles import Platform, Role
+from routing.stages import Stage
+from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
+from routing.usecases.context import Ctx, Outcome
+
+EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
+
+
+@dataclass(frozen=True)
+class InboundPost:
+    """A message in an intake channel, as an adapter extracted it."""
+
+    platform: Platform
+    channel: str
+    message_id: str
+    text: str
+    pairs: tuple[tuple[str, str], ...] = ()
+    field_texts: tuple[str, ...] = ()
+    event_id: str | None = None
+
+
+def delivery_keys(post: InboundPost) -> list[str]:
+    """Keys that identify one channel message however often, and under whatever id, it arrives."""
+    keys = [f"{post.platform.value}:msg:{post.channel}:{post.message_id}"]
+    if post.event_id:
+        keys.append(f"{post.platform.value}:event:{post.event_id}")
+    return keys
+
+
+def ingest_post(ctx: Ctx, post: InboundPost) -> Outcome:
+    keys = delivery_keys(post)
+    if not ctx.uow.intake.claim(keys, ctx.now):
+        return Outcome("Already have this post.", data={"duplicate": True})
+    parsed = parse_lead_post(post.text, post.pairs, post.field_texts)
+    source = SourceRef(post.platform.value, post.channel, post.message_id)
+    if isinstance(parsed, Unparsed):
+        lead = _keep_unparsed(ctx, post, source, parsed)
+    else:
+        lead = _lead_from(parsed, source=source)
+        lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"))
+        _route_new(ctx, lead, first=True)
+    assert lead.id is not None
+    ctx.uow.intake.attach(keys, lead.id)
+    return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
+
+
+def _keep_unparsed(ctx: Ctx, post: InboundPost, source: SourceRef, why: Unparsed) -> Lead:
+    lead = Lead(company=None, email=None, source=source, raw_text=post.text)
+    lead.stage = Stage.UNPARSED
+    lead.record_creation(ctx.now, ctx.actor.id, reason=why.reason)
+    ctx.uow.leads.add(lead)
+    ctx.tell_thread(
+        lead,
+        f"I couldn't read a lead in this post ({why.reason}). I kept it as {lead.ref} for a "
+        f"manager. To log it yourself: `/lead new <company> <email> [name]`, or post it again "
+        f"like `{EXAMPLE_POST}`.",
+    )
+    ctx.tell_managers(f"{lead.ref} is an unparsed post that needs a human: {why.reason}.")
+    return lead
+
+
+def _lead_from(parsed: ParsedLead, source: SourceRef | None) -> Lead:
+    return Lead(
+        company=parsed.company,
+        email=parsed.email,
+        name=parsed.name,
+        phone=parsed.phone,
+        fields=dict(parsed.fields),
+        source=source,
+    )
+
+
+def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
+    if "@" not in cmd.email:
+        raise InvalidInput(f"`{cmd.email}` is not an email address.")
+    fields = dict(cmd.fields)
+    domain = email_domain(cmd.email)
+    if domain:
+        fields.setdefault("domain", domain)
+    lead = Lead(company=cmd.company, email=cmd.email.lower(), name=cmd.name, fields=fields)
+    if ctx.in_role(ctx.actor, Role.PROSPECTOR):
+        lead.origin = Origin.OUTBOUND
+    lead.record_creation(ctx.now, ctx.actor.id, source=fields.get("source"))
+    line = _route_new(ctx, lead)
+    return Outcome(line, card=ctx.card(lead), lead_id=lead.id)
+
+
+def _route_new(ctx: Ctx, lead: Lead, *, first: bool = False) -> str:
+    """Match, route and store a new lead, and tell the people concerned."""
+    matched = _match(ctx, lead)
+    if matched is not None:
+        ctx.uow.leads.add(lead)
+        return announce_assignment(ctx, lead, matched, first=first)
+    if lead.origin is Origin.OUTBOUND:
+        lead.pool = Role.PROSPECTOR.value
+        lead.start_working(ctx.actor.id or 0, ctx.now)
+        ctx.uow.leads.add(lead)
+        return (
+            f"Logged {lead.ref} ({lead.title}) as your outbound lead. When it's qualified: "
+            f"`/lead qualify {lead.ref} budget=… authority=… need=… timeline=…`."
+        )
+    pool, why = _pool_for(ctx, lead)
+    turn = assign_from_pool(ctx, lead, pool)
+    ctx.uow.leads.add(lead)
+    if why:
+        turn = Turn(turn.rep, f"{why}. {turn.explanation}")
+    return announce_assignment(ctx, lead, turn, first=first)
+
+
+def _match(ctx: Ctx, lead: Lead) -> Turn | None:
+    """An open lead or a customer with the same email or company domain keeps its owner."""
+    other = ctx.uow.leads.find_open_match(lead.email, lead.email_domain)
+    if other is None or other.owner_id is None:
+        return None
+    owner = ctx.uow.reps.get(other.owner_id)
+    by = "email" if other.email and other.email == lead.email else f"domain {lead.email_domain}"
+    why = (
+        f"Same {by} as {other.ref} ({other.title}, {other.stage.label}), so it goes to "
+        f"{owner.name}, who owns that account."
+    )
+    lead.pool = other.pool
+    lead.assign(owner.id or 0, ctx.now, why, how="match")
+    lead.fields["matched_lead"] = other.ref
+    return Turn(owner, why)
+
+
+def _pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
+    rules = ctx.config.rules
+    pool, why = rules.route(_routing_fields(lead))
+    if pool == rules.default_pool:
+        return pool, None
+    if ctx.uow.pools.get(pool) is None:
+        return rules.default_pool, f"{why}, but there is no {pool} pool yet"
+    return pool, why[:1].upper() + why[1:]
+
+
+def _routing_fields(lead: Lead) -> Mapping[str, str]:
+    core = {"company": lead.company, "email": lead.email, "name": lead.name, "phone": lead.phone}
+    return {**{k: v for k, v in core.items() if v}, **lead.fields}

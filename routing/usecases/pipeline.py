@@ -1,0 +1,239 @@
+"""The steps of a lead's journey after assignment: claim, qualify, hand off, close, grow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from routing.commands import Qualify, UserRef
+from routing.errors import AlreadyDone, InvalidInput, NotAllowed
+from routing.lead import Lead, Qualification
+from routing.roles import Role
+from routing.stages import Action, Stage, owning_role
+from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool, next_in
+from routing.usecases.context import Ctx, Outcome
+
+StepFn = Callable[[Lead, int], None]
+
+
+def claim(ctx: Ctx, lead_id: int) -> Outcome:
+    lead = ctx.lead(lead_id)
+    me = ctx.actor.id or 0
+    if lead.stage is not Stage.ASSIGNED:
+        if lead.owner_id == me and lead.stage is Stage.WORKING:
+            return Outcome(f"You already have {lead.ref}.", card=ctx.card(lead))
+        if lead.stage is Stage.WORKING:
+            raise AlreadyDone(
+                f"Too late: {lead.ref} was already claimed by {ctx.mention(lead.owner_id)}."
+            )
+    if lead.owner_id != me and not _may_take_over(ctx, lead):
+        raise NotAllowed(
+            f"{lead.ref} is assigned to {ctx.mention(lead.owner_id)}; only they, a rep in "
+            f"the {(lead.pool or 'qualifier').replace('_', ' ')} pool or a manager can move it."
+        )
+    previous = lead.owner_id
+    lead.claim(me, ctx.now)
+    ctx.save(lead)
+    ctx.tell_thread(lead, f"{ctx.actor.mention} claimed {lead.ref}.")
+    if previous is not None and previous != me:
+        ctx.tell(
+            previous, f"{ctx.actor.mention} took over {lead.ref} ({lead.title}); nothing to do."
+        )
+    return Outcome(
+        f"{lead.ref} is yours: {lead.title}. Next: `/lead qualify {lead.ref}` or "
+        f"`/lead disqualify {lead.ref} <reason>`.",
+        card=ctx.card(lead),
+    )
+
+
+def _may_take_over(ctx: Ctx, lead: Lead) -> bool:
+    if lead.pool is None:
+        return False
+    return any(m.rep_id == ctx.actor.id for m in ctx.uow.pools.members(lead.pool))
+
+
+def decline(ctx: Ctx, lead_id: int) -> Outcome:
+    lead = ctx.lead(lead_id)
+    ctx.require_owner_or_manager(lead, f"pass {lead.ref} on")
+    me = lead.owner_id or 0
+    lead.decline(ctx.actor.id or 0, ctx.now)
+    turn = assign_from_pool(ctx, lead, lead.pool or Role.QUALIFIER.value, exclude={me})
+    ctx.save(lead)
+    line = announce_assignment(
+        ctx, lead, Turn(turn.rep, f"Passed on by {ctx.actor.name}. {turn.explanation}")
+    )
+    return Outcome(f"Passed on. {line}", card=ctx.card(lead))
+
+
+def qualify(ctx: Ctx, cmd: Qualify) -> Outcome:
+    lead = ctx.lead(cmd.lead_id)
+    ctx.require_owner_or_manager(lead, f"qualify {lead.ref}")
+    if lead.stage is Stage.ASSIGNED:
+        raise InvalidInput(f"Claim {lead.ref} first: `/lead claim {lead.ref}`.")
+    if cmd.open_form:
+        lead.check(Action.QUALIFY)
+        return Outcome(f"Qualify {lead.ref}", card=ctx.card(lead), open_form_for=lead.id)
+    q = Qualification(cmd.budget, cmd.authority, cmd.need, cmd.timeline, cmd.notes)
+    lead.qualify(ctx.actor.id or 0, ctx.now, q)
+    ctx.save(lead)
+    ctx.tell_thread(lead, f"{ctx.actor.mention} qualified {lead.ref}: {q.summary()}.")
+    return Outcome(
+        f"{lead.ref} is qualified. Hand it to a closer: `/lead handoff {lead.ref}`.",
+        card=ctx.card(lead),
+    )
+
+
+def disqualify(ctx: Ctx, lead_id: int, reason: str) -> Outcome:
+    lead = ctx.lead(lead_id)
+    ctx.require_owner_or_manager(lead, f"disqualify {lead.ref}")
+    lead.disqualify(ctx.actor.id or 0, ctx.now, reason)
+    ctx.save(lead)
+    ctx.tell_thread(lead, f"{ctx.actor.mention} disqualified {lead.ref}: {reason}.")
+    return Outcome(f"{lead.ref} disqualified: {reason}.", card=ctx.card(lead))
+
+
+def hand_off(ctx: Ctx, lead_id: int, target: UserRef | None) -> Outcome:
+    lead = ctx.lead(lead_id)
+    ctx.require_owner_or_manager(lead, f"hand {lead.ref} off")
+    lead.check(Action.HANDOFF)
+    role = Role.CLOSER if lead.stage is Stage.QUALIFIED else Role.ACCOUNT_MANAGER
+    turn = _handoff_target(ctx, role, target, exclude=lead.owner_id)
+    if turn.rep is None:
+        raise InvalidInput(
+            f"No {role.label} is available to take {lead.ref}: {turn.explanation} "
+            f"Name one: `/lead handoff {lead.ref} @someone`."
+        )
+    previous = lead.owner_id
+    lead.hand_off(ctx.actor.id or 0, turn.rep.id or 0, ctx.now, turn.explanation)
+    ctx.save(lead)
+    context = _handoff_context(lead)
+    ctx.tell_thread(
+        lead,
+        f"{lead.ref} handed from {ctx.mention(previous)} to {turn.rep.mention} ({role.label}).",
+    )
+    ctx.tell(
+        turn.rep.id,
+        f"{ctx.mention(previous)} handed you {lead.ref} ({lead.title}) as its {role.label}. "
+        f"{context} {turn.explanation}",
+        lead,
+    )
+    return Outcome(
+        f"{lead.ref} is now with {turn.rep.mention}. {turn.explanation}", card=ctx.card(lead)
+    )
+
+
+def _handoff_context(lead: Lead) -> str:
+    parts = [f"Qualification: {lead.qualification.summary()}." if lead.qualification else ""]
+    if lead.amount is not None:
+        parts.append(f"Won at {lead.amount:,}.")
+    return " ".join(p for p in parts if p)
+
+
+def _handoff_target(ctx: Ctx, role: Role, target: UserRef | None, exclude: int | None) -> Turn:
+    if target is None:
+        return next_in(ctx, role.value, exclude={exclude} if exclude else ())
+    rep = ctx.ensure_rep(ctx.actor.platform, target.user_id, target.name)
+    if not ctx.in_role(rep, role):
+        raise NotAllowed(
+            f"{rep.mention} is not in the {role.label} pool, so they can't take this hand-off. "
+            f"A manager can add them: `/rotation add @{rep.name} {role.value}`."
+        )
+    return Turn(rep, f"Handed to {rep.name} by name.")
+
+
+def log_meeting(ctx: Ctx, lead_id: int) -> Outcome:
+    return _step(
+        ctx,
+        lead_id,
+        "log a meeting on",
+        lambda lead, me: lead.log_meeting(me, ctx.now),
+        "meeting logged",
+    )
+
+
+def log_proposal(ctx: Ctx, lead_id: int, status: str) -> Outcome:
+    return _step(
+        ctx,
+        lead_id,
+        "log a proposal on",
+        lambda lead, me: lead.log_proposal(me, ctx.now, status),
+        f"proposal {status}",
+    )
+
+
+def won(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
+    outcome = _step(
+        ctx,
+        lead_id,
+        "mark won",
+        lambda lead, me: lead.win(me, ctx.now, amount),
+        f"won at {amount:,} 🎉",
+    )
+    return Outcome(
+        f"{outcome.reply} Hand the customer to an account manager: `/lead handoff L-{lead_id}`.",
+        card=outcome.card,
+    )
+
+
+def lost(ctx: Ctx, lead_id: int, reason: str) -> Outcome:
+    return _step(
+        ctx,
+        lead_id,
+        "mark lost",
+        lambda lead, me: lead.lose(me, ctx.now, reason),
+        f"lost: {reason}",
+    )
+
+
+def expand(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
+    return _step(
+        ctx,
+        lead_id,
+        "log expansion on",
+        lambda lead, me: lead.expand(me, ctx.now, amount),
+        f"expanded by {amount:,}",
+    )
+
+
+def churn(ctx: Ctx, lead_id: int, reason: str | None) -> Outcome:
+    said = f"churned: {reason}" if reason else "churned"
+    return _step(
+        ctx, lead_id, "mark churned", lambda lead, me: lead.churn(me, ctx.now, reason), said
+    )
+
+
+def _step(ctx: Ctx, lead_id: int, what: str, do: StepFn, said: str) -> Outcome:
+    lead = ctx.lead(lead_id)
+    ctx.require_owner_or_manager(lead, f"{what} {lead.ref}")
+    do(lead, ctx.actor.id or 0)
+    ctx.save(lead)
+    ctx.tell_thread(lead, f"{lead.ref} {said} by {ctx.actor.mention}.")
+    return Outcome(f"{lead.ref} {said}.", card=ctx.card(lead))
+
+
+def reassign(ctx: Ctx, lead_id: int, target: UserRef) -> Outcome:
+    ctx.require_manager("reassign leads")
+    lead = ctx.lead(lead_id)
+    rep = ctx.ensure_rep(ctx.actor.platform, target.user_id, target.name)
+    role = owning_role(lead.stage, outbound=lead.origin.value == "outbound")
+    if role is not None and not ctx.in_role(rep, role):
+        raise NotAllowed(
+            f"{rep.mention} is not in the {role.label} pool, and {lead.ref} is {lead.stage.label}: "
+            f"it needs a {role.label}. Add them first: `/rotation add @{rep.name} {role.value}`."
+        )
+    if lead.owner_id == rep.id:
+        raise AlreadyDone(f"{lead.ref} is already {rep.mention}'s.")
+    previous = lead.owner_id
+    lead.reassign(ctx.actor.id or 0, rep.id or 0, ctx.now, f"reassigned by {ctx.actor.name}")
+    ctx.save(lead)
+    ctx.tell_thread(
+        lead,
+        f"{ctx.actor.mention} reassigned {lead.ref} from {ctx.mention(previous)} to {rep.mention}.",
+    )
+    ctx.tell(
+        rep.id,
+        f"{ctx.actor.mention} gave you {lead.ref} ({lead.title}). {_handoff_context(lead)}",
+        lead,
+    )
+    ctx.tell(previous, f"{ctx.actor.mention} moved {lead.ref} ({lead.title}) to {rep.mention}.")
+    return Outcome(f"{lead.ref} is now {rep.mention}'s.", card=ctx.card(lead))

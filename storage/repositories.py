@@ -1,0 +1,358 @@
+"""SQLAlchemy implementations of routing's repository ports, on one connection (one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from routing.errors import NotFound
+from routing.events import LeadEvent
+from routing.lead import Lead, format_lead_id
+from routing.notices import Notice
+from routing.roles import Platform, Role
+from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
+from routing.team import Membership, Pool, Rep
+from storage import tables as t
+from storage.codec import (
+    event_from,
+    event_row,
+    lead_from,
+    lead_row,
+    notice_json,
+    rep_from,
+    rep_row,
+)
+
+_MATCHABLE = sorted(s.value for s in (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER})
+_OWNED = sorted(s.value for s in OWNED_STAGES)
+_OPEN_OR_CUSTOMER = sorted(s.value for s in OPEN_STAGES | {Stage.CUSTOMER})
+
+
+def _upsert_ignore(conn: Connection, table: Table) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+class SqlReps:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._by_id: dict[int, Rep] = {}
+
+    def _remember(self, rep: Rep) -> Rep:
+        self._by_id[rep.id or 0] = rep
+        return rep
+
+    def get(self, rep_id: int) -> Rep:
+        if rep_id in self._by_id:
+            return self._by_id[rep_id]
+        row = self.conn.execute(select(t.reps).where(t.reps.c.id == rep_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"No rep with id {rep_id}.")
+        return self._remember(rep_from(row))
+
+    def find(self, platform: Platform, user_id: str) -> Rep | None:
+        row = (
+            self.conn.execute(
+                select(t.reps).where(
+                    t.reps.c.platform == platform.value, t.reps.c.user_id == user_id
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return self._remember(rep_from(row)) if row else None
+
+    def add(self, rep: Rep) -> Rep:
+        rep.id = _new_id(self.conn.execute(insert(t.reps).values(**rep_row(rep))))
+        return self._remember(rep)
+
+    def save(self, rep: Rep) -> None:
+        self.conn.execute(update(t.reps).where(t.reps.c.id == rep.id).values(**rep_row(rep)))
+
+    def managers(self) -> list[Rep]:
+        rows = self.conn.execute(
+            select(t.reps).where(t.reps.c.is_manager.is_(True)).order_by(t.reps.c.id)
+        )
+        return [self._remember(rep_from(r)) for r in rows.mappings()]
+
+    def all(self) -> list[Rep]:
+        rows = self.conn.execute(select(t.reps).order_by(t.reps.c.id)).mappings()
+        return [self._remember(rep_from(r)) for r in rows]
+
+    def adopt(self, row: Any) -> Rep:
+        rep_id = row["id"]
+        return self._by_id.get(rep_id) or self._remember(rep_from(row))
+
+
+class SqlPools:
+    def __init__(self, conn: Connection, reps: SqlReps) -> None:
+        self.conn = conn
+        self.reps = reps
+
+    def get(self, name: str) -> Pool | None:
+        row = self.conn.execute(select(t.pools).where(t.pools.c.name == name)).mappings().first()
+        return Pool(row["name"], Role(row["role"])) if row else None
+
+    def ensure(self, name: str, role: Role) -> Pool:
+        self.conn.execute(_upsert_ignore(self.conn, t.pools).values(name=name, role=role.value))
+        pool = self.get(name)
+        assert pool is not None
+        return pool
+
+    def all(self) -> list[Pool]:
+        rows = self.conn.execute(
+            select(t.pools).order_by(t.pools.c.role, t.pools.c.name)
+        ).mappings()
+        return [Pool(r["name"], Role(r["role"])) for r in rows]
+
+    def lock(self, name: str) -> None:
+        self.conn.execute(select(t.pools.c.name).where(t.pools.c.name == name).with_for_update())
+
+    def members(self, name: str) -> list[Membership]:
+        m = t.memberships
+        rows = self.conn.execute(
+            select(m, t.reps)
+            .join(t.reps, t.reps.c.id == m.c.rep_id)
+            .where(m.c.pool == name)
+            .order_by(m.c.position, m.c.rep_id)
+        ).mappings()
+        return [self._membership(r) for r in rows]
+
+    def _membership(self, row: Any) -> Membership:
+        rep = self.reps.adopt({**row, "id": row["rep_id"]})
+        return Membership(
+            pool=row["pool"],
+            rep=rep,
+            weight=row["weight"],
+            cap=row["cap"],
+            credit=row["credit"],
+            position=row["position"],
+            assigned_on=row["assigned_on"],
+            assigned_count=row["assigned_count"],
+        )
+
+    def add_member(self, membership: Membership) -> None:
+        self.conn.execute(
+            insert(t.memberships).values(
+                pool=membership.pool, rep_id=membership.rep_id, **_membership_values(membership)
+            )
+        )
+
+    def save_members(self, memberships: Sequence[Membership]) -> None:
+        if not memberships:
+            return
+        m = t.memberships
+        self.conn.execute(
+            update(m).where(
+                and_(m.c.pool == bindparam("b_pool"), m.c.rep_id == bindparam("b_rep"))
+            ),
+            [{"b_pool": x.pool, "b_rep": x.rep_id, **_membership_values(x)} for x in memberships],
+        )
+
+    def remove_member(self, name: str, rep_id: int) -> bool:
+        m = t.memberships
+        result = self.conn.execute(m.delete().where(m.c.pool == name, m.c.rep_id == rep_id))
+        return bool(result.rowcount)
+
+    def memberships_of(self, rep_id: int) -> list[tuple[Pool, Membership]]:
+        m = t.memberships
+        rows = self.conn.execute(
+            select(m, t.reps, t.pools.c.role)
+            .join(t.reps, t.reps.c.id == m.c.rep_id)
+            .join(t.pools, t.pools.c.name == m.c.pool)
+            .where(m.c.rep_id == rep_id)
+            .order_by(m.c.pool)
+        ).mappings()
+        return [(Pool(r["pool"], Role(r["role"])), self._membership(r)) for r in rows]
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _membership_values(m: Membership) -> dict[str, Any]:
+    return {
+        "weight": m.weight,
+        "cap": m.cap,
+        "credit": m.credit,
+        "position": m.position,
+        "assigned_on": m.assigned_on,
+        "assigned_count": m.assigned_count,
+    }
+
+
+class SqlLeads:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, lead: Lead) -> Lead:
+        lead.id = _new_id(self.conn.execute(insert(t.leads).values(**lead_row(lead))))
+        self._write_events(lead)
+        return lead
+
+    def get(self, lead_id: int, *, lock: bool = False) -> Lead:
+        query = select(t.leads).where(t.leads.c.id == lead_id)
+        row = self.conn.execute(query.with_for_update() if lock else query).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no lead {format_lead_id(lead_id)}. `/lead mine` lists yours.")
+        return lead_from(row)
+
+    def save(self, lead: Lead) -> None:
+        self.conn.execute(update(t.leads).where(t.leads.c.id == lead.id).values(**lead_row(lead)))
+        self._write_events(lead)
+
+    def _write_events(self, lead: Lead) -> None:
+        events = lead.take_pending()
+        if events:
+            self.conn.execute(insert(t.lead_events), [event_row(e) for e in events])
+
+    def find_open_match(self, email: str | None, domain: str | None) -> Lead | None:
+        keys = []
+        if email:
+            keys.append(t.leads.c.email == email)
+        if domain:
+            keys.append(t.leads.c.email_domain == domain)
+        if not keys:
+            return None
+        row = (
+            self.conn.execute(
+                select(t.leads)
+                .where(or_(*keys), t.leads.c.stage.in_(_MATCHABLE), t.leads.c.owner_id.is_not(None))
+                .order_by((t.leads.c.email == (email or "")).desc(), t.leads.c.id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        return lead_from(row) if row else None
+
+    def owned_by(self, rep_id: int) -> list[Lead]:
+        rows = self.conn.execute(
+            select(t.leads)
+            .where(t.leads.c.owner_id == rep_id, t.leads.c.stage.in_(_OWNED))
+            .order_by(t.leads.c.id)
+        ).mappings()
+        return [lead_from(r) for r in rows]
+
+    def queued(self, pool: str) -> list[Lead]:
+        query = (
+            select(t.leads)
+            .where(t.leads.c.stage == Stage.NEW.value, t.leads.c.pool == pool)
+            .order_by(t.leads.c.id)
+        )
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [lead_from(r) for r in self.conn.execute(query).mappings()]
+
+    def awaiting_claim(self, assigned_before: datetime) -> list[Lead]:
+        rows = self.conn.execute(
+            select(t.leads)
+            .where(t.leads.c.stage == Stage.ASSIGNED.value, t.leads.c.assigned_at < assigned_before)
+            .order_by(t.leads.c.assigned_at)
+        ).mappings()
+        return [lead_from(r) for r in rows]
+
+    def events(self, lead_id: int) -> list[LeadEvent]:
+        rows = self.conn.execute(
+            select(t.lead_events)
+            .where(t.lead_events.c.lead_id == lead_id)
+            .order_by(t.lead_events.c.id)
+        ).mappings()
+        return [event_from(r) for r in rows]
+
+    def events_for_report(self, start: datetime, end: datetime) -> list[LeadEvent]:
+        e = t.lead_events
+        touched = select(e.c.lead_id).where(e.c.at >= start, e.c.at < end)
+        still_open = select(t.leads.c.id).where(t.leads.c.stage.in_(_OPEN_OR_CUSTOMER))
+        rows = self.conn.execute(
+            select(e)
+            .where(or_(e.c.lead_id.in_(touched), e.c.lead_id.in_(still_open)), e.c.at < end)
+            .order_by(e.c.at, e.c.id)
+        ).mappings()
+        return [event_from(r) for r in rows]
+
+    def set_card_ref(self, lead_id: int, ref: str) -> None:
+        self.conn.execute(update(t.leads).where(t.leads.c.id == lead_id).values(card_ref=ref))
+
+
+class SqlIntakeKeys:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, keys: Sequence[str], at: datetime) -> bool:
+        fresh = 0
+        for key in keys:
+            stmt = _upsert_ignore(self.conn, t.intake_keys).values(key=key, created_at=at)
+            fresh += self.conn.execute(stmt.returning(t.intake_keys.c.key)).first() is not None
+        return fresh == len(keys)
+
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        self.conn.execute(
+            update(t.intake_keys).where(t.intake_keys.c.key.in_(list(keys))).values(lead_id=lead_id)
+        )
+
+
+class SqlOutbox:
+    def __init__(self, conn: Connection, reps: SqlReps, now: Any) -> None:
+        self.conn = conn
+        self.reps = reps
+        self.now = now
+
+    def add(self, notice: Notice) -> None:
+        self.conn.execute(
+            insert(t.outbox).values(
+                created_at=self.now(),
+                next_attempt_at=self.now(),
+                lane=_lane(notice),
+                platform=self._platform(notice),
+                notice=notice_json(notice),
+            )
+        )
+
+    def _platform(self, notice: Notice) -> str | None:
+        if notice.thread is not None:
+            return notice.thread.platform
+        if notice.rep_id is not None:
+            return self.reps.get(notice.rep_id).platform.value
+        return notice.platform
+
+
+def _lane(notice: Notice) -> str:
+    """Messages in one lane are delivered in order; lanes don't wait for each other."""
+    if notice.lead_id is not None:
+        return f"lead:{notice.lead_id}"
+    if notice.rep_id is not None:
+        return f"rep:{notice.rep_id}"
+    return f"channel:{notice.platform}:{notice.channel}"
+
+
+class SqlDigestRuns:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, digest: str, period: str, at: datetime) -> bool:
+        stmt = _upsert_ignore(self.conn, t.digest_runs).values(
+            digest=digest, period=period, claimed_at=at
+        )
+        return self.conn.execute(stmt.returning(t.digest_runs.c.digest)).first() is not None
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.digest_runs)).scalar_one())

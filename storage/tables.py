@@ -1,0 +1,175 @@
+"""The schema: SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive text) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("is_manager", Boolean, nullable=False, server_default="0"),
+    Column("away_until", UTCDateTime()),
+    Column("hours_start", Time()),
+    Column("hours_end", Time()),
+    Column("hours_days", String(20)),
+    UniqueConstraint("platform", "user_id"),
+)
+
+pools = Table(
+    "pools",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(32), nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("pool", String(64), ForeignKey("pools.name", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True),
+    Column("weight", Integer, nullable=False, server_default="1"),
+    Column("cap", Integer),
+    Column("credit", Integer, nullable=False, server_default="0"),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Column("assigned_on", Date()),
+    Column("assigned_count", Integer, nullable=False, server_default="0"),
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("stage", String(32), nullable=False),
+    Column("origin", String(16), nullable=False),
+    Column("company", String(300)),
+    Column("email", String(320)),
+    Column("email_domain", String(255)),
+    Column("name", String(300)),
+    Column("phone", String(64)),
+    Column("fields", JSON, nullable=False),
+    Column("owner_id", Integer, ForeignKey("reps.id")),
+    Column("pool", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("assigned_at", UTCDateTime()),
+    Column("source_platform", String(16)),
+    Column("source_channel", String(255)),
+    Column("source_message_id", String(255)),
+    Column("raw_text", Text),
+    Column("qualification", JSON),
+    Column("amount", String(40)),
+    Column("expansion_total", String(40), nullable=False, server_default="0"),
+    Column("reason", Text),
+    Column("sla_misses", Integer, nullable=False, server_default="0"),
+    Column("card_ref", String(255)),
+    Index(None, "owner_id", "stage"),
+    Index(None, "stage", "pool", "id"),
+    Index(None, "stage", "assigned_at"),
+    Index(None, "email"),
+    Index(None, "email_domain"),
+)
+
+lead_events = Table(
+    "lead_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lead_id", Integer, ForeignKey("leads.id"), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_id", Integer),
+    Column("from_stage", String(32)),
+    Column("to_stage", String(32), nullable=False),
+    Column("owner_id", Integer),
+    Column("payload", JSON, nullable=False),
+    Index(None, "at"),
+    Index(None, "type", "at"),
+    Index(None, "lead_id", "id"),
+)
+
+intake_keys = Table(
+    "intake_keys",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("lead_id", Integer, ForeignKey("leads.id")),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("lane", String(64), nullable=False),
+    Column("platform", String(16)),
+    Column("notice", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", UTCDateTime()),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "lane", "status", "id"),
+)
+
+digest_runs = Table(
+    "digest_runs",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("period", String(64), primary_key=True),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+)

@@ -1,0 +1,80 @@
+"""The unit of work: one connection, one transaction, rolled back unless ``commit()`` is called."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from storage.repositories import (
+    SqlDigestRuns,
+    SqlIntakeKeys,
+    SqlLeads,
+    SqlOutbox,
+    SqlPools,
+    SqlReps,
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlUnitOfWork:
+    reps: SqlReps
+    pools: SqlPools
+    leads: SqlLeads
+    intake: SqlIntakeKeys
+    outbox: SqlOutbox
+    digests: SqlDigestRuns
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        self._conn = self.engine.connect()
+        self._tx = self._conn.begin()
+        conn = self._conn
+        self.reps = SqlReps(conn)
+        self.pools = SqlPools(conn, self.reps)
+        self.leads = SqlLeads(conn)
+        self.intake = SqlIntakeKeys(conn)
+        self.outbox = SqlOutbox(conn, self.reps, self.clock)
+        self.digests = SqlDigestRuns(conn)
+        return self
+
+    @property
+    def connection(self) -> Connection:
+        assert self._conn is not None, "use the unit of work in a with-block"
+        return self._conn
+
+    def commit(self) -> None:
+        assert self._tx is not None
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._tx = None
+
+
+def uow_factory(
+    engine: Engine, clock: Callable[[], datetime] = utc_now
+) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(engine, clock)

@@ -1,0 +1,348 @@
+"""Reading inbound lead posts: one-liners, labelled lines and form-integration fields."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing.errors import BatonError
+from routing.lead_post import (
+    FREE_MAIL_DOMAINS,
+    ParsedLead,
+    Unparsed,
+    email_domain,
+    parse_lead_post,
+)
+
+
+def parsed(
+    text: str, *, pairs: tuple[tuple[str, str], ...] = (), fields: tuple[str, ...] = ()
+) -> ParsedLead:
+    result = parse_lead_post(text, pairs, fields)
+    assert isinstance(result, ParsedLead), result
+    return result
+
+
+# --- one-liners -------------------------------------------------------------------------------
+
+
+def test_a_lead_line_yields_name_email_and_company() -> None:
+    lead = parsed("Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp")
+    assert (lead.name, lead.email, lead.company) == (
+        "Sam Ortiz",
+        "sam@umbrella.co",
+        "Umbrella Corp",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New lead: Umbrella Corp, sam.ortiz@umbrella.co, Sam Ortiz",
+        "New lead: sam.ortiz@umbrella.co, Umbrella Corp, Sam Ortiz",
+        "Lead: Sam Ortiz, Umbrella, sam.ortiz@umbrella.co",
+        "Lead: Umbrella, Sam Ortiz, sam.ortiz@umbrella.co",
+        "Sam Ortiz <sam.ortiz@umbrella.co> (Umbrella Corp)",
+        "Lead: Sam Ortiz from Umbrella Corp, sam.ortiz@umbrella.co",
+    ],
+)
+def test_name_and_company_are_told_apart_in_any_order(text: str) -> None:
+    lead = parsed(text)
+    assert lead.name == "Sam Ortiz"
+    assert lead.company in ("Umbrella Corp", "Umbrella")
+    assert lead.email == "sam.ortiz@umbrella.co"
+
+
+def test_with_no_hint_the_first_word_group_is_the_name() -> None:
+    lead = parsed("Lead: Jo Bloggs, Initech, jo@gmail.com")
+    assert (lead.name, lead.company) == ("Jo Bloggs", "Initech")
+
+
+def test_an_emoji_code_before_the_lead_header_is_ignored() -> None:
+    lead = parsed(":rotating_light: New lead: Jo Bloggs, jo@initech.com — Initech")
+    assert (lead.name, lead.email, lead.company) == ("Jo Bloggs", "jo@initech.com", "Initech")
+
+
+def test_a_chatty_line_gives_a_phone_but_no_name() -> None:
+    lead = parsed("Meeting at 10:30: call +49 30 1234 567")
+    assert (lead.phone, lead.name, lead.company) == ("+49 30 1234 567", None, None)
+
+
+# --- Slack formatting -------------------------------------------------------------------------
+
+
+def test_a_mailto_link_yields_the_plain_email() -> None:
+    lead = parsed("Lead: Sam, <mailto:Sam@Umbrella.co|Sam@Umbrella.co>")
+    assert lead.email == "sam@umbrella.co"
+
+
+def test_a_tel_link_yields_the_phone_as_written() -> None:
+    lead = parsed("Phone: <tel:+4930123|+49 30 123>")
+    assert lead.phone == "+49 30 123"
+
+
+def test_a_link_yields_its_label() -> None:
+    lead = parsed("Email: sam@umbrella.co\nWebsite: <http://umbrella.co|umbrella.co>")
+    assert lead.fields["website"] == "umbrella.co"
+
+
+def test_html_entities_slack_escapes_are_undone() -> None:
+    lead = parsed("Company: Smith &amp; Sons &lt;UK&gt;\nEmail: jo@smith.co")
+    assert lead.company == "Smith & Sons <UK>"
+
+
+def test_bold_and_italic_label_markers_are_stripped() -> None:
+    lead = parsed("*Email:* sam_ortiz@umbrella.co\n_Name:_ Sam\n*Company*: Umbrella")
+    assert (lead.email, lead.name, lead.company) == ("sam_ortiz@umbrella.co", "Sam", "Umbrella")
+
+
+# --- labelled lines ---------------------------------------------------------------------------
+
+FORM_POST = """\
+*New inbound lead*
+*Name:* Sam Ortiz
+*E-mail:* <mailto:sam@umbrella.co|sam@umbrella.co>
+*Tel:* <tel:+4930123456|+49 30 123456>
+*Organisation:* Umbrella Corp
+*Country:* Germany
+*Company size:* 51-200
+*Job title:* VP Sales
+*Source:* Webinar
+*Website:* <https://umbrella.co|umbrella.co>
+*Budget range:* 10k-20k
+*Message:*
+We need 40 seats.
+Before Q1 please."""
+
+
+def test_labelled_lines_fill_every_recognised_field() -> None:
+    lead = parsed(FORM_POST)
+    assert lead.name == "Sam Ortiz"
+    assert lead.email == "sam@umbrella.co"
+    assert lead.phone == "+49 30 123456"
+    assert lead.company == "Umbrella Corp"
+    assert dict(lead.fields) == {
+        "country": "Germany",
+        "employees": "51-200",
+        "title": "VP Sales",
+        "source": "Webinar",
+        "website": "umbrella.co",
+        "budget_range": "10k-20k",
+        "notes": "We need 40 seats.\nBefore Q1 please.",
+        "domain": "umbrella.co",
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "key", "value"),
+    [
+        ("EMAIL", "email", "sam@umbrella.co"),
+        ("Email address", "email", "sam@umbrella.co"),
+        ("Mobile", "phone", "+1 555 123 4567"),
+        ("Telephone", "phone", "0049 30 1234"),
+        ("Organization", "company", "Umbrella Corp"),
+        ("Employees", "employees", "250"),
+        ("Title", "title", "Head of Ops"),
+        ("Notes", "notes", "Call after 5"),
+        ("Lead source", "source", "Webinar"),
+    ],
+)
+def test_labels_are_matched_case_insensitively_with_their_aliases(
+    label: str, key: str, value: str
+) -> None:
+    lead = parsed(f"{label}: {value}\nEmail: backup@umbrella.co")
+    found = {"email": lead.email, "phone": lead.phone, "company": lead.company, **lead.fields}
+    assert found[key] == value
+
+
+def test_unknown_labels_are_kept_snake_cased() -> None:
+    lead = parsed("Email: sam@umbrella.co\nHow did you hear about us?: A podcast")
+    assert lead.fields["how_did_you_hear_about_us"] == "A podcast"
+
+
+def test_several_labels_on_one_line_are_read_separately() -> None:
+    lead = parsed("Name: Sam, Email: sam@x.io, Phone: +1 (555) 123-4567")
+    assert (lead.name, lead.email, lead.phone) == ("Sam", "sam@x.io", "+1 (555) 123-4567")
+
+
+def test_a_known_label_may_run_into_its_value() -> None:
+    assert parsed("Email:Sam@Umbrella.co").email == "sam@umbrella.co"
+
+
+def test_a_time_of_day_is_not_taken_for_a_label() -> None:
+    lead = parsed("Email: sam@umbrella.co\nCall at 10:30 tomorrow")
+    assert "call_at_10" not in lead.fields
+
+
+def test_first_and_last_name_are_joined() -> None:
+    lead = parsed("First name: Sam\nLast name: Ortiz\nEmail: sam@umbrella.co")
+    assert lead.name == "Sam Ortiz"
+    assert "first_name" not in lead.fields
+
+
+def test_placeholder_values_are_ignored() -> None:
+    lead = parsed("Email: sam@umbrella.co\nPhone: n/a\nCompany: -")
+    assert (lead.phone, lead.company) == (None, None)
+
+
+def test_an_email_beside_a_name_is_found() -> None:
+    lead = parsed("Contact: Dan O'Brien, o'brien@acme.io")
+    assert (lead.name, lead.email) == ("Dan O'Brien", "o'brien@acme.io")
+
+
+def test_a_phone_in_the_message_is_the_last_resort() -> None:
+    lead = parsed("Message: please call me back at +44 20 7946 0958")
+    assert lead.phone == "+44 20 7946 0958"
+
+
+def test_a_lead_line_under_an_unknown_header_keeps_its_name() -> None:
+    lead = parsed("New lead from website:\nSam Ortiz, sam@umbrella.co")
+    assert (lead.name, lead.email) == ("Sam Ortiz", "sam@umbrella.co")
+
+
+# --- attachment fields and Block Kit fields ---------------------------------------------------
+
+
+def test_attachment_field_pairs_are_read_like_labels() -> None:
+    lead = parsed(
+        "New submission",
+        pairs=(
+            ("First name", "Sam"),
+            ("Last name", "Ortiz"),
+            ("E-mail", "<mailto:sam@umbrella.co|sam@umbrella.co>"),
+            ("Company", "Umbrella Corp"),
+            ("Employees", "250"),
+        ),
+    )
+    assert (lead.name, lead.email, lead.company) == (
+        "Sam Ortiz",
+        "sam@umbrella.co",
+        "Umbrella Corp",
+    )
+    assert lead.fields["employees"] == "250"
+
+
+def test_attachment_fields_win_over_the_message_text() -> None:
+    lead = parsed("Email: old@umbrella.co", pairs=(("Email", "new@umbrella.co"),))
+    assert lead.email == "new@umbrella.co"
+
+
+@pytest.mark.parametrize(
+    "field_texts",
+    [
+        ("*Email:*\nsam@umbrella.co", "*Company*\nUmbrella Corp", "*Name*\nSam Ortiz"),
+        ("*Email:* sam@umbrella.co", "Company: Umbrella Corp", "Name:\nSam Ortiz"),
+    ],
+)
+def test_block_kit_field_texts_are_read_as_label_and_value(field_texts: tuple[str, ...]) -> None:
+    lead = parsed("New form submission", fields=field_texts)
+    assert (lead.email, lead.company, lead.name) == (
+        "sam@umbrella.co",
+        "Umbrella Corp",
+        "Sam Ortiz",
+    )
+
+
+def test_an_unknown_block_kit_label_becomes_a_field() -> None:
+    lead = parsed("", fields=("*Email*\nsam@umbrella.co", "*Budget*\n50k"))
+    assert lead.fields["budget"] == "50k"
+
+
+# --- unparsed ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "*  *"])
+def test_an_empty_post_is_unparsed(text: str) -> None:
+    assert parse_lead_post(text) == Unparsed("the post is empty")
+
+
+def test_a_post_without_email_or_phone_is_unparsed() -> None:
+    assert parse_lead_post("hello team, anyone free for lunch?") == Unparsed(
+        "no email address or phone number found"
+    )
+
+
+def test_an_unreadable_labelled_email_is_named_in_the_reason() -> None:
+    assert parse_lead_post("Email: sam(at)umbrella.co") == Unparsed(
+        "`sam(at)umbrella.co` is not an email address, and no phone number found"
+    )
+
+
+def test_a_phone_alone_is_enough_to_route() -> None:
+    lead = parsed("Lead: Jo Bloggs, +44 20 7946 0958")
+    assert (lead.email, lead.phone, lead.name) == (None, "+44 20 7946 0958", "Jo Bloggs")
+
+
+def test_a_date_is_not_taken_for_a_phone() -> None:
+    assert isinstance(parse_lead_post("Lead: Jo, visit on 2026-11-24"), Unparsed)
+
+
+# --- email domains ----------------------------------------------------------------------------
+
+
+def test_a_company_email_sets_the_domain_but_not_the_company() -> None:
+    lead = parsed("Email: sam@umbrella.co")
+    assert lead.company is None
+    assert lead.fields["domain"] == "umbrella.co"
+
+
+def test_a_free_mail_email_sets_no_domain() -> None:
+    assert "domain" not in parsed("Email: sam@gmail.com").fields
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a@gmail.com", "a@GoogleMail.com", "a@yahoo.co.uk", "a@yahoo.com.ar", "a@hotmail.fr",
+        "a@gmx.de", "a@web.de", "a@proton.me", "a@outlook.com", "a@icloud.com",
+    ],
+)  # fmt: skip
+def test_free_mail_addresses_have_no_company_domain(email: str) -> None:
+    assert email_domain(email) is None
+
+
+def test_a_company_address_has_its_domain() -> None:
+    assert email_domain("Sam@Umbrella.Co") == "umbrella.co"
+    assert email_domain("sam@mail.umbrella.co") == "mail.umbrella.co"
+
+
+@pytest.mark.parametrize("email", ["", "sam", "sam@", "@umbrella.co", "sam@localhost"])
+def test_a_malformed_address_has_no_domain(email: str) -> None:
+    assert email_domain(email) is None
+
+
+def test_the_free_mail_list_covers_the_big_providers() -> None:
+    big = {"gmail.com", "hotmail.com", "yahoo.com", "gmx.net", "zoho.com", "yandex.ru"}
+    assert big <= FREE_MAIL_DOMAINS
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "Lead: ", "Email: ", "*Phone:* ", "Name:\n", "sam@umbrella.co", "<mailto:a@b.co|a@b.co>",
+        "<tel:+4930|+49 30>", "<http://x.co|x.co>", "<@U1>", "&amp;", "&lt;", "+49 30 1234567",
+        ", ", " - ", "(", ")", ":", "\n", "\n\n", "*", "_", "~", "Umbrella Corp", "Sam Ortiz",
+        "2026-11-24", "n/a", ":wave:", "|", "•", "\u200b", "ä", "٤",
+    ]
+)  # fmt: skip
+_TEXT = st.lists(_PIECES, max_size=15).map("".join) | st.text(max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=_TEXT,
+    pairs=st.lists(st.tuples(_TEXT, _TEXT), max_size=3),
+    field_texts=st.lists(_TEXT, max_size=3),
+)
+def test_any_post_parses_or_is_unparsed(
+    text: str, pairs: list[tuple[str, str]], field_texts: list[str]
+) -> None:
+    try:
+        result = parse_lead_post(text, pairs, field_texts)
+    except BatonError:
+        return
+    assert isinstance(result, ParsedLead | Unparsed)
+    if isinstance(result, ParsedLead):
+        assert result.email is not None or result.phone is not None
