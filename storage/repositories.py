@@ -43,10 +43,19 @@ _OWNED = sorted(s.value for s in OWNED_STAGES)
 _OPEN_OR_CUSTOMER = sorted(s.value for s in OPEN_STAGES | {Stage.CUSTOMER})
 
 
+def _dialect_insert(conn: Connection, table: Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 def _upsert_ignore(conn: Connection, table: Table) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return _dialect_insert(conn, table).on_conflict_do_nothing()
+
+
+def upsert(conn: Connection, table: Table, keys: list[str], values: dict[str, Any]) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET values`` in the connection's dialect."""
+    return _dialect_insert(conn, table).on_conflict_do_update(index_elements=keys, set_=values)
 
 
 class SqlReps:

@@ -173,3 +173,14 @@ digest_runs = Table(
     Column("claimed_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime()),
 )
+
+conversation_refs = Table(
+    "conversation_refs",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("reference", JSON, nullable=False),
+    Column("tenant_id", String(128)),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""How to reach a person or channel later (Teams conversation references, by user or channel id)."""

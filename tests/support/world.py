@@ -1,0 +1,30 @@
+"""Build a real Baton (real storage, real use cases) on a test database, and a team to route to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.bootstrap import Baton, build
+from bot.config import Settings
+from routing.commands import parse_command
+from routing.roles import Platform
+from routing.usecases.context import Actor, Outcome, RelayConfig
+
+
+def make_baton(url: str, clock: object, managers: Iterable[tuple[str, str]] = (), **config: object) -> Baton:
+    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    relay_config = RelayConfig(managers=frozenset(managers), **config)  # type: ignore[arg-type]
+    return build(settings, clock=clock, config=relay_config)  # type: ignore[arg-type]
+
+
+def console(name: str) -> Actor:
+    return Actor(Platform.CONSOLE, name, name)
+
+
+def say(baton: Baton, who: str, line: str) -> Outcome:
+    """Run one slash command as console user ``who``, e.g. ``say(b, "maya", "/rotation add @alice qualifier")``."""
+    word, _, rest = line.partition(" ")
+    from bot.console import console_mentions
+
+    command = parse_command(word, console_mentions(rest), baton.clock().date())
+    return baton.relay.execute(console(who), command)
