@@ -28,6 +28,7 @@ __all__ = [
     "Candidate",
     "Pick",
     "WorkingHours",
+    "assigned_today",
     "level_credit",
     "local_now",
     "pick",
@@ -267,11 +268,16 @@ def _in_pool_order(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 def pick(candidates: Sequence[Candidate], now: datetime) -> Pick:
-    """Choose the next rep by smooth weighted round robin among the available candidates.
+    """Choose the next rep among the available candidates: smooth weighted round robin.
 
-    Each available rep earns their weight, the highest credit wins (the lowest position on a
-    tie), and the winner pays the total weight of the available reps. Unavailable reps keep
-    their credit untouched, so time away neither earns nor costs leads.
+    A rep's credit is their lag behind their fair share, scaled by the pool's total weight.
+    Reps who are not behind (credit ≥ 0) are eligible, and of those the one whose next fair
+    turn falls due soonest wins — the earliest-eligible-virtual-deadline rule (EEVDF). It keeps
+    everyone within one lead of their weighted share, like nginx's smooth round robin, and
+    spreads a heavy rep's turns evenly: weights 2, 1, 1 give A, B, A, C rather than A, B, C,
+    A, A. Someone is always eligible: lag is measured from the mean, so it sums to zero.
+    Then every available rep earns their weight and the winner pays the total; unavailable
+    reps keep their credit, so time away neither earns nor costs leads.
     """
     ordered = _in_pool_order(candidates)
     reasons = [(c, unavailable_reason(c, now)) for c in ordered]
@@ -280,11 +286,21 @@ def pick(candidates: Sequence[Candidate], now: datetime) -> Pick:
     credits = {c.rep_id: c.credit for c in ordered}
     if not available:
         return Pick(chosen=None, credits=MappingProxyType(credits), skipped=skipped)
+    total = sum(c.weight for c in available)
+    winner = _earliest_due(available, total)
     for c in available:
         credits[c.rep_id] += c.weight
-    winner = max(available, key=lambda c: credits[c.rep_id])  # max keeps the first of equals
-    credits[winner.rep_id] -= sum(c.weight for c in available)
+    credits[winner.rep_id] -= total
     return Pick(chosen=winner, credits=MappingProxyType(credits), skipped=skipped)
+
+
+def _earliest_due(available: Sequence[Candidate], total: int) -> Candidate:
+    """Lag is measured from the available reps' mean credit, so a drifting level (reps coming
+    and going) changes nothing: only differences between credits matter."""
+    mean = Fraction(sum(c.credit for c in available), len(available))
+    lag = {c.rep_id: c.credit - mean for c in available}
+    eligible = [c for c in available if lag[c.rep_id] >= 0]
+    return min(eligible, key=lambda c: (total - lag[c.rep_id]) / c.weight)
 
 
 def level_credit(others: Sequence[Candidate], now: datetime) -> int:

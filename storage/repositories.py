@@ -76,19 +76,19 @@ class SqlReps:
         return self._remember(rep_from(row))
 
     def find(self, platform: Platform, user_id: str) -> Rep | None:
-        row = (
-            self.conn.execute(
-                select(t.reps).where(
-                    t.reps.c.platform == platform.value, t.reps.c.user_id == user_id
-                )
-            )
-            .mappings()
-            .first()
-        )
+        params = {"platform": platform.value, "user_id": user_id}
+        row = self.conn.execute(_FIND_REP, params).mappings().first()
         return self._remember(rep_from(row)) if row else None
 
     def add(self, rep: Rep) -> Rep:
-        rep.id = _new_id(self.conn.execute(insert(t.reps).values(**rep_row(rep))))
+        """Insert ``rep``; when a concurrent request inserted the same person first, use theirs."""
+        stmt = _upsert_ignore(self.conn, t.reps).values(**rep_row(rep)).returning(t.reps.c.id)
+        new_id = self.conn.execute(stmt).scalar()
+        if new_id is None:
+            existing = self.find(rep.platform, rep.user_id)
+            assert existing is not None
+            return existing
+        rep.id = int(new_id)
         return self._remember(rep)
 
     def save(self, rep: Rep) -> None:
@@ -131,16 +131,14 @@ class SqlPools:
         return [Pool(r["name"], Role(r["role"])) for r in rows]
 
     def lock(self, name: str) -> None:
-        self.conn.execute(select(t.pools.c.name).where(t.pools.c.name == name).with_for_update())
+        """PostgreSQL: lock the pool's row. SQLite: nothing to do — every transaction starts
+        with ``BEGIN IMMEDIATE``, which already holds the database's write lock (and SQLite
+        would silently ignore ``FOR UPDATE`` anyway)."""
+        if self.conn.dialect.name != "sqlite":
+            self.conn.execute(_LOCK_POOL, {"name": name})
 
     def members(self, name: str) -> list[Membership]:
-        m = t.memberships
-        rows = self.conn.execute(
-            select(m, t.reps)
-            .join(t.reps, t.reps.c.id == m.c.rep_id)
-            .where(m.c.pool == name)
-            .order_by(m.c.position, m.c.rep_id)
-        ).mappings()
+        rows = self.conn.execute(_POOL_MEMBERS, {"pool": name}).mappings()
         return [self._membership(r) for r in rows]
 
     def _membership(self, row: Any) -> Membership:
@@ -166,11 +164,8 @@ class SqlPools:
     def save_members(self, memberships: Sequence[Membership]) -> None:
         if not memberships:
             return
-        m = t.memberships
         self.conn.execute(
-            update(m).where(
-                and_(m.c.pool == bindparam("b_pool"), m.c.rep_id == bindparam("b_rep"))
-            ),
+            _SAVE_MEMBER,
             [{"b_pool": x.pool, "b_rep": x.rep_id, **_membership_values(x)} for x in memberships],
         )
 
@@ -189,6 +184,41 @@ class SqlPools:
             .order_by(m.c.pool)
         ).mappings()
         return [(Pool(r["pool"], Role(r["role"])), self._membership(r)) for r in rows]
+
+
+m_ = t.memberships
+_LOCK_POOL = select(t.pools.c.name).where(t.pools.c.name == bindparam("name")).with_for_update()
+_POOL_MEMBERS = (
+    select(m_, t.reps)
+    .join(t.reps, t.reps.c.id == m_.c.rep_id)
+    .where(m_.c.pool == bindparam("pool"))
+    .order_by(m_.c.position, m_.c.rep_id)
+)
+_SAVE_MEMBER = update(m_).where(
+    and_(m_.c.pool == bindparam("b_pool"), m_.c.rep_id == bindparam("b_rep"))
+)
+_INSERT_LEAD = insert(t.leads)
+_FIND_REP = select(t.reps).where(
+    t.reps.c.platform == bindparam("platform"), t.reps.c.user_id == bindparam("user_id")
+)
+_l = t.leads
+_MATCH = (
+    select(_l)
+    .where(
+        or_(_l.c.email == bindparam("email"), _l.c.email_domain == bindparam("domain")),
+        _l.c.stage.in_(_MATCHABLE),
+        _l.c.owner_id.is_not(None),
+    )
+    .order_by((_l.c.email == bindparam("email")).desc(), _l.c.id.desc())
+    .limit(1)
+)
+_CLAIM_KEY = {
+    name: dialect.insert(t.intake_keys).on_conflict_do_nothing().returning(t.intake_keys.c.key)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_SAVE_LEAD = update(t.leads).where(t.leads.c.id == bindparam("b_id"))
+_INSERT_EVENT = insert(t.lead_events)
+_INSERT_OUTBOX = insert(t.outbox)
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -213,7 +243,7 @@ class SqlLeads:
         self.conn = conn
 
     def add(self, lead: Lead) -> Lead:
-        lead.id = _new_id(self.conn.execute(insert(t.leads).values(**lead_row(lead))))
+        lead.id = _new_id(self.conn.execute(_INSERT_LEAD, lead_row(lead)))
         self._write_events(lead)
         return lead
 
@@ -225,32 +255,19 @@ class SqlLeads:
         return lead_from(row)
 
     def save(self, lead: Lead) -> None:
-        self.conn.execute(update(t.leads).where(t.leads.c.id == lead.id).values(**lead_row(lead)))
+        self.conn.execute(_SAVE_LEAD, {"b_id": lead.id, **lead_row(lead)})
         self._write_events(lead)
 
     def _write_events(self, lead: Lead) -> None:
         events = lead.take_pending()
         if events:
-            self.conn.execute(insert(t.lead_events), [event_row(e) for e in events])
+            self.conn.execute(_INSERT_EVENT, [event_row(e) for e in events])
 
     def find_open_match(self, email: str | None, domain: str | None) -> Lead | None:
-        keys = []
-        if email:
-            keys.append(t.leads.c.email == email)
-        if domain:
-            keys.append(t.leads.c.email_domain == domain)
-        if not keys:
+        """The newest owned open lead or customer with this email, else with this domain."""
+        if not email and not domain:
             return None
-        row = (
-            self.conn.execute(
-                select(t.leads)
-                .where(or_(*keys), t.leads.c.stage.in_(_MATCHABLE), t.leads.c.owner_id.is_not(None))
-                .order_by((t.leads.c.email == (email or "")).desc(), t.leads.c.id.desc())
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
+        row = self.conn.execute(_MATCH, {"email": email, "domain": domain}).mappings().first()
         return lead_from(row) if row else None
 
     def owned_by(self, rep_id: int) -> list[Lead]:
@@ -307,34 +324,39 @@ class SqlIntakeKeys:
         self.conn = conn
 
     def claim(self, keys: Sequence[str], at: datetime) -> bool:
-        fresh = 0
-        for key in keys:
-            stmt = _upsert_ignore(self.conn, t.intake_keys).values(key=key, created_at=at)
-            fresh += self.conn.execute(stmt.returning(t.intake_keys.c.key)).first() is not None
-        return fresh == len(keys)
-
-    def attach(self, keys: Sequence[str], lead_id: int) -> None:
-        self.conn.execute(
-            update(t.intake_keys).where(t.intake_keys.c.key.in_(list(keys))).values(lead_id=lead_id)
+        stmt = _CLAIM_KEY[self.conn.dialect.name]
+        fresh = sum(
+            self.conn.execute(stmt, {"key": key, "created_at": at}).first() is not None
+            for key in keys
         )
+        return fresh == len(keys)
 
 
 class SqlOutbox:
+    """Collects the transaction's notices and writes them in one statement before commit."""
+
     def __init__(self, conn: Connection, reps: SqlReps, now: Any) -> None:
         self.conn = conn
         self.reps = reps
         self.now = now
+        self._pending: list[dict[str, Any]] = []
 
     def add(self, notice: Notice) -> None:
-        self.conn.execute(
-            insert(t.outbox).values(
-                created_at=self.now(),
-                next_attempt_at=self.now(),
-                lane=_lane(notice),
-                platform=self._platform(notice),
-                notice=notice_json(notice),
-            )
+        at = self.now()
+        self._pending.append(
+            {
+                "created_at": at,
+                "next_attempt_at": at,
+                "lane": _lane(notice),
+                "platform": self._platform(notice),
+                "notice": notice_json(notice),
+            }
         )
+
+    def flush(self) -> None:
+        if self._pending:
+            self.conn.execute(_INSERT_OUTBOX, self._pending)
+            self._pending = []
 
     def _platform(self, notice: Notice) -> str | None:
         if notice.thread is not None:

@@ -144,7 +144,6 @@ intake_keys = Table(
     "intake_keys",
     metadata,
     Column("key", String(400), primary_key=True),
-    Column("lead_id", Integer, ForeignKey("leads.id")),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

@@ -56,6 +56,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._tx is not None
+        self.outbox.flush()
         self._tx.commit()
 
     def rollback(self) -> None:

@@ -50,8 +50,6 @@ def ingest_post(ctx: Ctx, post: InboundPost) -> Outcome:
         lead = _lead_from(parsed, source=source)
         lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"))
         _route_new(ctx, lead, first=True)
-    assert lead.id is not None
-    ctx.uow.intake.attach(keys, lead.id)
     return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
 
 

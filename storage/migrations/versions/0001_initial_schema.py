@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 19:46:02.282297
+Create Date: 2026-11-22 19:53:17.881529
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ def upgrade() -> None:
     sa.Column('claimed_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', storage.tables.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('digest', 'period', name=op.f('pk_digest_runs'))
+    )
+    op.create_table('intake_keys',
+    sa.Column('key', sa.String(length=400), nullable=False),
+    sa.Column('created_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_intake_keys'))
     )
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -119,13 +124,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['rep_id'], ['reps.id'], name=op.f('fk_memberships_rep_id_reps'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pool', 'rep_id', name=op.f('pk_memberships'))
     )
-    op.create_table('intake_keys',
-    sa.Column('key', sa.String(length=400), nullable=False),
-    sa.Column('lead_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', storage.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], name=op.f('fk_intake_keys_lead_id_leads')),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_intake_keys'))
-    )
     op.create_table('lead_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('lead_id', sa.Integer(), nullable=False),
@@ -155,7 +153,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lead_events_at'))
 
     op.drop_table('lead_events')
-    op.drop_table('intake_keys')
     op.drop_table('memberships')
     with op.batch_alter_table('leads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_leads_stage_pool_id'))
@@ -172,6 +169,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_lane_status_id'))
 
     op.drop_table('outbox')
+    op.drop_table('intake_keys')
     op.drop_table('digest_runs')
     op.drop_table('conversation_refs')
     # ### end Alembic commands ###
