@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 
 import typer
 
@@ -37,11 +38,21 @@ def console(user: str = typer.Option("manager", help="who you are at the start")
     baton = build(notifiers={Platform.CONSOLE.value: ConsoleNotifier(typer.echo)})
     session = ConsoleSession(baton.relay, baton.sender().drain, typer.echo, user=user)
     typer.echo(HELP)
-    for line in (
-        sys.stdin if not sys.stdin.isatty() else iter(lambda: input(f"{session.user}> "), None)
-    ):
+    for line in _lines(session):
         if not session.handle(line):
             break
+
+
+def _lines(session: ConsoleSession) -> Iterator[str]:
+    """Typed lines with a prompt naming who you are; piped input is read as it comes."""
+    if not sys.stdin.isatty():
+        yield from sys.stdin
+        return
+    while True:
+        try:
+            yield input(f"{session.user}> ")
+        except (EOFError, KeyboardInterrupt):
+            return
 
 
 @app.command()

@@ -25,7 +25,8 @@ from storage.uow import SqlUnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12
+GIVE_UP_AFTER = timedelta(hours=24)
+"""A chat outage delays messages; only one that still fails after a day is marked failed."""
 STALE_SENDING = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(minutes=10)
 
@@ -119,11 +120,11 @@ class OutboxSender:
             return bool(result.rowcount)
 
     def _send(self, row_id: int) -> int:
-        delivery, platform, attempts = self._load(row_id)
+        delivery, platform, attempts, created_at = self._load(row_id)
         try:
             ref = self.notifiers[platform].deliver(delivery)
         except TransientDeliveryError as err:
-            self._retry(row_id, attempts, err)
+            self._retry(row_id, attempts, created_at, err)
             return 0
         except PermanentDeliveryError as err:
             log.error("outbox %s refused for good: %s", row_id, err)
@@ -131,12 +132,12 @@ class OutboxSender:
             return 0
         except Exception as err:
             log.exception("outbox %s: unexpected delivery error", row_id)
-            self._retry(row_id, attempts, TransientDeliveryError(repr(err)))
+            self._retry(row_id, attempts, created_at, TransientDeliveryError(repr(err)))
             return 0
         self._finish(row_id, "sent", None, card_ref=ref, notice=delivery.notice)
         return 1
 
-    def _load(self, row_id: int) -> tuple[Delivery, str, int]:
+    def _load(self, row_id: int) -> tuple[Delivery, str, int, datetime]:
         with SqlUnitOfWork(self.engine, self.clock) as uow:
             row = (
                 uow.connection.execute(select(t.outbox).where(t.outbox.c.id == row_id))
@@ -149,17 +150,20 @@ class OutboxSender:
             if notice.lead_id is not None and notice.thread is not None:
                 card_ref = uow.leads.get(notice.lead_id).card_ref
             reps = {rep.id or 0: rep for rep in uow.reps.all()}
-        return Delivery(notice, recipient, card_ref, reps), row["platform"], row["attempts"]
+        delivery = Delivery(notice, recipient, card_ref, reps)
+        return delivery, row["platform"], row["attempts"], row["created_at"]
 
-    def _retry(self, row_id: int, attempts: int, err: TransientDeliveryError) -> None:
-        if attempts >= MAX_ATTEMPTS:
-            log.error("outbox %s gave up after %s attempts: %s", row_id, attempts, err)
+    def _retry(
+        self, row_id: int, attempts: int, created_at: datetime, err: TransientDeliveryError
+    ) -> None:
+        if self.clock() - created_at >= GIVE_UP_AFTER:
+            log.error("outbox %s gave up after %s attempts in a day: %s", row_id, attempts, err)
             self._finish(row_id, "failed", str(err))
             return
         wait = (
             timedelta(seconds=err.retry_after)
             if err.retry_after is not None
-            else min(BACKOFF_CAP, timedelta(seconds=2**attempts))
+            else min(BACKOFF_CAP, timedelta(seconds=2 ** min(attempts, 20)))
         )
         log.warning("outbox %s: will retry in %ss: %s", row_id, wait.total_seconds(), err)
         o = t.outbox
