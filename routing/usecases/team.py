@@ -30,28 +30,34 @@ def add(
     existing = ctx.uow.pools.get(name)
     if existing is not None and existing.role is not role:
         raise InvalidInput(f"The {name} pool is for {existing.role.label}s, not {role.label}s.")
-    ctx.uow.pools.ensure(name, role)
-    ctx.uow.pools.lock(name)
-    members = ctx.uow.pools.members(name)
-    member = next((m for m in members if m.rep_id == rep.id), None)
-    if member is not None:
-        member.weight, member.cap = weight, cap
-        ctx.uow.pools.save_members([member])
+    member, added = _seat(ctx, rep, name, role)
+    member.weight, member.cap = weight, cap
+    ctx.uow.pools.save_members([member])
+    if not added:
         return Outcome(f"Updated {rep.mention} in the {_label(name)} pool: {_terms(member)}.")
-    member = Membership(
-        pool=name,
-        rep=rep,
-        weight=weight,
-        cap=cap,
-        credit=level_credit([m.candidate() for m in members], ctx.now),
-        position=max((m.position for m in members), default=-1) + 1,
-    )
-    ctx.uow.pools.add_member(member)
     ctx.tell(
         rep.id, f"{ctx.actor.mention} added you to the {_label(name)} rotation ({_terms(member)})."
     )
     drained = drain(ctx, name)
     return Outcome(f"Added {rep.mention} to the {_label(name)} pool: {_terms(member)}.{drained}")
+
+
+def _seat(ctx: Ctx, rep: Rep, pool: str, role: Role) -> tuple[Membership, bool]:
+    """``rep``'s membership of ``pool``, created level with the others if new (and say so)."""
+    ctx.uow.pools.ensure(pool, role)
+    ctx.uow.pools.lock(pool)
+    members = ctx.uow.pools.members(pool)
+    member = next((m for m in members if m.rep_id == rep.id), None)
+    if member is not None:
+        return member, False
+    member = Membership(
+        pool=pool,
+        rep=rep,
+        credit=level_credit([m.candidate() for m in members], ctx.now),
+        position=max((m.position for m in members), default=-1) + 1,
+    )
+    ctx.uow.pools.add_member(member)
+    return member, True
 
 
 def remove(ctx: Ctx, user: UserRef, role: Role, pool: str | None) -> Outcome:
@@ -84,19 +90,9 @@ def join(ctx: Ctx, role: Role) -> Outcome:
 
 
 def add_self(ctx: Ctx, role: Role) -> Outcome:
-    ctx.uow.pools.ensure(role.value, role)
-    ctx.uow.pools.lock(role.value)
-    members = ctx.uow.pools.members(role.value)
-    if any(m.rep_id == ctx.actor.id for m in members):
+    _member, added = _seat(ctx, ctx.actor, role.value, role)
+    if not added:
         return Outcome(f"You're already in the {role.label} pool.")
-    ctx.uow.pools.add_member(
-        Membership(
-            pool=role.value,
-            rep=ctx.actor,
-            credit=level_credit([m.candidate() for m in members], ctx.now),
-            position=max((m.position for m in members), default=-1) + 1,
-        )
-    )
     return Outcome(f"You joined the {role.label} pool.{drain(ctx, role.value)}")
 
 
