@@ -42,4 +42,6 @@ def build(
     if migrate:
         upgrade(engine)
     relay = Relay(uow_factory(engine, clock), clock, config or settings.relay_config())
+    if migrate:
+        relay.seed_managers()
     return Baton(settings, engine, relay, clock, dict(notifiers or {}))

@@ -193,7 +193,7 @@ class Lead:
         self.check(Action.DISQUALIFY)
         self.reason = _required(reason, "a reason is required to disqualify a lead")
         self._record(
-            EventType.DISQUALIFIED, at, by, Stage.DISQUALIFIED, self.owner_id, reason=reason
+            EventType.DISQUALIFIED, at, by, Stage.DISQUALIFIED, self.owner_id, reason=self.reason
         )
 
     def hand_off(self, by: int, to: int, at: datetime, explanation: str) -> None:
@@ -237,7 +237,7 @@ class Lead:
     def lose(self, by: int, at: datetime, reason: str) -> None:
         self.check(Action.LOST)
         self.reason = _required(reason, "a reason is required to mark a lead lost")
-        self._record(EventType.LOST, at, by, Stage.LOST, self.owner_id, reason=reason)
+        self._record(EventType.LOST, at, by, Stage.LOST, self.owner_id, reason=self.reason)
 
     def expand(self, by: int, at: datetime, amount: Decimal) -> None:
         self.check(Action.EXPAND)
@@ -254,6 +254,7 @@ class Lead:
         if self.stage is Stage.NEW:
             self.assign(to, at, reason, actor_id=by, how="manager")
             return
+        self.assigned_at = at  # the new owner's claim clock starts now, as on a hand-off
         self._record(
             EventType.REASSIGNED,
             at,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from routing.errors import InvalidInput
@@ -39,6 +39,7 @@ from routing.stages import OPEN_STAGES, Stage
 __all__ = [
     "Bottleneck",
     "Conversion",
+    "CustomerSpan",
     "Delta",
     "FunnelReport",
     "Period",
@@ -368,6 +369,19 @@ class SpeedToLead:
         return self.bands[0].share
 
 
+class CustomerSpan(NamedTuple):
+    """A won lead's dates, for tenure: when it was won, and when it churned (``None``: it didn't).
+
+    Reading these from a repository (one row per customer) is much cheaper than replaying every
+    customer's history, which is why :func:`funnel` accepts them. A tuple, not a dataclass, as a
+    large team has tens of thousands of them.
+    """
+
+    lead_id: int
+    won_at: datetime
+    churned_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Tenure:
     """Customers won before the period ended and not churned before it began, as of ``now``.
@@ -477,8 +491,13 @@ def funnel(
     now: datetime,
     rep_names: Mapping[int, str],
     source_costs: Mapping[str, Decimal] | None = None,
+    customers: Sequence[CustomerSpan] | None = None,
 ) -> FunnelReport:
-    """The funnel of ``period`` from ``events``, with the queue and bottleneck as of ``now``."""
+    """The funnel of ``period`` from ``events``, with the queue and bottleneck as of ``now``.
+
+    ``customers``, when given, are every won lead's dates and customer tenure is read from them
+    alone; otherwise it is read from the histories in ``events``.
+    """
     _require_aware(now, "now")
     ordered = sorted(events, key=lambda e: e.at)
     histories = _histories(ordered)
@@ -512,7 +531,9 @@ def funnel(
         handed_to_account_managers=steps["handed to account managers"],
         expansion_value=_total(e for e in within if e.type is EventType.EXPANDED),
         churned=kinds[EventType.CHURNED],
-        tenure=_tenure(states, period, now),
+        tenure=_tenure(states, period, now)
+        if customers is None
+        else _tenure_of(customers, period, now),
         conversions=_conversions(steps),
         speed_to_lead=_speed_to_lead(within, histories, period),
         sla_misses=kinds[EventType.SLA_MISSED],
@@ -834,6 +855,20 @@ def _tenure(states: Sequence[_LeadState], period: Period, now: datetime) -> Tenu
         and s.won_at < period.end
         and (s.churned_at is None or s.churned_at >= period.start)
     ]
+    return Tenure(customers=len(months), median_months=percentile(months, 0.5))
+
+
+def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
+    """:func:`_tenure` from customers' dates, seen as of ``now`` as a replay up to ``now`` would."""
+    months = []
+    for customer in customers:
+        if customer.won_at > now or customer.won_at >= period.end:
+            continue
+        churned = customer.churned_at
+        if churned is not None and churned > now:
+            churned = None
+        if churned is None or churned >= period.start:
+            months.append(_months(customer.won_at, churned or now))
     return Tenure(customers=len(months), median_months=percentile(months, 0.5))
 
 

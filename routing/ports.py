@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from routing.events import LeadEvent
 from routing.lead import Lead
+from routing.metrics import CustomerSpan
 from routing.notices import Notice
 from routing.roles import Platform, Role
 from routing.team import Membership, Pool, Rep
@@ -48,7 +49,17 @@ class LeadRepository(Protocol):
     def awaiting_claim(self, assigned_before: datetime) -> list[Lead]: ...
     def events(self, lead_id: int) -> list[LeadEvent]: ...
     def events_for_report(self, start: datetime, end: datetime) -> list[LeadEvent]:
-        """Every event of the leads touched in [start, end) and of the leads still open."""
+        """What a funnel report over [start, end) reads, ordered by time, nothing from ``end`` on.
+
+        Every event of the leads with an event since ``start``; and of the leads without one that
+        are still open, enough to replay their current stage: the event that began it and their
+        latest (waiting ``new`` leads: their whole history). Customer tenure comes from
+        :meth:`customer_spans` instead of the customers' histories.
+        """
+        ...
+
+    def customer_spans(self, won_before: datetime) -> list[CustomerSpan]:
+        """Every lead won before ``won_before``, with when it was won and (if so) churned."""
         ...
 
 

@@ -48,6 +48,9 @@ class Relay:
     def sweep(self) -> Outcome:
         return self.run(SYSTEM, sweep.sweep)
 
+    def seed_managers(self) -> Outcome:
+        return self.run(SYSTEM, team.seed_managers)
+
     def rep(self, actor: Actor) -> Rep:
         return self.run(actor, lambda ctx: Outcome("", data={"rep": ctx.actor})).data["rep"]  # type: ignore[return-value]
 

@@ -16,6 +16,10 @@ class Role(StrEnum):
     def label(self) -> str:
         return self.value.replace("_", " ")
 
+    @property
+    def with_article(self) -> str:
+        return f"{'an' if self.label[0] in 'aeiou' else 'a'} {self.label}"
+
 
 class Platform(StrEnum):
     SLACK = "slack"

@@ -44,6 +44,10 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 # --- time zones -------------------------------------------------------------------------------
 
 
+AWAY_FOREVER_YEAR = 9999
+"""``away_until`` in this year means away with no end date, until `/rotation back`."""
+
+
 @lru_cache(maxsize=512)
 def rep_zone(name: str) -> tzinfo:
     """The rep's zone; a name the zone database does not know falls back to UTC.
@@ -192,6 +196,8 @@ def assigned_today(candidate: Candidate, now: datetime) -> int:
 def _away_reason(candidate: Candidate, now: datetime) -> str | None:
     if candidate.away_until is None or _as_utc(now) >= _as_utc(candidate.away_until):
         return None
+    if candidate.away_until.year >= AWAY_FOREVER_YEAR:
+        return "away until they're back"
     back = local_now(candidate.timezone, candidate.away_until)
     other_year = back.year != local_now(candidate.timezone, now).year
     when = _day_and_date(back, with_year=other_year)

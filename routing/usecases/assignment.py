@@ -23,9 +23,11 @@ class Turn:
 def next_in(ctx: Ctx, pool: str, exclude: Collection[int] = ()) -> Turn:
     """Advance ``pool``'s rotation by one slot; the new credits are saved in this transaction."""
     ctx.uow.pools.lock(pool)
-    members = [m for m in ctx.uow.pools.members(pool) if m.rep_id not in exclude]
+    everyone = ctx.uow.pools.members(pool)
+    members = [m for m in everyone if m.rep_id not in exclude]
     if not members:
-        return Turn(None, f"Nobody is in the {pool.replace('_', ' ')} rotation yet.")
+        nobody = "Nobody else is" if everyone else "Nobody is"
+        return Turn(None, f"{nobody} in the {pool.replace('_', ' ')} rotation yet.")
     result = pick([m.candidate() for m in members], ctx.now)
     for member in members:
         member.credit = result.credits.get(member.rep_id, member.credit)

@@ -104,8 +104,19 @@ class Ctx:
         )
 
     def tell_managers(self, text: str, lead: Lead | None = None) -> None:
-        for manager in self.uow.reps.managers():
+        for manager in self.managers():
             self.tell(manager.id, text, lead)
+
+    def managers(self) -> list[Rep]:
+        """Managers made by `/rotation add @user manager`, and known reps in ``BATON_MANAGERS``."""
+        found = {rep.id: rep for rep in self.uow.reps.managers()}
+        for platform, user_id in sorted(self.config.managers):
+            if platform not in set(Platform):
+                continue
+            rep = self.uow.reps.find(Platform(platform), user_id)
+            if rep is not None:
+                found.setdefault(rep.id, rep)
+        return list(found.values())
 
     def is_manager(self, rep: Rep | None = None) -> bool:
         rep = rep or self.actor
@@ -116,7 +127,7 @@ class Ctx:
             raise NotAllowed(f"Only a manager can {what}. {self.managers_line()}")
 
     def managers_line(self) -> str:
-        names = ", ".join(m.mention for m in self.uow.reps.managers())
+        names = ", ".join(m.mention for m in self.managers())
         return f"Managers: {names}." if names else "No managers are set up yet (BATON_MANAGERS)."
 
     def require_owner_or_manager(self, lead: Lead, what: str) -> None:

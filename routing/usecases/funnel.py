@@ -28,9 +28,10 @@ def build_digest(ctx: Ctx, period: Period) -> Digest:
     tz = zone(ctx.config.timezone)
     before = previous(period, tz)
     events = ctx.uow.leads.events_for_report(before.start, period.end)
+    customers = ctx.uow.leads.customer_spans(period.end)
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
-    report = funnel(events, period, min(ctx.now, period.end), names)
-    earlier = funnel(events, before, before.end, names)
+    report = funnel(events, period, min(ctx.now, period.end), names, customers=customers)
+    earlier = funnel(events, before, before.end, names, customers=customers)
     return Digest(report, earlier, compare(report, earlier))
 
 

@@ -10,7 +10,7 @@ from routing.errors import AlreadyDone, InvalidInput, NotAllowed
 from routing.lead import Lead, Qualification
 from routing.roles import Role
 from routing.stages import Action, Stage, owning_role
-from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool, next_in
+from routing.usecases.assignment import Turn, announce_assignment, next_in
 from routing.usecases.context import Ctx, Outcome
 
 StepFn = Callable[[Lead, int], None]
@@ -28,8 +28,9 @@ def claim(ctx: Ctx, lead_id: int) -> Outcome:
             )
     if lead.owner_id != me and not _may_take_over(ctx, lead):
         raise NotAllowed(
-            f"{lead.ref} is assigned to {ctx.mention(lead.owner_id)}; only they, a rep in "
-            f"the {(lead.pool or 'qualifier').replace('_', ' ')} pool or a manager can move it."
+            f"{lead.ref} is assigned to {ctx.mention(lead.owner_id)}; only they or a rep in "
+            f"the {(lead.pool or 'qualifier').replace('_', ' ')} pool can claim it. A manager "
+            "can reassign it."
         )
     previous = lead.owner_id
     lead.claim(me, ctx.now)
@@ -56,8 +57,15 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
     lead = ctx.lead(lead_id)
     ctx.require_owner_or_manager(lead, f"pass {lead.ref} on")
     me = lead.owner_id or 0
+    lead.check(Action.DECLINE)
+    turn = next_in(ctx, lead.pool or Role.QUALIFIER.value, exclude={me})
+    if turn.rep is None:
+        raise InvalidInput(
+            f"Nobody else can take {lead.ref} right now ({turn.explanation}), so it stays with "
+            f"{ctx.mention(me)}. A manager can reassign it: `/lead reassign {lead.ref} @someone`."
+        )
     lead.decline(ctx.actor.id or 0, ctx.now)
-    turn = assign_from_pool(ctx, lead, lead.pool or Role.QUALIFIER.value, exclude={me})
+    lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
     ctx.save(lead)
     line = announce_assignment(
         ctx, lead, Turn(turn.rep, f"Passed on by {ctx.actor.name}. {turn.explanation}")
@@ -145,7 +153,7 @@ def log_meeting(ctx: Ctx, lead_id: int) -> Outcome:
     return _step(
         ctx,
         lead_id,
-        "log a meeting on",
+        "log a meeting on {ref}",
         lambda lead, me: lead.log_meeting(me, ctx.now),
         "meeting logged",
     )
@@ -155,7 +163,7 @@ def log_proposal(ctx: Ctx, lead_id: int, status: str) -> Outcome:
     return _step(
         ctx,
         lead_id,
-        "log a proposal on",
+        "log a proposal on {ref}",
         lambda lead, me: lead.log_proposal(me, ctx.now, status),
         f"proposal {status}",
     )
@@ -165,7 +173,7 @@ def won(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
     outcome = _step(
         ctx,
         lead_id,
-        "mark won",
+        "mark {ref} won",
         lambda lead, me: lead.win(me, ctx.now, amount),
         f"won at {amount:,} 🎉",
     )
@@ -179,7 +187,7 @@ def lost(ctx: Ctx, lead_id: int, reason: str) -> Outcome:
     return _step(
         ctx,
         lead_id,
-        "mark lost",
+        "mark {ref} lost",
         lambda lead, me: lead.lose(me, ctx.now, reason),
         f"lost: {reason}",
     )
@@ -189,7 +197,7 @@ def expand(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
     return _step(
         ctx,
         lead_id,
-        "log expansion on",
+        "log expansion on {ref}",
         lambda lead, me: lead.expand(me, ctx.now, amount),
         f"expanded by {amount:,}",
     )
@@ -198,13 +206,13 @@ def expand(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
 def churn(ctx: Ctx, lead_id: int, reason: str | None) -> Outcome:
     said = f"churned: {reason}" if reason else "churned"
     return _step(
-        ctx, lead_id, "mark churned", lambda lead, me: lead.churn(me, ctx.now, reason), said
+        ctx, lead_id, "mark {ref} churned", lambda lead, me: lead.churn(me, ctx.now, reason), said
     )
 
 
 def _step(ctx: Ctx, lead_id: int, what: str, do: StepFn, said: str) -> Outcome:
     lead = ctx.lead(lead_id)
-    ctx.require_owner_or_manager(lead, f"{what} {lead.ref}")
+    ctx.require_owner_or_manager(lead, what.format(ref=lead.ref))
     do(lead, ctx.actor.id or 0)
     ctx.save(lead)
     ctx.tell_thread(lead, f"{lead.ref} {said} by {ctx.actor.mention}.")
@@ -218,8 +226,9 @@ def reassign(ctx: Ctx, lead_id: int, target: UserRef) -> Outcome:
     role = owning_role(lead.stage, outbound=lead.origin.value == "outbound")
     if role is not None and not ctx.in_role(rep, role):
         raise NotAllowed(
-            f"{rep.mention} is not in the {role.label} pool, and {lead.ref} is {lead.stage.label}: "
-            f"it needs a {role.label}. Add them first: `/rotation add @{rep.name} {role.value}`."
+            f"{rep.mention} is not in the {role.label} pool, and {lead.ref} is "
+            f"{lead.stage.label}: it needs {role.with_article}. Add them first: "
+            f"`/rotation add @{rep.name} {role.value}`."
         )
     if lead.owner_id == rep.id:
         raise AlreadyDone(f"{lead.ref} is already {rep.mention}'s.")

@@ -1,42 +1,125 @@
-"""What the scheduler runs every minute: SLA misses move on, queued leads find someone."""
+"""What the scheduler runs every minute: SLA misses move on, queued leads find someone.
+
+The claim SLA counts the assignee's working time when they have hours set: a lead handed to a
+09:00–18:00 rep at 17:58 with a 5-minute SLA has used 2 minutes by closing time and is missed at
+09:03 the next working day, not at 18:03 while the rep is asleep. Reps without hours are on the
+wall clock.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 
+from routing.clock import zone
 from routing.lead import Lead
+from routing.rotation import WorkingHours
+from routing.stages import Stage
+from routing.team import Rep
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.team import drain
 
+__all__ = ["ESCALATE_AFTER_MISSES", "claim_deadline", "sweep"]
+
 ESCALATE_AFTER_MISSES = 2
+LOOKAHEAD_DAYS = 15
+"""How far ahead to look for working time; hours that give none in two weeks fall back to the
+wall clock rather than let a lead wait forever."""
 
 
 def sweep(ctx: Ctx) -> Outcome:
-    moved = [_miss(ctx, lead) for lead in ctx.uow.leads.awaiting_claim(_deadline(ctx))]
+    moved = [_miss(ctx, lead) for lead in ctx.uow.leads.awaiting_claim(_wall_deadline(ctx))]
+    missed = [lead_id for lead_id in moved if lead_id is not None]
     drained = "".join(drain(ctx, pool.name) for pool in ctx.uow.pools.all())
-    return Outcome(f"SLA misses moved on: {len(moved)}.{drained}", data={"moved": moved})
+    return Outcome(f"SLA misses moved on: {len(missed)}.{drained}", data={"moved": missed})
 
 
-def _deadline(ctx: Ctx) -> datetime:
+def _wall_deadline(ctx: Ctx) -> datetime:
+    """Working time never runs faster than the wall clock, so this finds every candidate."""
     return ctx.now - timedelta(minutes=ctx.config.claim_sla_minutes)
 
 
-def _miss(ctx: Ctx, lead: Lead) -> int:
-    lead = ctx.lead(lead.id or 0)
+def claim_deadline(
+    assigned_at: datetime, minutes: int, hours: WorkingHours | None, timezone: str
+) -> datetime:
+    """When ``minutes`` of the assignee's working time have passed since ``assigned_at`` (UTC).
+
+    Shifts are read on the rep's wall clock (``timezone``), so a 09:00 start stays 09:00 across a
+    daylight-saving change; a lead assigned outside the rep's hours starts counting at their
+    next shift.
+    """
+    start = assigned_at.astimezone(UTC)
+    budget = timedelta(minutes=minutes)
+    if hours is None or not hours.days:
+        return start + budget
+    for shift_start, shift_end in _shifts(hours, timezone, start):
+        begin = max(shift_start, start)
+        if shift_end <= begin:
+            continue
+        if shift_end - begin >= budget:
+            return begin + budget
+        budget -= shift_end - begin
+    return start + timedelta(minutes=minutes)
+
+
+def _shifts(
+    hours: WorkingHours, timezone: str, since: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    """The rep's shifts as UTC intervals, in order, from the one that may cover ``since``."""
+    tz = zone(timezone)
+    first = since.astimezone(tz).date() - timedelta(days=1)  # a night shift from the day before
+    for offset in range(LOOKAHEAD_DAYS + 1):
+        day = first + timedelta(days=offset)
+        if day.weekday() not in hours.days:
+            continue
+        yield _utc(day, hours.start, timezone), _shift_end(day, hours, timezone)
+
+
+def _shift_end(day: date, hours: WorkingHours, timezone: str) -> datetime:
+    start, end = hours.start.replace(tzinfo=None), hours.end.replace(tzinfo=None)
+    if start == end:  # round the clock: the whole local day
+        return _utc(day + timedelta(days=1), time(0), timezone)
+    if end < start:  # a night shift ends the next morning
+        return _utc(day + timedelta(days=1), end, timezone)
+    return _utc(day, end, timezone)
+
+
+def _utc(day: date, clock: time, timezone: str) -> datetime:
+    """A wall-clock time in the rep's zone as UTC; one skipped by DST reads on the old offset."""
+    local = datetime.combine(day, clock.replace(tzinfo=None)).replace(tzinfo=zone(timezone))
+    return local.astimezone(UTC)
+
+
+def _overdue(ctx: Ctx, lead: Lead, assignee: Rep | None) -> bool:
+    if lead.stage is not Stage.ASSIGNED or lead.assigned_at is None:
+        return False
+    hours = assignee.hours if assignee else None
+    tz = assignee.timezone if assignee else "UTC"
+    return ctx.now > claim_deadline(lead.assigned_at, ctx.config.claim_sla_minutes, hours, tz)
+
+
+def _miss(ctx: Ctx, candidate: Lead) -> int | None:
+    """Move one overdue lead on; ``None`` when it isn't overdue after all.
+
+    The lead is re-read under its row lock: another replica's sweep, or the rep's claim, may have
+    moved it since the list was read.
+    """
+    lead = ctx.lead(candidate.id or 0)
     missed_by = lead.owner_id
+    assignee = ctx.rep(missed_by)
+    if not _overdue(ctx, lead, assignee):
+        return None
+    working_time = assignee is not None and assignee.hours is not None
+    sla = f"{ctx.config.claim_sla_minutes} {'working ' if working_time else ''}min"
     lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes)
     turn = assign_from_pool(
         ctx, lead, lead.pool or "qualifier", exclude={missed_by} if missed_by else ()
     )
     ctx.save(lead)
-    why = f"Not claimed within {ctx.config.claim_sla_minutes} min by {ctx.mention(missed_by)}."
+    why = f"Not claimed within {sla} by {ctx.mention(missed_by)}."
     announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"))
-    ctx.tell(
-        missed_by,
-        f"{lead.ref} ({lead.title}) moved on: it wasn't claimed within "
-        f"{ctx.config.claim_sla_minutes} minutes.",
-    )
+    ctx.tell(missed_by, f"{lead.ref} ({lead.title}) moved on: it wasn't claimed within {sla}.")
     if lead.sla_misses >= ESCALATE_AFTER_MISSES:
         ctx.tell_managers(
             f"{lead.ref} ({lead.title}) has missed the claim SLA {lead.sla_misses} times.", lead

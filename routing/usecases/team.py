@@ -7,13 +7,13 @@ from datetime import date, datetime, time
 from routing.clock import zone
 from routing.commands import UserRef
 from routing.errors import InvalidInput, NotAllowed, NotFound
-from routing.roles import Role
-from routing.rotation import WorkingHours, level_credit
+from routing.roles import Platform, Role
+from routing.rotation import AWAY_FOREVER_YEAR, WorkingHours, level_credit
 from routing.team import Membership, Rep
 from routing.usecases.assignment import announce_assignment, level_in_pools, next_in
 from routing.usecases.context import Ctx, Outcome
 
-AWAY_INDEFINITELY = datetime(9999, 12, 31, tzinfo=zone("UTC"))
+AWAY_INDEFINITELY = datetime(AWAY_FOREVER_YEAR, 12, 31, tzinfo=zone("UTC"))
 """``away`` with no date: away until they say `/rotation back`."""
 
 
@@ -34,7 +34,10 @@ def add(
     member.weight, member.cap = weight, cap
     ctx.uow.pools.save_members([member])
     if not added:
-        return Outcome(f"Updated {rep.mention} in the {_label(name)} pool: {_terms(member)}.")
+        drained = drain(ctx, name)
+        return Outcome(
+            f"Updated {rep.mention} in the {_label(name)} pool: {_terms(member)}.{drained}"
+        )
     ctx.tell(
         rep.id, f"{ctx.actor.mention} added you to the {_label(name)} rotation ({_terms(member)})."
     )
@@ -78,7 +81,10 @@ def _still_owns(ctx: Ctx, rep: Rep) -> str:
     if not owned:
         return ""
     refs = ", ".join(lead.ref for lead in owned[:10])
-    return f" They still own {len(owned)} open lead(s) ({refs}): `/lead reassign <id> @someone`."
+    who = "You still own" if rep.id == ctx.actor.id else "They still own"
+    return (
+        f" {who} {len(owned)} open lead(s) ({refs}): a manager can `/lead reassign <id> @someone`."
+    )
 
 
 def join(ctx: Ctx, role: Role) -> Outcome:
@@ -172,3 +178,18 @@ def _terms(member: Membership) -> str:
 
 def _label(pool: str) -> str:
     return pool.replace("_", " ")
+
+
+def seed_managers(ctx: Ctx) -> Outcome:
+    """Give the managers named in ``BATON_MANAGERS`` a rep, so they hear about queued and
+    unparsed leads before they have ever spoken to Baton."""
+    seeded = []
+    for platform, user_id in sorted(ctx.config.managers):
+        if platform not in {p.value for p in Platform}:
+            continue
+        rep = ctx.ensure_rep(Platform(platform), user_id)
+        if not rep.is_manager:
+            rep.is_manager = True
+            ctx.uow.reps.save(rep)
+            seeded.append(rep.name)
+    return Outcome(f"Managers: {', '.join(seeded) or 'unchanged'}.")

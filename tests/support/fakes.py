@@ -1,0 +1,509 @@
+"""An in-memory unit of work implementing every port of ``routing/ports.py``, and a test desk.
+
+``FakeUnitOfWork`` behaves like ``storage.uow.SqlUnitOfWork`` where use cases can tell the
+difference: entering it copies the committed state, and only ``commit()`` makes the copy the
+committed state, so a use case that raises leaves nothing behind. Leads and memberships come
+back as fresh copies (a change is kept only when saved, as with rows); reps are kept in a
+per-transaction identity map, as ``SqlReps`` does. Queries mirror the SQL ones, orders included.
+
+``Desk`` wires a real ``Relay`` to the fake and a clock that only moves when told, so use-case
+tests read like a conversation: ``desk.say("maya", "/rotation add @alice qualifier")``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from routing.commands import parse_command
+from routing.errors import NotFound
+from routing.events import EventType, LeadEvent
+from routing.lead import Lead, format_lead_id
+from routing.metrics import CustomerSpan
+from routing.notices import Notice
+from routing.ports import UnitOfWork
+from routing.relay import Relay
+from routing.roles import Platform, Role
+from routing.rules import RuleSet
+from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
+from routing.team import Membership, Pool, Rep
+from routing.usecases.context import Actor, Outcome, RelayConfig
+from routing.usecases.intake import InboundPost
+
+_MATCHABLE = (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER}
+
+
+@dataclass
+class FakeState:
+    """Everything storage keeps; one copy is committed, another is the open transaction's."""
+
+    reps: dict[int, Rep] = field(default_factory=dict)
+    pools: dict[str, Pool] = field(default_factory=dict)
+    memberships: dict[tuple[str, int], Membership] = field(default_factory=dict)
+    leads: dict[int, Lead] = field(default_factory=dict)
+    events: list[LeadEvent] = field(default_factory=list)
+    intake_keys: dict[str, datetime] = field(default_factory=dict)
+    outbox: list[Notice] = field(default_factory=list)
+    digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    last_id: dict[str, int] = field(default_factory=dict)
+
+    def new_id(self, table: str) -> int:
+        self.last_id[table] = self.last_id.get(table, 0) + 1
+        return self.last_id[table]
+
+
+class _Tx:
+    """The open transaction: the working state plus the identity map of reps."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+        self.rep_cache: dict[int, Rep] = {}
+        self.locks: list[str] = []
+
+
+class FakeReps:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def _remember(self, stored: Rep) -> Rep:
+        rep = copy.deepcopy(stored)
+        self.tx.rep_cache[rep.id or 0] = rep
+        return rep
+
+    def adopt(self, rep_id: int) -> Rep:
+        return self.tx.rep_cache.get(rep_id) or self._remember(self.tx.state.reps[rep_id])
+
+    def get(self, rep_id: int) -> Rep:
+        if rep_id in self.tx.rep_cache:
+            return self.tx.rep_cache[rep_id]
+        if rep_id not in self.tx.state.reps:
+            raise NotFound(f"No rep with id {rep_id}.")
+        return self._remember(self.tx.state.reps[rep_id])
+
+    def find(self, platform: Platform, user_id: str) -> Rep | None:
+        found = (
+            r
+            for r in self.tx.state.reps.values()
+            if r.platform is platform and r.user_id == user_id
+        )
+        stored = next(found, None)
+        return self._remember(stored) if stored else None
+
+    def add(self, rep: Rep) -> Rep:
+        if self.find(rep.platform, rep.user_id) is not None:
+            raise ValueError(f"duplicate rep {rep.platform}:{rep.user_id} (unique constraint)")
+        rep.id = self.tx.state.new_id("reps")
+        self.tx.state.reps[rep.id] = copy.deepcopy(rep)
+        self.tx.rep_cache[rep.id] = rep
+        return rep
+
+    def save(self, rep: Rep) -> None:
+        if rep.id in self.tx.state.reps:
+            self.tx.state.reps[rep.id] = copy.deepcopy(rep)
+
+    def managers(self) -> list[Rep]:
+        return [self._remember(r) for _id, r in sorted(self.tx.state.reps.items()) if r.is_manager]
+
+    def all(self) -> list[Rep]:
+        return [self._remember(r) for _id, r in sorted(self.tx.state.reps.items())]
+
+
+class FakePools:
+    def __init__(self, tx: _Tx, reps: FakeReps) -> None:
+        self.tx = tx
+        self.reps = reps
+
+    def get(self, name: str) -> Pool | None:
+        return self.tx.state.pools.get(name)
+
+    def ensure(self, name: str, role: Role) -> Pool:
+        return self.tx.state.pools.setdefault(name, Pool(name, role))
+
+    def all(self) -> list[Pool]:
+        return sorted(self.tx.state.pools.values(), key=lambda p: (p.role.value, p.name))
+
+    def lock(self, name: str) -> None:
+        self.tx.locks.append(name)
+
+    def _fresh(self, stored: Membership) -> Membership:
+        return replace(stored, rep=self.reps.adopt(stored.rep_id))
+
+    def members(self, name: str) -> list[Membership]:
+        found = [m for (pool, _r), m in self.tx.state.memberships.items() if pool == name]
+        return [self._fresh(m) for m in sorted(found, key=lambda m: (m.position, m.rep_id))]
+
+    def add_member(self, membership: Membership) -> None:
+        key = (membership.pool, membership.rep_id)
+        if key in self.tx.state.memberships or membership.pool not in self.tx.state.pools:
+            raise ValueError(f"can't insert membership {key} (constraint)")
+        self.tx.state.memberships[key] = _stored(membership)
+
+    def save_members(self, memberships: Sequence[Membership]) -> None:
+        for m in memberships:
+            if (m.pool, m.rep_id) in self.tx.state.memberships:
+                self.tx.state.memberships[(m.pool, m.rep_id)] = _stored(m)
+
+    def remove_member(self, name: str, rep_id: int) -> bool:
+        return self.tx.state.memberships.pop((name, rep_id), None) is not None
+
+    def memberships_of(self, rep_id: int) -> list[tuple[Pool, Membership]]:
+        mine = sorted(
+            (m for (_pool, r), m in self.tx.state.memberships.items() if r == rep_id),
+            key=lambda m: m.pool,
+        )
+        return [(self.tx.state.pools[m.pool], self._fresh(m)) for m in mine]
+
+
+def _stored(membership: Membership) -> Membership:
+    """The row: a copy whose rep is a detached copy (rows hold the rep id, not the object)."""
+    return replace(membership, rep=copy.deepcopy(membership.rep))
+
+
+class FakeLeads:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def add(self, lead: Lead) -> Lead:
+        lead.id = self.tx.state.new_id("leads")
+        self._write(lead)
+        return lead
+
+    def get(self, lead_id: int, *, lock: bool = False) -> Lead:
+        if lead_id not in self.tx.state.leads:
+            raise NotFound(f"There is no lead {format_lead_id(lead_id)}. `/lead mine` lists yours.")
+        if lock:
+            self.tx.locks.append(format_lead_id(lead_id))
+        return copy.deepcopy(self.tx.state.leads[lead_id])
+
+    def save(self, lead: Lead) -> None:
+        if lead.id not in self.tx.state.leads:
+            raise NotFound(f"save() of a lead that was never added: {lead.ref}")
+        self._write(lead)
+
+    def _write(self, lead: Lead) -> None:
+        for event in lead.take_pending():
+            self.tx.state.events.append(replace(event, id=self.tx.state.new_id("events")))
+        assert lead.id is not None
+        self.tx.state.leads[lead.id] = copy.deepcopy(lead)
+
+    def _select(self, keep: Iterable[Lead]) -> list[Lead]:
+        return [copy.deepcopy(lead) for lead in keep]
+
+    def find_open_match(self, email: str | None, domain: str | None) -> Lead | None:
+        if not email and not domain:
+            return None
+        found = [
+            lead
+            for lead in self.tx.state.leads.values()
+            if lead.stage in _MATCHABLE
+            and lead.owner_id is not None
+            and ((email and lead.email == email) or (domain and lead.email_domain == domain))
+        ]
+        found.sort(key=lambda lead: (lead.email == (email or ""), lead.id or 0), reverse=True)
+        return copy.deepcopy(found[0]) if found else None
+
+    def owned_by(self, rep_id: int) -> list[Lead]:
+        return self._select(
+            lead
+            for _id, lead in sorted(self.tx.state.leads.items())
+            if lead.owner_id == rep_id and lead.stage in OWNED_STAGES
+        )
+
+    def queued(self, pool: str) -> list[Lead]:
+        return self._select(
+            lead
+            for _id, lead in sorted(self.tx.state.leads.items())
+            if lead.stage is Stage.NEW and lead.pool == pool
+        )
+
+    def awaiting_claim(self, assigned_before: datetime) -> list[Lead]:
+        waiting = [
+            lead
+            for lead in self.tx.state.leads.values()
+            if lead.stage is Stage.ASSIGNED
+            and lead.assigned_at is not None
+            and lead.assigned_at < assigned_before
+        ]
+        return self._select(sorted(waiting, key=lambda lead: lead.assigned_at or assigned_before))
+
+    def events(self, lead_id: int) -> list[LeadEvent]:
+        return [e for e in self.tx.state.events if e.lead_id == lead_id]
+
+    def events_for_report(self, start: datetime, end: datetime) -> list[LeadEvent]:
+        """The touched leads' histories and the open leads' whole histories (a superset of the
+        stage marks storage reads for them), before ``end``, in time order."""
+        events = self.tx.state.events
+        touched = {e.lead_id for e in events if e.at >= start}
+        still_open = {i for i, lead in self.tx.state.leads.items() if lead.stage in OPEN_STAGES}
+        chosen = [e for e in events if e.lead_id in touched | still_open and e.at < end]
+        return sorted(chosen, key=lambda e: (e.at, e.id or 0))
+
+    def customer_spans(self, won_before: datetime) -> list[CustomerSpan]:
+        won: dict[int, datetime] = {}
+        churned: dict[int, datetime] = {}
+        for e in self.tx.state.events:
+            if e.at >= won_before:
+                continue
+            if e.type is EventType.WON:
+                won[e.lead_id] = min(e.at, won.get(e.lead_id, e.at))
+            elif e.type is EventType.CHURNED:
+                churned[e.lead_id] = min(e.at, churned.get(e.lead_id, e.at))
+        return [CustomerSpan(i, at, churned.get(i)) for i, at in sorted(won.items())]
+
+
+class FakeIntakeKeys:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def claim(self, keys: Sequence[str], at: datetime) -> bool:
+        fresh = [key for key in keys if key not in self.tx.state.intake_keys]
+        for key in fresh:
+            self.tx.state.intake_keys[key] = at
+        return len(fresh) == len(keys)
+
+
+class FakeOutbox:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def add(self, notice: Notice) -> None:
+        if (notice.rep_id, notice.thread, notice.channel).count(None) != 2:
+            raise ValueError(f"a notice needs exactly one destination: {notice}")
+        self.tx.state.outbox.append(notice)
+
+
+class FakeDigestRuns:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def claim(self, digest: str, period: str, at: datetime) -> bool:
+        if (digest, period) in self.tx.state.digest_runs:
+            return False
+        self.tx.state.digest_runs[(digest, period)] = at
+        return True
+
+
+class FakeUnitOfWork:
+    """One store; each ``with`` block is a transaction that keeps nothing unless committed.
+
+    Pass the same instance as the relay's factory (``lambda: uow``); read what was committed
+    through ``committed`` (or the helpers below) between transactions.
+    """
+
+    def __init__(self) -> None:
+        self.committed = FakeState()
+        self.commits = 0
+        self._tx: _Tx | None = None
+
+    def _open(self) -> _Tx:
+        assert self._tx is not None, "use the unit of work in a with-block"
+        return self._tx
+
+    @property
+    def reps(self) -> FakeReps:
+        return FakeReps(self._open())
+
+    @property
+    def pools(self) -> FakePools:
+        tx = self._open()
+        return FakePools(tx, FakeReps(tx))
+
+    @property
+    def leads(self) -> FakeLeads:
+        return FakeLeads(self._open())
+
+    @property
+    def intake(self) -> FakeIntakeKeys:
+        return FakeIntakeKeys(self._open())
+
+    @property
+    def outbox(self) -> FakeOutbox:
+        return FakeOutbox(self._open())
+
+    @property
+    def digests(self) -> FakeDigestRuns:
+        return FakeDigestRuns(self._open())
+
+    @property
+    def locks(self) -> list[str]:
+        """What the open transaction locked (pool names, and ``L-n`` for leads got with lock)."""
+        return self._open().locks
+
+    def __enter__(self) -> Self:
+        assert self._tx is None, "transactions don't nest"
+        self._tx = _Tx(copy.deepcopy(self.committed))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._tx = None
+
+    def commit(self) -> None:
+        self.committed = copy.deepcopy(self._open().state)
+        self.commits += 1
+
+    def rollback(self) -> None:
+        if self._tx is not None:
+            self._tx = _Tx(copy.deepcopy(self.committed))
+
+    # --- reading what was committed, for assertions ------------------------------------------
+
+    def lead(self, lead_id: int) -> Lead:
+        return self.committed.leads[lead_id]
+
+    def leads_list(self) -> list[Lead]:
+        return [lead for _id, lead in sorted(self.committed.leads.items())]
+
+    def events_of(self, lead_id: int) -> list[LeadEvent]:
+        return [e for e in self.committed.events if e.lead_id == lead_id]
+
+    def rep_named(self, name: str) -> Rep:
+        return next(r for r in self.committed.reps.values() if r.name == name)
+
+    def membership(self, pool: str, name: str) -> Membership:
+        return self.committed.memberships[(pool, self.rep_named(name).id or 0)]
+
+
+# --- a desk to talk to the relay across -------------------------------------------------------
+
+MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+"""Monday 23 Nov 2026, 09:00 UTC: where every desk's clock starts."""
+
+_AT_NAME = re.compile(r"(?<![<\w])@([A-Za-z][\w.\-]*)")
+
+
+@dataclass
+class Clock:
+    now: datetime = MONDAY_9AM
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class Desk:
+    """A real ``Relay`` on a ``FakeUnitOfWork`` with console users; ``maya`` is the manager."""
+
+    def __init__(
+        self,
+        *,
+        managers: Iterable[str] = ("maya",),
+        rules: RuleSet | None = None,
+        claim_sla_minutes: int = 5,
+        config_managers: Iterable[str] = (),
+    ) -> None:
+        self.uow = FakeUnitOfWork()
+        self.clock = Clock()
+        self.config = RelayConfig(
+            rules=rules or RuleSet(()),
+            managers=frozenset(("console", name) for name in config_managers),
+            claim_sla_minutes=claim_sla_minutes,
+        )
+        self.relay = Relay(lambda: self.uow, self.clock, self.config)
+        for name in managers:
+            self.make_manager(name)
+
+    def make_manager(self, name: str) -> Rep:
+        with self.uow as uow:
+            rep = uow.reps.find(Platform.CONSOLE, name) or uow.reps.add(
+                Rep(Platform.CONSOLE, name, name)
+            )
+            rep.is_manager = True
+            uow.reps.save(rep)
+            uow.commit()
+        return rep
+
+    def say(self, who: str, line: str, *, timezone: str | None = None) -> Outcome:
+        """Run one slash command as console user ``who``; ``@name`` mentions are console users.
+
+        ``timezone`` is what the chat platform reports for ``who``; it refreshes the stored rep.
+        """
+        word, _, rest = line.partition(" ")
+        text = _AT_NAME.sub(lambda m: f"<@{m.group(1)}|{m.group(1)}>", rest)
+        command = parse_command(word, text, self.clock.now.date())
+        return self.relay.execute(Actor(Platform.CONSOLE, who, who, timezone), command)
+
+    def sweep(self) -> Outcome:
+        return self.relay.sweep()
+
+    def owners(self) -> list[str | None]:
+        """Each lead's owner by name, in lead order."""
+        return [self.owner(lead.id or 0) for lead in self.uow.leads_list()]
+
+    def post(
+        self,
+        text: str,
+        *,
+        ts: str | None = None,
+        channel: str = "C-intake",
+        event_id: str | None = None,
+        pairs: tuple[tuple[str, str], ...] = (),
+        author: str | None = None,
+    ) -> Outcome:
+        """A message in an intake channel; ``ts`` defaults to a fresh one per post."""
+        self._posts = getattr(self, "_posts", 0) + 1
+        post = InboundPost(
+            platform=Platform.SLACK,
+            channel=channel,
+            message_id=ts or f"1700000000.{self._posts:06d}",
+            text=text,
+            pairs=pairs,
+            event_id=event_id,
+        )
+        actor = Actor(Platform.CONSOLE, author, author) if author else None
+        return self.relay.ingest(post, actor)
+
+    def team(self, **roles: str) -> None:
+        """``desk.team(qualifier="alice bob", closer="carl")``: the manager adds each in order."""
+        for role, names in roles.items():
+            for name in names.split():
+                self.say("maya", f"/rotation add @{name} {role}")
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def rep(self, name: str) -> Rep:
+        return self.uow.rep_named(name)
+
+    def mention(self, name: str) -> str:
+        return self.rep(name).mention
+
+    def lead(self, lead_id: int) -> Lead:
+        return self.uow.lead(lead_id)
+
+    def owner(self, lead_id: int) -> str | None:
+        owner_id = self.lead(lead_id).owner_id
+        return self.uow.committed.reps[owner_id].name if owner_id else None
+
+    def notices(self) -> list[Notice]:
+        return list(self.uow.committed.outbox)
+
+    def dms(self, name: str) -> list[Notice]:
+        rep_id = self.rep(name).id
+        return [n for n in self.notices() if n.rep_id == rep_id]
+
+    def thread(self, lead_id: int) -> list[Notice]:
+        return [n for n in self.notices() if n.thread is not None and n.lead_id == lead_id]
+
+    def mark(self) -> int:
+        """How many notices there are now; ``since(mark)`` gives the ones written after."""
+        return len(self.uow.committed.outbox)
+
+    def since(self, mark: int) -> list[Notice]:
+        return self.notices()[mark:]
+
+
+def as_port(uow: FakeUnitOfWork) -> UnitOfWork:
+    """Typed as the port, so ``mypy tests/support/fakes.py`` proves the fake implements it."""
+    return uow
