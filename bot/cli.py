@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -56,14 +59,98 @@ def _lines(session: ConsoleSession) -> Iterator[str]:
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("0.0.0.0", help="interface to listen on"),
+    port: int = typer.Option(3000, help="port to listen on"),
+) -> None:
+    """Run Baton: Slack (and Teams) endpoints, health check, outbox sender and scheduler."""
+    from aiohttp import web
+
+    from bot.serve import StartupError, make_server
+
+    logging.getLogger().setLevel(logging.INFO)
+    try:
+        server = make_server(Settings())
+    except StartupError as err:
+        typer.echo(f"baton serve: {err}", err=True)
+        raise typer.Exit(2) from None
+    web_app = server.web_app()
+    platforms = ", ".join(sorted(server.baton.notifiers)) or "none configured"
+    typer.echo(f"Baton listening on http://{host}:{port} (platforms: {platforms})")
+    web.run_app(web_app, host=host, port=port, print=None, access_log=None)
+
+
+@app.command()
 def demo(
     seed: int = typer.Option(7, help="the same seed plays the same day"),
     database: str = typer.Option("sqlite:///baton-demo.db", help="where the demo keeps its data"),
+    chart: Path = typer.Option("baton-demo-funnel.png", help="where the funnel chart goes"),
 ) -> None:
     """A simulated team and day of leads through the whole relay, with no credentials."""
     from bot.demo import run_demo
 
-    run_demo(seed=seed, database_url=database, write=typer.echo)
+    run_demo(seed=seed, database_url=database, write=typer.echo, chart=chart)
+
+
+@app.command("teams-package")
+def teams_package(
+    out: str = typer.Option("baton-teams.zip", help="where to write the app package"),
+    host: str = typer.Option("", help="host name of your Baton server, for validDomains"),
+) -> None:
+    """Write the Teams app package (manifest with MICROSOFT_APP_ID, and two icons) to sideload."""
+    from bot.teams.package import PackageError, write_package
+
+    try:
+        written = write_package(Path(out), Settings().microsoft_app_id, host or None)
+    except PackageError as err:
+        typer.echo(f"baton teams-package: {err}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {written}: upload it in Teams under Apps → Manage your apps → Upload.")
+
+
+class DigestPeriod(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+
+
+@app.command("digest")
+def digest_command(
+    period: Annotated[
+        DigestPeriod,
+        typer.Option("--period", help="day: yesterday; week: the last whole ISO week"),
+    ] = DigestPeriod.DAY,
+    print_: bool = typer.Option(False, "--print", help="print it in the terminal (the default)"),
+    send: bool = typer.Option(
+        False, "--send", help="queue it for the digest channels; a period is sent only once"
+    ),
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="also write the funnel chart PNG here")
+    ] = None,
+) -> None:
+    """Build the last complete day's (or week's) digest now: print it, or send it."""
+    from bot.scheduler import NoDigestChannel, digest_now, send_now
+    from routing.usecases.funnel import Digest
+
+    if print_ and send:
+        raise typer.BadParameter("choose one of --print and --send")
+    baton = build()
+    digest: object = None
+    if send:
+        try:
+            outcome = send_now(baton, period.value)
+        except NoDigestChannel as err:
+            typer.echo(f"baton digest: {err}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(outcome.reply)
+        digest = outcome.data.get("digest")
+    else:
+        digest = digest_now(baton, period.value)
+        typer.echo(digest.text, nl=False)
+    if chart is not None and isinstance(digest, Digest):
+        from bot.chart import funnel_chart_png
+
+        chart.write_bytes(funnel_chart_png(digest.report))
+        typer.echo(f"Chart written to {chart}")
 
 
 def main() -> None:

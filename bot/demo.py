@@ -15,10 +15,12 @@ from functools import partial
 from pathlib import Path
 
 from bot.bootstrap import Baton, build
+from bot.chart import funnel_chart_png
 from bot.config import Settings
 from bot.console import ConsoleNotifier, ConsoleSession
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
+from routing.usecases.funnel import Digest
 
 DAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 MANAGER = "maya"
@@ -188,7 +190,12 @@ class Day:
             return uow.leads.get(lead_id).stage.value
 
 
-def run_demo(seed: int, database_url: str, write: Callable[[str], None]) -> None:
+def run_demo(
+    seed: int,
+    database_url: str,
+    write: Callable[[str], None],
+    chart: Path = Path("baton-demo-funnel.png"),
+) -> None:
     _fresh(database_url)
     clock = SimClock()
     rng = random.Random(seed)
@@ -209,7 +216,7 @@ def run_demo(seed: int, database_url: str, write: Callable[[str], None]) -> None
     _schedule_leads(day)
     _schedule_sweeps(day)
     day.play()
-    _finish(day, write)
+    _finish(day, write, chart)
 
 
 def _schedule_sweeps(day: Day) -> None:
@@ -386,6 +393,12 @@ def _outbound(day: Day, i: int, company: str) -> None:
     day.at(day.clock.now + timedelta(minutes=45), lambda: _qualify(day, lead_id))
 
 
-def _finish(day: Day, write: Callable[[str], None]) -> None:
+def _finish(day: Day, write: Callable[[str], None], chart: Path) -> None:
     day.clock.now = max(day.clock.now, DAY.replace(hour=18))
     day.say(MANAGER, "/funnel today")
+    outcome = day.session.last_outcome
+    digest = outcome.data.get("digest") if outcome else None
+    if isinstance(digest, Digest):
+        chart.write_bytes(funnel_chart_png(digest.report))
+        write("")
+        write(f"The funnel chart is in {chart}")

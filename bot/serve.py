@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.bootstrap import Baton
+from bot.bootstrap import Baton, build
+from bot.config import Settings
 from bot.outbox import SenderThread
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ Worker = Callable[[Baton], Callable[[], None]]
 """Starts a background worker for ``baton``; returns the function that stops it."""
 
 BATON_KEY = web.AppKey("baton", Baton)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class StartupError(Exception):
+    """A setting the server cannot start without; the message names the variable."""
 
 
 @dataclass
@@ -28,10 +34,13 @@ class Server:
     baton: Baton
     mounts: list[Mount] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
+    sender: bool = True
+    """Run the outbox sender thread (tests turn it off and drive the outbox themselves)."""
     _stops: list[Callable[[], None]] = field(default_factory=list)
+    _sender: SenderThread | None = None
 
     def web_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._wake_sender_after_posts])
         app[BATON_KEY] = self.baton
         app.router.add_get("/healthz", _healthz)
         for mount in self.mounts:
@@ -40,10 +49,21 @@ class Server:
         app.on_cleanup.append(self._stop_workers)
         return app
 
+    @web.middleware
+    async def _wake_sender_after_posts(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        """A POST may have queued messages: deliver them now rather than at the next poll."""
+        response = await handler(request)
+        if request.method == "POST" and self._sender is not None:
+            self._sender.wake.set()
+        return response
+
     async def _start_workers(self, _app: web.Application) -> None:
-        sender = SenderThread(self.baton.sender())
-        sender.start()
-        self._stops.append(sender.stop)
+        if self.sender:
+            self._sender = SenderThread(self.baton.sender())
+            self._sender.start()
+            self._stops.append(self._sender.stop)
         for worker in self.workers:
             self._stops.append(worker(self.baton))
 
@@ -61,3 +81,27 @@ async def _healthz(request: web.Request) -> web.Response:
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "platforms": sorted(baton.notifiers)})
+
+
+def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool = True) -> Server:
+    """The server for these settings: a mount (and worker) per platform with credentials.
+
+    Settings are checked before anything is built, so a missing variable stops the start with
+    a :class:`StartupError` naming it rather than a traceback.
+    """
+    from bot.scheduler import start_scheduler
+    from bot.slack.mount import SlackMode, slack_platform
+    from bot.teams.mount import mount_teams, teams_configured
+
+    mounts: list[Mount] = []
+    workers: list[Worker] = []
+    slack = slack_platform(settings)
+    if slack is not None:
+        mounts.append(slack.mount)
+        if slack.mode is SlackMode.SOCKET:
+            workers.append(slack.socket_worker)
+    if teams_configured(settings):
+        mounts.append(mount_teams)
+    if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
+        workers.append(start_scheduler)
+    return Server(baton or build(settings), mounts, workers, sender=sender)

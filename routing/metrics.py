@@ -4,8 +4,9 @@ The digest, ``/funnel`` and ``baton digest --print`` all read a :class:`FunnelRe
 (how many leads were claimed, qualified, won…) count the events whose time falls inside the
 period's half-open interval ``[start, end)``; state figures (the queue, the bottleneck, customer
 tenure) describe the leads as of ``now``. Callers pass the events in the window plus whatever
-those need from before it: a claimed lead's ``created`` event, and the full history of open leads
-and customers.
+those need from before it: a claimed lead's ``created`` event, and enough of each open lead's
+history to replay its current stage; customer tenure comes from the customers' histories, or
+from their dates alone (``customers=``, one :class:`CustomerSpan` each), which is much cheaper.
 
 Choices worth knowing when reading the numbers:
 

@@ -23,10 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from routing.errors import NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
+from routing.metrics import CustomerSpan
 from routing.notices import Notice
 from routing.roles import Platform, Role
 from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
 from routing.team import Membership, Pool, Rep
+from storage import report
 from storage import tables as t
 from storage.codec import (
     event_from,
@@ -40,7 +42,6 @@ from storage.codec import (
 
 _MATCHABLE = sorted(s.value for s in (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER})
 _OWNED = sorted(s.value for s in OWNED_STAGES)
-_OPEN_OR_CUSTOMER = sorted(s.value for s in OPEN_STAGES | {Stage.CUSTOMER})
 
 
 def _dialect_insert(conn: Connection, table: Table) -> Any:
@@ -305,15 +306,10 @@ class SqlLeads:
         return [event_from(r) for r in rows]
 
     def events_for_report(self, start: datetime, end: datetime) -> list[LeadEvent]:
-        e = t.lead_events
-        touched = select(e.c.lead_id).where(e.c.at >= start, e.c.at < end)
-        still_open = select(t.leads.c.id).where(t.leads.c.stage.in_(_OPEN_OR_CUSTOMER))
-        rows = self.conn.execute(
-            select(e)
-            .where(or_(e.c.lead_id.in_(touched), e.c.lead_id.in_(still_open)), e.c.at < end)
-            .order_by(e.c.at, e.c.id)
-        ).mappings()
-        return [event_from(r) for r in rows]
+        return report.events_for_report(self.conn, start, end)
+
+    def customer_spans(self, won_before: datetime) -> list[CustomerSpan]:
+        return report.customer_spans(self.conn, won_before)
 
     def set_card_ref(self, lead_id: int, ref: str) -> None:
         self.conn.execute(update(t.leads).where(t.leads.c.id == lead_id).values(card_ref=ref))

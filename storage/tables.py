@@ -136,7 +136,7 @@ lead_events = Table(
     Column("owner_id", Integer),
     Column("payload", JSON, nullable=False),
     Index(None, "at"),
-    Index(None, "type", "at"),
+    Index(None, "type", "at", "lead_id"),  # covers the digest's won/churn reads (0002)
     Index(None, "lead_id", "id"),
 )
 

@@ -16,7 +16,7 @@ from routing.lead import Lead
 from routing.rotation import WorkingHours
 from routing.stages import Stage
 from routing.team import Rep
-from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
+from routing.usecases.assignment import Turn, announce_assignment, next_in
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.team import drain
 
@@ -29,7 +29,9 @@ wall clock rather than let a lead wait forever."""
 
 
 def sweep(ctx: Ctx) -> Outcome:
-    moved = [_miss(ctx, lead) for lead in ctx.uow.leads.awaiting_claim(_wall_deadline(ctx))]
+    candidates = ctx.uow.leads.awaiting_claim(_wall_deadline(ctx))
+    overdue = [lead for lead in candidates if _overdue(ctx, lead, ctx.rep(lead.owner_id))]
+    moved = [_miss(ctx, lead) for lead in overdue]
     missed = [lead_id for lead_id in moved if lead_id is not None]
     drained = "".join(drain(ctx, pool.name) for pool in ctx.uow.pools.all())
     return Outcome(f"SLA misses moved on: {len(missed)}.{drained}", data={"moved": missed})
@@ -99,6 +101,24 @@ def _overdue(ctx: Ctx, lead: Lead, assignee: Rep | None) -> bool:
     return ctx.now > claim_deadline(lead.assigned_at, ctx.config.claim_sla_minutes, hours, tz)
 
 
+def _next_owner(ctx: Ctx, lead: Lead, missed_by: int | None) -> Turn:
+    """The next available rep other than the one who missed; failing that, the rotation as a
+    whole (often the same rep: a lead should not sit in the queue while its owner is around);
+    failing that, the queue."""
+    pool = lead.pool or "qualifier"
+    lead.pool = pool
+    turn = next_in(ctx, pool, exclude={missed_by} if missed_by is not None else ())
+    if turn.rep is None and missed_by is not None:
+        again = next_in(ctx, pool)
+        if again.rep is not None:
+            turn = Turn(again.rep, f"Nobody else is available. {again.explanation}")
+    if turn.rep is None:
+        lead.queue(ctx.now, turn.explanation)
+    else:
+        lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
+    return turn
+
+
 def _miss(ctx: Ctx, candidate: Lead) -> int | None:
     """Move one overdue lead on; ``None`` when it isn't overdue after all.
 
@@ -113,9 +133,7 @@ def _miss(ctx: Ctx, candidate: Lead) -> int | None:
     working_time = assignee is not None and assignee.hours is not None
     sla = f"{ctx.config.claim_sla_minutes} {'working ' if working_time else ''}min"
     lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes)
-    turn = assign_from_pool(
-        ctx, lead, lead.pool or "qualifier", exclude={missed_by} if missed_by else ()
-    )
+    turn = _next_owner(ctx, lead, missed_by)
     ctx.save(lead)
     why = f"Not claimed within {sla} by {ctx.mention(missed_by)}."
     announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"))

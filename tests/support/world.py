@@ -11,7 +11,9 @@ from routing.roles import Platform
 from routing.usecases.context import Actor, Outcome, RelayConfig
 
 
-def make_baton(url: str, clock: object, managers: Iterable[tuple[str, str]] = (), **config: object) -> Baton:
+def make_baton(
+    url: str, clock: object, managers: Iterable[tuple[str, str]] = (), **config: object
+) -> Baton:
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     relay_config = RelayConfig(managers=frozenset(managers), **config)  # type: ignore[arg-type]
     return build(settings, clock=clock, config=relay_config)  # type: ignore[arg-type]
@@ -22,7 +24,7 @@ def console(name: str) -> Actor:
 
 
 def say(baton: Baton, who: str, line: str) -> Outcome:
-    """Run one slash command as console user ``who``, e.g. ``say(b, "maya", "/rotation add @alice qualifier")``."""
+    """Run one slash command as console user ``who``: ``say(b, "maya", "/rotation add …")``."""
     word, _, rest = line.partition(" ")
     from bot.console import console_mentions
 

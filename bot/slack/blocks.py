@@ -1,0 +1,250 @@
+"""Baton's words and lead cards as Slack text and Block Kit, always inside Block Kit's limits.
+
+Slack rejects a whole message (``invalid_blocks``) when one limit is broken, so every builder
+here cuts text to size instead: a long reply becomes several sections, a card shows at most ten
+fields, a home tab stops at its block limit with a pointer to ``/lead mine``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from routing.notices import LeadCard
+from routing.team import render_mentions
+
+Block = dict[str, Any]
+MentionFn = Callable[[int, str], str]
+"""``(rep id, name) -> how the rep is named in Slack`` (``<@U123>`` or a plain name)."""
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_ACTIONS = 25
+MAX_BUTTON_TEXT = 75
+MAX_HEADER_TEXT = 150
+MAX_FALLBACK_TEXT = 3000
+ACTION_PREFIX = "lead:"
+
+BUTTON_LABELS = {
+    "claim": "Claim",
+    "notmine": "Not mine",
+    "qualify": "Qualify",
+    "disqualify": "Disqualify",
+    "handoff": "Hand off",
+    "meeting": "Log meeting",
+    "proposal requested": "Proposal requested",
+    "proposal presented": "Proposal presented",
+    "won": "Won",
+    "lost": "Lost",
+    "expand": "Log expansion",
+    "churn": "Churned",
+}
+_STYLES = {"claim": "primary", "qualify": "primary", "won": "primary", "handoff": "primary"}
+_CONFIRM = {
+    "churn": "Mark this customer as churned?",
+    "notmine": "Pass this lead to the next rep in the rotation?",
+}
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """The three characters Slack reads as markup, escaped, so a lead's data shows as typed."""
+    return text.translate(_ESCAPES)
+
+
+def slack_text(text: str, mention: MentionFn) -> str:
+    """Baton's neutral text as Slack mrkdwn: escaped, with ``<rep:ID|name>`` mentions rendered.
+
+    Mentions become placeholders first so escaping cannot break the ``<@U…>`` they turn into.
+    """
+    rendered: list[str] = []
+
+    def hold(rep_id: int, name: str) -> str:
+        rendered.append(mention(rep_id, name))
+        return f"\x00{len(rendered) - 1}\x00"
+
+    held = escape(render_mentions(text, hold))
+    return _PLACEHOLDER.sub(lambda m: rendered[int(m.group(1))], held)
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, split at line ends where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        split = text.rfind("\n", 0, limit)
+        split = split if split > 0 else limit
+        pieces.append(text[:split])
+        text = text[split:].lstrip("\n")
+    return [*pieces, text] if text else pieces
+
+
+def plain(text: str, limit: int = MAX_BUTTON_TEXT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": cut(text, limit) or " ", "emoji": True}
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(mrkdwn, MAX_SECTION_TEXT)}}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, MAX_HEADER_TEXT)}
+
+
+def sections(mrkdwn: str) -> list[Block]:
+    return [section(piece) for piece in chunks(mrkdwn)]
+
+
+def preformatted(text: str) -> list[Block]:
+    """Fixed-width text (the funnel digest) in as many sections as it needs."""
+    return [section(f"```{piece}```") for piece in chunks(escape(text), MAX_SECTION_TEXT - 6)]
+
+
+# --- lead cards -------------------------------------------------------------------------------
+
+
+def action_id(action: str) -> str:
+    """``proposal requested`` → ``lead:proposal_requested``."""
+    return ACTION_PREFIX + action.replace(" ", "_")
+
+
+def action_name(action_id_: str) -> str:
+    """``lead:proposal_requested`` → ``proposal requested`` (the inverse of :func:`action_id`)."""
+    return action_id_.removeprefix(ACTION_PREFIX).replace("_", " ")
+
+
+def button(action: str, lead_id: int) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": plain(BUTTON_LABELS.get(action, action.capitalize())),
+        "action_id": action_id(action),
+        "value": str(lead_id),
+    }
+    if action in _STYLES:
+        element["style"] = _STYLES[action]
+    if action in _CONFIRM:
+        element["confirm"] = {
+            "title": plain("Are you sure?", 100),
+            "text": plain(_CONFIRM[action], 300),
+            "confirm": plain("Yes"),
+            "deny": plain("Cancel"),
+        }
+    return element
+
+
+def buttons(card: LeadCard) -> list[Block]:
+    if not card.actions:
+        return []
+    elements = [button(a, card.lead_id) for a in card.actions[:MAX_ACTIONS]]
+    return [{"type": "actions", "block_id": f"lead:{card.lead_id}", "elements": elements}]
+
+
+def card_fields(card: LeadCard, mention: MentionFn) -> list[dict[str, str]]:
+    owner = slack_text(card.owner, mention) if card.owner else "nobody yet"
+    pairs: list[tuple[str, str]] = [("Stage", escape(card.stage)), ("Owner", owner)]
+    pairs += [(escape(k), escape(v)) for k, v in card.details.items()]
+    return [
+        {"type": "mrkdwn", "text": cut(f"*{label}*\n{value}", MAX_FIELD_TEXT)}
+        for label, value in pairs[:MAX_FIELDS]
+    ]
+
+
+def card_blocks(card: LeadCard, mention: MentionFn, headline: str | None = None) -> list[Block]:
+    """A lead: an optional line above it, its details, its qualification and next-step buttons."""
+    blocks = sections(slack_text(headline, mention)) if headline else []
+    title = section(f"*{escape(card.ref)}* · {escape(card.title)}")
+    title["fields"] = card_fields(card, mention)
+    blocks.append(title)
+    if card.qualification:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": cut(escape(card.qualification), 3000)}],
+            }
+        )
+    blocks += buttons(card)
+    return blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def fallback(text: str, mention: MentionFn) -> str:
+    """The ``text`` beside blocks: what notifications and screen readers show."""
+    return cut(slack_text(text, mention), MAX_FALLBACK_TEXT)
+
+
+# --- replies to the person acting -------------------------------------------------------------
+
+
+def ephemeral(
+    text: str, mention: MentionFn, card: LeadCard | None = None, *, fixed_width: bool = False
+) -> dict[str, Any]:
+    """A reply only the person who typed sees: the body of a slash command's acknowledgement."""
+    blocks = preformatted(text) if fixed_width else sections(slack_text(text, mention))
+    if card is not None:
+        blocks += card_blocks(card, mention)
+    return {
+        "response_type": "ephemeral",
+        "text": fallback(text, mention),
+        "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+    }
+
+
+# --- App Home ---------------------------------------------------------------------------------
+
+
+def home_view(
+    cards: Sequence[LeadCard], mention: MentionFn, notice: str | None = None
+) -> dict[str, Any]:
+    """ "My leads", grouped by stage (cards come sorted by stage), with each lead's buttons."""
+    blocks: list[Block] = [header("My leads")]
+    if notice:
+        blocks.append(_context(slack_text(notice, mention)))
+    if not cards:
+        blocks.append(section("You have no open leads right now. New ones arrive here and in DMs."))
+        return {"type": "home", "blocks": blocks}
+    limit = MAX_VIEW_BLOCKS - 1  # room for the "…and N more" line
+    shown = 0
+    for stage, group in _by_stage(cards):
+        if len(blocks) + 4 > limit:  # divider, stage title and one lead (line + buttons)
+            break
+        blocks += [_divider(), section(f"*{escape(stage.capitalize())}*")]
+        for card in group:
+            lead = [_home_line(card), *buttons(card)]
+            if len(blocks) + len(lead) > limit:
+                break
+            blocks += lead
+            shown += 1
+    if shown < len(cards):
+        blocks.append(_context(f"…and {len(cards) - shown} more: `/lead mine` lists them all."))
+    return {"type": "home", "blocks": blocks}
+
+
+def _by_stage(cards: Iterable[LeadCard]) -> list[tuple[str, list[LeadCard]]]:
+    groups: dict[str, list[LeadCard]] = {}
+    for card in cards:
+        groups.setdefault(card.stage, []).append(card)
+    return list(groups.items())
+
+
+def _home_line(card: LeadCard) -> Block:
+    details = " · ".join(escape(v) for k, v in card.details.items() if k in {"Email", "Phone"})
+    line = f"*{escape(card.ref)}* {escape(card.title)}" + (f"\n{details}" if details else "")
+    return section(line)
+
+
+def _divider() -> Block:
+    return {"type": "divider"}
+
+
+def _context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(mrkdwn, 3000)}]}

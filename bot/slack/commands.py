@@ -1,0 +1,60 @@
+"""``/lead``, ``/rotation`` and ``/funnel``: parse, run the use case, answer in the acknowledgement.
+
+Use cases take milliseconds, so the ephemeral reply rides in the ack body; the only Slack call
+on this path is ``views.open`` for the qualification form (it needs the 3-second trigger id).
+Refreshing the person's home tab happens after the ack, on the home's background thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.blocks import ephemeral
+from bot.slack.deps import SlackDeps
+from bot.slack.views import qualify_form
+from routing.commands import Funnel, parse_command, usage_for
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("/lead", "/rotation", "/funnel")
+"""Every slash command the app answers; ``manifest.yaml`` declares the same three."""
+FORM_UNAVAILABLE = f"I couldn't open the form; type it instead:\n`{usage_for('lead', 'qualify')}`"
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    def on_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        ack(**answer(deps, command, client))
+        if command["command"] == "/lead":  # the only command that changes someone's leads
+            deps.home.refresh_later(command["user_id"])
+
+    for name in COMMANDS:
+        app.command(name)(on_command)
+
+
+def answer(deps: SlackDeps, payload: dict[str, Any], client: WebClient) -> dict[str, Any]:
+    """The acknowledgement's body: the ephemeral reply, or nothing when a form opened instead."""
+    command = parse_command(payload["command"], payload.get("text") or "", deps.today())
+    outcome = deps.execute(payload["user_id"], command)
+    mention = deps.users.mention
+    if outcome.open_form_for is not None:
+        if open_form(client, payload.get("trigger_id"), outcome.open_form_for):
+            return {}
+        return ephemeral(FORM_UNAVAILABLE, mention)
+    return ephemeral(outcome.reply, mention, outcome.card, fixed_width=isinstance(command, Funnel))
+
+
+def open_form(client: WebClient, trigger_id: str | None, lead_id: int) -> bool:
+    """Open the qualification form; False when Slack would not (the trigger expired, say)."""
+    if not trigger_id:
+        return False
+    try:
+        client.views_open(trigger_id=trigger_id, view=qualify_form(lead_id))
+    except SlackApiError as err:
+        log.warning("views.open for L-%s failed: %s", lead_id, err)
+        return False
+    return True

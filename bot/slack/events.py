@@ -1,0 +1,65 @@
+"""Intake: messages in the intake channels become leads, whoever or whatever posted them.
+
+People's posts and other apps' posts (form integrations send ``bot_message``s with attachment
+fields or Block Kit fields) are taken in; thread replies, edits, deletions and other subtypes
+are not, and Bolt already drops Baton's own messages (it learns its ids from ``auth.test``).
+A redelivered event is passed on as it is: the intake use case recognises the channel message
+(and the event id) and creates no second lead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from slack_bolt import App
+
+from bot.slack.deps import SlackDeps
+from bot.slack.message_fields import extract_post
+from routing.roles import Platform
+from routing.usecases.intake import InboundPost
+
+INTAKE_SUBTYPES = frozenset({None, "bot_message", "file_share"})
+
+
+def inbound_post(
+    event: Mapping[str, Any], body: Mapping[str, Any], intake_channels: Collection[str]
+) -> InboundPost | None:
+    """The lead post a message event carries, or None when it is not one to take in."""
+    channel, ts = event.get("channel"), event.get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str) or channel not in intake_channels:
+        return None
+    if event.get("subtype") not in INTAKE_SUBTYPES or event.get("hidden"):
+        return None
+    thread_ts = event.get("thread_ts")
+    if thread_ts is not None and thread_ts != ts:
+        return None
+    text, pairs, field_texts = extract_post(event)
+    event_id = body.get("event_id")
+    return InboundPost(
+        Platform.SLACK,
+        channel,
+        ts,
+        text,
+        tuple(pairs),
+        tuple(field_texts),
+        event_id=str(event_id) if event_id else None,
+    )
+
+
+def posted_by_a_person(event: Mapping[str, Any]) -> str | None:
+    """The author's user id when a person posted it; None for apps and integrations."""
+    if event.get("subtype") == "bot_message" or event.get("bot_id"):
+        return None
+    user = event.get("user")
+    return user if isinstance(user, str) and user else None
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.event("message")
+    def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
+        post = inbound_post(event, body, deps.intake_channels)
+        if post is None:
+            return
+        author = posted_by_a_person(event)
+        deps.baton.relay.ingest(post, deps.users.actor(author) if author else None)

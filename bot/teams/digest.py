@@ -1,0 +1,206 @@
+"""The funnel digest as an Adaptive Card: the figures Slack's digest shows, and the funnel chart.
+
+Figures are formatted by :mod:`routing.digest_text`'s helpers (as Slack's Block Kit does), so a
+change against the previous period reads the same on every platform. Tables are FactSets and
+ColumnSets rather than fixed-width text, which Teams does not keep aligned.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot import chart
+from bot.teams.cards import Card, adaptive_card, text_block
+from routing.digest_text import _bottleneck, _change, _minutes, _money, _reasons, _share
+from routing.metrics import Delta, FunnelReport, RepRow
+from routing.usecases.funnel import Digest
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGE_URI = 20_000
+"""Room for the chart in a Teams message, which must stay under about 28 KB in all."""
+CHART_DPIS = (80, 60, 45)
+MAX_REP_ROWS = 25
+MAX_SOURCE_ROWS = 15
+REP_COLUMNS = ("Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won value")
+
+Element = dict[str, Any]
+
+
+def digest_card(digest: Digest, chart_uri: str | None = None) -> Card:
+    report = digest.report
+    changes = {d.key: d for d in digest.deltas}
+    body: list[Element] = [
+        text_block(f"Funnel digest · {report.period.label}", weight="Bolder", size="Large"),
+        text_block(f"Compared with {digest.previous.period.label}", isSubtle=True, spacing="None"),
+        _facts(_headlines(report, changes)),
+    ]
+    if chart_uri:
+        body.append({"type": "Image", "url": chart_uri, "altText": "Funnel chart"})
+    body += _section("Funnel", _facts(_funnel(report)))
+    body.append(text_block(_funnel_notes(report), size="Small", isSubtle=True))
+    body += _section("Speed to lead", _facts(_speed(report, changes)))
+    body.append(text_block(_bottleneck(report), separator=True))
+    body += _reps(report.reps)
+    body += _costs(report)
+    return adaptive_card(body)
+
+
+def digest_text_card(text: str) -> Card:
+    """A digest known only by its text (nothing to rebuild it from): one monospace block."""
+    title, _, rest = text.strip().partition("\n")
+    return adaptive_card(
+        [
+            text_block(title, weight="Bolder", size="Large"),
+            text_block(rest.strip(), fontType="Monospace", size="Small"),
+        ]
+    )
+
+
+def _section(title: str, *elements: Element) -> list[Element]:
+    return [text_block(f"**{title}**", separator=True, spacing="Medium"), *elements]
+
+
+def _facts(pairs: Sequence[tuple[str, str]]) -> Element:
+    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+
+
+def _with_change(value: str, key: str, changes: Mapping[str, Delta]) -> str:
+    return f"{value}{_change(changes.get(key), '')}"
+
+
+def _headlines(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str, str]]:
+    average = _money(report.average_deal, "") if report.average_deal is not None else "–"
+    counts = (
+        ("Inbound leads", "inbound", report.inbound),
+        ("Outbound leads", "outbound", report.outbound),
+        ("Claimed", "claimed", report.claimed),
+        ("Qualified", "qualified", report.qualified),
+        ("Disqualified", "disqualified", report.disqualified),
+        ("Won", "won", report.won),
+        ("Lost", "lost", report.lost),
+        ("Churned", "churned", report.churned),
+        ("SLA misses", "sla_misses", report.sla_misses),
+        ("Reassignments", "reassignments", report.reassignments),
+    )
+    pairs = [(label, _with_change(str(value), key, changes)) for label, key, value in counts]
+    pairs[6:6] = [
+        ("Won value", _with_change(_money(report.won_value, ""), "won_value", changes)),
+        ("Average deal", _with_change(average, "average_deal", changes)),
+    ]
+    pairs.append(
+        ("Expansion", _with_change(_money(report.expansion_value, ""), "expansion_value", changes))
+    )
+    pairs.append(("Queued now", str(report.queued)))
+    return pairs
+
+
+def _funnel(report: FunnelReport) -> list[tuple[str, str]]:
+    rows = [("Leads", f"{report.leads:,}")]
+    for step in report.conversions:
+        rate = f" · {step.rate:.0%} of {step.from_step}" if step.rate is not None else ""
+        rows.append((step.to_step.capitalize(), f"{step.to_count:,}{rate}"))
+    return rows
+
+
+def _funnel_notes(report: FunnelReport) -> str:
+    tenure = report.tenure
+    tenure_text = (
+        f"median tenure {tenure.median_months:.1f} months over {tenure.customers} customers"
+        if tenure.median_months is not None
+        else "no customers yet"
+    )
+    return (
+        f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
+        f" · presented {report.proposals_presented} · {tenure_text}\n\n"
+        f"Disqualified: {_reasons(report.disqualified_reasons)}\n\n"
+        f"Lost: {_reasons(report.lost_reasons)}"
+    )
+
+
+def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str, str]]:
+    speed = report.speed_to_lead
+    if speed.median_minutes is None or speed.p90_minutes is None:
+        return [("Inbound claims", "none this period")]
+    return [
+        ("Inbound claims", str(speed.claims)),
+        ("Median", _with_change(_minutes(speed.median_minutes), "speed_median", changes)),
+        ("90th percentile", _with_change(_minutes(speed.p90_minutes), "speed_p90", changes)),
+        (
+            "Within 5 min",
+            _with_change(_share(speed.share_within_5_minutes), "within_5_minutes", changes),
+        ),
+        *((band.label, f"{band.count} · {_share(band.share)}") for band in speed.bands),
+    ]
+
+
+def _reps(reps: Sequence[RepRow]) -> list[Element]:
+    if not reps:
+        return _section("Reps", text_block("No rep activity."))
+    rows = [_row(REP_COLUMNS, bold=True)]
+    for rep in reps[:MAX_REP_ROWS]:
+        to_claim = (
+            _minutes(rep.median_minutes_to_claim)
+            if rep.median_minutes_to_claim is not None
+            else "–"
+        )
+        cells = (rep.name, str(rep.assigned), str(rep.claimed), to_claim, str(rep.qualified))
+        rows.append(_row((*cells, _money(rep.won_value, ""))))
+    if len(reps) > MAX_REP_ROWS:
+        rows.append(text_block(f"… and {len(reps) - MAX_REP_ROWS} more", isSubtle=True))
+    return _section("Reps", *rows)
+
+
+def _row(cells: Sequence[str], bold: bool = False) -> Element:
+    columns = [
+        {
+            "type": "Column",
+            "width": "stretch" if i == 0 else "auto",
+            "items": [text_block(cell, size="Small", weight="Bolder" if bold else "Default")],
+        }
+        for i, cell in enumerate(cells)
+    ]
+    return {"type": "ColumnSet", "columns": columns, "spacing": "None"}
+
+
+def _costs(report: FunnelReport) -> list[Element]:
+    if not report.cost_per_lead:
+        return []
+    pairs = [
+        (
+            cost.source,
+            f"{cost.leads} leads · "
+            + (
+                f"{_money(cost.cost_per_lead, '')} per lead"
+                if cost.cost_per_lead is not None
+                else "–"
+            ),
+        )
+        for cost in report.cost_per_lead[:MAX_SOURCE_ROWS]
+    ]
+    return _section("Cost per lead", _facts(pairs))
+
+
+def funnel_chart_uri(report: FunnelReport) -> str | None:
+    """The funnel chart (:mod:`bot.chart`) as a ``data:`` URI small enough for a Teams message.
+
+    Drawn at a lower resolution until it fits; if it never does (or cannot be drawn), the digest
+    goes out without it, logged, rather than not at all.
+    """
+    try:
+        figure = chart.funnel_figure(report)
+        for dpi in CHART_DPIS:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+            uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+            if len(uri) <= MAX_IMAGE_URI:
+                return uri
+    except Exception:
+        log.exception("the funnel chart could not be drawn; sending the digest without it")
+        return None
+    log.warning("the funnel chart does not fit in a Teams message; sending the digest without it")
+    return None
