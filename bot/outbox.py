@@ -21,6 +21,7 @@ from routing.notices import Notice
 from routing.team import Rep
 from storage import tables as t
 from storage.codec import notice_from
+from storage.engine import READ_ONLY
 from storage.uow import SqlUnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class OutboxSender:
             .limit(limit)
         )
         with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
             return list(conn.execute(query).scalars())
 
     def _claim(self, row_id: int) -> bool:
@@ -138,7 +140,7 @@ class OutboxSender:
         return 1
 
     def _load(self, row_id: int) -> tuple[Delivery, str, int, datetime]:
-        with SqlUnitOfWork(self.engine, self.clock) as uow:
+        with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
             row = (
                 uow.connection.execute(select(t.outbox).where(t.outbox.c.id == row_id))
                 .mappings()
@@ -210,9 +212,12 @@ class SenderThread(threading.Thread):
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
-                self.sender.run_once()
+                sent = self.sender.run_once()
             except Exception:
                 log.exception("outbox sender round failed; trying again")
+                sent = 0
+            if sent:
+                continue  # what was waiting behind those messages in their lanes is due now
             self.wake.wait(self.interval)
             self.wake.clear()
 

@@ -37,7 +37,7 @@ def render_text(report: FunnelReport, deltas: Sequence[Delta], *, currency: str 
         _headlines(report, changes, currency),
         _funnel(report),
         _speed(report, changes),
-        [_bottleneck(report)],
+        [describe_bottleneck(report)],
         _reps(report.reps, currency),
         _costs(report.cost_per_lead, currency),
     ]
@@ -49,11 +49,11 @@ def render_text(report: FunnelReport, deltas: Sequence[Delta], *, currency: str 
 
 def _headlines(report: FunnelReport, changes: Mapping[str, Delta], currency: str) -> list[str]:
     def count(key: str, label: str, value: int) -> str:
-        return f"{label} {value}{_change(changes.get(key), currency)}"
+        return f"{label} {value}{format_change(changes.get(key), currency)}"
 
     def money(key: str, label: str, value: Decimal | None) -> str:
-        shown = _money(value, currency) if value is not None else "–"
-        return f"{label}{shown}{_change(changes.get(key), currency)}"
+        shown = format_money(value, currency) if value is not None else "–"
+        return f"{label}{shown}{format_change(changes.get(key), currency)}"
 
     return [
         " · ".join(
@@ -92,14 +92,14 @@ def _headlines(report: FunnelReport, changes: Mapping[str, Delta], currency: str
     ]
 
 
-def _change(delta: Delta | None, currency: str) -> str:
+def format_change(delta: Delta | None, currency: str) -> str:
     """`` (+1, +50%)``, `` (±0)``, or nothing when there is nothing to compare with."""
     if delta is None or delta.change is None:
         return ""
     if delta.kind == "money" and isinstance(delta.change, Decimal):
-        amount = _signed(delta.change, _money(abs(delta.change), currency))
+        amount = _signed(delta.change, format_money(abs(delta.change), currency))
     elif delta.kind == "minutes":
-        amount = _signed(delta.change, _minutes(abs(float(delta.change))))
+        amount = _signed(delta.change, format_minutes(abs(float(delta.change))))
     elif delta.kind == "share":
         amount = _signed(delta.change, f"{abs(float(delta.change)) * 100:.0f} pts")
     else:
@@ -123,13 +123,13 @@ def _funnel(report: FunnelReport) -> list[str]:
     for step in report.conversions:
         rate = f"{step.rate:.0%} of {step.from_step}" if step.rate is not None else "–"
         rows.append([step.to_step.capitalize(), str(step.to_count), rate])
-    lines = ["Funnel", *_table(rows, ("<", ">", "<"), indent="  ")]
+    lines = ["Funnel", *text_table(rows, ("<", ">", "<"), indent="  ")]
     lines.append(
         f"  Meetings {report.meetings} · proposals requested {report.proposals_requested}"
         f" · proposals presented {report.proposals_presented}"
     )
-    lines.append(f"  Disqualified: {_reasons(report.disqualified_reasons)}")
-    lines.append(f"  Lost: {_reasons(report.lost_reasons)}")
+    lines.append(f"  Disqualified: {format_reasons(report.disqualified_reasons)}")
+    lines.append(f"  Lost: {format_reasons(report.lost_reasons)}")
     tenure = report.tenure
     if tenure.median_months is None:
         lines.append("  Customer tenure: no customers")
@@ -141,7 +141,7 @@ def _funnel(report: FunnelReport) -> list[str]:
     return lines
 
 
-def _reasons(reasons: Sequence[ReasonCount]) -> str:
+def format_reasons(reasons: Sequence[ReasonCount]) -> str:
     return ", ".join(f"{r.reason} ({r.count})" for r in reasons) or "none"
 
 
@@ -154,26 +154,27 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[str]:
     if speed.median_minutes is None or speed.p90_minutes is None:
         return [title, "  no inbound leads were claimed"]
     summary = (
-        f"  Median {_minutes(speed.median_minutes)}{_change(changes.get('speed_median'), '')}"
-        f" · 90th percentile {_minutes(speed.p90_minutes)}"
-        f"{_change(changes.get('speed_p90'), '')}"
+        f"  Median {format_minutes(speed.median_minutes)}"
+        f"{format_change(changes.get('speed_median'), '')}"
+        f" · 90th percentile {format_minutes(speed.p90_minutes)}"
+        f"{format_change(changes.get('speed_p90'), '')}"
     )
     within = (
-        f"  Claimed within 5 min: {_share(speed.share_within_5_minutes)}"
-        f"{_change(changes.get('within_5_minutes'), '')}"
+        f"  Claimed within 5 min: {format_share(speed.share_within_5_minutes)}"
+        f"{format_change(changes.get('within_5_minutes'), '')}"
     )
-    rows = [[band.label, str(band.count), _share(band.share)] for band in speed.bands]
-    return [title, summary, within, *_table(rows, ("<", ">", ">"), indent="  ")]
+    rows = [[band.label, str(band.count), format_share(band.share)] for band in speed.bands]
+    return [title, summary, within, *text_table(rows, ("<", ">", ">"), indent="  ")]
 
 
-def _share(share: float | None) -> str:
+def format_share(share: float | None) -> str:
     return f"{share:.0%}" if share is not None else "–"
 
 
 # --- bottleneck, reps, costs -----------------------------------------------------------------
 
 
-def _bottleneck(report: FunnelReport) -> str:
+def describe_bottleneck(report: FunnelReport) -> str:
     neck = report.bottleneck
     if neck is None:
         return "Bottleneck: none (no open leads)"
@@ -195,15 +196,15 @@ def _reps(reps: Sequence[RepRow], currency: str) -> list[str]:
             _fit(rep.name),
             str(rep.assigned),
             str(rep.claimed),
-            _minutes(rep.median_minutes_to_claim)
+            format_minutes(rep.median_minutes_to_claim)
             if rep.median_minutes_to_claim is not None
             else "–",
             str(rep.qualified),
-            _money(rep.won_value, currency),
+            format_money(rep.won_value, currency),
         ]
         for rep in reps
     ]
-    return ["Reps", *_table(rows, ("<", ">", ">", ">", ">", ">"), indent="  ")]
+    return ["Reps", *text_table(rows, ("<", ">", ">", ">", ">", ">"), indent="  ")]
 
 
 def _costs(costs: Sequence[SourceCost], currency: str) -> list[str]:
@@ -213,18 +214,18 @@ def _costs(costs: Sequence[SourceCost], currency: str) -> list[str]:
         [
             _fit(c.source),
             str(c.leads),
-            _money(c.cost, currency) if c.cost is not None else "–",
-            _money(c.cost_per_lead, currency) if c.cost_per_lead is not None else "–",
+            format_money(c.cost, currency) if c.cost is not None else "–",
+            format_money(c.cost_per_lead, currency) if c.cost_per_lead is not None else "–",
         ]
         for c in costs
     ]
-    return ["Cost per lead", *_table(rows, ("<", ">", ">", ">"), indent="  ")]
+    return ["Cost per lead", *text_table(rows, ("<", ">", ">", ">"), indent="  ")]
 
 
 # --- formatting ------------------------------------------------------------------------------
 
 
-def _table(rows: Sequence[Sequence[str]], align: Sequence[Align], indent: str) -> list[str]:
+def text_table(rows: Sequence[Sequence[str]], align: Sequence[Align], indent: str) -> list[str]:
     """Rows as columns padded to the widest cell, two spaces apart, without trailing blanks."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(align))]
     return [
@@ -236,14 +237,14 @@ def _table(rows: Sequence[Sequence[str]], align: Sequence[Align], indent: str) -
     ]
 
 
-def _money(amount: Decimal, currency: str) -> str:
+def format_money(amount: Decimal, currency: str) -> str:
     """``42,000`` or ``1,234.50``: cents only when there are some."""
     cents = amount.quantize(CENT)
     text = f"{cents:,.0f}" if cents == cents.to_integral_value() else f"{cents:,.2f}"
     return f"-{currency}{text[1:]}" if text.startswith("-") else f"{currency}{text}"
 
 
-def _minutes(minutes: float) -> str:
+def format_minutes(minutes: float) -> str:
     """``7.5 min``, ``1 h 20 min``, ``2 d 3 h``."""
     if minutes < 60:
         return f"{minutes:.1f}".removesuffix(".0") + " min"

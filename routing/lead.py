@@ -32,6 +32,32 @@ class SourceRef:
     message_id: str
 
 
+QUALIFICATION_LIMITS = {
+    "budget": 200,
+    "authority": 200,
+    "need": 200,
+    "timeline": 200,
+    "notes": 2000,
+}
+"""The longest text each qualification field takes, in characters (forms show the same limits)."""
+EMPTY_QUALIFICATION = "Fill in at least one field: budget, authority, need, timeline or notes."
+
+
+def qualification_problems(values: Mapping[str, str | None]) -> dict[str, str]:
+    """What is wrong with filled-in qualification fields, by field; ``""`` for the whole form.
+
+    Every adapter's form and the typed command are held to these same rules.
+    """
+    problems = {
+        field: f"{field.capitalize()} is too long: at most {limit} characters."
+        for field, limit in QUALIFICATION_LIMITS.items()
+        if len(values.get(field) or "") > limit
+    }
+    if not any((values.get(field) or "").strip() for field in QUALIFICATION_LIMITS):
+        problems[""] = EMPTY_QUALIFICATION
+    return problems
+
+
 @dataclass(frozen=True)
 class Qualification:
     budget: str | None = None
@@ -186,6 +212,9 @@ class Lead:
 
     def qualify(self, by: int, at: datetime, q: Qualification) -> None:
         self.check(Action.QUALIFY)
+        problems = qualification_problems(vars(q))
+        if problems:
+            raise InvalidInput(" ".join(problems.values()))
         self.qualification = q
         self._record(EventType.QUALIFIED, at, by, Stage.QUALIFIED, self.owner_id, **q.as_dict())
 

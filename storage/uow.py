@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from storage.engine import READ_ONLY
 from storage.repositories import (
     SqlDigestRuns,
     SqlIntakeKeys,
@@ -31,14 +32,19 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     digests: SqlDigestRuns
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        self.read_only = read_only
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
     def __enter__(self) -> Self:
         self._conn = self.engine.connect()
+        if self.read_only:
+            self._conn.execution_options(**{READ_ONLY: True})
         self._tx = self._conn.begin()
         conn = self._conn
         self.reps = SqlReps(conn)

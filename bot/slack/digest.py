@@ -30,13 +30,13 @@ from bot.chart import funnel_chart_png
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
 from routing.digest_text import (
     NAME_WIDTH,
-    _bottleneck,
-    _change,
-    _minutes,
-    _money,
-    _reasons,
-    _share,
-    _table,
+    describe_bottleneck,
+    format_change,
+    format_minutes,
+    format_money,
+    format_reasons,
+    format_share,
+    text_table,
 )
 from routing.lead import format_lead_id
 from routing.metrics import Delta, FunnelReport, RepRow
@@ -140,7 +140,7 @@ def digest_fallback(digest: Digest) -> str:
     report = digest.report
     text = (
         f"Funnel digest · {report.period.label}: {report.leads} leads, {report.claimed} claimed,"
-        f" {report.qualified} qualified, {report.won} won ({_money(report.won_value, '')})"
+        f" {report.qualified} qualified, {report.won} won ({format_money(report.won_value, '')})"
     )
     return _fit(text, MAX_FALLBACK)
 
@@ -170,27 +170,29 @@ def digest_blocks(digest: Digest) -> list[Block]:
 
 def _headline_fields(report: FunnelReport, changes: dict[str, Delta]) -> list[Block]:
     speed = report.speed_to_lead
-    median = _minutes(speed.median_minutes) if speed.median_minutes is not None else "–"
+    median = format_minutes(speed.median_minutes) if speed.median_minutes is not None else "–"
+    won_change = format_change(changes.get("won"), "")
     won = (
-        f"{report.won}{_change(changes.get('won'), '')} · {_money(report.won_value, '')}"
-        f"{_change(changes.get('won_value'), '')}"
+        f"{report.won}{won_change} · {format_money(report.won_value, '')}"
+        f"{format_change(changes.get('won_value'), '')}"
     )
     figures = [
-        ("Inbound leads", f"{report.inbound}{_change(changes.get('inbound'), '')}"),
-        ("Outbound leads", f"{report.outbound}{_change(changes.get('outbound'), '')}"),
-        ("Claimed", f"{report.claimed}{_change(changes.get('claimed'), '')}"),
-        ("Qualified", f"{report.qualified}{_change(changes.get('qualified'), '')}"),
+        ("Inbound leads", f"{report.inbound}{format_change(changes.get('inbound'), '')}"),
+        ("Outbound leads", f"{report.outbound}{format_change(changes.get('outbound'), '')}"),
+        ("Claimed", f"{report.claimed}{format_change(changes.get('claimed'), '')}"),
+        ("Qualified", f"{report.qualified}{format_change(changes.get('qualified'), '')}"),
         ("Won", won),
-        ("Lost", f"{report.lost}{_change(changes.get('lost'), '')}"),
-        ("Median speed to lead", f"{median}{_change(changes.get('speed_median'), '')}"),
+        ("Lost", f"{report.lost}{format_change(changes.get('lost'), '')}"),
+        ("Median speed to lead", f"{median}{format_change(changes.get('speed_median'), '')}"),
         (
             "Claimed within 5 min",
-            f"{_share(speed.share_within_5_minutes)}{_change(changes.get('within_5_minutes'), '')}",
+            format_share(speed.share_within_5_minutes)
+            + format_change(changes.get("within_5_minutes"), ""),
         ),
-        ("SLA misses", f"{report.sla_misses}{_change(changes.get('sla_misses'), '')}"),
+        ("SLA misses", f"{report.sla_misses}{format_change(changes.get('sla_misses'), '')}"),
         (
             "Reassignments",
-            f"{report.reassignments}{_change(changes.get('reassignments'), '')}",
+            f"{report.reassignments}{format_change(changes.get('reassignments'), '')}",
         ),
     ]
     return [
@@ -204,7 +206,7 @@ def _funnel_table(report: FunnelReport) -> str:
     for step in report.conversions:
         rate = f"{step.rate:.0%} of {step.from_step}" if step.rate is not None else "–"
         rows.append([step.to_step.capitalize(), f"{step.to_count:,}", rate])
-    return "\n".join(_table(rows, ("<", ">", "<"), indent=""))
+    return "\n".join(text_table(rows, ("<", ">", "<"), indent=""))
 
 
 def _funnel_notes(report: FunnelReport) -> str:
@@ -217,9 +219,9 @@ def _funnel_notes(report: FunnelReport) -> str:
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
         f" · presented {report.proposals_presented} · expansion"
-        f" {_money(report.expansion_value, '')} · churned {report.churned} · {tenure_text}\n"
-        f"Disqualified {report.disqualified}: {_reasons(report.disqualified_reasons)}\n"
-        f"Lost {report.lost}: {_reasons(report.lost_reasons)}"
+        f" {format_money(report.expansion_value, '')} · churned {report.churned} · {tenure_text}\n"
+        f"Disqualified {report.disqualified}: {format_reasons(report.disqualified_reasons)}\n"
+        f"Lost {report.lost}: {format_reasons(report.lost_reasons)}"
     )
 
 
@@ -229,12 +231,13 @@ def _speed_text(report: FunnelReport, changes: dict[str, Delta]) -> str:
     if speed.median_minutes is None or speed.p90_minutes is None:
         return f"{title}\nNo inbound leads were claimed."
     summary = (
-        f"Median {_minutes(speed.median_minutes)}{_change(changes.get('speed_median'), '')}"
-        f" · 90th percentile {_minutes(speed.p90_minutes)}"
-        f"{_change(changes.get('speed_p90'), '')}"
+        f"Median {format_minutes(speed.median_minutes)}"
+        f"{format_change(changes.get('speed_median'), '')}"
+        f" · 90th percentile {format_minutes(speed.p90_minutes)}"
+        f"{format_change(changes.get('speed_p90'), '')}"
     )
-    rows = [[b.label, str(b.count), _share(b.share), _bar(b.share)] for b in speed.bands]
-    table = "\n".join(_table(rows, ("<", ">", ">", "<"), indent=""))
+    rows = [[b.label, str(b.count), format_share(b.share), _bar(b.share)] for b in speed.bands]
+    table = "\n".join(text_table(rows, ("<", ">", ">", "<"), indent=""))
     return f"{title}\n{_escape(summary)}\n{_code(table)}"
 
 
@@ -243,7 +246,7 @@ def _bar(share: float | None, width: int = 20) -> str:
 
 
 def _state_text(report: FunnelReport) -> str:
-    bottleneck = _bottleneck(report).replace("Bottleneck:", "*Bottleneck:*", 1)
+    bottleneck = describe_bottleneck(report).replace("Bottleneck:", "*Bottleneck:*", 1)
     if report.queued:
         ids = ", ".join(format_lead_id(i) for i in report.queued_lead_ids[:MAX_QUEUED_IDS])
         more = report.queued - min(report.queued, MAX_QUEUED_IDS)
@@ -268,15 +271,15 @@ def _rep_blocks(reps: Sequence[RepRow]) -> list[Block]:
             _short(rep.name),
             str(rep.assigned),
             str(rep.claimed),
-            _minutes(rep.median_minutes_to_claim)
+            format_minutes(rep.median_minutes_to_claim)
             if rep.median_minutes_to_claim is not None
             else "–",
             str(rep.qualified),
-            _money(rep.won_value, ""),
+            format_money(rep.won_value, ""),
         ]
         for rep in shown
     ]
-    table = _table(rows, ("<", ">", ">", ">", ">", ">"), indent="")
+    table = text_table(rows, ("<", ">", ">", ">", ">", ">"), indent="")
     blocks = [_section(f"{title}\n{_code(chunk)}") for chunk in _chunks(table, title)]
     if len(reps) > len(shown):
         blocks.append(_context(f"…and {len(reps) - len(shown)} more reps"))
@@ -295,12 +298,12 @@ def _cost_blocks(report: FunnelReport) -> list[Block]:
         [
             _short(c.source),
             str(c.leads),
-            _money(c.cost, "") if c.cost is not None else "–",
-            _money(c.cost_per_lead, "") if c.cost_per_lead is not None else "–",
+            format_money(c.cost, "") if c.cost is not None else "–",
+            format_money(c.cost_per_lead, "") if c.cost_per_lead is not None else "–",
         ]
         for c in costs[:MAX_SOURCE_ROWS]
     ]
-    table = _table(rows, ("<", ">", ">", ">"), indent="")
+    table = text_table(rows, ("<", ">", ">", ">"), indent="")
     blocks = [_section(f"*Cost per lead*\n{_code(part)}") for part in _chunks(table, "")]
     if len(costs) > MAX_SOURCE_ROWS:
         blocks.append(_context(f"…and {len(costs) - MAX_SOURCE_ROWS} more sources"))

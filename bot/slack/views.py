@@ -18,7 +18,7 @@ from bot.slack.deps import SlackDeps
 from routing.amounts import parse_amount
 from routing.commands import Command, Disqualify, Expand, Lost, Qualify, Won, parse_lead_id
 from routing.errors import InvalidInput, UsageError
-from routing.lead import format_lead_id
+from routing.lead import EMPTY_QUALIFICATION, QUALIFICATION_LIMITS, format_lead_id
 
 CALLBACK_PREFIX = "lead:"
 QUALIFY_FIELDS = (
@@ -91,7 +91,7 @@ def _input(
             "type": "plain_text_input",
             "action_id": "value",
             "multiline": multiline,
-            "max_length": 2000 if multiline else 200,
+            "max_length": QUALIFICATION_LIMITS.get(key, 2000 if multiline else 200),
             "placeholder": plain(hint, 150),
         },
     }
@@ -117,9 +117,7 @@ def command_from_form(action: str, lead_id: int, values: Mapping[str, str | None
         case "qualify":
             command = Qualify(lead_id, *(values.get(key) for key, *_ in QUALIFY_FIELDS))
             if command.open_form:
-                raise InvalidInput(
-                    "Fill in at least one field: budget, authority, need, timeline or notes."
-                )
+                raise InvalidInput(EMPTY_QUALIFICATION)
             return command
         case "disqualify":
             return Disqualify(lead_id, reason)

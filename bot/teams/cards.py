@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from routing.lead import QUALIFICATION_LIMITS
 from routing.notices import LeadCard
 
 Card = dict[str, Any]
@@ -37,8 +38,9 @@ FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 """(input id, label, placeholder) of the qualification form: the same fields, the same limits and
 the same rule (at least one filled in) as Slack's modal."""
-FIELD_MAX = {"notes": 2000}
-FIELD_MAX_DEFAULT = 200
+FIELD_MAX = QUALIFICATION_LIMITS
+BUTTON_INPUT_MAX = 200
+"""A reason or an amount typed on a button's small form."""
 FORM_ERROR = "form"
 """The errors key of a problem with the form as a whole rather than one field."""
 
@@ -136,7 +138,7 @@ def _input_button(action: str, lead_id: int) -> dict[str, Any]:
         "label": label,
         "placeholder": placeholder,
         "isRequired": required,
-        "maxLength": FIELD_MAX_DEFAULT,
+        "maxLength": BUTTON_INPUT_MAX,
     }
     if required:
         entry["errorMessage"] = f"{label} is required."
@@ -175,7 +177,7 @@ def _form_input(field: str, label: str, placeholder: str, value: str) -> Card:
         "id": field,
         "label": label,
         "placeholder": placeholder,
-        "maxLength": FIELD_MAX.get(field, FIELD_MAX_DEFAULT),
+        "maxLength": QUALIFICATION_LIMITS[field],
         "isMultiline": field == "notes",
     }
     if value:

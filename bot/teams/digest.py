@@ -15,7 +15,14 @@ from typing import Any
 
 from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
-from routing.digest_text import _bottleneck, _change, _minutes, _money, _reasons, _share
+from routing.digest_text import (
+    describe_bottleneck,
+    format_change,
+    format_minutes,
+    format_money,
+    format_reasons,
+    format_share,
+)
 from routing.metrics import Delta, FunnelReport, RepRow
 from routing.usecases.funnel import Digest
 
@@ -44,7 +51,7 @@ def digest_card(digest: Digest, chart_uri: str | None = None) -> Card:
     body += _section("Funnel", _facts(_funnel(report)))
     body.append(text_block(_funnel_notes(report), size="Small", isSubtle=True))
     body += _section("Speed to lead", _facts(_speed(report, changes)))
-    body.append(text_block(_bottleneck(report), separator=True))
+    body.append(text_block(describe_bottleneck(report), separator=True))
     body += _reps(report.reps)
     body += _costs(report)
     return adaptive_card(body)
@@ -70,11 +77,11 @@ def _facts(pairs: Sequence[tuple[str, str]]) -> Element:
 
 
 def _with_change(value: str, key: str, changes: Mapping[str, Delta]) -> str:
-    return f"{value}{_change(changes.get(key), '')}"
+    return f"{value}{format_change(changes.get(key), '')}"
 
 
 def _headlines(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str, str]]:
-    average = _money(report.average_deal, "") if report.average_deal is not None else "–"
+    average = format_money(report.average_deal, "") if report.average_deal is not None else "–"
     counts = (
         ("Inbound leads", "inbound", report.inbound),
         ("Outbound leads", "outbound", report.outbound),
@@ -89,11 +96,14 @@ def _headlines(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple
     )
     pairs = [(label, _with_change(str(value), key, changes)) for label, key, value in counts]
     pairs[6:6] = [
-        ("Won value", _with_change(_money(report.won_value, ""), "won_value", changes)),
+        ("Won value", _with_change(format_money(report.won_value, ""), "won_value", changes)),
         ("Average deal", _with_change(average, "average_deal", changes)),
     ]
     pairs.append(
-        ("Expansion", _with_change(_money(report.expansion_value, ""), "expansion_value", changes))
+        (
+            "Expansion",
+            _with_change(format_money(report.expansion_value, ""), "expansion_value", changes),
+        )
     )
     pairs.append(("Queued now", str(report.queued)))
     return pairs
@@ -117,8 +127,8 @@ def _funnel_notes(report: FunnelReport) -> str:
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
         f" · presented {report.proposals_presented} · {tenure_text}\n\n"
-        f"Disqualified: {_reasons(report.disqualified_reasons)}\n\n"
-        f"Lost: {_reasons(report.lost_reasons)}"
+        f"Disqualified: {format_reasons(report.disqualified_reasons)}\n\n"
+        f"Lost: {format_reasons(report.lost_reasons)}"
     )
 
 
@@ -128,13 +138,13 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str
         return [("Inbound claims", "none this period")]
     return [
         ("Inbound claims", str(speed.claims)),
-        ("Median", _with_change(_minutes(speed.median_minutes), "speed_median", changes)),
-        ("90th percentile", _with_change(_minutes(speed.p90_minutes), "speed_p90", changes)),
+        ("Median", _with_change(format_minutes(speed.median_minutes), "speed_median", changes)),
+        ("90th percentile", _with_change(format_minutes(speed.p90_minutes), "speed_p90", changes)),
         (
             "Within 5 min",
-            _with_change(_share(speed.share_within_5_minutes), "within_5_minutes", changes),
+            _with_change(format_share(speed.share_within_5_minutes), "within_5_minutes", changes),
         ),
-        *((band.label, f"{band.count} · {_share(band.share)}") for band in speed.bands),
+        *((band.label, f"{band.count} · {format_share(band.share)}") for band in speed.bands),
     ]
 
 
@@ -144,12 +154,12 @@ def _reps(reps: Sequence[RepRow]) -> list[Element]:
     rows = [_row(REP_COLUMNS, bold=True)]
     for rep in reps[:MAX_REP_ROWS]:
         to_claim = (
-            _minutes(rep.median_minutes_to_claim)
+            format_minutes(rep.median_minutes_to_claim)
             if rep.median_minutes_to_claim is not None
             else "–"
         )
         cells = (rep.name, str(rep.assigned), str(rep.claimed), to_claim, str(rep.qualified))
-        rows.append(_row((*cells, _money(rep.won_value, ""))))
+        rows.append(_row((*cells, format_money(rep.won_value, ""))))
     if len(reps) > MAX_REP_ROWS:
         rows.append(text_block(f"… and {len(reps) - MAX_REP_ROWS} more", isSubtle=True))
     return _section("Reps", *rows)
@@ -175,7 +185,7 @@ def _costs(report: FunnelReport) -> list[Element]:
             cost.source,
             f"{cost.leads} leads · "
             + (
-                f"{_money(cost.cost_per_lead, '')} per lead"
+                f"{format_money(cost.cost_per_lead, '')} per lead"
                 if cost.cost_per_lead is not None
                 else "–"
             ),

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.teams.cards import FIELD_MAX, FIELD_MAX_DEFAULT, FORM_ERROR, FORM_FIELDS
+from bot.teams.cards import FORM_ERROR, FORM_FIELDS
 from routing.commands import Command, Qualify, parse_command, parse_lead_id
 from routing.errors import UsageError
+from routing.lead import EMPTY_QUALIFICATION, qualification_problems
 
 CARD_USAGE = "a Baton card button"
-EMPTY_FORM = "Fill in at least one field: budget, authority, need, timeline or notes."
+EMPTY_FORM = EMPTY_QUALIFICATION
 
 
 class FormInvalid(Exception):
@@ -94,14 +95,8 @@ def qualify_from_form(lead_id: int, data: Mapping[str, Any]) -> Qualify:
 
 def form_errors(values: Mapping[str, str], command: Qualify) -> dict[str, str]:
     """At least one field filled in (as in Slack's modal), none longer than the form allows."""
-    errors = {}
-    if command.open_form:
-        errors[FORM_ERROR] = EMPTY_FORM
-    for field, label, _hint in FORM_FIELDS:
-        limit = FIELD_MAX.get(field, FIELD_MAX_DEFAULT)
-        if len(values.get(field, "")) > limit:
-            errors[field] = f"{label} is too long: at most {limit} characters."
-    return errors
+    problems = qualification_problems(values)
+    return {field or FORM_ERROR: problem for field, problem in problems.items()}
 
 
 def _field(data: Mapping[str, Any], name: str) -> str:

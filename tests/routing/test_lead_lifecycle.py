@@ -586,3 +586,18 @@ def test_a_lead_shows_its_id_title_and_details() -> None:
     assert Lead(company=None, email=None, phone="555").title == "555"
     assert BANT.summary() == "Budget: 50k; Authority: CTO; Need: CRM; Timeline: Q1; Notes: keen"
     assert Qualification().summary() == "no qualification notes"
+
+
+def test_qualifying_with_no_field_at_all_is_refused_with_what_to_fill_in() -> None:
+    lead = lead_at(Stage.WORKING)
+    with pytest.raises(InvalidInput, match="Fill in at least one field"):
+        lead.qualify(1, T0, Qualification())
+    assert lead.stage is Stage.WORKING
+
+
+def test_a_qualification_field_longer_than_its_limit_is_refused() -> None:
+    lead = lead_at(Stage.WORKING)
+    with pytest.raises(InvalidInput, match="Budget is too long: at most 200 characters"):
+        lead.qualify(1, T0, Qualification(budget="x" * 201))
+    lead.qualify(1, T0, Qualification(notes="x" * 2000))
+    assert lead.stage is Stage.QUALIFIED
