@@ -130,15 +130,28 @@ def _funnel(report: FunnelReport) -> list[str]:
     )
     lines.append(f"  Disqualified: {format_reasons(report.disqualified_reasons)}")
     lines.append(f"  Lost: {format_reasons(report.lost_reasons)}")
+    lines.append(f"  Customer tenure: {describe_tenure(report)}")
+    return lines
+
+
+def describe_tenure(report: FunnelReport) -> str:
     tenure = report.tenure
     if tenure.median_months is None:
-        lines.append("  Customer tenure: no customers")
-    else:
-        lines.append(
-            f"  Customer tenure: median {tenure.median_months:.1f} months"
-            f" over {_plural(tenure.customers, 'customer')}"
-        )
-    return lines
+        return "no customers"
+    return f"median {tenure.median_months:.1f} months over {_plural(tenure.customers, 'customer')}"
+
+
+def rep_cells(rep: RepRow, name: str, currency: str = "") -> list[str]:
+    """One rep's row of the per-rep table (``name`` already fitted to the medium)."""
+    to_claim = rep.median_minutes_to_claim
+    return [
+        name,
+        str(rep.assigned),
+        str(rep.claimed),
+        format_minutes(to_claim) if to_claim is not None else "–",
+        str(rep.qualified),
+        format_money(rep.won_value, currency),
+    ]
 
 
 def format_reasons(reasons: Sequence[ReasonCount]) -> str:
@@ -191,19 +204,7 @@ def _reps(reps: Sequence[RepRow], currency: str) -> list[str]:
     if not reps:
         return ["Reps", "  no rep activity"]
     header = ["Rep", "Assigned", "Claimed", "Median to claim", "Qualified", "Won value"]
-    rows = [header] + [
-        [
-            _fit(rep.name),
-            str(rep.assigned),
-            str(rep.claimed),
-            format_minutes(rep.median_minutes_to_claim)
-            if rep.median_minutes_to_claim is not None
-            else "–",
-            str(rep.qualified),
-            format_money(rep.won_value, currency),
-        ]
-        for rep in reps
-    ]
+    rows = [header] + [rep_cells(rep, _fit(rep.name), currency) for rep in reps]
     return ["Reps", *text_table(rows, ("<", ">", ">", ">", ">", ">"), indent="  ")]
 
 

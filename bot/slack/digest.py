@@ -31,11 +31,13 @@ from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
 from routing.digest_text import (
     NAME_WIDTH,
     describe_bottleneck,
+    describe_tenure,
     format_change,
     format_minutes,
     format_money,
     format_reasons,
     format_share,
+    rep_cells,
     text_table,
 )
 from routing.lead import format_lead_id
@@ -210,12 +212,7 @@ def _funnel_table(report: FunnelReport) -> str:
 
 
 def _funnel_notes(report: FunnelReport) -> str:
-    tenure = report.tenure
-    tenure_text = (
-        f"median tenure {tenure.median_months:.1f} months over {tenure.customers} customers"
-        if tenure.median_months is not None
-        else "no customers yet"
-    )
+    tenure_text = f"tenure: {describe_tenure(report)}"
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
         f" · presented {report.proposals_presented} · expansion"
@@ -266,19 +263,7 @@ def _rep_blocks(reps: Sequence[RepRow]) -> list[Block]:
         shown = sorted(reps, key=_activity)[:MAX_REP_ROWS]
         title = f"*Reps* (the {MAX_REP_ROWS} most active)"
     header = ["Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won"]
-    rows = [header] + [
-        [
-            _short(rep.name),
-            str(rep.assigned),
-            str(rep.claimed),
-            format_minutes(rep.median_minutes_to_claim)
-            if rep.median_minutes_to_claim is not None
-            else "–",
-            str(rep.qualified),
-            format_money(rep.won_value, ""),
-        ]
-        for rep in shown
-    ]
+    rows = [header] + [rep_cells(rep, _short(rep.name)) for rep in shown]
     table = text_table(rows, ("<", ">", ">", ">", ">", ">"), indent="")
     blocks = [_section(f"{title}\n{_code(chunk)}") for chunk in _chunks(table, title)]
     if len(reps) > len(shown):

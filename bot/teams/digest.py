@@ -17,6 +17,7 @@ from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
 from routing.digest_text import (
     describe_bottleneck,
+    describe_tenure,
     format_change,
     format_minutes,
     format_money,
@@ -118,12 +119,7 @@ def _funnel(report: FunnelReport) -> list[tuple[str, str]]:
 
 
 def _funnel_notes(report: FunnelReport) -> str:
-    tenure = report.tenure
-    tenure_text = (
-        f"median tenure {tenure.median_months:.1f} months over {tenure.customers} customers"
-        if tenure.median_months is not None
-        else "no customers yet"
-    )
+    tenure_text = f"tenure: {describe_tenure(report)}"
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
         f" · presented {report.proposals_presented} · {tenure_text}\n\n"
