@@ -41,7 +41,12 @@ def build(
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    relay = Relay(uow_factory(engine, clock), clock, config or settings.relay_config())
+    relay = Relay(
+        uow_factory(engine, clock),
+        clock,
+        config or settings.relay_config(),
+        read_uow_factory=uow_factory(engine, clock, read_only=True),
+    )
     if migrate:
         relay.seed_managers()
     return Baton(settings, engine, relay, clock, dict(notifiers or {}))

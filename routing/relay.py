@@ -19,6 +19,9 @@ SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
 
 UseCase = Callable[[Ctx], Outcome]
 
+READ_ONLY_COMMANDS = (c.Show, c.Mine, c.RotationShow, c.Funnel, c.Help)
+"""Commands that only read: answered from a snapshot that waits for no writer (SQLite WAL)."""
+
 
 class Relay:
     def __init__(
@@ -26,8 +29,10 @@ class Relay:
         uow_factory: Callable[[], UnitOfWork],
         clock: Callable[[], datetime],
         config: RelayConfig | None = None,
+        read_uow_factory: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.uow_factory = uow_factory
+        self.read_uow_factory = read_uow_factory or uow_factory
         self.clock = clock
         self.config = config or RelayConfig()
 
@@ -40,7 +45,22 @@ class Relay:
         return outcome
 
     def execute(self, actor: Actor, command: Command) -> Outcome:
-        return self.run(actor, lambda ctx: dispatch(ctx, command))
+        def use_case(ctx: Ctx) -> Outcome:
+            return dispatch(ctx, command)
+
+        if isinstance(command, READ_ONLY_COMMANDS):
+            outcome = self._read(actor, use_case)
+            if outcome is not None:
+                return outcome
+        return self.run(actor, use_case)
+
+    def _read(self, actor: Actor, use_case: UseCase) -> Outcome | None:
+        """Answer from a read-only transaction; None when the actor's rep must be written first."""
+        with self.read_uow_factory() as uow:
+            rep = uow.reps.find(actor.platform, actor.user_id)
+            if rep is None or _differs(rep, actor):
+                return None
+            return use_case(Ctx(uow, self.clock(), self.config, rep))
 
     def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
         return self.run(author or SYSTEM, lambda ctx: intake.ingest_post(ctx, post))
@@ -61,14 +81,19 @@ def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:
         return uow.reps.add(
             Rep(actor.platform, actor.user_id, actor.name or actor.user_id, actor.timezone or "UTC")
         )
-    changed = (actor.name and actor.name != rep.name) or (
-        actor.timezone and actor.timezone != rep.timezone
-    )
-    if changed:
+    if _differs(rep, actor):
         rep.name = actor.name or rep.name
         rep.timezone = actor.timezone or rep.timezone
         uow.reps.save(rep)
     return rep
+
+
+def _differs(rep: Rep, actor: Actor) -> bool:
+    """The adapter knows a newer name or timezone than the one stored."""
+    return bool(
+        (actor.name and actor.name != rep.name)
+        or (actor.timezone and actor.timezone != rep.timezone)
+    )
 
 
 def dispatch(ctx: Ctx, command: Command) -> Outcome:

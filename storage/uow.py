@@ -82,6 +82,6 @@ class SqlUnitOfWork:
 
 
 def uow_factory(
-    engine: Engine, clock: Callable[[], datetime] = utc_now
+    engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
 ) -> Callable[[], SqlUnitOfWork]:
-    return lambda: SqlUnitOfWork(engine, clock)
+    return lambda: SqlUnitOfWork(engine, clock, read_only=read_only)
