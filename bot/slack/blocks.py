@@ -106,11 +106,6 @@ def sections(mrkdwn: str) -> list[Block]:
     return [section(piece) for piece in chunks(mrkdwn)]
 
 
-def preformatted(text: str) -> list[Block]:
-    """Fixed-width text (the funnel digest) in as many sections as it needs."""
-    return [section(f"```{piece}```") for piece in chunks(escape(text), MAX_SECTION_TEXT - 6)]
-
-
 # --- lead cards -------------------------------------------------------------------------------
 
 
@@ -185,11 +180,9 @@ def fallback(text: str, mention: MentionFn) -> str:
 # --- replies to the person acting -------------------------------------------------------------
 
 
-def ephemeral(
-    text: str, mention: MentionFn, card: LeadCard | None = None, *, fixed_width: bool = False
-) -> dict[str, Any]:
+def ephemeral(text: str, mention: MentionFn, card: LeadCard | None = None) -> dict[str, Any]:
     """A reply only the person who typed sees: the body of a slash command's acknowledgement."""
-    blocks = preformatted(text) if fixed_width else sections(slack_text(text, mention))
+    blocks = sections(slack_text(text, mention))
     if card is not None:
         blocks += card_blocks(card, mention)
     return {

@@ -16,8 +16,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks import ephemeral
 from bot.slack.deps import SlackDeps
+from bot.slack.digest import digest_blocks, digest_fallback
 from bot.slack.views import qualify_form
 from routing.commands import Funnel, parse_command, usage_for
+from routing.usecases.funnel import Digest
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,14 @@ def answer(deps: SlackDeps, payload: dict[str, Any], client: WebClient) -> dict[
         if open_form(client, payload.get("trigger_id"), outcome.open_form_for):
             return {}
         return ephemeral(FORM_UNAVAILABLE, mention)
-    return ephemeral(outcome.reply, mention, outcome.card, fixed_width=isinstance(command, Funnel))
+    digest = outcome.data.get("digest")
+    if isinstance(command, Funnel) and isinstance(digest, Digest):
+        return {
+            "response_type": "ephemeral",
+            "text": digest_fallback(digest),
+            "blocks": digest_blocks(digest),
+        }
+    return ephemeral(outcome.reply, mention, outcome.card)
 
 
 def open_form(client: WebClient, trigger_id: str | None, lead_id: int) -> bool:

@@ -116,11 +116,6 @@ def test_a_long_reply_is_split_into_sections_at_line_ends() -> None:
     assert all(b["text"]["text"].startswith("line") for b in reply["blocks"])
 
 
-def test_the_digest_reply_is_fixed_width_and_escaped() -> None:
-    reply = ephemeral("Won 3 <big> & more", mention, fixed_width=True)
-    assert reply["blocks"][0]["text"]["text"] == "```Won 3 &lt;big&gt; &amp; more```"
-
-
 def test_text_is_escaped_but_mentions_become_slack_mentions() -> None:
     text = "<rep:4|bob> took <script> & <rep:200|Teams Tina>'s lead"
     assert slack_text(text, mention) == "<@U4> took &lt;script&gt; &amp; Teams Tina's lead"

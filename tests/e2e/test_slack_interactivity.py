@@ -127,9 +127,15 @@ def test_users_are_looked_up_once_and_kept_in_the_rep_table(slack: SlackWorld) -
     assert (rep.name, rep.timezone) == ("Bob Baker", "Europe/Berlin")
 
 
-def test_funnel_replies_with_the_digest_as_fixed_width_text(slack: SlackWorld) -> None:
+def test_funnel_replies_with_the_digest_blocks_only_to_the_person_who_asked(
+    slack: SlackWorld,
+) -> None:
     team_with_a_lead(slack)
     body = slack.slack.command("/funnel today", MANAGER).json()
     assert body["response_type"] == "ephemeral"
-    assert body["blocks"][0]["text"]["text"].startswith("```Funnel digest")
+    assert body["blocks"][0]["type"] == "header"
+    assert body["blocks"][0]["text"]["text"].startswith("Funnel digest")
+    texts = json.dumps(body["blocks"])
+    assert "Inbound" in texts
+    assert "Speed to lead" in texts
     assert INTAKE not in body["text"]
