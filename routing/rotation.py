@@ -303,10 +303,10 @@ def pick(candidates: Sequence[Candidate], now: datetime) -> Pick:
 def _earliest_due(available: Sequence[Candidate], total: int) -> Candidate:
     """Lag is measured from the available reps' mean credit, so a drifting level (reps coming
     and going) changes nothing: only differences between credits matter."""
-    mean = Fraction(sum(c.credit for c in available), len(available))
-    lag = {c.rep_id: c.credit - mean for c in available}
+    count, credits = len(available), sum(c.credit for c in available)
+    lag = {c.rep_id: c.credit * count - credits for c in available}  # lag × count: integers
     eligible = [c for c in available if lag[c.rep_id] >= 0]
-    return min(eligible, key=lambda c: (total - lag[c.rep_id]) / c.weight)
+    return min(eligible, key=lambda c: Fraction(total * count - lag[c.rep_id], c.weight))
 
 
 def level_credit(others: Sequence[Candidate], now: datetime) -> int:
