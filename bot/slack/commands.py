@@ -18,29 +18,65 @@ from bot.slack.blocks import ephemeral
 from bot.slack.deps import SlackDeps
 from bot.slack.digest import digest_blocks, digest_fallback
 from bot.slack.views import qualify_form
-from routing.commands import Funnel, parse_command, usage_for
+from routing.commands import (
+    Churn,
+    Claim,
+    Command,
+    Decline,
+    Disqualify,
+    Expand,
+    Funnel,
+    Handoff,
+    LogMeeting,
+    LogProposal,
+    Lost,
+    NewLead,
+    Qualify,
+    Reassign,
+    Won,
+    parse_command,
+    usage_for,
+)
 from routing.usecases.funnel import Digest
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("/lead", "/rotation", "/funnel")
 """Every slash command the app answers; ``manifest.yaml`` declares the same three."""
+LEAD_CHANGES = (
+    NewLead,
+    Claim,
+    Decline,
+    Qualify,
+    Disqualify,
+    Handoff,
+    LogMeeting,
+    LogProposal,
+    Won,
+    Lost,
+    Expand,
+    Churn,
+    Reassign,
+)
+"""Commands after which the person's home tab (their leads by stage) may be out of date."""
 FORM_UNAVAILABLE = f"I couldn't open the form; type it instead:\n`{usage_for('lead', 'qualify')}`"
 
 
 def register(app: App, deps: SlackDeps) -> None:
     def on_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        ack(**answer(deps, command, client))
-        if command["command"] == "/lead":  # the only command that changes someone's leads
+        parsed = parse_command(command["command"], command.get("text") or "", deps.today())
+        ack(**answer(deps, parsed, command, client))
+        if isinstance(parsed, LEAD_CHANGES):
             deps.home.refresh_later(command["user_id"])
 
     for name in COMMANDS:
         app.command(name)(on_command)
 
 
-def answer(deps: SlackDeps, payload: dict[str, Any], client: WebClient) -> dict[str, Any]:
+def answer(
+    deps: SlackDeps, command: Command, payload: dict[str, Any], client: WebClient
+) -> dict[str, Any]:
     """The acknowledgement's body: the ephemeral reply, or nothing when a form opened instead."""
-    command = parse_command(payload["command"], payload.get("text") or "", deps.today())
     outcome = deps.execute(payload["user_id"], command)
     mention = deps.users.mention
     if outcome.open_form_for is not None:
