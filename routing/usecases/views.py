@@ -37,17 +37,24 @@ def _history_line(ctx: Ctx, event: LeadEvent) -> str:
     return f"• {when} {event.type.value.replace('_', ' ')}{by}{to}{detail}"
 
 
+MAX_LISTED = 50
+"""Leads listed by `/lead mine` and the home tab; more would not fit a chat message anyway."""
+
+
 def mine(ctx: Ctx) -> Outcome:
     leads = ctx.uow.leads.owned_by(ctx.actor.id or 0)
     if not leads:
         return Outcome("You have no open leads right now.", data={"leads": []})
     order = list(Stage)
     leads.sort(key=lambda lead: (order.index(lead.stage), lead.id or 0))
+    shown = leads[:MAX_LISTED]
     lines = [f"You have {len(leads)} open lead(s):"]
-    for stage, group in groupby(leads, key=lambda lead: lead.stage):
+    for stage, group in groupby(shown, key=lambda lead: lead.stage):
         lines.append(f"*{stage.label.capitalize()}*")
         lines.extend(f"• {lead.ref} {lead.title}" for lead in group)
-    return Outcome("\n".join(lines), data={"leads": [ctx.card(lead) for lead in leads]})
+    if len(leads) > len(shown):
+        lines.append(f"…and {len(leads) - len(shown)} more: `/lead show <id>` for any of them.")
+    return Outcome("\n".join(lines), data={"leads": [ctx.card(lead) for lead in shown]})
 
 
 def rotation(ctx: Ctx, role: Role | None) -> Outcome:

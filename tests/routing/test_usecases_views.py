@@ -291,3 +291,14 @@ def test_the_funnel_on_demand_is_counted_from_the_recorded_events() -> None:
     assert (report.inbound, report.claimed, report.won, report.disqualified) == (2, 1, 1, 1)
     assert report.won_value == 5000
     assert outcome.reply.startswith("Funnel digest · Mon 23 Nov 2026")
+
+
+def test_mine_lists_the_first_fifty_leads_and_counts_the_rest() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice")
+    for n in range(55):
+        desk.post(f"Lead: Pat {n}, pat{n}@firm{n}.io, Firm {n}")
+    outcome = desk.say("alice", "/lead mine")
+    assert outcome.reply.startswith("You have 55 open lead(s):")
+    assert "…and 5 more" in outcome.reply
+    assert len(outcome.data["leads"]) == 50  # type: ignore[arg-type]
