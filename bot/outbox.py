@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, exists, select, update
+from sqlalchemy import Connection, Engine, and_, exists, select, update
 from sqlalchemy.orm import aliased
 
-from routing.notices import Notice
+from routing.notices import Notice, NoticeKind
 from routing.team import Rep
 from storage import tables as t
 from storage.codec import notice_from
@@ -197,6 +197,21 @@ class OutboxSender:
                     .where(and_(t.leads.c.id == notice.lead_id, t.leads.c.card_ref.is_(None)))
                     .values(card_ref=card_ref)
                 )
+            if status == "sent" and notice is not None and notice.kind is NoticeKind.DIGEST:
+                self._digest_sent(conn, notice)
+
+    def _digest_sent(self, conn: Connection, notice: Notice) -> None:
+        """Stamp the digest run (the first destination to get it sets the time)."""
+        runs = t.digest_runs
+        conn.execute(
+            update(runs)
+            .where(
+                runs.c.digest == notice.data.get("schedule"),
+                runs.c.period == notice.data.get("key"),
+                runs.c.sent_at.is_(None),
+            )
+            .values(sent_at=self.clock())
+        )
 
 
 class SenderThread(threading.Thread):

@@ -102,6 +102,24 @@ def test_a_digest_already_sent_queues_nothing_the_second_time(db_url: str, clock
     baton.engine.dispose()
 
 
+class Accepting:
+    def deliver(self, _delivery: object) -> None:
+        return None
+
+
+def test_a_digest_run_records_when_it_was_first_delivered(db_url: str, clock: Any) -> None:
+    baton = make_baton(db_url, clock)
+    send(baton)
+    with baton.engine.connect() as conn:
+        assert conn.execute(select(t.digest_runs.c.sent_at)).scalar_one() is None
+    baton.notifiers["slack"] = Accepting()  # type: ignore[assignment]
+    clock.advance(minutes=1)
+    baton.sender().drain()
+    with baton.engine.connect() as conn:
+        assert conn.execute(select(t.digest_runs.c.sent_at)).scalar_one() == clock.now
+    baton.engine.dispose()
+
+
 def test_a_claim_whose_transaction_fails_is_not_kept(db_url: str, clock: Any) -> None:
     """The claim and the messages commit together: a failure after the claim loses neither."""
     baton = make_baton(db_url, clock)
