@@ -62,7 +62,7 @@ def free_port() -> int:
 
 
 def start_server(
-    folder: Path, api_url: str, port: int, database_url: str | None
+    folder: Path, api_url: str, port: int, database_url: str | None, workers: int = 1
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -75,6 +75,7 @@ def start_server(
     }
     env.pop("SLACK_APP_TOKEN", None)
     command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -226,6 +227,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--leads", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=1, help="baton serve --workers")
     parser.add_argument(
         "--postgres",
         metavar="URL",
@@ -245,7 +247,7 @@ def main() -> None:
         double.url = served.url
         port = free_port()
         database = fresh_postgres(args.postgres) if args.postgres else None
-        server = start_server(Path(tmp), double.api_url, port, database)
+        server = start_server(Path(tmp), double.api_url, port, database, args.workers)
         try:
             send = SignedSlack(f"http://127.0.0.1:{port}", SECRET, double, INTAKE)
             set_up_team(send)

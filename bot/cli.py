@@ -62,22 +62,19 @@ def _lines(session: ConsoleSession) -> Iterator[str]:
 def serve(
     host: str = typer.Option("0.0.0.0", help="interface to listen on"),
     port: int = typer.Option(3000, help="port to listen on"),
+    workers: int = typer.Option(1, min=1, max=32, help="server processes sharing the port"),
 ) -> None:
     """Run Baton: Slack (and Teams) endpoints, health check, outbox sender and scheduler."""
-    from aiohttp import web
-
-    from bot.serve import StartupError, make_server
+    from bot.serve import StartupError, make_server, run_workers
 
     logging.getLogger().setLevel(logging.INFO)
     try:
-        server = make_server(Settings())
+        make_server(Settings(), baton=None, sender=False).baton.engine.dispose()
     except StartupError as err:
         typer.echo(f"baton serve: {err}", err=True)
         raise typer.Exit(2) from None
-    web_app = server.web_app()
-    platforms = ", ".join(sorted(server.baton.notifiers)) or "none configured"
-    typer.echo(f"Baton listening on http://{host}:{port} (platforms: {platforms})")
-    web.run_app(web_app, host=host, port=port, print=None, access_log=None)
+    typer.echo(f"Baton listening on http://{host}:{port} ({workers} process(es))")
+    run_workers(host, port, workers)
 
 
 @app.command()

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -105,3 +108,39 @@ def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool 
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         workers.append(start_scheduler)
     return Server(baton or build(settings), mounts, workers, sender=sender)
+
+
+def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
+    """One server process: the web app, its outbox sender and its scheduler."""
+    server = make_server(Settings())
+    web.run_app(
+        server.web_app(), host=host, port=port, print=None, access_log=None, reuse_port=reuse_port
+    )
+
+
+def run_workers(host: str, port: int, workers: int) -> None:
+    """Serve in ``workers`` processes sharing the port (SO_REUSEPORT), so Python uses every core.
+
+    Each process is a full replica — its own sender and scheduler — which the design already
+    allows: outbox rows are claimed atomically and each digest period is claimed once.
+    """
+    if workers == 1:
+        serve_forever(host, port)
+        return
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(
+            target=serve_forever, args=(host, port, True), name=f"baton-{n}", daemon=True
+        )
+        for n in range(workers)
+    ]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below
+    for process in processes:
+        process.start()
+    try:
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
