@@ -1,0 +1,177 @@
+"""The ``/lead`` grammar: one parser per subcommand, and their aliases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from types import MappingProxyType
+
+from routing.amounts import parse_amount
+from routing.commands.tokens import _Args, _Token
+from routing.commands.types import (
+    Churn,
+    Claim,
+    Command,
+    Decline,
+    Disqualify,
+    Expand,
+    Handoff,
+    Help,
+    LogMeeting,
+    LogProposal,
+    Lost,
+    Mine,
+    NewLead,
+    Qualify,
+    Reassign,
+    Show,
+    Won,
+)
+from routing.errors import InvalidInput
+
+_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[A-Za-z]{2,63}")
+_BANT = ("budget", "authority", "need", "timeline", "notes")
+
+
+def _lead_new(args: _Args) -> NewLead:
+    options = args.options(())
+    tokens = args.tokens
+    at = next((i for i, token in enumerate(tokens) if _EMAIL.fullmatch(token.text)), -1)
+    if at < 0:
+        args.fail(_missing_email_problem(tokens))
+    company = " ".join(token.text for token in tokens[:at]).strip()
+    if not company:
+        args.fail('the company comes first, before the email, like "Umbrella Corp"')
+    email = tokens[at].text.lower()
+    del tokens[: at + 1]
+    name = " ".join(args.words()) or None
+    if "name" in options and name is not None:
+        args.fail("the name is given twice: as words and as name=")
+    name = options.pop("name", name)
+    return NewLead(company, email, name, MappingProxyType(options))
+
+
+def _missing_email_problem(tokens: list[_Token]) -> str:
+    if not tokens:
+        return "a company and an email address are required"
+    near_miss = next((t.text for t in tokens if "@" in t.text and not t.text.startswith("<@")), "")
+    if near_miss:
+        return f"`{near_miss}` is not an email address"
+    return "an email address is required after the company, like sam@umbrella.co"
+
+
+def _lead_only_id(kind: Callable[[int], Command]) -> Callable[[_Args], Command]:
+    def parse(args: _Args) -> Command:
+        lead_id = args.lead_id()
+        args.done()
+        return kind(lead_id)
+
+    return parse
+
+
+def _lead_qualify(args: _Args) -> Qualify:
+    lead_id = args.lead_id()
+    found = args.options(_BANT)
+    loose = " ".join(args.words())
+    if "notes" in found and loose:
+        args.fail("the notes are given twice: as words and as notes=")
+    return Qualify(
+        lead_id,
+        budget=found.get("budget"),
+        authority=found.get("authority"),
+        need=found.get("need"),
+        timeline=found.get("timeline"),
+        notes=found.get("notes", loose or None),
+    )
+
+
+def _lead_disqualify(args: _Args) -> Disqualify:
+    lead_id = args.lead_id()
+    return Disqualify(lead_id, _required_reason(args))
+
+
+def _lead_lost(args: _Args) -> Lost:
+    lead_id = args.lead_id()
+    return Lost(lead_id, _required_reason(args))
+
+
+def _lead_churn(args: _Args) -> Churn:
+    lead_id = args.lead_id()
+    return Churn(lead_id, args.text())
+
+
+def _required_reason(args: _Args) -> str:
+    reason = args.text()
+    if reason is None:
+        args.fail("a reason is required")
+    return reason
+
+
+def _lead_handoff(args: _Args) -> Handoff:
+    lead_id = args.lead_id()
+    target = args.optional_mention()
+    args.done()
+    return Handoff(lead_id, target)
+
+
+def _lead_reassign(args: _Args) -> Reassign:
+    lead_id = args.lead_id()
+    target = args.mention()
+    args.done()
+    return Reassign(lead_id, target)
+
+
+def _lead_proposal(args: _Args) -> LogProposal:
+    lead_id = args.lead_id()
+    words = args.words()
+    status = words[0].lower() if len(words) == 1 else ""
+    if status in ("requested", "request"):
+        return LogProposal(lead_id, "requested")
+    if status in ("presented", "present"):
+        return LogProposal(lead_id, "presented")
+    given = f", not `{' '.join(words)}`" if words else ""
+    return args.fail(f"say whether the proposal was `requested` or `presented`{given}")
+
+
+def _lead_amount(kind: Callable[[int, Decimal], Command]) -> Callable[[_Args], Command]:
+    def parse(args: _Args) -> Command:
+        lead_id = args.lead_id()
+        try:
+            amount = parse_amount(args.raw)
+        except InvalidInput as error:
+            args.fail(error.message)
+        return kind(lead_id, amount)
+
+    return parse
+
+
+def _lead_mine(args: _Args) -> Mine:
+    args.done()
+    return Mine()
+
+
+_LEAD_PARSERS: dict[str, Callable[[_Args], Command]] = {
+    "new": _lead_new,
+    "claim": _lead_only_id(Claim),
+    "notmine": _lead_only_id(Decline),
+    "qualify": _lead_qualify,
+    "disqualify": _lead_disqualify,
+    "handoff": _lead_handoff,
+    "meeting": _lead_only_id(LogMeeting),
+    "proposal": _lead_proposal,
+    "won": _lead_amount(Won),
+    "lost": _lead_lost,
+    "expand": _lead_amount(Expand),
+    "churn": _lead_churn,
+    "reassign": _lead_reassign,
+    "show": _lead_only_id(Show),
+    "mine": _lead_mine,
+    "help": lambda args: Help("lead"),
+}
+_LEAD_ALIASES = {
+    "not-mine": "notmine",
+    "decline": "notmine",
+    "hand-off": "handoff",
+    "dq": "disqualify",
+}

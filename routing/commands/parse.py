@@ -1,0 +1,40 @@
+"""``parse_command``: the entry point that picks the command's grammar and subcommand parser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from routing.commands.funnel import _parse_funnel
+from routing.commands.lead import _LEAD_ALIASES, _LEAD_PARSERS
+from routing.commands.rotation import _ROTATION_ALIASES, _ROTATION_PARSERS
+from routing.commands.tokens import _Args, _clean, _first_word
+from routing.commands.types import Command
+from routing.commands.usage import _command_name, usage_for
+from routing.errors import UsageError
+
+
+def parse_command(command: str, text: str, today: date) -> Command:
+    """Parse the text after ``/lead``, ``/rotation`` or ``/funnel`` (a leading slash is fine)."""
+    name = _command_name(command)
+    subcommand, rest = _first_word(_clean(text))
+    subcommand = subcommand.lower()
+    if name == "funnel":
+        return _parse_funnel(subcommand, rest, today)
+    if name == "lead":
+        return _dispatch(name, subcommand or "help", rest, today)
+    if name == "rotation":
+        return _dispatch(name, subcommand or "show", rest, today)
+    problem = f"`{command}` is not a Baton command — use /lead, /rotation or /funnel"
+    raise UsageError(problem, "/lead help")
+
+
+def _dispatch(name: str, subcommand: str, rest: str, today: date) -> Command:
+    parsers, aliases = (
+        (_LEAD_PARSERS, _LEAD_ALIASES) if name == "lead" else (_ROTATION_PARSERS, _ROTATION_ALIASES)
+    )
+    subcommand = aliases.get(subcommand, subcommand)
+    parser = parsers.get(subcommand)
+    if parser is None:
+        problem = f"`{subcommand}` is not a /{name} subcommand — use {', '.join(parsers)}"
+        raise UsageError(problem, usage_for(name, ""))
+    return parser(_Args(rest, usage_for(name, subcommand), today))

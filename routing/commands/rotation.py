@@ -1,0 +1,113 @@
+"""The ``/rotation`` grammar: one parser per subcommand, and their aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from routing.commands.dates import (
+    _HOURS,
+    _clock,
+    _may_be_twelve_hour,
+    _resolve_date,
+    _weekdays,
+)
+from routing.commands.tokens import _Args, _or_list, _within
+from routing.commands.types import (
+    Command,
+    Help,
+    RotationAdd,
+    RotationAway,
+    RotationBack,
+    RotationHours,
+    RotationJoin,
+    RotationLeave,
+    RotationRemove,
+    RotationShow,
+)
+from routing.commands.words import ROLES, _user_ref, normalise_role
+
+
+def _rotation_show(args: _Args) -> RotationShow:
+    words = args.words()
+    return RotationShow(normalise_role(" ".join(words), args.usage) if words else None)
+
+
+def _rotation_add(args: _Args) -> RotationAdd:
+    user = args.mention()
+    found = args.options(("weight", "cap", "pool"))
+    role = _required_role(args)
+    weight = _within(args, "weight", found["weight"], 1, 100) if "weight" in found else 1
+    cap = _within(args, "cap", found["cap"], 1, 1000) if "cap" in found else None
+    return RotationAdd(user, role, weight, cap, found.get("pool"))
+
+
+def _rotation_remove(args: _Args) -> RotationRemove:
+    user = args.mention()
+    found = args.options(("pool",))
+    role = _required_role(args)
+    return RotationRemove(user, role, found.get("pool"))
+
+
+def _required_role(args: _Args) -> str:
+    if any(_user_ref(token.text) for token in args.tokens):
+        args.fail("mention one user only, before the role")
+    words = args.words()
+    if not words:
+        args.fail(f"a role is required: {_or_list(ROLES)}")
+    return normalise_role(" ".join(words), args.usage)
+
+
+def _rotation_join(kind: Callable[[str], Command]) -> Callable[[_Args], Command]:
+    def parse(args: _Args) -> Command:
+        if args.tokens and _user_ref(args.tokens[0].text):
+            args.fail("this is for yourself — managers add others: /rotation add @user <role>")
+        return kind(_required_role(args))
+
+    return parse
+
+
+def _rotation_away(args: _Args) -> RotationAway:
+    user = args.optional_mention()
+    words = args.words()
+    if words and words[0].lower() in ("until", "till", "til"):
+        words.pop(0)
+        if not words:
+            args.fail("say until when, like `until 24 Nov` or `until monday`")
+    until = _resolve_date(" ".join(words), args) if words else None
+    return RotationAway(user, until)
+
+
+def _rotation_back(args: _Args) -> RotationBack:
+    user = args.optional_mention()
+    args.done()
+    return RotationBack(user)
+
+
+def _rotation_hours(args: _Args) -> RotationHours:
+    user = args.optional_mention()
+    spec = " ".join(args.words())
+    if spec.lower() == "off":
+        return RotationHours(user, None, None, frozenset())
+    match = _HOURS.fullmatch(spec)
+    if match is None:
+        given = f", not `{spec}`" if spec else ""
+        args.fail(f"give the hours like 09:00-17:30 or say off{given}")
+    start, end = _clock(match["start"], args), _clock(match["end"], args)
+    if _may_be_twelve_hour(match["start"], match["end"], start):
+        written = f"{match['start']}-{match['end']}"
+        args.fail(f"`{written}` is ambiguous — use 24-hour times like 09:00-17:00")
+    return RotationHours(user, start, end, _weekdays(match["days"] or "mon-fri", args))
+
+
+_ROTATION_PARSERS: dict[str, Callable[[_Args], Command]] = {
+    "show": _rotation_show,
+    "add": _rotation_add,
+    "remove": _rotation_remove,
+    "away": _rotation_away,
+    "back": _rotation_back,
+    "join": _rotation_join(RotationJoin),
+    "leave": _rotation_join(RotationLeave),
+    "hours": _rotation_hours,
+    "help": lambda args: Help("rotation"),
+}
+_ROTATION_ALIASES = {"list": "show", "rm": "remove"}

@@ -1,0 +1,214 @@
+"""The frozen results of parsing a command, and the ``Command`` union of them all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Literal, TypeAlias
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A mentioned user: Slack ``U123ABC``, Teams ``29:1abc…`` or a console name."""
+
+    user_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class NewLead:
+    company: str
+    email: str
+    name: str | None = None
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    lead_id: int
+
+
+@dataclass(frozen=True)
+class Qualify:
+    lead_id: int
+    budget: str | None = None
+    authority: str | None = None
+    need: str | None = None
+    timeline: str | None = None
+    notes: str | None = None
+
+    @property
+    def open_form(self) -> bool:
+        """Nothing was typed after the id, so the rep gets the qualification form instead."""
+        given = (self.budget, self.authority, self.need, self.timeline, self.notes)
+        return all(value is None for value in given)
+
+
+@dataclass(frozen=True)
+class Disqualify:
+    lead_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    lead_id: int
+    target: UserRef | None = None
+
+
+@dataclass(frozen=True)
+class LogMeeting:
+    lead_id: int
+
+
+@dataclass(frozen=True)
+class LogProposal:
+    lead_id: int
+    status: Literal["requested", "presented"]
+
+
+@dataclass(frozen=True)
+class Won:
+    lead_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Lost:
+    lead_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Expand:
+    lead_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Churn:
+    lead_id: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Reassign:
+    lead_id: int
+    target: UserRef
+
+
+@dataclass(frozen=True)
+class Show:
+    lead_id: int
+
+
+@dataclass(frozen=True)
+class Mine:
+    pass
+
+
+@dataclass(frozen=True)
+class Decline:
+    """The "Not mine" button, typed: hand the lead back to the rotation."""
+
+    lead_id: int
+
+
+@dataclass(frozen=True)
+class Help:
+    command: str
+
+
+@dataclass(frozen=True)
+class RotationShow:
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class RotationAdd:
+    user: UserRef
+    role: str
+    weight: int = 1
+    cap: int | None = None
+    pool: str | None = None
+
+
+@dataclass(frozen=True)
+class RotationRemove:
+    user: UserRef
+    role: str
+    pool: str | None = None
+
+
+@dataclass(frozen=True)
+class RotationAway:
+    """``user`` None means the person typing; ``until`` None means until they say they are back."""
+
+    user: UserRef | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class RotationBack:
+    user: UserRef | None = None
+
+
+@dataclass(frozen=True)
+class RotationJoin:
+    role: str
+
+
+@dataclass(frozen=True)
+class RotationLeave:
+    role: str
+
+
+@dataclass(frozen=True)
+class RotationHours:
+    """Working hours on the rep's wall clock; ``start``/``end`` None (and no days) clears them.
+
+    ``end`` before ``start`` is a night shift, as :class:`routing.rotation.WorkingHours` reads it.
+    """
+
+    user: UserRef | None
+    start: time | None
+    end: time | None
+    days: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Funnel:
+    period: Literal["today", "week", "month", "days"] = "today"
+    days: int | None = None
+
+
+Command: TypeAlias = (
+    NewLead
+    | Claim
+    | Qualify
+    | Disqualify
+    | Handoff
+    | LogMeeting
+    | LogProposal
+    | Won
+    | Lost
+    | Expand
+    | Churn
+    | Reassign
+    | Show
+    | Mine
+    | Decline
+    | Help
+    | RotationShow
+    | RotationAdd
+    | RotationRemove
+    | RotationAway
+    | RotationBack
+    | RotationJoin
+    | RotationLeave
+    | RotationHours
+    | Funnel
+)

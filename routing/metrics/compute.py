@@ -1,0 +1,427 @@
+"""``funnel``: the report of a period computed from the event log, with its helpers."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
+
+from routing.events import EventType, LeadEvent
+from routing.metrics.periods import Period, _require_aware
+from routing.metrics.quantiles import percentile
+from routing.metrics.report import (
+    Bottleneck,
+    Conversion,
+    CustomerSpan,
+    FunnelReport,
+    ReasonCount,
+    RepRow,
+    SourceCost,
+    SpeedBand,
+    SpeedToLead,
+    Tenure,
+)
+from routing.stages import OPEN_STAGES, Stage
+
+DAYS_PER_MONTH = 30.436875
+"""The mean Gregorian month (365.2425 / 12 days): the unit of customer tenure."""
+
+
+TOP_REASONS = 3
+NO_REASON = "no reason given"
+UNKNOWN_SOURCE = "unknown"
+CENT = Decimal("0.01")
+SPEED_BANDS: tuple[tuple[str, float, float | None], ...] = (
+    ("0–5 min", 0.0, 5.0),
+    ("5–15 min", 5.0, 15.0),
+    ("15–60 min", 15.0, 60.0),
+    ("60+ min", 60.0, None),
+)
+"""(label, lower bound exclusive except for 0, upper bound inclusive) in minutes."""
+
+
+@dataclass(frozen=True)
+class _LeadState:
+    """A lead as of ``now``: where it is, who owns it, since when, and its customer dates."""
+
+    lead_id: int
+    stage: Stage
+    owner_id: int | None
+    entered_at: datetime
+    was_queued: bool
+    won_at: datetime | None
+    churned_at: datetime | None
+
+
+def funnel(
+    events: Sequence[LeadEvent],
+    period: Period,
+    now: datetime,
+    rep_names: Mapping[int, str],
+    source_costs: Mapping[str, Decimal] | None = None,
+    customers: Sequence[CustomerSpan] | None = None,
+) -> FunnelReport:
+    """The funnel of ``period`` from ``events``, with the queue and bottleneck as of ``now``.
+
+    ``customers``, when given, are every won lead's dates and customer tenure is read from them
+    alone; otherwise it is read from the histories in ``events``.
+    """
+    _require_aware(now, "now")
+    ordered = sorted(events, key=lambda e: e.at)
+    histories = _histories(ordered)
+    within = [e for e in ordered if period.contains(e.at)]
+    kinds = Counter(e.type for e in within)
+    states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
+    created = [e for e in within if e.type is EventType.CREATED]
+    inbound = sum(1 for e in created if not _is_outbound(e))
+    steps = _steps(within, len(created))
+    won_value = _total(e for e in within if e.type is EventType.WON)
+    queued = tuple(sorted(s.lead_id for s in states if _is_queued(s)))
+    return FunnelReport(
+        period=period,
+        now=now,
+        inbound=inbound,
+        outbound=len(created) - inbound,
+        unparsed=kinds[EventType.UNPARSED],
+        claimed=steps["claimed"],
+        qualified=steps["qualified"],
+        disqualified=kinds[EventType.DISQUALIFIED],
+        disqualified_reasons=_top_reasons(within, EventType.DISQUALIFIED),
+        handed_to_closers=steps["handed to closers"],
+        meetings=kinds[EventType.MEETING],
+        proposals_requested=kinds[EventType.PROPOSAL_REQUESTED],
+        proposals_presented=kinds[EventType.PROPOSAL_PRESENTED],
+        won=steps["won"],
+        won_value=won_value,
+        average_deal=_average(won_value, steps["won"]),
+        lost=kinds[EventType.LOST],
+        lost_reasons=_top_reasons(within, EventType.LOST),
+        handed_to_account_managers=steps["handed to account managers"],
+        expansion_value=_total(e for e in within if e.type is EventType.EXPANDED),
+        churned=kinds[EventType.CHURNED],
+        tenure=_tenure(states, period, now)
+        if customers is None
+        else _tenure_of(customers, period, now),
+        conversions=_conversions(steps),
+        speed_to_lead=_speed_to_lead(within, histories, period),
+        sla_misses=kinds[EventType.SLA_MISSED],
+        reassignments=kinds[EventType.REASSIGNED] + _sla_reassignments(histories.values(), period),
+        queued=len(queued),
+        queued_lead_ids=queued,
+        bottleneck=_bottleneck(states, now),
+        reps=_rep_rows(histories.values(), period, rep_names),
+        cost_per_lead=_source_costs(created, source_costs) if source_costs is not None else (),
+    )
+
+
+# --- flow through the funnel ----------------------------------------------------------------
+
+_STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", "handed to account managers")
+
+
+def _steps(within: Sequence[LeadEvent], leads: int) -> dict[str, int]:
+    counts = dict.fromkeys(_STEPS, 0)
+    counts["leads"] = leads
+    for event in within:
+        step = _step_of(event)
+        if step is not None:
+            counts[step] += 1
+    return counts
+
+
+def _step_of(event: LeadEvent) -> str | None:
+    if _is_claim(event):
+        return "claimed"
+    if event.type is EventType.QUALIFIED:
+        return "qualified"
+    if event.type is EventType.WON:
+        return "won"
+    if event.type is EventType.HANDED_OFF:
+        role = event.payload.get("role")
+        to_customer = event.to_stage is Stage.CUSTOMER or role == "account_manager"
+        return "handed to account managers" if to_customer else "handed to closers"
+    return None
+
+
+def _conversions(steps: Mapping[str, int]) -> tuple[Conversion, ...]:
+    return tuple(
+        Conversion(a, b, steps[a], steps[b], steps[b] / steps[a] if steps[a] else None)
+        for a, b in pairwise(_STEPS)
+    )
+
+
+def _is_claim(event: LeadEvent) -> bool:
+    """A claim, or an outbound lead's start: the prospector who sourced it works it at once."""
+    return event.type is EventType.CLAIMED or _is_outbound_start(event)
+
+
+def _is_outbound_start(event: LeadEvent) -> bool:
+    return event.type is EventType.ASSIGNED and (
+        event.payload.get("how") == "outbound" or event.to_stage is Stage.WORKING
+    )
+
+
+def _is_outbound(created: LeadEvent) -> bool:
+    return created.payload.get("origin") == "outbound"
+
+
+def _top_reasons(within: Sequence[LeadEvent], kind: EventType) -> tuple[ReasonCount, ...]:
+    """The commonest reasons, compared ignoring case and spacing, shown as most often written."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for event in within:
+        if event.type is kind:
+            text = " ".join(str(event.payload.get("reason") or "").split()) or NO_REASON
+            spellings[text.casefold()][text] += 1
+    ranked = sorted(spellings.items(), key=lambda item: (-item[1].total(), item[0]))
+    return tuple(
+        ReasonCount(written.most_common(1)[0][0], written.total())
+        for _, written in ranked[:TOP_REASONS]
+    )
+
+
+def _amount(event: LeadEvent) -> Decimal:
+    """The event's ``amount``; a missing or unreadable one counts as 0 rather than sink a digest."""
+    try:
+        amount = Decimal(str(event.payload.get("amount", "0")))
+    except InvalidOperation:
+        return Decimal(0)
+    return amount if amount.is_finite() else Decimal(0)
+
+
+def _total(events: Iterable[LeadEvent]) -> Decimal:
+    return sum((_amount(e) for e in events), Decimal(0))
+
+
+def _average(total: Decimal, count: int) -> Decimal | None:
+    return (total / count).quantize(CENT) if count else None
+
+
+def _sla_reassignments(histories: Iterable[Sequence[LeadEvent]], period: Period) -> int:
+    """``assigned`` events in the period that hand a lead on after a missed claim SLA.
+
+    A lead that waits in the queue between the miss and its next assignment still counts.
+    """
+    count = 0
+    for history in histories:
+        missed = False
+        for event in history:
+            if event.type is EventType.SLA_MISSED:
+                missed = True
+            elif event.type is EventType.ASSIGNED:
+                count += missed and period.contains(event.at)
+                missed = False
+    return count
+
+
+# --- speed to lead and the rep table ---------------------------------------------------------
+
+
+def _minutes(since: datetime, until: datetime) -> float:
+    return max((until - since).total_seconds() / 60, 0.0)
+
+
+def _first(history: Sequence[LeadEvent], kind: EventType) -> LeadEvent | None:
+    return next((e for e in history if e.type is kind), None)
+
+
+def _speed_to_lead(
+    within: Sequence[LeadEvent], histories: Mapping[int, Sequence[LeadEvent]], period: Period
+) -> SpeedToLead:
+    """Minutes from post to first claim; only leads with a claim in the period can count."""
+    samples = []
+    for lead_id in {e.lead_id for e in within if e.type is EventType.CLAIMED}:
+        history = histories[lead_id]
+        created, claim = _first(history, EventType.CREATED), _first(history, EventType.CLAIMED)
+        if created and claim and not _is_outbound(created) and period.contains(claim.at):
+            samples.append(_minutes(created.at, claim.at))
+    return SpeedToLead(
+        claims=len(samples),
+        median_minutes=percentile(samples, 0.5),
+        p90_minutes=percentile(samples, 0.9),
+        bands=tuple(_band(label, low, high, samples) for label, low, high in SPEED_BANDS),
+    )
+
+
+def _band(label: str, low: float, high: float | None, samples: Sequence[float]) -> SpeedBand:
+    def inside(minutes: float) -> bool:
+        above_low = minutes > low or (low == 0 and minutes >= 0)
+        return above_low and (high is None or minutes <= high)
+
+    count = sum(1 for m in samples if inside(m))
+    return SpeedBand(label, low, high, count, count / len(samples) if samples else None)
+
+
+@dataclass
+class _RepTally:
+    assigned: int = 0
+    claimed: int = 0
+    qualified: int = 0
+    won_value: Decimal = Decimal(0)
+    claim_minutes: list[float] = field(default_factory=list)
+
+
+def _rep_rows(
+    histories: Iterable[Sequence[LeadEvent]], period: Period, rep_names: Mapping[int, str]
+) -> tuple[RepRow, ...]:
+    tallies: dict[int, _RepTally] = defaultdict(_RepTally)
+    for history in histories:
+        _tally_lead(history, period, tallies)
+    rows = [
+        RepRow(
+            rep_id=rep_id,
+            name=rep_names.get(rep_id, f"rep {rep_id}"),
+            assigned=t.assigned,
+            claimed=t.claimed,
+            median_minutes_to_claim=percentile(t.claim_minutes, 0.5),
+            qualified=t.qualified,
+            won_value=t.won_value,
+        )
+        for rep_id, t in tallies.items()
+    ]
+    return tuple(sorted(rows, key=lambda r: (r.name.casefold(), r.rep_id)))
+
+
+def _tally_lead(
+    history: Sequence[LeadEvent], period: Period, tallies: dict[int, _RepTally]
+) -> None:
+    assigned_at: datetime | None = None
+    for event in history:
+        if event.type is EventType.ASSIGNED:
+            assigned_at = event.at
+        rep = event.owner_id if event.owner_id is not None else event.actor_id
+        if rep is None or not period.contains(event.at):
+            continue
+        if event.type is EventType.ASSIGNED:
+            tallies[rep].assigned += 1
+            tallies[rep].claimed += _is_outbound_start(event)
+        elif event.type is EventType.CLAIMED:
+            tallies[rep].claimed += 1
+            if assigned_at is not None:
+                tallies[rep].claim_minutes.append(_minutes(assigned_at, event.at))
+        elif event.type is EventType.QUALIFIED:
+            tallies[rep].qualified += 1
+        elif event.type is EventType.WON:
+            tallies[rep].won_value += _amount(event)
+
+
+def _source_costs(
+    created: Sequence[LeadEvent], costs: Mapping[str, Decimal]
+) -> tuple[SourceCost, ...]:
+    """Cost per lead by source: the configured cost of the period ÷ leads from that source.
+
+    Sources are matched to the configured names ignoring case; a lead without one is "unknown".
+    """
+    configured = {name.casefold(): name for name in costs}
+    leads: Counter[str] = Counter()
+    for event in created:
+        written = " ".join(str(event.payload.get("source") or "").split()) or UNKNOWN_SOURCE
+        leads[configured.get(written.casefold(), written)] += 1
+    names = sorted(set(costs) | set(leads), key=lambda s: (s == UNKNOWN_SOURCE, s.casefold()))
+    return tuple(_source_cost(name, leads[name], costs.get(name)) for name in names)
+
+
+def _source_cost(source: str, leads: int, cost: Decimal | None) -> SourceCost:
+    per_lead = (cost / leads).quantize(CENT) if cost is not None and leads else None
+    return SourceCost(source, leads, cost, per_lead)
+
+
+# --- state as of now: queue, bottleneck, tenure ---------------------------------------------
+
+
+def _histories(ordered: Sequence[LeadEvent]) -> dict[int, list[LeadEvent]]:
+    histories: dict[int, list[LeadEvent]] = defaultdict(list)
+    for event in ordered:
+        histories[event.lead_id].append(event)
+    return histories
+
+
+def _state(history: Sequence[LeadEvent], now: datetime) -> _LeadState | None:
+    """Replay a lead's events up to ``now``; its stage clock restarts only when the stage does."""
+    last: LeadEvent | None = None
+    entered_at: datetime | None = None
+    was_queued = False
+    won_at: datetime | None = None
+    churned_at: datetime | None = None
+    for event in history:
+        if event.at > now:
+            break
+        if last is None or event.to_stage is not last.to_stage:
+            entered_at = event.at
+        was_queued = was_queued or event.type is EventType.QUEUED
+        if event.type is EventType.WON and won_at is None:
+            won_at = event.at
+        if event.type is EventType.CHURNED and churned_at is None:
+            churned_at = event.at
+        last = event
+    if last is None or entered_at is None:
+        return None
+    return _LeadState(
+        lead_id=last.lead_id,
+        stage=last.to_stage,
+        owner_id=last.owner_id,
+        entered_at=entered_at,
+        was_queued=was_queued,
+        won_at=won_at,
+        churned_at=churned_at,
+    )
+
+
+def _is_queued(state: _LeadState) -> bool:
+    """Waiting because nobody was available: new, ownerless, and queued at some point."""
+    return state.stage is Stage.NEW and state.owner_id is None and state.was_queued
+
+
+def _bottleneck(states: Sequence[_LeadState], now: datetime) -> Bottleneck | None:
+    waiting: dict[Stage, list[_LeadState]] = defaultdict(list)
+    for state in states:
+        if state.stage in OPEN_STAGES:
+            waiting[state.stage].append(state)
+    if not waiting:
+        return None
+    journey = list(Stage)
+
+    def median_wait(stage: Stage) -> float:
+        waits = [(now - s.entered_at).total_seconds() for s in waiting[stage]]
+        return percentile(waits, 0.5) or 0.0
+
+    stage = max(waiting, key=lambda s: (median_wait(s), len(waiting[s]), -journey.index(s)))
+    oldest = min(waiting[stage], key=lambda s: (s.entered_at, s.lead_id))
+    return Bottleneck(
+        stage=stage,
+        open_leads=len(waiting[stage]),
+        median_wait=timedelta(seconds=median_wait(stage)),
+        oldest_lead_id=oldest.lead_id,
+        oldest_wait=now - oldest.entered_at,
+    )
+
+
+def _tenure(states: Sequence[_LeadState], period: Period, now: datetime) -> Tenure:
+    months = [
+        _months(s.won_at, s.churned_at or now)
+        for s in states
+        if s.won_at is not None
+        and s.won_at < period.end
+        and (s.churned_at is None or s.churned_at >= period.start)
+    ]
+    return Tenure(customers=len(months), median_months=percentile(months, 0.5))
+
+
+def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
+    """:func:`_tenure` from customers' dates, seen as of ``now`` as a replay up to ``now`` would."""
+    months = []
+    for customer in customers:
+        if customer.won_at > now or customer.won_at >= period.end:
+            continue
+        churned = customer.churned_at
+        if churned is not None and churned > now:
+            churned = None
+        if churned is None or churned >= period.start:
+            months.append(_months(customer.won_at, churned or now))
+    return Tenure(customers=len(months), median_months=percentile(months, 0.5))
+
+
+def _months(since: datetime, until: datetime) -> float:
+    return max((until - since).total_seconds(), 0.0) / 86_400 / DAYS_PER_MONTH
