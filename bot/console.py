@@ -13,7 +13,7 @@ from routing.errors import BatonError
 from routing.notices import LeadCard
 from routing.relay import Relay
 from routing.roles import Platform
-from routing.team import render_mentions
+from routing.team import plain_mentions
 from routing.usecases.context import Actor, Outcome
 from routing.usecases.intake import InboundPost
 
@@ -35,10 +35,6 @@ def console_mentions(text: str) -> str:
     return _AT_NAME.sub(lambda m: f"<@{m.group(1)}>", text)
 
 
-def as_text(text: str) -> str:
-    return render_mentions(text, lambda _id, name: f"@{name}")
-
-
 class ConsoleNotifier:
     """Prints what Baton would post, and to whom."""
 
@@ -50,16 +46,16 @@ class ConsoleNotifier:
         notice = delivery.notice
         if notice.rep_id is not None:
             who = delivery.recipient.name if delivery.recipient else f"rep {notice.rep_id}"
-            self.write(f"  Baton → DM @{who}: {as_text(notice.text)}{_buttons(notice.card)}")
+            self.write(f"  Baton → DM @{who}: {plain_mentions(notice.text)}{_buttons(notice.card)}")
             return None
         if notice.thread is not None:
             where = f"{notice.thread.channel} thread"
             if notice.update_card and delivery.card_ref:
-                self.write(f"  Baton ⟳ {where}: card {as_text(_card_line(notice.card))}")
+                self.write(f"  Baton ⟳ {where}: card {plain_mentions(_card_line(notice.card))}")
                 return None
-            self.write(f"  Baton → {where}: {as_text(notice.text)}{_buttons(notice.card)}")
+            self.write(f"  Baton → {where}: {plain_mentions(notice.text)}{_buttons(notice.card)}")
             return f"console-card-{next(self._refs)}" if notice.card else None
-        self.write(f"  Baton → {notice.channel or 'channel'}: {as_text(notice.text)}")
+        self.write(f"  Baton → {notice.channel or 'channel'}: {plain_mentions(notice.text)}")
         return None
 
 
@@ -104,7 +100,7 @@ class ConsoleSession:
         try:
             self._dispatch(line)
         except BatonError as err:
-            self.write(f"  Baton → you: {as_text(err.message)}")
+            self.write(f"  Baton → you: {plain_mentions(err.message)}")
         self.deliver()
         return True
 
@@ -135,7 +131,7 @@ class ConsoleSession:
 
     def _show(self, outcome: Outcome) -> None:
         self.last_outcome = outcome
-        self.write(f"  Baton → you: {as_text(outcome.reply)}")
+        self.write(f"  Baton → you: {plain_mentions(outcome.reply)}")
         if outcome.open_form_for is not None:
             self.write(
                 f"  (in Slack a form opens; here type /lead qualify L-{outcome.open_form_for} "

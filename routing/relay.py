@@ -72,7 +72,11 @@ class Relay:
         return self.run(SYSTEM, team.seed_managers)
 
     def rep(self, actor: Actor) -> Rep:
-        return self.run(actor, lambda ctx: Outcome("", data={"rep": ctx.actor})).data["rep"]  # type: ignore[return-value]
+        """The stored rep for ``actor``, created or refreshed as any use case would."""
+        with self.uow_factory() as uow:
+            rep = _rep_for(uow, actor)
+            uow.commit()
+        return rep
 
 
 def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    func,
     insert,
     or_,
     select,
@@ -311,9 +310,6 @@ class SqlLeads:
     def customer_spans(self, won_before: datetime) -> list[CustomerSpan]:
         return report.customer_spans(self.conn, won_before)
 
-    def set_card_ref(self, lead_id: int, ref: str) -> None:
-        self.conn.execute(update(t.leads).where(t.leads.c.id == lead_id).values(card_ref=ref))
-
 
 class SqlIntakeKeys:
     def __init__(self, conn: Connection) -> None:
@@ -380,6 +376,3 @@ class SqlDigestRuns:
             digest=digest, period=period, claimed_at=at
         )
         return self.conn.execute(stmt.returning(t.digest_runs.c.digest)).first() is not None
-
-    def count(self) -> int:
-        return int(self.conn.execute(select(func.count()).select_from(t.digest_runs)).scalar_one())
