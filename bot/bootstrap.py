@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from routing.usecases.context import RelayConfig
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import uow_factory, utc_now
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +41,8 @@ def build(
     migrate: bool = True,
 ) -> Baton:
     settings = settings or Settings()
+    for warning in settings.manager_warnings():
+        log.warning("%s", warning)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
