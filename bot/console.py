@@ -34,7 +34,7 @@ DRAFT_PROMPT = "… "
 Write = Callable[[str], None]
 
 _BUTTON_LABELS = {"notmine": "Not mine"}
-_SLACK_MENTION = re.compile(r"<[@#!]([^<>|]+)(?:\|([^<>]*))?>")
+_SLACK_MENTION = re.compile(r"<([@#!])([^<>|]+)(?:\|([^<>]*))?>")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]+)(?:\|([^<>]*))?>")
 _FENCE = re.compile(r"```\n?")
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -62,11 +62,17 @@ def plain_text(text: str) -> str:
     """Chat markup as a terminal shows it: mentions as ``@name``, links as ``label (url)``, and
     no mrkdwn ``*bold*``, ``_italic_``, ``~strike~`` or `` `code` `` marks."""
     text = _SLACK_LINK.sub(_link, plain_mentions(text))
-    text = _SLACK_MENTION.sub(lambda m: f"@{m.group(2) or m.group(1)}", text)
+    text = _SLACK_MENTION.sub(_mention, text)
     text = _CODE.sub(r"\1", _FENCE.sub("", text))
     for emphasis in _EMPHASIS:
         text = emphasis.sub(r"\1", text)
     return text
+
+
+def _mention(match: re.Match[str]) -> str:
+    sigil, target, label = match.groups()
+    name = (label or target).lstrip("@#")
+    return f"{'#' if sigil == '#' else '@'}{name}"
 
 
 def _link(match: re.Match[str]) -> str:
