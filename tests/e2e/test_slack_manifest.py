@@ -15,11 +15,13 @@ from tests.e2e.conftest import MANAGER, SlackWorld
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yaml"
 
+# Web API method → the bot scope Slack's method reference requires (None: no scope needed).
+# DMs are chat.postMessage with the user id as the channel (it posts to the app's Home messages
+# tab); Baton never calls conversations.open, the method im:write is for.
 METHOD_SCOPES: dict[str, str | None] = {
-    # Web API method → the bot scope Slack's method reference requires (None: no scope needed).
-    "chat.postMessage": "chat:write",  # thread replies, cards, digests, and DMs: a user id as the
-    "chat.postEphemeral": "chat:write",  # channel posts to their App Home; no conversations.open,
-    "chat.update": "chat:write",  # so no im:write
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
