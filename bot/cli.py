@@ -14,15 +14,14 @@ from urllib.parse import urlsplit
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import DBAPIError
 
-from bot.bootstrap import Baton, build
+from bot.bootstrap import Baton, build, open_engine
 from bot.config import Settings, StartupError
 from bot.console import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
 from routing.roles import Platform
 from routing.usecases.digests import DigestUnit
 from routing.usecases.funnel import Digest
-from storage.engine import make_engine
 from storage.migrate import upgrade
 
 CONFIG_ERROR = 2
@@ -49,8 +48,6 @@ def refusals(command: str) -> Iterator[None]:
         _refuse(command, str(err))
     except ValidationError as err:
         _refuse(command, _invalid_setting(err))
-    except (ArgumentError, NoSuchModuleError, ValueError) as err:
-        _refuse(command, f"DATABASE_URL is not a database URL Baton can use: {_first_line(err)}")
     except DBAPIError as err:
         _refuse(command, f"cannot reach the database (DATABASE_URL): {_first_line(err.orig)}")
 
@@ -75,7 +72,7 @@ def db_upgrade() -> None:
     """Apply the database migrations (DATABASE_URL)."""
     with refusals("db upgrade"):
         settings = Settings()
-        upgrade(make_engine(settings.database_url))
+        upgrade(open_engine(settings.database_url))
     typer.echo("Database is up to date.")
 
 

@@ -38,7 +38,10 @@ _MANAGER_ENTRIES = {
     Platform.CONSOLE: "console:NAME",
 }
 
-MANAGER_ENTRY_FORMS = "Slack U…, Teams 29:…, or console:NAME"
+MANAGER_ENTRY_FORMS = (
+    f"Slack {Platform.SLACK.manager_entry}, Teams {Platform.TEAMS.manager_entry}, "
+    f"or {Platform.CONSOLE.manager_entry}"
+)
 """Every form ``BATON_MANAGERS`` reads, for messages that are about no platform in particular."""
 
 

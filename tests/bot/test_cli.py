@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import socket
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner, Result
 
 from bot.cli import CONFIG_ERROR, app
@@ -50,9 +52,15 @@ def refused_in_one_line(result: Result) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(
-    "command", [[], ["serve"], ["digest"], ["console"], ["teams-package"], ["db", "upgrade"]]
-)
+def every_command(group: object = None, path: tuple[str, ...] = ()) -> Iterator[list[str]]:
+    """The path of every command and group, so a command added later is checked too."""
+    group = group or typer.main.get_command(app)
+    yield list(path)
+    for name, command in getattr(group, "commands", {}).items():
+        yield from every_command(command, (*path, name))
+
+
+@pytest.mark.parametrize("command", list(every_command()), ids=" ".join)
 def test_help_shows_flags_as_flags_never_as_taking_a_bool(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -102,8 +110,9 @@ def test_serve_on_a_port_in_use_says_so_in_one_line() -> None:
         ("nosuchdb://host/db", "DATABASE_URL is not a database URL"),
         ("postgresql://baton@127.0.0.1:1/baton", "cannot reach the database"),
         ("sqlite:////nonexistent-dir/baton.db", "cannot reach the database"),
+        ("mysql://baton@127.0.0.1/baton", "driver that is not installed"),
     ],
-    ids=["malformed", "unknown-dialect", "refused", "unopenable"],
+    ids=["malformed", "unknown-dialect", "refused", "unopenable", "no-driver"],
 )
 def test_a_bad_or_unreachable_database_is_one_line(command: list[str], url: str, said: str) -> None:
     line = refused_in_one_line(run(*command, DATABASE_URL=url))
