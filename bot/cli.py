@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.bootstrap import Baton, build, open_engine
 from bot.config import Settings, StartupError
@@ -48,7 +48,7 @@ def refusals(command: str) -> Iterator[None]:
         _refuse(command, str(err))
     except ValidationError as err:
         _refuse(command, _invalid_setting(err))
-    except DBAPIError as err:
+    except (OperationalError, InterfaceError) as err:  # could not connect or open
         _refuse(command, f"cannot reach the database (DATABASE_URL): {_first_line(err.orig)}")
 
 
