@@ -16,13 +16,17 @@ from typing import Any
 from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
 from routing.digest_text import (
+    account_cells,
     describe_bottleneck,
     describe_tenure,
     format_change,
+    format_fair_share,
     format_minutes,
     format_money,
     format_reasons,
     format_share,
+    format_skips,
+    rep_cells,
 )
 from routing.metrics import Delta, FunnelReport, RepRow
 from routing.usecases.funnel import Digest
@@ -34,7 +38,17 @@ MAX_IMAGE_URI = 20_000
 CHART_DPIS = (80, 60, 45)
 MAX_REP_ROWS = 25
 MAX_SOURCE_ROWS = 15
-REP_COLUMNS = ("Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won value")
+REP_COLUMNS = (
+    "Rep",
+    "Assigned",
+    "Claimed",
+    "To claim",
+    "Qualified",
+    "Won value",
+    "Received / fair share",
+    "Skipped",
+)
+ACCOUNT_COLUMNS = ("Account manager", "Customers taken on", "Expansion", "Churned")
 
 Element = dict[str, Any]
 
@@ -119,10 +133,11 @@ def _funnel(report: FunnelReport) -> list[tuple[str, str]]:
 
 
 def _funnel_notes(report: FunnelReport) -> str:
-    tenure_text = f"tenure: {describe_tenure(report)}"
+    tenure = describe_tenure(report)
+    tenure_text = f" · tenure: {tenure}" if tenure else ""
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
-        f" · presented {report.proposals_presented} · {tenure_text}\n\n"
+        f" · presented {report.proposals_presented}{tenure_text}\n\n"
         f"Disqualified: {format_reasons(report.disqualified_reasons)}\n\n"
         f"Lost: {format_reasons(report.lost_reasons)}"
     )
@@ -145,20 +160,30 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str
 
 
 def _reps(reps: Sequence[RepRow]) -> list[Element]:
-    if not reps:
+    selling = [r for r in reps if r.sells]
+    accounts = [r for r in reps if r.manages_accounts]
+    if not selling and not accounts:
         return _section("Reps", text_block("No rep activity."))
-    rows = [_row(REP_COLUMNS, bold=True)]
-    for rep in reps[:MAX_REP_ROWS]:
-        to_claim = (
-            format_minutes(rep.median_minutes_to_claim)
-            if rep.median_minutes_to_claim is not None
-            else "–"
-        )
-        cells = (rep.name, str(rep.assigned), str(rep.claimed), to_claim, str(rep.qualified))
-        rows.append(_row((*cells, format_money(rep.won_value, ""))))
-    if len(reps) > MAX_REP_ROWS:
-        rows.append(text_block(f"… and {len(reps) - MAX_REP_ROWS} more", isSubtle=True))
-    return _section("Reps", *rows)
+    elements: list[Element] = []
+    if selling:
+        elements += _section("Reps", *_rows(REP_COLUMNS, [_rep_cells(r) for r in selling]))
+    if accounts:
+        cells = [account_cells(r, r.name) for r in accounts]
+        elements += _section("Account managers", *_rows(ACCOUNT_COLUMNS, cells))
+    return elements
+
+
+def _rows(header: Sequence[str], cells: Sequence[Sequence[str]]) -> list[Element]:
+    rows = [_row(header, bold=True), *(_row(c) for c in cells[:MAX_REP_ROWS])]
+    if len(cells) > MAX_REP_ROWS:
+        rows.append(text_block(f"… and {len(cells) - MAX_REP_ROWS} more", isSubtle=True))
+    return rows
+
+
+def _rep_cells(rep: RepRow) -> list[str]:
+    """The rep's selling figures, then the rotation's: received vs fair share, skips by reason."""
+    turns = f"{rep.received} / {format_fair_share(rep.fair_share)}" if rep.in_rotation else "–"
+    return [*rep_cells(rep, rep.name), turns, format_skips(rep.skipped)]
 
 
 def _row(cells: Sequence[str], bold: bool = False) -> Element:

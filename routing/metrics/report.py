@@ -140,6 +140,11 @@ class RepRow:
         )
 
     @property
+    def in_rotation(self) -> bool:
+        """Whether any rotation turn in the period gave the rep a lead, a share or a skip."""
+        return bool(self.received or self.fair_share or self.skipped)
+
+    @property
     def manages_accounts(self) -> bool:
         """Whether the rep has anything for the account-manager columns."""
         return bool(self.customers_taken_on or self.expansion_value or self.churned)
