@@ -119,14 +119,15 @@ def post_digest(
         raise _delivery_error(err) from err
     except (OSError, http.client.HTTPException) as err:
         raise TransientDeliveryError(f"Slack unreachable: {err!r}") from err
-    _upload_chart(client, channel, digest.report)
+    _upload_chart(client, channel, digest)
 
 
-def _upload_chart(client: WebClient, channel: str, report: FunnelReport) -> None:
+def _upload_chart(client: WebClient, channel: str, digest: Digest) -> None:
+    report = digest.report
     try:
         client.files_upload_v2(
             channel=channel,
-            file=funnel_chart_png(report),
+            file=funnel_chart_png(report, digest.previous),
             filename=CHART_FILENAME,
             title=f"Funnel · {report.period.label}",
             initial_comment=f"Funnel chart · {report.period.label}",

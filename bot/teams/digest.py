@@ -8,7 +8,6 @@ ColumnSets rather than fixed-width text, which Teams does not keep aligned.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -216,18 +215,17 @@ def _costs(report: FunnelReport) -> list[Element]:
     return _section("Cost per lead", _facts(pairs))
 
 
-def funnel_chart_uri(report: FunnelReport) -> str | None:
+def funnel_chart_uri(report: FunnelReport, previous: FunnelReport | None = None) -> str | None:
     """The funnel chart (:mod:`bot.chart`) as a ``data:`` URI small enough for a Teams message.
 
     Drawn at a lower resolution until it fits; if it never does (or cannot be drawn), the digest
     goes out without it, logged, rather than not at all.
     """
     try:
-        figure = chart.funnel_figure(report)
+        figure = chart.funnel_figure(report, previous)
         for dpi in CHART_DPIS:
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-            uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+            png = chart.png_bytes(figure, dpi)
+            uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             if len(uri) <= MAX_IMAGE_URI:
                 return uri
     except Exception:
