@@ -206,14 +206,16 @@ def _average(total: Decimal, count: int) -> Decimal | None:
 def _sla_reassignments(histories: Iterable[Sequence[LeadEvent]], period: Period) -> int:
     """``assigned`` events in the period that hand a lead on after a missed claim SLA.
 
-    A lead that waits in the queue between the miss and its next assignment still counts.
+    A lead that waits in the queue between the miss and its next assignment still counts; a
+    miss after which the lead stayed with its rep (``kept``: nobody else was free) hands nothing
+    on, so the next assignment is not one.
     """
     count = 0
     for history in histories:
         missed = False
         for event in history:
             if event.type is EventType.SLA_MISSED:
-                missed = True
+                missed = not event.payload.get("kept")
             elif event.type is EventType.ASSIGNED:
                 count += missed and period.contains(event.at)
                 missed = False

@@ -598,6 +598,17 @@ def test_the_rep_table_counts_what_each_rep_owned_in_the_period(week: FunnelRepo
     ]
 
 
+def test_a_miss_that_kept_the_lead_with_its_rep_is_no_reassignment() -> None:
+    h = History()
+    h.inbound(1, local(9, 9), "website", ANA, local(9, 9, 30))
+    h.events.pop()  # not claimed: the SLA is missed and nobody else is free
+    h.add(1, "sla_missed", local(9, 9, 6), "assigned", owner=ANA, missed_by=ANA, kept=True)
+    h.add(1, "declined", local(9, 9, 8), "new", actor=ANA)
+    h.add(1, "assigned", local(9, 9, 8), "assigned", owner=BEN, how="rotation")
+    report = funnel(h.events, WEEK_11, NOW, NAMES)
+    assert (report.sla_misses, report.reassignments) == (1, 0)
+
+
 # --- received vs fair share, skips ---------------------------------------------------------------
 
 
