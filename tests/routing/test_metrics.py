@@ -692,7 +692,7 @@ def test_a_malformed_rotation_record_is_read_as_far_as_it_makes_sense() -> None:
     assert (tallies[ANA].received, tallies[ANA].fair_share) == (1, 1.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.dictionaries(st.integers(1, 6), st.integers(1, 4), min_size=1, max_size=6),
