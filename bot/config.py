@@ -20,6 +20,10 @@ DEFAULT_RULES_FILES = ("baton.rules.yaml", "baton.rules.yml", "baton.rules.toml"
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
+class StartupError(Exception):
+    """A setting the server cannot start without; the message names the variable."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 

@@ -37,17 +37,17 @@ def test_with_an_app_token_slack_runs_in_socket_mode_instead_of_the_route(
 ) -> None:
     connected: list[str] = []
 
-    class FakeHandler:
-        def __init__(self, app: object, app_token: str | None) -> None:
+    class FakeWorker:
+        def __init__(self, _runtime: object, app_token: str, wake: object) -> None:
             self.app_token = app_token
 
-        def connect(self) -> None:
+        def start(self) -> None:
             connected.append(f"connect {self.app_token}")
 
         def close(self) -> None:
             connected.append("close")
 
-    monkeypatch.setattr(mount, "socket_mode_handler", FakeHandler)
+    monkeypatch.setattr(mount, "socket_mode_worker", FakeWorker)
     server = make_server(
         settings(sqlite_url, slack_bot_token="xoxb-1", slack_app_token="xapp-1"), sender=False
     )
