@@ -60,12 +60,14 @@ def build_app(baton: Baton, client: WebClient) -> tuple[App, SlackDeps]:
     bolt_logger = logging.getLogger("slack_bolt.App")
     notice_filter = _WithoutTheEnvTokenNotice()
     bolt_logger.addFilter(notice_filter)
+
     def authorize(
         enterprise_id: str | None, team_id: str | None, user_id: str | None
     ) -> AuthorizeResult:
         return identity.authorize(enterprise_id, team_id, user_id)
 
-    def hold(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:  # noqa: A002 - Bolt passes it by this name
+    def hold(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        """Bolt passes middleware arguments by name: ``next`` it must be."""
         return identity.hold_app_messages_until_known(body, next)
 
     try:
@@ -89,4 +91,3 @@ def build_app(baton: Baton, client: WebClient) -> tuple[App, SlackDeps]:
         listeners.register(app, deps)
     home.register(app, deps.home)
     return app, deps
-

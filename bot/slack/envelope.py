@@ -70,6 +70,55 @@ def _without_lone_surrogates(value: Any) -> Any:
 
 # --- shapes Bolt and the listeners rely on ---------------------------------------------------
 
+OWNER_KEYS = ("user", "channel", "team", "enterprise")
+"""Text ids, or objects carrying one as ``id``: Bolt reads both and nothing else."""
+ID_KEYS = (
+    "user_id",
+    "team_id",
+    "channel_id",
+    "enterprise_id",
+    "thread_ts",
+    "ts",
+    "bot_id",
+    "subtype",
+    "user_team",
+    "app_installed_team_id",
+    "api_app_id",
+)
+NESTED = ("event", "message", "previous_message", "item", "assistant_thread", "view")
+
+
+def drop_unreadable_ids(body: dict[str, Any]) -> list[str]:
+    """Remove ids that are not text (``"user": 123``), where Bolt and intake look for them.
+
+    What is left of a post is still a post: without a readable author it is taken in as an
+    app's post, rather than lost. Returns the paths removed, for the warning.
+    """
+    dropped: list[str] = []
+    containers: list[tuple[str, Any]] = [("", body)]
+    for path, container in containers:
+        if not isinstance(container, dict):
+            continue
+        for key in OWNER_KEYS:
+            value = container.get(key)
+            readable = (
+                value is None
+                or isinstance(value, str)
+                or (isinstance(value, dict) and isinstance(value.get("id", ""), str))
+            )
+            if not readable:
+                dropped.append(path + key)
+                del container[key]
+        for key in ID_KEYS:
+            if container.get(key) is not None and not isinstance(container[key], str):
+                dropped.append(path + key)
+                del container[key]
+        containers.extend((f"{path}{key}.", container.get(key)) for key in NESTED)
+        authorizations = container.get("authorizations")
+        if isinstance(authorizations, list):
+            containers.extend((f"{path}authorizations.", a) for a in authorizations)
+    return dropped
+
 
 def shape_problem(body: Mapping[str, Any]) -> str | None:
     """What in ``body`` Bolt or a listener could not read, or None when it is dispatchable."""
@@ -111,9 +160,7 @@ def _optional_strings(mapping: Mapping[str, Any], *keys: str) -> bool:
 
 def _actions(value: object) -> bool:
     return (
-        _mappings(value)
-        and bool(value)
-        and all(_strings(action, "action_id") for action in value)  # type: ignore[attr-defined]
+        _mappings(value) and bool(value) and all(_strings(action, "action_id") for action in value)  # type: ignore[attr-defined]
     )
 
 
@@ -121,7 +168,7 @@ def _actions(value: object) -> bool:
 
 
 def allowed_response_url(url: object, extra_origins: Iterable[str] = ()) -> bool:
-    """True for Slack's own hosts over HTTPS, or an origin configured as Slack (``SLACK_API_URL``)."""
+    """True for Slack's own hosts over HTTPS, or the origin of ``SLACK_API_URL``."""
     if not isinstance(url, str):
         return False
     parts = urlsplit(url)
@@ -150,7 +197,8 @@ def drop_foreign_response_urls(body: dict[str, Any], extra_origins: Iterable[str
         kept = [
             entry
             for entry in entries
-            if isinstance(entry, Mapping) and allowed_response_url(entry.get("response_url"), origins)
+            if isinstance(entry, Mapping)
+            and allowed_response_url(entry.get("response_url"), origins)
         ]
         if kept != urls:
             log.warning("ignored response_urls that are not Slack's")
@@ -167,6 +215,9 @@ def bolt_request(
     The body is already verified and parsed, which is what Bolt's ``socket_mode`` requests are:
     Bolt neither parses nor verifies them again.
     """
+    dropped = drop_unreadable_ids(body)
+    if dropped:
+        log.warning("ignored ids that are not text in a Slack request: %s", ", ".join(dropped))
     problem = shape_problem(body)
     if problem is not None:
         log.warning("ignored a Slack request (type %.40r): %s", body.get("type"), problem)

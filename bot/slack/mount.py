@@ -137,7 +137,9 @@ class SlackPlatform:
         """Socket Mode: connect out to Slack (no public URL); returns the disconnect."""
         runtime = self.runtime_for(baton)
         worker = socket_mode_worker(
-            runtime, baton.settings.slack_app_token or "", lambda: [f() for f in self.after_envelope]
+            runtime,
+            baton.settings.slack_app_token or "",
+            lambda: [f() for f in self.after_envelope],
         )
         worker.start()
         return worker.close

@@ -138,7 +138,9 @@ def form_errors(view: Mapping[str, Any], error: Exception, text: str) -> dict[st
     inputs = [
         b["block_id"]
         for b in (blocks if isinstance(blocks, list) else [])
-        if isinstance(b, Mapping) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
+        if isinstance(b, Mapping)
+        and b.get("type") == "input"
+        and isinstance(b.get("block_id"), str)
     ]
     message = error.problem if isinstance(error, UsageError) else text
     target = inputs[0] if inputs else "value"

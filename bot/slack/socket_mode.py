@@ -88,7 +88,9 @@ class SocketModeWorker:
         Raises :class:`StartupError` when Slack refuses the app token itself.
         """
         if not self._try_to_connect(FIRST_RETRY_SECONDS):
-            self._thread = threading.Thread(target=self._keep_trying, name="slack-socket", daemon=True)
+            self._thread = threading.Thread(
+                target=self._keep_trying, name="slack-socket", daemon=True
+            )
             self._thread.start()
 
     def _keep_trying(self) -> None:
@@ -105,9 +107,9 @@ class SocketModeWorker:
     def _try_to_connect(self, retry_in: float) -> bool:
         client = self.handler.client
         try:
-            client.wss_uri = client.web_client.apps_connections_open(
-                app_token=client.app_token
-            )["url"]
+            client.wss_uri = client.web_client.apps_connections_open(app_token=client.app_token)[
+                "url"
+            ]
         except SlackApiError as err:
             error = str(err.response.get("error") or "")
             if error in REFUSED_TOKEN_ERRORS:

@@ -105,7 +105,7 @@ def form_values(view: Mapping[str, Any]) -> dict[str, str | None]:
     state = view.get("state")
     values = state.get("values") if isinstance(state, Mapping) else None
     typed: dict[str, str | None] = {}
-    for block_id, inputs in (values.items() if isinstance(values, Mapping) else ()):
+    for block_id, inputs in values.items() if isinstance(values, Mapping) else ():
         element = inputs.get("value") if isinstance(inputs, Mapping) else None
         value = element.get("value") if isinstance(element, Mapping) else None
         typed[str(block_id)] = (value.strip() or None) if isinstance(value, str) else None
