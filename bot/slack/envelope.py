@@ -120,12 +120,31 @@ def drop_unreadable_ids(body: dict[str, Any]) -> list[str]:
     return dropped
 
 
+HANDLED_TYPES = frozenset(
+    {
+        "event_callback",
+        "url_verification",
+        "app_rate_limited",
+        "block_actions",
+        "view_submission",
+        "view_closed",
+    }
+)
+"""What Baton answers besides slash commands and ``ssl_check``; Bolt's readers of the other
+kinds (shortcuts, workflow steps, dialogs) index into them unchecked, so they stop here."""
+
+
 def shape_problem(body: Mapping[str, Any]) -> str | None:
     """What in ``body`` Bolt or a listener could not read, or None when it is dispatchable."""
+    if "command" not in body and "ssl_check" not in body and body.get("type") not in HANDLED_TYPES:
+        return "Baton does not handle this kind of request"
     if "event" in body and not _typed(body["event"]):
         return "its event is not an object with a type"
-    if "authorizations" in body and not _mappings(body["authorizations"]):
-        return "its authorizations are not a list of objects"
+    for key in ("authorizations", "actions", "response_urls"):
+        if key in body and not _mappings(body[key]):
+            return f"its {key} are not a list of objects"
+    if "view" in body and not _typed(body["view"]):
+        return "its view is not an object with a type"
     if "command" in body and not (_strings(body, "command", "user_id")):
         return "its command or user_id is not text"
     kind = body.get("type")
