@@ -44,6 +44,7 @@ class BotIdentity:
         self._ids: BotIds | None = None
         self._known = threading.Event()
         self._closed = threading.Event()
+        self._nudge = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -55,7 +56,9 @@ class BotIdentity:
         return self._ids
 
     def wait(self, timeout: float) -> BotIds | None:
+        """The ids, asking Slack again now rather than at the next backoff step."""
         self._start()
+        self._nudge.set()
         self._known.wait(timeout)
         return self._ids
 
@@ -79,11 +82,13 @@ class BotIdentity:
                 self._known.set()
                 log.info("Slack bot user %s (bot %s)", self._ids.user_id, self._ids.bot_id)
                 return
-            self._closed.wait(delay)
+            self._nudge.clear()
+            self._nudge.wait(delay)
             delay = min(delay * 2, MAX_RETRY_SECONDS)
 
     def close(self) -> None:
         self._closed.set()
+        self._nudge.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
