@@ -39,6 +39,12 @@ KEEPALIVE_TIMEOUT_SECONDS = 15.0
 BODY_TIMEOUT_SECONDS = 10.0
 """A request body must arrive within this long (Slack sends it at once; a slow one is an attack)."""
 MAX_BODY_BYTES = 1024 * 1024
+LINGERING_SECONDS = 2.0
+"""After refusing a request, how long aiohttp keeps reading what the client still sends."""
+HANDLER_OPTIONS = {
+    "keepalive_timeout": KEEPALIVE_TIMEOUT_SECONDS,
+    "lingering_time": LINGERING_SECONDS,
+}
 HEALTH_TIMEOUT_SECONDS = 2.0
 """``/healthz`` answers 503 when the database has not answered a read within this long."""
 
@@ -178,7 +184,7 @@ def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
             print=None,
             access_log=None,
             reuse_port=reuse_port,
-            keepalive_timeout=KEEPALIVE_TIMEOUT_SECONDS,
+            **HANDLER_OPTIONS,  # type: ignore[arg-type]
         )
     except StartupError as err:  # found while starting the workers (a refused Slack app token)
         print(f"baton serve: {err}", file=sys.stderr)  # noqa: T201 - the one line for the admin

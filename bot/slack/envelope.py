@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -50,7 +50,8 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
 def _object(value: object, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Unreadable(f"{what} is a {type(value).__name__}, not an object")
-    return _without_lone_surrogates(value)
+    cleaned: dict[str, Any] = _without_lone_surrogates(value)
+    return cleaned
 
 
 def _without_lone_surrogates(value: Any) -> Any:
@@ -242,7 +243,7 @@ def bolt_request(
         log.warning("ignored a Slack request (type %.40r): %s", body.get("type"), problem)
         return None
     drop_foreign_response_urls(body, extra_origins)
-    retry_headers = {
+    retry_headers: dict[str, str | Sequence[str]] = {
         key.lower(): value
         for key, value in (headers or {}).items()
         if key.lower() in {"x-slack-retry-num", "x-slack-retry-reason"}

@@ -48,7 +48,7 @@ class _Handler(SocketModeHandler):
         api_origins: Iterable[str],
         after_envelope: Callable[[], object],
     ) -> None:
-        super().__init__(app, app_token=app_token)  # type: ignore[no-untyped-call]
+        super().__init__(app, app_token=app_token)
         self.api_origins = tuple(api_origins)
         self.after_envelope = after_envelope
 

@@ -290,10 +290,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
 class LoopbackApp:
     """An aiohttp app served on 127.0.0.1 at a free port, from its own thread and event loop."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, **handler_options: Any) -> None:
+        """``handler_options`` go to aiohttp's request handler (``keepalive_timeout``, …)."""
         self.app = app
         self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(app)
+        self.runner = web.AppRunner(app, **handler_options)
         self.thread = threading.Thread(target=self.loop.run_forever, name="loopback", daemon=True)
         self.url = ""
 
