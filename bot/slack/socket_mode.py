@@ -63,9 +63,10 @@ class _Handler(SocketModeHandler):
             log.warning("ignored a Socket Mode envelope whose payload is not an object")
         if bolt is None:
             client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
-        else:
-            send_response(client, req, self.app.dispatch(bolt), start)
-        self.after_envelope()
+            return
+        response = self.app.dispatch(bolt)
+        self.after_envelope()  # what it queued is committed: the sender may start before the ack
+        send_response(client, req, response, start)
 
 
 class SocketModeWorker:
@@ -117,7 +118,7 @@ class SocketModeWorker:
                     f"SLACK_APP_TOKEN was refused by Slack ({error}): use the app-level token "
                     "(xapp-…) with the connections:write scope"
                 ) from None
-            reason = error or f"HTTP {err.response.status_code}"
+            reason = f"HTTP {err.response.status_code}: {error or 'no error code'}"
         except OSError as err:
             reason = f"{type(err).__name__}: {err}"
         else:

@@ -93,6 +93,8 @@ class SlackDouble:
         self.uploads: list[bytes] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.url = ""
+        self.socket_url = "wss://127.0.0.1:9/link"
+        """What ``apps.connections.open`` answers (a :class:`SocketDouble`'s URL in its tests)."""
         self._failures: list[Failure] = []
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
@@ -253,7 +255,7 @@ class SlackDouble:
                     "files": [{"id": f["id"], "title": f.get("title")} for f in files],
                 }
             case "apps.connections.open":
-                return {"ok": True, "url": "wss://127.0.0.1:9/link"}
+                return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
 
     def next_ts(self) -> str:
