@@ -17,7 +17,7 @@ import pytest
 from bot import serve
 from bot.bootstrap import build
 from bot.serve import make_server
-from tests.e2e.conftest import INTAKE, SIGNING_SECRET, slack_settings
+from tests.e2e.conftest import INTAKE, MANAGER, SIGNING_SECRET, slack_settings
 from tests.e2e.slack_double import JSON, LoopbackApp, SignedSlack, SlackDouble
 
 SLOW_CLIENTS = 6
@@ -89,12 +89,18 @@ def test_the_health_check_answers_while_another_connection_holds_the_sqlite_writ
     server: tuple[str, SignedSlack, Any], sqlite_url: str
 ) -> None:
     url, send, _server = server
+    assert send.command("/rotation add <@UALICE> qualifier", MANAGER).status == 200
+    assert send.command("/lead mine", "UALICE").status == 200  # Baton has learned who Alice is
     holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
         answers: list[int] = []
-        other = threading.Thread(target=lambda: answers.append(url_verification(send)))
+
+        def read_only_command() -> None:
+            answers.append(send.command("/lead mine", "UALICE").status)
+
+        other = threading.Thread(target=read_only_command)
         other.start()
         with urllib.request.urlopen(f"{url}/healthz", timeout=HELD_FOR) as response:
             assert json.loads(response.read())["status"] == "ok"
