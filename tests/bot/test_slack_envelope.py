@@ -66,7 +66,9 @@ def test_a_command_mentioning_payload_is_read_as_a_command() -> None:
 
 def test_a_lone_payload_field_is_interactivity() -> None:
     payload = {"type": "block_actions", "user": {"id": "U1"}}
-    body = parse_body(b"payload=" + json.dumps(payload).encode(), "application/x-www-form-urlencoded")
+    body = parse_body(
+        b"payload=" + json.dumps(payload).encode(), "application/x-www-form-urlencoded"
+    )
     assert body == payload
 
 

@@ -106,3 +106,15 @@ def test_baton_serve_without_the_signing_secret_exits_with_one_line(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1
     assert "SLACK_SIGNING_SECRET is not set" in lines[0]
+
+
+def test_bolt_is_given_only_the_client_and_warns_about_no_token(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    server = make_server(
+        settings(sqlite_url, slack_bot_token="xoxb-1", slack_signing_secret="s"), sender=False
+    )
+    server.web_app()
+    bolt_warnings = [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")]
+    assert bolt_warnings == []

@@ -62,7 +62,7 @@ def claim_click(response_url: str) -> bytes:
 
 @pytest.mark.parametrize(
     "timestamp",
-    ["abc", "12.5", "1e9", "", " 1", "1_700_000_000", "-5", str(int(time.time()) - 400), None],
+    ["abc", "12.5", "1e9", "", " 1", "1_700_000_000", "-5", "1000000000", None],
     ids=repr,
 )
 def test_a_request_with_an_unreadable_timestamp_gets_401_and_causes_no_call_at_all(
