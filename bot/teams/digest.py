@@ -3,6 +3,10 @@
 Figures are formatted by :mod:`routing.digest_text`'s helpers (as Slack's Block Kit does), so a
 change against the previous period reads the same on every platform. Tables are FactSets and
 ColumnSets rather than fixed-width text, which Teams does not keep aligned.
+
+A digest is one or more messages, each within :data:`bot.teams.size.MAX_MESSAGE_BYTES`: the
+figures with the chart; the chart on its own when both do not fit in one; then the per-rep table
+in as many pages as its rows need (every row, for a team of any size).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
+from bot.teams.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, cut, fit_card, json_size
 from routing.digest_text import (
     describe_bottleneck,
     describe_tenure,
@@ -30,32 +35,85 @@ from routing.usecases.funnel import Digest
 log = logging.getLogger(__name__)
 
 MAX_IMAGE_URI = 20_000
-"""Room for the chart in a Teams message, which must stay under about 28 KB in all."""
+"""Room for the chart in a Teams message (see :mod:`bot.teams.size` for the whole budget)."""
 CHART_DPIS = (80, 60, 45)
-MAX_REP_ROWS = 25
 MAX_SOURCE_ROWS = 15
+MAX_CELL_CHARS = 60
+"""A table cell (a rep's name) is cut here: the column, not the message, sets the width."""
+CARD_BUDGET = MAX_MESSAGE_BYTES - ENVELOPE_BYTES
+PAGE_TITLE_BYTES = 300
 REP_COLUMNS = ("Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won value")
 
 Element = dict[str, Any]
 
 
+def digest_cards(digest: Digest, chart_uri: str | None = None) -> list[Card]:
+    """The digest as the messages that carry it, in order, each within the size budget."""
+    title = _title(digest)
+    figures = _figures(digest)
+    chart = [_chart(chart_uri)] if chart_uri else []
+    first = adaptive_card([*title, *figures[:1], *chart, *figures[1:]])
+    if json_size(first) <= CARD_BUDGET:
+        cards = [first]
+    else:
+        cards = [fit_card(adaptive_card([*title, *figures]))]
+        if chart:
+            cards.append(adaptive_card([*title[:1], *chart]))
+    return cards + _rep_pages(title[0], digest.report.reps)
+
+
 def digest_card(digest: Digest, chart_uri: str | None = None) -> Card:
+    """The digest's first message: its figures (and the chart when it fits)."""
+    return digest_cards(digest, chart_uri)[0]
+
+
+def _title(digest: Digest) -> list[Element]:
+    return [
+        text_block(f"Funnel digest · {digest.report.period.label}", weight="Bolder", size="Large"),
+        text_block(f"Compared with {digest.previous.period.label}", isSubtle=True, spacing="None"),
+    ]
+
+
+def _chart(uri: str) -> Element:
+    return {"type": "Image", "url": uri, "altText": "Funnel chart"}
+
+
+def _figures(digest: Digest) -> list[Element]:
     report = digest.report
     changes = {d.key: d for d in digest.deltas}
-    body: list[Element] = [
-        text_block(f"Funnel digest · {report.period.label}", weight="Bolder", size="Large"),
-        text_block(f"Compared with {digest.previous.period.label}", isSubtle=True, spacing="None"),
-        _facts(_headlines(report, changes)),
-    ]
-    if chart_uri:
-        body.append({"type": "Image", "url": chart_uri, "altText": "Funnel chart"})
+    body: list[Element] = [_facts(_headlines(report, changes))]
     body += _section("Funnel", _facts(_funnel(report)))
     body.append(text_block(_funnel_notes(report), size="Small", isSubtle=True))
     body += _section("Speed to lead", _facts(_speed(report, changes)))
     body.append(text_block(describe_bottleneck(report), separator=True))
-    body += _reps(report.reps)
+    if not report.reps:
+        body += _section("Reps", text_block("No rep activity."))
     body += _costs(report)
-    return adaptive_card(body)
+    return body
+
+
+def _rep_pages(title: Element, reps: Sequence[RepRow]) -> list[Card]:
+    """The per-rep table over as many messages as it takes, its header row on each."""
+    if not reps:
+        return []
+    header, *rows = _rep_rows(reps)
+    room = CARD_BUDGET - json_size(adaptive_card([title, header])) - PAGE_TITLE_BYTES
+    pages: list[list[Element]] = [[]]
+    used = 0
+    for row in rows:
+        size = json_size(row) + 2  # and the ", " that separates it from the one before
+        if pages[-1] and used + size > room:
+            pages.append([])
+            used = 0
+        pages[-1].append(row)
+        used += size
+    cards, first = [], 1
+    for page in pages:
+        last = first + len(page) - 1
+        heading = text_block(f"**Reps** · {first}–{last} of {len(rows)}", separator=True)
+        cards.append(fit_card(adaptive_card([title, heading, header, *page])))
+        first = last + 1
+    return cards
 
 
 def digest_text_card(text: str) -> Card:
@@ -144,11 +202,10 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str
     ]
 
 
-def _reps(reps: Sequence[RepRow]) -> list[Element]:
-    if not reps:
-        return _section("Reps", text_block("No rep activity."))
+def _rep_rows(reps: Sequence[RepRow]) -> list[Element]:
+    """The table's header row, then one row per rep (paged by :func:`_rep_pages`)."""
     rows = [_row(REP_COLUMNS, bold=True)]
-    for rep in reps[:MAX_REP_ROWS]:
+    for rep in reps:
         to_claim = (
             format_minutes(rep.median_minutes_to_claim)
             if rep.median_minutes_to_claim is not None
@@ -156,9 +213,7 @@ def _reps(reps: Sequence[RepRow]) -> list[Element]:
         )
         cells = (rep.name, str(rep.assigned), str(rep.claimed), to_claim, str(rep.qualified))
         rows.append(_row((*cells, format_money(rep.won_value, ""))))
-    if len(reps) > MAX_REP_ROWS:
-        rows.append(text_block(f"… and {len(reps) - MAX_REP_ROWS} more", isSubtle=True))
-    return _section("Reps", *rows)
+    return rows
 
 
 def _row(cells: Sequence[str], bold: bool = False) -> Element:
@@ -166,7 +221,11 @@ def _row(cells: Sequence[str], bold: bool = False) -> Element:
         {
             "type": "Column",
             "width": "stretch" if i == 0 else "auto",
-            "items": [text_block(cell, size="Small", weight="Bolder" if bold else "Default")],
+            "items": [
+                text_block(
+                    cut(cell, MAX_CELL_CHARS), size="Small", weight="Bolder" if bold else "Default"
+                )
+            ],
         }
         for i, cell in enumerate(cells)
     ]

@@ -36,8 +36,8 @@ from bot.bootstrap import Baton
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.teams import activities as a
 from bot.teams.cards import Card
-from bot.teams.digest import digest_card, funnel_chart_uri
-from bot.teams.outgoing import activity_for
+from bot.teams.digest import digest_cards, funnel_chart_uri
+from bot.teams.outgoing import activities_for
 from bot.teams.references import PERSONAL, PLATFORM, is_personal_reference, load, restore
 from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM
@@ -81,20 +81,22 @@ class TeamsNotifier:
             raise TransientDeliveryError(f"Teams connector unreachable: {err!r}") from err
 
     async def _deliver(self, delivery: Delivery) -> str | None:
+        """Send the notice's activities (several for a large digest) in order."""
         notice = delivery.notice
-        activity = activity_for(notice, delivery.reps, self._digest_card(notice))
-        if notice.rep_id is not None:
-            await self._to_person(delivery.recipient, activity)
-            return None
+        activities = activities_for(notice, delivery.reps, self._digest_cards(notice))
         if notice.thread is not None:
-            return await self._to_thread(notice, delivery.card_ref, activity)
-        if notice.channel:
-            await self._to_channel(notice.channel, activity)
-            return None
-        raise PermanentDeliveryError("the notice has no destination")
+            return await self._to_thread(notice, delivery.card_ref, activities[0])
+        for activity in activities:
+            if notice.rep_id is not None:
+                await self._to_person(delivery.recipient, activity)
+            elif notice.channel:
+                await self._to_channel(notice.channel, activity)
+            else:
+                raise PermanentDeliveryError("the notice has no destination")
+        return None
 
-    def _digest_card(self, notice: Notice) -> Card | None:
-        """A scheduled digest names its period: rebuild it from the event log to draw the card."""
+    def _digest_cards(self, notice: Notice) -> list[Card] | None:
+        """A scheduled digest names its period: rebuild it from the event log to draw the cards."""
         if notice.kind is not NoticeKind.DIGEST or "period" not in notice.data:
             return None
 
@@ -103,7 +105,7 @@ class TeamsNotifier:
 
         digest = self.baton.relay.run(SYSTEM, use_case).data["digest"]
         assert isinstance(digest, Digest)
-        return digest_card(digest, funnel_chart_uri(digest.report))
+        return digest_cards(digest, funnel_chart_uri(digest.report))
 
     # --- destinations -------------------------------------------------------------------------
 
