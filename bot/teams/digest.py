@@ -52,6 +52,9 @@ def digest_cards(digest: Digest, chart_uri: str | None = None) -> list[Card]:
     title = _title(digest)
     figures = _figures(digest)
     chart = [_chart(chart_uri)] if chart_uri else []
+    whole = adaptive_card([*title, *figures[:1], *chart, *figures[1:], *_reps(digest.report.reps)])
+    if json_size(whole) <= CARD_BUDGET:
+        return [whole]
     first = adaptive_card([*title, *figures[:1], *chart, *figures[1:]])
     if json_size(first) <= CARD_BUDGET:
         cards = [first]
@@ -90,6 +93,11 @@ def _figures(digest: Digest) -> list[Element]:
         body += _section("Reps", text_block("No rep activity."))
     body += _costs(report)
     return body
+
+
+def _reps(reps: Sequence[RepRow]) -> list[Element]:
+    """The per-rep table in one piece, for a digest small enough to be one message."""
+    return _section("Reps", *_rep_rows(reps)) if reps else []
 
 
 def _rep_pages(title: Element, reps: Sequence[RepRow]) -> list[Card]:
@@ -217,19 +225,22 @@ def _rep_rows(reps: Sequence[RepRow]) -> list[Element]:
 
 
 def _row(cells: Sequence[str], bold: bool = False) -> Element:
+    """One table row; a cell states only what differs from Adaptive Cards' defaults, as a page of
+    rows is sized by the bytes each row takes."""
+    style = {"size": "Small", **({"weight": "Bolder"} if bold else {})}
     columns = [
         {
             "type": "Column",
             "width": "stretch" if i == 0 else "auto",
-            "items": [
-                text_block(
-                    cut(cell, MAX_CELL_CHARS), size="Small", weight="Bolder" if bold else "Default"
-                )
-            ],
+            "items": [_cell(cut(cell, MAX_CELL_CHARS), wrap=i == 0, **style)],
         }
         for i, cell in enumerate(cells)
     ]
     return {"type": "ColumnSet", "columns": columns, "spacing": "None"}
+
+
+def _cell(text: str, wrap: bool, **style: Any) -> Element:
+    return {"type": "TextBlock", "text": text, **({"wrap": True} if wrap else {}), **style}
 
 
 def _costs(report: FunnelReport) -> list[Element]:
