@@ -154,4 +154,5 @@ def test_the_digest_for_any_team_size_fits_every_message_and_shows_every_rep(rep
     assert max(sizes) <= MAX_MESSAGE_BYTES
     shown = "".join(json.dumps(a.attachments[0].content) for a in sent)
     assert all(f'"{i:03d} N' in shown for i in range(reps))
-    assert chart is not None and shown.count(chart) == 1
+    assert chart is not None
+    assert shown.count(chart) == 1

@@ -289,7 +289,9 @@ def test_a_personal_chat_is_remembered_with_its_tenant_and_a_channel_never_repla
 ) -> None:
     at = datetime(2026, 11, 23, 9, tzinfo=UTC)
     remember(engine, sightings(activity(teams.installed_personally(ALICE)), https_only=True), at)
-    remember(engine, sightings(activity(teams.say_in_channel(ALICE, "lead mine")), https_only=True), at)
+    remember(
+        engine, sightings(activity(teams.say_in_channel(ALICE, "lead mine")), https_only=True), at
+    )
 
     stored = load(engine, ALICE.id)
     assert stored is not None
