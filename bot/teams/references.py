@@ -109,11 +109,11 @@ def _people(activity: Activity) -> Iterator[tuple[ChannelAccount, bool]]:
     """Anyone Baton may DM later, and whether this chat is theirs (sender, members just added)
     or not (people mentioned: a manager's personal chat is not the personal chat of whom they
     mention)."""
-    if activity.from_property is not None:
+    if isinstance(activity.from_property, ChannelAccount):
         yield activity.from_property, True
     bot_id = activity.recipient.id if activity.recipient else None
     for member in activity.members_added or []:
-        if member.id != bot_id:
+        if isinstance(member, ChannelAccount) and member.id != bot_id:
             yield member, True
     for mention in a.mentions(activity):
         if mention.user_id != bot_id:
