@@ -22,7 +22,6 @@ from tests.conftest import FakeClock
 from tests.e2e.teams_support import (
     ALICE,
     BOT,
-    INTAKE,
     MAYA,
     WEB,
     MicrosoftKeys,
@@ -118,8 +117,7 @@ def activities(draw: st.DrawFn, teams: Teams) -> dict[str, Any]:
     )
     changed = draw(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4))
     dropped = draw(st.sets(st.sampled_from(FIELDS), max_size=3))
-    activity = {k: v for k, v in {**unique(base), **changed}.items() if k not in dropped}
-    return activity
+    return {k: v for k, v in {**unique(base), **changed}.items() if k not in dropped}
 
 
 def no_errors(caplog: pytest.LogCaptureFixture, since: int) -> list[str]:
