@@ -38,7 +38,14 @@ from bot.teams import activities as a
 from bot.teams.cards import Card
 from bot.teams.digest import digest_cards, funnel_chart_uri
 from bot.teams.outgoing import activities_for
-from bot.teams.references import PERSONAL, PLATFORM, is_personal_reference, load, restore
+from bot.teams.references import (
+    PERSONAL,
+    PLATFORM,
+    is_personal_reference,
+    load,
+    restore,
+    usable_service_url,
+)
 from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM
 from routing.team import Rep
@@ -164,7 +171,13 @@ class TeamsNotifier:
     async def _continue(
         self, ref: ConversationReference, callback: Callable[[TurnContext], Awaitable[Any]]
     ) -> None:
+        self._check_address(ref.service_url)
         await self.adapter.continue_conversation(ref, callback, self.app_id)
+
+    def _check_address(self, service_url: object) -> None:
+        """A reference stored before Baton checked them may hold an address no retry can fix."""
+        if not usable_service_url(service_url, https_only=bool(self.app_id)):
+            raise Unreachable(f"the stored Teams address {service_url!r:.80} is not usable")
 
     async def _open_chat(self, stored: StoredReference, rep: Rep, activity: Activity) -> None:
         """Create the 1:1 chat (Teams returns the same one if it exists), remember it, send."""
@@ -177,6 +190,8 @@ class TeamsNotifier:
             tenant_id=tenant,
             channel_data={"tenant": {"id": tenant}} if tenant else None,
         )
+
+        self._check_address(seen.service_url)
 
         async def first_message(context: TurnContext) -> None:
             self._remember_chat(context, rep, tenant)

@@ -206,7 +206,6 @@ def test_with_an_app_id_no_body_gets_in_without_a_valid_token(
                 keys.token(url, aud="another-bot"),
                 keys.token(url, iss="https://sts.attacker.example"),
                 keys.token(url, exp=1_000_000_000),
-                keys.token("https://elsewhere.example/"),
             ]
         ),
     )
