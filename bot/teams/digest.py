@@ -5,14 +5,13 @@ change against the previous period reads the same on every platform. Tables are 
 ColumnSets rather than fixed-width text, which Teams does not keep aligned.
 
 A digest is one or more messages, each within :data:`bot.teams.size.MAX_MESSAGE_BYTES`: the
-figures with the chart; the chart on its own when both do not fit in one; then the per-rep table
-in as many pages as its rows need (every row, for a team of any size).
+figures with the chart; the chart on its own when both do not fit in one; then the per-rep tables
+(selling reps, account managers) in as many pages as their rows need, every row, for any team.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,13 +20,17 @@ from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
 from bot.teams.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, cut, fit_card, json_size
 from routing.digest_text import (
+    account_cells,
     describe_bottleneck,
     describe_tenure,
     format_change,
+    format_fair_share,
     format_minutes,
     format_money,
     format_reasons,
     format_share,
+    format_skips,
+    rep_cells,
 )
 from routing.metrics import Delta, FunnelReport, RepRow
 from routing.usecases.funnel import Digest
@@ -42,7 +45,17 @@ MAX_CELL_CHARS = 60
 """A table cell (a rep's name) is cut here: the column, not the message, sets the width."""
 CARD_BUDGET = MAX_MESSAGE_BYTES - ENVELOPE_BYTES
 PAGE_TITLE_BYTES = 300
-REP_COLUMNS = ("Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won value")
+REP_COLUMNS = (
+    "Rep",
+    "Assigned",
+    "Claimed",
+    "To claim",
+    "Qualified",
+    "Won value",
+    "Received / fair share",
+    "Skipped",
+)
+ACCOUNT_COLUMNS = ("Account manager", "Customers taken on", "Expansion", "Churned")
 
 Element = dict[str, Any]
 
@@ -89,22 +102,24 @@ def _figures(digest: Digest) -> list[Element]:
     body.append(text_block(_funnel_notes(report), size="Small", isSubtle=True))
     body += _section("Speed to lead", _facts(_speed(report, changes)))
     body.append(text_block(describe_bottleneck(report), separator=True))
-    if not report.reps:
+    if not _tables(report.reps):
         body += _section("Reps", text_block("No rep activity."))
     body += _costs(report)
     return body
 
 
 def _reps(reps: Sequence[RepRow]) -> list[Element]:
-    """The per-rep table in one piece, for a digest small enough to be one message."""
-    return _section("Reps", *_rep_rows(reps)) if reps else []
+    """The per-rep tables in one piece, for a digest small enough to be one message."""
+    return [e for name, rows in _tables(reps) for e in _section(name, *rows)]
 
 
 def _rep_pages(title: Element, reps: Sequence[RepRow]) -> list[Card]:
-    """The per-rep table over as many messages as it takes, its header row on each."""
-    if not reps:
-        return []
-    header, *rows = _rep_rows(reps)
+    """Each per-rep table over as many messages as it takes, its header row on each."""
+    return [card for name, rows in _tables(reps) for card in _pages(title, name, rows)]
+
+
+def _pages(title: Element, name: str, table: list[Element]) -> list[Card]:
+    header, *rows = table
     room = CARD_BUDGET - json_size(adaptive_card([title, header])) - PAGE_TITLE_BYTES
     pages: list[list[Element]] = [[]]
     used = 0
@@ -118,7 +133,7 @@ def _rep_pages(title: Element, reps: Sequence[RepRow]) -> list[Card]:
     cards, first = [], 1
     for page in pages:
         last = first + len(page) - 1
-        heading = text_block(f"**Reps** · {first}–{last} of {len(rows)}", separator=True)
+        heading = text_block(f"**{name}** · {first}–{last} of {len(rows)}", separator=True)
         cards.append(fit_card(adaptive_card([title, heading, header, *page])))
         first = last + 1
     return cards
@@ -185,10 +200,11 @@ def _funnel(report: FunnelReport) -> list[tuple[str, str]]:
 
 
 def _funnel_notes(report: FunnelReport) -> str:
-    tenure_text = f"tenure: {describe_tenure(report)}"
+    tenure = describe_tenure(report)
+    tenure_text = f" · tenure: {tenure}" if tenure else ""
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
-        f" · presented {report.proposals_presented} · {tenure_text}\n\n"
+        f" · presented {report.proposals_presented}{tenure_text}\n\n"
         f"Disqualified: {format_reasons(report.disqualified_reasons)}\n\n"
         f"Lost: {format_reasons(report.lost_reasons)}"
     )
@@ -210,18 +226,27 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str
     ]
 
 
-def _rep_rows(reps: Sequence[RepRow]) -> list[Element]:
-    """The table's header row, then one row per rep (paged by :func:`_rep_pages`)."""
-    rows = [_row(REP_COLUMNS, bold=True)]
-    for rep in reps:
-        to_claim = (
-            format_minutes(rep.median_minutes_to_claim)
-            if rep.median_minutes_to_claim is not None
-            else "–"
-        )
-        cells = (rep.name, str(rep.assigned), str(rep.claimed), to_claim, str(rep.qualified))
-        rows.append(_row((*cells, format_money(rep.won_value, ""))))
-    return rows
+def _tables(reps: Sequence[RepRow]) -> list[tuple[str, list[Element]]]:
+    """(title, header row and one row per rep) of each table: selling reps, account managers."""
+    selling = [r for r in reps if r.sells]
+    accounts = [r for r in reps if r.manages_accounts]
+    tables = []
+    if selling:
+        tables.append(("Reps", _rows(REP_COLUMNS, [_rep_cells(r) for r in selling])))
+    if accounts:
+        cells = [account_cells(r, r.name) for r in accounts]
+        tables.append(("Account managers", _rows(ACCOUNT_COLUMNS, cells)))
+    return tables
+
+
+def _rows(header: Sequence[str], cells: Sequence[Sequence[str]]) -> list[Element]:
+    return [_row(header, bold=True), *(_row(c) for c in cells)]
+
+
+def _rep_cells(rep: RepRow) -> list[str]:
+    """The rep's selling figures, then the rotation's: received vs fair share, skips by reason."""
+    turns = f"{rep.received} / {format_fair_share(rep.fair_share)}" if rep.in_rotation else "–"
+    return [*rep_cells(rep, rep.name), turns, format_skips(rep.skipped)]
 
 
 def _row(cells: Sequence[str], bold: bool = False) -> Element:
@@ -261,18 +286,17 @@ def _costs(report: FunnelReport) -> list[Element]:
     return _section("Cost per lead", _facts(pairs))
 
 
-def funnel_chart_uri(report: FunnelReport) -> str | None:
+def funnel_chart_uri(report: FunnelReport, previous: FunnelReport | None = None) -> str | None:
     """The funnel chart (:mod:`bot.chart`) as a ``data:`` URI small enough for a Teams message.
 
     Drawn at a lower resolution until it fits; if it never does (or cannot be drawn), the digest
     goes out without it, logged, rather than not at all.
     """
     try:
-        figure = chart.funnel_figure(report)
+        figure = chart.funnel_figure(report, previous)
         for dpi in CHART_DPIS:
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-            uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+            png = chart.png_bytes(figure, dpi)
+            uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             if len(uri) <= MAX_IMAGE_URI:
                 return uri
     except Exception:

@@ -112,7 +112,7 @@ class TeamsNotifier:
 
         digest = self.baton.relay.run(SYSTEM, use_case).data["digest"]
         assert isinstance(digest, Digest)
-        return digest_cards(digest, funnel_chart_uri(digest.report))
+        return digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
 
     # --- destinations -------------------------------------------------------------------------
 

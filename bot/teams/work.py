@@ -202,7 +202,7 @@ def reply_notice(outcome: Outcome, conversation: str) -> Notice:
     """The answer to whoever acted, in the conversation (or thread) they acted in."""
     digest = outcome.data.get("digest")
     if isinstance(digest, Digest):
-        cards = digest_cards(digest, funnel_chart_uri(digest.report))
+        cards = digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
         return text_notice(outcome.reply, conversation, NoticeKind.DIGEST, teams_cards=cards)
     if outcome.open_form_for is not None:
         return dataclasses.replace(
