@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from routing.events import LeadEvent
 from routing.lead import Lead
@@ -74,6 +74,21 @@ class IntakeKeys(Protocol):
         ...
 
 
+class DeliveryKeys(Protocol):
+    """State-changing requests a platform may deliver more than once, keyed by what identifies
+    the delivery there (a Teams activity): claimed in the transaction of the request's effect."""
+
+    def claim(self, platform: str, key: str, at: datetime) -> bool:
+        """Record the delivery; False when it was recorded before (a redelivery)."""
+        ...
+
+    def reply(self, platform: str, key: str) -> Mapping[str, Any] | None:
+        """What the first delivery was answered, when it was stored."""
+        ...
+
+    def save_reply(self, platform: str, key: str, reply: Mapping[str, Any]) -> None: ...
+
+
 class Outbox(Protocol):
     def add(self, notice: Notice) -> None: ...
 
@@ -95,6 +110,8 @@ class UnitOfWork(Protocol):
     def leads(self) -> LeadRepository: ...
     @property
     def intake(self) -> IntakeKeys: ...
+    @property
+    def deliveries(self) -> DeliveryKeys: ...
     @property
     def outbox(self) -> Outbox: ...
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -325,6 +325,27 @@ class SqlIntakeKeys:
             for key in keys
         )
         return fresh == len(keys)
+
+
+class SqlDeliveryKeys:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, platform: str, key: str, at: datetime) -> bool:
+        d = t.delivery_keys
+        stmt = _upsert_ignore(self.conn, d).values(platform=platform, key=key, created_at=at)
+        return self.conn.execute(stmt.returning(d.c.key)).first() is not None
+
+    def reply(self, platform: str, key: str) -> dict[str, Any] | None:
+        d = t.delivery_keys
+        query = select(d.c.reply).where(d.c.platform == platform, d.c.key == key)
+        stored = self.conn.execute(query).scalar_one_or_none()
+        return dict(stored) if isinstance(stored, dict) else None
+
+    def save_reply(self, platform: str, key: str, reply: Mapping[str, Any]) -> None:
+        d = t.delivery_keys
+        where = (d.c.platform == platform) & (d.c.key == key)
+        self.conn.execute(update(d).where(where).values(reply=dict(reply)))
 
 
 class SqlOutbox:

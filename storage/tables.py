@@ -183,3 +183,15 @@ conversation_refs = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 """How to reach a person or channel later (Teams conversation references, by user or channel id)."""
+
+delivery_keys = Table(
+    "delivery_keys",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("reply", JSON),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+"""One row per state-changing request a platform may deliver again (a Teams activity id): claimed
+in the transaction of its effect, with what was answered, so a redelivery changes nothing and
+gets the first answer back."""

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from routing.commands import parse_command
 from routing.errors import NotFound
@@ -48,6 +48,7 @@ class FakeState:
     leads: dict[int, Lead] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     intake_keys: dict[str, datetime] = field(default_factory=dict)
+    delivery_keys: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     outbox: list[Notice] = field(default_factory=list)
     digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
@@ -271,6 +272,23 @@ class FakeIntakeKeys:
         return len(fresh) == len(keys)
 
 
+class FakeDeliveryKeys:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def claim(self, platform: str, key: str, at: datetime) -> bool:
+        if (platform, key) in self.tx.state.delivery_keys:
+            return False
+        self.tx.state.delivery_keys[(platform, key)] = None
+        return True
+
+    def reply(self, platform: str, key: str) -> Mapping[str, Any] | None:
+        return self.tx.state.delivery_keys.get((platform, key))
+
+    def save_reply(self, platform: str, key: str, reply: Mapping[str, Any]) -> None:
+        self.tx.state.delivery_keys[(platform, key)] = dict(reply)
+
+
 class FakeOutbox:
     def __init__(self, tx: _Tx) -> None:
         self.tx = tx
@@ -324,6 +342,10 @@ class FakeUnitOfWork:
     @property
     def intake(self) -> FakeIntakeKeys:
         return FakeIntakeKeys(self._open())
+
+    @property
+    def deliveries(self) -> FakeDeliveryKeys:
+        return FakeDeliveryKeys(self._open())
 
     @property
     def outbox(self) -> FakeOutbox:
