@@ -16,7 +16,7 @@ from routing.lead import Lead
 from routing.rotation import WorkingHours
 from routing.stages import Stage
 from routing.team import Rep
-from routing.usecases.assignment import Turn, announce_assignment, next_in
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.team import drain
 
@@ -111,11 +111,10 @@ def _next_owner(ctx: Ctx, lead: Lead, missed_by: int | None) -> Turn:
     if turn.rep is None and missed_by is not None:
         again = next_in(ctx, pool)
         if again.rep is not None:
-            turn = Turn(again.rep, f"Nobody else is available. {again.explanation}")
-    if turn.rep is None:
-        lead.queue(ctx.now, turn.explanation)
-    else:
-        lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
+            turn = Turn(
+                again.rep, f"Nobody else is available. {again.explanation}", again.rotation
+            )
+    give(ctx, lead, turn)
     return turn
 
 

@@ -36,9 +36,9 @@ def busy_desk() -> Desk:
 # --- /lead show -------------------------------------------------------------------------------
 
 
-def test_show_gives_the_lead_its_stage_and_its_history_to_anyone() -> None:
+def test_show_gives_the_lead_its_stage_and_its_history_to_a_rep_in_a_rotation() -> None:
     desk = busy_desk()
-    outcome = desk.say("zed", "/lead show L-5")
+    outcome = desk.say("bob", "/lead show L-5")
     assert outcome.reply.split("\n") == [
         "*L-5* — Co4 — Pat 4 · disqualified",
         "• Mon 23 Nov 09:00 created by Baton",
@@ -120,10 +120,10 @@ def test_the_rotation_view_shows_each_pool_its_members_their_status_and_who_is_n
     desk.say("maya", "/rotation add @bob qualifier cap=20")
     desk.say("maya", "/rotation away @carl until 30 Nov")
     assert desk.say("zed", "/rotation").reply == (
-        "*Closer* (closers)\n"
+        "*Closer* (closers, assigned claims)\n"
         f"• {desk.mention('carl')} weight 1: away until Mon 30 Nov\n"
         "\n"
-        "*Qualifier* (qualifiers)\n"
+        "*Qualifier* (qualifiers, assigned claims)\n"
         f"• {desk.mention('alice')} weight 1: available\n"
         f"• {desk.mention('bob')} weight 1, cap 20: available ← next"
     )
@@ -135,11 +135,11 @@ def test_the_rotation_view_counts_the_queue_and_can_show_one_role() -> None:
     desk.say("alice", "/rotation hours 10:00-18:00 mon-fri")
     desk.post(POST)
     assert desk.say("zed", "/rotation show qualifier").reply == (
-        "*Qualifier* (qualifiers) — 1 lead(s) waiting in the queue\n"
+        "*Qualifier* (qualifiers, assigned claims) — 1 lead(s) waiting in the queue\n"
         f"• {desk.mention('alice')} weight 1: outside working hours (10:00–18:00 Mon–Fri, UTC)"
     )
     desk.say("maya", "/rotation remove @carl closer")
-    assert desk.say("zed", "/rotation show closer").reply == "*Closer* (closers): nobody yet."
+    assert desk.say("zed", "/rotation show closer").reply == "*Closer* (closers, assigned claims): nobody yet."
 
 
 def test_the_rotation_view_before_any_pool_says_how_to_start() -> None:
