@@ -505,6 +505,11 @@ class Desk:
     def lead(self, lead_id: int) -> Lead:
         return self.uow.lead(lead_id)
 
+    def lead_explanation(self, lead_id: int) -> str:
+        """The explanation of the lead's latest assignment."""
+        assigned = [e for e in self.uow.events_of(lead_id) if e.type is EventType.ASSIGNED]
+        return str(assigned[-1].payload["explanation"])
+
     def owner(self, lead_id: int) -> str | None:
         owner_id = self.lead(lead_id).owner_id
         return self.uow.committed.reps[owner_id].name if owner_id else None
