@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.routing.rotation_model import Op, Sim  # noqa: E402
+from tests.routing.rotation_model import Op, Sim
 
 
 def _op(rnd: random.Random, reps: int) -> Op:

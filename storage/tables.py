@@ -74,7 +74,7 @@ pools = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("role", String(32), nullable=False),
-    Column("claim_mode", String(16)),  # 0005: `/rotation mode`; NULL = the rules file's, else assigned
+    Column("claim_mode", String(16)),  # 0005: NULL = the rules file's mode, else assigned
 )
 
 memberships = Table(

@@ -139,8 +139,7 @@ def preview(ctx: Ctx, text: str) -> Outcome:
     if turn.rep is None:
         return Outcome(f"Preview: {lead.title} would wait in the queue. {turn.explanation}")
     return Outcome(
-        f"Preview: {lead.title} would go to {turn.rep.mention}. {turn.explanation} "
-        "Nothing changed."
+        f"Preview: {lead.title} would go to {turn.rep.mention}. {turn.explanation} Nothing changed."
     )
 
 
@@ -153,9 +152,15 @@ def _pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
         return pool, None
     default = rules.default_pool.replace("_", " ")
     if ctx.uow.pools.get(pool) is None:
-        return rules.default_pool, f"{why}, but there is no {pool} pool yet, so it goes to {default}"
+        return (
+            rules.default_pool,
+            f"{why}, but there is no {pool} pool yet, so it goes to {default}",
+        )
     if not ctx.uow.pools.members(pool):
-        return rules.default_pool, f"{why}, but nobody is in the {pool} pool, so it goes to {default}"
+        return (
+            rules.default_pool,
+            f"{why}, but nobody is in the {pool} pool, so it goes to {default}",
+        )
     return pool, why[:1].upper() + why[1:]
 
 

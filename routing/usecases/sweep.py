@@ -111,9 +111,7 @@ def _next_owner(ctx: Ctx, lead: Lead, missed_by: int | None) -> Turn:
     if turn.rep is None and missed_by is not None:
         again = next_in(ctx, pool)
         if again.rep is not None:
-            turn = Turn(
-                again.rep, f"Nobody else is available. {again.explanation}", again.rotation
-            )
+            turn = Turn(again.rep, f"Nobody else is available. {again.explanation}", again.rotation)
     give(ctx, lead, turn)
     return turn
 

@@ -198,7 +198,9 @@ def credit(ctx: Ctx, user: UserRef, leads: int, reason: str, pool: str | None) -
     """`/rotation credit @user +N|-N <reason>`: move a rep's place by ``leads`` leads (+ sooner)."""
     ctx.require_manager("credit reps in the rotation")
     if not reason.strip():
-        raise InvalidInput("Say why, so the team can see it: `/rotation credit @user +1 junk lead`.")
+        raise InvalidInput(
+            "Say why, so the team can see it: `/rotation credit @user +1 junk lead`."
+        )
     rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
     pools = [p for p, _m in ctx.uow.pools.memberships_of(rep.id or 0) if pool in (None, p.name)]
     if not pools:
@@ -218,8 +220,11 @@ def credit(ctx: Ctx, user: UserRef, leads: int, reason: str, pool: str | None) -
         RotationEvent(name, rep.id or 0, ctx.now, ctx.actor.id, "credit", leads, reason.strip())
     )
     sooner = "sooner" if leads > 0 else "later"
-    ctx.tell(rep.id, f"{ctx.actor.mention} moved your place in the {_label(name)} rotation "
-             f"by {signed} lead(s) ({reason.strip()}): your next lead comes {sooner}.")
+    ctx.tell(
+        rep.id,
+        f"{ctx.actor.mention} moved your place in the {_label(name)} rotation "
+        f"by {signed} lead(s) ({reason.strip()}): your next lead comes {sooner}.",
+    )
     return Outcome(
         f"{rep.mention} moves {signed} lead(s) in the {_label(name)} rotation: {reason.strip()}."
         f"{drain(ctx, name)}"

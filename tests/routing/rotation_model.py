@@ -76,15 +76,12 @@ class Sim:
 
     def join(self, rep: int, weight: int) -> None:
         position = max((c.position for c in self.members.values()), default=-1) + 1
-        self.members[rep] = Candidate(
-            rep, f"r{rep}", weight, 0, position, "UTC", seated=False
-        )
+        self.members[rep] = Candidate(rep, f"r{rep}", weight, 0, position, "UTC", seated=False)
         self.ledger.lag[rep] = Fraction(0)
 
     def lead(self) -> int | None:
         candidates = [
-            replace(c, received_today=self.received.get(c.rep_id, 0))
-            for c in self.members.values()
+            replace(c, received_today=self.received.get(c.rep_id, 0)) for c in self.members.values()
         ]
         result = pick(candidates, NOW)
         self.tick += 1

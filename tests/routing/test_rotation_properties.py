@@ -29,7 +29,7 @@ FEW = settings(max_examples=60, deadline=None)
 
 @FEW
 @given(weights=weights_st, ops=churn_st)
-def test_property_nobody_gets_a_lead_while_an_available_rep_of_at_least_their_weight_is_further_behind(
+def test_property_no_lead_goes_past_an_available_rep_of_at_least_that_weight_further_behind(
     weights: list[int], ops: list[Op]
 ) -> None:
     sim = Sim.of(weights)

@@ -127,8 +127,7 @@ def test_claiming_your_own_lead_twice_is_harmless() -> None:
     assert len(desk.uow.events_of(1)) == events
 
 
-def test_in_an_open_pool_a_rep_of_the_pool_may_claim_an_unclaimed_lead_and_the_assignee_is_told(
-) -> None:
+def test_in_an_open_pool_any_member_may_claim_an_unclaimed_lead_and_the_assignee_is_told() -> None:
     desk = lead_at(Stage.ASSIGNED)
     desk.say("maya", "/rotation mode qualifier open")
     mark = desk.mark()

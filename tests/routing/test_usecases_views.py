@@ -139,7 +139,8 @@ def test_the_rotation_view_counts_the_queue_and_can_show_one_role() -> None:
         f"• {desk.mention('alice')} weight 1: outside working hours (10:00–18:00 Mon–Fri, UTC)"
     )
     desk.say("maya", "/rotation remove @carl closer")
-    assert desk.say("zed", "/rotation show closer").reply == "*Closer* (closers, assigned claims): nobody yet."
+    reply = desk.say("zed", "/rotation show closer").reply
+    assert reply == "*Closer* (closers, assigned claims): nobody yet."
 
 
 def test_the_rotation_view_before_any_pool_says_how_to_start() -> None:
