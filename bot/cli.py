@@ -146,7 +146,7 @@ def digest_command(
     if chart is not None and isinstance(digest, Digest):
         from bot.chart import funnel_chart_png
 
-        chart.write_bytes(funnel_chart_png(digest.report))
+        chart.write_bytes(funnel_chart_png(digest.report, digest.previous))
         typer.echo(f"Chart written to {chart}")
 
 
