@@ -111,8 +111,13 @@ def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool 
 
 
 def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
-    """One server process: the web app, its outbox sender and its scheduler."""
-    server = make_server(Settings())
+    """One server process: the web app, its outbox sender and its scheduler.
+
+    ``baton serve`` has migrated the database (and seeded the managers) once before it starts
+    these processes, so they do not do it again.
+    """
+    settings = Settings()
+    server = make_server(settings, build(settings, migrate=False))
     web.run_app(
         server.web_app(), host=host, port=port, print=None, access_log=None, reuse_port=reuse_port
     )
