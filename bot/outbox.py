@@ -39,11 +39,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from routing.notices import Notice, NoticeKind
 from routing.team import Rep
 from storage import tables as t
 from storage.codec import notice_from
+from storage.engine import READ_ONLY
 from storage.uow import SqlUnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
@@ -169,6 +171,8 @@ class OutboxSender:
             .order_by(o.c.id)
             .limit(1)
         )
+        if not self._anything_due(query):
+            return None
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=o)
@@ -194,6 +198,12 @@ class OutboxSender:
             if taken.rowcount != 1:
                 return None
         return Claim(row.id, token, row.claimed_at)
+
+    def _anything_due(self, query: Select[Any]) -> bool:
+        """A read without the write lock first, so an idle sender's polls never queue writers."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
+            return conn.execute(query).first() is not None
 
     def _send(self, claim: Claim) -> int:
         delivery, platform, attempts, created_at = self._load(claim)
