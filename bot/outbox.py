@@ -1,10 +1,11 @@
 """Delivering the outbox: in order per lead, with retries, never holding a DB lock while talking.
 
-A sender *claims* a row before the platform call: in one short transaction it picks the oldest
-due row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; under SQLite's ``BEGIN IMMEDIATE`` write
-lock) and marks it ``sending`` with its own claim token and the time, by compare-and-set on the
-row's previous status and token. So however many senders run (threads, ``--workers``, replicas),
-one row is taken by one of them. It is marked ``sent`` after the call, by the claim's holder.
+A sender *claims* rows before the platform call: in one short transaction it picks the oldest
+due rows, a small batch (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; under SQLite's ``BEGIN
+IMMEDIATE`` write lock), and marks them ``sending`` with its own claim token and the time, by a
+compare-and-set that re-checks they are still due. So however many senders run (threads,
+``--workers``, replicas), one row is taken by one of them. It is marked ``sent`` after the
+call, by the claim's holder.
 
 At-least-once: a sender that dies between the call and the mark leaves a ``sending`` row that
 another sender takes again once the claim is stale — after the notifier's HTTP timeout and a
@@ -218,6 +219,7 @@ class OutboxSender:
         return [Claim(i, token, now, rows[i].platform, rows[i].claimed_at) for i in held]
 
     def _claim_next(self) -> Claim | None:
+        """Claim the one oldest due row (tests hold a claim with it)."""
         claims = self._claim(1)
         return claims[0] if claims else None
 

@@ -89,7 +89,7 @@ def test_a_digest_being_posted_when_the_server_is_killed_is_posted_once(
     url = f"sqlite:///{tmp_path}/baton.db"
     engine = make_engine(url)
     env = serve_env(url, double.api_url, BATON_DIGEST_CHANNEL=DIGEST_CHANNEL)
-    double.stall(10, lambda call: call.method == "chat.postMessage" and "metadata" in call.params)
+    double.stall(3, lambda call: call.method == "chat.postMessage" and "metadata" in call.params)
     server = ServeProcess(tmp_path, env).start()  # its start-up catch-up queues the digests
     try:
         double.wait_for(lambda c: "metadata" in c.params, timeout=90)
