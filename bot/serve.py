@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.bootstrap import Baton, build
-from bot.config import Settings
+from bot.config import Settings, StartupError, check_teams
 from bot.outbox import SenderThread
 
 log = logging.getLogger(__name__)
@@ -24,12 +26,10 @@ Mount = Callable[[web.Application, Baton], None]
 Worker = Callable[[Baton], Callable[[], None]]
 """Starts a background worker for ``baton``; returns the function that stops it."""
 
+__all__ = ["Server", "StartupError", "check_port_free", "make_server", "run_workers"]
+
 BATON_KEY = web.AppKey("baton", Baton)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class StartupError(Exception):
-    """A setting the server cannot start without; the message names the variable."""
 
 
 @dataclass
@@ -86,11 +86,25 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "platforms": sorted(baton.notifiers)})
 
 
-def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool = True) -> Server:
+NO_PLATFORM = (
+    "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or "
+    "SLACK_APP_TOKEN for Socket Mode) for Slack, MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for "
+    "Teams, or pass --no-platforms to serve only /healthz"
+)
+
+
+def make_server(
+    settings: Settings,
+    baton: Baton | None = None,
+    *,
+    sender: bool = True,
+    require_platform: bool = False,
+) -> Server:
     """The server for these settings: a mount (and worker) per platform with credentials.
 
     Settings are checked before anything is built, so a missing variable stops the start with
-    a :class:`StartupError` naming it rather than a traceback.
+    a :class:`StartupError` naming it rather than a traceback; with ``require_platform``, so does
+    having no platform at all.
     """
     from bot.scheduler import start_scheduler
     from bot.slack.mount import SlackMode, slack_platform
@@ -104,10 +118,28 @@ def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool 
         if slack.mode is SlackMode.SOCKET:
             workers.append(slack.socket_worker)
     if teams_configured(settings):
+        check_teams(settings)
         mounts.append(mount_teams)
+    if require_platform and not mounts:
+        raise StartupError(NO_PLATFORM)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         workers.append(start_scheduler)
     return Server(baton or build(settings), mounts, workers, sender=sender)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind the address once before starting, so a port in use is one line, not a traceback."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise StartupError(
+                    f"port {port} on {host} is already in use: stop what is listening there "
+                    "or choose another with --port"
+                ) from None
+            raise StartupError(f"cannot listen on {host}:{port}: {err.strerror}") from None
 
 
 def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.blocks import ephemeral
+from bot.slack.blocks import ephemeral, lead_view_message
 from bot.slack.deps import SlackDeps
 from bot.slack.digest import digest_blocks, digest_fallback
 from bot.slack.views import qualify_form
@@ -38,6 +38,7 @@ from routing.commands import (
     usage_for,
 )
 from routing.usecases.funnel import Digest
+from routing.usecases.views import LeadView
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,9 @@ def answer(
             "text": digest_fallback(digest),
             "blocks": digest_blocks(digest),
         }
+    view = outcome.data.get("lead_view")
+    if isinstance(view, LeadView):
+        return lead_view_message(view, outcome.card, mention)
     return ephemeral(outcome.reply, mention, outcome.card)
 
 
