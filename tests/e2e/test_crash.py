@@ -17,6 +17,7 @@ from tests.e2e.serve_process import (
     SECRET,
     ServeProcess,
     all_sent,
+    baton_command,
     deliver,
     duplicates,
     lead_count,
@@ -89,12 +90,17 @@ def test_a_digest_being_posted_when_the_server_is_killed_is_posted_once(
     url = f"sqlite:///{tmp_path}/baton.db"
     engine = make_engine(url)
     env = serve_env(url, double.api_url, BATON_DIGEST_CHANNEL=DIGEST_CHANNEL)
-    double.stall(3, lambda call: call.method == "chat.postMessage" and "metadata" in call.params)
-    server = ServeProcess(tmp_path, env).start()  # its start-up catch-up queues the digests
+    double.stall(10, lambda call: call.method == "chat.postMessage" and "metadata" in call.params)
+    server = ServeProcess(tmp_path, env).start().wait_ready()
     try:
+        queued = [
+            baton_command(tmp_path, env, "digest", "--send", "--period", period)
+            for period in ("day", "week")
+        ]
         double.wait_for(lambda c: "metadata" in c.params, timeout=90)
         server.kill()  # Slack has the first digest; its row is still "sending"
         assert outbox_statuses(engine)["sending"] >= 1
+        assert [run.wait(timeout=90) for run in queued] == [0, 0]
         server.start().wait_ready()
         wait_until(lambda: all_sent(engine) and _digests_stamped(engine), SETTLE_SECONDS, "sent")
         keys = [m["metadata"]["event_payload"]["key"] for m in _digests(double)]
