@@ -28,6 +28,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.open": None,  # opened from a trigger_id
     "views.publish": None,  # the Home tab
     "auth.test": None,
+    # digests looked up before a re-send; groups:history for a private digest channel
+    "conversations.history": "channels:history",
 }
 SDK_CALLS = {"files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal")}
 """slack_sdk helpers that make more than one Web API call."""
