@@ -178,6 +178,8 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("last_error", Text),
     Column("sent_at", UTCDateTime()),
+    Column("claimed_at", UTCDateTime()),
+    Column("claim_token", String(32)),
     Index(None, "status", "next_attempt_at"),
     Index(None, "lane", "status", "id"),
 )
