@@ -44,6 +44,8 @@ __all__ = [
     "PHONE",
     "PLATFORM",
     "POOL_NAME",
+    "POST_LINES",
+    "POST_PIECES",
     "QUALIFICATION",
     "RAW_TEXT",
     "REASON",
@@ -84,6 +86,12 @@ REASON = 1000
 """A disqualify, lost or churn reason."""
 QUALIFICATION = {"budget": 200, "authority": 200, "need": 200, "timeline": 200, "notes": 2000}
 """The longest text each BANT field takes; forms show the same limits."""
+
+POST_LINES = 200
+"""Lines of a post read for labels, names and companies; the rest is searched for contacts only."""
+POST_PIECES = 256
+"""Pieces of free text (between commas, brackets…) told apart as names or companies in one post,
+and labels looked for in one line; what is beyond is searched for contacts only."""
 
 # --- people, pools and places -----------------------------------------------------------------
 USER_ID = 128
