@@ -615,7 +615,8 @@ def _finish(lead: _Lead) -> ParsedLead | Unparsed:
     if lead.email is None and lead.phone is None:
         if lead.bad_email:
             return Unparsed(
-                f"`{lead.bad_email}` is not an email address, and no phone number found"
+                f"`{limits.truncate(lead.bad_email, 80)}` is not an email address, and no phone "
+                "number found"
             )
         return Unparsed("no email address or phone number found")
     first, last = lead.fields.pop("first_name", None), lead.fields.pop("last_name", None)
