@@ -82,8 +82,8 @@ FIELDS = 50
 """How many extra fields one lead keeps; further labels stay readable in the raw post."""
 RAW_TEXT = 40_000
 """The raw post kept beside the lead (about 40 KB of text; Slack's own limit is 40,000)."""
-REASON = 1000
-"""A disqualify, lost or churn reason."""
+REASON = 2000
+"""A disqualify, lost or churn reason (the forms' multi-line inputs take as much)."""
 QUALIFICATION = {"budget": 200, "authority": 200, "need": 200, "timeline": 200, "notes": 2000}
 """The longest text each BANT field takes; forms show the same limits."""
 

@@ -68,12 +68,13 @@ def _storable_key(post: InboundPost, key: str) -> str:
 
 def read_post(post: InboundPost) -> ReadPost:
     """The post with storable text, bounded, and what it says; no transaction needed."""
-    post = _storable_post(post)
-    parsed = parse_lead_post(post.text, post.pairs, post.field_texts)
+    storable_post = _storable_post(post)
+    parsed = parse_lead_post(storable_post.text, storable_post.pairs, storable_post.field_texts)
     if isinstance(parsed, Unparsed):
-        return ReadPost(post, parsed)
+        return ReadPost(storable_post, parsed)
     bounded = _bounded(parsed)
-    return ReadPost(post, bounded, cut=bounded != parsed)
+    cut = bounded != parsed or storable_post.text != storable(post.text)
+    return ReadPost(storable_post, bounded, cut=cut)
 
 
 def _storable_post(post: InboundPost) -> InboundPost:
