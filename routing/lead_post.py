@@ -418,8 +418,13 @@ def _read_free_line(line: str, finds: _LineFinds, budget: int) -> int:
 
 
 def _take(pattern: re.Pattern[str], text: str, into: list[str], tidy: Callable[[str], str]) -> str:
-    into.extend(tidy(match) for match in pattern.findall(text))
-    return pattern.sub(" ", text)
+    """``text`` with every match of ``pattern`` blanked out, the matches tidied into ``into``."""
+
+    def taken(match: re.Match[str]) -> str:
+        into.append(tidy(match[0]))
+        return " "
+
+    return pattern.sub(taken, text)
 
 
 def _take_phones(text: str, into: list[str]) -> str:
@@ -590,9 +595,12 @@ def _add_free_lines(lead: _Lead, lines: Iterable[tuple[str, bool]]) -> None:
     lead.company = lead.company or company
 
 
+_SEVEN_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){6}")
+
+
 def _may_hold_contacts(line: str) -> bool:
     """Cheaply: could this line hold an email address or a phone number (7 digits or more)?"""
-    return "@" in line or len(_DIGIT.findall(line)) >= 7
+    return "@" in line or _SEVEN_DIGITS.search(line) is not None
 
 
 def _merge(into: _LineFinds, finds: _LineFinds) -> None:

@@ -87,9 +87,9 @@ REASON = 2000
 QUALIFICATION = {"budget": 200, "authority": 200, "need": 200, "timeline": 200, "notes": 2000}
 """The longest text each BANT field takes; forms show the same limits."""
 
-POST_LINES = 200
+POST_LINES = 120
 """Lines of a post read for labels, names and companies; the rest is searched for contacts only."""
-POST_PIECES = 256
+POST_PIECES = 128
 """Pieces of free text (between commas, brackets…) told apart as names or companies in one post,
 and labels looked for in one line; what is beyond is searched for contacts only."""
 

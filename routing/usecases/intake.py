@@ -73,7 +73,8 @@ def read_post(post: InboundPost) -> ReadPost:
     if isinstance(parsed, Unparsed):
         return ReadPost(storable_post, parsed)
     bounded = _bounded(parsed)
-    cut = bounded != parsed or storable_post.text != storable(post.text)
+    text = storable_post.text
+    cut = bounded != parsed or text != storable(post.text) or text.count("\n") >= limits.POST_LINES
     return ReadPost(storable_post, bounded, cut=cut)
 
 
