@@ -53,7 +53,7 @@ def test_a_won_amount_at_the_maximum_is_a_command() -> None:
     assert command == Won(1, limits.MAX_AMOUNT)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     text=st.from_regex(r"[$€]?[0-9]{1,40}(?:[.,][0-9]{1,40})?\s?(?:k|m|bn)?", fullmatch=True)
     | st.text(max_size=80)
