@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.outbox import Notifier, OutboxSender
+from bot.web.secret import with_dashboard
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.engine import make_engine
@@ -44,7 +45,7 @@ def build(
     relay = Relay(
         uow_factory(engine, clock),
         clock,
-        config or settings.relay_config(),
+        with_dashboard(config or settings.relay_config(), settings, engine),
         read_uow_factory=uow_factory(engine, clock, read_only=True),
     )
     if migrate:

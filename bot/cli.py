@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.bootstrap import build
+from bot.cli_dashboard import register as register_dashboard
 from bot.config import Settings
 from bot.console import HELP, ConsoleNotifier, ConsoleSession
 from routing.roles import Platform
@@ -148,6 +149,9 @@ def digest_command(
 
         chart.write_bytes(funnel_chart_png(digest.report))
         typer.echo(f"Chart written to {chart}")
+
+
+register_dashboard(app)
 
 
 def main() -> None:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     baton_claim_sla_minutes: int = Field(default=5, ge=1, le=24 * 60)
     baton_managers: str = ""
     baton_rules_file: str | None = None
+    baton_public_url: str = "http://localhost:3000"
+    baton_secret_key: str | None = None
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod

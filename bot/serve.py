@@ -95,6 +95,7 @@ def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool 
     from bot.scheduler import start_scheduler
     from bot.slack.mount import SlackMode, slack_platform
     from bot.teams.mount import mount_teams, teams_configured
+    from bot.web.routes import mount_dashboard
 
     mounts: list[Mount] = []
     workers: list[Worker] = []
@@ -105,6 +106,7 @@ def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool 
             workers.append(slack.socket_worker)
     if teams_configured(settings):
         mounts.append(mount_teams)
+    mounts.append(mount_dashboard)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         workers.append(start_scheduler)
     return Server(baton or build(settings), mounts, workers, sender=sender)

@@ -185,6 +185,11 @@ class Funnel:
     days: int | None = None
 
 
+@dataclass(frozen=True)
+class FunnelLink:
+    """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
+
+
 Command: TypeAlias = (
     NewLead
     | Claim
@@ -211,4 +216,5 @@ Command: TypeAlias = (
     | RotationLeave
     | RotationHours
     | Funnel
+    | FunnelLink
 )

@@ -35,7 +35,10 @@ _ROTATION_HELP = (
     ("hours", "/rotation hours [@user] 09:00-17:30 [mon-fri] | off", "set or clear working hours"),
     ("help", "/rotation help", "this help"),
 )
-_FUNNEL_HELP = (("", "/funnel [today|week|month|<N>d]", "the funnel digest, just for you"),)
+_FUNNEL_HELP = (
+    ("", "/funnel [today|week|month|<N>d]", "the funnel digest, just for you"),
+    ("link", "/funnel link", "a private dashboard link, valid 24 h"),
+)
 
 
 def _help_text(entries: tuple[tuple[str, str, str], ...]) -> str:
