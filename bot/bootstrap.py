@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.outbox import Notifier, OutboxSender
-from bot.web.secret import with_dashboard
+from bot.web.secret import prepare_secret, with_dashboard
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.engine import make_engine
@@ -50,4 +50,5 @@ def build(
     )
     if migrate:
         relay.seed_managers()
+        prepare_secret(settings, engine)
     return Baton(settings, engine, relay, clock, dict(notifiers or {}))

@@ -23,6 +23,7 @@ from routing.usecases.funnel import Digest
 from routing.usecases.intake import InboundPost
 
 TEAMS = Platform.TEAMS.value
+PRIVATE_REPLY_SENT = "I've sent you the answer in a private chat."
 
 
 def remember_all(baton: Baton, seen: list[Sighting]) -> None:
@@ -33,6 +34,11 @@ def remember_all(baton: Baton, seen: list[Sighting]) -> None:
 def execute_and_reply(baton: Baton, actor: Actor, command: Command, where: str) -> Outcome:
     """Run the command, then queue its answer (rendered here, off the event loop)."""
     outcome = baton.relay.execute(actor, command)
+    if outcome.data.get("private") and "@thread" in where:  # a channel or group chat
+        rep = baton.relay.rep(actor)
+        queue(baton, actor, Notice(text=outcome.reply, rep_id=rep.id, platform=TEAMS))
+        queue(baton, actor, text_notice(PRIVATE_REPLY_SENT, where))
+        return outcome
     queue(baton, actor, reply_notice(outcome, where))
     return outcome
 

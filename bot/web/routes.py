@@ -114,7 +114,7 @@ class Dashboard:
             return self._refusal(err)
         rest = [(k, v) for k, v in request.query.items() if k != TOKEN_PARAM]
         location = request.path + (f"?{urlencode(rest)}" if rest else "")
-        response = web.HTTPSeeOther(location=location, headers=SECURITY_HEADERS)
+        response = web.Response(status=303, headers={**SECURITY_HEADERS, "Location": location})
         seconds = max(int((expires - self.baton.clock()).total_seconds()), 0)
         response.set_cookie(
             COOKIE,

@@ -21,6 +21,16 @@ def secret_reader(settings: Settings, engine: Engine) -> Callable[[], str]:
     return lambda: stored_secret(engine)
 
 
+def prepare_secret(settings: Settings, engine: Engine) -> None:
+    """Generate the stored secret on first start, outside any transaction.
+
+    Later reads then never write, so reading the secret inside a use case's write transaction
+    (``/funnel link``) cannot wait on that transaction's own lock.
+    """
+    if not settings.baton_secret_key:
+        stored_secret(engine)
+
+
 def with_dashboard(config: RelayConfig, settings: Settings, engine: Engine) -> RelayConfig:
     """``config`` with the dashboard's links, unless a test set its own."""
     if config.dashboard is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -107,7 +108,7 @@ def test_the_trend_is_twelve_consecutive_weeks_ending_now() -> None:
     weeks = trend_weeks(NOW, BERLIN)
     assert len(weeks) == 12
     assert weeks[-1].end == NOW
-    assert all(a.end == b.start for a, b in zip(weeks, weeks[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(weeks))
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -42,12 +42,12 @@ def _console(name: str) -> object:
     return console(name)
 
 
-def seeded_baton(url: str, clock: object) -> Baton:
+def seeded_baton(url: str, clock: object, secret_key: str | None = "test-secret-key") -> Baton:
     """Maya manages; Alice and Bob qualify, Carl closes. A morning of leads through the relay."""
     from bot.bootstrap import build
 
     settings = Settings(  # type: ignore[call-arg]
-        database_url=url, _env_file=None, baton_secret_key="test-secret-key"
+        database_url=url, _env_file=None, baton_secret_key=secret_key
     )
     config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}))
     baton = build(settings, clock=clock, config=config)  # type: ignore[arg-type]
@@ -59,7 +59,7 @@ def seeded_baton(url: str, clock: object) -> Baton:
         "Lead: Sam Ortiz, sam@umbrella.co, Umbrella, source: webinar",
         "Lead: Ann Lee, ann@globex.com, Globex, source: website",
         "Lead: Zoë Brandt, zoe@initech.io, Initech, source: website",
-        "Lead: =HYPERLINK(\"http://evil\"), eve@evil.test, =cmd|' /C calc'!A0",
+        'Lead: Eve, eve@evil.test\nCompany: =HYPERLINK("http://evil","click")',
     ]
     for n, text in enumerate(posts, start=1):
         baton.relay.ingest(InboundPost(Platform.SLACK, "C0LEADS", f"1.{n}", text))
