@@ -179,7 +179,8 @@ def test_a_manager_filters_the_leads_table_by_owner_and_stage(served: Served) ->
     browser.get(served.link(MANAGER))
     _, body, _ = browser.get(f"/dashboard/leads?owner={rep_ids['bob']}&stage=working")
     shown = {int(part.split('"')[0]) for part in body.split('data-lead="')[1:]}
-    assert shown and shown <= {i for i, who in owners.items() if who == "bob"}
+    assert shown
+    assert shown <= {i for i, who in owners.items() if who == "bob"}
     status, body, _ = browser.get("/dashboard/leads?stage=bogus")
     assert status == 400
     assert "no stage" in body

@@ -1,4 +1,4 @@
-"""``@Baton funnel link`` in Teams: the link goes to the requester's private chat, never a channel."""
+"""``@Baton funnel link`` in Teams: the link goes to the private chat, never to a channel."""
 
 from __future__ import annotations
 
