@@ -70,6 +70,7 @@ class ExportKind(StrEnum):
 
 class ExportPeriod(StrEnum):
     TODAY = "today"
+    YESTERDAY = "yesterday"
     THIS_WEEK = "this_week"
     LAST_WEEK = "last_week"
     THIS_MONTH = "this_month"

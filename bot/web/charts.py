@@ -25,15 +25,15 @@ def funnel_svg(report: FunnelReport) -> Markup:
         (c.to_step, c.to_count) for c in report.conversions
     ]
     top = max((count for _, count in steps), default=0) or 1
-    row, width, label_w = 28, 640, 190
+    row, width, label_w = 26, 380, 150
     parts = [_svg_open(width, row * len(steps) + 8, "Funnel: leads through each step")]
     for i, (label, count) in enumerate(steps):
         y = i * row + 4
-        bar = max(round((width - label_w - 60) * count / top), 1 if count else 0)
+        bar = max(round((width - label_w - 40) * count / top), 1 if count else 0)
         parts += [
-            _text(0, y + 18, label.capitalize(), INK),
+            _text(0, y + 17, label.capitalize(), INK),
             f'<rect x="{label_w}" y="{y + 4}" width="{bar}" height="18" rx="3" fill="{BLUE}"/>',
-            _text(label_w + bar + 6, y + 18, str(count), INK),
+            _text(label_w + bar + 6, y + 17, str(count), INK),
         ]
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -45,6 +45,7 @@ NINE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("handed_to_account_managers", "Customers handed over"),
             ("expansion_value", "Value customers were enlarged by"),
             ("churned", "Churned"),
+            ("tenure", "Customer tenure"),
         ),
     ),
 )

@@ -2,7 +2,7 @@
 
 Every choice is a :class:`routing.metrics.Period` from :func:`routing.metrics.period_for`, and
 the comparison period is :func:`routing.metrics.previous` of it, exactly as the digest computes
-them, so a figure shown for "last week" is the one the weekly digest sent.
+them, so a figure shown for "yesterday" or "last week" is the one the daily or weekly digest sent.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ from zoneinfo import ZoneInfo
 from routing.errors import InvalidInput
 from routing.metrics import Period, period_for
 
-PeriodChoice = Literal["today", "this_week", "last_week", "this_month", "last_30_days", "custom"]
+PeriodChoice = Literal[
+    "today", "yesterday", "this_week", "last_week", "this_month", "last_30_days", "custom"
+]
 CHOICES: tuple[tuple[PeriodChoice, str], ...] = (
     ("today", "Today"),
+    ("yesterday", "Yesterday"),
     ("this_week", "This week"),
     ("last_week", "Last week"),
     ("this_month", "This month"),
@@ -38,6 +41,8 @@ def period_of(
     """The period a choice names as of ``now``; ``custom`` is the whole local days first…last."""
     if choice == "today":
         return period_for("today", now, tz)
+    if choice == "yesterday":
+        return period_for("day", now, tz, previous_complete=True)
     if choice == "this_week":
         return period_for("week", now, tz)
     if choice == "last_week":

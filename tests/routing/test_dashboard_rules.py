@@ -90,6 +90,10 @@ def test_last_week_is_the_period_the_weekly_digest_reports() -> None:
     assert previous(period_of("last_week", NOW, BERLIN), BERLIN).end == digest.start
 
 
+def test_yesterday_is_the_period_the_daily_digest_reports() -> None:
+    assert period_of("yesterday", NOW, BERLIN) == last_complete_period("day", NOW, "Europe/Berlin")
+
+
 def test_the_presets_are_the_digests_periods() -> None:
     assert period_of("today", NOW, BERLIN) == period_for("today", NOW, BERLIN)
     assert period_of("this_month", NOW, BERLIN) == period_for("month", NOW, BERLIN)
