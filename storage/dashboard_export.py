@@ -115,7 +115,9 @@ def _filtered(filters: LeadFilters, period: Period | None) -> bool:
 
 
 def _stream(conn: Connection, query: Any) -> Iterator[Any]:
-    yield from conn.execute(query.execution_options(yield_per=YIELD_PER)).mappings()
+    result = conn.execute(query.execution_options(yield_per=YIELD_PER)).mappings()
+    for rows in result.partitions():
+        yield from rows
 
 
 def _first_times(rows: Iterator[Any]) -> Iterator[tuple[int, dict[Stage, datetime]]]:

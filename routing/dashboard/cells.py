@@ -12,19 +12,23 @@ from datetime import datetime
 from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 MAX_CELL_CHARS = 32_000  # Excel's limit is 32,767 characters a cell
 
 
 def neutralise(text: str) -> str:
     """``text`` safe to open in a spreadsheet: a leading formula character is quoted."""
-    text = text[:MAX_CELL_CHARS]
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS]
+    return f"'{text}" if text[:1] in _FORMULA_FIRST else text
 
 
 def cell(value: object) -> str:
     """Any exported value as a cell: empty for none, ISO for times, neutralised for text."""
     if value is None:
         return ""
+    if type(value) is str:
+        return neutralise(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | Decimal):
