@@ -16,7 +16,7 @@ from routing.dashboard.filters import PAGE_SIZE, LeadFilters
 from routing.dashboard.links import subject_of
 from routing.dashboard.periods import PeriodChoice, period_of, trend_weeks
 from routing.dashboard.ports import DashboardReads, LeadRow
-from routing.dashboard.roles import RoleTables, role_tables
+from routing.dashboard.roles import Customer, RoleTables, role_tables
 from routing.dashboard.scope import Viewer, may_see_lead, scoped_events, scoped_filters, viewer_for
 from routing.errors import NotFound
 from routing.events import LeadEvent
@@ -148,7 +148,7 @@ def _roles(ctx: Ctx, viewer: Viewer) -> dict[str, list[int]]:
     }
 
 
-def _customers(reads: DashboardReads, viewer: Viewer) -> list:  # type: ignore[type-arg]
+def _customers(reads: DashboardReads, viewer: Viewer) -> list[Customer]:
     return [c for c in reads.customers() if viewer.sees_all or c.owner_id == viewer.rep_id]
 
 

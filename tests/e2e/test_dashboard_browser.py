@@ -98,7 +98,7 @@ def test_a_manager_filters_the_leads_opens_a_timeline_and_downloads_the_csv(
 ) -> None:
     page.goto(served.link(MANAGER))
     page.click("text=Leads")
-    assert page.locator("tr[data-lead]").count() == 4
+    assert page.locator("tr[data-lead]").count() == 5
     page.fill("input[name=q]", "globex")
     page.click("form.filters button")
     rows = page.locator("tr[data-lead]")
@@ -108,7 +108,7 @@ def test_a_manager_filters_the_leads_opens_a_timeline_and_downloads_the_csv(
     page.fill("input[name=q]", "")
     page.click("form.filters button")
     working = page.locator("tr[data-lead]").all_inner_texts()
-    assert len(working) == 2  # L-3 and L-4 are being worked; L-1 was won, L-2 disqualified
+    assert len(working) == 3  # L-3, L-4 and L-5 are being worked; L-1 won, L-2 disqualified
     assert all("\tworking\t" in text for text in working)
     page.locator("tr[data-lead] a").first.click()
     assert page.locator('li[data-event="created"]').count() == 1
@@ -120,7 +120,7 @@ def test_a_manager_filters_the_leads_opens_a_timeline_and_downloads_the_csv(
     download.value.save_as(saved)
     raw = saved.read_bytes()
     assert raw.startswith("\ufeffid,company".encode())
-    assert raw.count(b"\r\n") == 3  # the header and the two leads the filters show
+    assert raw.count(b"\r\n") == 4  # the header and the three leads the filters show
     assert page.problems == []
 
 

@@ -79,6 +79,23 @@ def test_opening_a_link_sets_a_strict_cookie_and_redirects_to_the_clean_address(
     assert "Max-Age=86400" in cookie
 
 
+def test_the_cookie_is_secure_when_the_public_url_is_https(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    baton = seeded_baton(sqlite_url, clock, public_url="https://baton.example.com")
+    with serving(baton) as running:
+        link = running.link(MANAGER)
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.build_opener(_NoRedirect).open(link, timeout=30)
+    baton.engine.dispose()
+    assert "Secure" in answer.value.headers["Set-Cookie"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 @pytest.mark.parametrize("path", ["/dashboard", "/dashboard/leads", "/dashboard/export/leads.csv"])
 def test_without_a_link_every_page_is_401_and_says_how_to_get_one(
     served: Served, path: str

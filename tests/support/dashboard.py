@@ -42,12 +42,20 @@ def _console(name: str) -> object:
     return console(name)
 
 
-def seeded_baton(url: str, clock: object, secret_key: str | None = "test-secret-key") -> Baton:
+def seeded_baton(
+    url: str,
+    clock: object,
+    secret_key: str | None = "test-secret-key",
+    public_url: str = "http://localhost:3000",
+) -> Baton:
     """Maya manages; Alice and Bob qualify, Carl closes. A morning of leads through the relay."""
     from bot.bootstrap import build
 
     settings = Settings(  # type: ignore[call-arg]
-        database_url=url, _env_file=None, baton_secret_key=secret_key
+        database_url=url,
+        _env_file=None,
+        baton_secret_key=secret_key,
+        baton_public_url=public_url,
     )
     config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}))
     baton = build(settings, clock=clock, config=config)  # type: ignore[arg-type]
@@ -60,6 +68,7 @@ def seeded_baton(url: str, clock: object, secret_key: str | None = "test-secret-
         "Lead: Ann Lee, ann@globex.com, Globex, source: website",
         "Lead: Zoë Brandt, zoe@initech.io, Initech, source: website",
         'Lead: Eve, eve@evil.test\nCompany: =HYPERLINK("http://evil","click")',
+        'Lead: Dan "the man" Ode, dan@acme.test\nCompany: Acme, Inc.\nNotes: line one\nline two',
     ]
     for n, text in enumerate(posts, start=1):
         baton.relay.ingest(InboundPost(Platform.SLACK, "C0LEADS", f"1.{n}", text))
