@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, selec
 
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
-from routing.dashboard.roles import Customer
 from routing.events import EventType, LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
@@ -106,15 +105,12 @@ class SqlDashboardReads:
             events = [event for event in events if event.lead_id in lead_ids]
         return events
 
-    def customers(self) -> Sequence[Customer]:
-        leads, e = t.leads, t.lead_events
-        query = (
-            select(leads.c.owner_id, func.min(e.c.at))
-            .join(e, and_(e.c.lead_id == leads.c.id, e.c.type == EventType.WON.value))
-            .where(leads.c.stage == Stage.CUSTOMER.value, leads.c.owner_id.is_not(None))
-            .group_by(leads.c.id, leads.c.owner_id)
+    def customer_owners(self) -> dict[int, int]:
+        leads = t.leads
+        query = select(leads.c.id, leads.c.owner_id).where(
+            leads.c.stage == Stage.CUSTOMER.value, leads.c.owner_id.is_not(None)
         )
-        return [Customer(owner, won_at) for owner, won_at in self.conn.execute(query)]
+        return dict(self.conn.execute(query).tuples().all())
 
 
 def _lead_row(row: Any) -> LeadRow:

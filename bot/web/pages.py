@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from jinja2 import Environment
 
@@ -14,7 +15,17 @@ from routing.dashboard.roles import win_rate
 from routing.dashboard.scope import Viewer, scoped_filters
 from routing.metrics import Period
 from routing.usecases.context import Ctx
-from routing.usecases.dashboard import lead_detail, leads_page, overview, period_for_choice
+from routing.usecases.dashboard import (
+    TrendPoint,
+    lead_detail,
+    leads_page,
+    overview,
+    period_for_choice,
+)
+
+TrendCache = MutableMapping[tuple[int | None, datetime], TrendPoint]
+MAX_CACHED_WEEKS = 10_000
+"""Complete weeks of the trend kept per viewer; past that the cache starts afresh."""
 
 NINE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Prospectors", (("outbound", "Outbound leads"),)),
@@ -62,12 +73,19 @@ class Export:
 
 
 def overview_page(
-    env: Environment, ctx: Ctx, viewer: Viewer, reads: DashboardReads, query: Mapping[str, str]
+    env: Environment,
+    ctx: Ctx,
+    viewer: Viewer,
+    reads: DashboardReads,
+    query: Mapping[str, str],
+    trend_cache: TrendCache,
 ) -> str:
     parsed = parse_filters(query, default_period=True)
     assert parsed.period is not None
     period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
-    shown = overview(ctx, reads, viewer, period)
+    if len(trend_cache) > MAX_CACHED_WEEKS:
+        trend_cache.clear()
+    shown = overview(ctx, reads, viewer, period, trend_cache)
     period_only = LeadFilters(period=parsed.period, first=parsed.first, last=parsed.last)
     return env.get_template("overview.html").render(
         page="overview",

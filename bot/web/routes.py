@@ -54,6 +54,7 @@ class Dashboard:
         self.secure = baton.settings.baton_public_url.lower().startswith("https://")
         css = resources.files("bot.web").joinpath("static/dashboard.css")
         self.css = css.read_text(encoding="utf-8")
+        self.trend_cache: pages.TrendCache = {}
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(DASHBOARD_PATH, self.overview)
@@ -68,7 +69,9 @@ class Dashboard:
         query = dict(request.query)
         return await self._page(
             request,
-            lambda ctx, viewer, reads: pages.overview_page(self.env, ctx, viewer, reads, query),
+            lambda ctx, viewer, reads: pages.overview_page(
+                self.env, ctx, viewer, reads, query, self.trend_cache
+            ),
         )
 
     async def leads(self, request: web.Request) -> web.StreamResponse:

@@ -27,7 +27,7 @@ CHOICES: tuple[tuple[PeriodChoice, str], ...] = (
     ("custom", "From … to …"),
 )
 DEFAULT: PeriodChoice = "this_week"
-MAX_CUSTOM_DAYS = 3 * 366  # TODO(routing/limits.py): move there once the limits module lands
+MAX_CUSTOM_DAYS = 366  # as `/funnel <N>d`; TODO(routing/limits.py): move there once it lands
 TREND_WEEKS = 12
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Protocol
 
 from routing.dashboard.filters import LeadFilters
-from routing.dashboard.roles import Customer
 from routing.events import LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
@@ -47,6 +46,6 @@ class DashboardReads(Protocol):
         """``created``, ``qualified`` and ``won`` events in ``[start, end)`` (of ``lead_ids``)."""
         ...
 
-    def customers(self) -> Sequence[Customer]:
-        """Every lead that is a customer now, with its owner and first win."""
+    def customer_owners(self) -> dict[int, int]:
+        """Every lead that is a customer now, and who owns it (lead id → rep id)."""
         ...

@@ -7,8 +7,9 @@ digest never disagree for the same period.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from routing.clock import zone
@@ -21,7 +22,7 @@ from routing.dashboard.scope import Viewer, may_see_lead, scoped_events, scoped_
 from routing.errors import NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
-from routing.metrics import Period, funnel
+from routing.metrics import CustomerSpan, Period, funnel
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
@@ -90,19 +91,29 @@ def period_for_choice(
     return period_of(choice, ctx.now, zone(ctx.config.timezone), first, last)
 
 
-def overview(ctx: Ctx, reads: DashboardReads, viewer: Viewer, period: Period) -> Overview:
-    """The digest of ``period`` (the viewer's share of it), role tables and a 12-week trend."""
-    events, customers = digest_inputs(ctx, period)
+def overview(
+    ctx: Ctx,
+    reads: DashboardReads,
+    viewer: Viewer,
+    period: Period,
+    trend_cache: MutableMapping[tuple[int | None, datetime], TrendPoint] | None = None,
+) -> Overview:
+    """The digest of ``period`` (the viewer's share of it), role tables and a 12-week trend.
+
+    ``trend_cache`` keeps the trend's complete weeks between calls: events are stamped when they
+    happen, so a week that has ended never changes.
+    """
+    events, spans = digest_inputs(ctx, period)
     if not viewer.sees_all:
         events = scoped_events(viewer, events)
         held = {e.lead_id for e in events}
-        customers = [c for c in customers if c.lead_id in held]
-    digest = digest_from(ctx, period, events, customers)
-    names = _names(ctx)
-    tables = role_tables(
-        digest.report, events, _roles(ctx, viewer), names, _customers(reads, viewer)
-    )
-    return Overview(viewer, digest, tables, _trend(ctx, reads, viewer))
+        spans = [c for c in spans if c.lead_id in held]
+    digest = digest_from(ctx, period, events, spans)
+    roles = _roles(ctx, viewer)
+    customers = _customers(reads, viewer, spans) if roles.get("account_manager") else []
+    tables = role_tables(digest.report, events, roles, _names(ctx), customers)
+    trend = _trend(ctx, reads, viewer, {} if trend_cache is None else trend_cache)
+    return Overview(viewer, digest, tables, trend)
 
 
 def leads_page(ctx: Ctx, reads: DashboardReads, viewer: Viewer, filters: LeadFilters) -> LeadsPage:
@@ -148,18 +159,37 @@ def _roles(ctx: Ctx, viewer: Viewer) -> dict[str, list[int]]:
     }
 
 
-def _customers(reads: DashboardReads, viewer: Viewer) -> list[Customer]:
-    return [c for c in reads.customers() if viewer.sees_all or c.owner_id == viewer.rep_id]
+def _customers(
+    reads: DashboardReads, viewer: Viewer, spans: Sequence[CustomerSpan]
+) -> list[Customer]:
+    """Today's customers with their owner and first win (from the digest's customer spans)."""
+    won = {span.lead_id: span.won_at for span in spans}
+    return [
+        Customer(owner, won[lead_id])
+        for lead_id, owner in reads.customer_owners().items()
+        if lead_id in won and (viewer.sees_all or owner == viewer.rep_id)
+    ]
 
 
-def _trend(ctx: Ctx, reads: DashboardReads, viewer: Viewer) -> tuple[TrendPoint, ...]:
+def _trend(
+    ctx: Ctx,
+    reads: DashboardReads,
+    viewer: Viewer,
+    cache: MutableMapping[tuple[int | None, datetime], TrendPoint],
+) -> tuple[TrendPoint, ...]:
     """Inbound, qualified and won value per week, each week's figures by the digest's funnel."""
     weeks = trend_weeks(ctx.now, zone(ctx.config.timezone))
-    held = None if viewer.sees_all else reads.held_lead_ids(viewer.rep_id)
-    events = reads.trend_events(weeks[0].start, weeks[-1].end, held)
-    points = []
-    for week in weeks:
-        inside = [e for e in events if week.contains(e.at)]
-        report = funnel(inside, week, min(ctx.now, week.end), {})
-        points.append(TrendPoint(week, report.inbound, report.qualified, report.won_value))
-    return tuple(points)
+    missing = [w for w in weeks if (viewer.own_id, w.start) not in cache or w is weeks[-1]]
+    held = None if viewer.sees_all or not missing else reads.held_lead_ids(viewer.rep_id)
+    points: dict[datetime, TrendPoint] = {}
+    if missing:
+        events = reads.trend_events(missing[0].start, missing[-1].end, held)
+        for week in missing:
+            inside = [e for e in events if week.contains(e.at)]
+            report = funnel(inside, week, min(ctx.now, week.end), {})
+            points[week.start] = TrendPoint(
+                week, report.inbound, report.qualified, report.won_value
+            )
+            if week is not weeks[-1]:
+                cache[(viewer.own_id, week.start)] = points[week.start]
+    return tuple(points.get(w.start) or cache[(viewer.own_id, w.start)] for w in weeks)
