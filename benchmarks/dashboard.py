@@ -40,6 +40,7 @@ import digest as history
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.serve import make_server
+from bot.web.secret import public_url
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
@@ -150,7 +151,7 @@ def main() -> None:
         rep = baton.relay.rep(_actor())
         links = baton.relay.config.dashboard
         assert links is not None
-        link = links.link_for(subject_of(rep), now).replace(settings.baton_public_url, served.url)
+        link = links.link_for(subject_of(rep), now).replace(public_url(settings), served.url)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         opener.open(link, timeout=600).read()
         base = f"{served.url}/dashboard"

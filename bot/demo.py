@@ -399,6 +399,6 @@ def _finish(day: Day, write: Callable[[str], None], chart: Path) -> None:
     outcome = day.session.last_outcome
     digest = outcome.data.get("digest") if outcome else None
     if isinstance(digest, Digest):
-        chart.write_bytes(funnel_chart_png(digest.report))
+        chart.write_bytes(funnel_chart_png(digest.report, digest.previous))
         write("")
         write(f"The funnel chart is in {chart}")

@@ -15,6 +15,7 @@ from typing import Literal
 from routing.lead import format_lead_id
 from routing.metrics import (
     CENT,
+    SKIP_REASONS,
     Delta,
     Figure,
     FunnelReport,
@@ -130,15 +131,25 @@ def _funnel(report: FunnelReport) -> list[str]:
     )
     lines.append(f"  Disqualified: {format_reasons(report.disqualified_reasons)}")
     lines.append(f"  Lost: {format_reasons(report.lost_reasons)}")
-    lines.append(f"  Customer tenure: {describe_tenure(report)}")
+    tenure = describe_tenure(report)
+    if tenure is not None:
+        lines.append(f"  Customer tenure: {tenure}")
     return lines
 
 
-def describe_tenure(report: FunnelReport) -> str:
+def describe_tenure(report: FunnelReport) -> str | None:
+    """``median 4.2 months over 12 customers``; ``None`` until a customer is a month old, as a
+    tenure of days says nothing yet."""
     tenure = report.tenure
-    if tenure.median_months is None:
-        return "no customers"
+    if tenure.median_months is None or not tenure.measurable:
+        return None
     return f"median {tenure.median_months:.1f} months over {_plural(tenure.customers, 'customer')}"
+
+
+REP_HEADER = ("Rep", "Assigned", "Claimed", "Median to claim", "Qualified", "Won value")
+ROTATION_HEADER = ("Rep", "Received", "Fair share", "Away", "Hours", "Cap", "Open limit")
+ACCOUNT_HEADER = ("Account manager", "Customers taken on", "Expansion", "Churned")
+RIGHT: Align = ">"
 
 
 def rep_cells(rep: RepRow, name: str, currency: str = "") -> list[str]:
@@ -152,6 +163,40 @@ def rep_cells(rep: RepRow, name: str, currency: str = "") -> list[str]:
         str(rep.qualified),
         format_money(rep.won_value, currency),
     ]
+
+
+def rotation_cells(rep: RepRow, name: str) -> list[str]:
+    """Leads the rotation gave ``rep``, their fair share of those turns, and skips by reason."""
+    return [
+        name,
+        str(rep.received),
+        format_fair_share(rep.fair_share),
+        *(str(rep.skipped.get(reason, 0)) for reason in SKIP_REASONS),
+    ]
+
+
+def account_cells(rep: RepRow, name: str, currency: str = "") -> list[str]:
+    return [
+        name,
+        str(rep.customers_taken_on),
+        format_money(rep.expansion_value, currency),
+        str(rep.churned),
+    ]
+
+
+def format_fair_share(share: float) -> str:
+    """``4.5``: a fair share is a fraction of leads; one decimal is all it means."""
+    return f"{share:.1f}"
+
+
+def format_skips(skipped: Mapping[str, int]) -> str:
+    """``away 3 · cap 1`` (reasons in :data:`SKIP_REASONS` order), or ``–``."""
+    parts = [
+        f"{reason.replace('_', ' ')} {skipped[reason]}"
+        for reason in SKIP_REASONS
+        if skipped.get(reason)
+    ]
+    return " · ".join(parts) or "–"
 
 
 def format_reasons(reasons: Sequence[ReasonCount]) -> str:
@@ -201,11 +246,25 @@ def describe_bottleneck(report: FunnelReport) -> str:
 
 
 def _reps(reps: Sequence[RepRow], currency: str) -> list[str]:
-    if not reps:
+    """The per-rep tables: selling, the rotation's fairness, and the account managers'."""
+    selling = [r for r in reps if r.sells]
+    turns = [r for r in reps if r.in_rotation]
+    accounts = [r for r in reps if r.manages_accounts]
+    if not selling and not accounts:
         return ["Reps", "  no rep activity"]
-    header = ["Rep", "Assigned", "Claimed", "Median to claim", "Qualified", "Won value"]
-    rows = [header] + [rep_cells(rep, _fit(rep.name), currency) for rep in reps]
-    return ["Reps", *text_table(rows, ("<", ">", ">", ">", ">", ">"), indent="  ")]
+    lines = ["Reps"]
+    if selling:
+        rows = [list(REP_HEADER)] + [rep_cells(r, _fit(r.name), currency) for r in selling]
+        lines += text_table(rows, ("<", *[RIGHT] * 5), indent="  ")
+    if turns:
+        rows = [list(ROTATION_HEADER)] + [rotation_cells(r, _fit(r.name)) for r in turns]
+        lines += ["", "  Rotation turns: received vs fair share, and skips by reason"]
+        lines += text_table(rows, ("<", *[RIGHT] * 6), indent="  ")
+    if accounts:
+        rows = [list(ACCOUNT_HEADER)] + [account_cells(r, _fit(r.name), currency) for r in accounts]
+        lines += [""] if len(lines) > 1 else []
+        lines += text_table(rows, ("<", RIGHT, RIGHT, RIGHT), indent="  ")
+    return lines
 
 
 def _costs(costs: Sequence[SourceCost], currency: str) -> list[str]:

@@ -192,18 +192,23 @@ class Lead:
         self.check(Action.DECLINE)
         self._record(EventType.DECLINED, at, by, Stage.NEW, None)
 
-    def miss_sla(self, at: datetime, minutes: int) -> None:
+    def miss_sla(self, at: datetime, minutes: int, *, kept: bool = False) -> None:
+        """Record a missed claim SLA; the lead goes back to new unless it is ``kept`` by its
+        assignee (nobody else is available), whose claim clock then starts again."""
         self.check(Action.CLAIM)
         self.sla_misses += 1
+        if kept:
+            self.assigned_at = at
         self._record(
             EventType.SLA_MISSED,
             at,
             None,
-            Stage.NEW,
-            None,
+            self.stage if kept else Stage.NEW,
+            self.owner_id if kept else None,
             missed_by=self.owner_id,
             minutes=minutes,
             misses=self.sla_misses,
+            kept=True if kept else None,
         )
 
     def start_working(self, owner: int, at: datetime) -> None:

@@ -62,6 +62,11 @@ class LeadRepository(Protocol):
         """Every lead won before ``won_before``, with when it was won and (if so) churned."""
         ...
 
+    def first_lead_at(self) -> datetime | None:
+        """When Baton first held a lead (its first ``created`` or ``unparsed`` event); ``None``
+        before any. Digests for periods before it are not due."""
+        ...
+
 
 class IntakeKeys(Protocol):
     def claim(self, keys: Sequence[str], at: datetime) -> bool:

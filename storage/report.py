@@ -117,3 +117,13 @@ def customer_spans(conn: Connection, before: datetime) -> list[CustomerSpan]:
         CustomerSpan(lead_id, won_at, churn_at.get(lead_id))
         for lead_id, won_at in sorted(first_win.items())
     ]
+
+
+def first_lead_at(conn: Connection) -> datetime | None:
+    """The first ``created`` or ``unparsed`` event's time, through ``lead_events(type, at)``."""
+    e = t.lead_events
+    firsts = [
+        conn.execute(select(func.min(e.c.at)).where(e.c.type == kind.value)).scalar()
+        for kind in (EventType.CREATED, EventType.UNPARSED)
+    ]
+    return min((at for at in firsts if at is not None), default=None)

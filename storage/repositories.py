@@ -310,6 +310,9 @@ class SqlLeads:
     def customer_spans(self, won_before: datetime) -> list[CustomerSpan]:
         return report.customer_spans(self.conn, won_before)
 
+    def first_lead_at(self) -> datetime | None:
+        return report.first_lead_at(self.conn)
+
 
 class SqlIntakeKeys:
     def __init__(self, conn: Connection) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from routing.notices import LeadCard
 from routing.team import render_mentions
+from routing.usecases.views import LeadView
 
 Block = dict[str, Any]
 MentionFn = Callable[[int, str], str]
@@ -190,6 +191,32 @@ def ephemeral(text: str, mention: MentionFn, card: LeadCard | None = None) -> di
         "text": fallback(text, mention),
         "blocks": blocks[:MAX_MESSAGE_BLOCKS],
     }
+
+
+def lead_view_message(view: LeadView, card: LeadCard | None, mention: MentionFn) -> dict[str, Any]:
+    """`/lead show` for the person who asked: the lead's facts first, then its history, then
+    the buttons for its next steps. The lead's own data is escaped, so it shows as typed."""
+    blocks = [section(f"*{escape(view.ref)}* · {escape(view.title)}")]
+    facts = [f"*{escape(label)}:* {_fact(label, value, mention)}" for label, value in view.facts]
+    blocks += sections("\n".join(facts))
+    if view.original_post:
+        blocks.append(_context(cut("*Original post:*\n" + escape(view.original_post), 3000)))
+    total = len(view.history) + view.earlier_events
+    title = "*History*" + (
+        f" (latest {len(view.history)} of {total})" if view.earlier_events else ""
+    )
+    blocks += sections("\n".join([title, *(slack_text(line, mention) for line in view.history)]))
+    if card is not None:
+        blocks += buttons(card)
+    return {
+        "response_type": "ephemeral",
+        "text": fallback(view.text(), mention),
+        "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+    }
+
+
+def _fact(label: str, value: str, mention: MentionFn) -> str:
+    return slack_text(value, mention) if label == "Owner" else escape(value)
 
 
 # --- App Home ---------------------------------------------------------------------------------

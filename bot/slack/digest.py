@@ -30,6 +30,10 @@ from bot.chart import funnel_chart_png
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
 from routing.digest_text import (
     NAME_WIDTH,
+    RIGHT,
+    ROTATION_HEADER,
+    Align,
+    account_cells,
     describe_bottleneck,
     describe_tenure,
     format_change,
@@ -38,6 +42,7 @@ from routing.digest_text import (
     format_reasons,
     format_share,
     rep_cells,
+    rotation_cells,
     text_table,
 )
 from routing.lead import format_lead_id
@@ -114,14 +119,15 @@ def post_digest(
         raise _delivery_error(err) from err
     except (OSError, http.client.HTTPException) as err:
         raise TransientDeliveryError(f"Slack unreachable: {err!r}") from err
-    _upload_chart(client, channel, digest.report)
+    _upload_chart(client, channel, digest)
 
 
-def _upload_chart(client: WebClient, channel: str, report: FunnelReport) -> None:
+def _upload_chart(client: WebClient, channel: str, digest: Digest) -> None:
+    report = digest.report
     try:
         client.files_upload_v2(
             channel=channel,
-            file=funnel_chart_png(report),
+            file=funnel_chart_png(report, digest.previous),
             filename=CHART_FILENAME,
             title=f"Funnel · {report.period.label}",
             initial_comment=f"Funnel chart · {report.period.label}",
@@ -212,11 +218,12 @@ def _funnel_table(report: FunnelReport) -> str:
 
 
 def _funnel_notes(report: FunnelReport) -> str:
-    tenure_text = f"tenure: {describe_tenure(report)}"
+    tenure = describe_tenure(report)
+    tenure_text = f" · tenure: {tenure}" if tenure else ""
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
         f" · presented {report.proposals_presented} · expansion"
-        f" {format_money(report.expansion_value, '')} · churned {report.churned} · {tenure_text}\n"
+        f" {format_money(report.expansion_value, '')} · churned {report.churned}{tenure_text}\n"
         f"Disqualified {report.disqualified}: {format_reasons(report.disqualified_reasons)}\n"
         f"Lost {report.lost}: {format_reasons(report.lost_reasons)}"
     )
@@ -255,16 +262,57 @@ def _state_text(report: FunnelReport) -> str:
 
 
 def _rep_blocks(reps: Sequence[RepRow]) -> list[Block]:
-    if not reps:
+    """The per-rep tables (selling, rotation fairness, account managers), each cut to size."""
+    selling = [r for r in reps if r.sells]
+    accounts = [r for r in reps if r.manages_accounts]
+    if not selling and not accounts:
         return [_section("*Reps*\nNo rep activity.")]
+    blocks: list[Block] = []
+    if selling:
+        blocks += _table_blocks(
+            "*Reps*", selling, REP_COLUMNS, lambda r: rep_cells(r, _short(r.name)), _activity
+        )
+    turns = [r for r in reps if r.in_rotation]
+    if turns:
+        blocks += _table_blocks(
+            "*Rotation: received vs fair share, skips by reason*",
+            turns,
+            ROTATION_HEADER,
+            lambda r: rotation_cells(r, _short(r.name)),
+            _turns,
+            "most skipped, then furthest from their share",
+        )
+    if accounts:
+        blocks += _table_blocks(
+            "*Account managers*",
+            accounts,
+            ACCOUNT_COLUMNS,
+            lambda r: account_cells(r, _short(r.name)),
+            _account_activity,
+        )
+    return blocks
+
+
+REP_COLUMNS = ("Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won")
+ACCOUNT_COLUMNS = ("Rep", "Customers", "Expansion", "Churned")
+
+
+def _table_blocks(
+    title: str,
+    reps: Sequence[RepRow],
+    header: Sequence[str],
+    cells: Callable[[RepRow], list[str]],
+    rank: Callable[[RepRow], tuple[Any, ...]],
+    ranked_as: str = "most active",
+) -> list[Block]:
+    """One table of reps in code blocks; past ``MAX_REP_ROWS`` only the top ones by ``rank``."""
     shown = list(reps)
-    title = "*Reps*"
     if len(reps) > MAX_REP_ROWS:
-        shown = sorted(reps, key=_activity)[:MAX_REP_ROWS]
-        title = f"*Reps* (the {MAX_REP_ROWS} most active)"
-    header = ["Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won"]
-    rows = [header] + [rep_cells(rep, _short(rep.name)) for rep in shown]
-    table = text_table(rows, ("<", ">", ">", ">", ">", ">"), indent="")
+        shown = sorted(reps, key=rank)[:MAX_REP_ROWS]
+        title = f"{title} (the {MAX_REP_ROWS} {ranked_as})"
+    rows = [list(header)] + [cells(rep) for rep in shown]
+    align: list[Align] = ["<", *[RIGHT] * (len(header) - 1)]
+    table = text_table(rows, align, indent="")
     blocks = [_section(f"{title}\n{_code(chunk)}") for chunk in _chunks(table, title)]
     if len(reps) > len(shown):
         blocks.append(_context(f"…and {len(reps) - len(shown)} more reps"))
@@ -273,6 +321,16 @@ def _rep_blocks(reps: Sequence[RepRow]) -> list[Block]:
 
 def _activity(rep: RepRow) -> tuple[Any, ...]:
     return (-rep.assigned, -rep.claimed, -rep.qualified, -rep.won_value, rep.name.casefold())
+
+
+def _turns(rep: RepRow) -> tuple[Any, ...]:
+    """Most skipped first, then the furthest from their fair share: who a manager asks about."""
+    gap = abs(rep.received - rep.fair_share)
+    return (-sum(rep.skipped.values()), -gap, rep.name.casefold())
+
+
+def _account_activity(rep: RepRow) -> tuple[Any, ...]:
+    return (-rep.customers_taken_on, -rep.expansion_value, -rep.churned, rep.name.casefold())
 
 
 def _cost_blocks(report: FunnelReport) -> list[Block]:

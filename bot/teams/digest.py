@@ -8,7 +8,6 @@ ColumnSets rather than fixed-width text, which Teams does not keep aligned.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,13 +15,17 @@ from typing import Any
 from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
 from routing.digest_text import (
+    account_cells,
     describe_bottleneck,
     describe_tenure,
     format_change,
+    format_fair_share,
     format_minutes,
     format_money,
     format_reasons,
     format_share,
+    format_skips,
+    rep_cells,
 )
 from routing.metrics import Delta, FunnelReport, RepRow
 from routing.usecases.funnel import Digest
@@ -34,7 +37,17 @@ MAX_IMAGE_URI = 20_000
 CHART_DPIS = (80, 60, 45)
 MAX_REP_ROWS = 25
 MAX_SOURCE_ROWS = 15
-REP_COLUMNS = ("Rep", "Assigned", "Claimed", "To claim", "Qualified", "Won value")
+REP_COLUMNS = (
+    "Rep",
+    "Assigned",
+    "Claimed",
+    "To claim",
+    "Qualified",
+    "Won value",
+    "Received / fair share",
+    "Skipped",
+)
+ACCOUNT_COLUMNS = ("Account manager", "Customers taken on", "Expansion", "Churned")
 
 Element = dict[str, Any]
 
@@ -119,10 +132,11 @@ def _funnel(report: FunnelReport) -> list[tuple[str, str]]:
 
 
 def _funnel_notes(report: FunnelReport) -> str:
-    tenure_text = f"tenure: {describe_tenure(report)}"
+    tenure = describe_tenure(report)
+    tenure_text = f" · tenure: {tenure}" if tenure else ""
     return (
         f"Meetings {report.meetings} · proposals requested {report.proposals_requested}"
-        f" · presented {report.proposals_presented} · {tenure_text}\n\n"
+        f" · presented {report.proposals_presented}{tenure_text}\n\n"
         f"Disqualified: {format_reasons(report.disqualified_reasons)}\n\n"
         f"Lost: {format_reasons(report.lost_reasons)}"
     )
@@ -145,20 +159,30 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str
 
 
 def _reps(reps: Sequence[RepRow]) -> list[Element]:
-    if not reps:
+    selling = [r for r in reps if r.sells]
+    accounts = [r for r in reps if r.manages_accounts]
+    if not selling and not accounts:
         return _section("Reps", text_block("No rep activity."))
-    rows = [_row(REP_COLUMNS, bold=True)]
-    for rep in reps[:MAX_REP_ROWS]:
-        to_claim = (
-            format_minutes(rep.median_minutes_to_claim)
-            if rep.median_minutes_to_claim is not None
-            else "–"
-        )
-        cells = (rep.name, str(rep.assigned), str(rep.claimed), to_claim, str(rep.qualified))
-        rows.append(_row((*cells, format_money(rep.won_value, ""))))
-    if len(reps) > MAX_REP_ROWS:
-        rows.append(text_block(f"… and {len(reps) - MAX_REP_ROWS} more", isSubtle=True))
-    return _section("Reps", *rows)
+    elements: list[Element] = []
+    if selling:
+        elements += _section("Reps", *_rows(REP_COLUMNS, [_rep_cells(r) for r in selling]))
+    if accounts:
+        cells = [account_cells(r, r.name) for r in accounts]
+        elements += _section("Account managers", *_rows(ACCOUNT_COLUMNS, cells))
+    return elements
+
+
+def _rows(header: Sequence[str], cells: Sequence[Sequence[str]]) -> list[Element]:
+    rows = [_row(header, bold=True), *(_row(c) for c in cells[:MAX_REP_ROWS])]
+    if len(cells) > MAX_REP_ROWS:
+        rows.append(text_block(f"… and {len(cells) - MAX_REP_ROWS} more", isSubtle=True))
+    return rows
+
+
+def _rep_cells(rep: RepRow) -> list[str]:
+    """The rep's selling figures, then the rotation's: received vs fair share, skips by reason."""
+    turns = f"{rep.received} / {format_fair_share(rep.fair_share)}" if rep.in_rotation else "–"
+    return [*rep_cells(rep, rep.name), turns, format_skips(rep.skipped)]
 
 
 def _row(cells: Sequence[str], bold: bool = False) -> Element:
@@ -191,18 +215,17 @@ def _costs(report: FunnelReport) -> list[Element]:
     return _section("Cost per lead", _facts(pairs))
 
 
-def funnel_chart_uri(report: FunnelReport) -> str | None:
+def funnel_chart_uri(report: FunnelReport, previous: FunnelReport | None = None) -> str | None:
     """The funnel chart (:mod:`bot.chart`) as a ``data:`` URI small enough for a Teams message.
 
     Drawn at a lower resolution until it fits; if it never does (or cannot be drawn), the digest
     goes out without it, logged, rather than not at all.
     """
     try:
-        figure = chart.funnel_figure(report)
+        figure = chart.funnel_figure(report, previous)
         for dpi in CHART_DPIS:
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-            uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+            png = chart.png_bytes(figure, dpi)
+            uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             if len(uri) <= MAX_IMAGE_URI:
                 return uri
     except Exception:

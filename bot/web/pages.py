@@ -98,7 +98,6 @@ def overview_page(
         nine=NINE,
         tables=shown.tables,
         trend=shown.trend,
-        fair_share={},
         win_rate=win_rate,
         timezone=ctx.config.timezone,
     )

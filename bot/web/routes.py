@@ -21,6 +21,7 @@ from jinja2 import Environment
 from bot.bootstrap import Baton
 from bot.web import pages
 from bot.web.render import environment
+from bot.web.secret import public_url
 from bot.web.session import COOKIE, Work, as_viewer, grant_of
 from routing.dashboard.links import DASHBOARD_PATH, TOKEN_PARAM
 from routing.dashboard.tokens import InvalidToken
@@ -51,7 +52,7 @@ class Dashboard:
     def __init__(self, baton: Baton) -> None:
         self.baton = baton
         self.env = environment()
-        self.secure = baton.settings.baton_public_url.lower().startswith("https://")
+        self.secure = public_url(baton.settings).lower().startswith("https://")
         css = resources.files("bot.web").joinpath("static/dashboard.css")
         self.css = css.read_text(encoding="utf-8")
         self.trend_cache: pages.TrendCache = {}

@@ -12,6 +12,13 @@ from routing.dashboard.links import DashboardLinks
 from routing.usecases.context import RelayConfig
 from storage.dashboard_secrets import stored_secret
 
+DEFAULT_PUBLIC_URL = "http://localhost:3000"
+
+
+def public_url(settings: Settings) -> str:
+    """``BATON_PUBLIC_URL``, the base of dashboard links (a local address when unset)."""
+    return settings.baton_public_url or DEFAULT_PUBLIC_URL
+
 
 def secret_reader(settings: Settings, engine: Engine) -> Callable[[], str]:
     """Reads the secret each time, so a rotation in another process counts at once."""
@@ -35,5 +42,5 @@ def with_dashboard(config: RelayConfig, settings: Settings, engine: Engine) -> R
     """``config`` with the dashboard's links, unless a test set its own."""
     if config.dashboard is not None:
         return config
-    links = DashboardLinks(settings.baton_public_url, secret_reader(settings, engine))
+    links = DashboardLinks(public_url(settings), secret_reader(settings, engine))
     return dataclasses.replace(config, dashboard=links)

@@ -1,9 +1,10 @@
 """The per-role tables: qualifiers, closers and account managers, one row per rep.
 
 The qualifier columns the digest already has (assigned, claimed, median time to claim,
-qualified) are taken from the digest's own :class:`routing.metrics.RepRow`; the others count the
-period's events the same way the digest's rep table does: an event belongs to its ``owner_id``,
-or to its actor when it has no owner, and counts when its time is inside the period.
+qualified, received vs fair share, skips) are taken from the digest's own
+:class:`routing.metrics.RepRow`; the others count the period's events the way the digest's rep
+table does: an event belongs to its ``owner_id``, or to its actor when it has no owner, and
+counts when its time is inside the period.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class QualifierRow:
     median_minutes_to_claim: float | None
     qualified: int
     disqualified: int
+    received: int = 0
+    fair_share: float = 0.0
+    skipped: int = 0
+    """Rotation turns that passed the rep over (away, outside hours, at a cap…)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,9 @@ def role_tables(
                 row.median_minutes_to_claim if row else None,
                 row.qualified if row else 0,
                 tally.counts[EventType.DISQUALIFIED],
+                row.received if row else 0,
+                row.fair_share if row else 0.0,
+                sum(row.skipped.values()) if row else 0,
             )
         )
     closers = [_closer(rep_id, name(rep_id), tallies[rep_id]) for rep_id in roles.get("closer", ())]

@@ -15,6 +15,10 @@ Choices worth knowing when reading the numbers:
   created this period, …). They describe flow, not a cohort, so a rate can exceed 1 when leads
   created earlier are claimed now. ``None`` when the earlier step counted 0.
 - Speed-to-lead bands include their upper bound: a claim at exactly 5:00 is "within 5 minutes".
+- A rep's fair share, received leads and skips come from the rotation's record of each turn;
+  see :mod:`routing.metrics.fairness`.
+- Averages of money (average deal, cost per lead) are rounded half up to whole currency units.
+- Customer tenure is shown once a customer has been one for a month (``Tenure.measurable``).
 - Customer tenure is the *median* in months, a month being the mean Gregorian month of
   30.436875 days (365.2425 / 12), so tenures never depend on which months they span.
 - The bottleneck is the open stage whose leads have the longest *median* wait, so that one
@@ -33,10 +37,13 @@ from routing.metrics.compute import SPEED_BANDS as SPEED_BANDS
 from routing.metrics.compute import TOP_REASONS as TOP_REASONS
 from routing.metrics.compute import UNKNOWN_SOURCE as UNKNOWN_SOURCE
 from routing.metrics.compute import funnel
+from routing.metrics.fairness import SKIP_REASONS as SKIP_REASONS
+from routing.metrics.fairness import RotationTally, RotationTurn, rotation_tallies, rotation_turn
 from routing.metrics.periods import Period, period_for, previous
 from routing.metrics.periods import PeriodKind as PeriodKind
 from routing.metrics.periods import PeriodUnit as PeriodUnit
 from routing.metrics.quantiles import percentile
+from routing.metrics.report import MIN_TENURE_MONTHS as MIN_TENURE_MONTHS
 from routing.metrics.report import (
     Bottleneck,
     Conversion,
@@ -59,6 +66,8 @@ __all__ = [
     "Period",
     "ReasonCount",
     "RepRow",
+    "RotationTally",
+    "RotationTurn",
     "SourceCost",
     "SpeedBand",
     "SpeedToLead",
@@ -68,4 +77,6 @@ __all__ = [
     "percentile",
     "period_for",
     "previous",
+    "rotation_tallies",
+    "rotation_turn",
 ]

@@ -6,10 +6,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import pairwise
 
 from routing.events import EventType, LeadEvent
+from routing.metrics.fairness import SKIP_REASONS, RotationTally, rotation_tallies
 from routing.metrics.periods import Period, _require_aware
 from routing.metrics.quantiles import percentile
 from routing.metrics.report import (
@@ -34,6 +35,7 @@ TOP_REASONS = 3
 NO_REASON = "no reason given"
 UNKNOWN_SOURCE = "unknown"
 CENT = Decimal("0.01")
+UNIT = Decimal(1)
 SPEED_BANDS: tuple[tuple[str, float, float | None], ...] = (
     ("0–5 min", 0.0, 5.0),
     ("5–15 min", 5.0, 15.0),
@@ -119,7 +121,8 @@ def funnel(
 
 # --- flow through the funnel ----------------------------------------------------------------
 
-_STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", "handed to account managers")
+_TO_AM = "handed to account managers"
+_STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", _TO_AM)
 
 
 def _steps(within: Sequence[LeadEvent], leads: int) -> dict[str, int]:
@@ -196,20 +199,23 @@ def _total(events: Iterable[LeadEvent]) -> Decimal:
 
 
 def _average(total: Decimal, count: int) -> Decimal | None:
-    return (total / count).quantize(CENT) if count else None
+    """An average amount, rounded half up to whole currency units: cents of an average are noise."""
+    return (total / count).quantize(UNIT, rounding=ROUND_HALF_UP) if count else None
 
 
 def _sla_reassignments(histories: Iterable[Sequence[LeadEvent]], period: Period) -> int:
     """``assigned`` events in the period that hand a lead on after a missed claim SLA.
 
-    A lead that waits in the queue between the miss and its next assignment still counts.
+    A lead that waits in the queue between the miss and its next assignment still counts; a
+    miss after which the lead stayed with its rep (``kept``: nobody else was free) hands nothing
+    on, so the next assignment is not one.
     """
     count = 0
     for history in histories:
         missed = False
         for event in history:
             if event.type is EventType.SLA_MISSED:
-                missed = True
+                missed = not event.payload.get("kept")
             elif event.type is EventType.ASSIGNED:
                 count += missed and period.contains(event.at)
                 missed = False
@@ -261,6 +267,9 @@ class _RepTally:
     qualified: int = 0
     won_value: Decimal = Decimal(0)
     claim_minutes: list[float] = field(default_factory=list)
+    customers_taken_on: int = 0
+    expansion_value: Decimal = Decimal(0)
+    churned: int = 0
 
 
 def _rep_rows(
@@ -269,19 +278,32 @@ def _rep_rows(
     tallies: dict[int, _RepTally] = defaultdict(_RepTally)
     for history in histories:
         _tally_lead(history, period, tallies)
+    turns = rotation_tallies((e for h in histories for e in h), period)
     rows = [
-        RepRow(
-            rep_id=rep_id,
-            name=rep_names.get(rep_id, f"rep {rep_id}"),
-            assigned=t.assigned,
-            claimed=t.claimed,
-            median_minutes_to_claim=percentile(t.claim_minutes, 0.5),
-            qualified=t.qualified,
-            won_value=t.won_value,
-        )
-        for rep_id, t in tallies.items()
+        _rep_row(rep_id, rep_names, tallies.get(rep_id, _RepTally()), turns.get(rep_id))
+        for rep_id in set(tallies) | set(turns)
     ]
     return tuple(sorted(rows, key=lambda r: (r.name.casefold(), r.rep_id)))
+
+
+def _rep_row(
+    rep_id: int, rep_names: Mapping[int, str], t: _RepTally, turns: RotationTally | None
+) -> RepRow:
+    return RepRow(
+        rep_id=rep_id,
+        name=rep_names.get(rep_id, f"rep {rep_id}"),
+        assigned=t.assigned,
+        claimed=t.claimed,
+        median_minutes_to_claim=percentile(t.claim_minutes, 0.5),
+        qualified=t.qualified,
+        won_value=t.won_value,
+        received=turns.received if turns else 0,
+        fair_share=turns.fair_share if turns else 0.0,
+        skipped={r: turns.skipped[r] for r in SKIP_REASONS if turns.skipped[r]} if turns else {},
+        customers_taken_on=t.customers_taken_on,
+        expansion_value=t.expansion_value,
+        churned=t.churned,
+    )
 
 
 def _tally_lead(
@@ -305,6 +327,12 @@ def _tally_lead(
             tallies[rep].qualified += 1
         elif event.type is EventType.WON:
             tallies[rep].won_value += _amount(event)
+        elif event.type is EventType.HANDED_OFF and _step_of(event) == _TO_AM:
+            tallies[rep].customers_taken_on += 1
+        elif event.type is EventType.EXPANDED:
+            tallies[rep].expansion_value += _amount(event)
+        elif event.type is EventType.CHURNED:
+            tallies[rep].churned += 1
 
 
 def _source_costs(
@@ -324,7 +352,7 @@ def _source_costs(
 
 
 def _source_cost(source: str, leads: int, cost: Decimal | None) -> SourceCost:
-    per_lead = (cost / leads).quantize(CENT) if cost is not None and leads else None
+    per_lead = _average(cost, leads) if cost is not None else None
     return SourceCost(source, leads, cost, per_lead)
 
 
@@ -406,7 +434,7 @@ def _tenure(states: Sequence[_LeadState], period: Period, now: datetime) -> Tenu
         and s.won_at < period.end
         and (s.churned_at is None or s.churned_at >= period.start)
     ]
-    return Tenure(customers=len(months), median_months=percentile(months, 0.5))
+    return _tenure_from(months)
 
 
 def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
@@ -420,8 +448,16 @@ def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime)
             churned = None
         if churned is None or churned >= period.start:
             months.append(_months(customer.won_at, churned or now))
-    return Tenure(customers=len(months), median_months=percentile(months, 0.5))
+    return _tenure_from(months)
 
 
 def _months(since: datetime, until: datetime) -> float:
     return max((until - since).total_seconds(), 0.0) / 86_400 / DAYS_PER_MONTH
+
+
+def _tenure_from(months: Sequence[float]) -> Tenure:
+    return Tenure(
+        customers=len(months),
+        median_months=percentile(months, 0.5),
+        longest_months=max(months, default=None),
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -66,6 +67,10 @@ class CustomerSpan(NamedTuple):
     churned_at: datetime | None
 
 
+MIN_TENURE_MONTHS = 1.0
+"""Tenure is shown once some customer has been one this long: before that it measures nothing."""
+
+
 @dataclass(frozen=True)
 class Tenure:
     """Customers won before the period ended and not churned before it began, as of ``now``.
@@ -75,6 +80,13 @@ class Tenure:
 
     customers: int
     median_months: float | None
+    longest_months: float | None = None
+
+    @property
+    def measurable(self) -> bool:
+        """Whether any customer is old enough for tenure to mean something (a month)."""
+        longest = self.longest_months if self.longest_months is not None else self.median_months
+        return longest is not None and longest >= MIN_TENURE_MONTHS
 
 
 @dataclass(frozen=True)
@@ -90,10 +102,14 @@ class Bottleneck:
 
 @dataclass(frozen=True)
 class RepRow:
-    """One rep's period: leads assigned to them, claimed, qualified, and won value as owner.
+    """One rep's period: leads assigned to them, claimed, qualified, and won value as owner;
+    their rotation turns; and, for account managers, customers taken on, expansion and churn.
 
     ``median_minutes_to_claim`` runs from the lead's latest assignment to the rep's claim; an
     outbound lead counts as assigned and claimed at once but has no time to claim.
+    ``received``, ``fair_share`` and ``skipped`` (turns passed over, by reason: away, hours, cap,
+    open_limit) come from the rotation's record of each turn (:mod:`routing.metrics.fairness`);
+    ``fair_share`` is a fraction of leads, e.g. 4.5.
     """
 
     rep_id: int
@@ -103,6 +119,35 @@ class RepRow:
     median_minutes_to_claim: float | None
     qualified: int
     won_value: Decimal
+    received: int = 0
+    fair_share: float = 0.0
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    customers_taken_on: int = 0
+    expansion_value: Decimal = Decimal(0)
+    churned: int = 0
+
+    @property
+    def sells(self) -> bool:
+        """Whether the rep has anything for the sales columns (leads, turns, skips, wins)."""
+        return bool(
+            self.assigned
+            or self.claimed
+            or self.qualified
+            or self.won_value
+            or self.received
+            or self.fair_share
+            or self.skipped
+        )
+
+    @property
+    def in_rotation(self) -> bool:
+        """Whether any rotation turn in the period gave the rep a lead, a share or a skip."""
+        return bool(self.received or self.fair_share or self.skipped)
+
+    @property
+    def manages_accounts(self) -> bool:
+        """Whether the rep has anything for the account-manager columns."""
+        return bool(self.customers_taken_on or self.expansion_value or self.churned)
 
 
 @dataclass(frozen=True)

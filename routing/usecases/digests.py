@@ -42,6 +42,8 @@ DigestUnit = Literal["day", "week"]
 DAILY = "daily"
 WEEKLY = "weekly"
 MONDAY = 0
+LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
+"""``due_periods``' default first lead: before any period, so only ``last_sent`` decides."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,10 @@ def _send_moment(day: date, schedule: DigestSchedule) -> datetime:
 
 
 def due_periods(
-    schedule: DigestSchedule, now: datetime, last_sent: str | None = None
+    schedule: DigestSchedule,
+    now: datetime,
+    last_sent: str | None = None,
+    first_lead_at: datetime | None = LONG_AGO,
 ) -> list[Period]:
     """The period ``schedule`` should have sent by ``now``, unless ``last_sent`` covers it.
 
@@ -146,10 +151,17 @@ def due_periods(
     digest of yesterday once, not seven stale ones in a row (any older one can still be printed
     with ``baton digest --print``). ``last_sent`` is the newest period key in ``digest_runs`` for
     this schedule; keys sort in time order (zero-padded dates and ISO weeks).
+
+    A period is due only if it ends after ``first_lead_at``, when Baton first held a lead
+    (``None``: it never has; by default, long ago): the first start after install sends no
+    "0 leads" digest for a week nobody used Baton in. Once it holds leads, a period in which
+    nothing happened is due like any other, so downtime still catches up once.
     """
     period = last_complete_period(schedule.kind, latest_send_time(schedule, now), schedule.timezone)
     key = period_key(schedule.kind, period, schedule.timezone)
     if last_sent is not None and last_sent >= key:
+        return []
+    if first_lead_at is None or period.end <= first_lead_at:
         return []
     return [period]
 
@@ -226,7 +238,8 @@ def rebuild_digest(ctx: Ctx, data: Mapping[str, Any]) -> Digest:
 
 def send_due(ctx: Ctx, schedule: DigestSchedule, last_sent: str | None = None) -> Outcome:
     """What the scheduler runs: send ``schedule``'s due period unless someone already did."""
-    outcomes = [send_digest(ctx, schedule, p) for p in due_periods(schedule, ctx.now, last_sent)]
+    due = due_periods(schedule, ctx.now, last_sent, ctx.uow.leads.first_lead_at())
+    outcomes = [send_digest(ctx, schedule, p) for p in due]
     sent = [o for o in outcomes if o.data.get("sent")]
     reply = " ".join(o.reply for o in outcomes) or f"The {schedule.name} digest is up to date."
     return Outcome(reply, data={"sent": [o.data["key"] for o in sent]})

@@ -9,11 +9,12 @@ wall clock.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from routing.clock import zone
 from routing.lead import Lead
-from routing.rotation import WorkingHours
+from routing.rotation import WorkingHours, unavailable_reason
 from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.assignment import Turn, announce_assignment, next_in
@@ -31,10 +32,14 @@ wall clock rather than let a lead wait forever."""
 def sweep(ctx: Ctx) -> Outcome:
     candidates = ctx.uow.leads.awaiting_claim(_wall_deadline(ctx))
     overdue = [lead for lead in candidates if _overdue(ctx, lead, ctx.rep(lead.owner_id))]
-    moved = [_miss(ctx, lead) for lead in overdue]
-    missed = [lead_id for lead_id in moved if lead_id is not None]
+    misses = [m for m in (_miss(ctx, lead) for lead in overdue) if m is not None]
+    moved = [lead_id for lead_id, kept in misses if not kept]
+    kept = [lead_id for lead_id, was_kept in misses if was_kept]
     drained = "".join(drain(ctx, pool.name) for pool in ctx.uow.pools.all())
-    return Outcome(f"SLA misses moved on: {len(missed)}.{drained}", data={"moved": missed})
+    reply = (
+        f"SLA misses moved on: {len(moved)}, kept with their rep (nobody else free): {len(kept)}."
+    )
+    return Outcome(reply + drained, data={"moved": moved, "kept": kept})
 
 
 def _wall_deadline(ctx: Ctx) -> datetime:
@@ -102,25 +107,24 @@ def _overdue(ctx: Ctx, lead: Lead, assignee: Rep | None) -> bool:
 
 
 def _next_owner(ctx: Ctx, lead: Lead, missed_by: int | None) -> Turn:
-    """The next available rep other than the one who missed; failing that, the rotation as a
-    whole (often the same rep: a lead should not sit in the queue while its owner is around);
-    failing that, the queue."""
-    pool = lead.pool or "qualifier"
-    lead.pool = pool
-    turn = next_in(ctx, pool, exclude={missed_by} if missed_by is not None else ())
-    if turn.rep is None and missed_by is not None:
-        again = next_in(ctx, pool)
-        if again.rep is not None:
-            turn = Turn(again.rep, f"Nobody else is available. {again.explanation}")
-    if turn.rep is None:
-        lead.queue(ctx.now, turn.explanation)
-    else:
-        lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
-    return turn
+    """The next available rep other than the one who missed; failing them, the queue."""
+    lead.pool = lead.pool or "qualifier"
+    return next_in(ctx, lead.pool, exclude={missed_by} if missed_by is not None else ())
 
 
-def _miss(ctx: Ctx, candidate: Lead) -> int | None:
-    """Move one overdue lead on; ``None`` when it isn't overdue after all.
+def _can_keep(ctx: Ctx, pool: str, rep_id: int | None) -> bool:
+    """Whether the rep who missed can keep the lead: still in its pool, neither away nor off
+    shift. Their cap does not count: the lead is already theirs."""
+    member = next((m for m in ctx.uow.pools.members(pool) if m.rep_id == rep_id), None)
+    return (
+        member is not None
+        and unavailable_reason(replace(member.candidate(), cap=None), ctx.now) is None
+    )
+
+
+def _miss(ctx: Ctx, candidate: Lead) -> tuple[int, bool] | None:
+    """Move one overdue lead on, or keep it with its assignee when nobody else is available;
+    ``None`` when it isn't overdue after all. The flag says whether it was kept.
 
     The lead is re-read under its row lock: another replica's sweep, or the rep's claim, may have
     moved it since the list was read.
@@ -132,14 +136,50 @@ def _miss(ctx: Ctx, candidate: Lead) -> int | None:
         return None
     working_time = assignee is not None and assignee.hours is not None
     sla = f"{ctx.config.claim_sla_minutes} {'working ' if working_time else ''}min"
-    lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes)
     turn = _next_owner(ctx, lead, missed_by)
-    ctx.save(lead)
-    why = f"Not claimed within {sla} by {ctx.mention(missed_by)}."
-    announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"))
-    ctx.tell(missed_by, f"{lead.ref} ({lead.title}) moved on: it wasn't claimed within {sla}.")
+    kept = turn.rep is None and _can_keep(ctx, lead.pool or "qualifier", missed_by)
+    if kept:
+        _keep(ctx, lead, sla, turn)
+    else:
+        _move_on(ctx, lead, sla, turn)
     if lead.sla_misses >= ESCALATE_AFTER_MISSES:
         ctx.tell_managers(
             f"{lead.ref} ({lead.title}) has missed the claim SLA {lead.sla_misses} times.", lead
         )
-    return lead.id or 0
+    return lead.id or 0, kept
+
+
+def _move_on(ctx: Ctx, lead: Lead, sla: str, turn: Turn) -> None:
+    missed_by = lead.owner_id
+    lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes)
+    if turn.rep is None:
+        lead.queue(ctx.now, turn.explanation)
+    else:
+        lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
+    ctx.save(lead)
+    why = f"Not claimed within {sla} by {ctx.mention(missed_by)}."
+    announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"))
+    ctx.tell(missed_by, f"{lead.ref} ({lead.title}) moved on: it wasn't claimed within {sla}.")
+
+
+def _keep(ctx: Ctx, lead: Lead, sla: str, nobody: Turn) -> None:
+    """Nobody else can take it: the miss is recorded, the lead stays, its owner is reminded.
+
+    No new assignment is recorded and the rotation does not move: the rep is not charged a
+    second turn for a lead they already hold.
+    """
+    owner = ctx.mention(lead.owner_id)
+    lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes, kept=True)
+    ctx.save(lead)
+    ctx.tell_thread(
+        lead,
+        f"Not claimed within {sla} by {owner}. {nobody.explanation} "
+        f"{lead.ref} stays with {owner}, reminded to claim it.",
+    )
+    ctx.tell(
+        lead.owner_id,
+        f"Reminder: {lead.ref} ({lead.title}) is still yours and waiting for your claim. "
+        f"It wasn't claimed within {sla}, and nobody else is available to take it. "
+        f"Claim it now: the next {sla} start from this reminder.",
+        lead,
+    )

@@ -2,24 +2,123 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
 from routing.clock import short_datetime
+from routing.digest_text import format_minutes, format_money
 from routing.events import LeadEvent
+from routing.lead import Lead, Origin, Qualification
 from routing.roles import Role
 from routing.rotation import pick, unavailable_reason
 from routing.stages import Stage
 from routing.team import Membership, Pool
 from routing.usecases.context import Ctx, Outcome
 
+HISTORY_SHOWN = 12
+"""Events shown by `/lead show`: the latest ones, enough to read how the lead got here."""
+ORIGINAL_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """`/lead show` as data: the lead's own facts first, then its latest history.
+
+    ``facts`` are (label, value) pairs in reading order, only those with a value; every adapter
+    renders them in this order, and :meth:`text` is the plain rendering (console, fallbacks).
+    """
+
+    ref: str
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    history: tuple[str, ...]
+    earlier_events: int
+    original_post: str | None
+
+    def text(self) -> str:
+        lines = [f"*{self.ref}* — {self.title}"]
+        lines += [f"{label}: {value}" for label, value in self.facts]
+        if self.original_post:
+            lines.append(f"Original post:\n> {self.original_post}")
+        total = len(self.history) + self.earlier_events
+        lines.append(
+            "History" + (f" (latest {len(self.history)} of {total})" if self.earlier_events else "")
+        )
+        lines += self.history
+        return "\n".join(lines)
+
 
 def show(ctx: Ctx, lead_id: int) -> Outcome:
     lead = ctx.lead(lead_id, lock=False)
-    history = [_history_line(ctx, e) for e in ctx.uow.leads.events(lead_id)[-12:]]
-    text = "\n".join([f"*{lead.ref}* — {lead.title} · {lead.stage.label}", *history])
+    events = ctx.uow.leads.events(lead_id)
+    shown = events[-HISTORY_SHOWN:]
+    view = LeadView(
+        ref=lead.ref,
+        title=lead.title,
+        facts=lead_facts(ctx, lead, events),
+        history=tuple(_history_line(ctx, e) for e in shown),
+        earlier_events=len(events) - len(shown),
+        original_post=_original(lead),
+    )
+    return Outcome(view.text(), card=ctx.card(lead), data={"lead_view": view})
+
+
+def lead_facts(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> tuple[tuple[str, str], ...]:
+    """Who the lead is, where it stands, what was learnt about it, and what it is worth."""
+    owner = ctx.rep(lead.owner_id)
+    q = lead.qualification or Qualification()
+    extra = {
+        k.replace("_", " ").capitalize(): v
+        for k, v in lead.fields.items()
+        if k not in {"domain", "source"}
+    }
+    pairs: list[tuple[str, str | None]] = [
+        ("Company", lead.company),
+        ("Contact", lead.name),
+        ("Email", lead.email),
+        ("Phone", lead.phone),
+        ("Source", _source(lead)),
+        ("Stage", lead.stage.label),
+        ("Owner", owner.mention if owner else "nobody yet"),
+        ("Age", _age(ctx, lead, events)),
+        ("Budget", q.budget),
+        ("Authority", q.authority),
+        ("Need", q.need),
+        ("Timeline", q.timeline),
+        ("Notes", q.notes),
+        ("Won amount", format_money(lead.amount, "") if lead.amount is not None else None),
+        (
+            "Expansion total",
+            format_money(lead.expansion_total, "") if lead.expansion_total else None,
+        ),
+        ("Reason", lead.reason if lead.stage in _CLOSED_WITH_REASON else None),
+        *extra.items(),
+    ]
+    return tuple((label, value) for label, value in pairs if value)
+
+
+_CLOSED_WITH_REASON = {Stage.DISQUALIFIED, Stage.LOST, Stage.CHURNED}
+
+
+def _source(lead: Lead) -> str:
+    given = lead.fields.get("source")
+    origin = "outbound (logged by a rep)" if lead.origin is Origin.OUTBOUND else "inbound post"
+    return f"{given} ({origin})" if given else origin
+
+
+def _age(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> str | None:
+    created = lead.created_at or (events[0].at if events else None)
+    if created is None:
+        return None
+    minutes = max((ctx.now - created).total_seconds() / 60, 0.0)
+    return f"{format_minutes(round(minutes))} (since {short_datetime(created, ctx.actor.timezone)})"
+
+
+def _original(lead: Lead) -> str | None:
     if lead.raw_text and lead.stage is Stage.UNPARSED:
-        text += f"\nOriginal post:\n> {lead.raw_text[:500]}"
-    return Outcome(text, card=ctx.card(lead))
+        return lead.raw_text[:ORIGINAL_SHOWN]
+    return None
 
 
 def _history_line(ctx: Ctx, event: LeadEvent) -> str:

@@ -69,6 +69,14 @@ def batons(db_url: str) -> Iterator[Callable[[FakeClock], Baton]]:
         baton.engine.dispose()
 
 
+def held_leads_since_november(url: str) -> None:
+    """Baton has held a lead since 1 Nov, so the periods these tests send are due: a period
+    before Baton's first lead is never sent."""
+    baton = make_baton(url, FakeClock(berlin(2026, 11, 1, 9, 0)), timezone=TZ)
+    baton.relay.ingest(InboundPost(Platform.SLACK, "C0LEADS", "0.1", "Lead: Ann, ann@first.io"))
+    baton.engine.dispose()
+
+
 def digest_rows(baton: Baton) -> list[tuple[str, str | None, str]]:
     """(channel, schedule, period key) of every digest in the outbox, in order."""
     with baton.engine.connect() as conn:
@@ -155,9 +163,10 @@ def test_the_scheduler_has_one_job_per_digest_plus_the_sweep_and_the_catch_up(
 
 
 def test_the_job_sends_the_period_derived_from_the_clock_in_the_teams_timezone(
-    batons: Callable[[FakeClock], Baton],
+    batons: Callable[[FakeClock], Baton], db_url: str
 ) -> None:
     """Monday 23 Nov 00:30 in Berlin is still Sunday in UTC; 08:00 sends Sunday's digest."""
+    held_leads_since_november(db_url)
     clock = FakeClock(berlin(2026, 11, 23, 0, 30))
     baton = batons(clock)
     run_digest(baton, DAILY)
@@ -172,8 +181,9 @@ def test_the_job_sends_the_period_derived_from_the_clock_in_the_teams_timezone(
 
 
 def test_a_job_fired_twice_for_the_same_moment_sends_once(
-    batons: Callable[[FakeClock], Baton],
+    batons: Callable[[FakeClock], Baton], db_url: str
 ) -> None:
+    held_leads_since_november(db_url)
     clock = FakeClock(berlin(2026, 11, 23, 8, 0))
     baton = batons(clock)
     run_digest(baton, DAILY)
@@ -186,6 +196,7 @@ def test_with_a_travelling_clock_the_started_scheduler_catches_up_what_is_due(
     sqlite_url: str,
 ) -> None:
     """The real BackgroundScheduler, started while time stands at Monday 10:00 in Berlin."""
+    held_leads_since_november(sqlite_url)
     with time_machine.travel(berlin(2026, 11, 23, 10, 0), tick=False):
         from storage.uow import utc_now
 
@@ -218,8 +229,9 @@ def test_with_a_travelling_clock_the_started_scheduler_catches_up_what_is_due(
 
 
 def test_two_schedulers_on_one_database_send_each_digest_once(
-    batons: Callable[[FakeClock], Baton],
+    batons: Callable[[FakeClock], Baton], db_url: str
 ) -> None:
+    held_leads_since_november(db_url)
     clock = FakeClock(berlin(2026, 11, 23, 8, 0))
     first, second = batons(clock), batons(clock)
     outcomes = at_once(
@@ -237,8 +249,9 @@ def test_two_schedulers_on_one_database_send_each_digest_once(
 
 
 def test_a_digest_missed_during_downtime_is_sent_once_when_the_server_starts(
-    batons: Callable[[FakeClock], Baton],
+    batons: Callable[[FakeClock], Baton], db_url: str
 ) -> None:
+    held_leads_since_november(db_url)
     clock = FakeClock(berlin(2026, 11, 22, 8, 0))
     baton = batons(clock)
     run_digest(baton, DAILY)  # Sunday 08:00: Saturday's digest went out; then the server stopped
@@ -257,14 +270,28 @@ def test_a_digest_missed_during_downtime_is_sent_once_when_the_server_starts(
 
 
 def test_several_days_of_downtime_send_only_the_latest_digest(
-    batons: Callable[[FakeClock], Baton],
+    batons: Callable[[FakeClock], Baton], db_url: str
 ) -> None:
+    held_leads_since_november(db_url)
     clock = FakeClock(berlin(2026, 11, 20, 8, 0))
     run_digest(batons(clock), DAILY)
     clock.now = berlin(2026, 11, 23, 9, 0)
     baton = batons(clock)
     catch_up(baton, [DAILY])
     assert [key for _c, _s, key in digest_rows(baton)] == ["2026-11-19", "2026-11-22"]
+
+
+def test_the_first_start_after_install_sends_no_digest_for_the_weeks_before_any_lead(
+    batons: Callable[[FakeClock], Baton],
+) -> None:
+    clock = FakeClock(berlin(2026, 11, 23, 10, 30))  # installed on Monday morning
+    baton = batons(clock)
+    assert catch_up(baton, SCHEDULES) == [], "no '0 leads' digest for last week"
+    baton.relay.ingest(InboundPost(Platform.SLACK, "C0LEADS", "1.1", "Lead: Ann, ann@first.io"))
+    assert catch_up(batons(clock), SCHEDULES) == [], "yesterday was still before the first lead"
+    clock.now = berlin(2026, 11, 24, 8, 0)
+    assert run_digest(baton, DAILY).data["sent"] == ["2026-11-23"]
+    assert digest_rows(baton) == [("C0DIGEST", "daily", "2026-11-23")]
 
 
 # --- baton digest ----------------------------------------------------------------------------
@@ -281,6 +308,7 @@ def cli_env(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_baton_digest_send_for_a_period_already_sent_posts_nothing(cli_env: str) -> None:
     runner = CliRunner()
+    held_leads_since_november(cli_env)
     with time_machine.travel(berlin(2026, 11, 23, 9, 0), tick=False):
         baton = make_baton(cli_env, FakeClock(berlin(2026, 11, 23, 9, 0)), timezone=TZ)
         run_digest(baton, DAILY)  # the scheduler sent it at 08:00

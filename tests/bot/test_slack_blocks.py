@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks import (
     MAX_MESSAGE_BLOCKS,
@@ -17,10 +18,12 @@ from bot.slack.blocks import (
     chunks,
     ephemeral,
     home_view,
+    lead_view_message,
     slack_text,
 )
 from routing.notices import LeadCard
 from routing.stages import Action, Stage, next_step_actions
+from routing.usecases.views import LeadView
 
 ALL_ACTIONS = tuple(a.value for a in Action if a not in {Action.ASSIGN, Action.REASSIGN})
 
@@ -145,3 +148,53 @@ def test_the_home_tab_groups_leads_by_stage_and_never_exceeds_100_blocks() -> No
 def test_an_empty_home_tab_says_so() -> None:
     view = home_view([], mention)
     assert "no open leads" in json.dumps(view)
+
+
+def lead_view(**overrides: Any) -> LeadView:
+    values: dict[str, Any] = {
+        "ref": "L-7",
+        "title": "Umbrella <Corp> — Sam Ortiz",
+        "facts": (
+            ("Company", "Umbrella <Corp>"),
+            ("Stage", "working"),
+            ("Owner", "<rep:3|alice>"),
+            ("Budget", "40k"),
+        ),
+        "history": ("• Mon 23 Nov 09:00 created by Baton", "• Mon 23 Nov 09:01 claimed by alice"),
+        "earlier_events": 0,
+        "original_post": None,
+    }
+    return LeadView(**{**values, **overrides})
+
+
+def test_lead_show_puts_the_lead_first_then_its_history_then_its_buttons() -> None:
+    message = lead_view_message(lead_view(), card(), mention)
+    blocks = message["blocks"]
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert texts[0] == "*L-7* · Umbrella &lt;Corp&gt; — Sam Ortiz"
+    assert texts[1].split("\n") == [
+        "*Company:* Umbrella &lt;Corp&gt;",
+        "*Stage:* working",
+        "*Owner:* <@U3>",
+        "*Budget:* 40k",
+    ]
+    assert texts[2].startswith("*History*\n• Mon 23 Nov 09:00 created by Baton")
+    assert blocks[-1]["type"] == "actions"
+    for block in blocks:
+        assert Block.parse(block) is not None
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+
+
+def test_a_huge_lead_show_stays_within_block_kit_limits() -> None:
+    huge = lead_view(
+        title="T" * 5000,
+        facts=tuple((f"Field {n}", "x" * 2000) for n in range(40)),
+        history=tuple(f"• event {n} " + "y" * 300 for n in range(12)),
+        earlier_events=30,
+        original_post="p" * 500,
+    )
+    message = lead_view_message(huge, card(actions=ALL_ACTIONS * 5), mention)
+    assert_within_limits(message["blocks"], MAX_MESSAGE_BLOCKS)
+    assert len(message["text"]) <= 3000
+    for block in message["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
@@ -93,6 +94,10 @@ def assert_within_slack_limits(blocks: list[dict[str, Any]]) -> None:
         limit = {"header": 150, "section": 3000, "field": 2000, "context": 2000}[where]
         assert len(text) <= limit, (where, len(text))
     json.dumps(blocks)
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None
+        parsed.validate_json()
 
 
 # --- limits -----------------------------------------------------------------------------------
@@ -150,7 +155,68 @@ def test_when_many_reps_are_cut_the_most_active_are_shown() -> None:
     assert "most active" in shown
 
 
+def all_round(i: int, name: str | None = None) -> RepRow:
+    """A rep who sells, takes rotation turns (and is skipped) and manages accounts."""
+    return replace(
+        rep(i, name),
+        received=i % 4,
+        fair_share=i % 4 + 0.25,
+        skipped={"away": i % 3, "open_limit": 1},
+        customers_taken_on=i % 2,
+        expansion_value=Decimal(i * 10),
+        churned=i % 2,
+    )
+
+
+def test_300_reps_in_all_three_tables_stay_inside_slacks_limits() -> None:
+    long = "Bartholomew-Maximilian " * 9
+    reps = tuple(all_round(i, f"{long[:190]} {i:05d}<&>") for i in range(1, 301))
+    blocks = digest_blocks(digest(reps=reps))
+    assert_within_slack_limits(blocks)
+    shown = "\n".join(text for _where, text in texts(blocks))
+    assert shown.count("…and 275 more reps") == 3
+    assert "*Account managers*" in shown
+    assert "most skipped" in shown
+
+
 # --- content ------------------------------------------------------------------------------------
+
+
+def test_the_rep_tables_show_fair_share_skips_and_account_managers() -> None:
+    reps = (
+        RepRow(1, "Ana", 5, 5, 3.0, 1, Decimal(0), received=5, fair_share=3.5, skipped={"cap": 2}),
+        RepRow(
+            4,
+            "Dan",
+            0,
+            0,
+            None,
+            0,
+            Decimal(0),
+            customers_taken_on=2,
+            expansion_value=Decimal("2500"),
+            churned=1,
+        ),
+    )
+    blocks = digest_blocks(digest(reps=reps))
+    assert_within_slack_limits(blocks)
+    tables = {
+        text.split("\n")[0]: text.split("\n")[2:-1]
+        for _where, text in texts(blocks)
+        if text.startswith(("*Reps*", "*Rotation", "*Account"))
+    }
+    assert tables["*Reps*"] == [
+        "Rep  Assigned  Claimed  To claim  Qualified  Won",
+        "Ana         5        5     3 min          1    0",
+    ]
+    assert tables["*Rotation: received vs fair share, skips by reason*"] == [
+        "Rep  Received  Fair share  Away  Hours  Cap  Open limit",
+        "Ana         5         3.5     0      0    2           0",
+    ]
+    assert tables["*Account managers*"] == [
+        "Rep  Customers  Expansion  Churned",
+        "Dan          2      2,500        1",
+    ]
 
 
 def test_the_digest_shows_headlines_with_changes_the_funnel_speed_bottleneck_and_reps() -> None:

@@ -25,6 +25,7 @@ from routing.metrics import (
     SourceCost,
     SpeedBand,
     SpeedToLead,
+    Tenure,
     compare,
     funnel,
     period_for,
@@ -201,6 +202,65 @@ def test_the_rep_table_is_aligned_in_columns() -> None:
     ]
 
 
+def test_the_rotation_table_shows_received_vs_fair_share_and_skips_by_reason() -> None:
+    reps = (
+        RepRow(1, "Ana", 5, 5, 3.0, 1, Decimal(0), received=5, fair_share=3.5, skipped={"cap": 2}),
+        RepRow(
+            2,
+            "Ben",
+            2,
+            2,
+            4.0,
+            0,
+            Decimal(0),
+            received=2,
+            fair_share=3.5,
+            skipped={"away": 3, "open_limit": 1},
+        ),
+        RepRow(3, "Cleo", 0, 0, None, 0, Decimal("42000")),
+    )
+    lines = render_text(report(reps=reps), []).splitlines()
+    start = lines.index("  Rotation turns: received vs fair share, and skips by reason")
+    assert lines[start + 1 : start + 4] == [
+        "  Rep  Received  Fair share  Away  Hours  Cap  Open limit",
+        "  Ana         5         3.5     0      0    2           0",
+        "  Ben         2         3.5     3      0    0           1",
+    ]
+    assert not any(line.startswith("  Cleo ") for line in lines[start:]), "took no turns"
+
+
+def test_account_managers_get_their_own_rows_for_customers_expansion_and_churn() -> None:
+    reps = (
+        RepRow(1, "Ana", 4, 4, 15.0, 2, Decimal(0)),
+        RepRow(
+            4,
+            "Dan",
+            0,
+            0,
+            None,
+            0,
+            Decimal(0),
+            customers_taken_on=3,
+            expansion_value=Decimal("2500"),
+            churned=1,
+        ),
+    )
+    lines = render_text(report(reps=reps), []).splitlines()
+    start = lines.index("  Account manager  Customers taken on  Expansion  Churned")
+    assert lines[start + 1] == "  Dan                               3      2,500        1"
+    sales = lines[lines.index("Reps") + 1 : start]
+    assert not any(line.startswith("  Dan") for line in sales), "no empty sales row for Dan"
+
+
+def test_customer_tenure_shows_once_a_customer_is_a_month_old() -> None:
+    young = report(tenure=Tenure(customers=2, median_months=0.2, longest_months=0.3))
+    assert "Customer tenure" not in render_text(young, [])
+    old = report(tenure=Tenure(customers=3, median_months=4.25, longest_months=9.0))
+    assert line_starting(render_text(old, []), "Customer tenure") == (
+        "Customer tenure: median 4.2 months over 3 customers"
+    )
+
+
 def test_cost_per_lead_is_listed_only_when_costs_are_configured() -> None:
     assert "Cost per lead" not in render_text(report(), [])
     costs = (
@@ -223,7 +283,7 @@ def test_an_empty_period_renders_without_gaps_or_errors() -> None:
     assert "  no rep activity" in text.splitlines()
     assert line_starting(text, "Won") == "Won 0 · 0 · average deal –"
     assert line_starting(text, "Disqualified") == "Disqualified: none"
-    assert line_starting(text, "Customer tenure") == "Customer tenure: no customers"
+    assert "Customer tenure" not in text, "nothing to measure yet"
     assert text.endswith("\n")
     assert not any(line != line.rstrip() for line in text.splitlines())
 

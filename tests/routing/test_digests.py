@@ -44,9 +44,12 @@ def weekly(tz: str = BERLIN, at: time = time(8, 0)) -> DigestSchedule:
     return DigestSchedule(WEEKLY, "week", at, tz, (SLACK,))
 
 
-def due(schedule: DigestSchedule, now: datetime, last: str | None = None) -> list[str]:
+def due(
+    schedule: DigestSchedule, now: datetime, last: str | None = None, **first: datetime | None
+) -> list[str]:
     return [
-        period_key(schedule.kind, p, schedule.timezone) for p in due_periods(schedule, now, last)
+        period_key(schedule.kind, p, schedule.timezone)
+        for p in due_periods(schedule, now, last, **first)
     ]
 
 
@@ -192,6 +195,36 @@ def test_a_period_already_sent_is_not_due_again() -> None:
 
 def test_after_days_of_downtime_only_the_latest_digest_is_due_not_a_backlog() -> None:
     assert due(daily(), local(BERLIN, 2026, 11, 26, 10, 0), last="2026-11-21") == ["2026-11-25"]
+
+
+def test_the_first_start_after_install_sends_no_digest_for_a_period_before_any_lead() -> None:
+    monday_nine = local(BERLIN, 2026, 11, 23, 9, 0)
+    assert due(daily(), monday_nine, first_lead_at=None) == [], "no lead yet: nothing to say"
+    assert due(weekly(), monday_nine, first_lead_at=None) == []
+    installed = local(BERLIN, 2026, 11, 23, 8, 30)  # first lead posted this morning
+    assert due(daily(), monday_nine, first_lead_at=installed) == []
+    assert due(weekly(), monday_nine, first_lead_at=installed) == []
+    assert due(daily(), monday_nine + timedelta(days=1), first_lead_at=installed) == [
+        "2026-11-23"
+    ], "the first day with a lead is reported the next morning"
+
+
+def test_a_lead_inside_the_period_makes_it_due_even_on_the_first_start() -> None:
+    monday_nine = local(BERLIN, 2026, 11, 23, 9, 0)
+    saturday = local(BERLIN, 2026, 11, 21, 15, 0)
+    assert due(daily(), monday_nine, first_lead_at=saturday) == ["2026-11-22"]
+    assert due(weekly(), monday_nine, first_lead_at=saturday) == ["2026-W47"]
+    just_before_midnight = local(BERLIN, 2026, 11, 22, 23, 59)
+    assert due(daily(), monday_nine, first_lead_at=just_before_midnight) == ["2026-11-22"]
+    at_midnight = local(BERLIN, 2026, 11, 23, 0, 0)
+    assert due(daily(), monday_nine, first_lead_at=at_midnight) == [], "the period ended first"
+
+
+def test_downtime_after_baton_held_leads_still_catches_up_once_even_on_quiet_days() -> None:
+    first = local(BERLIN, 2026, 11, 2, 10, 0)
+    back = local(BERLIN, 2026, 11, 26, 10, 0)
+    assert due(daily(), back, last="2026-11-21", first_lead_at=first) == ["2026-11-25"]
+    assert due(weekly(), back, last="2026-W46", first_lead_at=first) == ["2026-W47"]
 
 
 # --- what a digest notice carries ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,8 @@ from routing.metrics import (
     percentile,
     period_for,
     previous,
+    rotation_tallies,
+    rotation_turn,
 )
 from routing.stages import Stage
 
@@ -572,9 +574,166 @@ def test_the_rep_table_counts_what_each_rep_owned_in_the_period(week: FunnelRepo
         RepRow(BEN, "Ben", 4, 2, 7.5, 1, Decimal(0)),
         # Won L1 (30,000) and L2 (12,000) as their owner.
         RepRow(CLEO, "Cleo", 0, 0, None, 0, Decimal("42000")),
+        # The account manager: took on L1, expanded it by 2,500, lost L11 to churn.
+        RepRow(
+            DAN,
+            "Dan",
+            0,
+            0,
+            None,
+            0,
+            Decimal(0),
+            customers_taken_on=1,
+            expansion_value=Decimal("2500"),
+            churned=1,
+        ),
         # Logged and worked L6 at once (no time to claim); qualified it.
         RepRow(PIA, "Pia", 1, 1, None, 1, Decimal(0)),
     )
+    assert [
+        (r.name, r.sells, r.manages_accounts) for r in week.reps if r.name in {"Ana", "Dan"}
+    ] == [
+        ("Ana", True, False),
+        ("Dan", False, True),
+    ]
+
+
+def test_a_miss_that_kept_the_lead_with_its_rep_is_no_reassignment() -> None:
+    h = History()
+    h.inbound(1, local(9, 9), "website", ANA, local(9, 9, 30))
+    h.events.pop()  # not claimed: the SLA is missed and nobody else is free
+    h.add(1, "sla_missed", local(9, 9, 6), "assigned", owner=ANA, missed_by=ANA, kept=True)
+    h.add(1, "declined", local(9, 9, 8), "new", actor=ANA)
+    h.add(1, "assigned", local(9, 9, 8), "assigned", owner=BEN, how="rotation")
+    report = funnel(h.events, WEEK_11, NOW, NAMES)
+    assert (report.sla_misses, report.reassignments) == (1, 0)
+
+
+# --- received vs fair share, skips ---------------------------------------------------------------
+
+
+def turn(
+    h: History,
+    lead: int,
+    at: datetime,
+    chosen: int,
+    eligible: dict[int, Any],
+    skipped: dict[int, str] | None = None,
+) -> None:
+    """A rotation turn as the rotation records it on the ``assigned`` event."""
+    record = {
+        "pool": "qualifier",
+        "eligible": {str(rep): weight for rep, weight in eligible.items()},
+        "skipped": {str(rep): why for rep, why in (skipped or {}).items()},
+    }
+    h.add(lead, "created", at, "new", origin="inbound")
+    h.add(lead, "assigned", at, "assigned", owner=chosen, how="rotation", rotation=record)
+
+
+def test_fair_share_sums_each_turns_weight_over_the_eligible_weights() -> None:
+    h = History()
+    turn(h, 1, local(9, 9), ANA, {ANA: 2, BEN: 1, CLEO: 1})  # 1/2, 1/4, 1/4
+    turn(h, 2, local(9, 10), BEN, {ANA: 2, BEN: 1, CLEO: 1})
+    turn(h, 3, local(9, 11), ANA, {ANA: 2, BEN: 1}, {CLEO: "away"})  # 2/3, 1/3
+    turn(h, 4, local(9, 12), BEN, {BEN: 1}, {ANA: "cap", CLEO: "hours"})
+    rows = {r.name: r for r in funnel(h.events, WEEK_11, NOW, NAMES).reps}
+    assert rows["Ana"].received == 2
+    assert rows["Ana"].fair_share == pytest.approx(0.5 + 0.5 + 2 / 3)
+    assert rows["Ben"].received == 2
+    assert rows["Ben"].fair_share == pytest.approx(0.25 + 0.25 + 1 / 3 + 1)
+    assert (rows["Cleo"].received, rows["Cleo"].fair_share) == (0, pytest.approx(0.5))
+    assert rows["Cleo"].skipped == {"away": 1, "hours": 1}
+    assert rows["Ana"].skipped == {"cap": 1}
+    assert sum(r.fair_share for r in rows.values()) == pytest.approx(4), "one lead per turn"
+
+
+def test_a_rep_skipped_all_period_still_gets_a_row_to_show_why() -> None:
+    h = History()
+    turn(h, 1, local(9, 9), ANA, {ANA: 1}, {BEN: "open_limit"})
+    turn(h, 2, local(9, 10), ANA, {ANA: 1}, {BEN: "open_limit"})
+    rows = {r.name: r for r in funnel(h.events, WEEK_11, NOW, NAMES).reps}
+    assert (rows["Ben"].received, rows["Ben"].fair_share) == (0, 0.0)
+    assert rows["Ben"].skipped == {"open_limit": 2}
+    assert rows["Ben"].sells
+
+
+def test_assignments_without_a_rotation_record_and_turns_outside_the_period_count_for_nothing() -> (
+    None
+):
+    h = History()
+    h.inbound(1, local(9, 9), "website", ANA, local(9, 9, 5))  # no "rotation" key
+    turn(h, 2, local(2, 9), BEN, {BEN: 1, ANA: 1})  # week 10
+    rows = {r.name: r for r in funnel(h.events, WEEK_11, NOW, NAMES).reps}
+    assert (rows["Ana"].received, rows["Ana"].fair_share, rows["Ana"].skipped) == (0, 0.0, {})
+    assert "Ben" not in rows
+
+
+def test_a_malformed_rotation_record_is_read_as_far_as_it_makes_sense() -> None:
+    event = LeadEvent(
+        1,
+        EventType.ASSIGNED,
+        local(9, 9),
+        None,
+        Stage.NEW,
+        Stage.ASSIGNED,
+        ANA,
+        {
+            "rotation": {
+                "eligible": {"1": "2", "x": 1, "2": -1, "3": "NaN", "4": True},
+                "skipped": {"5": "asleep", "2": "cap", "y": "away"},
+            }
+        },
+    )
+    parsed = rotation_turn(event)
+    assert parsed is not None
+    assert (parsed.eligible, parsed.skipped, parsed.chosen) == ({1: 2.0}, {2: "cap"}, ANA)
+    assert rotation_turn(replace(event, payload={"rotation": "yes"})) is None
+    tallies = rotation_tallies([event], WEEK_11)
+    assert (tallies[ANA].received, tallies[ANA].fair_share) == (1, 1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.integers(1, 6), st.integers(1, 4), min_size=1, max_size=6),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_fair_shares_add_up_to_the_number_of_turns(turns: list[dict[int, int]]) -> None:
+    h = History()
+    for n, eligible in enumerate(turns):
+        turn(h, n + 1, local(9, 9) + timedelta(minutes=n), min(eligible), eligible)
+    tallies = rotation_tallies(h.events, WEEK_11)
+    assert sum(t.fair_share for t in tallies.values()) == pytest.approx(len(turns))
+    assert sum(t.received for t in tallies.values()) == len(turns)
+
+
+# --- tenure and averages -------------------------------------------------------------------------
+
+
+def test_tenure_is_measurable_only_once_a_customer_has_been_one_for_a_month() -> None:
+    h = History()
+    h.add(1, "won", local(9, 9), "won", owner=CLEO, actor=CLEO, amount="100")
+    fresh = funnel(h.events, WEEK_11, NOW, NAMES).tenure
+    assert fresh.customers == 1
+    assert not fresh.measurable
+    h.add(2, "won", local(1, 9, month=1), "won", owner=CLEO, actor=CLEO, amount="100")
+    seasoned = funnel(h.events, WEEK_11, NOW, NAMES).tenure
+    assert seasoned.measurable
+    assert seasoned.longest_months is not None
+    assert seasoned.longest_months > 2
+
+
+def test_averages_are_rounded_half_up_to_whole_currency_units() -> None:
+    h = History()
+    for lead, amount in ((1, "1000"), (2, "1000"), (3, "1001.50")):
+        h.add(lead, "won", local(9, 9), "won", owner=CLEO, actor=CLEO, amount=amount)
+        h.add(lead + 10, "created", local(9, 9), "new", origin="inbound", source="ads")
+    report = funnel(h.events, WEEK_11, NOW, NAMES, {"ads": Decimal("100")})
+    assert report.average_deal == Decimal("1001")  # 3,001.50 / 3 = 1,000.50 → 1,001
+    assert report.won_value == Decimal("3001.50"), "totals keep their cents"
+    assert report.cost_per_lead[0].cost_per_lead == Decimal("33")  # 100 / 3
 
 
 def test_a_rep_without_a_name_is_shown_by_id() -> None:

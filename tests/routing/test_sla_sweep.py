@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from routing.events import EventType
 from routing.rotation import WorkingHours
 from routing.usecases.sweep import claim_deadline
 from tests.support.fakes import MONDAY_9AM, Desk
@@ -153,11 +154,34 @@ def test_with_nobody_else_available_the_lead_stays_with_its_rep_on_a_fresh_clock
     desk = desk_with_lead("alice")
     desk.clock.advance(minutes=6)
     mark = desk.mark()
-    assert desk.sweep().data["moved"] == [1]
+    outcome = desk.sweep()
+    assert (outcome.data["moved"], outcome.data["kept"]) == ([], [1])
     assert desk.owner(1) == "alice"
+    assert desk.lead(1).stage.value == "assigned"
     assert desk.lead(1).assigned_at == desk.clock.now
-    assert any("Nobody else is available" in n.text for n in desk.since(mark))
+    said = [n.text for n in desk.since(mark)]
+    assert any("Nobody else is" in text and "stays with" in text for text in said)
+    assert not any("→" in text or "moved on" in text for text in said), "not 'reassigned'"
     assert not desk.dms("maya"), "one miss is not worth a manager's attention yet"
+
+
+def test_a_lead_kept_for_want_of_anyone_else_records_the_miss_and_reminds_its_rep() -> None:
+    desk = desk_with_lead("alice")
+    desk.clock.advance(minutes=6)
+    mark = desk.mark()
+    desk.sweep()
+    kinds = [e.type for e in desk.uow.events_of(1)]
+    assert kinds[-2:] == [EventType.ASSIGNED, EventType.SLA_MISSED], "no second assignment"
+    assert desk.lead(1).sla_misses == 1
+    reminders = [n for n in desk.since(mark) if n.rep_id == desk.rep("alice").id]
+    assert [n.text.split(":")[0] for n in reminders] == ["Reminder"]
+    assert reminders[0].card is not None, "with the lead's buttons, to claim at once"
+    desk.clock.advance(minutes=4)
+    assert desk.sweep().data["kept"] == [], "the reminder starts a fresh SLA"
+    desk.clock.advance(minutes=2)
+    assert desk.sweep().data["kept"] == [1]
+    assert desk.lead(1).sla_misses == 2
+    assert desk.dms("maya"), "the second miss still reaches the managers"
 
 
 def test_when_nobody_at_all_is_available_the_missed_lead_waits_in_the_queue() -> None:

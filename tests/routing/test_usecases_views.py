@@ -12,6 +12,7 @@ from routing.relay import Relay, dispatch
 from routing.roles import Platform
 from routing.stages import Stage
 from routing.usecases.context import Actor, Ctx, Outcome
+from routing.usecases.views import LeadView
 from tests.support.fakes import Desk
 
 POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
@@ -36,11 +37,21 @@ def busy_desk() -> Desk:
 # --- /lead show -------------------------------------------------------------------------------
 
 
-def test_show_gives_the_lead_its_stage_and_its_history_to_anyone() -> None:
+def test_show_gives_the_lead_itself_first_then_its_history_to_anyone() -> None:
     desk = busy_desk()
+    desk.clock.advance(hours=3, minutes=20)
     outcome = desk.say("zed", "/lead show L-5")
     assert outcome.reply.split("\n") == [
-        "*L-5* — Co4 — Pat 4 · disqualified",
+        "*L-5* — Co4 — Pat 4",
+        "Company: Co4",
+        "Contact: Pat 4",
+        "Email: pat@co4.example",
+        "Source: inbound post",
+        "Stage: disqualified",
+        f"Owner: {desk.rep('alice').mention}",
+        "Age: 3 h 20 min (since Mon 23 Nov 09:00)",
+        "Reason: spam",
+        "History",
         "• Mon 23 Nov 09:00 created by Baton",
         "• Mon 23 Nov 09:00 assigned → alice",
         "• Mon 23 Nov 09:00 disqualified by alice (spam)",
@@ -51,6 +62,36 @@ def test_show_gives_the_lead_its_stage_and_its_history_to_anyone() -> None:
         "disqualified",
         (),
     )
+    assert isinstance(outcome.data["lead_view"], LeadView)
+
+
+def test_show_lists_the_qualification_and_the_amounts_before_the_history() -> None:
+    desk = busy_desk()
+    desk.post("Lead: Ana Diaz, ana@acme.io, Acme, +44 20 7946 0000, source: webinar")
+    desk.say("alice", "/lead claim 6")
+    desk.say("alice", "/lead qualify 6 budget=40k authority=CTO need=routing timeline=Q1 notes=hot")
+    desk.say("alice", "/lead handoff 6")
+    desk.say("carl", "/lead won 6 12,000")
+    desk.team(account_manager="dana")
+    desk.say("carl", "/lead handoff 6")
+    desk.say("dana", "/lead expand 6 3,000")
+    view = desk.say("zed", "/lead show 6").data["lead_view"]
+    assert isinstance(view, LeadView)
+    facts = dict(view.facts)
+    assert facts["Phone"] == "+44 20 7946 0000"
+    assert facts["Source"] == "webinar (inbound post)"
+    assert [facts[k] for k in ("Budget", "Authority", "Need", "Timeline", "Notes")] == [
+        "40k",
+        "CTO",
+        "routing",
+        "Q1",
+        "hot",
+    ]
+    assert (facts["Won amount"], facts["Expansion total"]) == ("12,000", "3,000")
+    labels = [label for label, _ in view.facts]
+    assert labels.index("Stage") < labels.index("Budget") < labels.index("Won amount")
+    reply = desk.say("zed", "/lead show 6").reply
+    assert reply.index("Won amount: 12,000") < reply.index("History") < reply.index("won by")
 
 
 def test_show_writes_times_on_the_readers_clock_and_amounts_in_the_history() -> None:
@@ -60,9 +101,10 @@ def test_show_writes_times_on_the_readers_clock_and_amounts_in_the_history() -> 
     lines = desk.say("carl", "/lead show 1", timezone="Asia/Tokyo").reply.split("\n")
     assert lines[-2] == "• Mon 23 Nov 18:00 handed off by alice → carl"
     assert lines[-1] == "• Mon 23 Nov 18:00 won by carl (9500)"
+    assert "Won amount: 9,500" in lines
 
 
-def test_show_keeps_the_last_twelve_events() -> None:
+def test_show_keeps_the_last_twelve_events_and_says_how_many_there_were() -> None:
     desk = Desk()
     desk.team(qualifier="alice bob")
     desk.post(POST)
@@ -71,17 +113,19 @@ def test_show_keeps_the_last_twelve_events() -> None:
         desk.sweep()
     lines = desk.say("maya", "/lead show 1").reply.split("\n")
     assert len(desk.uow.events_of(1)) == 16
-    assert len(lines) == 13
-    assert lines[1] == "• Mon 23 Nov 09:12 sla missed"
+    history = lines[lines.index("History (latest 12 of 16)") + 1 :]
+    assert len(history) == 12
+    assert history[0] == "• Mon 23 Nov 09:12 sla missed"
 
 
 def test_show_of_an_unparsed_post_quotes_the_original_text() -> None:
     desk = busy_desk()
     desk.post("someone rang about pricing, call back pls")
     reply = desk.say("maya", "/lead show 6").reply
-    assert reply.startswith("*L-6* — unknown contact · unparsed")
+    assert reply.startswith("*L-6* — unknown contact\n")
+    assert "Stage: unparsed" in reply
+    assert "Original post:\n> someone rang about pricing, call back pls\nHistory" in reply
     assert "(no email address or phone number found)" in reply
-    assert reply.endswith("Original post:\n> someone rang about pricing, call back pls")
 
 
 def test_show_of_a_lead_that_does_not_exist_says_so() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.bootstrap import Baton
 from bot.config import Settings
 from bot.serve import make_server
+from bot.web.secret import public_url as links_base
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
@@ -32,7 +33,7 @@ class Served:
         links = self.baton.relay.config.dashboard
         assert links is not None
         return links.link_for(subject_of(rep), self.baton.clock()).replace(
-            self.baton.settings.baton_public_url, self.url
+            links_base(self.baton.settings), self.url
         )
 
 

@@ -255,6 +255,10 @@ class FakeLeads:
                 churned[e.lead_id] = min(e.at, churned.get(e.lead_id, e.at))
         return [CustomerSpan(i, at, churned.get(i)) for i, at in sorted(won.items())]
 
+    def first_lead_at(self) -> datetime | None:
+        firsts = (EventType.CREATED, EventType.UNPARSED)
+        return min((e.at for e in self.tx.state.events if e.type in firsts), default=None)
+
 
 class FakeIntakeKeys:
     def __init__(self, tx: _Tx) -> None:
