@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from routing.events import EventType, LeadEvent
 from routing.metrics import DAYS_PER_MONTH, FunnelReport, percentile
+from routing.metrics.compute import event_amount
 from routing.metrics.periods import Period
 
 
@@ -131,9 +132,9 @@ def _tallies(events: Iterable[LeadEvent], period: Period) -> dict[int, _Tally]:
         tally = tallies[rep]
         tally.counts[event.type] += 1
         if event.type is EventType.WON:
-            tally.won_value += _amount(event)
+            tally.won_value += event_amount(event)
         elif event.type is EventType.EXPANDED:
-            tally.expansion += _amount(event)
+            tally.expansion += event_amount(event)
     return tallies
 
 
@@ -167,15 +168,6 @@ def _account_manager(
         churned=tally.counts[EventType.CHURNED],
         median_tenure_months=percentile(months, 0.5),
     )
-
-
-def _amount(event: LeadEvent) -> Decimal:
-    """As the digest reads amounts: a missing or unreadable one counts as 0."""
-    try:
-        amount = Decimal(str(event.payload.get("amount", "0")))
-    except InvalidOperation:
-        return Decimal(0)
-    return amount if amount.is_finite() else Decimal(0)
 
 
 def win_rate(report: FunnelReport) -> float | None:
