@@ -112,6 +112,11 @@ class Lead:
         return self.fields.get("domain")
 
     @property
+    def prospecting(self) -> bool:
+        """An outbound lead still with the prospector who sourced it (not yet handed on)."""
+        return self.origin is Origin.OUTBOUND and self.pool == "prospector"
+
+    @property
     def title(self) -> str:
         who = self.name or self.email or self.phone or "unknown contact"
         return f"{self.company} — {who}" if self.company else who
@@ -243,6 +248,32 @@ class Lead:
             to,
             handed_from=self.owner_id,
             role=role,
+            explanation=explanation,
+        )
+
+    def hand_to_qualifier(
+        self, by: int, to: int, at: datetime, explanation: str, pool: str
+    ) -> None:
+        """An outbound lead its prospector is working goes to a qualifier, who claims it as they
+        would an inbound lead; the prospector is kept as its source (it stays outbound)."""
+        self.check(Action.HANDOFF_QUALIFIER)
+        if not self.prospecting:
+            raise IllegalTransition(
+                f"{self.ref} is not an outbound lead with its prospector, so it can't go to the "
+                "qualifiers; a manager can reassign it."
+            )
+        sourced_by = self.owner_id
+        self.pool = pool
+        self.assigned_at = at
+        self._record(
+            EventType.HANDED_OFF,
+            at,
+            by,
+            Stage.ASSIGNED,
+            to,
+            handed_from=sourced_by,
+            sourced_by=sourced_by,
+            role="qualifier",
             explanation=explanation,
         )
 

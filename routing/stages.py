@@ -37,6 +37,8 @@ class Action(StrEnum):
     QUALIFY = "qualify"
     DISQUALIFY = "disqualify"
     HANDOFF = "handoff"
+    HANDOFF_QUALIFIER = "handoff qualifier"
+    """A prospector passes an outbound lead they are working to the qualifier rotation."""
     MEETING = "meeting"
     PROPOSAL_REQUESTED = "proposal requested"
     PROPOSAL_PRESENTED = "proposal presented"
@@ -64,6 +66,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.QUALIFY: frozenset({Stage.WORKING}),
     Action.DISQUALIFY: frozenset({Stage.ASSIGNED, Stage.WORKING, Stage.QUALIFIED}),
     Action.HANDOFF: frozenset({Stage.QUALIFIED, Stage.WON}),
+    Action.HANDOFF_QUALIFIER: frozenset({Stage.WORKING}),
     Action.MEETING: CLOSING_STAGES,
     Action.PROPOSAL_REQUESTED: frozenset({Stage.WITH_CLOSER, Stage.MEETING}),
     Action.PROPOSAL_PRESENTED: frozenset(
@@ -97,6 +100,11 @@ def owning_role(stage: Stage, outbound: bool) -> Role | None:
     return None
 
 
-def next_step_actions(stage: Stage) -> tuple[Action, ...]:
-    """The buttons worth showing on a lead card at ``stage`` (reassign is a manager's command)."""
-    return tuple(a for a in allowed_actions(stage) if a is not Action.REASSIGN)
+def next_step_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
+    """The buttons worth showing on a lead card at ``stage`` (reassign is a manager's command).
+
+    ``prospecting``: an outbound lead its prospector is working, which they may hand to the
+    qualifiers; other leads have no such button.
+    """
+    hidden = {Action.REASSIGN} if prospecting else {Action.REASSIGN, Action.HANDOFF_QUALIFIER}
+    return tuple(a for a in allowed_actions(stage) if a not in hidden)

@@ -11,6 +11,7 @@ from routing.lead import Lead, Origin, SourceRef
 from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
 from routing.roles import Platform, Role
 from routing.stages import Stage
+from routing.team import Rep
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
 
@@ -87,33 +88,64 @@ def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
     if domain:
         fields.setdefault("domain", domain)
     lead = Lead(company=cmd.company, email=cmd.email.lower(), name=cmd.name, fields=fields)
-    if ctx.in_role(ctx.actor, Role.PROSPECTOR):
-        lead.origin = Origin.OUTBOUND
-    lead.record_creation(ctx.now, ctx.actor.id, source=fields.get("source"))
-    line = _route_new(ctx, lead)
+    prospector = ctx.actor if ctx.in_role(ctx.actor, Role.PROSPECTOR) else None
+    line = create_and_route(ctx, lead, prospector=prospector)
     return Outcome(line, card=ctx.card(lead), lead_id=lead.id)
 
 
-def _route_new(ctx: Ctx, lead: Lead, *, first: bool = False) -> str:
-    """Match, route and store a new lead, and tell the people concerned."""
+def create_and_route(
+    ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False
+) -> str:
+    """Record a new lead's creation and route it; ``prospector`` makes it their outbound lead.
+
+    A prospector whose outbound leads go to the qualifiers (``BATON_OUTBOUND_TO_QUALIFIERS`` or
+    their pool's ``outbound_to_qualifiers``) is recorded as the lead's source, and the lead goes
+    through the qualifier rotation like an inbound one; it stays outbound in the digest.
+    """
+    sourced_by = None
+    if prospector is not None:
+        lead.origin = Origin.OUTBOUND
+        if ctx.outbound_to_qualifiers(prospector):
+            sourced_by = prospector.id
+            lead.fields["sourced_by"] = prospector.name
+            prospector = None
+    extra = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
+    return _route_new(ctx, lead, prospector=prospector, quiet=quiet)
+
+
+def _route_new(
+    ctx: Ctx,
+    lead: Lead,
+    *,
+    first: bool = False,
+    prospector: Rep | None = None,
+    quiet: bool = False,
+) -> str:
+    """Match, route and store a new lead, and tell the people concerned.
+
+    ``quiet`` (bulk imports): the assignee still gets their message, but a queued lead does not
+    page the managers one by one; the import tells them once, in its summary.
+    """
     matched = _match(ctx, lead)
     if matched is not None:
         ctx.uow.leads.add(lead)
-        return announce_assignment(ctx, lead, matched, first=first)
-    if lead.origin is Origin.OUTBOUND:
+        return announce_assignment(ctx, lead, matched, first=first, quiet=quiet)
+    if prospector is not None:
         lead.pool = Role.PROSPECTOR.value
-        lead.start_working(ctx.actor.id or 0, ctx.now)
+        lead.start_working(prospector.id or 0, ctx.now)
         ctx.uow.leads.add(lead)
+        owner = "your" if prospector.id == ctx.actor.id else f"{prospector.name}'s"
         return (
-            f"Logged {lead.ref} ({lead.title}) as your outbound lead. When it's qualified: "
+            f"Logged {lead.ref} ({lead.title}) as {owner} outbound lead. When it's qualified: "
             f"`/lead qualify {lead.ref} budget=… authority=… need=… timeline=…`."
         )
-    pool, why = _pool_for(ctx, lead)
+    pool, why = pool_for(ctx, lead)
     turn = assign_from_pool(ctx, lead, pool)
     ctx.uow.leads.add(lead)
     if why:
         turn = Turn(turn.rep, f"{why}. {turn.explanation}")
-    return announce_assignment(ctx, lead, turn, first=first)
+    return announce_assignment(ctx, lead, turn, first=first, quiet=quiet)
 
 
 def _match(ctx: Ctx, lead: Lead) -> Turn | None:
@@ -133,7 +165,7 @@ def _match(ctx: Ctx, lead: Lead) -> Turn | None:
     return Turn(owner, why)
 
 
-def _pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
+def pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
     rules = ctx.config.rules
     pool, why = rules.route(_routing_fields(lead))
     if pool == rules.default_pool:
