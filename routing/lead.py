@@ -124,7 +124,8 @@ class Lead:
     def check(self, action: Action) -> None:
         """Raise ``IllegalTransition`` naming what is allowed, unless ``action`` fits the stage."""
         if self.stage not in ALLOWED[action]:
-            options = ", ".join(a.value for a in allowed_actions(self.stage)) or "nothing more"
+            allowed = allowed_actions(self.stage, prospecting=self.prospecting)
+            options = ", ".join(a.value for a in allowed) or "nothing more"
             raise IllegalTransition(
                 f"{self.ref} is {self.stage.label}, so it can't take `{action.value}` now. "
                 f"From {self.stage.label} you can: {options}."

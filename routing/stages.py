@@ -82,9 +82,17 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
 _USER_ACTIONS = tuple(a for a in Action if a is not Action.ASSIGN)
 
 
-def allowed_actions(stage: Stage) -> tuple[Action, ...]:
-    """The actions a person can take from ``stage``, in journey order."""
-    return tuple(a for a in _USER_ACTIONS if stage in ALLOWED[a])
+def allowed_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
+    """The actions a person can take from ``stage``, in journey order.
+
+    ``prospecting``: the lead is outbound and still with its prospector, who may also hand it
+    to the qualifiers (no other lead can take that step).
+    """
+    return tuple(
+        a
+        for a in _USER_ACTIONS
+        if stage in ALLOWED[a] and (prospecting or a is not Action.HANDOFF_QUALIFIER)
+    )
 
 
 def owning_role(stage: Stage, outbound: bool) -> Role | None:
@@ -101,10 +109,6 @@ def owning_role(stage: Stage, outbound: bool) -> Role | None:
 
 
 def next_step_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
-    """The buttons worth showing on a lead card at ``stage`` (reassign is a manager's command).
-
-    ``prospecting``: an outbound lead its prospector is working, which they may hand to the
-    qualifiers; other leads have no such button.
-    """
-    hidden = {Action.REASSIGN} if prospecting else {Action.REASSIGN, Action.HANDOFF_QUALIFIER}
-    return tuple(a for a in allowed_actions(stage) if a not in hidden)
+    """The buttons worth showing on a lead card at ``stage`` (reassign is a manager's command)."""
+    actions = allowed_actions(stage, prospecting=prospecting)
+    return tuple(a for a in actions if a is not Action.REASSIGN)
