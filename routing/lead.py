@@ -123,7 +123,8 @@ class Lead:
 
     def check(self, action: Action) -> None:
         """Raise ``IllegalTransition`` naming what is allowed, unless ``action`` fits the stage."""
-        if self.stage not in ALLOWED[action]:
+        prospecting_only = action is Action.HANDOFF_QUALIFIER and not self.prospecting
+        if self.stage not in ALLOWED[action] or prospecting_only:
             allowed = allowed_actions(self.stage, prospecting=self.prospecting)
             options = ", ".join(a.value for a in allowed) or "nothing more"
             raise IllegalTransition(
@@ -258,11 +259,6 @@ class Lead:
         """An outbound lead its prospector is working goes to a qualifier, who claims it as they
         would an inbound lead; the prospector is kept as its source (it stays outbound)."""
         self.check(Action.HANDOFF_QUALIFIER)
-        if not self.prospecting:
-            raise IllegalTransition(
-                f"{self.ref} is not an outbound lead with its prospector, so it can't go to the "
-                "qualifiers; a manager can reassign it."
-            )
         sourced_by = self.owner_id
         self.pool = pool
         self.assigned_at = at

@@ -126,10 +126,17 @@ _STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", _TO_AM)
 
 
 def _steps(within: Sequence[LeadEvent], leads: int) -> dict[str, int]:
+    """Events per funnel step; a lead counts once as claimed (an outbound lead handed to the
+    qualifiers is started by its prospector and claimed again by its qualifier)."""
     counts = dict.fromkeys(_STEPS, 0)
     counts["leads"] = leads
+    claimed: set[int] = set()
     for event in within:
         step = _step_of(event)
+        if step == "claimed":
+            if event.lead_id in claimed:
+                continue
+            claimed.add(event.lead_id)
         if step is not None:
             counts[step] += 1
     return counts

@@ -96,6 +96,7 @@ def _as_prospected(lead: Lead) -> Lead:
     lead.origin, lead.pool = Origin.OUTBOUND, "prospector"
     return lead
 
+
 _MATRIX = [(stage, action) for stage in Stage for action in Action]
 
 
