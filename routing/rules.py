@@ -38,8 +38,9 @@ _ALIASES = {"==": "=", "is": "=", "is not": "!="}
 _LIST_OPS = frozenset({"in", "not in"})
 _NUMERIC_OPS = frozenset({">=", "<=", ">", "<"})
 _RULE_KEYS = ("name", "when", "pool")
-_TOP_KEYS = ("default_pool", "rules", "pools")
+_TOP_KEYS = ("default_pool", "rules", "claim_modes", "pools")
 _POOL_KEYS = ("outbound_to_qualifiers",)
+CLAIM_MODES = ("assigned", "open")
 
 # Any run of comparison symbols is taken whole, so a typo such as "=>" is reported, not misread.
 _OPERATOR = re.compile(
@@ -235,6 +236,12 @@ class RuleSet:
     outbound_to_qualifiers: frozenset[str] = frozenset()
     """Prospector pools whose new outbound leads go to the qualifier rotation (``pools:`` →
     ``<pool>: {outbound_to_qualifiers: true}`` in the rules file)."""
+    claim_modes: tuple[tuple[str, str], ...] = ()
+    """(pool, ``assigned`` or ``open``) from the file's ``claim_modes`` table."""
+
+    def claim_mode_of(self, pool: str) -> str | None:
+        """The rules file's claim mode for ``pool``; ``None`` when it names none."""
+        return dict(self.claim_modes).get(pool)
 
     def route(self, fields: Mapping[str, str]) -> tuple[str, str]:
         """(pool, reason for chat), e.g. ``("dach", "rule “DACH”: country in [DE, AT, CH]")``."""
@@ -324,6 +331,7 @@ def ruleset_from_data(data: Mapping[str, object] | None) -> RuleSet:
         rules=_rules_from_data(data.get("rules")),
         default_pool=default_pool,
         outbound_to_qualifiers=_outbound_pools(data.get("pools")),
+        claim_modes=_claim_modes_from_data(data.get("claim_modes")),
     )
 
 
@@ -345,3 +353,18 @@ def _outbound_pools(pools: object) -> frozenset[str]:
         if flag:
             flagged.add(_pool_name(name, "a pool name"))
     return frozenset(flagged)
+
+
+def _claim_modes_from_data(modes: object) -> tuple[tuple[str, str], ...]:
+    """``claim_modes: {enterprise: open}`` → (("enterprise", "open"),), each mode checked."""
+    if modes is None:
+        return ()
+    if not isinstance(modes, Mapping):
+        raise InvalidInput("'claim_modes' must be a table of pool: assigned|open")
+    checked = []
+    for pool, mode in modes.items():
+        name = _pool_name(pool, "a pool in 'claim_modes'")
+        if not isinstance(mode, str) or mode.strip().casefold() not in CLAIM_MODES:
+            raise InvalidInput(f"claim mode of {name} must be assigned or open, not '{mode}'")
+        checked.append((name, mode.strip().casefold()))
+    return tuple(checked)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.engine import READ_ONLY
 from storage.repositories import (
+    SqlDeliveryKeys,
     SqlDigestRuns,
     SqlIntakeKeys,
     SqlLeads,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     pools: SqlPools
     leads: SqlLeads
     intake: SqlIntakeKeys
+    deliveries: SqlDeliveryKeys
     outbox: SqlOutbox
     digests: SqlDigestRuns
 
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.pools = SqlPools(conn, self.reps)
         self.leads = SqlLeads(conn)
         self.intake = SqlIntakeKeys(conn)
+        self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
 

@@ -161,6 +161,8 @@ def test_an_outbound_import_goes_to_the_qualifiers_with_the_setting(
 
 def test_an_unreadable_or_headerless_file_is_one_line(tmp_path: Path) -> None:
     missing = run(str(tmp_path / "nope.csv"))
-    assert missing.exit_code == CONFIG_ERROR and "cannot read" in missing.stderr
+    assert missing.exit_code == CONFIG_ERROR
+    assert "cannot read" in missing.stderr
     empty = run(str(write(tmp_path, "")))
-    assert empty.exit_code == CONFIG_ERROR and "The file is empty" in empty.stderr
+    assert empty.exit_code == CONFIG_ERROR
+    assert "The file is empty" in empty.stderr

@@ -36,7 +36,8 @@ def test_a_prospector_hands_their_working_lead_to_the_qualifier_rotation(
 ) -> None:
     baton = team(sqlite_url, clock)
     logged = say(baton, "pat", "/lead new Umbrella sam@umbrella.co Sam")
-    assert logged.card is not None and "handoff qualifier" in logged.card.actions
+    assert logged.card is not None
+    assert "handoff qualifier" in logged.card.actions
     handed = say(baton, "pat", f"/lead handoff L-{logged.lead_id} qualifier")
     assert "now with <rep:4|quinn> to qualify; you stay its source" in handed.reply
     lead, events = lead_of(baton, logged.lead_id or 0)
@@ -46,7 +47,8 @@ def test_a_prospector_hands_their_working_lead_to_the_qualifier_rotation(
     assert handoff.type is EventType.HANDED_OFF
     assert handoff.payload["role"] == "qualifier"
     assert handoff.payload["sourced_by"] == handoff.payload["handed_from"]
-    assert handed.card is not None and handed.card.actions == ("claim", "notmine", "disqualify")
+    assert handed.card is not None
+    assert handed.card.actions == ("claim", "notmine", "disqualify")
     say(baton, "quinn", f"/lead claim L-{lead.id}")
     say(baton, "quinn", f"/lead qualify L-{lead.id} budget=10k")
     closed = say(baton, "quinn", f"/lead handoff L-{lead.id}")
@@ -75,7 +77,7 @@ def test_with_no_qualifier_the_lead_stays_with_its_prospector(
     baton = make_baton(sqlite_url, clock, managers={MANAGER})
     say(baton, "maya", "/rotation add @pat prospector")
     lead_id = say(baton, "pat", "/lead new Umbrella sam@umbrella.co").lead_id
-    with pytest.raises(InvalidInput, match="No qualifier is available.*It stays yours"):
+    with pytest.raises(InvalidInput, match=r"No qualifier is available.*It stays yours"):
         say(baton, "pat", f"/lead handoff L-{lead_id} qualifier")
     assert lead_of(baton, lead_id or 0)[0].stage is Stage.WORKING
 

@@ -41,7 +41,8 @@ def test_columns_are_recognised_by_their_header_names_and_the_rest_are_kept_as_f
 def test_a_mapped_header_is_read_as_the_field_it_names() -> None:
     text = "E-Mail-Adresse,Firma\nsam@umbrella.co,Umbrella\n"
     (unmapped,) = rows(text)
-    assert unmapped.lead is not None and unmapped.lead.company is None
+    assert unmapped.lead is not None
+    assert unmapped.lead.company is None
     assert unmapped.lead.fields["firma"] == "Umbrella"
     (mapped,) = rows(text, parse_maps(["e-mail-ADRESSE=email", "Firma=company"]))
     assert mapped.lead is not None
@@ -74,13 +75,15 @@ def test_semicolons_and_tabs_are_sniffed_and_a_quoted_comma_does_not_count() -> 
     assert sniff_delimiter("email\tname\n") == "\t"
     assert sniff_delimiter("email\n") == ","
     (row,) = rows("email;company\nsam@x.io;Umbrella, Inc\n")
-    assert row.lead is not None and row.lead.company == "Umbrella, Inc"
+    assert row.lead is not None
+    assert row.lead.company == "Umbrella, Inc"
 
 
 def test_utf8_with_a_byte_order_mark_reads_the_first_header_cleanly() -> None:
     text = decode_csv("\ufeffemail,name\nzoe@zuerich.ch,Zoë\n".encode())
     (row,) = rows(text)
-    assert row.lead is not None and row.lead.name == "Zoë"
+    assert row.lead is not None
+    assert row.lead.name == "Zoë"
 
 
 def test_a_file_that_is_not_utf8_is_read_as_windows_1252() -> None:
@@ -96,7 +99,8 @@ def test_an_overlong_cell_is_cut_with_a_marker() -> None:
     (row,) = rows(f"email,notes\nsam@x.io,{'x' * 5000}\n")
     assert row.lead is not None
     notes = row.lead.fields["notes"]
-    assert len(notes) == MAX_VALUE_CHARS and notes.endswith(TRUNCATED.strip())
+    assert len(notes) == MAX_VALUE_CHARS
+    assert notes.endswith(TRUNCATED.strip())
 
 
 def test_an_empty_file_or_a_blank_header_is_refused() -> None:
