@@ -16,13 +16,12 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from routing import limits
 from routing.errors import InvalidInput
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
+from routing.text import storable
 
 __all__ = [
-    "MAX_COLUMNS",
-    "MAX_VALUE_CHARS",
-    "TRUNCATED",
     "CsvRow",
     "decode_csv",
     "parse_maps",
@@ -30,14 +29,9 @@ __all__ = [
     "sniff_delimiter",
 ]
 
-# TODO(routing/limits.py): take these from the limits module once it lands on main.
-MAX_VALUE_CHARS = 2000
-"""The longest cell kept; longer ones are cut and end with :data:`TRUNCATED`."""
-MAX_COLUMNS = 100
-"""Columns after this many are ignored (and reported once)."""
-TRUNCATED = " …[truncated]"
-
 _DELIMITERS = (",", ";", "\t")
+_CORE_COLUMNS = 6
+"""Email, name, first and last name, company, phone: read beside the lead's extra fields."""
 _FIELD_NAME = re.compile(r"[^\w]+")
 
 
@@ -84,7 +78,7 @@ def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvR
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, delimiter=sniff_delimiter(text))
     headers = _headers(reader)
-    labels = [_label(h, maps or {}) for h in headers[:MAX_COLUMNS]]
+    labels = [_label(storable(h), maps or {}) for h in headers[: limits.FIELDS + _CORE_COLUMNS]]
     seen: dict[str, int] = {}
     line = reader.line_num + 1
     while True:
@@ -131,9 +125,8 @@ def _row(line: int, labels: Sequence[str], cells: Sequence[str]) -> CsvRow:
 
 
 def _limited(cell: str) -> str:
-    if len(cell) <= MAX_VALUE_CHARS:
-        return cell
-    return cell[: MAX_VALUE_CHARS - len(TRUNCATED)] + TRUNCATED
+    """A cell any database takes, within what intake reads of one field (marked where cut)."""
+    return limits.truncate(storable(cell), limits.NOTES)
 
 
 def _with_duplicate(row: CsvRow, seen: dict[str, int]) -> CsvRow:

@@ -18,7 +18,7 @@ from routing.lead import Lead
 from routing.roles import Platform, Role
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.intake import create_and_route, pool_for
+from routing.usecases.intake import bounded_lead, create_and_route, pool_for
 
 
 class RowResult(StrEnum):
@@ -126,8 +126,8 @@ def _result(result: RowResult, detail: str | None = None) -> Outcome:
 
 
 def _lead_of(row: CsvRow) -> Lead:
-    parsed = row.lead
-    assert parsed is not None
+    assert row.lead is not None
+    parsed = bounded_lead(row.lead)
     return Lead(
         company=parsed.company,
         email=parsed.email,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from routing import limits
 from routing.csv_rows import (
-    MAX_VALUE_CHARS,
-    TRUNCATED,
     CsvRow,
     decode_csv,
     parse_maps,
@@ -96,11 +95,11 @@ def test_a_later_row_with_the_same_email_or_company_domain_names_the_first() -> 
 
 
 def test_an_overlong_cell_is_cut_with_a_marker() -> None:
-    (row,) = rows(f"email,notes\nsam@x.io,{'x' * 5000}\n")
+    (row,) = rows(f"email,notes\nsam@x.io,{'x' * 9000}\n")
     assert row.lead is not None
     notes = row.lead.fields["notes"]
-    assert len(notes) == MAX_VALUE_CHARS
-    assert notes.endswith(TRUNCATED.strip())
+    assert len(notes) == limits.NOTES
+    assert notes.endswith(limits.MARKER)
 
 
 def test_an_empty_file_or_a_blank_header_is_refused() -> None:

@@ -6,7 +6,7 @@ workload limit ``max_open``; the daily cap is now counted from lead events, so
 every rep starts level. Pools get ``claim_mode``; ``rotation_events`` records manual credits.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-01 11:30:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from storage.tables import UTCDateTime
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
