@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     baton_rules_file: str | None = None
     baton_outbound_to_qualifiers: bool = False
     baton_public_url: str | None = None
+    baton_secret_key: str | None = None
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod

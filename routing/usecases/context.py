@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
 from routing.notices import LeadCard, Notice, NoticeKind
@@ -34,6 +35,8 @@ class RelayConfig:
     """The team's timezone: digest periods start at its midnights."""
     outbound_to_qualifiers: bool = False
     """``BATON_OUTBOUND_TO_QUALIFIERS``: prospectors' new leads go to the qualifier rotation."""
+    dashboard: DashboardLinks | None = None
+    """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
 
 
 @dataclass(frozen=True)
