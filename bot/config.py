@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     baton_claim_sla_minutes: int = Field(default=5, ge=1, le=24 * 60)
     baton_managers: str = ""
     baton_rules_file: str | None = None
+    baton_outbound_to_qualifiers: bool = False
     baton_public_url: str | None = None
     baton_secret_key: str | None = None
 
@@ -87,6 +88,7 @@ class Settings(BaseSettings):
             managers=self.manager_keys(),
             claim_sla_minutes=self.baton_claim_sla_minutes,
             timezone=self.baton_timezone,
+            outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
         )
 
 

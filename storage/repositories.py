@@ -361,6 +361,10 @@ class SqlIntakeKeys:
         )
         return fresh == len(keys)
 
+    def known(self, keys: Sequence[str]) -> bool:
+        query = select(t.intake_keys.c.key).where(t.intake_keys.c.key.in_(list(keys))).limit(1)
+        return self.conn.execute(query).first() is not None
+
 
 class SqlDeliveryKeys:
     def __init__(self, conn: Connection) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -294,6 +295,9 @@ class FakeIntakeKeys:
             self.tx.state.intake_keys[key] = at
         return len(fresh) == len(keys)
 
+    def known(self, keys: Sequence[str]) -> bool:
+        return any(key in self.tx.state.intake_keys for key in keys)
+
 
 class FakeDeliveryKeys:
     def __init__(self, tx: _Tx) -> None:
@@ -403,6 +407,15 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         if self._tx is not None:
             self._tx = _Tx(copy.deepcopy(self.committed))
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        before = copy.deepcopy(self._open().state)
+        try:
+            yield
+        except BaseException:
+            self._tx = _Tx(before)
+            raise
 
     # --- reading what was committed, for assertions ------------------------------------------
 
