@@ -95,8 +95,9 @@ def make_server(settings: Settings, baton: Baton | None = None, *, sender: bool 
     from bot.scheduler import start_scheduler
     from bot.slack.mount import SlackMode, slack_platform
     from bot.teams.mount import mount_teams, teams_configured
+    from bot.webhook import mount_webhook
 
-    mounts: list[Mount] = []
+    mounts: list[Mount] = [mount_webhook]
     workers: list[Worker] = []
     slack = slack_platform(settings)
     if slack is not None:

@@ -73,6 +73,14 @@ class IntakeKeys(Protocol):
         """Record the delivery keys; False when any was recorded before (a retry)."""
         ...
 
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        """Remember which lead the keys created, so a retry can answer with it."""
+        ...
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        """The lead an earlier delivery under any of ``keys`` created, if it created one."""
+        ...
+
 
 class Outbox(Protocol):
     def add(self, notice: Notice) -> None: ...

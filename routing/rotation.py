@@ -175,6 +175,7 @@ class Candidate:
     position: int
     timezone: str
     away_until: datetime | None = None
+    away_note: str | None = None
     hours: WorkingHours | None = None
     cap: int | None = None
     assigned_on: date | None = None
@@ -196,14 +197,15 @@ def assigned_today(candidate: Candidate, now: datetime) -> int:
 def _away_reason(candidate: Candidate, now: datetime) -> str | None:
     if candidate.away_until is None or _as_utc(now) >= _as_utc(candidate.away_until):
         return None
+    note = candidate.away_note
     if candidate.away_until.year >= AWAY_FOREVER_YEAR:
-        return "away until they're back"
+        return f"away ({note})" if note else "away until they're back"
     back = local_now(candidate.timezone, candidate.away_until)
     other_year = back.year != local_now(candidate.timezone, now).year
     when = _day_and_date(back, with_year=other_year)
     if back.time() != time(0, 0):
         when = f"{when} {_clock(back.time())}"
-    return f"away until {when}"
+    return f"away ({note} until {when})" if note else f"away until {when}"
 
 
 def _hours_reason(candidate: Candidate, now: datetime) -> str | None:

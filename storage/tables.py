@@ -67,6 +67,8 @@ reps = Table(
     Column("hours_start", Time()),
     Column("hours_end", Time()),
     Column("hours_days", String(20)),
+    Column("away_note", String(200)),
+    Column("away_status", String(400)),
     UniqueConstraint("platform", "user_id"),
 )
 
@@ -145,6 +147,7 @@ intake_keys = Table(
     metadata,
     Column("key", String(400), primary_key=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("lead_id", Integer),
 )
 
 outbox = Table(

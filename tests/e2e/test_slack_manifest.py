@@ -53,6 +53,7 @@ def test_the_manifest_subscribes_to_the_events_the_app_handles() -> None:
         "message.channels",
         "message.groups",
         "app_home_opened",
+        "user_change",
     }
     assert app["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(app["oauth_config"]["scopes"]["bot"])

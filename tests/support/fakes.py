@@ -48,6 +48,7 @@ class FakeState:
     leads: dict[int, Lead] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     intake_keys: dict[str, datetime] = field(default_factory=dict)
+    intake_leads: dict[str, int] = field(default_factory=dict)
     outbox: list[Notice] = field(default_factory=list)
     digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
@@ -269,6 +270,14 @@ class FakeIntakeKeys:
         for key in fresh:
             self.tx.state.intake_keys[key] = at
         return len(fresh) == len(keys)
+
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        for key in keys:
+            self.tx.state.intake_leads[key] = lead_id
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        leads = self.tx.state.intake_leads
+        return next((leads[key] for key in keys if key in leads), None)
 
 
 class FakeOutbox:
