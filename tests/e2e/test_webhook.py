@@ -59,9 +59,7 @@ class Webhook:
     def send(self, data: Mapping[str, Any], **kw: Any) -> Answer:
         return self.post(json.dumps(data).encode(), **kw)
 
-    def signed(
-        self, body: bytes, secret: str, *, age: int = 0, content_type: str = JSON
-    ) -> Answer:
+    def signed(self, body: bytes, secret: str, *, age: int = 0, content_type: str = JSON) -> Answer:
         stamp = str(int(self.clock().timestamp()) - age)
         headers = {"X-Baton-Timestamp": stamp, "X-Baton-Signature": signature(secret, stamp, body)}
         return self.post(body, content_type, token=None, headers=headers)
