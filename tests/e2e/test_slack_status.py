@@ -53,7 +53,8 @@ def test_an_away_status_skips_the_rep_with_its_reason_until_it_expires(
 
     clock.now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     later = thread_reply(slack, slack.slack.post_lead("Lead: Kim Ro, kim@stark.example, Stark"))
-    assert "<@UBOB>" in later and "away" not in later
+    assert "<@UBOB>" in later
+    assert "away" not in later
 
 
 def test_clearing_the_status_brings_the_rep_back_and_hands_them_the_queue(

@@ -103,15 +103,19 @@ def test_a_bearer_lead_gets_201_and_its_card_opens_a_thread_in_the_intake_channe
     world.deliver()
 
     (card,) = top_level_cards(world)
-    assert card.shows("L-1") and card.shows("Umbrella Corp") and card.shows("<@UALICE>")
-    assert card.shows("Plan") and card.shows("enterprise")
+    assert card.shows("L-1")
+    assert card.shows("Umbrella Corp")
+    assert card.shows("<@UALICE>")
+    assert card.shows("Plan")
+    assert card.shows("enterprise")
     (dm,) = world.double.posts("UALICE")
     assert dm.shows("New lead L-1")
 
     assert world.slack.command("/lead claim L-1", "UALICE").status == 200
     world.deliver()
     updates = world.double.to("chat.update")
-    assert updates and updates[-1].params["ts"] == card.answer["ts"]
+    assert updates
+    assert updates[-1].params["ts"] == card.answer["ts"]
     thread = [c for c in world.double.posts(INTAKE) if c.params.get("thread_ts")]
     assert all(c.params["thread_ts"] == card.answer["ts"] for c in thread)
 
@@ -155,7 +159,8 @@ def test_bad_credentials_get_401_json_and_store_nothing(
     answer = world.hook.send(payload("flat"), token=token, headers=headers)
     assert answer.status == 401
     assert "unauthorised" in answer.json()["error"]
-    assert world.rows("leads") == 0 and world.rows("intake_keys") == 0
+    assert world.rows("leads") == 0
+    assert world.rows("intake_keys") == 0
     assert world.deliver() == 0
     assert not [r for r in caplog.records if r.exc_info]
 
@@ -186,7 +191,8 @@ def test_a_typeform_response_is_read_by_field_ref_and_title_and_its_token_dedupe
     (card,) = top_level_cards(world)
     for shown in ("Globex", "Laura Chen", "laura@globex.example", "+4915112345678", "51-200"):
         assert card.shows(shown), shown
-    assert card.shows("Routing, Digest") and card.shows("winter-promo")
+    assert card.shows("Routing, Digest")
+    assert card.shows("winter-promo")
 
 
 def test_a_hubspot_form_submission_is_read_and_its_submission_id_dedupes(world: World) -> None:
@@ -209,7 +215,9 @@ def test_form_encoded_fields_make_a_lead_and_unknown_fields_are_kept(world: Worl
     assert world.hook.post(body, FORM).status == 201
     world.deliver()
     (card,) = top_level_cards(world)
-    assert card.shows("Tyrell") and card.shows("Budget band") and card.shows("50k+")
+    assert card.shows("Tyrell")
+    assert card.shows("Budget band")
+    assert card.shows("50k+")
 
 
 def test_a_payload_without_email_or_phone_is_kept_unparsed_for_managers_with_202(
