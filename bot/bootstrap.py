@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.outbox import Notifier, OutboxSender
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import uow_factory, utc_now
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,7 +42,9 @@ def build(
     migrate: bool = True,
 ) -> Baton:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    for warning in settings.manager_warnings():
+        log.warning("%s", warning)
+    engine = open_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     relay = Relay(
@@ -50,3 +56,20 @@ def build(
     if migrate:
         relay.seed_managers()
     return Baton(settings, engine, relay, clock, dict(notifiers or {}))
+
+
+def open_engine(url: str) -> Engine:
+    """The engine for ``DATABASE_URL``; a URL no engine can be made from is a :class:`StartupError`.
+
+    (An unreachable server shows only on the first connection, as a ``DBAPIError``.)
+    """
+    try:
+        return make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as err:
+        problem = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise StartupError(f"DATABASE_URL is not a database URL Baton can use: {problem}") from None
+    except ImportError as err:
+        raise StartupError(
+            f"DATABASE_URL needs a database driver that is not installed ({err.name}): "
+            "Baton runs on sqlite:/// and postgresql:// URLs"
+        ) from None

@@ -12,13 +12,22 @@ import yaml
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from routing.roles import Platform
+from routing.roles import MANAGER_ENTRY_FORMS, Platform
 from routing.rules import RuleSet, ruleset_from_data
 from routing.status import DEFAULT_AWAY, AwayStatuses
 from routing.usecases.context import RelayConfig
 
 DEFAULT_RULES_FILES = ("baton.rules.yaml", "baton.rules.yml", "baton.rules.toml")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+TEAMS_APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+
+
+class StartupError(Exception):
+    """A setting Baton cannot start without; the message names the variable and what to set.
+
+    It lives here, below every adapter, so each depends on it downward (``bot.serve`` re-exports
+    it).
+    """
 
 
 class Settings(BaseSettings):
@@ -47,6 +56,7 @@ class Settings(BaseSettings):
     baton_webhook_channel: str | None = None
     baton_away_statuses: str = ""
     """Comma-separated emoji codes and words that mean away; empty: the defaults."""
+    baton_public_url: str | None = None
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod
@@ -80,6 +90,15 @@ class Settings(BaseSettings):
     def manager_keys(self) -> frozenset[tuple[str, str]]:
         return frozenset(manager_key(token) for token in _split(self.baton_managers))
 
+    def manager_warnings(self) -> list[str]:
+        """One line per ``BATON_MANAGERS`` entry in no recognised form (read as a console name)."""
+        return [
+            f"BATON_MANAGERS entry {token!r} is in no recognised form ({MANAGER_ENTRY_FORMS}); "
+            f"it is read as the console user {token!r}"
+            for token in sorted(_split(self.baton_managers))
+            if _recognised_manager(token) is None
+        ]
+
     def rules(self) -> RuleSet:
         return load_rules(self.baton_rules_file)
 
@@ -98,6 +117,10 @@ def _split(value: str) -> frozenset[str]:
 
 def manager_key(token: str) -> tuple[str, str]:
     """``U123`` → Slack, ``29:…`` → Teams, ``slack:U1``/``console:alice`` explicit, else console."""
+    return _recognised_manager(token) or (Platform.CONSOLE.value, token)
+
+
+def _recognised_manager(token: str) -> tuple[str, str] | None:
     platform, _, user_id = token.partition(":")
     if platform in {p.value for p in Platform} and user_id:
         return platform, user_id
@@ -105,7 +128,28 @@ def manager_key(token: str) -> tuple[str, str]:
         return Platform.TEAMS.value, token
     if _SLACK_USER.match(token):
         return Platform.SLACK.value, token
-    return Platform.CONSOLE.value, token
+    return None
+
+
+def check_teams(settings: Settings) -> None:
+    """Refuse Teams credentials that botbuilder would only reject at the first request."""
+    app_type = settings.microsoft_app_type.strip()
+    if app_type.lower() not in {t.lower() for t in TEAMS_APP_TYPES}:
+        raise StartupError(
+            f"MICROSOFT_APP_TYPE is {app_type!r}: set it to one of {', '.join(TEAMS_APP_TYPES)}"
+        )
+    if not settings.microsoft_app_id.strip():
+        return
+    kind = next(t for t in TEAMS_APP_TYPES if t.lower() == app_type.lower())
+    if kind != "MultiTenant" and not settings.microsoft_app_tenant_id.strip():
+        raise StartupError(
+            f"MICROSOFT_APP_TENANT_ID is not set: a {kind} bot needs its Azure tenant id"
+        )
+    if kind != "UserAssignedMSI" and not settings.microsoft_app_password:
+        raise StartupError(
+            "MICROSOFT_APP_PASSWORD is not set: MICROSOFT_APP_ID needs the bot's client secret "
+            "(or clear MICROSOFT_APP_ID to run Teams without authentication, locally only)"
+        )
 
 
 def load_rules(path: str | None) -> RuleSet:

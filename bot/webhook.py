@@ -39,7 +39,6 @@ MAX_BODY_BYTES = 256 * 1024  # TODO(routing/limits.py): the webhook body limit b
 SIGNATURE_WINDOW_SECONDS = 300
 SIGNATURE_PREFIX = "sha256="
 WRITE_THREADS = 4
-READ_CHUNK = 64 * 1024
 
 
 class Refused(Exception):
@@ -166,18 +165,19 @@ def _unauthorised(request: web.Request, why: str) -> Refused:
 
 
 async def read_bounded(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The body, refused with 413 as soon as it is known to exceed ``limit``."""
+    """The body, refused with 413 when it exceeds ``limit``: by its Content-Length before any
+    byte is read, else by its size. The server itself reads no more than its own cap
+    (``bot.serve.MAX_BODY_BYTES``), within a time bound, before any handler runs."""
     too_large = Refused(413, f"the body is larger than {limit // 1024} KB")
     if request.content_length is not None and request.content_length > limit:
         raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(READ_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge as err:
+        raise too_large from err
+    if len(body) > limit:
+        raise too_large
+    return body
 
 
 def decode(body: bytes, content_type: str) -> object:

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.slack.blocks import ACTION_PREFIX, action_name
-from bot.slack.commands import FORM_UNAVAILABLE, open_form
+from bot.slack.commands import FORM_UNAVAILABLE, open_form, open_view
 from bot.slack.deps import SlackDeps
 from bot.slack.replies import acting_user, clicked_in_home, tell_actor
 from bot.slack.views import FORM_ACTIONS, button_form
@@ -66,7 +66,8 @@ def click(
     lead_id = parse_lead_id(str(action.get("value", "")))
     user_id = acting_user(body) or ""
     if name in FORM_ACTIONS:
-        client.views_open(trigger_id=body["trigger_id"], view=button_form(name, lead_id))
+        if not open_view(client, body.get("trigger_id"), button_form(name, lead_id)):
+            tell_actor(deps, body, respond, FORM_UNAVAILABLE)
         return
     outcome = deps.execute(user_id, command_for(name, lead_id))
     if outcome.open_form_for is None:

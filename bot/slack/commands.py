@@ -97,13 +97,18 @@ def answer(
     return ephemeral(outcome.reply, mention, outcome.card)
 
 
-def open_form(client: WebClient, trigger_id: str | None, lead_id: int) -> bool:
+def open_form(client: WebClient, trigger_id: object, lead_id: int) -> bool:
     """Open the qualification form; False when Slack would not (the trigger expired, say)."""
-    if not trigger_id:
+    return open_view(client, trigger_id, qualify_form(lead_id))
+
+
+def open_view(client: WebClient, trigger_id: object, view: dict[str, Any]) -> bool:
+    """Open ``view`` as a modal; False without a trigger id or when Slack refuses."""
+    if not isinstance(trigger_id, str) or not trigger_id:
         return False
     try:
-        client.views_open(trigger_id=trigger_id, view=qualify_form(lead_id))
+        client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:
-        log.warning("views.open for L-%s failed: %s", lead_id, err)
+        log.warning("views.open of %s failed: %s", view.get("callback_id"), err)
         return False
     return True

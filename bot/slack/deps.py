@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.bootstrap import Baton
 from bot.slack.home import HomePublisher
+from bot.slack.identity import BotIdentity
 from bot.slack.users import SlackUsers
 from routing.commands import Command
 from routing.usecases.context import Outcome
@@ -20,11 +21,17 @@ class SlackDeps:
     client: WebClient
     users: SlackUsers
     home: HomePublisher
+    identity: BotIdentity
 
     @classmethod
     def of(cls, baton: Baton, client: WebClient) -> SlackDeps:
-        users = SlackUsers(client, baton.relay.uow_factory)
-        return cls(baton, client, users, HomePublisher(baton.relay, users, client))
+        users = SlackUsers(client, baton.relay.read_uow_factory)
+        home = HomePublisher(baton.relay, users, client)
+        return cls(baton, client, users, home, BotIdentity(client, client.token or ""))
+
+    def close(self) -> None:
+        self.home.close()
+        self.identity.close()
 
     @property
     def intake_channels(self) -> frozenset[str]:

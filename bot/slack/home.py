@@ -66,5 +66,8 @@ class HomePublisher:
 def register(app: App, home: HomePublisher) -> None:
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") == "home":
-            home.refresh(event["user"])
+        user = event.get("user")
+        if not isinstance(user, str) or not user:
+            log.warning("app_home_opened without a user id: ignored")
+        elif event.get("tab", "home") == "home":
+            home.refresh(user)

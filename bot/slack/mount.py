@@ -1,34 +1,39 @@
 """Slack in ``baton serve``: the ``POST /slack/events`` route (or a Socket Mode connection) and the
 Slack notifier of the outbox.
 
-The route hands the raw body and headers to the synchronous Bolt app in a thread pool, so the
-event loop never waits on the database; Bolt verifies the signature before anything else runs.
+The route verifies the signature on the raw bytes first (:mod:`bot.slack.signature`); only then
+is the body parsed (:mod:`bot.slack.envelope`) and handed to the synchronous Bolt app in a thread
+pool, so the event loop never waits on the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from aiohttp import web
-from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.bootstrap import Baton
-from bot.config import Settings
-from bot.serve import StartupError
+from bot.config import Settings, StartupError
 from bot.slack.app import (
     ACK_PATH_TIMEOUT_SECONDS,
     OUTBOX_TIMEOUT_SECONDS,
     build_app,
     web_client,
 )
+from bot.slack.envelope import Unreadable, bolt_request, origin, parse_body
 from bot.slack.notifier import SlackNotifier
+from bot.slack.signature import unverified_because
+from bot.slack.socket_mode import SocketModeWorker
 from routing.roles import Platform
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 DISPATCH_THREADS = 4
@@ -68,9 +73,11 @@ class SlackRuntime:
     def __init__(self, baton: Baton) -> None:
         settings = baton.settings
         token = settings.slack_bot_token or ""
+        self.signing_secret = settings.slack_signing_secret or ""
+        self.api_origins = tuple(filter(None, [origin(settings.slack_api_url)]))
         self.dispatcher = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="slack")
         client = web_client(token, settings.slack_api_url, ACK_PATH_TIMEOUT_SECONDS)
-        self.app, self.deps = build_app(baton, client, settings.slack_signing_secret)
+        self.app, self.deps = build_app(baton, client)
         self.notifier = SlackNotifier(
             web_client(token, settings.slack_api_url, OUTBOX_TIMEOUT_SECONDS),
             after_lead_dm=self.deps.home.refresh_later,
@@ -79,18 +86,25 @@ class SlackRuntime:
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: events, slash commands and interactivity alike."""
         body = await request.read()
-        bolt_request = BoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=request.query_string,
-            headers={key: request.headers.getall(key) for key in request.headers},
-        )
+        why = unverified_because(self.signing_secret, request.headers, body, time.time())
+        if why is not None:
+            log.info("refused an unverified Slack request from %s: %s", request.remote, why)
+            return web.Response(status=401, text="unverified")
+        try:
+            parsed = parse_body(body, request.content_type)
+        except Unreadable as err:
+            log.warning("a signed Slack request had a body Baton cannot read: %s", err)
+            return web.Response(status=400, text="unreadable body")
+        bolt = bolt_request(parsed, request.headers, self.api_origins)
+        if bolt is None:
+            return web.Response(status=200, text="")
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(self.dispatcher, self.app.dispatch, bolt_request)
+        response = await loop.run_in_executor(self.dispatcher, self.app.dispatch, bolt)
         return await to_aiohttp_response(response)
 
     def close(self) -> None:
         self.dispatcher.shutdown(wait=True)
-        self.deps.home.close()
+        self.deps.close()
 
 
 @dataclass
@@ -99,6 +113,8 @@ class SlackPlatform:
 
     mode: SlackMode
     runtime: SlackRuntime | None = None
+    after_envelope: list[Callable[[], None]] = field(default_factory=list)
+    """Called after each Socket Mode envelope (the server wakes its outbox sender)."""
 
     def runtime_for(self, baton: Baton) -> SlackRuntime:
         if self.runtime is None:
@@ -119,13 +135,20 @@ class SlackPlatform:
 
     def socket_worker(self, baton: Baton) -> Callable[[], None]:
         """Socket Mode: connect out to Slack (no public URL); returns the disconnect."""
-        handler = socket_mode_handler(self.runtime_for(baton).app, baton.settings.slack_app_token)
-        handler.connect()  # type: ignore[no-untyped-call]
-        return handler.close
+        runtime = self.runtime_for(baton)
+        worker = socket_mode_worker(
+            runtime,
+            baton.settings.slack_app_token or "",
+            lambda: [f() for f in self.after_envelope],
+        )
+        worker.start()
+        return worker.close
 
 
-def socket_mode_handler(app: App, app_token: str | None) -> SocketModeHandler:
-    return SocketModeHandler(app, app_token=app_token)
+def socket_mode_worker(
+    runtime: SlackRuntime, app_token: str, after_envelope: Callable[[], object]
+) -> SocketModeWorker:
+    return SocketModeWorker(runtime.app, app_token, runtime.api_origins, after_envelope)
 
 
 def slack_platform(settings: Settings) -> SlackPlatform | None:

@@ -41,14 +41,17 @@ def acting_user(body: Mapping[str, Any]) -> str | None:
 
 
 def clicked_in_home(body: Mapping[str, Any]) -> bool:
-    container = body.get("container") or {}
-    view = body.get("view") or {}
-    return container.get("type") == "view" and view.get("type") == "home"
+    return _field(body, "container", "type") == "view" and _field(body, "view", "type") == "home"
 
 
 def clicked_in_dm(body: Mapping[str, Any]) -> bool:
-    channel = (body.get("container") or {}).get("channel_id") or ""
-    return str(channel).startswith("D")
+    return str(_field(body, "container", "channel_id") or "").startswith("D")
+
+
+def _field(body: Mapping[str, Any], key: str, name: str) -> object:
+    """``body[key][name]`` when ``body[key]`` is an object, else None (payloads are untrusted)."""
+    inner = body.get(key)
+    return inner.get(name) if isinstance(inner, Mapping) else None
 
 
 def tell_actor(
@@ -65,7 +68,7 @@ def tell_actor(
         deps.home.publish(user_id, notice=text)
     elif respond is not None and body.get("response_url"):
         _respond(respond, text, card, replace=clicked_in_dm(body) and card is not None, deps=deps)
-    elif (channel := (body.get("channel") or {}).get("id")) and user_id:
+    elif isinstance(channel := _field(body, "channel", "id"), str) and channel and user_id:
         reply = ephemeral(text, mention, card)
         deps.client.chat_postEphemeral(
             channel=channel, user=user_id, text=reply["text"], blocks=reply["blocks"]
@@ -119,7 +122,8 @@ def handle_error(
     if kind == "command":
         return json_response(ephemeral(text, deps.users.mention))
     if kind == "view_submission":
-        return json_response(form_errors(body.get("view") or {}, error, text))
+        view = body.get("view")
+        return json_response(form_errors(view if isinstance(view, Mapping) else {}, error, text))
     if kind == "block_actions":
         _tell_quietly(deps, body, respond, text)
         return BoltResponse(status=200, body="")
@@ -130,7 +134,14 @@ def handle_error(
 
 def form_errors(view: Mapping[str, Any], error: Exception, text: str) -> dict[str, Any]:
     """``response_action: errors`` on the form's first input (the amount, reason or budget)."""
-    inputs = [b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"]
+    blocks = view.get("blocks") if isinstance(view, Mapping) else None
+    inputs = [
+        b["block_id"]
+        for b in (blocks if isinstance(blocks, list) else [])
+        if isinstance(b, Mapping)
+        and b.get("type") == "input"
+        and isinstance(b.get("block_id"), str)
+    ]
     message = error.problem if isinstance(error, UsageError) else text
     target = inputs[0] if inputs else "value"
     return {"response_action": "errors", "errors": {target: message[:300]}}

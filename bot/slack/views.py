@@ -102,11 +102,13 @@ def _input(
 
 def form_values(view: Mapping[str, Any]) -> dict[str, str | None]:
     """``{block_id: typed text or None}`` from a submitted view's state."""
-    values = (view.get("state") or {}).get("values") or {}
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
     typed: dict[str, str | None] = {}
-    for block_id, inputs in values.items():
-        value = (inputs.get("value") or {}).get("value")
-        typed[block_id] = (value.strip() or None) if isinstance(value, str) else None
+    for block_id, inputs in values.items() if isinstance(values, Mapping) else ():
+        element = inputs.get("value") if isinstance(inputs, Mapping) else None
+        value = element.get("value") if isinstance(element, Mapping) else None
+        typed[str(block_id)] = (value.strip() or None) if isinstance(value, str) else None
     return typed
 
 

@@ -7,7 +7,8 @@ import re
 import zipfile
 from pathlib import Path
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "teams"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "package_data"
+"""The manifest template and icons, shipped inside the package so any install can package."""
 FILES = ("manifest.json", "color.png", "outline.png")
 APP_ID = "{{MICROSOFT_APP_ID}}"
 HOST = "{{BATON_HOST}}"
@@ -21,6 +22,10 @@ class PackageError(Exception):
 def manifest(app_id: str, host: str | None = None, template_dir: Path = TEMPLATE_DIR) -> str:
     """The manifest with the bot's app id (and the server's host name) filled in."""
     app_id = app_id.strip()
+    if not app_id:
+        raise PackageError(
+            "no app id: pass --app-id with the bot's Microsoft App ID or set MICROSOFT_APP_ID"
+        )
     if not _GUID.fullmatch(app_id):
         raise PackageError(
             "MICROSOFT_APP_ID must be the bot's Microsoft App ID (a GUID like "

@@ -9,7 +9,7 @@ from routing.errors import NotAllowed
 from routing.lead import Lead
 from routing.notices import LeadCard, Notice, NoticeKind
 from routing.ports import UnitOfWork
-from routing.roles import Platform, Role
+from routing.roles import Platform, Role, managers_setting_hint
 from routing.rules import RuleSet
 from routing.team import Rep
 
@@ -128,7 +128,9 @@ class Ctx:
 
     def managers_line(self) -> str:
         names = ", ".join(m.mention for m in self.managers())
-        return f"Managers: {names}." if names else "No managers are set up yet (BATON_MANAGERS)."
+        if names:
+            return f"Managers: {names}."
+        return f"No managers are set up yet: {managers_setting_hint(self.actor.platform)}."
 
     def require_owner_or_manager(self, lead: Lead, what: str) -> None:
         if lead.owner_id == self.actor.id or self.is_manager():

@@ -39,7 +39,8 @@ def test_two_workers_answer_on_one_port_and_stop_with_the_parent(tmp_path: Path)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/w.db"}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID"):
         env.pop(name, None)
-    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "bot.cli", "serve", "--no-platforms", "--host", "127.0.0.1"]
+    command += ["--port", str(port)]
     parent = subprocess.Popen(
         [*command, "--workers", "2"],
         cwd=tmp_path,

@@ -37,17 +37,17 @@ def test_with_an_app_token_slack_runs_in_socket_mode_instead_of_the_route(
 ) -> None:
     connected: list[str] = []
 
-    class FakeHandler:
-        def __init__(self, app: object, app_token: str | None) -> None:
+    class FakeWorker:
+        def __init__(self, _runtime: object, app_token: str, wake: object) -> None:
             self.app_token = app_token
 
-        def connect(self) -> None:
+        def start(self) -> None:
             connected.append(f"connect {self.app_token}")
 
         def close(self) -> None:
             connected.append("close")
 
-    monkeypatch.setattr(mount, "socket_mode_handler", FakeHandler)
+    monkeypatch.setattr(mount, "socket_mode_worker", FakeWorker)
     server = make_server(
         settings(sqlite_url, slack_bot_token="xoxb-1", slack_app_token="xapp-1"), sender=False
     )
@@ -106,3 +106,15 @@ def test_baton_serve_without_the_signing_secret_exits_with_one_line(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1
     assert "SLACK_SIGNING_SECRET is not set" in lines[0]
+
+
+def test_bolt_is_given_only_the_client_and_warns_about_no_token(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    server = make_server(
+        settings(sqlite_url, slack_bot_token="xoxb-1", slack_signing_secret="s"), sender=False
+    )
+    server.web_app()
+    bolt_warnings = [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")]
+    assert bolt_warnings == []

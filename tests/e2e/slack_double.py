@@ -93,6 +93,8 @@ class SlackDouble:
         self.uploads: list[bytes] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.url = ""
+        self.socket_url = "wss://127.0.0.1:9/link"
+        """What ``apps.connections.open`` answers (a :class:`SocketDouble`'s URL in its tests)."""
         self._failures: list[Failure] = []
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
@@ -253,7 +255,7 @@ class SlackDouble:
                     "files": [{"id": f["id"], "title": f.get("title")} for f in files],
                 }
             case "apps.connections.open":
-                return {"ok": True, "url": "wss://127.0.0.1:9/link"}
+                return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
 
     def next_ts(self) -> str:
@@ -290,10 +292,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
 class LoopbackApp:
     """An aiohttp app served on 127.0.0.1 at a free port, from its own thread and event loop."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, **handler_options: Any) -> None:
+        """``handler_options`` go to aiohttp's request handler (``keepalive_timeout``, …)."""
         self.app = app
         self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(app)
+        self.runner = web.AppRunner(app, **handler_options)
         self.thread = threading.Thread(target=self.loop.run_forever, name="loopback", daemon=True)
         self.url = ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,35 @@ from bot.slack.commands import COMMANDS
 from bot.slack.mount import EVENTS_PATH
 from tests.e2e.conftest import MANAGER, SlackWorld
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "manifest.yaml"
+
+# Web API method → the bot scope Slack's method reference requires (None: no scope needed).
+# DMs are chat.postMessage with the user id as the channel (it posts to the app's Home messages
+# tab); Baton never calls conversations.open, the method im:write is for.
+METHOD_SCOPES: dict[str, str | None] = {
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
+    "users.info": "users:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "views.open": None,  # opened from a trigger_id
+    "views.publish": None,  # the Home tab
+    "auth.test": None,
+}
+SDK_CALLS = {"files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal")}
+"""slack_sdk helpers that make more than one Web API call."""
+EVENT_SCOPES: dict[str, str | None] = {
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
+    "app_home_opened": None,
+    "user_change": "users:read",
+}
+FEATURE_SCOPES = {"slash_commands": "commands"}
+_FAMILIES = "chat|users|files|views|conversations|auth|reactions|team|apps|usergroups|pins|im"
+_CALL = re.compile(rf"\.((?:{_FAMILIES})_[A-Za-z0-9_]+)\s*\(")
+_API_CALL = re.compile(r"api_call\(\s*[\"']([\w.]+)[\"']")
 
 
 def manifest() -> dict[str, Any]:
@@ -59,3 +88,31 @@ def test_the_manifest_subscribes_to_the_events_the_app_handles() -> None:
     scopes = set(app["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "channels:history", "groups:history", "users:read"} <= scopes
     assert app["settings"]["socket_mode_enabled"] is False
+
+
+def web_api_methods_called() -> set[str]:
+    """Every Web API method Baton's code calls: ``client.chat_postMessage(`` and friends."""
+    methods: set[str] = set()
+    for source in (ROOT / "bot").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for call in _CALL.findall(text):
+            family, _, name = call.partition("_")
+            methods.update(SDK_CALLS.get(call, (f"{family}.{name}",)))
+        methods.update(_API_CALL.findall(text))
+    return methods
+
+
+def test_every_web_api_method_the_code_calls_has_its_scope_in_the_table() -> None:
+    called = web_api_methods_called()
+    assert {"chat.postMessage", "users.info", "views.publish"} <= called  # the grep finds calls
+    assert called - set(METHOD_SCOPES) == set(), "add the new method and its scope to the table"
+
+
+def test_the_manifest_asks_for_exactly_the_scopes_the_calls_events_and_features_need() -> None:
+    app = manifest()
+    needed = {METHOD_SCOPES[m] for m in web_api_methods_called()}
+    needed |= {EVENT_SCOPES[e] for e in app["settings"]["event_subscriptions"]["bot_events"]}
+    needed |= {scope for feature, scope in FEATURE_SCOPES.items() if app["features"].get(feature)}
+
+    assert set(app["oauth_config"]["scopes"]["bot"]) == needed - {None}
+    assert "im:write" not in app["oauth_config"]["scopes"]["bot"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -14,7 +15,8 @@ from routing.roles import Platform
 from storage import tables as t
 from storage.codec import notice_from
 from tests.conftest import FakeClock
-from tests.e2e.conftest import MANAGER, SlackWorld
+from tests.e2e.conftest import INTAKE, MANAGER, SlackWorld
+from tests.e2e.slack_double import BOT_ID, JSON, fixture
 
 CHAT = {"chat.postMessage", "chat.update"}
 
@@ -87,3 +89,43 @@ def test_during_a_slack_outage_claims_keep_working_and_every_message_arrives_onc
 def _rows(world: SlackWorld) -> list[dict[str, object]]:
     with world.baton.engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(t.outbox)).mappings()]
+
+
+def test_a_start_while_slack_fails_every_call_loses_no_post_and_delivers_every_message_after(
+    slack: SlackWorld, clock: FakeClock
+) -> None:
+    """Nothing on the intake path waits for Slack: Bolt is authorised from configuration."""
+    send, double = slack.slack, slack.double
+    double.fail(503, times=None)
+    assert send.command("/rotation add <@UALICE> qualifier", MANAGER).status == 200
+    people = [send.post_lead(f"Lead: Person {n}, p{n}@acme{n}.io, Acme {n}") for n in range(8)]
+    app_post = fixture("message_bot_form")
+    app_post.update(channel=INTAKE, ts=double.next_ts())
+    app_body = send.event_body(app_post)
+    first = send.post(app_body, JSON)  # an app's post: is it Baton's own? Slack asks again
+    assert first.status == 503
+    assert slack.rows("leads") == len(people)
+
+    double.recover()
+    deadline = time.monotonic() + 30
+    answer = first
+    while answer.status != 200 and time.monotonic() < deadline:  # Slack's redeliveries
+        time.sleep(0.5)
+        retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+        answer = send.post(app_body, JSON, headers=retry)
+    assert answer.status == 200
+    for ts in people[:3]:  # redeliveries of posts already taken in change nothing
+        event = send.message("Lead: again", ts=ts)
+        assert send.event(event, retry=1).status == 200
+    own = send.message("Lead: Baton's own post, x@y.io, Y")
+    own.update(bot_id=BOT_ID, subtype="bot_message")
+    assert send.event(own).status == 200  # now Baton knows its own posts, and skips them
+    clock.advance(minutes=15)
+    slack.deliver()
+
+    assert slack.rows("leads") == len(people) + 1
+    rows = outbox(slack)
+    assert rows
+    assert {status for _lane, status, _n in rows} == {"sent"}
+    threads = {c.params.get("thread_ts") for c in double.posts(INTAKE)}
+    assert set(people) <= threads

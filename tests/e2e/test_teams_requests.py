@@ -126,6 +126,8 @@ def test_baton_serve_answers_teams_only_when_a_teams_variable_is_set(tmp_path: P
 
     url = f"sqlite:///{tmp_path}/serve.db"
     bare = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-    with_app_id = Settings(_env_file=None, database_url=url, microsoft_app_id=APP_ID)  # type: ignore[call-arg]
+    with_app_id = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=url, microsoft_app_id=APP_ID, microsoft_app_password="s"
+    )
     assert "/api/messages" not in routes(bare)
     assert "/api/messages" in routes(with_app_id)
