@@ -176,11 +176,21 @@ class Lead:
         explanation: str,
         actor_id: int | None = None,
         how: str = "rotation",
+        rotation: Mapping[str, Any] | None = None,
     ) -> None:
+        """``rotation``: the turn that chose ``to`` (pool, eligible weights, skips), kept in the
+        event so fair shares can be computed later; absent when no rotation turn chose them."""
         self.check(Action.ASSIGN)
         self.assigned_at = at
         self._record(
-            EventType.ASSIGNED, at, actor_id, Stage.ASSIGNED, to, explanation=explanation, how=how
+            EventType.ASSIGNED,
+            at,
+            actor_id,
+            Stage.ASSIGNED,
+            to,
+            explanation=explanation,
+            how=how,
+            rotation=dict(rotation) if rotation is not None else None,
         )
 
     def claim(self, by: int, at: datetime) -> None:

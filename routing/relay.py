@@ -9,7 +9,7 @@ from routing import commands as c
 from routing.commands import Command
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
-from routing.team import Rep
+from routing.team import ClaimMode, Rep
 from routing.usecases import funnel, intake, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.intake import InboundPost
@@ -36,12 +36,16 @@ class Relay:
         self.clock = clock
         self.config = config or RelayConfig()
 
-    def run(self, actor: Actor, use_case: UseCase) -> Outcome:
-        """Run one use case in one transaction; it commits only if the use case returns."""
+    def run(self, actor: Actor, use_case: UseCase, *, commit: bool = True) -> Outcome:
+        """Run one use case in one transaction; it commits only if the use case returns.
+
+        ``commit=False`` is a dry run: the very same use case, rolled back at the end.
+        """
         with self.uow_factory() as uow:
             ctx = Ctx(uow, self.clock(), self.config, _rep_for(uow, actor))
             outcome = use_case(ctx)
-            uow.commit()
+            if commit:
+                uow.commit()
         return outcome
 
     def execute(self, actor: Actor, command: Command) -> Outcome:
@@ -52,7 +56,7 @@ class Relay:
             outcome = self._read(actor, use_case)
             if outcome is not None:
                 return outcome
-        return self.run(actor, use_case)
+        return self.run(actor, use_case, commit=not isinstance(command, c.RotationPreview))
 
     def _read(self, actor: Actor, use_case: UseCase) -> Outcome | None:
         """Answer from a read-only transaction; None when the actor's rep must be written first."""
@@ -140,8 +144,22 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
     match command:
         case c.RotationShow(role=role):
             return views.rotation(ctx, Role(role) if role else None)
-        case c.RotationAdd(user=user, role=role, weight=weight, cap=cap, pool=pool):
-            return team.add(ctx, user, Role(role), weight, cap, pool)
+        case c.RotationAdd():
+            return team.add(
+                ctx,
+                command.user,
+                Role(command.role),
+                command.weight,
+                command.cap,
+                command.pool,
+                command.max_open,
+            )
+        case c.RotationMode(pool=pool, mode=mode):
+            return team.set_mode(ctx, pool, ClaimMode(mode))
+        case c.RotationCredit(user=user, leads=leads, reason=reason, pool=pool):
+            return team.credit(ctx, user, leads, reason, pool)
+        case c.RotationPreview(text=text):
+            return intake.preview(ctx, text)
         case c.RotationRemove(user=user, role=role, pool=pool):
             return team.remove(ctx, user, Role(role), pool)
         case c.RotationAway(user=user, until=until):

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -77,6 +76,7 @@ pools = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("role", String(32), nullable=False),
+    Column("claim_mode", String(16)),  # 0005: NULL = the rules file's mode, else assigned
 )
 
 memberships = Table(
@@ -88,9 +88,27 @@ memberships = Table(
     Column("cap", Integer),
     Column("credit", Integer, nullable=False, server_default="0"),
     Column("position", Integer, nullable=False, server_default="0"),
-    Column("assigned_on", Date()),
-    Column("assigned_count", Integer, nullable=False, server_default="0"),
+    Column("max_open", Integer),  # 0005
+    Column("seated", Boolean, nullable=False, server_default="1"),  # 0005
+    Column("held", Integer, nullable=False, server_default="0"),  # 0005
+    Column("last_assigned_at", UTCDateTime()),  # 0005
+    Column("note", Text),  # 0005
 )
+
+rotation_events = Table(
+    "rotation_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pool", String(64), nullable=False),
+    Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_id", Integer),
+    Column("kind", String(32), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "pool", "rep_id", "at"),
+)
+"""Manual changes to a rep's place in a rotation (`/rotation credit`), for the record."""
 
 leads = Table(
     "leads",
@@ -163,6 +181,8 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("last_error", Text),
     Column("sent_at", UTCDateTime()),
+    Column("claimed_at", UTCDateTime()),
+    Column("claim_token", String(32)),
     Index(None, "status", "next_attempt_at"),
     Index(None, "lane", "status", "id"),
 )
@@ -186,3 +206,15 @@ conversation_refs = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 """How to reach a person or channel later (Teams conversation references, by user or channel id)."""
+
+delivery_keys = Table(
+    "delivery_keys",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("reply", JSON),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+"""One row per state-changing request a platform may deliver again (a Teams activity id): claimed
+in the transaction of its effect, with what was answered, so a redelivery changes nothing and
+gets the first answer back."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from routing.commands import NewLead
 from routing.errors import InvalidInput
@@ -14,6 +14,7 @@ from routing.roles import Platform, Role
 from routing.stages import Stage
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.matching import match_owner
 
 EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
@@ -142,50 +143,70 @@ def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
 
 def _route_new(ctx: Ctx, lead: Lead, *, first: bool = False) -> str:
     """Match, route and store a new lead, and tell the people concerned."""
-    matched = _match(ctx, lead)
-    if matched is not None:
-        ctx.uow.leads.add(lead)
-        return announce_assignment(ctx, lead, matched, first=first)
-    if lead.origin is Origin.OUTBOUND:
-        lead.pool = Role.PROSPECTOR.value
-        lead.start_working(ctx.actor.id or 0, ctx.now)
-        ctx.uow.leads.add(lead)
+    turn = _route(ctx, lead)
+    ctx.uow.leads.add(lead)
+    if turn is None:
         return (
             f"Logged {lead.ref} ({lead.title}) as your outbound lead. When it's qualified: "
             f"`/lead qualify {lead.ref} budget=… authority=… need=… timeline=…`."
         )
-    pool, why = _pool_for(ctx, lead)
-    turn = assign_from_pool(ctx, lead, pool)
-    ctx.uow.leads.add(lead)
-    if why:
-        turn = Turn(turn.rep, f"{why}. {turn.explanation}")
     return announce_assignment(ctx, lead, turn, first=first)
 
 
-def _match(ctx: Ctx, lead: Lead) -> Turn | None:
-    """An open lead or a customer with the same email or company domain keeps its owner."""
-    other = ctx.uow.leads.find_open_match(lead.email, lead.email_domain)
-    if other is None or other.owner_id is None:
+def _route(ctx: Ctx, lead: Lead) -> Turn | None:
+    """Give a new lead its owner: the contact's owner, the rotation of the pool the rules pick,
+    or (outbound, ``None``) the prospector who logged it. The one path intake and preview share."""
+    matched = match_owner(ctx, lead)
+    if matched is not None:
+        return matched
+    if lead.origin is Origin.OUTBOUND:
+        lead.pool = Role.PROSPECTOR.value
+        lead.start_working(ctx.actor.id or 0, ctx.now)
         return None
-    owner = ctx.uow.reps.get(other.owner_id)
-    by = "email" if other.email and other.email == lead.email else f"domain {lead.email_domain}"
-    why = (
-        f"Same {by} as {other.ref} ({other.title}, {other.stage.label}), so it goes to "
-        f"{owner.name}, who owns that account."
+    pool, why = _pool_for(ctx, lead)
+    turn = assign_from_pool(ctx, lead, pool)
+    return replace(turn, explanation=f"{why}. {turn.explanation}") if why else turn
+
+
+def preview(ctx: Ctx, text: str) -> Outcome:
+    """Who would get a lead posted as ``text`` now, and why; the relay rolls the turn back."""
+    ctx.require_reader("preview the rotation")
+    parsed = parse_lead_post(text)
+    if isinstance(parsed, Unparsed):
+        return Outcome(
+            f"Preview: I couldn't read a lead in that ({parsed.reason}), so it would be kept as "
+            f"unparsed for a manager. A lead looks like `{EXAMPLE_POST}`."
+        )
+    lead = _lead_from(parsed, source=None)
+    lead.record_creation(ctx.now, ctx.actor.id)
+    turn = _route(ctx, lead)
+    if turn is None:
+        return Outcome(f"Preview: {lead.title} would be your outbound lead. Nothing changed.")
+    if turn.rep is None:
+        return Outcome(f"Preview: {lead.title} would wait in the queue. {turn.explanation}")
+    return Outcome(
+        f"Preview: {lead.title} would go to {turn.rep.mention}. {turn.explanation} Nothing changed."
     )
-    lead.pool = other.pool
-    lead.assign(owner.id or 0, ctx.now, why, how="match")
-    lead.fields["matched_lead"] = other.ref
-    return Turn(owner, why)
 
 
 def _pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
+    """The pool the rules send ``lead`` to; a rule's pool that does not exist or has nobody in
+    it falls back to the default pool, and the reason says so."""
     rules = ctx.config.rules
     pool, why = rules.route(_routing_fields(lead))
     if pool == rules.default_pool:
         return pool, None
+    default = rules.default_pool.replace("_", " ")
     if ctx.uow.pools.get(pool) is None:
-        return rules.default_pool, f"{why}, but there is no {pool} pool yet"
+        return (
+            rules.default_pool,
+            f"{why}, but there is no {pool} pool yet, so it goes to {default}",
+        )
+    if not ctx.uow.pools.members(pool):
+        return (
+            rules.default_pool,
+            f"{why}, but nobody is in the {pool} pool, so it goes to {default}",
+        )
     return pool, why[:1].upper() + why[1:]
 
 

@@ -1,7 +1,7 @@
 """intake_keys.lead_id (a retried webhook answers with its lead), reps.away_note/away_status
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-01 12:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0008'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
