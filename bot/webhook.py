@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.bootstrap import Baton
 from bot.config import Settings
+from routing import limits
 from routing.inbound import MAX_PAIRS, InboundLead, inbound_lead
 from routing.lead import SourceRef
 from routing.relay import SYSTEM
@@ -35,7 +36,7 @@ from routing.usecases.intake import ingest_inbound
 log = logging.getLogger(__name__)
 
 LEADS_PATH = "/leads"
-MAX_BODY_BYTES = 256 * 1024  # TODO(routing/limits.py): the webhook body limit belongs there
+MAX_BODY_BYTES = limits.WEBHOOK_BODY
 SIGNATURE_WINDOW_SECONDS = 300
 SIGNATURE_PREFIX = "sha256="
 WRITE_THREADS = 4

@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
+from routing import limits
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
 
-# TODO(routing/limits.py): move these to the limits module once it lands.
-MAX_PAIRS = 200
+MAX_PAIRS = limits.WEBHOOK_PAIRS
 """Fields read from one payload; the rest stay in the raw body only."""
-MAX_VALUE_CHARS = 5_000
-MAX_RAW_CHARS = 20_000
-"""How much of an unreadable body is kept for the manager who reads it."""
-MAX_KEY_CHARS = 200
+MAX_VALUE_CHARS = limits.NOTES
+MAX_KEY_CHARS = limits.DELIVERY_KEY // 2
+"""An idempotency key or a label; the stored key adds ``webhook:<source>:``."""
+
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -50,7 +50,7 @@ def inbound_lead(
     shape, pairs, own_id = read_shape(payload)
     key = _bounded(idempotency_key or own_id or "", MAX_KEY_CHARS) or None
     parsed = parse_lead_post("", pairs) if pairs else Unparsed("the payload has no fields")
-    return InboundLead(source, parsed, raw[:MAX_RAW_CHARS], key, shape)
+    return InboundLead(source, parsed, limits.truncate(raw, limits.RAW_TEXT), key, shape)
 
 
 def read_shape(payload: object) -> tuple[str, Pairs, str | None]:

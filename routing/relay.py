@@ -6,10 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from routing import commands as c
-from routing.commands import Command
+from routing import limits
+from routing.commands import Command, storable_command
+from routing.errors import InvalidInput
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
+from routing.text import storable
 from routing.usecases import funnel, intake, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.intake import InboundPost
@@ -41,6 +44,7 @@ class Relay:
 
         ``commit=False`` is a dry run: the very same use case, rolled back at the end.
         """
+        actor = _storable(actor)
         with self.uow_factory() as uow:
             ctx = Ctx(uow, self.clock(), self.config, _rep_for(uow, actor))
             outcome = use_case(ctx)
@@ -49,6 +53,8 @@ class Relay:
         return outcome
 
     def execute(self, actor: Actor, command: Command) -> Outcome:
+        actor, command = _storable(actor), storable_command(command)
+
         def use_case(ctx: Ctx) -> Outcome:
             return dispatch(ctx, command)
 
@@ -67,7 +73,9 @@ class Relay:
             return use_case(Ctx(uow, self.clock(), self.config, rep))
 
     def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
-        return self.run(author or SYSTEM, lambda ctx: intake.ingest_post(ctx, post))
+        """Store a post as a lead; it is read before the transaction, so parsing holds no lock."""
+        read = intake.read_post(post)
+        return self.run(_author(author), lambda ctx: intake.ingest_post(ctx, read))
 
     def sweep(self) -> Outcome:
         return self.run(SYSTEM, sweep.sweep)
@@ -77,10 +85,31 @@ class Relay:
 
     def rep(self, actor: Actor) -> Rep:
         """The stored rep for ``actor``, created or refreshed as any use case would."""
+        actor = _storable(actor)
         with self.uow_factory() as uow:
             rep = _rep_for(uow, actor)
             uow.commit()
         return rep
+
+
+def _storable(actor: Actor) -> Actor:
+    """An adapter's actor in text any database takes; an id too long to store is refused."""
+    user_id = storable(actor.user_id)
+    if len(user_id) > limits.USER_ID:
+        raise InvalidInput(
+            f"Your user id is longer than Baton can store (at most {limits.USER_ID} characters)."
+        )
+    name = limits.truncate(storable(actor.name), limits.REP_NAME) if actor.name else None
+    zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
+    return Actor(actor.platform, user_id, name, zone)
+
+
+def _author(author: Actor | None) -> Actor:
+    """Who posted a lead; a post is never refused for its author, who is then Baton itself."""
+    try:
+        return _storable(author) if author is not None else SYSTEM
+    except InvalidInput:
+        return SYSTEM
 
 
 def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from routing import limits
+
 DEFAULT_AWAY_STATUSES = (
     ":palm_tree:",
     ":face_with_thermometer:",
@@ -25,8 +27,7 @@ DEFAULT_AWAY_STATUSES = (
     "on leave",
     "sick",
 )
-MAX_STATUS_CHARS = 200
-"""Slack caps a status text at 100 characters; anything longer is cut before matching."""
+MAX_STATUS_CHARS = limits.STATUS_TEXT
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class ChatStatus:
     @property
     def fingerprint(self) -> str:
         """What identifies this status, so the same one is acted on once."""
-        return f"{self.emoji}|{self.text}|{self.expiration}"[:400]
+        return f"{self.emoji}|{self.text}|{self.expiration}"[: limits.STATUS_KEY]
 
     @property
     def label(self) -> str:
@@ -81,4 +82,4 @@ DEFAULT_AWAY = AwayStatuses.of(DEFAULT_AWAY_STATUSES)
 def away_note(status: ChatStatus, platform_name: str = "Slack") -> str:
     """How an explanation names the reason: ``Slack status 'Vacationing'``."""
     label = status.label[:MAX_STATUS_CHARS].replace("'", "’")
-    return f"{platform_name} status '{label}'"[:200]
+    return limits.truncate(f"{platform_name} status '{label}'", limits.STATUS_NOTE)

@@ -29,6 +29,7 @@ from routing.commands.types import (
     RotationShow,
 )
 from routing.commands.words import ROLES, _user_ref, normalise_role
+from routing.limits import MAX_CAP, MAX_OPEN, MAX_WEIGHT
 
 
 def _rotation_show(args: _Args) -> RotationShow:
@@ -40,10 +41,10 @@ def _rotation_add(args: _Args) -> RotationAdd:
     user = args.mention()
     found = args.options(("weight", "cap", "max_open", "pool"))
     role = _required_role(args)
-    weight = _within(args, "weight", found["weight"], 1, 100) if "weight" in found else 1
-    cap = _within(args, "cap", found["cap"], 1, 1000) if "cap" in found else None
+    weight = _within(args, "weight", found["weight"], 1, MAX_WEIGHT) if "weight" in found else 1
+    cap = _within(args, "cap", found["cap"], 1, MAX_CAP) if "cap" in found else None
     limit = found.get("max_open")
-    max_open = _within(args, "max_open", limit, 1, 1000) if limit is not None else None
+    max_open = _within(args, "max_open", limit, 1, MAX_OPEN) if limit is not None else None
     return RotationAdd(user, role, weight, cap, found.get("pool"), max_open)
 
 

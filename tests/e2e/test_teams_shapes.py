@@ -186,7 +186,6 @@ def test_an_intake_post_with_an_invalid_service_url_is_still_a_lead_but_no_desti
     assert errors(caplog) == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs routing text hygiene from the limits branch")
 def test_a_post_with_a_lone_surrogate_and_a_nul_becomes_a_lead(
     teams: TeamsWorld, caplog: pytest.LogCaptureFixture
 ) -> None:

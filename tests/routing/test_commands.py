@@ -82,7 +82,7 @@ def test_every_lead_id_form_means_the_same_lead(token: str) -> None:
     assert parse_lead_id(token) == 42
 
 
-@pytest.mark.parametrize("token", ["L-x", "x42", "-42", "4 2", "0", "L-", "#", "٤٢", "1" * 19])
+@pytest.mark.parametrize("token", ["L-x", "x42", "-42", "4 2", "0", "L-", "#", "٤٢", "L-00"])
 def test_a_token_that_is_not_a_lead_id_is_refused_with_the_accepted_forms(token: str) -> None:
     with pytest.raises(UsageError, match="is not a lead id — use 42, #42 or L-42"):
         parse_lead_id(token)
