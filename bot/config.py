@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     baton_away_statuses: str = ""
     """Comma-separated emoji codes and words that mean away; empty: the defaults."""
     baton_public_url: str | None = None
+    baton_secret_key: str | None = None
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod
