@@ -91,6 +91,14 @@ class IntakeKeys(Protocol):
         """Whether any of the keys was recorded before (without recording anything)."""
         ...
 
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        """Remember which lead the keys created, so a retry can answer with it."""
+        ...
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        """The lead an earlier delivery under any of ``keys`` created, if it created one."""
+        ...
+
 
 class DeliveryKeys(Protocol):
     """State-changing requests a platform may deliver more than once, keyed by what identifies

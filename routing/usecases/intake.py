@@ -15,6 +15,7 @@ from types import MappingProxyType
 from routing import limits
 from routing.commands import NewLead
 from routing.errors import InvalidInput
+from routing.inbound import InboundLead
 from routing.lead import Lead, Origin, SourceRef
 from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
 from routing.roles import Platform, Role
@@ -149,6 +150,51 @@ def ingest_post(ctx: Ctx, post: InboundPost | ReadPost) -> Outcome:
         lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"))
         _route_new(ctx, lead, first=True)
     return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
+
+
+def ingest_inbound(ctx: Ctx, inbound: InboundLead, intake: SourceRef | None) -> Outcome:
+    """A lead another system delivered (a webhook): routed like a post, its card posted fresh.
+
+    ``intake`` is the channel its card goes to; with no message to reply under, the card is
+    the first message (``message_id`` empty) and becomes the lead's thread. A retry under the
+    same key answers with the lead the first delivery created.
+    """
+    keys = inbound.delivery_keys()
+    if not ctx.uow.intake.claim(keys, ctx.now):
+        earlier = ctx.uow.intake.lead_for(keys)
+        return Outcome("Already have this lead.", lead_id=earlier, data={"duplicate": True})
+    parsed = inbound.parsed
+    if isinstance(parsed, Unparsed):
+        lead = _keep_unparsed_delivery(ctx, inbound, intake, parsed)
+    else:
+        lead = _lead_from(parsed, source=intake)
+        lead.fields.setdefault("source", inbound.source)
+        lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields["source"])
+        _route_new(ctx, lead, first=True)
+    ctx.uow.intake.attach(keys, lead.id or 0)
+    return Outcome(
+        f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id, data={"stage": lead.stage}
+    )
+
+
+def _keep_unparsed_delivery(
+    ctx: Ctx, inbound: InboundLead, intake: SourceRef | None, why: Unparsed
+) -> Lead:
+    lead = Lead(company=None, email=None, source=intake, raw_text=inbound.raw)
+    lead.fields["source"] = inbound.source
+    lead.stage = Stage.UNPARSED
+    lead.record_creation(ctx.now, ctx.actor.id, reason=why.reason)
+    ctx.uow.leads.add(lead)
+    ctx.refresh_card(
+        lead,
+        f"{lead.ref} came from {inbound.source} but I couldn't read a lead in it ({why.reason}). "
+        "I kept the payload for a manager.",
+    )
+    ctx.tell_managers(
+        f"{lead.ref} from {inbound.source} needs a human: {why.reason}. `/lead show {lead.ref}` "
+        "shows what was sent."
+    )
+    return lead
 
 
 def _keep_unparsed(ctx: Ctx, post: InboundPost, source: SourceRef, why: Unparsed) -> Lead:

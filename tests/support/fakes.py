@@ -49,6 +49,7 @@ class FakeState:
     leads: dict[int, Lead] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     intake_keys: dict[str, datetime] = field(default_factory=dict)
+    intake_leads: dict[str, int] = field(default_factory=dict)
     delivery_keys: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     outbox: list[Notice] = field(default_factory=list)
     digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
@@ -297,6 +298,14 @@ class FakeIntakeKeys:
 
     def known(self, keys: Sequence[str]) -> bool:
         return any(key in self.tx.state.intake_keys for key in keys)
+
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        for key in keys:
+            self.tx.state.intake_leads[key] = lead_id
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        leads = self.tx.state.intake_leads
+        return next((leads[key] for key in keys if key in leads), None)
 
 
 class FakeDeliveryKeys:
