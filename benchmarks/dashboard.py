@@ -8,7 +8,7 @@ serves the real dashboard app on loopback and times, as a manager, warm:
 - the leads CSV export streamed over HTTP (rows/s), and the same export by ``baton export`` in a
   child process, whose peak resident memory shows the export runs in constant memory.
 
-    python benchmarks/dashboard.py [--leads 1000000] [--seed 7] [--runs 3]
+    python benchmarks/dashboard.py [--leads 1000000] [--seed 7] [--runs 3] [--database PATH]
 
 prints ``{"leads": …, "overview_seconds": {…}, "leads_page_seconds": {…}, "export": {…}}``.
 """
@@ -134,8 +134,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-export", action="store_true", help="skip the two exports")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        help="a private copy of the history (built here if missing) instead of the shared cache",
+    )
     args = parser.parse_args()
-    path = Path(f"/tmp/baton-bench-digest-v{history.FORMAT}-{args.leads}-{args.seed}.db")
+    path = args.database or Path(
+        f"/tmp/baton-bench-digest-v{history.FORMAT}-{args.leads}-{args.seed}.db"
+    )
     if not path.exists():
         history.build(path, args.leads, args.seed)
     now = history.END + timedelta(hours=8)
