@@ -80,7 +80,7 @@ def _lead_rows(
     event_query = select(e.c.lead_id, e.c.to_stage, e.c.at).order_by(e.c.lead_id, e.c.id)
     if _filtered(filters, period):
         event_query = event_query.where(e.c.lead_id.in_(select(leads.c.id).where(where)))
-    firsts = _first_times(_stream(conn, event_query))
+    firsts = _first_times(_stream(conn, event_query, tuples=True))
     pending = next(firsts, None)
     for row in _stream(conn, select(leads).where(where).order_by(leads.c.id)):
         while pending is not None and pending[0] < row["id"]:
@@ -114,24 +114,33 @@ def _filtered(filters: LeadFilters, period: Period | None) -> bool:
     return bool(lead_conditions(filters, period))
 
 
-def _stream(conn: Connection, query: Any) -> Iterator[Any]:
-    result = conn.execute(query.execution_options(yield_per=YIELD_PER)).mappings()
-    for rows in result.partitions():
+def _stream(conn: Connection, query: Any, *, tuples: bool = False) -> Iterator[Any]:
+    """Rows ``YIELD_PER`` at a time; ``tuples`` skips building a mapping per row."""
+    result = conn.execute(query.execution_options(yield_per=YIELD_PER))
+    for rows in (result.tuples() if tuples else result.mappings()).partitions():
         yield from rows
 
 
-def _first_times(rows: Iterator[Any]) -> Iterator[tuple[int, dict[Stage, datetime]]]:
-    """Per lead, in lead order: when it first reached each stage."""
+def _first_times(
+    rows: Iterator[tuple[int, str, datetime]],
+) -> Iterator[tuple[int, dict[Stage, datetime]]]:
+    """Per lead, in lead order: when it first reached each stage (``(lead_id, to_stage, at)``
+    rows in event order)."""
     current: int | None = None
-    first: dict[Stage, datetime] = {}
-    for row in rows:
-        if row["lead_id"] != current:
+    first: dict[str, datetime] = {}
+    for lead_id, stage, at in rows:
+        if lead_id != current:
             if current is not None:
-                yield current, first
-            current, first = row["lead_id"], {}
-        first.setdefault(Stage(row["to_stage"]), row["at"])
+                yield current, _by_stage(first)
+            current, first = lead_id, {}
+        if stage not in first:
+            first[stage] = at
     if current is not None:
-        yield current, first
+        yield current, _by_stage(first)
+
+
+def _by_stage(first: Mapping[str, datetime]) -> dict[Stage, datetime]:
+    return {Stage(stage): at for stage, at in first.items()}
 
 
 def _chunks(header: tuple[str, ...], rows: Iterator[list[str]]) -> Iterator[tuple[bytes, int]]:

@@ -78,9 +78,8 @@ def funnel(
     kinds = Counter(e.type for e in within)
     states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
     created = [e for e in within if e.type is EventType.CREATED]
-    inbound = sum(1 for e in created if not _is_outbound(e))
     steps = _steps(within, len(created))
-    won_value = _total(e for e in within if e.type is EventType.WON)
+    inbound, _qualified, won_value = headline(within)
     queued = tuple(sorted(s.lead_id for s in states if _is_queued(s)))
     return FunnelReport(
         period=period,
@@ -117,6 +116,21 @@ def funnel(
         reps=_rep_rows(histories.values(), period, rep_names),
         cost_per_lead=_source_costs(created, source_costs) if source_costs is not None else (),
     )
+
+
+def headline(within: Iterable[LeadEvent]) -> tuple[int, int, Decimal]:
+    """Inbound leads, qualified and won value of events already inside a period: the report's
+    own figures, cheap enough for a 12-week trend that needs no histories."""
+    inbound = qualified = 0
+    won_value = Decimal(0)
+    for event in within:
+        if event.type is EventType.CREATED:
+            inbound += not _is_outbound(event)
+        elif _step_of(event) == "qualified":
+            qualified += 1
+        if event.type is EventType.WON:
+            won_value += event_amount(event)
+    return inbound, qualified, won_value
 
 
 # --- flow through the funnel ----------------------------------------------------------------

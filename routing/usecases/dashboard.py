@@ -7,6 +7,7 @@ digest never disagree for the same period.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from routing.dashboard.scope import Viewer, may_see_lead, scoped_events, scoped_
 from routing.errors import NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
-from routing.metrics import CustomerSpan, Period, funnel
+from routing.metrics import CustomerSpan, Period, headline
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
@@ -177,19 +178,27 @@ def _trend(
     viewer: Viewer,
     cache: MutableMapping[tuple[int | None, datetime], TrendPoint],
 ) -> tuple[TrendPoint, ...]:
-    """Inbound, qualified and won value per week, each week's figures by the digest's funnel."""
+    """Inbound, qualified and won value per week, by the funnel's own :func:`headline`."""
     weeks = trend_weeks(ctx.now, zone(ctx.config.timezone))
     missing = [w for w in weeks if (viewer.own_id, w.start) not in cache or w is weeks[-1]]
     held = None if viewer.sees_all or not missing else reads.held_lead_ids(viewer.rep_id)
     points: dict[datetime, TrendPoint] = {}
     if missing:
         events = reads.trend_events(missing[0].start, missing[-1].end, held)
-        for week in missing:
-            inside = [e for e in events if week.contains(e.at)]
-            report = funnel(inside, week, min(ctx.now, week.end), {})
-            points[week.start] = TrendPoint(
-                week, report.inbound, report.qualified, report.won_value
-            )
+        for week, inside in zip(missing, _by_week(events, missing), strict=True):
+            inbound, qualified, won_value = headline(inside)
+            points[week.start] = TrendPoint(week, inbound, qualified, won_value)
             if week is not weeks[-1]:
                 cache[(viewer.own_id, week.start)] = points[week.start]
     return tuple(points.get(w.start) or cache[(viewer.own_id, w.start)] for w in weeks)
+
+
+def _by_week(events: Sequence[LeadEvent], weeks: Sequence[Period]) -> list[list[LeadEvent]]:
+    """Each week's events, in one pass: a week's boundaries are its own ``[start, end)``."""
+    inside: list[list[LeadEvent]] = [[] for _ in weeks]
+    starts = [week.start for week in weeks]
+    for event in events:
+        at = bisect_right(starts, event.at) - 1
+        if at >= 0 and weeks[at].contains(event.at):
+            inside[at].append(event)
+    return inside
