@@ -1,21 +1,46 @@
-"""Delivering the outbox: in order per lane, with retries, never holding a DB lock while talking.
+"""Delivering the outbox: in order per lead, with retries, never holding a DB lock while talking.
 
-At-least-once: a row is marked ``sending`` (committed) before the platform call and ``sent`` after
-it. A process that dies between the two leaves a ``sending`` row that is retried after
-``STALE_SENDING`` — a rare duplicate beats a lost assignment.
+A sender *claims* rows before the platform call: in one short transaction it picks the oldest
+due rows, a small batch (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; under SQLite's ``BEGIN
+IMMEDIATE`` write lock), and marks them ``sending`` with its own claim token and the time, by a
+compare-and-set that re-checks they are still due. So however many senders run (threads,
+``--workers``, replicas), one row is taken by one of them. It is marked ``sent`` after the
+call, by the claim's holder.
+
+At-least-once: a sender that dies between the call and the mark leaves a ``sending`` row that
+another sender takes again once the claim is stale — after the notifier's HTTP timeout and a
+margin (:func:`claim_window`), so a slow live sender is never overtaken. For a lead message a
+crash in that gap repeats the message; a digest is looked up on the platform before it is sent
+again (:attr:`Delivery.previous_attempt_at`), so it is posted once.
+
+Order is kept per lead only: a lead's later messages wait for its earlier ones; a stuck row holds
+back nothing else (not other leads, not DMs, not digests).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, and_, exists, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from routing.notices import Notice, NoticeKind
 from routing.team import Rep
@@ -28,8 +53,16 @@ log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(hours=24)
 """A chat outage delays messages; only one that still fails after a day is marked failed."""
-STALE_SENDING = timedelta(minutes=5)
+CLAIM_MARGIN = timedelta(seconds=5)
+"""Added to a notifier's HTTP timeout: a claim is stale only when no live call can still be on."""
+STALE_SENDING = timedelta(seconds=25)
+"""The claim window of a notifier that does not state one: above the longest outbox HTTP timeout
+(Teams' connector, 20 s) plus the margin."""
 BACKOFF_CAP = timedelta(minutes=10)
+CLAIM_BATCH = 10
+"""Rows one claim takes: fewer round trips per message, a short wait for the batch's last."""
+ORDERED_LANE = "lead:%"
+"""Lanes whose rows go out in the order they were written; every other row goes out on its own."""
 
 
 class TransientDeliveryError(Exception):
@@ -52,12 +85,34 @@ class Delivery:
     recipient: Rep | None
     card_ref: str | None
     reps: Mapping[int, Rep]
+    previous_attempt_at: datetime | None = None
+    """When an earlier attempt at this row was claimed (None on the first attempt). That attempt
+    may have reached the platform before failing or dying, so a notifier that can look (the
+    Slack digest) checks for it before sending again."""
 
 
 class Notifier(Protocol):
     def deliver(self, delivery: Delivery) -> str | None:
         """Send it; return the platform's id of a posted lead card (to update it later)."""
         ...
+
+
+def claim_window(notifier: Notifier) -> timedelta:
+    """How long a claim on a row for ``notifier`` holds: its ``claim_window`` attribute when it
+    has one (its HTTP timeout plus :data:`CLAIM_MARGIN`), else :data:`STALE_SENDING`."""
+    window = getattr(notifier, "claim_window", None)
+    return window if isinstance(window, timedelta) else STALE_SENDING
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this sender holds: only the holder of ``token`` may finish or reschedule it."""
+
+    row_id: int
+    token: str
+    claimed_at: datetime
+    platform: str
+    previous_attempt_at: datetime | None
 
 
 class OutboxSender:
@@ -72,12 +127,35 @@ class OutboxSender:
         self.clock = clock
 
     def run_once(self, limit: int = 200) -> int:
-        """Deliver what is due now; return how many went out."""
-        sent = 0
-        for row_id in self._due(limit):
-            if self._claim(row_id):
-                sent += self._send(row_id)
+        """Deliver what is due now, up to ``limit`` rows; return how many went out."""
+        sent, left = 0, limit
+        while left > 0:
+            claims = self._claim(min(CLAIM_BATCH, left))
+            if not claims:
+                break
+            left -= len(claims)
+            for n, claim in enumerate(claims):
+                if not self._still_fresh(claim):
+                    self._release(claims[n:])
+                    break
+                sent += self._send(claim)
         return sent
+
+    def _still_fresh(self, claim: Claim) -> bool:
+        """Whether a claim taken with its batch has more than half its window left to send in;
+        a slow batch hands the rest back rather than race a sender that thinks them stale."""
+        window = claim_window(self.notifiers[claim.platform])
+        return self.clock() - claim.claimed_at < window / 2
+
+    def _release(self, claims: list[Claim]) -> None:
+        o = t.outbox
+        with self.engine.begin() as conn:
+            for claim in claims:
+                conn.execute(
+                    update(o)
+                    .where(o.c.id == claim.row_id, o.c.claim_token == claim.token)
+                    .values(status="pending", claim_token=None, attempts=o.c.attempts - 1)
+                )
 
     def drain(self, rounds: int = 100) -> int:
         total = 0
@@ -88,61 +166,91 @@ class OutboxSender:
                 break
         return total
 
-    def _due(self, limit: int) -> list[int]:
+    def _due(self, now: datetime) -> ColumnElement[bool]:
+        """Rows this sender may take now: pending and due, or sending under a stale claim, and
+        not behind an unfinished earlier row of the same lead."""
         o, earlier = t.outbox, aliased(t.outbox)
-        stale = self.clock() - STALE_SENDING
+        claimed_at = func.coalesce(o.c.claimed_at, o.c.next_attempt_at)
+        takeable = [
+            (o.c.platform == platform)
+            & (
+                ((o.c.status == "pending") & (o.c.next_attempt_at <= now))
+                | ((o.c.status == "sending") & (claimed_at <= now - claim_window(notifier)))
+            )
+            for platform, notifier in self.notifiers.items()
+        ]
         blocked = exists().where(
             earlier.c.lane == o.c.lane,
             earlier.c.id < o.c.id,
             earlier.c.status.in_(["pending", "sending"]),
         )
+        return and_(or_(false(), *takeable), ~(o.c.lane.like(ORDERED_LANE) & blocked))
+
+    def _claim(self, limit: int) -> list[Claim]:
+        """Take up to ``limit`` of the oldest due rows in one transaction: select them (on
+        PostgreSQL skipping rows another sender has locked; on SQLite under the write lock) and
+        compare-and-set them to ``sending`` with a fresh token, re-checking that they are due."""
+        o = t.outbox
+        now = self.clock()
         query = (
-            select(o.c.id)
-            .where(
-                o.c.platform.in_(list(self.notifiers)),
-                ((o.c.status == "pending") & (o.c.next_attempt_at <= self.clock()))
-                | ((o.c.status == "sending") & (o.c.next_attempt_at <= stale)),
-                ~blocked,
-            )
+            select(o.c.id, o.c.claimed_at, o.c.platform)
+            .where(self._due(now))
             .order_by(o.c.id)
             .limit(limit)
         )
+        if self.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=o)
+        elif not self._anything_due(query):
+            return []
+        token = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            rows = {row.id: row for row in conn.execute(query)}
+            if not rows:
+                return []
+            taken = conn.execute(
+                update(o)
+                .where(o.c.id.in_(list(rows)), self._due(now))
+                .values(
+                    status="sending", claim_token=token, claimed_at=now, attempts=o.c.attempts + 1
+                )
+                .returning(o.c.id)
+            ).scalars()
+            held = sorted(taken)
+        return [Claim(i, token, now, rows[i].platform, rows[i].claimed_at) for i in held]
+
+    def _claim_next(self) -> Claim | None:
+        """Claim the one oldest due row (tests hold a claim with it)."""
+        claims = self._claim(1)
+        return claims[0] if claims else None
+
+    def _anything_due(self, query: Select[Any]) -> bool:
+        """A read without the write lock first, so an idle sender's polls never queue writers."""
         with self.engine.connect() as conn:
             conn.execution_options(**{READ_ONLY: True})
-            return list(conn.execute(query).scalars())
+            return conn.execute(query).first() is not None
 
-    def _claim(self, row_id: int) -> bool:
-        o = t.outbox
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(o)
-                .where(o.c.id == row_id, o.c.status.in_(["pending", "sending"]))
-                .values(status="sending", attempts=o.c.attempts + 1, next_attempt_at=self.clock())
-            )
-            return bool(result.rowcount)
-
-    def _send(self, row_id: int) -> int:
-        delivery, platform, attempts, created_at = self._load(row_id)
+    def _send(self, claim: Claim) -> int:
+        delivery, platform, attempts, created_at = self._load(claim)
         try:
             ref = self.notifiers[platform].deliver(delivery)
         except TransientDeliveryError as err:
-            self._retry(row_id, attempts, created_at, err)
+            self._retry(claim, attempts, created_at, err)
             return 0
         except PermanentDeliveryError as err:
-            log.error("outbox %s refused for good: %s", row_id, err)
-            self._finish(row_id, "failed", str(err))
+            log.error("outbox %s refused for good: %s", claim.row_id, err)
+            self._finish(claim, "failed", str(err))
             return 0
         except Exception as err:
-            log.exception("outbox %s: unexpected delivery error", row_id)
-            self._retry(row_id, attempts, created_at, TransientDeliveryError(repr(err)))
+            log.exception("outbox %s: unexpected delivery error", claim.row_id)
+            self._retry(claim, attempts, created_at, TransientDeliveryError(repr(err)))
             return 0
-        self._finish(row_id, "sent", None, card_ref=ref, notice=delivery.notice)
+        self._finish(claim, "sent", None, card_ref=ref, notice=delivery.notice)
         return 1
 
-    def _load(self, row_id: int) -> tuple[Delivery, str, int, datetime]:
+    def _load(self, claim: Claim) -> tuple[Delivery, str, int, datetime]:
         with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
             row = (
-                uow.connection.execute(select(t.outbox).where(t.outbox.c.id == row_id))
+                uow.connection.execute(select(t.outbox).where(t.outbox.c.id == claim.row_id))
                 .mappings()
                 .one()
             )
@@ -152,44 +260,61 @@ class OutboxSender:
             if notice.lead_id is not None and notice.thread is not None:
                 card_ref = uow.leads.get(notice.lead_id).card_ref
             reps = {rep.id or 0: rep for rep in uow.reps.all()}
-        delivery = Delivery(notice, recipient, card_ref, reps)
+        delivery = Delivery(notice, recipient, card_ref, reps, claim.previous_attempt_at)
         return delivery, row["platform"], row["attempts"], row["created_at"]
 
     def _retry(
-        self, row_id: int, attempts: int, created_at: datetime, err: TransientDeliveryError
+        self, claim: Claim, attempts: int, created_at: datetime, err: TransientDeliveryError
     ) -> None:
         if self.clock() - created_at >= GIVE_UP_AFTER:
-            log.error("outbox %s gave up after %s attempts in a day: %s", row_id, attempts, err)
-            self._finish(row_id, "failed", str(err))
+            log.error(
+                "outbox %s gave up after %s attempts in a day: %s", claim.row_id, attempts, err
+            )
+            self._finish(claim, "failed", str(err))
             return
         wait = (
             timedelta(seconds=err.retry_after)
             if err.retry_after is not None
             else min(BACKOFF_CAP, timedelta(seconds=2 ** min(attempts, 20)))
         )
-        log.warning("outbox %s: will retry in %ss: %s", row_id, wait.total_seconds(), err)
+        log.warning("outbox %s: will retry in %ss: %s", claim.row_id, wait.total_seconds(), err)
+        self._update_held(
+            claim, status="pending", next_attempt_at=self.clock() + wait, last_error=str(err)
+        )
+
+    def _update_held(self, claim: Claim, **values: Any) -> None:
+        """Change a row only while this sender's claim on it stands."""
         o = t.outbox
         with self.engine.begin() as conn:
-            conn.execute(
+            held = conn.execute(
                 update(o)
-                .where(o.c.id == row_id)
-                .values(status="pending", next_attempt_at=self.clock() + wait, last_error=str(err))
+                .where(o.c.id == claim.row_id, o.c.claim_token == claim.token)
+                .values(**values)
             )
+        if not held.rowcount:
+            log.warning("outbox %s was claimed again by another sender meanwhile", claim.row_id)
 
     def _finish(
         self,
-        row_id: int,
+        claim: Claim,
         status: str,
         error: str | None,
         card_ref: str | None = None,
         notice: Notice | None = None,
     ) -> None:
+        if status != "sent":
+            self._update_held(claim, status=status, last_error=error, sent_at=self.clock())
+            return
         o = t.outbox
         with self.engine.begin() as conn:
+            # Sent is sent, even by a sender whose claim went stale: taking the token back makes
+            # the newer holder's retry a no-op, so the row is not sent a third time.
             conn.execute(
                 update(o)
-                .where(o.c.id == row_id)
-                .values(status=status, last_error=error, sent_at=self.clock())
+                .where(o.c.id == claim.row_id, o.c.status != "sent")
+                .values(
+                    status="sent", last_error=None, sent_at=self.clock(), claim_token=claim.token
+                )
             )
             if card_ref and notice is not None and notice.lead_id is not None and notice.thread:
                 conn.execute(
@@ -197,7 +322,7 @@ class OutboxSender:
                     .where(and_(t.leads.c.id == notice.lead_id, t.leads.c.card_ref.is_(None)))
                     .values(card_ref=card_ref)
                 )
-            if status == "sent" and notice is not None and notice.kind is NoticeKind.DIGEST:
+            if notice is not None and notice.kind is NoticeKind.DIGEST:
                 self._digest_sent(conn, notice)
 
     def _digest_sent(self, conn: Connection, notice: Notice) -> None:

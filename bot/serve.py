@@ -215,8 +215,13 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
-    """One server process: the web app, its outbox sender and its scheduler."""
-    server = make_server(Settings())
+    """One server process: the web app, its outbox sender and its scheduler.
+
+    ``baton serve`` has migrated the database (and seeded the managers) once before it starts
+    these processes, so they do not do it again.
+    """
+    settings = Settings()
+    server = make_server(settings, build(settings, migrate=False))
     try:
         web.run_app(
             server.web_app(),

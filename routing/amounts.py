@@ -4,6 +4,9 @@ Currency symbols and codes are accepted and dropped: a deal is recorded in the t
 so the symbol only tells us the rep meant money. Thousands may be grouped with commas, spaces or
 apostrophes, but only in groups of three, so ``1,5`` is read as one and a half (a decimal comma
 takes one or two digits) and ``12 5`` is refused rather than guessed to be 125.
+
+Amounts are bounded (:data:`routing.limits.MAX_AMOUNT`, in cents at most): a typo of thirty
+digits gets a clear answer, never a number the database or the digest cannot hold.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import re
 from decimal import Decimal
 
 from routing.errors import InvalidInput
+from routing.limits import AMOUNT_DECIMALS, MAX_AMOUNT
 
 __all__ = ["parse_amount"]
 
 _RULE = "amount must be a positive number such as 12000 or 12.5k"
+_MAX_DIGITS = len(str(int(MAX_AMOUNT)))
+_LARGEST = f"{MAX_AMOUNT:,.0f}"
 
 _CURRENCY = r"(?:[$€£¥₹]|usd|eur|gbp|chf|cad|aud|jpy|inr|sek|nok|dkk|pln)"
 _GROUPED = r"[0-9]{1,3}(?:(?P<sep>[,\s'’])[0-9]{3})(?:(?P=sep)[0-9]{3})*"
@@ -45,6 +51,8 @@ def parse_amount(text: str) -> Decimal:
     written = " ".join(text.split())
     if not written:
         raise InvalidInput(f"an amount is required: {_RULE}")
+    if len(written) > 64:
+        raise InvalidInput(f"`{written[:20]}…` is not an amount: {_RULE}")
     match = _AMOUNT.fullmatch(written)
     if match is None or _mixes_commas(match):
         raise InvalidInput(f"`{written}` is not an amount: {_RULE}")
@@ -53,6 +61,11 @@ def parse_amount(text: str) -> Decimal:
     amount = _number(match) * _MULTIPLIERS[(match["suffix"] or "").lower()]
     if match["sign"] or amount <= 0:
         raise InvalidInput(f"`{written}` is not a positive amount: {_RULE}")
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(f"`{written}` is more than Baton records: at most {_LARGEST}")
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > AMOUNT_DECIMALS:
+        raise InvalidInput(f"`{written}` has more than {AMOUNT_DECIMALS} decimals: {_RULE}")
     return _plain(amount) if match["suffix"] else amount
 
 
@@ -71,8 +84,15 @@ def _dot_may_group_thousands(match: re.Match[str]) -> bool:
 
 
 def _number(match: re.Match[str]) -> Decimal:
-    digits = re.sub(r"[^0-9]", "", match["int"])
+    """The number as written, exactly: it has too few digits for a Decimal ever to round it."""
+    digits = re.sub(r"[^0-9]", "", match["int"]).lstrip("0") or "0"
     fraction = match["frac"] or match["cfrac"]
+    if len(digits) > _MAX_DIGITS:
+        raise InvalidInput(f"`{match[0].strip()}` is more than Baton records: at most {_LARGEST}")
+    if len((fraction or "").rstrip("0")) > AMOUNT_DECIMALS + 9:  # not in cents even as billions
+        raise InvalidInput(
+            f"`{match[0].strip()}` has more than {AMOUNT_DECIMALS} decimals: {_RULE}"
+        )
     return Decimal(f"{digits}.{fraction}" if fraction else digits)
 
 

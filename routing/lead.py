@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from routing import limits
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
 from routing.stages import ALLOWED, Action, Stage, allowed_actions
@@ -32,13 +33,7 @@ class SourceRef:
     message_id: str
 
 
-QUALIFICATION_LIMITS = {
-    "budget": 200,
-    "authority": 200,
-    "need": 200,
-    "timeline": 200,
-    "notes": 2000,
-}
+QUALIFICATION_LIMITS = limits.QUALIFICATION
 """The longest text each qualification field takes, in characters (forms show the same limits)."""
 EMPTY_QUALIFICATION = "Fill in at least one field: budget, authority, need, timeline or notes."
 
@@ -176,11 +171,21 @@ class Lead:
         explanation: str,
         actor_id: int | None = None,
         how: str = "rotation",
+        rotation: Mapping[str, Any] | None = None,
     ) -> None:
+        """``rotation``: the turn that chose ``to`` (pool, eligible weights, skips), kept in the
+        event so fair shares can be computed later; absent when no rotation turn chose them."""
         self.check(Action.ASSIGN)
         self.assigned_at = at
         self._record(
-            EventType.ASSIGNED, at, actor_id, Stage.ASSIGNED, to, explanation=explanation, how=how
+            EventType.ASSIGNED,
+            at,
+            actor_id,
+            Stage.ASSIGNED,
+            to,
+            explanation=explanation,
+            how=how,
+            rotation=dict(rotation) if rotation is not None else None,
         )
 
     def claim(self, by: int, at: datetime) -> None:

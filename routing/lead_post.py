@@ -9,6 +9,11 @@ A post with neither an email address nor a phone number cannot be routed to anyo
 it comes back :class:`Unparsed` (it is stored with its raw text and flagged for a human). This
 module never raises on odd text: everything a form or a person might post is either read or
 reported as unparsed.
+
+Reading takes time linear in the text: no pattern rescans a run of characters from each of its
+positions, only the first :data:`~routing.limits.POST_LINES` lines and
+:data:`~routing.limits.POST_PIECES` pieces of free text are read for labels, names and companies,
+and the rest of a long post is searched for an email address or a phone number only.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from routing import limits
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
@@ -112,7 +119,7 @@ def _is_free_mail(domain: str) -> bool:
 # --- cleaning Slack text ----------------------------------------------------------------------
 
 _SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_EMOJI_CODE = re.compile(r"(?<!\S):[a-z0-9_+\-]*[a-z][a-z0-9_+\-]*:(?!\S)")
+_EMOJI_CODE = re.compile(r"(?<!\S):(?=[a-z0-9_+\-]{0,99}[a-z])[a-z0-9_+\-]{1,100}:(?!\S)")
 _EMPHASIS = re.compile(r"[*`]+|(?<!\w)[_~]+(?=\S)|(?<=\S)[_~]+(?!\w)")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
@@ -140,7 +147,7 @@ def _markup_text(match: re.Match[str]) -> str:
 # --- recognising pieces -----------------------------------------------------------------------
 
 _EMAIL = re.compile(
-    r"(?<![\w.%+\-])[A-Za-z0-9][A-Za-z0-9._%+'\-]*@"
+    r"(?<![\w.%+\-])(?<![\w.%+'\-]')[A-Za-z0-9][A-Za-z0-9._%+'\-]*+@"
     r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,63}(?![\w\-])"
 )
 _PHONE = re.compile(r"(?<![\w+])\+?\(?[0-9][0-9 ().\-/\u00a0]{5,}[0-9](?!\w)")
@@ -217,9 +224,13 @@ _LEAD_HEADER = "\x00lead"  # a label such as ``New lead:`` that introduces a one
 _LABEL_LINE = re.compile(r"\s*(?P<label>[^\W\d_][\w .&/'()#?+\-]{0,47}?)\s*:(?P<rest>.*)", re.S)
 
 
+def _label_words(label: str) -> str:
+    return re.sub(r"[^\w]+|_", " ", label.lower()).strip()
+
+
 def _label_key(label: str) -> str:
     """The canonical key of a label: a known alias, a lead header, or the label snake_cased."""
-    words = re.sub(r"[^\w]+|_", " ", label.lower()).strip()
+    words = _label_words(label)
     if words in _KEY_BY_LABEL:
         return _KEY_BY_LABEL[words]
     if "lead" in words.split() or "leads" in words.split():
@@ -252,21 +263,70 @@ class _Document:
 
     entries: list[list[str]] = field(default_factory=list)  # [key, value], value may grow
     free_lines: list[tuple[str, bool]] = field(default_factory=list)  # (line, after a header)
+    unread: str = ""  # beyond POST_LINES: searched for an email or a phone number only
 
 
-def _segments(text: str) -> Iterator[str]:
-    """Lines, with ``Name: Sam, Email: sam@x.co`` split into one segment per label."""
-    for line in text.split("\n"):
+_SEPARATOR = re.compile(r"[|;•]|,(?=\s*[^\W\d_][\w /\-]{0,30}:\s)")
+_WORD = re.compile(r"\S+")
+_LABEL_REACH = 40  # how far before a colon a known label may start
+
+
+def _segments(lines: Iterable[str]) -> Iterator[str]:
+    """Lines, with ``Name: Sam, Email: sam@x.co`` split into one segment per label.
+
+    Form integrations often send every field on one line (``Name: Priya Shah Email: p@acme.io
+    Company: Acme Inc``): such a line is split where a known label starts.
+    """
+    for line in lines:
         if line.count(":") < 2:
             yield line
             continue
-        yield from re.split(r"\s*[|;•]\s*|,\s*(?=[^\W\d_][\w /\-]{0,30}:\s)", line)
+        for part in _SEPARATOR.split(line, maxsplit=limits.POST_PIECES):
+            yield from _split_at_labels(part)
+
+
+def _split_at_labels(text: str) -> Iterator[str]:
+    """``Name: Priya Shah Email: p@acme.io`` → ``Name: Priya Shah``, ``Email: p@acme.io``.
+
+    Each colon looks back a few words for a known label, so the work per colon is bounded; a
+    notes label (``Message:``) takes the rest of the line, colons and all.
+    """
+    start, colon = 0, text.find(":")
+    for _ in range(limits.POST_PIECES):
+        if colon < 0:
+            break
+        found = _known_label_before(text, start, colon)
+        if found is not None:
+            label_start, key = found
+            if text[start:label_start].strip():
+                yield text[start:label_start]
+                start = label_start
+            if key == "notes":
+                break
+        colon = text.find(":", colon + 1)
+    yield text[start:]
+
+
+def _known_label_before(text: str, start: int, colon: int) -> tuple[int, str] | None:
+    """Where the longest known label ending at ``colon`` starts, and its key."""
+    reach = max(start, colon - _LABEL_REACH)
+    words = [match.start() for match in _WORD.finditer(text, reach, colon)]
+    if words and words[0] == reach and reach > start and not text[reach - 1].isspace():
+        words.pop(0)  # a word cut by the reach is no label
+    for word_start in words[-4:]:
+        key = _KEY_BY_LABEL.get(_label_words(text[word_start:colon]))
+        if key is not None:
+            return word_start, key
+    return None
 
 
 def _read_document(text: str) -> _Document:
     document = _Document()
+    lines = text.split("\n", limits.POST_LINES)
+    if len(lines) > limits.POST_LINES:
+        document.unread = lines.pop()
     pending: list[str] | None = None  # the entry whose value continues on the next lines
-    for line in _segments(text):
+    for line in _segments(lines):
         if not line.strip():
             pending = None
             continue
@@ -319,7 +379,7 @@ def _pairs_document(pairs: Sequence[tuple[str, str]]) -> _Document:
 
 # --- one-liners: name and company by their looks ----------------------------------------------
 
-_PIECE_BREAK = re.compile(r"\s*(?:[,;|•·()\[\]]|\s[-–—]\s)\s*")
+_PIECE_BREAK = re.compile(r"[,;|•·()\[\]]|\s[-–—]\s")
 _JOINER = re.compile(r"\s+(?:from|at|@|with|of company)\s+", re.I)
 _COMPANY_SUFFIXES = frozenset(
     {
@@ -342,18 +402,29 @@ class _LineFinds:
     unsure: list[str] = field(default_factory=list)  # a name or a company, to be told apart
 
 
-def _read_free_line(line: str, finds: _LineFinds) -> None:
-    """Pull contacts out of a free line, and keep the rest as name or company candidates."""
-    for piece in _PIECE_BREAK.split(line):
+def _read_free_line(line: str, finds: _LineFinds, budget: int) -> int:
+    """Pull contacts out of a free line, and keep the rest as name or company candidates.
+
+    At most ``budget`` pieces are told apart (the rest of the line is one more piece); returns
+    what is left of the budget.
+    """
+    pieces = _PIECE_BREAK.split(line, maxsplit=budget) if budget > 0 else [line]
+    for piece in pieces:
         rest = _take(_EMAIL, piece, finds.emails, str.lower)
         rest = _take_phones(rest, finds.phones)
         rest = _take(_WEBSITE, rest, finds.websites, str.strip)
         _sort_candidate(_candidate(rest), finds)
+    return max(0, budget - len(pieces))
 
 
 def _take(pattern: re.Pattern[str], text: str, into: list[str], tidy: Callable[[str], str]) -> str:
-    into.extend(tidy(match) for match in pattern.findall(text))
-    return pattern.sub(" ", text)
+    """``text`` with every match of ``pattern`` blanked out, the matches tidied into ``into``."""
+
+    def taken(match: re.Match[str]) -> str:
+        into.append(tidy(match[0]))
+        return " "
+
+    return pattern.sub(taken, text)
 
 
 def _take_phones(text: str, into: list[str]) -> str:
@@ -371,14 +442,30 @@ def _candidate(text: str) -> str:
     rule a piece out.
     """
     text = _one_line(text.strip(" \t<>:\"'.!?/\\+&=-–—"))
-    words = text.split()
-    is_plausible = any(ch.isalpha() for ch in text) and ":" not in text and len(words) <= 6
-    return text if is_plausible and len(text) <= 80 else ""
+    if len(text) > 80 or ":" in text or len(text.split()) > 6:
+        return ""
+    return text if any(ch.isalpha() for ch in text) else ""
+
+
+_GREETING = re.compile(
+    r"(?:hi|hello|hey|hiya|dear|greetings|good (?:morning|afternoon|evening|day)|thanks|"
+    r"thank you|many thanks|regards|best regards|kind regards|best|cheers)"
+    r"(?: (?:there|all|team|everyone|folks|sir|madam|sales|sales team))?",
+    re.I,
+)
+_INTRODUCTION = re.compile(
+    r"(?:(?:hi|hello|hey|dear \w+)\W+)?(?:i am|i['’]m|im|my name is|my name['’]s|name['’]s|"
+    r"this is|it['’]s|it is|here is|here['’]s)\s+",
+    re.I,
+)
 
 
 def _sort_candidate(text: str, finds: _LineFinds) -> None:
-    if not text:
+    """File a piece as a name, a company or either; ``Hi`` is neither, ``I am Tom`` is Tom."""
+    if not text or _GREETING.fullmatch(text):
         return
+    if (introduction := _INTRODUCTION.match(text)) is not None:
+        text = text[introduction.end() :]
     parts = _JOINER.split(text, maxsplit=1)
     if len(parts) == 2 and all(parts):
         finds.names.append(parts[0])
@@ -491,10 +578,12 @@ def _tidy_lines(text: str) -> str:
 
 def _add_free_lines(lead: _Lead, lines: Iterable[tuple[str, bool]]) -> None:
     """Contacts from free lines; names and companies only from lines that are about the lead."""
-    finds = _LineFinds()
+    finds, budget = _LineFinds(), limits.POST_PIECES
     for line, after_header in lines:
+        if not (after_header or _may_hold_contacts(line)):
+            continue
         line_finds = _LineFinds()
-        _read_free_line(line, line_finds)
+        budget = _read_free_line(line, line_finds, budget)
         if after_header or line_finds.emails or line_finds.phones:
             _merge(finds, line_finds)
     lead.email = lead.email or next(iter(lead.stray_emails + finds.emails), None)
@@ -506,14 +595,23 @@ def _add_free_lines(lead: _Lead, lines: Iterable[tuple[str, bool]]) -> None:
     lead.company = lead.company or company
 
 
+_SEVEN_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){6}")
+
+
+def _may_hold_contacts(line: str) -> bool:
+    """Cheaply: could this line hold an email address or a phone number (7 digits or more)?"""
+    return "@" in line or _SEVEN_DIGITS.search(line) is not None
+
+
 def _merge(into: _LineFinds, finds: _LineFinds) -> None:
     for kind in ("emails", "phones", "websites", "names", "companies", "unsure"):
         getattr(into, kind).extend(getattr(finds, kind))
 
 
-def _add_contacts_from_text_fields(lead: _Lead) -> None:
-    """Last resort: an address in a message (``please reach me at sam@x.co``)."""
+def _add_contacts_from_text_fields(lead: _Lead, unread: Iterable[str]) -> None:
+    """Last resort: an address in a message (``please reach me at sam@x.co``) or further down."""
     texts = [value for key, value in lead.fields.items() if key not in _SINGLE_LINE_KEYS]
+    texts.extend(unread)
     for text in texts:
         if lead.email is None and (emails := _emails_in(text)):
             lead.email = emails[0]
@@ -525,7 +623,8 @@ def _finish(lead: _Lead) -> ParsedLead | Unparsed:
     if lead.email is None and lead.phone is None:
         if lead.bad_email:
             return Unparsed(
-                f"`{lead.bad_email}` is not an email address, and no phone number found"
+                f"`{limits.truncate(lead.bad_email, 80)}` is not an email address, and no phone "
+                "number found"
             )
         return Unparsed("no email address or phone number found")
     first, last = lead.fields.pop("first_name", None), lead.fields.pop("last_name", None)
@@ -553,5 +652,5 @@ def parse_lead_post(
     for key, value in (entry for document in documents for entry in document.entries):
         lead.add(key, value)
     _add_free_lines(lead, (line for document in documents for line in document.free_lines))
-    _add_contacts_from_text_fields(lead)
+    _add_contacts_from_text_fields(lead, (document.unread for document in documents))
     return _finish(lead)

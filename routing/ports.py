@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from routing.events import LeadEvent
 from routing.lead import Lead
 from routing.metrics import CustomerSpan
 from routing.notices import Notice
 from routing.roles import Platform, Role
-from routing.team import Membership, Pool, Rep
+from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 
 
 class RepRepository(Protocol):
@@ -37,6 +37,10 @@ class PoolRepository(Protocol):
     def save_members(self, memberships: Sequence[Membership]) -> None: ...
     def remove_member(self, name: str, rep_id: int) -> bool: ...
     def memberships_of(self, rep_id: int) -> list[tuple[Pool, Membership]]: ...
+    def set_claim_mode(self, name: str, mode: ClaimMode) -> None: ...
+    def record(self, event: RotationEvent) -> None:
+        """Keep a manual change to the rotation (a credit) in the record."""
+        ...
 
 
 class LeadRepository(Protocol):
@@ -45,6 +49,15 @@ class LeadRepository(Protocol):
     def save(self, lead: Lead) -> None: ...
     def find_open_match(self, email: str | None, domain: str | None) -> Lead | None: ...
     def owned_by(self, rep_id: int) -> list[Lead]: ...
+    def open_count(self, rep_id: int) -> int:
+        """Leads ``rep_id`` holds assigned or working (what ``max_open`` limits)."""
+        ...
+
+    def received_since(self, rep_id: int, since: datetime) -> int:
+        """Distinct leads that reached ``rep_id`` from ``since`` on, however they came:
+        assigned (rotation, duplicate match, manager), reassigned or handed off."""
+        ...
+
     def queued(self, pool: str) -> list[Lead]: ...
     def awaiting_claim(self, assigned_before: datetime) -> list[Lead]: ...
     def events(self, lead_id: int) -> list[LeadEvent]: ...
@@ -74,6 +87,21 @@ class IntakeKeys(Protocol):
         ...
 
 
+class DeliveryKeys(Protocol):
+    """State-changing requests a platform may deliver more than once, keyed by what identifies
+    the delivery there (a Teams activity): claimed in the transaction of the request's effect."""
+
+    def claim(self, platform: str, key: str, at: datetime) -> bool:
+        """Record the delivery; False when it was recorded before (a redelivery)."""
+        ...
+
+    def reply(self, platform: str, key: str) -> Mapping[str, Any] | None:
+        """What the first delivery was answered, when it was stored."""
+        ...
+
+    def save_reply(self, platform: str, key: str, reply: Mapping[str, Any]) -> None: ...
+
+
 class Outbox(Protocol):
     def add(self, notice: Notice) -> None: ...
 
@@ -95,6 +123,8 @@ class UnitOfWork(Protocol):
     def leads(self) -> LeadRepository: ...
     @property
     def intake(self) -> IntakeKeys: ...
+    @property
+    def deliveries(self) -> DeliveryKeys: ...
     @property
     def outbox(self) -> Outbox: ...
     @property

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from routing import commands as c
-from routing.commands import Command
+from routing import limits
+from routing.commands import Command, storable_command
+from routing.errors import InvalidInput
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
-from routing.team import Rep
+from routing.team import ClaimMode, Rep
+from routing.text import storable
 from routing.usecases import funnel, intake, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.intake import InboundPost
@@ -36,15 +39,22 @@ class Relay:
         self.clock = clock
         self.config = config or RelayConfig()
 
-    def run(self, actor: Actor, use_case: UseCase) -> Outcome:
-        """Run one use case in one transaction; it commits only if the use case returns."""
+    def run(self, actor: Actor, use_case: UseCase, *, commit: bool = True) -> Outcome:
+        """Run one use case in one transaction; it commits only if the use case returns.
+
+        ``commit=False`` is a dry run: the very same use case, rolled back at the end.
+        """
+        actor = _storable(actor)
         with self.uow_factory() as uow:
             ctx = Ctx(uow, self.clock(), self.config, _rep_for(uow, actor))
             outcome = use_case(ctx)
-            uow.commit()
+            if commit:
+                uow.commit()
         return outcome
 
     def execute(self, actor: Actor, command: Command) -> Outcome:
+        actor, command = _storable(actor), storable_command(command)
+
         def use_case(ctx: Ctx) -> Outcome:
             return dispatch(ctx, command)
 
@@ -52,7 +62,7 @@ class Relay:
             outcome = self._read(actor, use_case)
             if outcome is not None:
                 return outcome
-        return self.run(actor, use_case)
+        return self.run(actor, use_case, commit=not isinstance(command, c.RotationPreview))
 
     def _read(self, actor: Actor, use_case: UseCase) -> Outcome | None:
         """Answer from a read-only transaction; None when the actor's rep must be written first."""
@@ -63,7 +73,9 @@ class Relay:
             return use_case(Ctx(uow, self.clock(), self.config, rep))
 
     def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
-        return self.run(author or SYSTEM, lambda ctx: intake.ingest_post(ctx, post))
+        """Store a post as a lead; it is read before the transaction, so parsing holds no lock."""
+        read = intake.read_post(post)
+        return self.run(_author(author), lambda ctx: intake.ingest_post(ctx, read))
 
     def sweep(self) -> Outcome:
         return self.run(SYSTEM, sweep.sweep)
@@ -73,10 +85,31 @@ class Relay:
 
     def rep(self, actor: Actor) -> Rep:
         """The stored rep for ``actor``, created or refreshed as any use case would."""
+        actor = _storable(actor)
         with self.uow_factory() as uow:
             rep = _rep_for(uow, actor)
             uow.commit()
         return rep
+
+
+def _storable(actor: Actor) -> Actor:
+    """An adapter's actor in text any database takes; an id too long to store is refused."""
+    user_id = storable(actor.user_id)
+    if len(user_id) > limits.USER_ID:
+        raise InvalidInput(
+            f"Your user id is longer than Baton can store (at most {limits.USER_ID} characters)."
+        )
+    name = limits.truncate(storable(actor.name), limits.REP_NAME) if actor.name else None
+    zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
+    return Actor(actor.platform, user_id, name, zone)
+
+
+def _author(author: Actor | None) -> Actor:
+    """Who posted a lead; a post is never refused for its author, who is then Baton itself."""
+    try:
+        return _storable(author) if author is not None else SYSTEM
+    except InvalidInput:
+        return SYSTEM
 
 
 def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:
@@ -140,8 +173,22 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
     match command:
         case c.RotationShow(role=role):
             return views.rotation(ctx, Role(role) if role else None)
-        case c.RotationAdd(user=user, role=role, weight=weight, cap=cap, pool=pool):
-            return team.add(ctx, user, Role(role), weight, cap, pool)
+        case c.RotationAdd():
+            return team.add(
+                ctx,
+                command.user,
+                Role(command.role),
+                command.weight,
+                command.cap,
+                command.pool,
+                command.max_open,
+            )
+        case c.RotationMode(pool=pool, mode=mode):
+            return team.set_mode(ctx, pool, ClaimMode(mode))
+        case c.RotationCredit(user=user, leads=leads, reason=reason, pool=pool):
+            return team.credit(ctx, user, leads, reason, pool)
+        case c.RotationPreview(text=text):
+            return intake.preview(ctx, text)
         case c.RotationRemove(user=user, role=role, pool=pool):
             return team.remove(ctx, user, Role(role), pool)
         case c.RotationAway(user=user, until=until):

@@ -38,7 +38,8 @@ _ALIASES = {"==": "=", "is": "=", "is not": "!="}
 _LIST_OPS = frozenset({"in", "not in"})
 _NUMERIC_OPS = frozenset({">=", "<=", ">", "<"})
 _RULE_KEYS = ("name", "when", "pool")
-_TOP_KEYS = ("default_pool", "rules")
+_TOP_KEYS = ("default_pool", "rules", "claim_modes")
+CLAIM_MODES = ("assigned", "open")
 
 # Any run of comparison symbols is taken whole, so a typo such as "=>" is reported, not misread.
 _OPERATOR = re.compile(
@@ -231,6 +232,12 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     default_pool: str = DEFAULT_POOL
+    claim_modes: tuple[tuple[str, str], ...] = ()
+    """(pool, ``assigned`` or ``open``) from the file's ``claim_modes`` table."""
+
+    def claim_mode_of(self, pool: str) -> str | None:
+        """The rules file's claim mode for ``pool``; ``None`` when it names none."""
+        return dict(self.claim_modes).get(pool)
 
     def route(self, fields: Mapping[str, str]) -> tuple[str, str]:
         """(pool, reason for chat), e.g. ``("dach", "rule “DACH”: country in [DE, AT, CH]")``."""
@@ -316,4 +323,23 @@ def ruleset_from_data(data: Mapping[str, object] | None) -> RuleSet:
         raise InvalidInput("rules file: expected a table with default_pool and rules")
     _check_keys(data, _TOP_KEYS, "rules file: ")
     default_pool = _pool_name(data.get("default_pool", DEFAULT_POOL), "'default_pool'")
-    return RuleSet(rules=_rules_from_data(data.get("rules")), default_pool=default_pool)
+    return RuleSet(
+        rules=_rules_from_data(data.get("rules")),
+        default_pool=default_pool,
+        claim_modes=_claim_modes_from_data(data.get("claim_modes")),
+    )
+
+
+def _claim_modes_from_data(modes: object) -> tuple[tuple[str, str], ...]:
+    """``claim_modes: {enterprise: open}`` → (("enterprise", "open"),), each mode checked."""
+    if modes is None:
+        return ()
+    if not isinstance(modes, Mapping):
+        raise InvalidInput("'claim_modes' must be a table of pool: assigned|open")
+    checked = []
+    for pool, mode in modes.items():
+        name = _pool_name(pool, "a pool in 'claim_modes'")
+        if not isinstance(mode, str) or mode.strip().casefold() not in CLAIM_MODES:
+            raise InvalidInput(f"claim mode of {name} must be assigned or open, not '{mode}'")
+        checked.append((name, mode.strip().casefold()))
+    return tuple(checked)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from enum import StrEnum
 
 from routing.roles import Platform, Role
 from routing.rotation import Candidate, WorkingHours
@@ -28,28 +29,47 @@ class Rep:
         return mention_token(self.id or 0, self.name)
 
 
+class ClaimMode(StrEnum):
+    """Who may claim a lead the rotation assigned and nobody has claimed yet."""
+
+    ASSIGNED = "assigned"
+    """Only the assignee (or a manager): no cherry-picking from a colleague's list."""
+    OPEN = "open"
+    """Any member of the pool: the first to claim wins, and the assignee is told."""
+
+
 @dataclass(frozen=True)
 class Pool:
     name: str
     role: Role
+    claim_mode: ClaimMode | None = None
+    """Set by `/rotation mode`; ``None``: the rules file's mode, else ``assigned``."""
 
 
 @dataclass
 class Membership:
+    """A rep's place in one pool; ``credit``, ``seated`` and ``held`` are the rotation's state
+    (see :mod:`routing.rotation.fairness`), ``note`` the last manual credit's reason."""
+
     pool: str
     rep: Rep
     weight: int = 1
     cap: int | None = None
     credit: int = 0
     position: int = 0
-    assigned_on: date | None = None
-    assigned_count: int = 0
+    max_open: int | None = None
+    seated: bool = False
+    held: int = 0
+    last_assigned_at: datetime | None = None
+    note: str | None = None
 
     @property
     def rep_id(self) -> int:
         return self.rep.id or 0
 
-    def candidate(self) -> Candidate:
+    def candidate(
+        self, received_today: int | None = None, open_leads: int | None = None
+    ) -> Candidate:
         return Candidate(
             rep_id=self.rep_id,
             name=self.rep.name,
@@ -60,8 +80,13 @@ class Membership:
             away_until=self.rep.away_until,
             hours=self.rep.hours,
             cap=self.cap,
-            assigned_on=self.assigned_on,
-            assigned_count=self.assigned_count,
+            received_today=received_today,
+            max_open=self.max_open,
+            open_leads=open_leads,
+            seated=self.seated,
+            held=self.held,
+            last_assigned_at=self.last_assigned_at,
+            note=self.note,
         )
 
 
@@ -79,3 +104,16 @@ def render_mentions(text: str, render: Callable[[int, str], str]) -> str:
 
 def plain_mentions(text: str) -> str:
     return render_mentions(text, lambda _id, name: f"@{name}")
+
+
+@dataclass(frozen=True)
+class RotationEvent:
+    """A change to a rep's place in a pool made by a person, kept for the record."""
+
+    pool: str
+    rep_id: int
+    at: datetime
+    actor_id: int | None
+    kind: str
+    amount: int
+    reason: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    func,
     insert,
     literal_column,
     or_,
@@ -20,13 +21,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from routing.errors import NotFound
-from routing.events import LeadEvent
+from routing.events import EventType, LeadEvent
 from routing.lead import Lead, format_lead_id
 from routing.metrics import CustomerSpan
 from routing.notices import Notice
 from routing.roles import Platform, Role
 from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
-from routing.team import Membership, Pool, Rep
+from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from storage import report
 from storage import tables as t
 from storage.codec import (
@@ -44,6 +45,8 @@ _MATCHABLE = sorted(s.value for s in (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOM
 _MATCHABLE_SQL: list[Any] = [literal_column(f"'{stage}'") for stage in _MATCHABLE]
 """The stages as SQL literals (our own constants): a statement compiled once needs no IN list."""
 _OWNED = sorted(s.value for s in OWNED_STAGES)
+_WORKLOAD = [Stage.ASSIGNED.value, Stage.WORKING.value]
+_RECEIVED = [e.value for e in (EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF)]
 
 
 def _dialect_insert(conn: Connection, table: Table) -> Any:
@@ -116,7 +119,7 @@ class SqlPools:
 
     def get(self, name: str) -> Pool | None:
         row = self.conn.execute(select(t.pools).where(t.pools.c.name == name)).mappings().first()
-        return Pool(row["name"], Role(row["role"])) if row else None
+        return _pool(row) if row else None
 
     def ensure(self, name: str, role: Role) -> Pool:
         self.conn.execute(_upsert_ignore(self.conn, t.pools).values(name=name, role=role.value))
@@ -128,7 +131,7 @@ class SqlPools:
         rows = self.conn.execute(
             select(t.pools).order_by(t.pools.c.role, t.pools.c.name)
         ).mappings()
-        return [Pool(r["name"], Role(r["role"])) for r in rows]
+        return [_pool(r) for r in rows]
 
     def lock(self, name: str) -> None:
         """PostgreSQL: lock the pool's row. SQLite: nothing to do — every transaction starts
@@ -150,8 +153,11 @@ class SqlPools:
             cap=row["cap"],
             credit=row["credit"],
             position=row["position"],
-            assigned_on=row["assigned_on"],
-            assigned_count=row["assigned_count"],
+            max_open=row["max_open"],
+            seated=bool(row["seated"]),
+            held=row["held"],
+            last_assigned_at=row["last_assigned_at"],
+            note=row["note"],
         )
 
     def add_member(self, membership: Membership) -> None:
@@ -176,7 +182,20 @@ class SqlPools:
 
     def memberships_of(self, rep_id: int) -> list[tuple[Pool, Membership]]:
         rows = _MEMBERSHIPS_OF.rows(self.conn, {"rep_id": rep_id})
-        return [(Pool(r["pool"], Role(r["role"])), self._membership(r)) for r in rows]
+        return [(_pool({**r, "name": r["pool"]}), self._membership(r)) for r in rows]
+
+    def set_claim_mode(self, name: str, mode: ClaimMode) -> None:
+        self.conn.execute(
+            update(t.pools).where(t.pools.c.name == name).values(claim_mode=mode.value)
+        )
+
+    def record(self, event: RotationEvent) -> None:
+        self.conn.execute(insert(t.rotation_events).values(**vars(event)))
+
+
+def _pool(row: Any) -> Pool:
+    mode = row["claim_mode"]
+    return Pool(row["name"], Role(row["role"]), ClaimMode(mode) if mode else None)
 
 
 m_ = t.memberships
@@ -188,7 +207,7 @@ _POOL_MEMBERS = Prepared(
     .order_by(m_.c.position, m_.c.rep_id)
 )
 _MEMBERSHIPS_OF = Prepared(
-    select(m_, t.reps, t.pools.c.role)
+    select(m_, t.reps, t.pools.c.role, t.pools.c.claim_mode)
     .join(t.reps, t.reps.c.id == m_.c.rep_id)
     .join(t.pools, t.pools.c.name == m_.c.pool)
     .where(m_.c.rep_id == bindparam("rep_id"))
@@ -240,8 +259,11 @@ def _membership_values(m: Membership) -> dict[str, Any]:
         "cap": m.cap,
         "credit": m.credit,
         "position": m.position,
-        "assigned_on": m.assigned_on,
-        "assigned_count": m.assigned_count,
+        "max_open": m.max_open,
+        "seated": m.seated,
+        "held": m.held,
+        "last_assigned_at": m.last_assigned_at,
+        "note": m.note,
     }
 
 
@@ -286,6 +308,19 @@ class SqlLeads:
         ).mappings()
         return [lead_from(r) for r in rows]
 
+    def open_count(self, rep_id: int) -> int:
+        query = select(func.count()).where(
+            t.leads.c.owner_id == rep_id, t.leads.c.stage.in_(_WORKLOAD)
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def received_since(self, rep_id: int, since: datetime) -> int:
+        e = t.lead_events
+        query = select(func.count(func.distinct(e.c.lead_id))).where(
+            e.c.owner_id == rep_id, e.c.type.in_(_RECEIVED), e.c.at >= since
+        )
+        return int(self.conn.execute(query).scalar_one())
+
     def queued(self, pool: str) -> list[Lead]:
         query = (
             select(t.leads)
@@ -326,6 +361,27 @@ class SqlIntakeKeys:
             _CLAIM_KEY.first(self.conn, {"key": key, "created_at": at}) is not None for key in keys
         )
         return fresh == len(keys)
+
+
+class SqlDeliveryKeys:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, platform: str, key: str, at: datetime) -> bool:
+        d = t.delivery_keys
+        stmt = _upsert_ignore(self.conn, d).values(platform=platform, key=key, created_at=at)
+        return self.conn.execute(stmt.returning(d.c.key)).first() is not None
+
+    def reply(self, platform: str, key: str) -> dict[str, Any] | None:
+        d = t.delivery_keys
+        query = select(d.c.reply).where(d.c.platform == platform, d.c.key == key)
+        stored = self.conn.execute(query).scalar_one_or_none()
+        return dict(stored) if isinstance(stored, dict) else None
+
+    def save_reply(self, platform: str, key: str, reply: Mapping[str, Any]) -> None:
+        d = t.delivery_keys
+        where = (d.c.platform == platform) & (d.c.key == key)
+        self.conn.execute(update(d).where(where).values(reply=dict(reply)))
 
 
 class SqlOutbox:

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -23,6 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+
+from routing import limits
 
 metadata = MetaData(
     naming_convention={
@@ -58,64 +59,88 @@ reps = Table(
     "reps",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("platform", String(16), nullable=False),
-    Column("user_id", String(128), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("platform", String(limits.PLATFORM), nullable=False),
+    Column("user_id", String(limits.USER_ID), nullable=False),
+    Column("name", String(limits.REP_NAME), nullable=False),
+    Column("timezone", String(limits.TIMEZONE), nullable=False, server_default="UTC"),
     Column("is_manager", Boolean, nullable=False, server_default="0"),
     Column("away_until", UTCDateTime()),
     Column("hours_start", Time()),
     Column("hours_end", Time()),
-    Column("hours_days", String(20)),
+    Column("hours_days", String(limits.HOURS_DAYS)),
     UniqueConstraint("platform", "user_id"),
 )
 
 pools = Table(
     "pools",
     metadata,
-    Column("name", String(64), primary_key=True),
-    Column("role", String(32), nullable=False),
+    Column("name", String(limits.POOL_NAME), primary_key=True),
+    Column("role", String(limits.ROLE), nullable=False),
+    Column("claim_mode", String(16)),  # 0005: NULL = the rules file's mode, else assigned
 )
 
 memberships = Table(
     "memberships",
     metadata,
-    Column("pool", String(64), ForeignKey("pools.name", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "pool",
+        String(limits.POOL_NAME),
+        ForeignKey("pools.name", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True),
     Column("weight", Integer, nullable=False, server_default="1"),
     Column("cap", Integer),
     Column("credit", Integer, nullable=False, server_default="0"),
     Column("position", Integer, nullable=False, server_default="0"),
-    Column("assigned_on", Date()),
-    Column("assigned_count", Integer, nullable=False, server_default="0"),
+    Column("max_open", Integer),  # 0005
+    Column("seated", Boolean, nullable=False, server_default="1"),  # 0005
+    Column("held", Integer, nullable=False, server_default="0"),  # 0005
+    Column("last_assigned_at", UTCDateTime()),  # 0005
+    Column("note", Text),  # 0005
 )
+
+rotation_events = Table(
+    "rotation_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pool", String(64), nullable=False),
+    Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_id", Integer),
+    Column("kind", String(32), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "pool", "rep_id", "at"),
+)
+"""Manual changes to a rep's place in a rotation (`/rotation credit`), for the record."""
 
 leads = Table(
     "leads",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("stage", String(32), nullable=False),
-    Column("origin", String(16), nullable=False),
-    Column("company", String(300)),
-    Column("email", String(320)),
-    Column("email_domain", String(255)),
-    Column("name", String(300)),
-    Column("phone", String(64)),
+    Column("stage", String(limits.STAGE), nullable=False),
+    Column("origin", String(limits.ORIGIN), nullable=False),
+    Column("company", String(limits.COMPANY)),
+    Column("email", String(limits.EMAIL)),
+    Column("email_domain", String(limits.EMAIL_DOMAIN)),
+    Column("name", String(limits.PERSON_NAME)),
+    Column("phone", String(limits.PHONE)),
     Column("fields", JSON, nullable=False),
     Column("owner_id", Integer, ForeignKey("reps.id")),
-    Column("pool", String(64)),
+    Column("pool", String(limits.POOL_NAME)),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("assigned_at", UTCDateTime()),
-    Column("source_platform", String(16)),
-    Column("source_channel", String(255)),
-    Column("source_message_id", String(255)),
+    Column("source_platform", String(limits.PLATFORM)),
+    Column("source_channel", String(limits.CHANNEL_ID)),
+    Column("source_message_id", String(limits.MESSAGE_ID)),
     Column("raw_text", Text),
     Column("qualification", JSON),
-    Column("amount", String(40)),
-    Column("expansion_total", String(40), nullable=False, server_default="0"),
+    Column("amount", String(limits.AMOUNT_TEXT)),
+    Column("expansion_total", String(limits.AMOUNT_TEXT), nullable=False, server_default="0"),
     Column("reason", Text),
     Column("sla_misses", Integer, nullable=False, server_default="0"),
-    Column("card_ref", String(255)),
+    Column("card_ref", String(limits.CARD_REF)),
     Index(None, "owner_id", "stage"),
     Index(None, "stage", "pool", "id"),
     Index(None, "stage", "assigned_at"),
@@ -128,11 +153,11 @@ lead_events = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("lead_id", Integer, ForeignKey("leads.id"), nullable=False),
-    Column("type", String(32), nullable=False),
+    Column("type", String(limits.EVENT_TYPE), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
     Column("actor_id", Integer),
-    Column("from_stage", String(32)),
-    Column("to_stage", String(32), nullable=False),
+    Column("from_stage", String(limits.STAGE)),
+    Column("to_stage", String(limits.STAGE), nullable=False),
     Column("owner_id", Integer),
     Column("payload", JSON, nullable=False),
     Index(None, "at"),
@@ -143,7 +168,7 @@ lead_events = Table(
 intake_keys = Table(
     "intake_keys",
     metadata,
-    Column("key", String(400), primary_key=True),
+    Column("key", String(limits.DELIVERY_KEY), primary_key=True),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
@@ -152,14 +177,16 @@ outbox = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("created_at", UTCDateTime(), nullable=False),
-    Column("lane", String(64), nullable=False),
-    Column("platform", String(16)),
+    Column("lane", String(limits.OUTBOX_LANE), nullable=False),
+    Column("platform", String(limits.PLATFORM)),
     Column("notice", JSON, nullable=False),
-    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("status", String(limits.OUTBOX_STATUS), nullable=False, server_default="pending"),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("last_error", Text),
     Column("sent_at", UTCDateTime()),
+    Column("claimed_at", UTCDateTime()),
+    Column("claim_token", String(32)),
     Index(None, "status", "next_attempt_at"),
     Index(None, "lane", "status", "id"),
 )
@@ -167,8 +194,8 @@ outbox = Table(
 digest_runs = Table(
     "digest_runs",
     metadata,
-    Column("digest", String(64), primary_key=True),
-    Column("period", String(64), primary_key=True),
+    Column("digest", String(limits.DIGEST_KEY), primary_key=True),
+    Column("period", String(limits.DIGEST_KEY), primary_key=True),
     Column("claimed_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime()),
 )
@@ -176,10 +203,22 @@ digest_runs = Table(
 conversation_refs = Table(
     "conversation_refs",
     metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("key", String(400), primary_key=True),
+    Column("platform", String(limits.PLATFORM), primary_key=True),
+    Column("key", String(limits.DELIVERY_KEY), primary_key=True),
     Column("reference", JSON, nullable=False),
-    Column("tenant_id", String(128)),
+    Column("tenant_id", String(limits.TENANT_ID)),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 """How to reach a person or channel later (Teams conversation references, by user or channel id)."""
+
+delivery_keys = Table(
+    "delivery_keys",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("reply", JSON),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+"""One row per state-changing request a platform may deliver again (a Teams activity id): claimed
+in the transaction of its effect, with what was answered, so a redelivery changes nothing and
+gets the first answer back."""

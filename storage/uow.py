@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.engine import READ_ONLY
 from storage.repositories import (
+    SqlDeliveryKeys,
     SqlDigestRuns,
     SqlIntakeKeys,
     SqlLeads,
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     pools: SqlPools
     leads: SqlLeads
     intake: SqlIntakeKeys
+    deliveries: SqlDeliveryKeys
     outbox: SqlOutbox
     digests: SqlDigestRuns
 
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
         self.pools = SqlPools(conn, self.reps)
         self.leads = SqlLeads(conn)
         self.intake = SqlIntakeKeys(conn)
+        self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
         return self

@@ -13,7 +13,9 @@ the process that delivers registers once with :func:`use_digest_source` — ``ba
 when its scheduler starts (``bot.scheduler.start_scheduler``). Without one, the plain-text
 digest the notice carries is posted instead, so a wiring mistake degrades, never loses, it.
 The message goes first and the chart after it, best effort: a failed upload is logged and not
-retried, because retrying the notice would post the digest twice.
+retried, because retrying the notice would post the digest twice. The message carries its
+delivery key as Slack message metadata; a row attempted before looks for it first
+(``bot.slack.delivered``), so a crash or timeout after Slack took it does not post it again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.chart import funnel_chart_png
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.slack.delivered import already_posted, delivery_key, digest_metadata
 from routing.digest_text import (
     NAME_WIDTH,
     RIGHT,
@@ -106,14 +109,24 @@ def post_digest(
     if not channel:
         raise PermanentDeliveryError(f"a digest notice needs a channel: {notice!r}")
     source = digest_for or (_sources[-1] if _sources else None)
+    earlier = delivery.previous_attempt_at
+    if earlier is not None and already_posted(client, channel, notice, earlier):
+        log.info("digest %s is already in %s; not posting it again", delivery_key(notice), channel)
+        return
+    metadata = digest_metadata(notice)
     try:
         if source is None:
             log.warning("no digest source registered; posting the plain-text digest")
-            client.chat_postMessage(channel=channel, text=_code(notice.text, MAX_FALLBACK))
+            client.chat_postMessage(
+                channel=channel, text=_code(notice.text, MAX_FALLBACK), metadata=metadata
+            )
             return
         digest = source(notice)
         client.chat_postMessage(
-            channel=channel, text=digest_fallback(digest), blocks=digest_blocks(digest)
+            channel=channel,
+            text=digest_fallback(digest),
+            blocks=digest_blocks(digest),
+            metadata=metadata,
         )
     except SlackApiError as err:
         raise _delivery_error(err) from err

@@ -12,12 +12,19 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.outbox import (
+    CLAIM_MARGIN,
+    STALE_SENDING,
+    Delivery,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from bot.slack.blocks import MentionFn, card_blocks, fallback
 from bot.slack.users import delivery_mentions
 from routing.notices import Notice, NoticeKind
@@ -40,6 +47,14 @@ class SlackNotifier:
         self.client = client
         self.after_lead_dm = after_lead_dm
         """Called with the Slack user id after a lead card reached their DMs (home refresh)."""
+
+    @property
+    def claim_window(self) -> timedelta:
+        """An outbox claim outlives any call this notifier's client makes (see ``bot.outbox``)."""
+        timeout = getattr(self.client, "timeout", None)
+        if not isinstance(timeout, int | float):
+            return STALE_SENDING
+        return timedelta(seconds=timeout) + CLAIM_MARGIN
 
     def deliver(self, delivery: Delivery) -> str | None:
         try:

@@ -7,17 +7,22 @@ Teams specifics worth knowing (from Microsoft's documented shapes):
   has its own id there, a reply in a thread the id of the post it answers.
 - Mentions arrive in the text as ``<at>Name</at>`` with a ``mention`` entity per mention carrying
   ``mentioned.id`` (the user's ``29:…`` id) and the exact ``text`` used.
+- ``localTimezone`` is the sender's IANA zone as their client reports it.
+
+botbuilder's schema checks the typed fields; entity properties, ``channelData`` and ``value`` can
+hold any JSON, so every reader here takes what has the expected shape and ignores the rest.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
-from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from routing.roles import Platform
@@ -30,6 +35,8 @@ PERSON_PREFIXES = ("29:", "8:orgid:")
 _AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
 _TAG = re.compile(r"<(?!@)[^<>]*>")
+MAX_TIMEZONE = 64
+"""The rep table's timezone column (TODO: take it from routing/limits.py once it exists)."""
 
 
 @dataclass(frozen=True)
@@ -101,21 +108,46 @@ def is_user(account_id: str | None) -> bool:
 
 
 def actor_of(activity: Activity) -> Actor | None:
+    """The person who sent the activity, with the timezone their client reports when it is one
+    Baton knows (so their working hours and SLAs run on their clock, as Slack's do)."""
     sender = activity.from_property
     if sender is None or not is_user(sender.id):
         return None
-    return Actor(Platform.TEAMS, sender.id, sender.name or None)
+    return Actor(Platform.TEAMS, sender.id, sender.name or None, local_timezone(activity))
+
+
+def local_timezone(activity: Activity) -> str | None:
+    name = activity.local_timezone
+    if isinstance(name, str) and len(name) <= MAX_TIMEZONE and name in _known_zones():
+        return name
+    return None
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def mentions(activity: Activity) -> list[Mentioned]:
-    found = []
-    for entity in TurnContext.get_mentions(activity):
-        props = entity.additional_properties or {}
-        who = props.get("mentioned") or {}
-        user_id, name = who.get("id"), who.get("name") or ""
+    return list(_mentions(activity))
+
+
+def _mentions(activity: Activity) -> Iterator[Mentioned]:
+    for entity in activity.entities or []:
+        kind = getattr(entity, "type", None)
+        if not isinstance(kind, str) or kind.lower() != "mention":
+            continue
+        props = entity.additional_properties
+        who = props.get("mentioned") if isinstance(props, Mapping) else None
+        if not isinstance(who, Mapping):
+            continue
+        user_id, name = who.get("id"), _string(who.get("name"))
         if isinstance(user_id, str) and user_id:
-            found.append(Mentioned(user_id, name, props.get("text") or f"<at>{name}</at>"))
-    return found
+            yield Mentioned(user_id, name, _string(props.get("text")) or f"<at>{name}</at>")
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def mentions_bot(activity: Activity) -> bool:

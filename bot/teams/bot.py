@@ -3,6 +3,11 @@
 Nothing here decides anything about leads. Messages become the same ``Command``s and
 ``InboundPost``s Slack produces; answers are rendered as Adaptive Cards. Relay and database calls
 block, so they run in the event loop's executor, never on the loop itself.
+
+Every state-changing activity (a typed command, a card submit, a card click) is applied once per
+activity: a redelivery by Teams answers what the first delivery answered and changes nothing.
+Activities of shapes Baton cannot use (no usable conversation, an invoke it does not know) are
+ignored with a warning.
 """
 
 from __future__ import annotations
@@ -20,16 +25,18 @@ from botbuilder.schema import Activity
 from bot.bootstrap import Baton
 from bot.teams import activities as a
 from bot.teams import work
-from bot.teams.cards import CONTENT_TYPE, lead_card, qualification_form, text_card
-from bot.teams.references import sightings
+from bot.teams.adapter import auth_enabled
+from bot.teams.cards import qualification_form
+from bot.teams.invokes import InvokeBody, card_answer, message_answer
+from bot.teams.references import MAX_CONVERSATION_ID, reachable, sightings, usable_id
 from bot.teams.render import TeamsText
 from bot.teams.submits import FormInvalid, command_from_card
 from routing.commands import Command, parse_command
 from routing.errors import BatonError
-from routing.notices import Notice
 from routing.roles import Platform
-from routing.team import Rep, plain_mentions
-from routing.usecases.context import Actor, Outcome
+from routing.team import plain_mentions
+from routing.usecases.context import Actor
+from routing.usecases.deliveries import DeliveryKey
 from routing.usecases.intake import InboundPost
 
 log = logging.getLogger(__name__)
@@ -42,18 +49,20 @@ HELP = (
     "funnel week"
 )
 OOPS = "Sorry, something went wrong on my side. It has been logged; please try again."
-MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-InvokeBody = dict[str, Any]
+MAX_MESSAGE_ID = 255
+"""The stored source message id (TODO: take it from routing/limits.py once it exists)."""
 
 
 class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, baton: Baton) -> None:
         self.baton = baton
+        self.https_only = auth_enabled(baton.settings)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Every activity first teaches Baton how to reach its people and places again."""
-        await self._blocking(work.remember_all, self.baton, sightings(turn_context.activity))
+        seen = sightings(turn_context.activity, https_only=self.https_only)
+        await self._blocking(work.remember_all, self.baton, seen)
         await super().on_turn(turn_context)
 
     # --- messages -----------------------------------------------------------------------------
@@ -75,38 +84,63 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
         return not (a.mentions_bot(activity) and a.command_words(activity))
 
     async def _ingest(self, activity: Activity) -> None:
+        if not usable_id(activity.id, MAX_MESSAGE_ID):
+            log.warning(
+                "ignored a Teams intake post without a usable message id: %.80r", activity.id
+            )
+            return
         post = InboundPost(
             Platform.TEAMS,
             a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity)),
-            message_id=activity.id or "",
+            message_id=activity.id,
             text=a.plain_text(activity),
             event_id=None,
         )
         await self._blocking(work.ingest, self.baton, post, a.actor_of(activity))
 
     async def _typed(self, activity: Activity) -> None:
-        actor = a.actor_of(activity)
-        if actor is None:  # another app talking: nothing to answer
+        actor = self._answerable(activity)
+        if actor is None:
             return
-        where = a.conversation_id(activity)
         words = a.command_words(activity)
         if words is None:
-            await self._queue(actor, work.text_notice(HELP, where))
+            notice = work.text_notice(HELP, a.conversation_id(activity))
+            await self._blocking(work.queue_once, self.baton, actor, notice, self._key(activity))
             return
         word, rest = words
-        await self._answer(actor, where, lambda: parse_command(word, rest, self._today()))
+        await self._answer(activity, actor, lambda: parse_command(word, rest, self._today()))
 
     async def _card_submit(self, activity: Activity, value: Mapping[str, Any]) -> None:
         """``Action.Submit``: a message with the card's data and inputs as ``value``."""
-        actor = a.actor_of(activity)
+        actor = self._answerable(activity)
         if actor is not None:
-            where = a.conversation_id(activity)
-            await self._answer(actor, where, lambda: command_from_card(value, self._today()))
+            await self._answer(activity, actor, lambda: command_from_card(value, self._today()))
 
-    async def _answer(self, actor: Actor, where: str, command: Callable[[], Command]) -> None:
+    def _answerable(self, activity: Activity) -> Actor | None:
+        """The person to answer, when there is one and a conversation to answer them in."""
+        actor = a.actor_of(activity)
+        if actor is None:  # another app talking: nothing to answer
+            return None
+        if not reachable(activity, https_only=self.https_only):
+            log.warning(
+                "ignored a Teams message from %s: no usable conversation or serviceUrl to answer "
+                "in (conversation %.80r, serviceUrl %.80r)",
+                actor.user_id,
+                a.conversation_id(activity),
+                activity.service_url,
+            )
+            return None
+        return actor
+
+    async def _answer(
+        self, activity: Activity, actor: Actor, command: Callable[[], Command]
+    ) -> None:
         """The one error handler of typed and submitted commands: every answer is queued."""
+        where = a.conversation_id(activity)
+        key = self._key(activity)
         try:
-            await self._blocking(work.execute_and_reply, self.baton, actor, command(), where)
+            personal = a.is_personal(activity)
+            await self._blocking(work.execute, self.baton, actor, command(), where, key, personal)
             return
         except FormInvalid as err:
             notice = work.form_notice(where, err.lead_id, err.title, err.values, err.errors)
@@ -114,89 +148,59 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             notice = work.text_notice(err.message, where)
         except Exception:
             log.exception("Teams command from %s failed", actor.user_id)
-            notice = work.text_notice(OOPS, where)
-        await self._queue(actor, notice)
-
-    async def _queue(self, actor: Actor | None, notice: Notice) -> None:
-        await self._blocking(work.queue, self.baton, actor, notice)
+            notice, key = work.text_notice(OOPS, where), None  # a redelivery may try again
+        await self._blocking(work.queue_once, self.baton, actor, notice, key)
 
     # --- card buttons (Action.Execute) --------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        if turn_context.activity.name != ADAPTIVE_CARD_ACTION:
-            return await super().on_invoke_activity(turn_context)
-        body = await self._card_action(turn_context)
+        name = turn_context.activity.name
+        if name != ADAPTIVE_CARD_ACTION:
+            log.warning("ignored a Teams invoke Baton does not handle: %.80r", name)
+            return InvokeResponse(status=200)
+        body = await self._card_action(turn_context.activity)
         return InvokeResponse(status=200, body=body)
 
-    async def _card_action(self, turn_context: TurnContext) -> InvokeBody:
+    async def _card_action(self, activity: Activity) -> InvokeBody:
         """Answer a click with the refreshed card (or the form, or a message) in the response."""
-        value = turn_context.activity.value
+        value = activity.value
         action = value.get("action") if isinstance(value, Mapping) else None
         if not isinstance(action, Mapping):
-            return _message("That card action is not one of Baton's.")
+            log.warning("ignored a Teams card action without an action: %.200r", value)
+            return message_answer("That card action is not one of Baton's.")
         extra = action.get("data")
         data = {"baton": action.get("verb"), **(extra if isinstance(extra, Mapping) else {})}
-        actor = a.actor_of(turn_context.activity)
+        actor = a.actor_of(activity)
         if actor is None:
-            return _message("Only people can use Baton's buttons.")
+            return message_answer("Only people can use Baton's buttons.")
+        key = self._key(activity)
         try:
             command = command_from_card(data, self._today())
-            outcome, reps = await self._blocking(work.execute_with_reps, self.baton, actor, command)
-            if a.is_personal(turn_context.activity):
-                return _card(card_for(outcome, reps))
-            return await self._shared_card_answer(actor, outcome, reps)
+            personal = a.is_personal(activity)
+            return await self._blocking(work.click, self.baton, actor, command, key, personal)
         except FormInvalid as err:
             form = qualification_form(err.lead_id, err.title, TeamsText({}), err.values, err.errors)
-            return _card(form)
+            return card_answer(form)
         except BatonError as err:
-            return _message(plain_mentions(err.message))
+            body = message_answer(plain_mentions(err.message))
         except Exception:
-            log.exception("Teams card action %s from %s failed", data, actor.user_id)
-            return _message(OOPS)
-
-    async def _shared_card_answer(
-        self, actor: Actor, outcome: Outcome, reps: Mapping[int, Rep]
-    ) -> InvokeBody:
-        """A channel card is everyone's: it shows the lead, not one person's reply or form."""
-        if outcome.open_form_for is not None:
-            rep = next((r for r in reps.values() if _is(r, actor)), None)
-            if rep is not None and rep.id is not None:
-                title = outcome.card.title if outcome.card else ""
-                await self._queue(actor, work.form_dm(rep.id, outcome.open_form_for, title))
-                return _message("The qualification form is waiting in your chat with Baton.")
-        if outcome.card is None:
-            return _message(plain_mentions(outcome.reply))
-        return _card(lead_card(outcome.card, TeamsText(reps)))
+            log.exception("Teams card action %.200r from %s failed", data, actor.user_id)
+            return message_answer(OOPS)
+        return await self._blocking(work.reply_once, self.baton, actor, key, body)
 
     # --- plumbing -----------------------------------------------------------------------------
+
+    def _key(self, activity: Activity) -> DeliveryKey | None:
+        """What identifies this delivery: the activity id, within its conversation."""
+        conversation = a.conversation_id(activity)
+        if not usable_id(activity.id, MAX_MESSAGE_ID) or not usable_id(
+            conversation, MAX_CONVERSATION_ID
+        ):
+            return None
+        return work.delivery_key(activity.id, conversation)
 
     def _today(self) -> date:
         return self.baton.clock().date()
 
     async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
-
-
-def card_for(outcome: Outcome, reps: Mapping[int, Rep]) -> dict[str, Any]:
-    """What replaces the clicked card: the form to fill in, the lead as it is now, or the reply."""
-    say = TeamsText(reps)
-    if outcome.open_form_for is not None:
-        title = outcome.card.title if outcome.card else ""
-        return qualification_form(outcome.open_form_for, title, say)
-    if outcome.card is None:
-        return text_card(outcome.reply, say)
-    return lead_card(outcome.card, say, outcome.reply)
-
-
-def _is(rep: Rep, actor: Actor) -> bool:
-    return rep.platform is actor.platform and rep.user_id == actor.user_id
-
-
-def _card(card: dict[str, Any]) -> InvokeBody:
-    """Universal Actions' answer that replaces the clicked card with ``card``."""
-    return {"statusCode": 200, "type": CONTENT_TYPE, "value": card}
-
-
-def _message(text: str) -> InvokeBody:
-    """Universal Actions' answer that shows ``text`` and leaves the card as it is."""
-    return {"statusCode": 200, "type": MESSAGE_TYPE, "value": text}

@@ -41,6 +41,9 @@ the same rule (at least one filled in) as Slack's modal."""
 FIELD_MAX = QUALIFICATION_LIMITS
 BUTTON_INPUT_MAX = 200
 """A reason or an amount typed on a button's small form."""
+TITLE_IN_DATA = 300
+"""The lead's title rides in the form's button data to title a form shown again: bounded, as
+button data is never cut to fit a message."""
 FORM_ERROR = "form"
 """The errors key of a problem with the form as a whole rather than one field."""
 
@@ -167,7 +170,7 @@ def qualification_form(
         body.append(_form_input(field, label, placeholder, values.get(field, "")))
         if field in errors:
             body.append(text_block(errors[field], color="Attention", size="Small", spacing="None"))
-    submit = execute("Qualify", "qualify", lead_id, form=True, lead_title=title)
+    submit = execute("Qualify", "qualify", lead_id, form=True, lead_title=title[:TITLE_IN_DATA])
     return adaptive_card(body, [submit], say.entities)
 
 

@@ -3,6 +3,10 @@
 Figures are formatted by :mod:`routing.digest_text`'s helpers (as Slack's Block Kit does), so a
 change against the previous period reads the same on every platform. Tables are FactSets and
 ColumnSets rather than fixed-width text, which Teams does not keep aligned.
+
+A digest is one or more messages, each within :data:`bot.teams.size.MAX_MESSAGE_BYTES`: the
+figures with the chart; the chart on its own when both do not fit in one; then the per-rep tables
+(selling reps, account managers) in as many pages as their rows need, every row, for any team.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
+from bot.teams.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, cut, fit_card, json_size
 from routing.digest_text import (
     account_cells,
     describe_bottleneck,
@@ -33,10 +38,13 @@ from routing.usecases.funnel import Digest
 log = logging.getLogger(__name__)
 
 MAX_IMAGE_URI = 20_000
-"""Room for the chart in a Teams message, which must stay under about 28 KB in all."""
+"""Room for the chart in a Teams message (see :mod:`bot.teams.size` for the whole budget)."""
 CHART_DPIS = (80, 60, 45)
-MAX_REP_ROWS = 25
 MAX_SOURCE_ROWS = 15
+MAX_CELL_CHARS = 60
+"""A table cell (a rep's name) is cut here: the column, not the message, sets the width."""
+CARD_BUDGET = MAX_MESSAGE_BYTES - ENVELOPE_BYTES
+PAGE_TITLE_BYTES = 300
 REP_COLUMNS = (
     "Rep",
     "Assigned",
@@ -52,23 +60,83 @@ ACCOUNT_COLUMNS = ("Account manager", "Customers taken on", "Expansion", "Churne
 Element = dict[str, Any]
 
 
+def digest_cards(digest: Digest, chart_uri: str | None = None) -> list[Card]:
+    """The digest as the messages that carry it, in order, each within the size budget."""
+    title = _title(digest)
+    figures = _figures(digest)
+    chart = [_chart(chart_uri)] if chart_uri else []
+    whole = adaptive_card([*title, *figures[:1], *chart, *figures[1:], *_reps(digest.report.reps)])
+    if json_size(whole) <= CARD_BUDGET:
+        return [whole]
+    first = adaptive_card([*title, *figures[:1], *chart, *figures[1:]])
+    if json_size(first) <= CARD_BUDGET:
+        cards = [first]
+    else:
+        cards = [fit_card(adaptive_card([*title, *figures]))]
+        if chart:
+            cards.append(adaptive_card([*title[:1], *chart]))
+    return cards + _rep_pages(title[0], digest.report.reps)
+
+
 def digest_card(digest: Digest, chart_uri: str | None = None) -> Card:
+    """The digest's first message: its figures (and the chart when it fits)."""
+    return digest_cards(digest, chart_uri)[0]
+
+
+def _title(digest: Digest) -> list[Element]:
+    return [
+        text_block(f"Funnel digest · {digest.report.period.label}", weight="Bolder", size="Large"),
+        text_block(f"Compared with {digest.previous.period.label}", isSubtle=True, spacing="None"),
+    ]
+
+
+def _chart(uri: str) -> Element:
+    return {"type": "Image", "url": uri, "altText": "Funnel chart"}
+
+
+def _figures(digest: Digest) -> list[Element]:
     report = digest.report
     changes = {d.key: d for d in digest.deltas}
-    body: list[Element] = [
-        text_block(f"Funnel digest · {report.period.label}", weight="Bolder", size="Large"),
-        text_block(f"Compared with {digest.previous.period.label}", isSubtle=True, spacing="None"),
-        _facts(_headlines(report, changes)),
-    ]
-    if chart_uri:
-        body.append({"type": "Image", "url": chart_uri, "altText": "Funnel chart"})
+    body: list[Element] = [_facts(_headlines(report, changes))]
     body += _section("Funnel", _facts(_funnel(report)))
     body.append(text_block(_funnel_notes(report), size="Small", isSubtle=True))
     body += _section("Speed to lead", _facts(_speed(report, changes)))
     body.append(text_block(describe_bottleneck(report), separator=True))
-    body += _reps(report.reps)
+    if not _tables(report.reps):
+        body += _section("Reps", text_block("No rep activity."))
     body += _costs(report)
-    return adaptive_card(body)
+    return body
+
+
+def _reps(reps: Sequence[RepRow]) -> list[Element]:
+    """The per-rep tables in one piece, for a digest small enough to be one message."""
+    return [e for name, rows in _tables(reps) for e in _section(name, *rows)]
+
+
+def _rep_pages(title: Element, reps: Sequence[RepRow]) -> list[Card]:
+    """Each per-rep table over as many messages as it takes, its header row on each."""
+    return [card for name, rows in _tables(reps) for card in _pages(title, name, rows)]
+
+
+def _pages(title: Element, name: str, table: list[Element]) -> list[Card]:
+    header, *rows = table
+    room = CARD_BUDGET - json_size(adaptive_card([title, header])) - PAGE_TITLE_BYTES
+    pages: list[list[Element]] = [[]]
+    used = 0
+    for row in rows:
+        size = json_size(row) + 2  # and the ", " that separates it from the one before
+        if pages[-1] and used + size > room:
+            pages.append([])
+            used = 0
+        pages[-1].append(row)
+        used += size
+    cards, first = [], 1
+    for page in pages:
+        last = first + len(page) - 1
+        heading = text_block(f"**{name}** · {first}–{last} of {len(rows)}", separator=True)
+        cards.append(fit_card(adaptive_card([title, heading, header, *page])))
+        first = last + 1
+    return cards
 
 
 def digest_text_card(text: str) -> Card:
@@ -158,25 +226,21 @@ def _speed(report: FunnelReport, changes: Mapping[str, Delta]) -> list[tuple[str
     ]
 
 
-def _reps(reps: Sequence[RepRow]) -> list[Element]:
+def _tables(reps: Sequence[RepRow]) -> list[tuple[str, list[Element]]]:
+    """(title, header row and one row per rep) of each table: selling reps, account managers."""
     selling = [r for r in reps if r.sells]
     accounts = [r for r in reps if r.manages_accounts]
-    if not selling and not accounts:
-        return _section("Reps", text_block("No rep activity."))
-    elements: list[Element] = []
+    tables = []
     if selling:
-        elements += _section("Reps", *_rows(REP_COLUMNS, [_rep_cells(r) for r in selling]))
+        tables.append(("Reps", _rows(REP_COLUMNS, [_rep_cells(r) for r in selling])))
     if accounts:
         cells = [account_cells(r, r.name) for r in accounts]
-        elements += _section("Account managers", *_rows(ACCOUNT_COLUMNS, cells))
-    return elements
+        tables.append(("Account managers", _rows(ACCOUNT_COLUMNS, cells)))
+    return tables
 
 
 def _rows(header: Sequence[str], cells: Sequence[Sequence[str]]) -> list[Element]:
-    rows = [_row(header, bold=True), *(_row(c) for c in cells[:MAX_REP_ROWS])]
-    if len(cells) > MAX_REP_ROWS:
-        rows.append(text_block(f"… and {len(cells) - MAX_REP_ROWS} more", isSubtle=True))
-    return rows
+    return [_row(header, bold=True), *(_row(c) for c in cells)]
 
 
 def _rep_cells(rep: RepRow) -> list[str]:
@@ -186,15 +250,22 @@ def _rep_cells(rep: RepRow) -> list[str]:
 
 
 def _row(cells: Sequence[str], bold: bool = False) -> Element:
+    """One table row; a cell states only what differs from Adaptive Cards' defaults, as a page of
+    rows is sized by the bytes each row takes."""
+    style = {"size": "Small", **({"weight": "Bolder"} if bold else {})}
     columns = [
         {
             "type": "Column",
             "width": "stretch" if i == 0 else "auto",
-            "items": [text_block(cell, size="Small", weight="Bolder" if bold else "Default")],
+            "items": [_cell(cut(cell, MAX_CELL_CHARS), wrap=i == 0, **style)],
         }
         for i, cell in enumerate(cells)
     ]
     return {"type": "ColumnSet", "columns": columns, "spacing": "None"}
+
+
+def _cell(text: str, wrap: bool, **style: Any) -> Element:
+    return {"type": "TextBlock", "text": text, **({"wrap": True} if wrap else {}), **style}
 
 
 def _costs(report: FunnelReport) -> list[Element]:

@@ -36,9 +36,16 @@ from bot.bootstrap import Baton
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.teams import activities as a
 from bot.teams.cards import Card
-from bot.teams.digest import digest_card, funnel_chart_uri
-from bot.teams.outgoing import activity_for
-from bot.teams.references import PERSONAL, PLATFORM, is_personal_reference, load, restore
+from bot.teams.digest import digest_cards, funnel_chart_uri
+from bot.teams.outgoing import activities_for
+from bot.teams.references import (
+    PERSONAL,
+    PLATFORM,
+    is_personal_reference,
+    load,
+    restore,
+    usable_service_url,
+)
 from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM
 from routing.team import Rep
@@ -81,20 +88,22 @@ class TeamsNotifier:
             raise TransientDeliveryError(f"Teams connector unreachable: {err!r}") from err
 
     async def _deliver(self, delivery: Delivery) -> str | None:
+        """Send the notice's activities (several for a large digest) in order."""
         notice = delivery.notice
-        activity = activity_for(notice, delivery.reps, self._digest_card(notice))
-        if notice.rep_id is not None:
-            await self._to_person(delivery.recipient, activity)
-            return None
+        activities = activities_for(notice, delivery.reps, self._digest_cards(notice))
         if notice.thread is not None:
-            return await self._to_thread(notice, delivery.card_ref, activity)
-        if notice.channel:
-            await self._to_channel(notice.channel, activity)
-            return None
-        raise PermanentDeliveryError("the notice has no destination")
+            return await self._to_thread(notice, delivery.card_ref, activities[0])
+        for activity in activities:
+            if notice.rep_id is not None:
+                await self._to_person(delivery.recipient, activity)
+            elif notice.channel:
+                await self._to_channel(notice.channel, activity)
+            else:
+                raise PermanentDeliveryError("the notice has no destination")
+        return None
 
-    def _digest_card(self, notice: Notice) -> Card | None:
-        """A scheduled digest names its period: rebuild it from the event log to draw the card."""
+    def _digest_cards(self, notice: Notice) -> list[Card] | None:
+        """A scheduled digest names its period: rebuild it from the event log to draw the cards."""
         if notice.kind is not NoticeKind.DIGEST or "period" not in notice.data:
             return None
 
@@ -103,7 +112,7 @@ class TeamsNotifier:
 
         digest = self.baton.relay.run(SYSTEM, use_case).data["digest"]
         assert isinstance(digest, Digest)
-        return digest_card(digest, funnel_chart_uri(digest.report))
+        return digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
 
     # --- destinations -------------------------------------------------------------------------
 
@@ -162,7 +171,13 @@ class TeamsNotifier:
     async def _continue(
         self, ref: ConversationReference, callback: Callable[[TurnContext], Awaitable[Any]]
     ) -> None:
+        self._check_address(ref.service_url)
         await self.adapter.continue_conversation(ref, callback, self.app_id)
+
+    def _check_address(self, service_url: object) -> None:
+        """A reference stored before Baton checked them may hold an address no retry can fix."""
+        if not usable_service_url(service_url, https_only=bool(self.app_id)):
+            raise Unreachable(f"the stored Teams address {service_url!r:.80} is not usable")
 
     async def _open_chat(self, stored: StoredReference, rep: Rep, activity: Activity) -> None:
         """Create the 1:1 chat (Teams returns the same one if it exists), remember it, send."""
@@ -175,6 +190,8 @@ class TeamsNotifier:
             tenant_id=tenant,
             channel_data={"tenant": {"id": tenant}} if tenant else None,
         )
+
+        self._check_address(seen.service_url)
 
         async def first_message(context: TurnContext) -> None:
             self._remember_chat(context, rep, tenant)

@@ -14,6 +14,7 @@ apostrophes. Free-text reasons are taken as typed rather than tokenised.
 from __future__ import annotations
 
 from routing.commands.parse import parse_command
+from routing.commands.storable import storable_command
 from routing.commands.types import (
     Churn,
     Claim,
@@ -34,9 +35,12 @@ from routing.commands.types import (
     RotationAdd,
     RotationAway,
     RotationBack,
+    RotationCredit,
     RotationHours,
     RotationJoin,
     RotationLeave,
+    RotationMode,
+    RotationPreview,
     RotationRemove,
     RotationShow,
     Show,
@@ -71,9 +75,12 @@ __all__ = [
     "RotationAdd",
     "RotationAway",
     "RotationBack",
+    "RotationCredit",
     "RotationHours",
     "RotationJoin",
     "RotationLeave",
+    "RotationMode",
+    "RotationPreview",
     "RotationRemove",
     "RotationShow",
     "Show",
@@ -83,5 +90,6 @@ __all__ = [
     "normalise_role",
     "parse_command",
     "parse_lead_id",
+    "storable_command",
     "usage_for",
 ]

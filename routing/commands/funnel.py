@@ -9,6 +9,7 @@ from typing import Literal
 from routing.commands.tokens import _Args, _within
 from routing.commands.types import Command, Funnel, Help
 from routing.commands.usage import usage_for
+from routing.limits import MAX_FUNNEL_DAYS
 
 _PERIODS: dict[str, Literal["today", "week", "month"]] = {
     "": "today",
@@ -33,4 +34,4 @@ def _parse_funnel(subcommand: str, rest: str, today: date) -> Command:
     match = _DAYS.fullmatch(spoken)
     if match is None:
         args.fail(f"`{spoken}` is not a period — use today, week, month or days like 7d")
-    return Funnel("days", _within(args, "the number of days", match[1], 1, 366))
+    return Funnel("days", _within(args, "the number of days", match[1], 1, MAX_FUNNEL_DAYS))

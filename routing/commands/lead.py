@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from types import MappingProxyType
 
+from routing import limits
 from routing.amounts import parse_amount
 from routing.commands.tokens import _Args, _Token
 from routing.commands.types import (
@@ -36,6 +37,8 @@ _BANT = ("budget", "authority", "need", "timeline", "notes")
 
 def _lead_new(args: _Args) -> NewLead:
     options = args.options(())
+    if len(options) > limits.FIELDS:
+        args.fail(f"too many key=value fields: at most {limits.FIELDS}, not {len(options)}")
     tokens = args.tokens
     at = next((i for i, token in enumerate(tokens) if _EMAIL.fullmatch(token.text)), -1)
     if at < 0:
@@ -49,6 +52,9 @@ def _lead_new(args: _Args) -> NewLead:
     if "name" in options and name is not None:
         args.fail("the name is given twice: as words and as name=")
     name = options.pop("name", name)
+    args.within("the company", company, limits.COMPANY)
+    args.within("the email address", email, limits.EMAIL)
+    args.within("the name", name or "", limits.PERSON_NAME)
     return NewLead(company, email, name, MappingProxyType(options))
 
 
@@ -98,14 +104,15 @@ def _lead_lost(args: _Args) -> Lost:
 
 def _lead_churn(args: _Args) -> Churn:
     lead_id = args.lead_id()
-    return Churn(lead_id, args.text())
+    reason = args.text()
+    return Churn(lead_id, args.within("the reason", reason, limits.REASON) if reason else None)
 
 
 def _required_reason(args: _Args) -> str:
     reason = args.text()
     if reason is None:
         args.fail("a reason is required")
-    return reason
+    return args.within("the reason", reason, limits.REASON)
 
 
 def _lead_handoff(args: _Args) -> Handoff:

@@ -11,11 +11,20 @@ from routing.commands.tokens import _Args, _clean, _first_word
 from routing.commands.types import Command
 from routing.commands.usage import _command_name, usage_for
 from routing.errors import UsageError
+from routing.limits import COMMAND_TEXT, too_long
+from routing.text import storable
 
 
 def parse_command(command: str, text: str, today: date) -> Command:
-    """Parse the text after ``/lead``, ``/rotation`` or ``/funnel`` (a leading slash is fine)."""
+    """Parse the text after ``/lead``, ``/rotation`` or ``/funnel`` (a leading slash is fine).
+
+    The text is made storable first (no NUL, no lone surrogate), and refused when it is longer
+    than any command needs.
+    """
     name = _command_name(command)
+    text = storable(text)
+    if len(text) > COMMAND_TEXT:
+        raise UsageError(too_long("the command", COMMAND_TEXT, text), usage_for(name, ""))
     subcommand, rest = _first_word(_clean(text))
     subcommand = subcommand.lower()
     if name == "funnel":

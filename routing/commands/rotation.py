@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from routing.commands.dates import (
@@ -18,13 +19,17 @@ from routing.commands.types import (
     RotationAdd,
     RotationAway,
     RotationBack,
+    RotationCredit,
     RotationHours,
     RotationJoin,
     RotationLeave,
+    RotationMode,
+    RotationPreview,
     RotationRemove,
     RotationShow,
 )
 from routing.commands.words import ROLES, _user_ref, normalise_role
+from routing.limits import MAX_CAP, MAX_OPEN, MAX_WEIGHT
 
 
 def _rotation_show(args: _Args) -> RotationShow:
@@ -34,11 +39,13 @@ def _rotation_show(args: _Args) -> RotationShow:
 
 def _rotation_add(args: _Args) -> RotationAdd:
     user = args.mention()
-    found = args.options(("weight", "cap", "pool"))
+    found = args.options(("weight", "cap", "max_open", "pool"))
     role = _required_role(args)
-    weight = _within(args, "weight", found["weight"], 1, 100) if "weight" in found else 1
-    cap = _within(args, "cap", found["cap"], 1, 1000) if "cap" in found else None
-    return RotationAdd(user, role, weight, cap, found.get("pool"))
+    weight = _within(args, "weight", found["weight"], 1, MAX_WEIGHT) if "weight" in found else 1
+    cap = _within(args, "cap", found["cap"], 1, MAX_CAP) if "cap" in found else None
+    limit = found.get("max_open")
+    max_open = _within(args, "max_open", limit, 1, MAX_OPEN) if limit is not None else None
+    return RotationAdd(user, role, weight, cap, found.get("pool"), max_open)
 
 
 def _rotation_remove(args: _Args) -> RotationRemove:
@@ -99,6 +106,41 @@ def _rotation_hours(args: _Args) -> RotationHours:
     return RotationHours(user, start, end, _weekdays(match["days"] or "mon-fri", args))
 
 
+CLAIM_MODES = ("assigned", "open")
+_CREDIT = re.compile(r"[+-]\d{1,3}")
+MAX_CREDIT = 100
+"""The most leads one `/rotation credit` moves a rep by, either way."""
+
+
+def _rotation_mode(args: _Args) -> RotationMode:
+    words = args.words()
+    if len(words) != 2 or words[1].lower() not in CLAIM_MODES:
+        args.fail(f"name the pool and the mode: {_or_list(CLAIM_MODES)}")
+    return RotationMode(words[0], words[1].lower())
+
+
+def _rotation_credit(args: _Args) -> RotationCredit:
+    user = args.mention()
+    found = args.options(("pool",))
+    words = args.words()
+    if not words or not _CREDIT.fullmatch(words[0]):
+        args.fail("give the leads with a sign, like +1 or -2, then the reason")
+    leads = int(words[0])
+    if leads == 0 or abs(leads) > MAX_CREDIT:
+        args.fail(f"the credit is between -{MAX_CREDIT} and +{MAX_CREDIT} leads, and not 0")
+    reason = " ".join(words[1:]).strip()
+    if not reason:
+        args.fail("say why, like `+1 junk lead L-4`")
+    return RotationCredit(user, leads, reason, found.get("pool"))
+
+
+def _rotation_preview(args: _Args) -> RotationPreview:
+    text = args.text()
+    if not text:
+        args.fail("paste the lead post, like `Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp`")
+    return RotationPreview(text)
+
+
 _ROTATION_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "show": _rotation_show,
     "add": _rotation_add,
@@ -108,6 +150,9 @@ _ROTATION_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "join": _rotation_join(RotationJoin),
     "leave": _rotation_join(RotationLeave),
     "hours": _rotation_hours,
+    "mode": _rotation_mode,
+    "credit": _rotation_credit,
+    "preview": _rotation_preview,
     "help": lambda args: Help("rotation"),
 }
 _ROTATION_ALIASES = {"list": "show", "rm": "remove"}

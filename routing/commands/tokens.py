@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NoReturn
 
+from routing import limits
 from routing.commands.types import UserRef
 from routing.commands.words import _user_ref, parse_lead_id
 from routing.errors import UsageError
@@ -16,6 +17,10 @@ _PIECE = re.compile(rf"[^\s{_QUOTES}<]+|[{_QUOTES}][^{_QUOTES}]*[{_QUOTES}]|<[^<
 _TOKEN = re.compile(rf"(?:{_PIECE.pattern})+")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 _SLACK_LINK = re.compile(r"<(?![@#!])([^<>|]*)(?:\|([^<>]*))?>")
+
+
+_OPTION_LIMITS = {"pool": limits.POOL_NAME, "source": limits.SOURCE, "name": limits.PERSON_NAME}
+"""The longest value of a ``key=value`` option; any other key takes a field's length."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,12 @@ class _Args:
     def fail(self, problem: str) -> NoReturn:
         raise UsageError(problem, self.usage)
 
+    def within(self, what: str, text: str, limit: int) -> str:
+        """``text``, unless it is longer than ``limit``: then a refusal naming the limit."""
+        if len(text) > limit:
+            self.fail(limits.too_long(what, limit, text))
+        return text
+
     @property
     def tokens(self) -> list[_Token]:
         if self._tokens is None:
@@ -114,6 +125,7 @@ class _Args:
         tokens = self.tokens
         user = _user_ref(tokens[0].text) if tokens else None
         if user is not None:
+            self.within("a mentioned user's id", user.user_id, limits.USER_ID)
             tokens.pop(0)
         elif tokens and tokens[0].text.startswith(("@", "<@")):
             self.fail(_mention_problem(tokens[0].text))
@@ -135,6 +147,8 @@ class _Args:
             self.fail(f"`{key}=` is given twice")
         if not token.value:
             self.fail(f"`{key}=` needs a value, like {key}=…")
+        self.within(f"the option name `{key[:20]}`", key, limits.FIELD_KEY)
+        self.within(f"`{key}=`", token.value, _OPTION_LIMITS.get(key, limits.FIELD_VALUE))
         return key
 
     def words(self) -> list[str]:

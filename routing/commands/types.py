@@ -134,6 +134,32 @@ class RotationAdd:
     weight: int = 1
     cap: int | None = None
     pool: str | None = None
+    max_open: int | None = None
+
+
+@dataclass(frozen=True)
+class RotationMode:
+    """``/rotation mode <pool> assigned|open``."""
+
+    pool: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class RotationCredit:
+    """``/rotation credit @user +N|-N <reason>``: positive moves the rep's next lead sooner."""
+
+    user: UserRef
+    leads: int
+    reason: str
+    pool: str | None = None
+
+
+@dataclass(frozen=True)
+class RotationPreview:
+    """``/rotation preview <lead post text>``: who would get it now, changing nothing."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -210,5 +236,8 @@ Command: TypeAlias = (
     | RotationJoin
     | RotationLeave
     | RotationHours
+    | RotationMode
+    | RotationCredit
+    | RotationPreview
     | Funnel
 )

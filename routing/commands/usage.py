@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _LEAD_HELP = (
     ("new", "/lead new <company> <email> [name…] [key=value…]", "log a lead you sourced"),
-    ("claim", "/lead claim <id>", "take a lead assigned to you"),
+    ("claim", "/lead claim <id>", "take a lead assigned to you (any in an open pool)"),
     ("notmine", "/lead notmine <id>", "pass an assigned lead to the next rep"),
     (
         "qualify",
@@ -26,13 +26,24 @@ _LEAD_HELP = (
 )
 _ROTATION_HELP = (
     ("show", "/rotation show [role]", "who is on which rotation, and who is next"),
-    ("add", "/rotation add @user <role> [weight=N] [cap=N] [pool=name]", "put a rep on a rotation"),
+    (
+        "add",
+        "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name]",
+        "put a rep on a rotation",
+    ),
     ("remove", "/rotation remove @user <role> [pool=name]", "take a rep off a rotation"),
     ("away", "/rotation away [@user] [until <date>]", "skip a rep until a date or until back"),
     ("back", "/rotation back [@user]", "end an away"),
     ("join", "/rotation join <role>", "join a rotation yourself"),
     ("leave", "/rotation leave <role>", "leave a rotation yourself"),
     ("hours", "/rotation hours [@user] 09:00-17:30 [mon-fri] | off", "set or clear working hours"),
+    ("mode", "/rotation mode <pool> assigned|open", "who may claim unclaimed leads (managers)"),
+    (
+        "credit",
+        "/rotation credit @user +N|-N <reason…> [pool=name]",
+        "move a rep's place by N leads (managers)",
+    ),
+    ("preview", "/rotation preview <lead post text>", "who would get this lead now, and why"),
     ("help", "/rotation help", "this help"),
 )
 _FUNNEL_HELP = (("", "/funnel [today|week|month|<N>d]", "the funnel digest, just for you"),)

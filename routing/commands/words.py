@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import re
 
+from routing import limits
 from routing.commands.types import UserRef
-from routing.errors import UsageError
+from routing.errors import NotFound, UsageError
 from routing.roles import Role
 
-_LEAD_ID = re.compile(r"(?:#|[Ll]-?)?([0-9]{1,18})")
+_LEAD_ID = re.compile(r"(?:#|[Ll]-?)?0*([0-9]+)")
 _MENTION = re.compile(r"<@([\w:.\-]+)(?:\|([^<>]*))?>")
 
 
 def parse_lead_id(token: str, usage: str = "/lead show <id>") -> int:
-    """``42``, ``#42``, ``L-42`` and ``l-42`` all mean lead 42."""
+    """``42``, ``#42``, ``L-42`` and ``l-42`` all mean lead 42.
+
+    An id no database column can hold names no lead: :class:`NotFound`, as for any missing one.
+    """
     match = _LEAD_ID.fullmatch(token.strip())
-    if match is None or int(match[1]) == 0:
-        raise UsageError(f"`{token}` is not a lead id — use 42, #42 or L-42", usage)
-    return int(match[1])
+    if match is None or match[1] == "0":
+        raise UsageError(f"`{token[:40]}` is not a lead id — use 42, #42 or L-42", usage)
+    digits = match[1]
+    if len(digits) > len(str(limits.MAX_ID)) or not limits.fits_id(int(digits)):
+        raise NotFound(
+            f"There is no lead L-{limits.truncate(digits, 20)}. `/lead mine` lists yours."
+        )
+    return int(digits)
 
 
 def _user_ref(token: str) -> UserRef | None:
     match = _MENTION.fullmatch(token)
     if match is None:
         return None
-    name = (match[2] or "").strip()
+    name = limits.truncate((match[2] or "").strip(), limits.REP_NAME)
     return UserRef(match[1], name or None)
 
 

@@ -2,71 +2,81 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from routing.clock import local_date
 from routing.lead import Lead
-from routing.rotation import level_credit, pick
+from routing.rotation import Candidate, Pick, local_midnight, pick
 from routing.team import Membership, Rep
 from routing.usecases.context import Ctx
 
 
 @dataclass(frozen=True)
 class Turn:
-    """The rotation's answer: who is next (None: nobody available) and why."""
+    """The rotation's answer: who is next (None: nobody available) and why.
+
+    ``rotation`` is the turn's record for the ``assigned`` event (see :meth:`Pick.record`);
+    ``None`` when the rep was not chosen by a rotation turn (a duplicate match, a name).
+    """
 
     rep: Rep | None
     explanation: str
+    rotation: Mapping[str, object] | None = None
+
+
+def candidate_of(ctx: Ctx, member: Membership) -> Candidate:
+    """The member as the rotation sees them now, with the counts their limits need."""
+    received = None
+    if member.cap is not None:
+        since = local_midnight(member.rep.timezone, ctx.now)
+        received = ctx.uow.leads.received_since(member.rep_id, since)
+    busy = ctx.uow.leads.open_count(member.rep_id) if member.max_open is not None else None
+    return member.candidate(received_today=received, open_leads=busy)
+
+
+def evaluate(ctx: Ctx, members: Collection[Membership]) -> Pick:
+    """The pick the pool would make now, changing nothing."""
+    return pick([candidate_of(ctx, m) for m in members], ctx.now)
 
 
 def next_in(ctx: Ctx, pool: str, exclude: Collection[int] = ()) -> Turn:
-    """Advance ``pool``'s rotation by one slot; the new credits are saved in this transaction."""
+    """Take one turn of ``pool``'s rotation; the new state is saved in this transaction."""
     ctx.uow.pools.lock(pool)
     everyone = ctx.uow.pools.members(pool)
     members = [m for m in everyone if m.rep_id not in exclude]
     if not members:
         nobody = "Nobody else is" if everyone else "Nobody is"
         return Turn(None, f"{nobody} in the {pool.replace('_', ' ')} rotation yet.")
-    result = pick([m.candidate() for m in members], ctx.now)
+    result = evaluate(ctx, members)
     for member in members:
-        member.credit = result.credits.get(member.rep_id, member.credit)
+        member.credit = result.credits[member.rep_id]
+        member.seated = result.seated[member.rep_id]
+        member.held = result.held[member.rep_id]
     chosen = next((m for m in members if result.chosen and m.rep_id == result.chosen.rep_id), None)
     if chosen is not None:
-        _count_assignment(ctx, chosen)
+        chosen.last_assigned_at, chosen.note = ctx.now, None
     ctx.uow.pools.save_members(members)
-    return Turn(chosen.rep if chosen else None, result.explanation(pool.replace("_", " ")))
-
-
-def _count_assignment(ctx: Ctx, member: Membership) -> None:
-    today = local_date(ctx.now, member.rep.timezone)
-    if member.assigned_on == today:
-        member.assigned_count += 1
-    else:
-        member.assigned_on, member.assigned_count = today, 1
-
-
-def level_in_pools(ctx: Ctx, rep: Rep) -> None:
-    """Start ``rep`` level with each pool they are in (on joining or coming back from away)."""
-    for pool, _membership in ctx.uow.pools.memberships_of(rep.id or 0):
-        ctx.uow.pools.lock(pool.name)
-        members = ctx.uow.pools.members(pool.name)
-        others = [m.candidate() for m in members if m.rep_id != rep.id]
-        for member in members:
-            if member.rep_id == rep.id:
-                member.credit = level_credit(others, ctx.now)
-                ctx.uow.pools.save_members([member])
+    explanation = result.explanation(pool.replace("_", " "))
+    if chosen is None:
+        return Turn(None, explanation)
+    return Turn(chosen.rep, explanation, result.record(pool))
 
 
 def assign_from_pool(ctx: Ctx, lead: Lead, pool: str, exclude: Collection[int] = ()) -> Turn:
     """Give ``lead`` to the next available rep of ``pool``, or queue it with the reason."""
     lead.pool = pool
     turn = next_in(ctx, pool, exclude)
-    if turn.rep is None:
-        lead.queue(ctx.now, turn.explanation)
-    else:
-        lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
+    give(ctx, lead, turn)
     return turn
+
+
+def give(ctx: Ctx, lead: Lead, turn: Turn, prefix: str = "") -> None:
+    """Assign ``lead`` as ``turn`` says (recording the turn), or queue it when nobody is free."""
+    explanation = f"{prefix}{turn.explanation}"
+    if turn.rep is None:
+        lead.queue(ctx.now, explanation)
+    else:
+        lead.assign(turn.rep.id or 0, ctx.now, explanation, rotation=turn.rotation)
 
 
 def announce_assignment(ctx: Ctx, lead: Lead, turn: Turn, *, first: bool = False) -> str:

@@ -140,6 +140,17 @@ class Ctx:
             f"Only {lead.ref}'s owner ({owner}) or a manager can {what}. {self.managers_line()}"
         )
 
+    def is_reader(self) -> bool:
+        """Managers and reps in a rotation read leads; people in no rotation read nothing."""
+        return self.is_manager() or bool(self.uow.pools.memberships_of(self.actor.id or 0))
+
+    def require_reader(self, what: str) -> None:
+        if not self.is_reader():
+            raise NotAllowed(
+                f"Only managers and reps in a rotation can {what}. Ask a manager to add you: "
+                f"`/rotation add @{self.actor.name} qualifier`. {self.managers_line()}"
+            )
+
     def in_role(self, rep: Rep, role: Role) -> bool:
         if role is Role.MANAGER:
             return self.is_manager(rep)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from routing.clock import zone
@@ -41,5 +41,17 @@ def period_of(cmd: Funnel, now: datetime, tz_name: str) -> Period:
 
 
 def on_demand(ctx: Ctx, cmd: Funnel) -> Outcome:
+    """The funnel for whoever asks: managers see every rep's row, a rep the team's totals and
+    their own row, and someone in no rotation nothing."""
+    ctx.require_reader("see the funnel")
     digest = build_digest(ctx, period_of(cmd, ctx.now, ctx.config.timezone))
+    if not ctx.is_manager():
+        digest = _own_rows(digest, ctx.actor.id or 0)
     return Outcome(digest.text, data={"digest": digest})
+
+
+def _own_rows(digest: Digest, rep_id: int) -> Digest:
+    def mine(report: FunnelReport) -> FunnelReport:
+        return replace(report, reps=tuple(row for row in report.reps if row.rep_id == rep_id))
+
+    return Digest(mine(digest.report), mine(digest.previous), digest.deltas)

@@ -1,18 +1,28 @@
-"""New leads, from a channel post or `/lead new`, and the matching and routing they go through."""
+"""New leads, from a channel post or `/lead new`, and the matching and routing they go through.
+
+A post is made storable and read *before* its transaction (:func:`read_post`): parsing a long
+post never holds the write lock, and whatever the post holds fits the columns: each field is cut
+to its limit with a marker, and the raw post is kept beside the lead.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
+from routing import limits
 from routing.commands import NewLead
 from routing.errors import InvalidInput
 from routing.lead import Lead, Origin, SourceRef
 from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
 from routing.roles import Platform, Role
 from routing.stages import Stage
+from routing.text import storable
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.matching import match_owner
 
 EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
@@ -30,24 +40,111 @@ class InboundPost:
     event_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ReadPost:
+    """A post made storable and parsed, ready for its transaction."""
+
+    post: InboundPost
+    parsed: ParsedLead | Unparsed
+    cut: bool = False
+    """Some field was cut to its limit, so the raw post is kept with the lead."""
+
+
 def delivery_keys(post: InboundPost) -> list[str]:
-    """Keys that identify one channel message however often, and under whatever id, it arrives."""
+    """Keys that identify one channel message however often, and under whatever id, it arrives.
+
+    A key too long to store is kept as a digest of itself, so it still identifies its message.
+    """
     keys = [f"{post.platform.value}:msg:{post.channel}:{post.message_id}"]
     if post.event_id:
         keys.append(f"{post.platform.value}:event:{post.event_id}")
-    return keys
+    return [_storable_key(post, key) for key in keys]
 
 
-def ingest_post(ctx: Ctx, post: InboundPost) -> Outcome:
-    keys = delivery_keys(post)
-    if not ctx.uow.intake.claim(keys, ctx.now):
-        return Outcome("Already have this post.", data={"duplicate": True})
-    parsed = parse_lead_post(post.text, post.pairs, post.field_texts)
-    source = SourceRef(post.platform.value, post.channel, post.message_id)
+def _storable_key(post: InboundPost, key: str) -> str:
+    if len(key) <= limits.DELIVERY_KEY:
+        return key
+    return f"{post.platform.value}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def read_post(post: InboundPost) -> ReadPost:
+    """The post with storable text, bounded, and what it says; no transaction needed."""
+    storable_post = _storable_post(post)
+    parsed = parse_lead_post(storable_post.text, storable_post.pairs, storable_post.field_texts)
     if isinstance(parsed, Unparsed):
-        lead = _keep_unparsed(ctx, post, source, parsed)
+        return ReadPost(storable_post, parsed)
+    bounded = _bounded(parsed)
+    text = storable_post.text
+    cut = bounded != parsed or text != storable(post.text) or text.count("\n") >= limits.POST_LINES
+    return ReadPost(storable_post, bounded, cut=cut)
+
+
+def _storable_post(post: InboundPost) -> InboundPost:
+    """Text any database takes, each piece within the limit intake reads (marked where cut)."""
+    return replace(
+        post,
+        channel=storable(post.channel),
+        message_id=storable(post.message_id),
+        event_id=storable(post.event_id) if post.event_id else post.event_id,
+        text=_bound(post.text, limits.RAW_TEXT),
+        pairs=tuple(
+            (_bound(label, limits.FIELD_VALUE), _bound(value, limits.NOTES))
+            for label, value in post.pairs[: limits.FIELDS]
+        ),
+        field_texts=tuple(_bound(text, limits.NOTES) for text in post.field_texts[: limits.FIELDS]),
+    )
+
+
+def _bound(text: str, limit: int) -> str:
+    return limits.truncate(storable(text), limit)
+
+
+_FIELD_LIMITS = {
+    "notes": limits.NOTES,
+    "source": limits.SOURCE,
+    "domain": limits.EMAIL_DOMAIN,
+}
+
+
+def _bounded(parsed: ParsedLead) -> ParsedLead:
+    """Every part of a parsed lead cut to its limit, so no post is lost to a column's size."""
+    fields = {
+        limits.truncate(key, limits.FIELD_KEY): limits.truncate(
+            value, _FIELD_LIMITS.get(key, limits.FIELD_VALUE)
+        )
+        for key, value in list(parsed.fields.items())[: limits.FIELDS]
+    }
+    if "domain" in parsed.fields:
+        fields.setdefault("domain", limits.truncate(parsed.fields["domain"], limits.EMAIL_DOMAIN))
+    return ParsedLead(
+        email=_cut(parsed.email, limits.EMAIL),
+        phone=_cut(parsed.phone, limits.PHONE),
+        name=_cut(parsed.name, limits.PERSON_NAME),
+        company=_cut(parsed.company, limits.COMPANY),
+        fields=MappingProxyType(fields),
+    )
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    return limits.truncate(value, limit) if value is not None else None
+
+
+def ingest_post(ctx: Ctx, post: InboundPost | ReadPost) -> Outcome:
+    """Store a post as a lead (or an unparsed lead) once, however often it is delivered."""
+    read = post if isinstance(post, ReadPost) else read_post(post)
+    post = read.post
+    if not ctx.uow.intake.claim(delivery_keys(post), ctx.now):
+        return Outcome("Already have this post.", data={"duplicate": True})
+    source = SourceRef(
+        post.platform.value,
+        limits.truncate(post.channel, limits.CHANNEL_ID),
+        limits.truncate(post.message_id, limits.MESSAGE_ID),
+    )
+    if isinstance(read.parsed, Unparsed):
+        lead = _keep_unparsed(ctx, post, source, read.parsed)
     else:
-        lead = _lead_from(parsed, source=source)
+        lead = _lead_from(read.parsed, source=source)
+        lead.raw_text = post.text if read.cut else None
         lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"))
         _route_new(ctx, lead, first=True)
     return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
@@ -96,50 +193,70 @@ def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
 
 def _route_new(ctx: Ctx, lead: Lead, *, first: bool = False) -> str:
     """Match, route and store a new lead, and tell the people concerned."""
-    matched = _match(ctx, lead)
-    if matched is not None:
-        ctx.uow.leads.add(lead)
-        return announce_assignment(ctx, lead, matched, first=first)
-    if lead.origin is Origin.OUTBOUND:
-        lead.pool = Role.PROSPECTOR.value
-        lead.start_working(ctx.actor.id or 0, ctx.now)
-        ctx.uow.leads.add(lead)
+    turn = _route(ctx, lead)
+    ctx.uow.leads.add(lead)
+    if turn is None:
         return (
             f"Logged {lead.ref} ({lead.title}) as your outbound lead. When it's qualified: "
             f"`/lead qualify {lead.ref} budget=… authority=… need=… timeline=…`."
         )
-    pool, why = _pool_for(ctx, lead)
-    turn = assign_from_pool(ctx, lead, pool)
-    ctx.uow.leads.add(lead)
-    if why:
-        turn = Turn(turn.rep, f"{why}. {turn.explanation}")
     return announce_assignment(ctx, lead, turn, first=first)
 
 
-def _match(ctx: Ctx, lead: Lead) -> Turn | None:
-    """An open lead or a customer with the same email or company domain keeps its owner."""
-    other = ctx.uow.leads.find_open_match(lead.email, lead.email_domain)
-    if other is None or other.owner_id is None:
+def _route(ctx: Ctx, lead: Lead) -> Turn | None:
+    """Give a new lead its owner: the contact's owner, the rotation of the pool the rules pick,
+    or (outbound, ``None``) the prospector who logged it. The one path intake and preview share."""
+    matched = match_owner(ctx, lead)
+    if matched is not None:
+        return matched
+    if lead.origin is Origin.OUTBOUND:
+        lead.pool = Role.PROSPECTOR.value
+        lead.start_working(ctx.actor.id or 0, ctx.now)
         return None
-    owner = ctx.uow.reps.get(other.owner_id)
-    by = "email" if other.email and other.email == lead.email else f"domain {lead.email_domain}"
-    why = (
-        f"Same {by} as {other.ref} ({other.title}, {other.stage.label}), so it goes to "
-        f"{owner.name}, who owns that account."
+    pool, why = _pool_for(ctx, lead)
+    turn = assign_from_pool(ctx, lead, pool)
+    return replace(turn, explanation=f"{why}. {turn.explanation}") if why else turn
+
+
+def preview(ctx: Ctx, text: str) -> Outcome:
+    """Who would get a lead posted as ``text`` now, and why; the relay rolls the turn back."""
+    ctx.require_reader("preview the rotation")
+    parsed = parse_lead_post(text)
+    if isinstance(parsed, Unparsed):
+        return Outcome(
+            f"Preview: I couldn't read a lead in that ({parsed.reason}), so it would be kept as "
+            f"unparsed for a manager. A lead looks like `{EXAMPLE_POST}`."
+        )
+    lead = _lead_from(parsed, source=None)
+    lead.record_creation(ctx.now, ctx.actor.id)
+    turn = _route(ctx, lead)
+    if turn is None:
+        return Outcome(f"Preview: {lead.title} would be your outbound lead. Nothing changed.")
+    if turn.rep is None:
+        return Outcome(f"Preview: {lead.title} would wait in the queue. {turn.explanation}")
+    return Outcome(
+        f"Preview: {lead.title} would go to {turn.rep.mention}. {turn.explanation} Nothing changed."
     )
-    lead.pool = other.pool
-    lead.assign(owner.id or 0, ctx.now, why, how="match")
-    lead.fields["matched_lead"] = other.ref
-    return Turn(owner, why)
 
 
 def _pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
+    """The pool the rules send ``lead`` to; a rule's pool that does not exist or has nobody in
+    it falls back to the default pool, and the reason says so."""
     rules = ctx.config.rules
     pool, why = rules.route(_routing_fields(lead))
     if pool == rules.default_pool:
         return pool, None
+    default = rules.default_pool.replace("_", " ")
     if ctx.uow.pools.get(pool) is None:
-        return rules.default_pool, f"{why}, but there is no {pool} pool yet"
+        return (
+            rules.default_pool,
+            f"{why}, but there is no {pool} pool yet, so it goes to {default}",
+        )
+    if not ctx.uow.pools.members(pool):
+        return (
+            rules.default_pool,
+            f"{why}, but nobody is in the {pool} pool, so it goes to {default}",
+        )
     return pool, why[:1].upper() + why[1:]
 
 

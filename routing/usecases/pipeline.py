@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -10,8 +11,10 @@ from routing.errors import AlreadyDone, InvalidInput, NotAllowed
 from routing.lead import Lead, Qualification
 from routing.roles import Role
 from routing.stages import Action, Stage, owning_role
-from routing.usecases.assignment import Turn, announce_assignment, next_in
+from routing.team import ClaimMode
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.sweep import claim_deadline
 
 StepFn = Callable[[Lead, int], None]
 
@@ -26,12 +29,8 @@ def claim(ctx: Ctx, lead_id: int) -> Outcome:
             raise AlreadyDone(
                 f"Too late: {lead.ref} was already claimed by {ctx.mention(lead.owner_id)}."
             )
-    if lead.owner_id != me and not _may_take_over(ctx, lead):
-        raise NotAllowed(
-            f"{lead.ref} is assigned to {ctx.mention(lead.owner_id)}; only they or a rep in "
-            f"the {(lead.pool or 'qualifier').replace('_', ' ')} pool can claim it. A manager "
-            "can reassign it."
-        )
+    if lead.owner_id != me:
+        _check_may_take(ctx, lead)
     previous = lead.owner_id
     lead.claim(me, ctx.now)
     ctx.save(lead)
@@ -47,10 +46,40 @@ def claim(ctx: Ctx, lead_id: int) -> Outcome:
     )
 
 
-def _may_take_over(ctx: Ctx, lead: Lead) -> bool:
-    if lead.pool is None:
-        return False
-    return any(m.rep_id == ctx.actor.id for m in ctx.uow.pools.members(lead.pool))
+def claim_mode_of(ctx: Ctx, pool: str | None) -> ClaimMode:
+    """The pool's mode: set by `/rotation mode`, else the rules file's, else ``assigned``."""
+    name = pool or Role.QUALIFIER.value
+    stored = ctx.uow.pools.get(name)
+    if stored is not None and stored.claim_mode is not None:
+        return stored.claim_mode
+    return ClaimMode(ctx.config.rules.claim_mode_of(name) or ClaimMode.ASSIGNED.value)
+
+
+def _check_may_take(ctx: Ctx, lead: Lead) -> None:
+    """A manager takes any assigned lead; in an ``open`` pool any member does; otherwise only
+    the assignee, and the others hear who has it and when it moves on."""
+    if ctx.is_manager():
+        return
+    pool = lead.pool or Role.QUALIFIER.value
+    member = any(m.rep_id == ctx.actor.id for m in ctx.uow.pools.members(pool))
+    if member and claim_mode_of(ctx, pool) is ClaimMode.OPEN:
+        return
+    raise NotAllowed(
+        f"{lead.ref} is assigned to {ctx.mention(lead.owner_id)}{_moves_on(ctx, lead)}. Only they "
+        "or a manager can claim it. A manager can reassign it."
+    )
+
+
+def _moves_on(ctx: Ctx, lead: Lead) -> str:
+    if lead.assigned_at is None:
+        return ""
+    owner = ctx.rep(lead.owner_id)
+    hours, tz = (owner.hours, owner.timezone) if owner else (None, "UTC")
+    deadline = claim_deadline(lead.assigned_at, ctx.config.claim_sla_minutes, hours, tz)
+    minutes = max(math.ceil((deadline - ctx.now).total_seconds() / 60), 0)
+    if minutes == 0:
+        return "; it moves on to the next rep any moment now if unclaimed"
+    return f"; it moves on to the next rep in {minutes} min if they don't claim it"
 
 
 def decline(ctx: Ctx, lead_id: int) -> Outcome:
@@ -65,7 +94,7 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
             f"{ctx.mention(me)}. A manager can reassign it: `/lead reassign {lead.ref} @someone`."
         )
     lead.decline(ctx.actor.id or 0, ctx.now)
-    lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
+    give(ctx, lead, turn)
     ctx.save(lead)
     line = announce_assignment(
         ctx, lead, Turn(turn.rep, f"Passed on by {ctx.actor.name}. {turn.explanation}")

@@ -17,7 +17,7 @@ from routing.lead import Lead
 from routing.rotation import WorkingHours, unavailable_reason
 from routing.stages import Stage
 from routing.team import Rep
-from routing.usecases.assignment import Turn, announce_assignment, next_in
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.team import drain
 
@@ -152,10 +152,7 @@ def _miss(ctx: Ctx, candidate: Lead) -> tuple[int, bool] | None:
 def _move_on(ctx: Ctx, lead: Lead, sla: str, turn: Turn) -> None:
     missed_by = lead.owner_id
     lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes)
-    if turn.rep is None:
-        lead.queue(ctx.now, turn.explanation)
-    else:
-        lead.assign(turn.rep.id or 0, ctx.now, turn.explanation)
+    give(ctx, lead, turn)
     ctx.save(lead)
     why = f"Not claimed within {sla} by {ctx.mention(missed_by)}."
     announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"))

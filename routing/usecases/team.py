@@ -8,17 +8,24 @@ from routing.clock import zone
 from routing.commands import UserRef
 from routing.errors import InvalidInput, NotAllowed, NotFound
 from routing.roles import Platform, Role
-from routing.rotation import AWAY_FOREVER_YEAR, WorkingHours, level_credit
-from routing.team import Membership, Rep
-from routing.usecases.assignment import announce_assignment, level_in_pools, next_in
+from routing.rotation import AWAY_FOREVER_YEAR, SCALE, WorkingHours
+from routing.team import ClaimMode, Membership, Rep, RotationEvent
+from routing.usecases.assignment import announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.matching import match_owner
 
 AWAY_INDEFINITELY = datetime(AWAY_FOREVER_YEAR, 12, 31, tzinfo=zone("UTC"))
 """``away`` with no date: away until they say `/rotation back`."""
 
 
 def add(
-    ctx: Ctx, user: UserRef, role: Role, weight: int, cap: int | None, pool: str | None
+    ctx: Ctx,
+    user: UserRef,
+    role: Role,
+    weight: int,
+    cap: int | None,
+    pool: str | None,
+    max_open: int | None = None,
 ) -> Outcome:
     ctx.require_manager("change the rotations")
     rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
@@ -31,7 +38,7 @@ def add(
     if existing is not None and existing.role is not role:
         raise InvalidInput(f"The {name} pool is for {existing.role.label}s, not {role.label}s.")
     member, added = _seat(ctx, rep, name, role)
-    member.weight, member.cap = weight, cap
+    member.weight, member.cap, member.max_open = weight, cap, max_open
     ctx.uow.pools.save_members([member])
     if not added:
         drained = drain(ctx, name)
@@ -46,7 +53,7 @@ def add(
 
 
 def _seat(ctx: Ctx, rep: Rep, pool: str, role: Role) -> tuple[Membership, bool]:
-    """``rep``'s membership of ``pool``, created level with the others if new (and say so)."""
+    """``rep``'s membership of ``pool``, created level (no credit) if new (and say so)."""
     ctx.uow.pools.ensure(pool, role)
     ctx.uow.pools.lock(pool)
     members = ctx.uow.pools.members(pool)
@@ -54,10 +61,7 @@ def _seat(ctx: Ctx, rep: Rep, pool: str, role: Role) -> tuple[Membership, bool]:
     if member is not None:
         return member, False
     member = Membership(
-        pool=pool,
-        rep=rep,
-        credit=level_credit([m.candidate() for m in members], ctx.now),
-        position=max((m.position for m in members), default=-1) + 1,
+        pool=pool, rep=rep, position=max((m.position for m in members), default=-1) + 1
     )
     ctx.uow.pools.add_member(member)
     return member, True
@@ -126,7 +130,6 @@ def back(ctx: Ctx, user: UserRef | None) -> Outcome:
     rep = _subject(ctx, user, "bring someone else back")
     rep.away_until = None
     ctx.uow.reps.save(rep)
-    level_in_pools(ctx, rep)
     drained = "".join(
         drain(ctx, pool.name) for pool, _m in ctx.uow.pools.memberships_of(rep.id or 0)
     )
@@ -158,22 +161,80 @@ def _subject(ctx: Ctx, user: UserRef | None, what: str) -> Rep:
 
 
 def drain(ctx: Ctx, pool: str) -> str:
-    """Assign queued leads of ``pool``, oldest first, while someone is available."""
+    """Assign queued leads of ``pool``, oldest first, while someone is available.
+
+    Each lead is matched again first: a contact that found an owner while it waited (its twin
+    left the queue a moment ago) goes to that owner, whatever the rotation says.
+    """
     assigned = []
     for lead in ctx.uow.leads.queued(pool):
-        turn = next_in(ctx, pool)
-        if turn.rep is None:
-            break
-        lead.assign(turn.rep.id or 0, ctx.now, f"From the queue. {turn.explanation}")
+        turn = match_owner(ctx, lead, prefix="From the queue. ")
+        if turn is None:
+            turn = next_in(ctx, pool)
+            if turn.rep is None:
+                break
+            give(ctx, lead, turn, prefix="From the queue. ")
         ctx.save(lead)
         announce_assignment(ctx, lead, turn)
         assigned.append(lead.ref)
     return f" Assigned from the queue: {', '.join(assigned)}." if assigned else ""
 
 
+def set_mode(ctx: Ctx, pool: str, mode: ClaimMode) -> Outcome:
+    """`/rotation mode <pool> assigned|open`: who may claim an unclaimed lead in ``pool``."""
+    ctx.require_manager("change a pool's claim mode")
+    if ctx.uow.pools.get(pool) is None:
+        raise NotFound(f"There is no {_label(pool)} pool. `/rotation show` lists them.")
+    ctx.uow.pools.set_claim_mode(pool, mode)
+    who = (
+        "any rep in the pool may claim an unclaimed lead; the first to claim wins"
+        if mode is ClaimMode.OPEN
+        else "only the assignee (or a manager) may claim a lead"
+    )
+    return Outcome(f"The {_label(pool)} pool is now in {mode.value} mode: {who}.")
+
+
+def credit(ctx: Ctx, user: UserRef, leads: int, reason: str, pool: str | None) -> Outcome:
+    """`/rotation credit @user +N|-N <reason>`: move a rep's place by ``leads`` leads (+ sooner)."""
+    ctx.require_manager("credit reps in the rotation")
+    if not reason.strip():
+        raise InvalidInput(
+            "Say why, so the team can see it: `/rotation credit @user +1 junk lead`."
+        )
+    rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
+    pools = [p for p, _m in ctx.uow.pools.memberships_of(rep.id or 0) if pool in (None, p.name)]
+    if not pools:
+        raise NotFound(f"{rep.mention} is not in {'the ' + _label(pool) if pool else 'any'} pool.")
+    if pool is None and len(pools) > 1:
+        names = ", ".join(p.name for p in pools)
+        raise InvalidInput(f"{rep.mention} is in several pools ({names}): add `pool=<name>`.")
+    name = pools[0].name
+    ctx.uow.pools.lock(name)
+    member = next(m for m in ctx.uow.pools.members(name) if m.rep_id == rep.id)
+    signed = f"{leads:+d}"
+    member.credit += leads * SCALE
+    member.held = max(0, min(member.held + leads * SCALE, member.credit))
+    member.note = f"credit {signed} by {ctx.actor.name}: {reason.strip()}"
+    ctx.uow.pools.save_members([member])
+    ctx.uow.pools.record(
+        RotationEvent(name, rep.id or 0, ctx.now, ctx.actor.id, "credit", leads, reason.strip())
+    )
+    sooner = "sooner" if leads > 0 else "later"
+    ctx.tell(
+        rep.id,
+        f"{ctx.actor.mention} moved your place in the {_label(name)} rotation "
+        f"by {signed} lead(s) ({reason.strip()}): your next lead comes {sooner}.",
+    )
+    return Outcome(
+        f"{rep.mention} moves {signed} lead(s) in the {_label(name)} rotation: {reason.strip()}."
+        f"{drain(ctx, name)}"
+    )
+
+
 def _terms(member: Membership) -> str:
     cap = f", cap {member.cap}/day" if member.cap else ""
-    return f"weight {member.weight}{cap}"
+    busy = f", at most {member.max_open} open" if member.max_open is not None else ""
+    return f"weight {member.weight}{cap}{busy}"
 
 
 def _label(pool: str) -> str:

@@ -11,10 +11,12 @@ from routing.digest_text import format_minutes, format_money
 from routing.events import LeadEvent
 from routing.lead import Lead, Origin, Qualification
 from routing.roles import Role
-from routing.rotation import pick, unavailable_reason
+from routing.rotation import unavailable_reason
 from routing.stages import Stage
 from routing.team import Membership, Pool
+from routing.usecases.assignment import candidate_of, evaluate
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.pipeline import claim_mode_of
 
 HISTORY_SHOWN = 12
 """Events shown by `/lead show`: the latest ones, enough to read how the lead got here."""
@@ -50,6 +52,7 @@ class LeadView:
 
 
 def show(ctx: Ctx, lead_id: int) -> Outcome:
+    ctx.require_reader("read leads")
     lead = ctx.lead(lead_id, lock=False)
     events = ctx.uow.leads.events(lead_id)
     shown = events[-HISTORY_SHOWN:]
@@ -166,17 +169,20 @@ def rotation(ctx: Ctx, role: Role | None) -> Outcome:
 def _pool_text(ctx: Ctx, pool: Pool) -> str:
     members = ctx.uow.pools.members(pool.name)
     queued = len(ctx.uow.leads.queued(pool.name))
-    header = f"*{pool.name.replace('_', ' ').capitalize()}* ({pool.role.label}s)"
+    mode = claim_mode_of(ctx, pool.name).value
+    header = f"*{pool.name.replace('_', ' ').capitalize()}* ({pool.role.label}s, {mode} claims)"
     if not members:
         return f"{header}: nobody yet."
-    nxt = pick([m.candidate() for m in members], ctx.now).chosen
+    nxt = evaluate(ctx, members).chosen
     lines = [header + (f" — {queued} lead(s) waiting in the queue" if queued else "")]
     lines += [_member_line(ctx, m, nxt is not None and nxt.rep_id == m.rep_id) for m in members]
     return "\n".join(lines)
 
 
 def _member_line(ctx: Ctx, member: Membership, is_next: bool) -> str:
-    status = unavailable_reason(member.candidate(), ctx.now) or "available"
+    status = unavailable_reason(candidate_of(ctx, member), ctx.now) or "available"
     cap = f", cap {member.cap}" if member.cap else ""
+    busy = f", max {member.max_open} open" if member.max_open is not None else ""
+    note = f" ({member.note})" if member.note else ""
     flag = " ← next" if is_next else ""
-    return f"• {member.rep.mention} weight {member.weight}{cap}: {status}{flag}"
+    return f"• {member.rep.mention} weight {member.weight}{cap}{busy}: {status}{note}{flag}"

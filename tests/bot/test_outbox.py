@@ -1,13 +1,29 @@
-"""The outbox sender: in order per lead, retried on rate limits and outages, never sent twice."""
+"""The outbox sender: in order per lead, retried on rate limits and outages, never sent twice,
+however many senders compete for it."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.outbox import GIVE_UP_AFTER, Delivery, OutboxSender, TransientDeliveryError
+from bot.outbox import (
+    CLAIM_MARGIN,
+    GIVE_UP_AFTER,
+    STALE_SENDING,
+    Delivery,
+    OutboxSender,
+    TransientDeliveryError,
+    claim_window,
+)
+from bot.slack.app import OUTBOX_TIMEOUT_SECONDS, web_client
+from bot.slack.notifier import SlackNotifier
+from bot.teams.adapter import CONNECTOR_TIMEOUT_SECONDS
 from storage import tables as t
+from storage.codec import notice_json
 from tests.conftest import FakeClock
 from tests.support.world import make_baton, say
 
@@ -145,13 +161,135 @@ def test_the_posted_card_is_updated_in_place_afterwards(sqlite_url: str, clock: 
     assert cards[-1].card_ref == "card-1"
 
 
-def test_a_message_stuck_in_sending_after_a_crash_is_retried_later(
+def test_a_message_stuck_in_sending_after_a_crash_is_retried_once_its_claim_is_stale(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     sender, _notifier, baton = _setup(sqlite_url, clock)
     _post_lead(baton)
     with baton.engine.begin() as conn:  # type: ignore[attr-defined]
-        conn.execute(update(t.outbox).values(status="sending", next_attempt_at=clock.now))
+        conn.execute(update(t.outbox).values(status="sending", claimed_at=clock.now))
     assert sender.drain() == 0
-    clock.advance(minutes=6)
+    clock.advance(seconds=STALE_SENDING.total_seconds() - 1)
+    assert sender.drain() == 0
+    clock.advance(seconds=2)
     assert sender.drain() > 0
+
+
+def test_a_claim_lasts_just_over_the_slack_clients_http_timeout() -> None:
+    client = web_client("xoxb-test", "http://127.0.0.1:9/api/", OUTBOX_TIMEOUT_SECONDS)
+    window = claim_window(SlackNotifier(client))
+    assert (
+        timedelta(seconds=OUTBOX_TIMEOUT_SECONDS)
+        < window
+        <= timedelta(seconds=OUTBOX_TIMEOUT_SECONDS) + CLAIM_MARGIN
+    )
+    assert timedelta(seconds=CONNECTOR_TIMEOUT_SECONDS) < STALE_SENDING
+
+
+def test_a_row_another_sender_holds_is_not_taken_again_while_its_claim_stands(
+    db_url: str, clock: FakeClock
+) -> None:
+    sender, notifier, baton = _setup(db_url, clock)
+    sender.drain()
+    notifier.sent.clear()
+    _post_lead(baton, 7)
+    held = sender._claim_next()
+    assert held is not None
+    other = OutboxSender(baton.engine, baton.notifiers, clock)  # type: ignore[attr-defined]
+    clock.advance(seconds=STALE_SENDING.total_seconds() - 1)
+    other.drain()
+    assert held.row_id not in _sent_ids(baton)
+    clock.advance(seconds=2)
+    assert other.drain() > 0
+    assert held.row_id in _sent_ids(baton)
+
+
+def test_a_sender_whose_claim_went_stale_cannot_reschedule_the_row(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    sender, _notifier, baton = _setup(sqlite_url, clock)
+    sender.drain()
+    _post_lead(baton, 8)
+    slow = sender._claim_next()
+    assert slow is not None
+    clock.advance(seconds=STALE_SENDING.total_seconds() + 1)
+    assert sender.drain() > 0
+    sender._retry(slow, 1, clock.now, TransientDeliveryError("late timeout"))
+    with baton.engine.connect() as conn:  # type: ignore[attr-defined]
+        status = conn.execute(
+            select(t.outbox.c.status).where(t.outbox.c.id == slow.row_id)
+        ).scalar_one()
+    assert status == "sent"
+
+
+def test_a_stuck_message_delays_only_its_own_leads_later_messages(
+    db_url: str, clock: FakeClock
+) -> None:
+    sender, notifier, baton = _setup(db_url, clock)
+    sender.drain()
+    notifier.sent.clear()
+    stuck, free = _post_lead(baton, 1), _post_lead(baton, 2)
+    notifier.fail = lambda d: (
+        TransientDeliveryError("503") if d.notice.lead_id == stuck and d.notice.thread else None
+    )
+    sender.drain()
+    say(baton, "alice", f"/lead claim L-{stuck}")
+    say(baton, "alice", f"/lead claim L-{free}")
+    sender.drain()
+    delivered = {(d.notice.lead_id, d.notice.text) for d in notifier.sent}
+    assert any(lead == free and "claimed" in text for lead, text in delivered)
+    assert not any(lead == stuck for lead, _text in delivered)
+    notifier.fail = lambda _d: None
+    clock.advance(minutes=11)
+    sender.drain()
+    stuck_thread = [d.notice.text for d in notifier.sent if d.notice.lead_id == stuck]
+    assert any("claimed" in text for text in stuck_thread)
+
+
+SENDERS = 4
+LEADS = 12
+
+
+def test_competing_senders_deliver_every_row_once_in_order_per_lead(
+    db_url: str, clock: FakeClock
+) -> None:
+    _sender, notifier, baton = _setup(db_url, clock)
+    notifier.sent.clear()
+    lock = threading.Lock()
+    delivered: list[Delivery] = []
+
+    def deliver(delivery: Delivery) -> str | None:
+        time.sleep(0.001)  # let the senders interleave
+        with lock:
+            delivered.append(delivery)
+        return None
+
+    notifier.deliver = deliver  # type: ignore[method-assign]
+    for n in range(1, LEADS + 1):
+        lead = _post_lead(baton, n)
+        say(baton, "alice", f"/lead claim L-{lead}")
+        say(baton, "alice", f"/lead qualify L-{lead} budget=10k")
+    senders = [OutboxSender(baton.engine, baton.notifiers, clock) for _ in range(SENDERS)]  # type: ignore[attr-defined]
+    threads = [threading.Thread(target=s.drain) for s in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    rows = _rows(baton)
+    assert {status for _id, _lane, status, _n in rows} == {"sent"}
+    seen = [notice_json(d.notice) for d in delivered]
+    assert len(seen) == len(rows)
+    assert sorted(map(str, seen)) == sorted(str(n) for _i, _l, _s, n in rows)
+    for lane in {lane for _id, lane, _s, _n in rows if lane.startswith("lead:")}:
+        written = [n for _i, ln, _s, n in rows if ln == lane]
+        assert [n for n in seen if n in written] == written, lane
+
+
+def _rows(baton: object) -> list[tuple[int, str, str, object]]:
+    with baton.engine.connect() as conn:  # type: ignore[attr-defined]
+        query = select(t.outbox.c.id, t.outbox.c.lane, t.outbox.c.status, t.outbox.c.notice)
+        return [tuple(r) for r in conn.execute(query.order_by(t.outbox.c.id))]  # type: ignore[misc]
+
+
+def _sent_ids(baton: object) -> set[int]:
+    return {row_id for row_id, _lane, status, _n in _rows(baton) if status == "sent"}

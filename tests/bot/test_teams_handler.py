@@ -294,3 +294,23 @@ def test_another_app_mentioning_baton_gets_no_answer(baton: Baton, teams: Teams)
     payload["from"] = {"id": "28:other-bot", "name": "Workflows"}
     Turns(baton)(payload)
     assert queued(baton) == []
+
+
+def test_a_stored_reference_with_an_unusable_address_fails_at_once_without_a_call(
+    baton: Baton, teams: Teams
+) -> None:
+    """References stored before Baton checked them: refused for good, not retried for a day."""
+    from storage.conversations import save_reference
+
+    alice = rep(baton, ALICE)
+    reference = {
+        "serviceUrl": "not a url",
+        "conversation": {"id": ALICE.chat},
+        "batonPersonalChat": True,
+    }
+    save_reference(baton.engine, "teams", ALICE.id, reference, None, baton.clock())
+    notifier = TeamsNotifier(make_adapter(baton.settings), baton)
+    notice = Notice(text="New lead L-7 for you", rep_id=alice.id)
+
+    with pytest.raises(PermanentDeliveryError, match="not usable"):
+        notifier.deliver(Delivery(notice, alice, None, {alice.id or 0: alice}))

@@ -288,8 +288,10 @@ def test_a_personal_chat_is_remembered_with_its_tenant_and_a_channel_never_repla
     engine: Any,
 ) -> None:
     at = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    remember(engine, sightings(activity(teams.installed_personally(ALICE))), at)
-    remember(engine, sightings(activity(teams.say_in_channel(ALICE, "lead mine"))), at)
+    remember(engine, sightings(activity(teams.installed_personally(ALICE)), https_only=True), at)
+    remember(
+        engine, sightings(activity(teams.say_in_channel(ALICE, "lead mine")), https_only=True), at
+    )
 
     stored = load(engine, ALICE.id)
     assert stored is not None
@@ -302,7 +304,7 @@ def test_a_personal_chat_is_remembered_with_its_tenant_and_a_channel_never_repla
 
 def test_someone_mentioned_in_a_managers_chat_is_not_given_that_chat(engine: Any) -> None:
     said = activity(teams.say_personal(MAYA, "rotation add @Dave Closer closer", DAVE))
-    remember(engine, sightings(said), datetime(2026, 11, 23, 9, tzinfo=UTC))
+    remember(engine, sightings(said, https_only=True), datetime(2026, 11, 23, 9, tzinfo=UTC))
 
     dave, maya = load(engine, DAVE.id), load(engine, MAYA.id)
     assert dave is not None

@@ -98,6 +98,13 @@ class SlackDouble:
         self._failures: list[Failure] = []
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        """Messages posted per channel, oldest first, as ``conversations.history`` shows them."""
+        self.clock: Callable[[], float] | None = None
+        """Set (e.g. to ``time.time``) for message ts that are Unix times, as Slack's are; by
+        default they count up from a fixed moment."""
+        self._last_ts = 0.0
+        self._stalls: list[Stall] = []
 
     # --- set-up ---
 
@@ -127,6 +134,22 @@ class SlackDouble:
         scope = frozenset(methods) if methods is not None else None
         with self._changed:
             self._failures.append(Failure(status, retry_after, times, scope))
+
+    def stall(self, seconds: float, match: Callable[[Call], bool]) -> None:
+        """The next call that ``match``es is accepted and recorded at once, but answered only
+        ``seconds`` later: the message is in Slack while its sender still waits (or dies)."""
+        with self._changed:
+            self._stalls.append(Stall(seconds, match))
+
+    def posted_with_metadata(self, event_type: str) -> list[dict[str, Any]]:
+        """Every accepted message carrying metadata of ``event_type``, in every channel."""
+        with self._changed:
+            return [
+                m
+                for messages in self.history.values()
+                for m in messages
+                if (m.get("metadata") or {}).get("event_type") == event_type
+            ]
 
     def recover(self) -> None:
         with self._changed:
@@ -180,7 +203,17 @@ class SlackDouble:
             return self._refuse(call, failure)
         answer = self._answer(call)
         self._record(self.calls, replace(call, answer=answer))
+        stall = self._take_stall(call)
+        if stall is not None:
+            await asyncio.sleep(stall.seconds)
         return web.json_response(answer)
+
+    def _take_stall(self, call: Call) -> Stall | None:
+        with self._changed:
+            stall = next((s for s in self._stalls if s.match(call)), None)
+            if stall is not None:
+                self._stalls.remove(stall)
+            return stall
 
     def _take_failure(self, method: str) -> Failure | None:
         with self._changed:
@@ -222,7 +255,10 @@ class SlackDouble:
             case "chat.postMessage":
                 channel = "D" + channel[1:] if channel.startswith("U") else channel
                 ts = self.next_ts()
+                self._remember(channel, ts, params)
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **params}}
+            case "conversations.history":
+                return self._history(params)
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": params.get("ts"), "text": ""}
             case "chat.postEphemeral":
@@ -259,7 +295,46 @@ class SlackDouble:
         return {"ok": False, "error": "unknown_method"}
 
     def next_ts(self) -> str:
-        return f"1764000000.{next(self._ts):06d}"
+        if self.clock is None:
+            return f"1764000000.{next(self._ts):06d}"
+        with self._changed:
+            self._last_ts = max(self._last_ts + 0.000001, self.clock())
+            return f"{self._last_ts:.6f}"
+
+    def _remember(self, channel: str, ts: str, params: Mapping[str, Any]) -> None:
+        metadata = params.get("metadata")
+        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+        message = {"type": "message", "ts": ts, "text": params.get("text", ""), "bot_id": BOT_ID}
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        if metadata:
+            message["metadata"] = metadata
+        with self._changed:
+            self.history.setdefault(channel, []).append(message)
+
+    def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Newest first from ``oldest`` on, ``limit`` a page, metadata only when asked for."""
+        channel = str(params.get("channel") or "")
+        if channel not in self.history:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        with self._changed:
+            found = [m for m in reversed(self.history[channel]) if float(m["ts"]) >= oldest]
+        page = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in found[start : start + limit]
+        ]
+        more = start + limit < len(found)
+        cursor = str(start + limit) if more else ""
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()
@@ -275,6 +350,12 @@ class SlackDouble:
         self._record(self.responses, call)
         self._record(self.calls, call)
         return web.Response(text="ok")
+
+
+@dataclass
+class Stall:
+    seconds: float
+    match: Callable[[Call], bool]
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

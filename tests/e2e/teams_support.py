@@ -419,3 +419,77 @@ def teams_world(tmp_path: Path, clock: object, **settings: str) -> Iterator[Team
         with LoopbackApp(server.web_app()) as served:
             yield TeamsWorld(baton, double, Teams(double.url), served.url)
         baton.engine.dispose()
+
+
+# --- Bot Framework tokens, signed by a key the test plays Microsoft with -----------------------
+
+
+@dataclass
+class MicrosoftKeys:
+    """A signing key botbuilder takes for the Bot Framework's, so tokens can be checked offline.
+
+    botbuilder caches the keys of ``login.botframework.com`` per metadata URL; the test puts its
+    own public key there (endorsed for ``msteams``) and puts the cache back afterwards.
+    """
+
+    app_id: str
+    kid: str = "baton-test-key"
+
+    def __post_init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @contextmanager
+    def installed(self) -> Iterator[MicrosoftKeys]:
+        from datetime import datetime
+
+        from botframework.connector.auth import AuthenticationConstants
+        from botframework.connector.auth.jwt_token_extractor import (
+            JwtTokenExtractor,
+            _OpenIdMetadata,
+        )
+        from jwt.algorithms import RSAAlgorithm
+
+        url = AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+        cache = JwtTokenExtractor.metadataCache
+        before = cache.get(url)
+        metadata = _OpenIdMetadata(url)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
+        metadata.keys = [{**jwk, "kid": self.kid, "endorsements": ["msteams"]}]
+        metadata.last_updated = datetime.now()
+        cache[url] = metadata
+        try:
+            yield self
+        finally:
+            if before is None:
+                cache.pop(url, None)
+            else:
+                cache[url] = before
+
+    def token(
+        self,
+        service_url: str,
+        *,
+        signer: Any = None,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str:
+        """``Bearer …`` as the Bot Framework Service sends it to the bot (``signer``: forge)."""
+        import time
+
+        import jwt
+
+        now = int(time.time())
+        payload = {
+            "iss": "https://api.botframework.com",
+            "aud": self.app_id,
+            "serviceurl": service_url,
+            "nbf": now - 10,
+            "exp": now + 3600,
+            **claims,
+        }
+        key = signer or self.private
+        encoded = jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid or self.kid})
+        return f"Bearer {encoded}"

@@ -28,8 +28,14 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.open": None,  # opened from a trigger_id
     "views.publish": None,  # the Home tab
     "auth.test": None,
+    "apps.connections.open": None,  # Socket Mode: the app-level token's connections:write
+    # digests looked up before a re-send; groups:history for a private digest channel
+    "conversations.history": "channels:history",
 }
-SDK_CALLS = {"files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal")}
+SDK_CALLS = {
+    "files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
+    "apps_connections_open": ("apps.connections.open",),
+}
 """slack_sdk helpers that make more than one Web API call."""
 EVENT_SCOPES: dict[str, str | None] = {
     "message.channels": "channels:history",

@@ -15,7 +15,15 @@ from tests.e2e.teams_support import ALICE, MAYA, WEB, TeamsWorld, teams_world
 
 APP_ID = "6a0b9c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d"
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
-WRITTEN = ("reps", "leads", "lead_events", "intake_keys", "outbox", "conversation_refs")
+WRITTEN = (
+    "reps",
+    "leads",
+    "lead_events",
+    "intake_keys",
+    "delivery_keys",
+    "outbox",
+    "conversation_refs",
+)
 
 
 @pytest.fixture

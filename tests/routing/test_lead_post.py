@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,6 +97,73 @@ def test_html_entities_slack_escapes_are_undone() -> None:
 def test_bold_and_italic_label_markers_are_stripped() -> None:
     lead = parsed("*Email:* sam_ortiz@umbrella.co\n_Name:_ Sam\n*Company*: Umbrella")
     assert (lead.email, lead.name, lead.company) == ("sam_ortiz@umbrella.co", "Sam", "Umbrella")
+
+
+# --- one-line forms and introductions ---------------------------------------------------------
+
+
+def test_a_form_integrations_one_line_post_gives_every_field() -> None:
+    lead = parsed("Name: Priya Shah Email: priya@acme.io Company: Acme Inc Phone: +44 20 7946 0000")
+    assert (lead.name, lead.email, lead.company, lead.phone) == (
+        "Priya Shah",
+        "priya@acme.io",
+        "Acme Inc",
+        "+44 20 7946 0000",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FULL NAME: Priya Shah E-MAIL: priya@acme.io COMPANY NAME: Acme Inc TEL: +44 20 7946 0000",
+        "full name: Priya Shah e-mail: priya@acme.io organisation: Acme Inc tel: +44 20 7946 0000",
+        "Full name:Priya Shah Work email:priya@acme.io Company:Acme Inc Mobile:+44 20 7946 0000",
+        (
+            "Company: Acme Inc Phone number: +44 20 7946 0000 "
+            "Your name: Priya Shah E-mail: priya@acme.io"
+        ),
+        "Name : Priya Shah  Email : priya@acme.io  Company : Acme Inc  Tel. : +44 20 7946 0000",
+    ],
+)
+def test_one_line_posts_split_where_a_known_label_starts_in_any_case(text: str) -> None:
+    lead = parsed(text)
+    assert (lead.name, lead.email, lead.company, lead.phone) == (
+        "Priya Shah",
+        "priya@acme.io",
+        "Acme Inc",
+        "+44 20 7946 0000",
+    )
+
+
+def test_a_one_line_post_keeps_unknown_labels_and_the_message_whole() -> None:
+    lead = parsed(
+        "Name: Priya Shah Email: priya@acme.io Seats: 10 Website: https://acme.io "
+        "Message: call me: after 5pm at home Email: not this one"
+    )
+    assert (lead.name, lead.email) == ("Priya Shah", "priya@acme.io")
+    assert lead.fields["website"] == "https://acme.io"
+    assert lead.fields["notes"] == "call me: after 5pm at home Email: not this one"
+    assert lead.fields["employees"] == "10"
+
+
+def test_a_word_before_a_colon_that_is_no_known_label_does_not_split_a_value() -> None:
+    lead = parsed("Name: Priya Shah Email: priya@acme.io Note to self: ring at 10:30")
+    assert lead.name == "Priya Shah"
+    assert lead.email == "priya@acme.io"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "company"),
+    [
+        ("Hi, I am Tom from Initech, tom@initech.com", "Tom", "Initech"),
+        ("Hello, I'm Tom Smith from Initech, tom@initech.com", "Tom Smith", "Initech"),
+        ("Hi there, my name is Dana Lee, dana@globex.com, Globex", "Dana Lee", "Globex"),
+        ("This is Ana at Hooli - ana@hooli.com", "Ana", "Hooli"),
+    ],
+)
+def test_an_introduction_gives_the_bare_name(text: str, name: str, company: str) -> None:
+    lead = parsed(text)
+    assert (lead.name, lead.company) == (name, company)
 
 
 # --- labelled lines ---------------------------------------------------------------------------
@@ -346,3 +415,61 @@ def test_any_post_parses_or_is_unparsed(
     assert isinstance(result, ParsedLead | Unparsed)
     if isinstance(result, ParsedLead):
         assert result.email is not None or result.phone is not None
+
+
+# --- linear time ------------------------------------------------------------------------------
+
+_ADVERSARIAL = {  # a prefix, then a unit repeated to the length tried
+    "space-colon": ("", " :"),
+    "colon-then-letters": (" :", "a"),
+    "angle-brackets": ("", "<"),
+    "angle-pipe": ("", "<a|"),
+    "stars-and-underscores": ("", "*_a"),
+    "labels-on-one-line": ("", "Email: x Name: "),
+    "label-lines": ("", "Email:\n"),
+    "quotes-in-a-local-part": ("", "a'"),
+    "digits": ("", "1 "),
+    "brackets": ("", "("),
+    "spaces-between-colons": (": :", " "),
+    "domains": ("a@", "b."),
+    "emails-and-brackets": ("", "a@b.co " + "(" * 60 + "\n"),
+    "commas-and-labels": ("", "Name: x, "),
+}
+
+
+def _adversarial(prefix: str, unit: str, size: int) -> str:
+    return prefix + (unit * (size // len(unit) + 1))[: size - len(prefix)]
+
+
+def _cpu_seconds(text: str, times: int) -> float:
+    start = time.process_time()
+    for _ in range(times):
+        parse_lead_post(text)
+    return time.process_time() - start
+
+
+def _ratio(large: str, small: str, smalls: int) -> float:
+    """CPU time of one ``large`` parse over ``smalls`` small ones, each the best of three runs.
+
+    Runs alternate, and CPU time leaves out the time the process waits for a core, so other work
+    on the machine weighs on both sides alike.
+    """
+    best_large = best_small = float("inf")
+    for _ in range(3):
+        best_large = min(best_large, _cpu_seconds(large, 1))
+        best_small = min(best_small, _cpu_seconds(small, smalls))
+    return best_large / best_small
+
+
+@pytest.mark.parametrize(("prefix", "unit"), list(_ADVERSARIAL.values()), ids=list(_ADVERSARIAL))
+def test_parsing_an_adversarial_post_takes_time_linear_in_its_length(
+    prefix: str, unit: str
+) -> None:
+    """One 20 KB post takes about as long as eight of 2.5 KB; quadratic parsing would take 8×.
+
+    Both sizes stay small enough for the CPU's caches, which would add a step of their own to the
+    ratio; ``benchmarks/parse.py`` times 40 KB posts.
+    """
+    small, large = _adversarial(prefix, unit, 2_500), _adversarial(prefix, unit, 20_000)
+    ratio = _ratio(large, small, 8)
+    assert ratio < 4, f"one 20 KB post took {ratio:.1f}× as long as eight of 2.5 KB"

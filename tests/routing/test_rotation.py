@@ -1,4 +1,7 @@
-"""Rotation within one pool: smooth weighted round robin, availability, and the words for it."""
+"""Rotation within one pool: the pick, availability, and the words for it (examples).
+
+The fairness properties under churn are in ``test_rotation_properties.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,20 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from routing.errors import InvalidInput
 from routing.rotation import (
+    SCALE,
     Candidate,
     Pick,
     WorkingHours,
-    level_credit,
+    local_midnight,
     pick,
+    returning_credit,
     unavailable_reason,
 )
 
@@ -33,32 +36,42 @@ def rep(
     rep_id: int,
     *,
     weight: int = 1,
-    credit: int = 0,
+    credit: float = 0,
     tz: str = "UTC",
     away_until: datetime | None = None,
     hours: WorkingHours | None = None,
     cap: int | None = None,
-    assigned_on: date | None = None,
-    assigned_count: int = 0,
+    received_today: int | None = None,
+    last_assigned_at: datetime | None = None,
 ) -> Candidate:
+    """A candidate; ``credit`` in leads."""
     return Candidate(
         rep_id=rep_id,
         name=NAMES[rep_id - 1],
         weight=weight,
-        credit=credit,
+        credit=round(credit * SCALE),
         position=rep_id,
         timezone=tz,
         away_until=away_until,
         hours=hours,
         cap=cap,
-        assigned_on=assigned_on,
-        assigned_count=assigned_count,
+        received_today=received_today,
+        last_assigned_at=last_assigned_at,
     )
 
 
-def settle(pool: Sequence[Candidate], result: Pick) -> list[Candidate]:
-    """What storage does after a pick: write the new credits back."""
-    return [replace(c, credit=result.credits[c.rep_id]) for c in pool]
+def settle(pool: Sequence[Candidate], result: Pick, now: datetime = NOW) -> list[Candidate]:
+    """What storage does after a pick: write the rotation's new state back."""
+    return [
+        replace(
+            c,
+            credit=result.credits[c.rep_id],
+            seated=result.seated[c.rep_id],
+            held=result.held[c.rep_id],
+            last_assigned_at=now if result.chosen == c else c.last_assigned_at,
+        )
+        for c in pool
+    ]
 
 
 def run(
@@ -66,11 +79,11 @@ def run(
 ) -> tuple[list[str], list[Candidate]]:
     names: list[str] = []
     members = list(pool)
-    for _ in range(picks):
+    for n in range(picks):
         result = pick(members, now)
         assert result.chosen is not None
         names.append(result.chosen.name)
-        members = settle(members, result)
+        members = settle(members, result, now + timedelta(seconds=n))
     return names, members
 
 
@@ -92,7 +105,7 @@ def test_a_weight_two_rep_gets_every_other_lead_and_never_two_in_a_row() -> None
 
 
 def test_a_weight_two_rep_never_gets_two_in_a_row_from_any_phase() -> None:
-    pool = [rep(1, weight=2, credit=1), rep(2), rep(3, credit=-1)]
+    pool = [rep(1, weight=2, credit=0.25), rep(2), rep(3, credit=-0.25)]
     names, _ = run(pool, 40)
     assert all(a != b for a, b in pairwise(names) if a == "alice")
 
@@ -122,30 +135,57 @@ def test_over_many_picks_each_rep_stays_within_one_lead_of_their_weighted_share(
             assert abs(counts[c.name] - n * c.weight / total) <= 1
 
 
-def test_a_tie_goes_to_the_lower_position() -> None:
+def test_a_tie_between_reps_never_assigned_goes_to_the_lower_position() -> None:
     late_but_low = replace(rep(2), position=0)
     result = pick([rep(1), late_but_low], NOW)
     assert result.chosen == late_but_low
 
 
+def test_a_tie_goes_to_whoever_was_assigned_least_recently_not_to_pool_position() -> None:
+    alice = rep(1, last_assigned_at=NOW - timedelta(minutes=1))
+    bob = rep(2, last_assigned_at=NOW - timedelta(hours=3))
+    assert pick([alice, bob], NOW).chosen == bob
+    assert pick([replace(alice, last_assigned_at=None), bob], NOW).chosen.name == "alice"  # type: ignore[union-attr]
+
+
 def test_the_same_pool_and_time_always_give_the_same_pick_in_any_input_order() -> None:
-    pool = [rep(1, weight=2, credit=3), rep(2, credit=-1), rep(3, weight=3, credit=-2)]
+    pool = [rep(1, weight=2, credit=0.5), rep(2, credit=-0.25), rep(3, weight=3, credit=-0.25)]
     shuffled = list(pool)
     random.Random(4).shuffle(shuffled)
     assert pick(pool, NOW) == pick(pool, NOW) == pick(shuffled, NOW)
 
 
-def test_the_winner_pays_the_total_weight_and_everyone_available_earns_their_weight() -> None:
+def test_everyone_available_earns_their_share_of_the_lead_and_the_winner_pays_one_lead() -> None:
     result = pick([rep(1, weight=2), rep(2), rep(3)], NOW)
-    assert dict(result.credits) == {1: 2 - 4, 2: 1, 3: 1}
+    assert dict(result.credits) == {1: SCALE // 2 - SCALE, 2: SCALE // 4, 3: SCALE // 4}
+
+
+def test_shares_of_a_lead_add_up_to_exactly_one_lead_whatever_the_weights() -> None:
+    result = pick([rep(1), rep(2), rep(3, weight=4)], NOW)
+    assert sum(result.credits.values()) == 0
 
 
 def test_skipped_reps_keep_their_credit_and_the_sum_of_credits_never_changes() -> None:
-    away = rep(2, credit=5, away_until=NOW + timedelta(days=1))
-    pool = [rep(1, credit=-3), away, rep(3, weight=2, credit=-2)]
+    away = rep(2, credit=0.5, away_until=NOW + timedelta(days=1))
+    pool = [rep(1, credit=-0.25), away, rep(3, weight=2, credit=-0.25)]
     result = pick(pool, NOW)
-    assert result.credits[2] == 5
+    assert result.credits[2] == SCALE // 2
     assert sum(result.credits.values()) == sum(c.credit for c in pool)
+
+
+def test_the_turn_records_who_could_take_it_with_their_weight_and_why_the_others_could_not() -> (
+    None
+):
+    pool = [
+        rep(1, weight=2),
+        rep(2, away_until=NOW + timedelta(days=1)),
+        rep(3, cap=1, received_today=1),
+    ]
+    assert pick(pool, NOW).record("qualifier") == {
+        "pool": "qualifier",
+        "eligible": {"1": 2},
+        "skipped": {"2": "away", "3": "cap"},
+    }
 
 
 # --- away -------------------------------------------------------------------------------------
@@ -279,21 +319,25 @@ def test_working_days_outside_monday_to_sunday_are_refused() -> None:
 
 
 def test_a_rep_at_their_daily_cap_is_skipped() -> None:
-    carol = rep(3, cap=20, assigned_on=date(2025, 11, 19), assigned_count=20)
+    carol = rep(3, cap=20, received_today=20)
     assert unavailable_reason(carol, NOW) == "at daily cap 20/20"
-    assert unavailable_reason(replace(carol, assigned_count=19), NOW) is None
-
-
-def test_the_daily_count_resets_on_a_new_day() -> None:
-    carol = rep(3, cap=20, assigned_on=date(2025, 11, 18), assigned_count=20)
-    assert unavailable_reason(carol, NOW) is None
+    assert unavailable_reason(replace(carol, received_today=19), NOW) is None
 
 
 def test_the_new_day_for_a_cap_starts_at_the_reps_local_midnight() -> None:
     late_evening = at("2025-11-19T23:30:00")  # already Thursday in Berlin, still Wednesday in UTC
-    used_up = rep(1, cap=5, assigned_on=date(2025, 11, 19), assigned_count=5)
-    assert unavailable_reason(used_up, late_evening) == "at daily cap 5/5"
-    assert unavailable_reason(replace(used_up, timezone="Europe/Berlin"), late_evening) is None
+    assert local_midnight("UTC", late_evening) == at("2025-11-19T00:00:00")
+    assert local_midnight("Europe/Berlin", late_evening) == at("2025-11-19T23:00:00")
+
+
+def test_a_rep_holding_max_open_leads_is_skipped_and_told_why() -> None:
+    dave = replace(rep(4), max_open=12, open_leads=12)
+    assert unavailable_reason(dave, NOW) == "12 open leads (limit 12)"
+    assert unavailable_reason(replace(dave, open_leads=11), NOW) is None
+    assert pick([dave, rep(1)], NOW).explanation("qualifier") == (
+        "alice is next in the qualifier rotation (weight 1). Skipped: dave: 12 open leads "
+        "(limit 12)."
+    )
 
 
 def test_being_away_is_the_reason_given_before_hours_and_cap() -> None:
@@ -302,8 +346,7 @@ def test_being_away_is_the_reason_given_before_hours_and_cap() -> None:
         away_until=NOW + timedelta(hours=1),
         hours=NIGHTS,
         cap=1,
-        assigned_on=NOW.date(),
-        assigned_count=1,
+        received_today=1,
     )
     assert unavailable_reason(bob, NOW) == "away until Wed 19 Nov 13:00"
 
@@ -312,11 +355,11 @@ def test_being_away_is_the_reason_given_before_hours_and_cap() -> None:
 
 
 def test_when_nobody_is_available_nobody_is_chosen_and_the_lead_waits_in_the_queue() -> None:
-    bob = rep(2, credit=3, away_until=at("2025-11-24T00:00:00"))
-    carol = rep(3, credit=-3, cap=20, assigned_on=NOW.date(), assigned_count=20)
+    bob = rep(2, credit=0.5, away_until=at("2025-11-24T00:00:00"))
+    carol = rep(3, credit=-0.5, cap=20, received_today=20)
     result = pick([bob, carol], NOW)
     assert result.chosen is None
-    assert dict(result.credits) == {2: 3, 3: -3}
+    assert dict(result.credits) == {2: SCALE // 2, 3: -SCALE // 2}
     assert result.explanation("qualifier") == (
         "Nobody in the qualifier rotation is available (bob: away until Mon 24 Nov; "
         "carol: at daily cap 20/20); the lead waits in the queue and goes to the first rep "
@@ -330,37 +373,48 @@ def test_an_empty_pool_says_that_nobody_is_in_the_rotation() -> None:
     )
 
 
-# --- level start ------------------------------------------------------------------------------
+# --- coming back ------------------------------------------------------------------------------
 
 
-def test_level_credit_is_the_rounded_mean_credit_of_the_available_others() -> None:
-    away = rep(4, credit=100, away_until=NOW + timedelta(days=1))
-    assert level_credit([rep(1, credit=3), rep(2, credit=-1), rep(3, credit=0), away], NOW) == 1
-    assert level_credit([rep(1, credit=-7), rep(2, credit=-2)], NOW) == -4  # -4.5: half to even
+def test_a_rep_back_from_sitting_turns_out_while_behind_starts_level() -> None:
+    back = replace(rep(3, credit=0.8), seated=False)
+    assert returning_credit(back) == 0
 
 
-def test_level_credit_is_zero_when_nobody_else_is_available() -> None:
-    assert level_credit([], NOW) == 0
-    assert level_credit([rep(1, credit=9, away_until=NOW + timedelta(days=1))], NOW) == 0
+def test_a_rep_back_while_ahead_keeps_their_place() -> None:
+    back = replace(rep(3, credit=-0.6), seated=False)
+    assert returning_credit(back) == round(-0.6 * SCALE)
+
+
+def test_a_rep_who_took_the_last_turn_keeps_their_credit_whatever_it_is() -> None:
+    assert returning_credit(rep(3, credit=0.8)) == round(0.8 * SCALE)
+
+
+def test_credit_a_manager_granted_survives_an_absence() -> None:
+    back = replace(rep(3, credit=2.3), seated=False, held=2 * SCALE)
+    assert returning_credit(back) == 2 * SCALE
 
 
 def test_a_rep_returning_after_fifty_picks_is_not_given_several_leads_in_a_row() -> None:
-    """carol's stored credit is far above the pool's (12 against 0); levelled, she fits in."""
-    carol_away = rep(3, credit=12, away_until=NOW + timedelta(days=7))
+    """carol sat out fifty turns owed most of a lead; back, she fits in."""
+    carol_away = rep(3, credit=0.9, away_until=NOW + timedelta(days=7))
     _, members = run([rep(1), rep(2), carol_away], 50)
-    others = [m for m in members if m.name != "carol"]
-    carol_back = replace(carol_away, away_until=None, credit=level_credit(others, NOW))
-    names, _ = run([*others, carol_back], 6)
+    carol_back = [replace(m, away_until=None) for m in members]
+    names, _ = run(carol_back, 6)
     assert Counter(names) == {"alice": 2, "bob": 2, "carol": 2}
     assert all(a != b for a, b in pairwise(names))
 
 
-def test_without_levelling_a_stale_credit_would_flood_the_returning_rep() -> None:
-    carol_away = rep(3, credit=12, away_until=NOW + timedelta(days=7))
-    _, members = run([rep(1), rep(2), carol_away], 50)
-    stale = [replace(m, away_until=None) for m in members]
-    names, _ = run(stale, 4)
-    assert names[:3] == ["carol"] * 3
+def test_equal_weights_keep_alternating_when_heavy_reps_leave_mid_rotation() -> None:
+    """Weights a1 b3 c1 d4: 3 leads, b away, 2 leads, d away — then a and c alternate."""
+    pool = [rep(1), rep(2, weight=3), rep(3), rep(4, weight=4)]
+    _, pool = run(pool, 3)
+    pool[1] = replace(pool[1], away_until=NOW + timedelta(days=1))
+    _, pool = run(pool, 2)
+    pool[3] = replace(pool[3], away_until=NOW + timedelta(days=1))
+    rest, _ = run(pool, 8)
+    assert set(rest) == {"alice", "carol"}
+    assert all(a != b for a, b in pairwise(rest))
 
 
 # --- explanations -----------------------------------------------------------------------------
@@ -370,7 +424,7 @@ def test_the_explanation_names_the_rep_their_weight_and_everyone_skipped_with_wh
     pool = [
         rep(1, weight=2),
         rep(2, tz="Europe/Berlin", away_until=at("2025-11-23T23:00:00")),
-        rep(3, cap=20, assigned_on=NOW.date(), assigned_count=20),
+        rep(3, cap=20, received_today=20),
     ]
     assert pick(pool, NOW).explanation("qualifier") == (
         "alice is next in the qualifier rotation (weight 2). "
@@ -406,102 +460,3 @@ def test_a_negative_cap_is_refused() -> None:
 def test_the_same_rep_twice_in_one_pick_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="same rep twice"):
         pick([rep(1), rep(1)], NOW)
-
-
-# --- properties -------------------------------------------------------------------------------
-
-weights_st = st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=7)
-AWAY = NOW + timedelta(days=1)
-
-
-@settings(max_examples=150, deadline=None)
-@given(weights=weights_st, start=st.integers(-50, 50), picks=st.integers(1, 80))
-def test_property_with_a_fixed_pool_shares_stay_within_one_and_equal_peers_never_repeat(
-    weights: list[int], start: int, picks: int
-) -> None:
-    pool = [rep(i, weight=w, credit=start) for i, w in enumerate(weights, start=1)]
-    total = sum(weights)
-    counts: Counter[int] = Counter()
-    previous: Candidate | None = None
-    for n in range(1, picks + 1):
-        result = pick(pool, NOW)
-        chosen = result.chosen
-        assert chosen is not None
-        counts[chosen.rep_id] += 1
-        for c in pool:
-            assert abs(counts[c.rep_id] - n * c.weight / total) <= 1
-        if previous is not None and chosen.rep_id == previous.rep_id:
-            assert not [c for c in pool if c.weight == chosen.weight and c != chosen]
-        previous = chosen
-        pool = settle(pool, result)
-
-
-def _toggle(pool: list[Candidate], index: int, *, level: bool) -> list[Candidate]:
-    """Send a rep away, or bring them back (levelled, if ``level``) — what churn does."""
-    i = index % len(pool)
-    member = pool[i]
-    if member.away_until is None:
-        changed = replace(member, away_until=AWAY)
-    else:
-        others = pool[:i] + pool[i + 1 :]
-        credit = level_credit(others, NOW) if level else member.credit
-        changed = replace(member, away_until=None, credit=credit)
-    return [*pool[:i], changed, *pool[i + 1 :]]
-
-
-churn_st = st.lists(st.lists(st.integers(0, 6), max_size=3), min_size=1, max_size=120)
-
-
-@settings(max_examples=200, deadline=None)
-@given(weights=weights_st, steps=churn_st)
-def test_property_credits_stay_bounded_and_their_sum_never_changes_under_churn(
-    weights: list[int], steps: list[list[int]]
-) -> None:
-    pool = [rep(i, weight=w) for i, w in enumerate(weights, start=1)]
-    total = sum(weights)
-    for toggles in steps:
-        for index in toggles:
-            pool = _toggle(pool, index, level=False)
-        pool = settle(pool, pick(pool, NOW))
-        assert sum(c.credit for c in pool) == 0
-        assert all(abs(c.credit) <= 2 * total for c in pool)
-
-
-@settings(max_examples=200, deadline=None)
-@given(weights=weights_st, steps=churn_st)
-def test_property_levelled_returns_keep_available_credits_within_a_small_band(
-    weights: list[int], steps: list[list[int]]
-) -> None:
-    pool = [rep(i, weight=w) for i, w in enumerate(weights, start=1)]
-    total = sum(weights)
-    for toggles in steps:
-        for index in toggles:
-            pool = _toggle(pool, index, level=True)
-        pool = settle(pool, pick(pool, NOW))
-        available = [c.credit for c in pool if c.away_until is None]
-        if available:
-            assert max(available) - min(available) <= 2 * total
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    weights=st.lists(st.integers(1, 3), min_size=2, max_size=6),
-    steps=churn_st,
-    level=st.booleans(),
-)
-def test_property_once_availability_settles_equal_weight_peers_never_repeat_after_w_picks(
-    weights: list[int], steps: list[list[int]], level: bool
-) -> None:
-    """Churn can leave a rep owed a lead, so right after it a peer may go twice; it heals fast."""
-    pool = [rep(i, weight=w) for i, w in enumerate(weights, start=1)]
-    for toggles in steps:
-        for index in toggles:
-            pool = _toggle(pool, index, level=level)
-        pool = settle(pool, pick(pool, NOW))
-    available = [c for c in pool if c.away_until is None]
-    settled_weight = sum(c.weight for c in available)
-    names, _ = run(pool, 4 * settled_weight) if available else ([], [])
-    weight_of = {c.name: c.weight for c in available}
-    for a, b in list(pairwise(names))[settled_weight:]:
-        peers = [n for n, w in weight_of.items() if w == weight_of[a] and n != a]
-        assert a != b or not peers

@@ -72,6 +72,7 @@ def test_the_lead_records_its_creation_and_assignment_with_the_explanation() -> 
     assert assigned.payload == {
         "explanation": "alice is next in the qualifier rotation (weight 1).",
         "how": "rotation",
+        "rotation": {"pool": "qualifier", "eligible": {"2": 1, "3": 1}, "skipped": {}},
     }
 
 
@@ -399,7 +400,7 @@ def test_a_rule_naming_a_pool_that_does_not_exist_falls_back_to_the_default_pool
     assert (desk.owner(1), desk.lead(1).pool) == ("alice", "qualifier")
     assert outcome.reply.startswith(
         f"L-1 → {desk.mention('alice')}. rule 3: source = partner, but there is no partners "
-        "pool yet. alice is next in the qualifier rotation"
+        "pool yet, so it goes to qualifier. alice is next in the qualifier rotation"
     )
 
 

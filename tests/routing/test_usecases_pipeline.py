@@ -12,6 +12,7 @@ from routing.errors import AlreadyDone, IllegalTransition, InvalidInput, NotAllo
 from routing.events import EventType
 from routing.notices import NoticeKind
 from routing.roles import Platform
+from routing.rules import RuleSet
 from routing.stages import Stage
 from routing.usecases.context import Actor
 from tests.support.fakes import Desk
@@ -126,8 +127,9 @@ def test_claiming_your_own_lead_twice_is_harmless() -> None:
     assert len(desk.uow.events_of(1)) == events
 
 
-def test_a_rep_of_the_same_pool_may_take_over_an_unclaimed_lead_and_the_assignee_is_told() -> None:
+def test_in_an_open_pool_any_member_may_claim_an_unclaimed_lead_and_the_assignee_is_told() -> None:
     desk = lead_at(Stage.ASSIGNED)
+    desk.say("maya", "/rotation mode qualifier open")
     mark = desk.mark()
     desk.say("bob", "/lead claim 1")
     assert desk.owner(1) == "bob"
@@ -136,16 +138,58 @@ def test_a_rep_of_the_same_pool_may_take_over_an_unclaimed_lead_and_the_assignee
     assert told.text.startswith(f"{desk.mention('bob')} took over L-1")
 
 
-@pytest.mark.parametrize("who", ["zed", "carl", "maya"])
-def test_nobody_outside_the_pool_can_claim_someone_elses_lead(who: str) -> None:
+def test_in_an_open_pool_the_first_claim_wins_and_the_second_is_too_late() -> None:
     desk = lead_at(Stage.ASSIGNED)
+    desk.say("maya", "/rotation mode qualifier open")
+    desk.say("bob", "/lead claim 1")
+    with pytest.raises(AlreadyDone, match="Too late: L-1 was already claimed by"):
+        desk.say("alice", "/lead claim 1")
+
+
+def test_the_rules_file_can_open_a_pool_and_the_rotation_view_shows_the_mode() -> None:
+    rules = RuleSet((), claim_modes=(("qualifier", "open"),))
+    desk = Desk(rules=rules)
+    desk.team(qualifier="alice bob")
+    desk.post("Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp")
+    assert "(qualifiers, open claims)" in desk.say("bob", "/rotation show").reply
+    desk.say("bob", "/lead claim 1")
+    assert desk.owner(1) == "bob"
+
+
+def test_in_an_assigned_pool_another_rep_hears_who_has_it_and_when_it_moves_on() -> None:
+    desk = lead_at(Stage.ASSIGNED)
+    desk.clock.advance(minutes=2)
     with pytest.raises(NotAllowed) as refused:
-        desk.say(who, "/lead claim 1")
+        desk.say("bob", "/lead claim 1")
     assert refused.value.message == (
-        f"L-1 is assigned to {desk.mention('alice')}; only they or a rep in the qualifier "
-        "pool can claim it. A manager can reassign it."
+        f"L-1 is assigned to {desk.mention('alice')}; it moves on to the next rep in 3 min if "
+        "they don't claim it. Only they or a manager can claim it. A manager can reassign it."
     )
     assert desk.lead(1).stage is Stage.ASSIGNED
+
+
+@pytest.mark.parametrize("who", ["zed", "carl"])
+def test_nobody_outside_the_pool_can_claim_someone_elses_lead_in_either_mode(who: str) -> None:
+    desk = lead_at(Stage.ASSIGNED)
+    for mode in ("assigned", "open"):
+        desk.say("maya", f"/rotation mode qualifier {mode}")
+        with pytest.raises(NotAllowed, match="Only they or a manager can claim it"):
+            desk.say(who, "/lead claim 1")
+    assert desk.lead(1).stage is Stage.ASSIGNED
+
+
+@pytest.mark.parametrize("mode", ["assigned", "open"])
+def test_a_managers_claim_takes_the_lead_in_either_mode(mode: str) -> None:
+    desk = lead_at(Stage.ASSIGNED)
+    desk.say("maya", f"/rotation mode qualifier {mode}")
+    desk.say("maya", "/lead claim 1")
+    assert (desk.owner(1), desk.lead(1).stage) == ("maya", Stage.WORKING)
+
+
+def test_only_a_manager_changes_a_pools_claim_mode() -> None:
+    desk = lead_at(Stage.ASSIGNED)
+    with pytest.raises(NotAllowed, match="Only a manager can change a pool's claim mode"):
+        desk.say("bob", "/rotation mode qualifier open")
 
 
 def test_a_lead_past_claiming_cannot_be_claimed() -> None:

@@ -3,16 +3,21 @@ working hours, daily caps, the queue and its oldest-first drain, and starting le
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
+from collections.abc import Collection
 from datetime import date
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from routing.commands import RotationAway
 from routing.errors import InvalidInput, NotAllowed, NotFound
 from routing.roles import Platform
-from routing.stages import Stage
+from routing.rules import Rule, RuleSet, parse_condition
+from routing.stages import OPEN_STAGES, Stage
 from routing.usecases.context import Actor
 from tests.support.fakes import Desk
 
@@ -391,9 +396,6 @@ def test_a_rep_back_from_away_starts_level_with_the_pool() -> None:
     desk.say("carl", "/rotation away")
     post_leads(desk, 9)
     desk.say("carl", "/rotation back")
-    carl = desk.uow.membership("qualifier", "carl").credit
-    others = [desk.uow.membership("qualifier", n).credit for n in ("alice", "bob")]
-    assert carl == round(sum(others) / 2)
     post_leads(desk, 5, tag="q")
     assert Counter(owners_of_last(desk, 5))["carl"] == 1
 
@@ -405,3 +407,250 @@ def test_managers_named_in_the_settings_hear_about_waiting_leads_before_they_eve
     boss = desk.rep("boss")
     assert boss.is_manager
     assert any(n.rep_id == boss.id and "is waiting" in n.text for n in desk.notices())
+
+
+# --- the defects of issue 9, one test each ---------------------------------------------------
+
+
+def test_going_away_and_coming_back_never_wins_a_rep_the_next_lead() -> None:
+    desk = Desk()
+    desk.team(qualifier="a b")
+    for round_ in range(4):
+        post_leads(desk, 1, tag=f"r{round_}")
+        desk.say("a", "/rotation away")
+        desk.say("a", "/rotation back")
+    assert Counter(desk.owners()) == {"a": 2, "b": 2}
+    assert all(x != y for x, y in pairwise(desk.owners()))
+
+
+def test_reps_of_equal_weight_keep_alternating_when_heavy_reps_go_away() -> None:
+    desk = Desk()
+    desk.team(qualifier="a b c d")
+    desk.say("maya", "/rotation add @b qualifier weight=3")
+    desk.say("maya", "/rotation add @d qualifier weight=4")
+    post_leads(desk, 3)
+    desk.say("maya", "/rotation away @b")
+    post_leads(desk, 2, tag="x")
+    desk.say("maya", "/rotation away @d")
+    post_leads(desk, 6, tag="y")
+    last = owners_of_last(desk, 6)
+    assert Counter(last) == {"a": 3, "c": 3}
+    assert all(x != y for x, y in pairwise(last))
+
+
+def test_a_queued_duplicate_is_matched_again_and_goes_to_the_contacts_owner() -> None:
+    desk = Desk()
+    desk.team(qualifier="a b")
+    desk.say("maya", "/rotation add @a qualifier cap=1")
+    desk.say("maya", "/rotation away @a")
+    desk.say("maya", "/rotation away @b")
+    desk.post("Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp")
+    desk.post("Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp (again)")
+    desk.say("maya", "/rotation back @a")
+    desk.say("maya", "/rotation back @b")
+    assert desk.owners() == ["a", "a"]
+    assert "Same email as L-1" in desk.uow.events_of(2)[-1].payload["explanation"]
+
+
+def test_a_rules_pool_whose_last_member_left_falls_back_to_the_default_pool_and_says_so() -> None:
+    rules = RuleSet((Rule("Enterprise", (parse_condition("employees >= 1000"),), "enterprise"),))
+    desk = Desk(rules=rules)
+    desk.team(qualifier="alice")
+    desk.say("maya", "/rotation add @erin qualifier pool=enterprise")
+    desk.say("maya", "/rotation remove @erin qualifier pool=enterprise")
+    outcome = desk.say("alice", "/lead new Globex kim@globex.com employees=5000")
+    assert (desk.owner(1), desk.lead(1).pool) == ("alice", "qualifier")
+    assert "nobody is in the enterprise pool, so it goes to qualifier" in outcome.reply
+
+
+def test_the_daily_cap_counts_leads_from_reassignment_and_duplicate_matching() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    desk.say("maya", "/rotation add @alice qualifier cap=2")
+    desk.post("Lead: Pat 1, pat@one.example, One")  # alice by rotation
+    desk.post("Lead: Pat 2, pat@two.example, Two")  # bob
+    desk.say("maya", "/lead reassign L-2 @alice")  # alice: 2 today
+    desk.post("Lead: Pat 1, pat@one.example, One again")  # alice by match: 3 today
+    desk.post("Lead: Pat 4, pat@four.example, Four")
+    assert desk.owner(4) == "bob"
+    assert "alice: at daily cap 3/2" in desk.lead_explanation(4)
+
+
+def test_a_tie_goes_to_the_rep_assigned_least_recently_not_the_first_in_the_pool() -> None:
+    desk = Desk()
+    desk.team(qualifier="a b")
+    desk.say("maya", "/rotation away @b")
+    post_leads(desk, 1)
+    desk.say("maya", "/rotation back @b")
+    post_leads(desk, 1, tag="q")
+    assert desk.owners() == ["a", "b"]
+
+
+# --- workload limit, manual credit, dry run --------------------------------------------------
+
+
+def test_a_rep_holding_max_open_leads_is_skipped_with_the_count_and_limit() -> None:
+    desk = Desk()
+    desk.team(qualifier="dave erin")
+    desk.say("maya", "/rotation add @dave qualifier max_open=1")
+    post_leads(desk, 3)
+    assert desk.owners() == ["dave", "erin", "erin"]
+    assert "dave: 1 open lead (limit 1)" in desk.lead_explanation(3)
+    desk.say("dave", "/lead disqualify L-1 spam")
+    post_leads(desk, 2, tag="q")
+    assert owners_of_last(desk, 2) == ["erin", "dave"]  # back level: erin was owed a lead
+
+
+def test_a_managers_credit_moves_the_reps_place_is_recorded_and_explained() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    post_leads(desk, 2)
+    reply = desk.say("maya", "/rotation credit @alice +1 junk lead L-1").reply
+    assert "moves +1 lead(s) in the qualifier rotation: junk lead L-1" in reply
+    [event] = desk.uow.committed.rotation_events
+    assert (event.kind, event.amount, event.reason) == ("credit", 1, "junk lead L-1")
+    assert "(credit +1 by maya: junk lead L-1)" in desk.say("bob", "/rotation show").reply
+    post_leads(desk, 3, tag="q")
+    assert owners_of_last(desk, 3) == ["alice", "alice", "bob"]
+    assert "weight 1; credit +1 by maya: junk lead L-1" in desk.lead_explanation(3)
+
+
+def test_a_negative_credit_makes_the_rep_wait_and_only_managers_give_credit() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    desk.say("maya", "/rotation credit @alice -1 big account counted twice")
+    post_leads(desk, 3)
+    assert desk.owners() == ["bob", "alice", "bob"]  # alice, bob, alice without the credit
+    with pytest.raises(NotAllowed, match="Only a manager can credit"):
+        desk.say("bob", "/rotation credit @bob +5 please")
+
+
+def test_credit_granted_while_away_survives_the_absence() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    desk.say("maya", "/rotation away @alice")
+    post_leads(desk, 2)
+    desk.say("maya", "/rotation credit @alice +1 missed a call")
+    desk.say("maya", "/rotation back @alice")
+    post_leads(desk, 3, tag="q")
+    assert owners_of_last(desk, 3) == ["alice", "alice", "bob"]
+
+
+def test_preview_says_who_would_get_the_lead_and_why_and_changes_nothing() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    desk.say("maya", "/rotation add @bob qualifier cap=1")
+    post_leads(desk, 2)
+    before = (desk.uow.commits, copy.deepcopy(desk.uow.committed))
+    reply = desk.say("alice", "/rotation preview Lead: Sam Ortiz, sam@umbrella.co, Umbrella").reply
+    assert reply == (
+        f"Preview: Umbrella — Sam Ortiz would go to {desk.mention('alice')}. alice is next in "
+        "the qualifier rotation (weight 1). Skipped: bob: at daily cap 1/1. Nothing changed."
+    )
+    assert (desk.uow.commits, desk.uow.committed) == before
+
+
+def test_preview_names_the_duplicate_owner() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    desk.post("Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp")
+    reply = desk.say("maya", "/rotation preview Lead: Kim, kim@umbrella.co, Umbrella").reply
+    assert f"would go to {desk.mention('alice')}. Same domain umbrella.co as L-1" in reply
+    assert len(desk.uow.leads_list()) == 1
+
+
+# --- who reads leads (issue 8, item 3) --------------------------------------------------------
+
+
+def test_someone_in_no_rotation_reads_no_lead_and_no_funnel_and_is_told_who_can() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice")
+    post_leads(desk, 1)
+    for line in ("/lead show L-1", "/funnel", "/rotation preview Lead: Kim, kim@x.co, X"):
+        with pytest.raises(NotAllowed, match="Only managers and reps in a rotation can"):
+            desk.say("zed", line)
+
+
+def test_a_reps_funnel_shows_team_totals_and_only_their_own_row_and_a_manager_sees_all() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice bob")
+    post_leads(desk, 4)
+    desk.clock.advance(minutes=1)
+    mine = desk.say("alice", "/funnel").data["digest"].report  # type: ignore[attr-defined]
+    everyone = desk.say("maya", "/funnel").data["digest"].report  # type: ignore[attr-defined]
+    assert mine.inbound == everyone.inbound == 4
+    assert [row.name for row in mine.reps] == ["alice"]
+    assert sorted(row.name for row in everyone.reps) == ["alice", "bob"]
+
+
+# --- one owner per contact, as a property -----------------------------------------------------
+
+desk_op_st = st.one_of(
+    st.tuples(st.just("post"), st.integers(0, 3)),
+    st.tuples(st.sampled_from(["away", "back", "claim"]), st.integers(0, 2)),
+    st.tuples(st.just("cap"), st.integers(0, 2)),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(ops=st.lists(desk_op_st, max_size=25))
+def test_property_no_contact_ever_has_two_open_owners(ops: list[tuple[str, int]]) -> None:
+    desk = Desk()
+    names = ("a", "b", "c")
+    desk.team(qualifier=" ".join(names))
+    for kind, n in ops:
+        if kind == "post":
+            desk.post(f"Lead: Pat {n}, pat{n}@co{n}.example, Co{n}")
+        elif kind == "cap":
+            desk.say("maya", f"/rotation add @{names[n]} qualifier cap=1")
+        elif kind == "claim":
+            mine = [x for x in desk.uow.leads_list() if x.owner_id == desk.rep(names[n]).id]
+            if mine and mine[-1].stage is Stage.ASSIGNED:
+                desk.say(names[n], f"/lead claim {mine[-1].id}")
+        else:
+            desk.say("maya", f"/rotation {kind} @{names[n]}")
+        owners: dict[str | None, set[int]] = {}
+        for lead in desk.uow.leads_list():
+            if lead.owner_id is not None and lead.stage in OPEN_STAGES:
+                owners.setdefault(lead.email, set()).add(lead.owner_id)
+        assert all(len(who) == 1 for who in owners.values()), owners
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    ops=st.lists(
+        st.one_of(
+            st.tuples(st.just("post"), st.integers(0, 2)),
+            st.tuples(st.sampled_from(["away", "back", "cap"]), st.integers(0, 2)),
+        ),
+        max_size=20,
+    ),
+    toggles=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 2)), max_size=6),
+)
+def test_property_away_back_toggles_change_nothing_for_anyone(
+    ops: list[tuple[str, int]], toggles: list[tuple[int, int]]
+) -> None:
+    """Toggling a present rep away and back between any two steps gives the same owners."""
+    assert _owners_after(ops, ()) == _owners_after(ops, toggles)
+
+
+def _owners_after(
+    ops: list[tuple[str, int]], toggles: Collection[tuple[int, int]]
+) -> list[str | None]:
+    desk = Desk()
+    names = ("a", "b", "c")
+    desk.team(qualifier=" ".join(names))
+    away: set[str] = set()
+    for step, (kind, n) in enumerate(ops):
+        for where, who in toggles:
+            if where == step and names[who] not in away:
+                desk.say(names[who], "/rotation away")
+                desk.say(names[who], "/rotation back")
+        if kind == "post":
+            post_leads(desk, 1, tag=f"s{step}-")
+        elif kind == "cap":
+            desk.say("maya", f"/rotation add @{names[n]} qualifier cap=2")
+        else:
+            desk.say("maya", f"/rotation {kind} @{names[n]}")
+            (away.add if kind == "away" else away.discard)(names[n])
+    return desk.owners()

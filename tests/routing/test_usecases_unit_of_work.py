@@ -25,6 +25,7 @@ _FAKE_FOR = {
     ports.PoolRepository: fakes.FakePools,
     ports.LeadRepository: fakes.FakeLeads,
     ports.IntakeKeys: fakes.FakeIntakeKeys,
+    ports.DeliveryKeys: fakes.FakeDeliveryKeys,
     ports.Outbox: fakes.FakeOutbox,
     ports.DigestRuns: fakes.FakeDigestRuns,
     ports.UnitOfWork: fakes.FakeUnitOfWork,

@@ -37,10 +37,10 @@ def busy_desk() -> Desk:
 # --- /lead show -------------------------------------------------------------------------------
 
 
-def test_show_gives_the_lead_itself_first_then_its_history_to_anyone() -> None:
+def test_show_gives_the_lead_itself_first_then_its_history_to_a_rep_in_a_rotation() -> None:
     desk = busy_desk()
     desk.clock.advance(hours=3, minutes=20)
-    outcome = desk.say("zed", "/lead show L-5")
+    outcome = desk.say("bob", "/lead show L-5")
     assert outcome.reply.split("\n") == [
         "*L-5* — Co4 — Pat 4",
         "Company: Co4",
@@ -68,14 +68,15 @@ def test_show_gives_the_lead_itself_first_then_its_history_to_anyone() -> None:
 def test_show_lists_the_qualification_and_the_amounts_before_the_history() -> None:
     desk = busy_desk()
     desk.post("Lead: Ana Diaz, ana@acme.io, Acme, +44 20 7946 0000, source: webinar")
-    desk.say("alice", "/lead claim 6")
-    desk.say("alice", "/lead qualify 6 budget=40k authority=CTO need=routing timeline=Q1 notes=hot")
-    desk.say("alice", "/lead handoff 6")
+    owner = desk.owner(6) or ""
+    desk.say(owner, "/lead claim 6")
+    desk.say(owner, "/lead qualify 6 budget=40k authority=CTO need=routing timeline=Q1 notes=hot")
+    desk.say(owner, "/lead handoff 6")
     desk.say("carl", "/lead won 6 12,000")
     desk.team(account_manager="dana")
     desk.say("carl", "/lead handoff 6")
     desk.say("dana", "/lead expand 6 3,000")
-    view = desk.say("zed", "/lead show 6").data["lead_view"]
+    view = desk.say("maya", "/lead show 6").data["lead_view"]
     assert isinstance(view, LeadView)
     facts = dict(view.facts)
     assert facts["Phone"] == "+44 20 7946 0000"
@@ -90,7 +91,7 @@ def test_show_lists_the_qualification_and_the_amounts_before_the_history() -> No
     assert (facts["Won amount"], facts["Expansion total"]) == ("12,000", "3,000")
     labels = [label for label, _ in view.facts]
     assert labels.index("Stage") < labels.index("Budget") < labels.index("Won amount")
-    reply = desk.say("zed", "/lead show 6").reply
+    reply = desk.say("maya", "/lead show 6").reply
     assert reply.index("Won amount: 12,000") < reply.index("History") < reply.index("won by")
 
 
@@ -164,10 +165,10 @@ def test_the_rotation_view_shows_each_pool_its_members_their_status_and_who_is_n
     desk.say("maya", "/rotation add @bob qualifier cap=20")
     desk.say("maya", "/rotation away @carl until 30 Nov")
     assert desk.say("zed", "/rotation").reply == (
-        "*Closer* (closers)\n"
+        "*Closer* (closers, assigned claims)\n"
         f"• {desk.mention('carl')} weight 1: away until Mon 30 Nov\n"
         "\n"
-        "*Qualifier* (qualifiers)\n"
+        "*Qualifier* (qualifiers, assigned claims)\n"
         f"• {desk.mention('alice')} weight 1: available\n"
         f"• {desk.mention('bob')} weight 1, cap 20: available ← next"
     )
@@ -179,11 +180,12 @@ def test_the_rotation_view_counts_the_queue_and_can_show_one_role() -> None:
     desk.say("alice", "/rotation hours 10:00-18:00 mon-fri")
     desk.post(POST)
     assert desk.say("zed", "/rotation show qualifier").reply == (
-        "*Qualifier* (qualifiers) — 1 lead(s) waiting in the queue\n"
+        "*Qualifier* (qualifiers, assigned claims) — 1 lead(s) waiting in the queue\n"
         f"• {desk.mention('alice')} weight 1: outside working hours (10:00–18:00 Mon–Fri, UTC)"
     )
     desk.say("maya", "/rotation remove @carl closer")
-    assert desk.say("zed", "/rotation show closer").reply == "*Closer* (closers): nobody yet."
+    reply = desk.say("zed", "/rotation show closer").reply
+    assert reply == "*Closer* (closers, assigned claims): nobody yet."
 
 
 def test_the_rotation_view_before_any_pool_says_how_to_start() -> None:

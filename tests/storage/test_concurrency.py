@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -23,10 +24,14 @@ THREADS = 8
 LEADS = 2000
 
 
-def _team(url: str, clock: FakeClock, members: dict[str, int]) -> Callable[[], Relay]:
+def _team(
+    url: str, clock: FakeClock, members: dict[str, int], claim_mode: str = "assigned"
+) -> Callable[[], Relay]:
+    """A qualifier pool of ``members`` (name: weight); ``open`` lets any of them claim."""
     baton = make_baton(url, clock, managers={("console", "boss")})
     for name, weight in members.items():
         say(baton, "boss", f"/rotation add @{name} qualifier weight={weight}")
+    say(baton, "boss", f"/rotation mode qualifier {claim_mode}")
     return lambda: baton.relay
 
 
@@ -73,8 +78,12 @@ def test_eight_threads_creating_two_thousand_leads_give_each_exactly_one_owner(
 
 
 def _expected_sequence(n: int) -> list[str]:
-    """What a single, unraced rotation hands out: any lost update would change the sequence."""
+    """What a single, unraced rotation hands out: any lost update would change the sequence.
+
+    The clock stands still, so everyone assigned before was assigned at the same moment.
+    """
     credits = dict.fromkeys(WEIGHTS, 0)
+    assigned_at: dict[str, datetime | None] = dict.fromkeys(WEIGHTS)
     order = {name: i for i, name in enumerate(WEIGHTS)}
     sequence = []
     for _ in range(n):
@@ -86,6 +95,7 @@ def _expected_sequence(n: int) -> list[str]:
                 credit=credits[name],
                 position=order[name],
                 timezone="UTC",
+                last_assigned_at=assigned_at[name],
             )
             for name, w in WEIGHTS.items()
         ]
@@ -93,6 +103,7 @@ def _expected_sequence(n: int) -> list[str]:
         assert result.chosen is not None
         credits = {name: result.credits[order[name]] for name in WEIGHTS}
         sequence.append(result.chosen.name)
+        assigned_at[result.chosen.name] = FakeClock().now
     return sequence
 
 
@@ -100,7 +111,8 @@ def test_twenty_simultaneous_claims_of_one_lead_give_one_owner(
     db_url: str, clock: FakeClock
 ) -> None:
     reps = {f"q{i:02d}": 1 for i in range(20)}
-    relay = _team(db_url, clock, reps)()
+    team = _team(db_url, clock, reps, claim_mode="open")
+    relay = team()
     lead_id = relay.ingest(_post(1)).lead_id
     start = threading.Barrier(len(reps))
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from routing.commands import parse_command
 from routing.errors import NotFound
@@ -31,7 +31,7 @@ from routing.relay import Relay
 from routing.roles import Platform, Role
 from routing.rules import RuleSet
 from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
-from routing.team import Membership, Pool, Rep
+from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from routing.usecases.context import Actor, Outcome, RelayConfig
 from routing.usecases.intake import InboundPost
 
@@ -48,8 +48,10 @@ class FakeState:
     leads: dict[int, Lead] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     intake_keys: dict[str, datetime] = field(default_factory=dict)
+    delivery_keys: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     outbox: list[Notice] = field(default_factory=list)
     digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    rotation_events: list[RotationEvent] = field(default_factory=list)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -158,6 +160,13 @@ class FakePools:
         )
         return [(self.tx.state.pools[m.pool], self._fresh(m)) for m in mine]
 
+    def set_claim_mode(self, name: str, mode: ClaimMode) -> None:
+        if name in self.tx.state.pools:
+            self.tx.state.pools[name] = replace(self.tx.state.pools[name], claim_mode=mode)
+
+    def record(self, event: RotationEvent) -> None:
+        self.tx.state.rotation_events.append(event)
+
 
 def _stored(membership: Membership) -> Membership:
     """The row: a copy whose rep is a detached copy (rows hold the rep id, not the object)."""
@@ -212,6 +221,21 @@ class FakeLeads:
             lead
             for _id, lead in sorted(self.tx.state.leads.items())
             if lead.owner_id == rep_id and lead.stage in OWNED_STAGES
+        )
+
+    def open_count(self, rep_id: int) -> int:
+        busy = {Stage.ASSIGNED, Stage.WORKING}
+        leads = self.tx.state.leads.values()
+        return sum(1 for lead in leads if lead.owner_id == rep_id and lead.stage in busy)
+
+    def received_since(self, rep_id: int, since: datetime) -> int:
+        kinds = {EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF}
+        return len(
+            {
+                e.lead_id
+                for e in self.tx.state.events
+                if e.owner_id == rep_id and e.type in kinds and e.at >= since
+            }
         )
 
     def queued(self, pool: str) -> list[Lead]:
@@ -271,6 +295,23 @@ class FakeIntakeKeys:
         return len(fresh) == len(keys)
 
 
+class FakeDeliveryKeys:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def claim(self, platform: str, key: str, at: datetime) -> bool:
+        if (platform, key) in self.tx.state.delivery_keys:
+            return False
+        self.tx.state.delivery_keys[(platform, key)] = None
+        return True
+
+    def reply(self, platform: str, key: str) -> Mapping[str, Any] | None:
+        return self.tx.state.delivery_keys.get((platform, key))
+
+    def save_reply(self, platform: str, key: str, reply: Mapping[str, Any]) -> None:
+        self.tx.state.delivery_keys[(platform, key)] = dict(reply)
+
+
 class FakeOutbox:
     def __init__(self, tx: _Tx) -> None:
         self.tx = tx
@@ -324,6 +365,10 @@ class FakeUnitOfWork:
     @property
     def intake(self) -> FakeIntakeKeys:
         return FakeIntakeKeys(self._open())
+
+    @property
+    def deliveries(self) -> FakeDeliveryKeys:
+        return FakeDeliveryKeys(self._open())
 
     @property
     def outbox(self) -> FakeOutbox:
@@ -485,6 +530,11 @@ class Desk:
 
     def lead(self, lead_id: int) -> Lead:
         return self.uow.lead(lead_id)
+
+    def lead_explanation(self, lead_id: int) -> str:
+        """The explanation of the lead's latest assignment."""
+        assigned = [e for e in self.uow.events_of(lead_id) if e.type is EventType.ASSIGNED]
+        return str(assigned[-1].payload["explanation"])
 
     def owner(self, lead_id: int) -> str | None:
         owner_id = self.lead(lead_id).owner_id

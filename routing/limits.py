@@ -1,0 +1,156 @@
+"""Every limit on what Baton stores or reads, in one place: the database never decides.
+
+Lengths are in characters (Python ``len``, which is what PostgreSQL's ``varchar(n)`` counts);
+``storage/tables.py`` sizes its columns from these constants, so SQLite and PostgreSQL hold the
+same values. Two policies use them:
+
+- intake (lead posts) never rejects: :func:`truncate` cuts a field to its limit and ends it with
+  :data:`MARKER`, and the raw post, itself cut at :data:`RAW_TEXT`, is kept beside the lead;
+- commands refuse an overlong argument with :func:`too_long`'s message, which names the limit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+__all__ = [
+    "AMOUNT_DECIMALS",
+    "AMOUNT_TEXT",
+    "CARD_REF",
+    "CHANNEL_ID",
+    "COMMAND_TEXT",
+    "COMPANY",
+    "DELIVERY_KEY",
+    "DIGEST_KEY",
+    "EMAIL",
+    "EMAIL_DOMAIN",
+    "EVENT_TYPE",
+    "FIELDS",
+    "FIELD_KEY",
+    "FIELD_VALUE",
+    "HOURS_DAYS",
+    "MARKER",
+    "MAX_AMOUNT",
+    "MAX_CAP",
+    "MAX_FUNNEL_DAYS",
+    "MAX_ID",
+    "MAX_OPEN",
+    "MAX_WEIGHT",
+    "MESSAGE_ID",
+    "NOTES",
+    "ORIGIN",
+    "OUTBOX_LANE",
+    "OUTBOX_STATUS",
+    "PERSON_NAME",
+    "PHONE",
+    "PLATFORM",
+    "POOL_NAME",
+    "POST_LINES",
+    "POST_PIECES",
+    "QUALIFICATION",
+    "RAW_TEXT",
+    "REASON",
+    "REP_NAME",
+    "ROLE",
+    "SOURCE",
+    "STAGE",
+    "TENANT_ID",
+    "TIMEZONE",
+    "USER_ID",
+    "fits_id",
+    "too_long",
+    "truncate",
+]
+
+MARKER = "…"
+"""Ends a value that intake cut to its limit, so a reader knows there was more."""
+
+# --- a lead -----------------------------------------------------------------------------------
+COMPANY = 300
+PERSON_NAME = 300
+EMAIL = 320
+"""RFC 5321 allows 64 + 1 + 255; a little room for what forms send."""
+EMAIL_DOMAIN = 255
+PHONE = 64
+SOURCE = 200
+"""The ``source`` field (``Source: LinkedIn ad``), also a field like any other."""
+FIELD_KEY = 48
+"""A recognised or unknown label, snake_cased (``Company size`` → ``employees``)."""
+FIELD_VALUE = 2000
+NOTES = 4000
+"""A post's ``Message:``/``Notes:`` field, the longest field a lead keeps."""
+FIELDS = 50
+"""How many extra fields one lead keeps; further labels stay readable in the raw post."""
+RAW_TEXT = 40_000
+"""The raw post kept beside the lead (about 40 KB of text; Slack's own limit is 40,000)."""
+REASON = 2000
+"""A disqualify, lost or churn reason (the forms' multi-line inputs take as much)."""
+QUALIFICATION = {"budget": 200, "authority": 200, "need": 200, "timeline": 200, "notes": 2000}
+"""The longest text each BANT field takes; forms show the same limits."""
+
+POST_LINES = 120
+"""Lines of a post read for labels, names and companies; the rest is searched for contacts only."""
+POST_PIECES = 128
+"""Pieces of free text (between commas, brackets…) told apart as names or companies in one post,
+and labels looked for in one line; what is beyond is searched for contacts only."""
+
+# --- people, pools and places -----------------------------------------------------------------
+USER_ID = 128
+"""A platform's user id: Slack ``U…``/``W…`` (about 11), Teams ``29:…`` (about 90)."""
+REP_NAME = 200
+"""A rep's display name, and the label of a mention (``<@U1|ann>``)."""
+TIMEZONE = 64
+"""An IANA zone name (the longest is 32 characters)."""
+POOL_NAME = 64
+ROLE = 32
+PLATFORM = 16
+HOURS_DAYS = 20
+TENANT_ID = 128
+CHANNEL_ID = 255
+MESSAGE_ID = 255
+CARD_REF = 255
+DELIVERY_KEY = 400
+"""An intake key or a conversation reference key; longer ones are stored as a digest."""
+
+# --- commands ---------------------------------------------------------------------------------
+COMMAND_TEXT = 4000
+"""The words after ``/lead``, ``/rotation`` or ``/funnel`` (Slack sends at most 4,000)."""
+MAX_WEIGHT = 100
+MAX_CAP = 1000
+MAX_OPEN = 1000
+"""The most open leads a ``max_open=`` limit may name."""
+MAX_FUNNEL_DAYS = 366
+
+# --- numbers ----------------------------------------------------------------------------------
+MAX_ID = 2**31 - 1
+"""The largest id a database integer column holds; a larger lead id is no lead at all."""
+MAX_AMOUNT = Decimal(10**12)
+"""A deal or an expansion, in whole units of the team's currency."""
+AMOUNT_DECIMALS = 2
+AMOUNT_TEXT = 40
+"""A stored amount as text: the largest sum of expansions still fits with room to spare."""
+
+# --- what Baton itself writes -----------------------------------------------------------------
+STAGE = 32
+ORIGIN = 16
+EVENT_TYPE = 32
+OUTBOX_LANE = 64
+OUTBOX_STATUS = 16
+DIGEST_KEY = 64
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with :data:`MARKER`."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(MARKER)].rstrip() + MARKER
+
+
+def too_long(what: str, limit: int, given: str) -> str:
+    """The refusal for an overlong command argument: what, the limit, and how long it was."""
+    return f"{what} is too long: at most {limit:,} characters, not {len(given):,}"
+
+
+def fits_id(number: int) -> bool:
+    """Whether ``number`` can be a stored id (lead, rep, event)."""
+    return 1 <= number <= MAX_ID
