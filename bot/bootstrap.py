@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.config import Settings, StartupError
 from bot.outbox import Notifier, OutboxSender
+from bot.web.secret import prepare_secret, with_dashboard
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.engine import make_engine
@@ -50,11 +51,12 @@ def build(
     relay = Relay(
         uow_factory(engine, clock),
         clock,
-        config or settings.relay_config(),
+        with_dashboard(config or settings.relay_config(), settings, engine),
         read_uow_factory=uow_factory(engine, clock, read_only=True),
     )
     if migrate:
         relay.seed_managers()
+        prepare_secret(settings, engine)
     return Baton(settings, engine, relay, clock, dict(notifiers or {}))
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.bootstrap import Baton, build, open_engine
+from bot.cli_dashboard import register as register_dashboard
 from bot.config import Settings, StartupError
 from bot.console import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
 from routing.roles import Platform
@@ -209,6 +210,9 @@ def _digest(baton: Baton, period: DigestUnit, *, send: bool) -> tuple[Digest | N
         raise StartupError(str(err)) from None
     sent = outcome.data.get("digest")
     return (sent if isinstance(sent, Digest) else None), outcome.reply + "\n"
+
+
+register_dashboard(app)
 
 
 def main() -> None:

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     baton_managers: str = ""
     baton_rules_file: str | None = None
     baton_public_url: str | None = None
+    baton_secret_key: str | None = None
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod

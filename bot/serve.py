@@ -178,6 +178,7 @@ def make_server(
     from bot.scheduler import start_scheduler
     from bot.slack.mount import SlackMode, slack_platform
     from bot.teams.mount import mount_teams, teams_configured
+    from bot.web.routes import mount_dashboard
 
     mounts: list[Mount] = []
     workers: list[Worker] = []
@@ -191,6 +192,7 @@ def make_server(
         mounts.append(mount_teams)
     if require_platform and not mounts:
         raise StartupError(NO_PLATFORM)
+    mounts.append(mount_dashboard)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         workers.append(start_scheduler)
     server = Server(baton or build(settings), mounts, workers, sender=sender)

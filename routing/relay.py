@@ -13,7 +13,7 @@ from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
-from routing.usecases import funnel, intake, pipeline, sweep, team, views
+from routing.usecases import dashboard, funnel, intake, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.intake import InboundPost
 
@@ -22,7 +22,7 @@ SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
 
 UseCase = Callable[[Ctx], Outcome]
 
-READ_ONLY_COMMANDS = (c.Show, c.Mine, c.RotationShow, c.Funnel, c.Help)
+READ_ONLY_COMMANDS = (c.Show, c.Mine, c.RotationShow, c.Funnel, c.FunnelLink, c.Help)
 """Commands that only read: answered from a snapshot that waits for no writer (SQLite WAL)."""
 
 
@@ -203,6 +203,8 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
             return team.hours(ctx, user, start, end, days)
         case c.Funnel():
             return funnel.on_demand(ctx, command)
+        case c.FunnelLink():
+            return dashboard.link(ctx)
         case c.Help(command=name):
             return Outcome(c.usage_for(name, None))
         case _:

@@ -146,6 +146,9 @@ leads = Table(
     Index(None, "stage", "assigned_at"),
     Index(None, "email"),
     Index(None, "email_domain"),
+    Index(None, "owner_id", "id"),  # the dashboard's leads table, newest first (0006)
+    Index(None, "pool", "id"),
+    Index(None, "created_at", "id"),
 )
 
 lead_events = Table(
@@ -163,6 +166,7 @@ lead_events = Table(
     Index(None, "at"),
     Index(None, "type", "at", "lead_id"),  # covers the digest's won/churn reads (0002)
     Index(None, "lead_id", "id"),
+    Index(None, "owner_id", "lead_id"),  # the leads a rep has held, for their dashboard (0006)
 )
 
 intake_keys = Table(
@@ -222,3 +226,12 @@ delivery_keys = Table(
 """One row per state-changing request a platform may deliver again (a Teams activity id): claimed
 in the transaction of its effect, with what was answered, so a redelivery changes nothing and
 gets the first answer back."""
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+"""Secrets generated on first start (the dashboard links' signing key), shared by replicas."""

@@ -1,4 +1,4 @@
-"""The ``/funnel`` grammar: a period word or a number of days."""
+"""The ``/funnel`` grammar: a period word, a number of days, or ``link`` (the dashboard)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal
 
 from routing.commands.tokens import _Args, _within
-from routing.commands.types import Command, Funnel, Help
+from routing.commands.types import Command, Funnel, FunnelLink, Help
 from routing.commands.usage import usage_for
 from routing.limits import MAX_FUNNEL_DAYS
 
@@ -28,6 +28,10 @@ def _parse_funnel(subcommand: str, rest: str, today: date) -> Command:
     args = _Args(rest, usage_for("funnel", ""), today)
     if subcommand == "help":
         return Help("funnel")
+    if subcommand.lower() == "link":
+        if args.words():
+            args.fail("`/funnel link` takes nothing after it")
+        return FunnelLink()
     spoken = " ".join([subcommand, *args.words()]).strip().lower()
     if spoken in _PERIODS:
         return Funnel(_PERIODS[spoken])

@@ -211,6 +211,11 @@ class Funnel:
     days: int | None = None
 
 
+@dataclass(frozen=True)
+class FunnelLink:
+    """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
+
+
 Command: TypeAlias = (
     NewLead
     | Claim
@@ -240,4 +245,5 @@ Command: TypeAlias = (
     | RotationCredit
     | RotationPreview
     | Funnel
+    | FunnelLink
 )

@@ -46,7 +46,10 @@ _ROTATION_HELP = (
     ("preview", "/rotation preview <lead post text>", "who would get this lead now, and why"),
     ("help", "/rotation help", "this help"),
 )
-_FUNNEL_HELP = (("", "/funnel [today|week|month|<N>d]", "the funnel digest, just for you"),)
+_FUNNEL_HELP = (
+    ("", "/funnel [today|week|month|<N>d]", "the funnel digest, just for you"),
+    ("link", "/funnel link", "a private dashboard link, valid 24 h"),
+)
 
 
 def _help_text(entries: tuple[tuple[str, str, str], ...]) -> str:

@@ -185,7 +185,7 @@ def _top_reasons(within: Sequence[LeadEvent], kind: EventType) -> tuple[ReasonCo
     )
 
 
-def _amount(event: LeadEvent) -> Decimal:
+def event_amount(event: LeadEvent) -> Decimal:
     """The event's ``amount``; a missing or unreadable one counts as 0 rather than sink a digest."""
     try:
         amount = Decimal(str(event.payload.get("amount", "0")))
@@ -195,7 +195,7 @@ def _amount(event: LeadEvent) -> Decimal:
 
 
 def _total(events: Iterable[LeadEvent]) -> Decimal:
-    return sum((_amount(e) for e in events), Decimal(0))
+    return sum((event_amount(e) for e in events), Decimal(0))
 
 
 def _average(total: Decimal, count: int) -> Decimal | None:
@@ -326,11 +326,11 @@ def _tally_lead(
         elif event.type is EventType.QUALIFIED:
             tallies[rep].qualified += 1
         elif event.type is EventType.WON:
-            tallies[rep].won_value += _amount(event)
+            tallies[rep].won_value += event_amount(event)
         elif event.type is EventType.HANDED_OFF and _step_of(event) == _TO_AM:
             tallies[rep].customers_taken_on += 1
         elif event.type is EventType.EXPANDED:
-            tallies[rep].expansion_value += _amount(event)
+            tallies[rep].expansion_value += event_amount(event)
         elif event.type is EventType.CHURNED:
             tallies[rep].churned += 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
 from routing.notices import LeadCard, Notice, NoticeKind
@@ -32,6 +33,8 @@ class RelayConfig:
     claim_sla_minutes: int = 5
     timezone: str = "UTC"
     """The team's timezone: digest periods start at its midnights."""
+    dashboard: DashboardLinks | None = None
+    """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
 
 
 @dataclass(frozen=True)

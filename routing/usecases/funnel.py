@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from routing.clock import zone
 from routing.commands import Funnel
 from routing.digest_text import render_text
-from routing.metrics import Delta, FunnelReport, Period, compare, funnel, period_for, previous
+from routing.events import LeadEvent
+from routing.metrics import (
+    CustomerSpan,
+    Delta,
+    FunnelReport,
+    Period,
+    compare,
+    funnel,
+    period_for,
+    previous,
+)
 from routing.usecases.context import Ctx, Outcome
 
 
@@ -25,10 +36,23 @@ class Digest:
 
 def build_digest(ctx: Ctx, period: Period) -> Digest:
     """The report for ``period`` and the comparison with the period before it."""
+    events, customers = digest_inputs(ctx, period)
+    return digest_from(ctx, period, events, customers)
+
+
+def digest_inputs(ctx: Ctx, period: Period) -> tuple[list[LeadEvent], list[CustomerSpan]]:
+    """What :func:`digest_from` reads for ``period`` and the period before it."""
+    before = previous(period, zone(ctx.config.timezone))
+    events = ctx.uow.leads.events_for_report(before.start, period.end)
+    return events, ctx.uow.leads.customer_spans(period.end)
+
+
+def digest_from(
+    ctx: Ctx, period: Period, events: Sequence[LeadEvent], customers: Sequence[CustomerSpan]
+) -> Digest:
+    """The digest of ``period`` from its inputs (the dashboard passes a rep's share of them)."""
     tz = zone(ctx.config.timezone)
     before = previous(period, tz)
-    events = ctx.uow.leads.events_for_report(before.start, period.end)
-    customers = ctx.uow.leads.customer_spans(period.end)
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
     report = funnel(events, period, min(ctx.now, period.end), names, customers=customers)
     earlier = funnel(events, before, before.end, names, customers=customers)

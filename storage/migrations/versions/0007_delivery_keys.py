@@ -4,7 +4,7 @@ Teams redelivers an activity when the bot is slow to answer; a typed command, ca
 card click is keyed by its activity so the redelivery gets the first answer and changes nothing.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 11:30:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import storage.tables
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

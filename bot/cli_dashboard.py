@@ -1,0 +1,130 @@
+"""``baton dashboard-link``, ``baton secret rotate`` and ``baton export``: the dashboard's CLI."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, BinaryIO, NoReturn
+
+import typer
+
+from bot.bootstrap import build
+from bot.config import manager_key
+from routing.clock import zone
+from routing.dashboard.filters import parse_filters
+from routing.dashboard.links import subject_of
+from routing.dashboard.periods import period_of
+from routing.errors import BatonError
+from routing.roles import Platform
+from routing.usecases.context import Ctx
+from routing.usecases.dashboard import viewer_of
+from storage.dashboard_export import count_events, count_leads, export_chunks
+from storage.dashboard_secrets import rotate_secret
+from storage.uow import SqlUnitOfWork
+
+secret_app = typer.Typer(help="The dashboard's signing secret.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the dashboard's commands to the ``baton`` app."""
+    app.command("dashboard-link")(dashboard_link)
+    app.command("export")(export)
+    app.add_typer(secret_app, name="secret")
+
+
+def dashboard_link(
+    user: str = typer.Option(..., "--user", help="slack:U123, teams:29:…, console:NAME"),
+) -> None:
+    """Print a personal dashboard link (valid 24 h) for a manager or a rep in a rotation."""
+    baton = build()
+    platform, user_id = manager_key(user)
+    links = baton.relay.config.dashboard
+    assert links is not None
+    with SqlUnitOfWork(baton.engine, baton.clock, read_only=True) as uow:
+        rep = uow.reps.find(Platform(platform), user_id)
+        if rep is None:
+            _fail("dashboard-link", f"nobody called {platform}:{user_id} is known to Baton yet")
+        try:
+            viewer_of(Ctx(uow, baton.clock(), baton.relay.config, rep), rep)
+        except BatonError as err:
+            _fail("dashboard-link", err.message)
+        typer.echo(links.link_for(subject_of(rep), baton.clock()))
+
+
+@secret_app.command("rotate")
+def secret_rotate() -> None:
+    """Replace the signing secret: every dashboard link given out so far stops working."""
+    baton = build()
+    if baton.settings.baton_secret_key:
+        _fail("secret rotate", "BATON_SECRET_KEY is set: change it instead, then restart")
+    rotate_secret(baton.engine)
+    typer.echo("The dashboard secret is new: every link given out before is now invalid.")
+
+
+class ExportKind(StrEnum):
+    LEADS = "leads"
+    EVENTS = "events"
+
+
+class ExportPeriod(StrEnum):
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+    THIS_WEEK = "this_week"
+    LAST_WEEK = "last_week"
+    THIS_MONTH = "this_month"
+    LAST_30_DAYS = "last_30_days"
+
+
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="leads: one row per lead; events: per event")],
+    period: Annotated[
+        ExportPeriod | None, typer.Option("--period", help="leads created (events) in it")
+    ] = None,
+    first: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Write the spreadsheet (UTF-8 CSV with BOM, formulas neutralised) of leads or events."""
+    baton = build()
+    query = {"period": period.value if period else "", "from": first or "", "to": last or ""}
+    try:
+        filters = parse_filters(query)
+        tz = zone(baton.relay.config.timezone)
+        when = (
+            period_of(filters.period, baton.clock(), tz, filters.first, filters.last)
+            if filters.period
+            else None
+        )
+        with SqlUnitOfWork(baton.engine, baton.clock, read_only=True) as uow:
+            names = {rep.id or 0: rep.name for rep in uow.reps.all()}
+            counter = count_leads if kind is ExportKind.LEADS else count_events
+            total = counter(uow.connection, filters, when)
+    except BatonError as err:
+        _fail("export", err.message)
+    chunks = export_chunks(baton.engine, kind.value, filters, when, names)
+    if out is None:
+        _write(chunks, sys.stdout.buffer, total, show=False)
+        return
+    with out.open("wb") as file:
+        _write(chunks, file, total, show=sys.stderr.isatty())
+    typer.echo(f"Wrote {total:,} {kind.value} to {out}", err=True)
+
+
+def _write(chunks: Iterator[tuple[bytes, int]], file: BinaryIO, total: int, *, show: bool) -> None:
+    """Write the chunks, with a progress bar on a terminal."""
+    from rich.progress import Progress
+
+    with Progress(disable=not show, transient=True) as progress:
+        task = progress.add_task("Exporting", total=total)
+        for data, rows in chunks:
+            file.write(data)
+            progress.advance(task, rows)
+
+
+def _fail(command: str, message: str) -> NoReturn:
+    typer.echo(f"baton {command}: {message}", err=True)
+    raise typer.Exit(2)

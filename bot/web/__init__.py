@@ -1,0 +1,1 @@
+"""The read-only web dashboard served by ``baton serve`` under ``/dashboard``."""

@@ -1,0 +1,128 @@
+"""The leads table's filters, read from a query string with a limit on every value.
+
+Unknown keys are ignored; a value that breaks a rule raises :class:`InvalidInput` with a message
+the page shows. Parsing is linear in the input and never touches storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from routing.dashboard.periods import CHOICES, DEFAULT, PeriodChoice
+from routing.errors import InvalidInput
+from routing.stages import Stage
+
+# TODO(routing/limits.py): move these there once the limits module lands
+MAX_QUERY_CHARS = 100
+MAX_NAME_CHARS = 100
+MAX_PAGE = 10_000
+MAX_OWNER_ID = 2**31 - 1
+PAGE_SIZE = 50
+
+_CHOICE_NAMES = {name for name, _ in CHOICES}
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    """What the leads table (and its export) shows; ``None`` means "any"."""
+
+    period: PeriodChoice | None = None
+    first: date | None = None
+    last: date | None = None
+    stage: Stage | None = None
+    owner_id: int | None = None
+    pool: str | None = None
+    source: str | None = None
+    search: str | None = None
+    page: int = 1
+
+    def with_owner(self, owner_id: int | None) -> LeadFilters:
+        return replace(self, owner_id=owner_id)
+
+    def query(self, **changes: object) -> str:
+        """This filter set as a query string, with ``changes`` applied (``page=2`` …)."""
+        values: dict[str, object] = {
+            "period": self.period,
+            "from": self.first.isoformat() if self.first else None,
+            "to": self.last.isoformat() if self.last else None,
+            "stage": self.stage.value if self.stage else None,
+            "owner": self.owner_id,
+            "pool": self.pool,
+            "source": self.source,
+            "q": self.search,
+            "page": self.page if self.page != 1 else None,
+        }
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def parse_filters(query: Mapping[str, str], *, default_period: bool = False) -> LeadFilters:
+    """Filters from a query string; ``default_period`` fills in the overview's default period."""
+    period = _period(query.get("period"), default_period)
+    first, last = _date(query, "from"), _date(query, "to")
+    if (first or last) and period is None:
+        period = "custom"
+    if period == "custom" and (first is None or last is None):
+        raise InvalidInput("choose both a from and a to date for a custom period")
+    if period != "custom":
+        first = last = None
+    return LeadFilters(
+        period=period,
+        first=first,
+        last=last,
+        stage=_stage(query.get("stage")),
+        owner_id=_number(query.get("owner"), "owner", MAX_OWNER_ID),
+        pool=_text(query.get("pool"), "pool", MAX_NAME_CHARS),
+        source=_text(query.get("source"), "source", MAX_NAME_CHARS),
+        search=_text(query.get("q"), "search", MAX_QUERY_CHARS),
+        page=_number(query.get("page"), "page", MAX_PAGE) or 1,
+    )
+
+
+def _period(raw: str | None, default: bool) -> PeriodChoice | None:
+    if not raw:
+        return DEFAULT if default else None
+    if raw not in _CHOICE_NAMES:
+        names = ", ".join(sorted(_CHOICE_NAMES))
+        raise InvalidInput(f"the period is one of {names}")
+    return raw
+
+
+def _date(query: Mapping[str, str], key: str) -> date | None:
+    raw = (query.get(key) or "").strip()
+    if not raw:
+        return None
+    if len(raw) != 10:
+        raise InvalidInput(f"the {key} date is written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"the {key} date is written YYYY-MM-DD") from None
+
+
+def _stage(raw: str | None) -> Stage | None:
+    if not raw:
+        return None
+    try:
+        return Stage(raw)
+    except ValueError:
+        raise InvalidInput(f"there is no stage called {raw[:40]!r}") from None
+
+
+def _number(raw: str | None, what: str, limit: int) -> int | None:
+    raw = (raw or "").strip().removeprefix("L-")
+    if not raw:
+        return None
+    if len(raw) > 10 or not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= limit:
+        raise InvalidInput(f"the {what} is a number from 1 to {limit}")
+    return int(raw)
+
+
+def _text(raw: str | None, what: str, limit: int) -> str | None:
+    text = " ".join((raw or "").split())
+    if len(text) > limit:
+        raise InvalidInput(f"the {what} is at most {limit} characters")
+    return text or None

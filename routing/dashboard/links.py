@@ -1,0 +1,34 @@
+"""Where dashboard links point and what signs them: the part of the setup use cases need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from routing.dashboard.tokens import LINK_LIFETIME, sign
+from routing.team import Rep
+
+DASHBOARD_PATH = "/dashboard"
+TOKEN_PARAM = "t"
+
+
+@dataclass(frozen=True)
+class DashboardLinks:
+    """``base_url`` (``BATON_PUBLIC_URL``) and how to read the current signing secret.
+
+    The secret is read each time rather than kept, so ``baton secret rotate`` in another
+    process takes effect at once.
+    """
+
+    base_url: str
+    secret: Callable[[], str]
+
+    def link_for(self, subject: str, now: datetime) -> str:
+        token = sign(subject, now + LINK_LIFETIME, self.secret())
+        return f"{self.base_url.rstrip('/')}{DASHBOARD_PATH}?{TOKEN_PARAM}={token}"
+
+
+def subject_of(rep: Rep) -> str:
+    """``slack:U123``, ``teams:29:…``, ``console:alice``: the user a token names."""
+    return f"{rep.platform.value}:{rep.user_id}"

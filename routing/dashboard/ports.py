@@ -1,0 +1,51 @@
+"""What the dashboard reads beyond the digest's ports, declared here, implemented in storage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from routing.dashboard.filters import LeadFilters
+from routing.events import LeadEvent
+from routing.metrics import Period
+from routing.stages import Stage
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    """One line of the leads table."""
+
+    id: int
+    company: str | None
+    name: str | None
+    email: str | None
+    stage: Stage
+    origin: str
+    owner_id: int | None
+    pool: str | None
+    source: str | None
+    created_at: datetime
+
+
+class DashboardReads(Protocol):
+    def leads_page(
+        self, filters: LeadFilters, period: Period | None, limit: int, offset: int
+    ) -> list[LeadRow]:
+        """Leads matching ``filters`` (created in ``period``), newest first."""
+        ...
+
+    def held_lead_ids(self, rep_id: int) -> set[int]:
+        """Every lead the rep has owned at some event."""
+        ...
+
+    def trend_events(
+        self, start: datetime, end: datetime, lead_ids: set[int] | None
+    ) -> Sequence[LeadEvent]:
+        """``created``, ``qualified`` and ``won`` events in ``[start, end)`` (of ``lead_ids``)."""
+        ...
+
+    def customer_owners(self) -> dict[int, int]:
+        """Every lead that is a customer now, and who owns it (lead id → rep id)."""
+        ...

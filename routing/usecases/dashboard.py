@@ -1,0 +1,195 @@
+"""The dashboard's use cases: a personal link, and what each page shows to whom.
+
+Figures come from the digest's own functions: :func:`routing.usecases.funnel.digest_from` over
+the digest's inputs for the period (a rep's share of them, for a rep), so the dashboard and the
+digest never disagree for the same period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from routing.clock import zone
+from routing.dashboard.filters import PAGE_SIZE, LeadFilters
+from routing.dashboard.links import subject_of
+from routing.dashboard.periods import PeriodChoice, period_of, trend_weeks
+from routing.dashboard.ports import DashboardReads, LeadRow
+from routing.dashboard.roles import Customer, RoleTables, role_tables
+from routing.dashboard.scope import Viewer, may_see_lead, scoped_events, scoped_filters, viewer_for
+from routing.errors import NotFound
+from routing.events import LeadEvent
+from routing.lead import Lead, format_lead_id
+from routing.metrics import CustomerSpan, Period, funnel
+from routing.team import Rep
+from routing.usecases.context import Ctx, Outcome
+from routing.usecases.funnel import Digest, digest_from, digest_inputs
+
+NOT_SET_UP = "The dashboard is not set up on this server."
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: Period
+    inbound: int
+    qualified: int
+    won_value: Decimal
+
+
+@dataclass(frozen=True)
+class Overview:
+    viewer: Viewer
+    digest: Digest
+    tables: RoleTables
+    trend: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True)
+class LeadsPage:
+    viewer: Viewer
+    filters: LeadFilters
+    period: Period | None
+    rows: tuple[LeadRow, ...]
+    has_next: bool
+    owners: dict[int, str]
+
+
+@dataclass(frozen=True)
+class LeadDetail:
+    lead: Lead
+    events: tuple[LeadEvent, ...]
+    owners: dict[int, str]
+
+
+def link(ctx: Ctx) -> Outcome:
+    """``/funnel link``: a personal link valid 24 hours, answered only to the one who asked."""
+    links = ctx.config.dashboard
+    if links is None:
+        return Outcome(NOT_SET_UP)
+    viewer = viewer_of(ctx, ctx.actor)
+    url = links.link_for(subject_of(ctx.actor), ctx.now)
+    what = "the whole team" if viewer.sees_all else "your own leads and numbers"
+    return Outcome(
+        f"Your dashboard link, just for you and valid for 24 hours ({what}):\n{url}",
+        data={"private": True, "url": url},
+    )
+
+
+def viewer_of(ctx: Ctx, rep: Rep) -> Viewer:
+    """Who ``rep`` is on the dashboard; :class:`NotAllowed` for people in no rotation."""
+    in_rotation = bool(ctx.uow.pools.memberships_of(rep.id or 0))
+    return viewer_for(
+        rep.id or 0, rep.name, is_manager=ctx.is_manager(rep), in_rotation=in_rotation
+    )
+
+
+def period_for_choice(
+    ctx: Ctx, choice: PeriodChoice, first: date | None = None, last: date | None = None
+) -> Period:
+    return period_of(choice, ctx.now, zone(ctx.config.timezone), first, last)
+
+
+def overview(
+    ctx: Ctx,
+    reads: DashboardReads,
+    viewer: Viewer,
+    period: Period,
+    trend_cache: MutableMapping[tuple[int | None, datetime], TrendPoint] | None = None,
+) -> Overview:
+    """The digest of ``period`` (the viewer's share of it), role tables and a 12-week trend.
+
+    ``trend_cache`` keeps the trend's complete weeks between calls: events are stamped when they
+    happen, so a week that has ended never changes.
+    """
+    events, spans = digest_inputs(ctx, period)
+    if not viewer.sees_all:
+        events = scoped_events(viewer, events)
+        held = {e.lead_id for e in events}
+        spans = [c for c in spans if c.lead_id in held]
+    digest = digest_from(ctx, period, events, spans)
+    roles = _roles(ctx, viewer)
+    customers = _customers(reads, viewer, spans) if roles.get("account_manager") else []
+    tables = role_tables(digest.report, events, roles, _names(ctx), customers)
+    trend = _trend(ctx, reads, viewer, {} if trend_cache is None else trend_cache)
+    return Overview(viewer, digest, tables, trend)
+
+
+def leads_page(ctx: Ctx, reads: DashboardReads, viewer: Viewer, filters: LeadFilters) -> LeadsPage:
+    filters = scoped_filters(viewer, filters)
+    period = (
+        period_for_choice(ctx, filters.period, filters.first, filters.last)
+        if filters.period
+        else None
+    )
+    rows = reads.leads_page(filters, period, PAGE_SIZE + 1, (filters.page - 1) * PAGE_SIZE)
+    return LeadsPage(
+        viewer, filters, period, tuple(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE, _names(ctx)
+    )
+
+
+def lead_detail(ctx: Ctx, viewer: Viewer, lead_id: int) -> LeadDetail:
+    """A lead and its timeline; another rep's lead is "not found", as a missing one is."""
+    try:
+        lead = ctx.lead(lead_id, lock=False)
+    except NotFound:
+        lead = None
+    if lead is None or not may_see_lead(viewer, lead.owner_id):
+        raise NotFound(f"No lead {format_lead_id(lead_id)} that you can see.")
+    return LeadDetail(lead, tuple(ctx.uow.leads.events(lead_id)), _names(ctx))
+
+
+def _names(ctx: Ctx) -> dict[int, str]:
+    return {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
+
+
+def _roles(ctx: Ctx, viewer: Viewer) -> dict[str, list[int]]:
+    """Rep ids by role, from the pools; a rep sees only their own rows."""
+    roles: dict[str, list[int]] = {}
+    for pool in ctx.uow.pools.all():
+        ids = roles.setdefault(pool.role.value, [])
+        for member in ctx.uow.pools.members(pool.name):
+            rep_id = member.rep.id or 0
+            if rep_id not in ids and (viewer.sees_all or rep_id == viewer.rep_id):
+                ids.append(rep_id)
+    names = _names(ctx)
+    return {
+        role: sorted(ids, key=lambda i: names.get(i, "").casefold()) for role, ids in roles.items()
+    }
+
+
+def _customers(
+    reads: DashboardReads, viewer: Viewer, spans: Sequence[CustomerSpan]
+) -> list[Customer]:
+    """Today's customers with their owner and first win (from the digest's customer spans)."""
+    won = {span.lead_id: span.won_at for span in spans}
+    return [
+        Customer(owner, won[lead_id])
+        for lead_id, owner in reads.customer_owners().items()
+        if lead_id in won and (viewer.sees_all or owner == viewer.rep_id)
+    ]
+
+
+def _trend(
+    ctx: Ctx,
+    reads: DashboardReads,
+    viewer: Viewer,
+    cache: MutableMapping[tuple[int | None, datetime], TrendPoint],
+) -> tuple[TrendPoint, ...]:
+    """Inbound, qualified and won value per week, each week's figures by the digest's funnel."""
+    weeks = trend_weeks(ctx.now, zone(ctx.config.timezone))
+    missing = [w for w in weeks if (viewer.own_id, w.start) not in cache or w is weeks[-1]]
+    held = None if viewer.sees_all or not missing else reads.held_lead_ids(viewer.rep_id)
+    points: dict[datetime, TrendPoint] = {}
+    if missing:
+        events = reads.trend_events(missing[0].start, missing[-1].end, held)
+        for week in missing:
+            inside = [e for e in events if week.contains(e.at)]
+            report = funnel(inside, week, min(ctx.now, week.end), {})
+            points[week.start] = TrendPoint(
+                week, report.inbound, report.qualified, report.won_value
+            )
+            if week is not weeks[-1]:
+                cache[(viewer.own_id, week.start)] = points[week.start]
+    return tuple(points.get(w.start) or cache[(viewer.own_id, w.start)] for w in weeks)

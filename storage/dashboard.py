@@ -1,0 +1,130 @@
+"""The dashboard's reads: the leads table page, a rep's held leads, the trend, customers.
+
+Every query is shaped for an index added in migration 0006 or before: the leads table is read
+newest first (``ORDER BY id DESC``) through ``leads(owner_id, id)``, ``leads(stage, pool, id)``,
+``leads(pool, id)`` or ``leads(created_at, id)`` and stops after one page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+
+from routing.dashboard.filters import LeadFilters
+from routing.dashboard.ports import LeadRow
+from routing.events import EventType, LeadEvent
+from routing.metrics import Period
+from routing.stages import Stage
+from storage import tables as t
+from storage.codec import event_from
+
+_TREND_TYPES = (EventType.CREATED.value, EventType.QUALIFIED.value, EventType.WON.value)
+
+
+def lead_conditions(filters: LeadFilters, period: Period | None) -> list[ColumnElement[bool]]:
+    """The ``WHERE`` of the leads table and of the leads export, one condition per filter."""
+    leads = t.leads
+    conditions: list[ColumnElement[bool]] = []
+    if period is not None:
+        conditions += [leads.c.created_at >= period.start, leads.c.created_at < period.end]
+    if filters.stage is not None:
+        conditions.append(leads.c.stage == filters.stage.value)
+    if filters.owner_id is not None:
+        conditions.append(leads.c.owner_id == filters.owner_id)
+    if filters.pool is not None:
+        conditions.append(leads.c.pool == filters.pool)
+    if filters.source is not None:
+        source = func.lower(leads.c.fields["source"].as_string())
+        conditions.append(source == filters.source.lower())
+    if filters.search is not None:
+        pattern = f"%{_escape_like(filters.search.lower())}%"
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (leads.c.company, leads.c.name, leads.c.email)
+                )
+            )
+        )
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered_leads(filters: LeadFilters, period: Period | None) -> Select[Any]:
+    return select(t.leads).where(and_(True, *lead_conditions(filters, period)))
+
+
+class SqlDashboardReads:
+    """``routing.dashboard.ports.DashboardReads`` on one connection (a read-only snapshot)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def leads_page(
+        self, filters: LeadFilters, period: Period | None, limit: int, offset: int
+    ) -> list[LeadRow]:
+        leads = t.leads
+        query = (
+            select(
+                leads.c.id,
+                leads.c.company,
+                leads.c.name,
+                leads.c.email,
+                leads.c.stage,
+                leads.c.origin,
+                leads.c.owner_id,
+                leads.c.pool,
+                leads.c.fields,
+                leads.c.created_at,
+            )
+            .where(and_(True, *lead_conditions(filters, period)))
+            .order_by(leads.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_lead_row(row) for row in self.conn.execute(query).mappings()]
+
+    def held_lead_ids(self, rep_id: int) -> set[int]:
+        e = t.lead_events
+        query = select(e.c.lead_id).where(e.c.owner_id == rep_id).distinct()
+        return set(self.conn.execute(query).scalars())
+
+    def trend_events(
+        self, start: datetime, end: datetime, lead_ids: set[int] | None
+    ) -> Sequence[LeadEvent]:
+        e = t.lead_events
+        query = select(e).where(e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end)
+        events = [event_from(row) for row in self.conn.execute(query).mappings()]
+        if lead_ids is not None:
+            events = [event for event in events if event.lead_id in lead_ids]
+        return events
+
+    def customer_owners(self) -> dict[int, int]:
+        leads = t.leads
+        query = select(leads.c.id, leads.c.owner_id).where(
+            leads.c.stage == Stage.CUSTOMER.value, leads.c.owner_id.is_not(None)
+        )
+        return dict(self.conn.execute(query).tuples().all())
+
+
+def _lead_row(row: Any) -> LeadRow:
+    fields = row["fields"] or {}
+    source = fields.get("source") if isinstance(fields, dict) else None
+    return LeadRow(
+        id=row["id"],
+        company=row["company"],
+        name=row["name"],
+        email=row["email"],
+        stage=Stage(row["stage"]),
+        origin=row["origin"],
+        owner_id=row["owner_id"],
+        pool=row["pool"],
+        source=str(source) if source is not None else None,
+        created_at=row["created_at"],
+    )

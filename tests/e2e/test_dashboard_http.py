@@ -1,0 +1,274 @@
+"""The dashboard over HTTP on loopback: links, the cookie, who sees what, and the exports."""
+
+from __future__ import annotations
+
+import csv
+import http.cookiejar
+import io
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.cli import app
+from routing.clock import zone
+from routing.dashboard.periods import period_of
+from routing.usecases.context import Ctx
+from routing.usecases.funnel import build_digest
+from storage.dashboard_secrets import rotate_secret
+from storage.uow import SqlUnitOfWork
+from tests.conftest import FakeClock
+from tests.support.dashboard import MANAGER, Served, seeded_baton, serving
+from tests.support.world import say
+
+
+class Browser:
+    """A cookie-keeping client that does not follow redirects unless asked."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, Any]:
+        url = path if path.startswith("http") else self.served.url + path
+        try:
+            with self.opener.open(url, timeout=30) as response:
+                return response.status, response.read().decode("utf-8-sig"), response
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(), err
+
+
+@pytest.fixture
+def served(sqlite_url: str, clock: FakeClock) -> Iterator[Served]:
+    baton = seeded_baton(sqlite_url, clock)
+    with serving(baton) as running:
+        yield running
+    baton.engine.dispose()
+
+
+def _owner_of_leads(served: Served) -> dict[int, str]:
+    with served.baton.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT l.id, r.user_id FROM leads l JOIN reps r ON r.id = l.owner_id"
+        ).all()
+    return dict(rows)
+
+
+def test_opening_a_link_sets_a_strict_cookie_and_redirects_to_the_clean_address(
+    served: Served,
+) -> None:
+    request = urllib.request.Request(served.link(MANAGER))
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(request, timeout=30)
+    assert answer.value.code == 303
+    assert answer.value.headers["Location"] == "/dashboard"
+    cookie = answer.value.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Path=/dashboard" in cookie
+    assert "Secure" not in cookie  # BATON_PUBLIC_URL is http here
+    assert "Max-Age=86400" in cookie
+
+
+def test_the_cookie_is_secure_when_the_public_url_is_https(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    baton = seeded_baton(sqlite_url, clock, public_url="https://baton.example.com")
+    with serving(baton) as running:
+        link = running.link(MANAGER)
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.build_opener(_NoRedirect).open(link, timeout=30)
+    baton.engine.dispose()
+    assert "Secure" in answer.value.headers["Set-Cookie"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/leads", "/dashboard/export/leads.csv"])
+def test_without_a_link_every_page_is_401_and_says_how_to_get_one(
+    served: Served, path: str
+) -> None:
+    status, body, _ = Browser(served).get(path)
+    assert status == 401
+    assert "/funnel link" in body
+
+
+def test_a_forged_link_gets_the_401_page(served: Served) -> None:
+    link = served.link(MANAGER)
+    status, body, _ = Browser(served).get(
+        link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    )
+    assert status == 401
+    assert "not valid" in body
+
+
+def test_a_link_stops_working_after_24_hours(served: Served, clock: FakeClock) -> None:
+    browser = Browser(served)
+    assert browser.get(served.link(MANAGER))[0] == 200
+    clock.advance(hours=24)
+    status, body, _ = browser.get("/dashboard")
+    assert status == 401
+    assert "expired" in body
+
+
+def test_rotating_the_stored_secret_invalidates_every_link(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    baton = seeded_baton(sqlite_url, clock, secret_key=None)
+    with serving(baton) as running:
+        browser = Browser(running)
+        assert browser.get(running.link(MANAGER))[0] == 200
+        rotate_secret(baton.engine)
+        assert browser.get("/dashboard")[0] == 401
+        assert Browser(running).get(running.link(MANAGER))[0] == 200
+    baton.engine.dispose()
+
+
+def test_the_managers_overview_shows_the_digests_figures_for_the_same_period(
+    served: Served,
+) -> None:
+    browser = Browser(served)
+    status, body, _ = browser.get(served.link(MANAGER) + "&period=today")
+    assert status == 200
+    baton = served.baton
+    with SqlUnitOfWork(baton.engine, baton.clock, read_only=True) as uow:
+        rep = baton.relay.rep(_actor(MANAGER))
+        ctx = Ctx(uow, baton.clock(), baton.relay.config, rep)
+        period = period_of("today", baton.clock(), zone("UTC"))
+        digest = build_digest(ctx, period)
+    report = digest.report
+    for key, value in [
+        ("inbound", report.inbound),
+        ("claimed", report.claimed),
+        ("qualified", report.qualified),
+        ("disqualified", report.disqualified),
+        ("won", report.won),
+        ("meetings", report.meetings),
+    ]:
+        assert f'data-figure="{key}">{value}<' in body
+    assert f'data-figure="period">{report.period.label}<' in body
+
+
+def test_a_rep_guessing_another_reps_lead_id_gets_not_found(served: Served) -> None:
+    owners = _owner_of_leads(served)
+    alice_leads = [i for i, who in owners.items() if who == "alice"]
+    others = [i for i, who in owners.items() if who != "alice"]
+    browser = Browser(served)
+    assert browser.get(served.link("alice"))[0] == 200
+    assert browser.get(f"/dashboard/leads/{alice_leads[0]}")[0] == 200
+    for lead_id in [*others, 999]:
+        status, body, _ = browser.get(f"/dashboard/leads/{lead_id}")
+        assert status == 404
+        assert "that you can see" in body
+
+
+def test_a_rep_tampering_with_the_owner_filter_still_sees_only_their_leads(
+    served: Served,
+) -> None:
+    owners = _owner_of_leads(served)
+    rep_ids = _rep_ids(served)
+    browser = Browser(served)
+    browser.get(served.link("alice"))
+    _, body, _ = browser.get(f"/dashboard/leads?owner={rep_ids['bob']}")
+    shown = {int(part.split('"')[0]) for part in body.split('data-lead="')[1:]}
+    assert shown == {i for i, who in owners.items() if who == "alice"}
+    _, exported, _ = browser.get(f"/dashboard/export/leads.csv?owner={rep_ids['bob']}")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert {int(r["id"]) for r in rows} == shown
+
+
+def test_a_manager_filters_the_leads_table_by_owner_and_stage(served: Served) -> None:
+    owners = _owner_of_leads(served)
+    rep_ids = _rep_ids(served)
+    browser = Browser(served)
+    browser.get(served.link(MANAGER))
+    _, body, _ = browser.get(f"/dashboard/leads?owner={rep_ids['bob']}&stage=working")
+    shown = {int(part.split('"')[0]) for part in body.split('data-lead="')[1:]}
+    assert shown
+    assert shown <= {i for i, who in owners.items() if who == "bob"}
+    status, body, _ = browser.get("/dashboard/leads?stage=bogus")
+    assert status == 400
+    assert "no stage" in body
+
+
+def test_the_leads_export_is_utf8_with_bom_and_neutralises_formulas(served: Served) -> None:
+    browser = Browser(served)
+    browser.get(served.link(MANAGER))
+    request = urllib.request.Request(served.url + "/dashboard/export/leads.csv")
+    with browser.opener.open(request, timeout=30) as response:
+        raw = response.read()
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert "attachment" in response.headers["Content-Disposition"]
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    companies = {r["company"] for r in rows}
+    assert "Initech" in companies
+    assert any(c.startswith("'=") for c in companies)
+    assert not any(c.startswith("=") for c in companies)
+    assert "Zoë Brandt" in {r["person"] for r in rows}
+
+
+def test_funnel_link_answers_managers_and_reps_and_refuses_people_in_no_rotation(
+    served: Served,
+) -> None:
+    outcome = say(served.baton, MANAGER, "/funnel link")
+    assert outcome.data["private"] is True
+    assert "/dashboard?t=v1." in outcome.reply
+    assert "your own leads" in say(served.baton, "alice", "/funnel link").reply
+    from routing.errors import NotAllowed
+
+    with pytest.raises(NotAllowed, match="rotation"):
+        say(served.baton, "olga", "/funnel link")
+
+
+def test_a_link_given_before_a_rep_left_every_rotation_stops_working(served: Served) -> None:
+    link = served.link("bob")
+    say(served.baton, MANAGER, "/rotation remove @bob qualifier")
+    status, body, _ = Browser(served).get(link)
+    assert status == 401
+    assert "rotation" in body
+
+
+def test_the_cli_prints_links_for_operators_and_rotates_the_secret(
+    sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    seeded_baton(sqlite_url, clock, secret_key=None).engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BATON_PUBLIC_URL", "https://baton.example.com")
+    monkeypatch.delenv("BATON_SECRET_KEY", raising=False)
+    runner = CliRunner()
+    printed = runner.invoke(app, ["dashboard-link", "--user", "console:maya"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.output.startswith("https://baton.example.com/dashboard?t=v1.")
+    refused = runner.invoke(app, ["dashboard-link", "--user", "console:olga"])
+    assert refused.exit_code == 2
+    rotated = runner.invoke(app, ["secret", "rotate"])
+    assert rotated.exit_code == 0, rotated.output
+    exported = runner.invoke(app, ["export", "leads", "--from", "2026-11-23", "--to", "2026-11-23"])
+    assert exported.exit_code == 0, exported.output
+    assert "Umbrella" in exported.output
+
+
+def _actor(name: str) -> Any:
+    from tests.support.world import console
+
+    return console(name)
+
+
+def _rep_ids(served: Served) -> dict[str, int]:
+    with served.baton.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT user_id, id FROM reps").all())

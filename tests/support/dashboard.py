@@ -1,0 +1,102 @@
+"""A seeded team and a served Baton for the dashboard's HTTP and browser tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from bot.bootstrap import Baton
+from bot.config import Settings
+from bot.serve import make_server
+from bot.web.secret import public_url as links_base
+from routing.dashboard.links import subject_of
+from routing.roles import Platform
+from routing.usecases.context import RelayConfig
+from routing.usecases.intake import InboundPost
+from tests.e2e.slack_double import LoopbackApp
+from tests.support.world import say
+
+MANAGER = "maya"
+QUALIFIERS = ("alice", "bob")
+CLOSER = "carl"
+OUTSIDER = "olga"
+
+
+@dataclass
+class Served:
+    baton: Baton
+    url: str
+
+    def link(self, who: str) -> str:
+        rep = self.baton.relay.rep(_console(who))
+        links = self.baton.relay.config.dashboard
+        assert links is not None
+        return links.link_for(subject_of(rep), self.baton.clock()).replace(
+            links_base(self.baton.settings), self.url
+        )
+
+
+def _console(name: str) -> object:
+    from tests.support.world import console
+
+    return console(name)
+
+
+def seeded_baton(
+    url: str,
+    clock: object,
+    secret_key: str | None = "test-secret-key",
+    public_url: str = "http://localhost:3000",
+) -> Baton:
+    """Maya manages; Alice and Bob qualify, Carl closes. A morning of leads through the relay."""
+    from bot.bootstrap import build
+
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=url,
+        _env_file=None,
+        baton_secret_key=secret_key,
+        baton_public_url=public_url,
+    )
+    config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}))
+    baton = build(settings, clock=clock, config=config)  # type: ignore[arg-type]
+    for rep in QUALIFIERS:
+        say(baton, MANAGER, f"/rotation add @{rep} qualifier")
+    say(baton, MANAGER, f"/rotation add @{CLOSER} closer")
+    baton.relay.rep(_console(OUTSIDER))  # type: ignore[arg-type]
+    posts = [
+        "Lead: Sam Ortiz, sam@umbrella.co, Umbrella, source: webinar",
+        "Lead: Ann Lee, ann@globex.com, Globex, source: website",
+        "Lead: Zoë Brandt, zoe@initech.io, Initech, source: website",
+        'Lead: Eve, eve@evil.test\nCompany: =HYPERLINK("http://evil","click")',
+        'Lead: Dan "the man" Ode, dan@acme.test\nCompany: Acme, Inc.\nNotes: line one\nline two',
+    ]
+    for n, text in enumerate(posts, start=1):
+        baton.relay.ingest(InboundPost(Platform.SLACK, "C0LEADS", f"1.{n}", text))
+        clock.advance(minutes=3)  # type: ignore[attr-defined]
+    with baton.engine.connect() as conn:
+        owners = dict(
+            conn.exec_driver_sql(
+                "SELECT l.id, r.user_id FROM leads l JOIN reps r ON r.id = l.owner_id"
+            ).all()
+        )
+    for lead_id, owner in sorted(owners.items()):
+        say(baton, owner, f"/lead claim {lead_id}")
+    first = min(owners)
+    say(
+        baton, owners[first], f"/lead qualify {first} budget=10k authority=yes need=crm timeline=Q1"
+    )
+    say(baton, owners[first], f"/lead handoff {first}")
+    say(baton, CLOSER, f"/lead meeting {first}")
+    say(baton, CLOSER, f"/lead won {first} 12k")
+    second = sorted(owners)[1]
+    say(baton, owners[second], f"/lead disqualify {second} no budget")
+    clock.advance(hours=1)  # type: ignore[attr-defined]
+    return baton
+
+
+@contextmanager
+def serving(baton: Baton) -> Iterator[Served]:
+    server = make_server(baton.settings, baton, sender=False)
+    with LoopbackApp(server.web_app()) as served:
+        yield Served(baton, served.url)
