@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.bootstrap import Baton, build, open_engine
 from bot.cli_dashboard import register as register_dashboard
+from bot.cli_import import import_csv
 from bot.config import Settings, StartupError
 from bot.console import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
 from routing.roles import Platform
@@ -38,6 +39,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
+app.command("import")(import_csv)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.roles import MANAGER_ENTRY_FORMS, Platform
 from routing.rules import RuleSet, ruleset_from_data
+from routing.status import DEFAULT_AWAY, AwayStatuses
 from routing.usecases.context import RelayConfig
 
 DEFAULT_RULES_FILES = ("baton.rules.yaml", "baton.rules.yml", "baton.rules.toml")
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
     baton_claim_sla_minutes: int = Field(default=5, ge=1, le=24 * 60)
     baton_managers: str = ""
     baton_rules_file: str | None = None
+    baton_outbound_to_qualifiers: bool = False
+    baton_webhook_sources: str = ""
+    """``source:token,…``, or the path of a file with one ``source:token`` a line."""
+    baton_webhook_channel: str | None = None
+    baton_away_statuses: str = ""
+    """Comma-separated emoji codes and words that mean away; empty: the defaults."""
     baton_public_url: str | None = None
     baton_secret_key: str | None = None
 
@@ -65,6 +72,22 @@ class Settings(BaseSettings):
     @property
     def teams_intake_channels(self) -> frozenset[str]:
         return _split(self.baton_teams_intake_channels)
+
+    def webhook_sources(self) -> dict[str, str]:
+        """Token by source name for `POST /leads`, from the variable or the file it names."""
+        value = self.baton_webhook_sources.strip()
+        if value and ":" not in value.split(",")[0] and Path(value).is_file():
+            value = ",".join(Path(value).read_text(encoding="utf-8").split())
+        sources: dict[str, str] = {}
+        for entry in _split(value):
+            name, _, token = entry.partition(":")
+            if name.strip() and token.strip():
+                sources[name.strip()] = token.strip()
+        return sources
+
+    def away_statuses(self) -> AwayStatuses:
+        entries = [e for e in self.baton_away_statuses.split(",") if e.strip()]
+        return AwayStatuses.of(entries) if entries else DEFAULT_AWAY
 
     def manager_keys(self) -> frozenset[tuple[str, str]]:
         return frozenset(manager_key(token) for token in _split(self.baton_managers))
@@ -87,6 +110,7 @@ class Settings(BaseSettings):
             managers=self.manager_keys(),
             claim_sla_minutes=self.baton_claim_sla_minutes,
             timezone=self.baton_timezone,
+            outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
         )
 
 

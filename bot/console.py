@@ -69,6 +69,11 @@ def plain_text(text: str) -> str:
     return text
 
 
+def _block(text: str) -> str:
+    """Plain text whose later lines are indented under the ``Baton → …:`` line that starts it."""
+    return plain_text(text).replace("\n", "\n    ")
+
+
 def _mention(match: re.Match[str]) -> str:
     sigil, target, label = match.groups()
     name = (label or target).lstrip("@#")
@@ -92,16 +97,16 @@ class ConsoleNotifier:
         notice = delivery.notice
         if notice.rep_id is not None:
             who = delivery.recipient.name if delivery.recipient else f"rep {notice.rep_id}"
-            self.write(f"  Baton → DM @{who}: {plain_text(notice.text)}{_buttons(notice.card)}")
+            self.write(f"  Baton → DM @{who}: {_block(notice.text)}{_buttons(notice.card)}")
             return None
         if notice.thread is not None:
             where = f"{notice.thread.channel} thread"
             if notice.update_card and delivery.card_ref:
-                self.write(f"  Baton ⟳ {where}: card {plain_text(_card_line(notice.card))}")
+                self.write(f"  Baton ⟳ {where}: card {_block(_card_line(notice.card))}")
                 return None
-            self.write(f"  Baton → {where}: {plain_text(notice.text)}{_buttons(notice.card)}")
+            self.write(f"  Baton → {where}: {_block(notice.text)}{_buttons(notice.card)}")
             return f"console-card-{next(self._refs)}" if notice.card else None
-        self.write(f"  Baton → {notice.channel or 'channel'}: {plain_text(notice.text)}")
+        self.write(f"  Baton → {notice.channel or 'channel'}: {_block(notice.text)}")
         return None
 
 
@@ -172,7 +177,7 @@ class ConsoleSession:
         try:
             action()
         except BatonError as err:
-            self.write(f"  Baton → you: {plain_text(err.message)}")
+            self.write(f"  Baton → you: {_block(err.message)}")
         self.deliver()
 
     def _add_to_draft(self, draft: list[str], line: str) -> None:
@@ -220,7 +225,7 @@ class ConsoleSession:
 
     def _show(self, outcome: Outcome) -> None:
         self.last_outcome = outcome
-        self.write(f"  Baton → you: {plain_text(outcome.reply)}")
+        self.write(f"  Baton → you: {_block(outcome.reply)}")
         if outcome.open_form_for is not None:
             self.write(
                 f"  (in Slack a form opens; here type /lead qualify L-{outcome.open_form_for} "

@@ -179,6 +179,7 @@ def make_server(
     from bot.slack.mount import SlackMode, slack_platform
     from bot.teams.mount import mount_teams, teams_configured
     from bot.web.routes import mount_dashboard
+    from bot.webhook import mount_webhook
 
     mounts: list[Mount] = []
     workers: list[Worker] = []
@@ -193,6 +194,7 @@ def make_server(
     if require_platform and not mounts:
         raise StartupError(NO_PLATFORM)
     mounts.append(mount_dashboard)
+    mounts.append(mount_webhook)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         workers.append(start_scheduler)
     server = Server(baton or build(settings), mounts, workers, sender=sender)

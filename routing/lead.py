@@ -107,14 +107,21 @@ class Lead:
         return self.fields.get("domain")
 
     @property
+    def prospecting(self) -> bool:
+        """An outbound lead still with the prospector who sourced it (not yet handed on)."""
+        return self.origin is Origin.OUTBOUND and self.pool == "prospector"
+
+    @property
     def title(self) -> str:
         who = self.name or self.email or self.phone or "unknown contact"
         return f"{self.company} — {who}" if self.company else who
 
     def check(self, action: Action) -> None:
         """Raise ``IllegalTransition`` naming what is allowed, unless ``action`` fits the stage."""
-        if self.stage not in ALLOWED[action]:
-            options = ", ".join(a.value for a in allowed_actions(self.stage)) or "nothing more"
+        prospecting_only = action is Action.HANDOFF_QUALIFIER and not self.prospecting
+        if self.stage not in ALLOWED[action] or prospecting_only:
+            allowed = allowed_actions(self.stage, prospecting=self.prospecting)
+            options = ", ".join(a.value for a in allowed) or "nothing more"
             raise IllegalTransition(
                 f"{self.ref} is {self.stage.label}, so it can't take `{action.value}` now. "
                 f"From {self.stage.label} you can: {options}."
@@ -248,6 +255,27 @@ class Lead:
             to,
             handed_from=self.owner_id,
             role=role,
+            explanation=explanation,
+        )
+
+    def hand_to_qualifier(
+        self, by: int, to: int, at: datetime, explanation: str, pool: str
+    ) -> None:
+        """An outbound lead its prospector is working goes to a qualifier, who claims it as they
+        would an inbound lead; the prospector is kept as its source (it stays outbound)."""
+        self.check(Action.HANDOFF_QUALIFIER)
+        sourced_by = self.owner_id
+        self.pool = pool
+        self.assigned_at = at
+        self._record(
+            EventType.HANDED_OFF,
+            at,
+            by,
+            Stage.ASSIGNED,
+            to,
+            handed_from=sourced_by,
+            sourced_by=sourced_by,
+            role="qualifier",
             explanation=explanation,
         )
 

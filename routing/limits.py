@@ -54,9 +54,14 @@ __all__ = [
     "ROLE",
     "SOURCE",
     "STAGE",
+    "STATUS_KEY",
+    "STATUS_NOTE",
+    "STATUS_TEXT",
     "TENANT_ID",
     "TIMEZONE",
     "USER_ID",
+    "WEBHOOK_BODY",
+    "WEBHOOK_PAIRS",
     "fits_id",
     "too_long",
     "truncate",
@@ -114,6 +119,15 @@ DELIVERY_KEY = 400
 
 # --- commands ---------------------------------------------------------------------------------
 COMMAND_TEXT = 4000
+WEBHOOK_BODY = 256 * 1024
+"""Bytes of a ``POST /leads`` body; a larger one is refused with 413."""
+WEBHOOK_PAIRS = 4 * FIELDS
+"""Fields read from one webhook payload (the lead keeps at most ``FIELDS`` of them)."""
+STATUS_TEXT = 200
+"""A chat status's text as matched (Slack caps it at 100)."""
+STATUS_NOTE = 200
+"""Why a rep is away, as explanations show it (``Slack status 'Vacationing'``)."""
+STATUS_KEY = 400
 """The words after ``/lead``, ``/rotation`` or ``/funnel`` (Slack sends at most 4,000)."""
 MAX_WEIGHT = 100
 MAX_CAP = 1000

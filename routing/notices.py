@@ -43,7 +43,9 @@ class LeadCard:
             owner=owner_mention,
             details=dict(lead.details()),
             qualification=lead.qualification.summary() if lead.qualification else None,
-            actions=tuple(a.value for a in next_step_actions(lead.stage)),
+            actions=tuple(
+                a.value for a in next_step_actions(lead.stage, prospecting=lead.prospecting)
+            ),
         )
 
 

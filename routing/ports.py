@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -86,6 +87,18 @@ class IntakeKeys(Protocol):
         """Record the delivery keys; False when any was recorded before (a retry)."""
         ...
 
+    def known(self, keys: Sequence[str]) -> bool:
+        """Whether any of the keys was recorded before (without recording anything)."""
+        ...
+
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        """Remember which lead the keys created, so a retry can answer with it."""
+        ...
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        """The lead an earlier delivery under any of ``keys`` created, if it created one."""
+        ...
+
 
 class DeliveryKeys(Protocol):
     """State-changing requests a platform may deliver more than once, keyed by what identifies
@@ -139,3 +152,7 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A part of the transaction that an exception undoes on its own (one row of a batch),
+        re-raising it; the rest of the transaction carries on."""
+        ...

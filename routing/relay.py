@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from routing import commands as c
 from routing import limits
 from routing.commands import Command, storable_command
-from routing.errors import InvalidInput
+from routing.errors import BatonError, InvalidInput
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
@@ -52,6 +52,22 @@ class Relay:
                 uow.commit()
         return outcome
 
+    def run_each(self, actor: Actor, use_cases: Sequence[UseCase]) -> list[Outcome | BatonError]:
+        """Run several use cases in one transaction, each in its own savepoint: one that raises
+        a ``BatonError`` is undone alone and its error takes its place in the list. Bulk work
+        (an import) pays for one commit per batch instead of one per row."""
+        results: list[Outcome | BatonError] = []
+        with self.uow_factory() as uow:
+            ctx = Ctx(uow, self.clock(), self.config, _rep_for(uow, actor))
+            for use_case in use_cases:
+                try:
+                    with uow.savepoint():
+                        results.append(use_case(ctx))
+                except BatonError as err:
+                    results.append(err)
+            uow.commit()
+        return results
+
     def execute(self, actor: Actor, command: Command) -> Outcome:
         actor, command = _storable(actor), storable_command(command)
 
@@ -70,6 +86,14 @@ class Relay:
             rep = uow.reps.find(actor.platform, actor.user_id)
             if rep is None or _differs(rep, actor):
                 return None
+            return use_case(Ctx(uow, self.clock(), self.config, rep))
+
+    def peek(self, use_case: UseCase) -> Outcome:
+        """Run a use case that only reads, as Baton, in a snapshot that is never committed
+        (a dry run)."""
+        with self.read_uow_factory() as uow:
+            rep = uow.reps.find(SYSTEM.platform, SYSTEM.user_id)
+            rep = rep or Rep(SYSTEM.platform, SYSTEM.user_id, SYSTEM.name or SYSTEM.user_id)
             return use_case(Ctx(uow, self.clock(), self.config, rep))
 
     def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
@@ -145,6 +169,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
             return pipeline.qualify(ctx, command)
         case c.Disqualify(lead_id=lead_id, reason=reason):
             return pipeline.disqualify(ctx, lead_id, reason)
+        case c.Handoff(lead_id=lead_id, to_qualifiers=True):
+            return pipeline.hand_to_qualifiers(ctx, lead_id)
         case c.Handoff(lead_id=lead_id, target=target):
             return pipeline.hand_off(ctx, lead_id, target)
         case c.LogMeeting(lead_id=lead_id):

@@ -38,7 +38,8 @@ _ALIASES = {"==": "=", "is": "=", "is not": "!="}
 _LIST_OPS = frozenset({"in", "not in"})
 _NUMERIC_OPS = frozenset({">=", "<=", ">", "<"})
 _RULE_KEYS = ("name", "when", "pool")
-_TOP_KEYS = ("default_pool", "rules", "claim_modes")
+_TOP_KEYS = ("default_pool", "rules", "claim_modes", "pools")
+_POOL_KEYS = ("outbound_to_qualifiers",)
 CLAIM_MODES = ("assigned", "open")
 
 # Any run of comparison symbols is taken whole, so a typo such as "=>" is reported, not misread.
@@ -232,6 +233,9 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     default_pool: str = DEFAULT_POOL
+    outbound_to_qualifiers: frozenset[str] = frozenset()
+    """Prospector pools whose new outbound leads go to the qualifier rotation (``pools:`` →
+    ``<pool>: {outbound_to_qualifiers: true}`` in the rules file)."""
     claim_modes: tuple[tuple[str, str], ...] = ()
     """(pool, ``assigned`` or ``open``) from the file's ``claim_modes`` table."""
 
@@ -326,8 +330,29 @@ def ruleset_from_data(data: Mapping[str, object] | None) -> RuleSet:
     return RuleSet(
         rules=_rules_from_data(data.get("rules")),
         default_pool=default_pool,
+        outbound_to_qualifiers=_outbound_pools(data.get("pools")),
         claim_modes=_claim_modes_from_data(data.get("claim_modes")),
     )
+
+
+def _outbound_pools(pools: object) -> frozenset[str]:
+    """The pools flagged ``outbound_to_qualifiers: true`` in the ``pools`` table."""
+    if pools is None:
+        return frozenset()
+    if not isinstance(pools, Mapping):
+        raise InvalidInput("rules file: 'pools' must be a table of pool names")
+    flagged = set()
+    for name, settings in pools.items():
+        where = f"rules file: pool '{name}': "
+        if not isinstance(settings, Mapping):
+            raise InvalidInput(f"{where}expected a table, like {{outbound_to_qualifiers: true}}")
+        _check_keys(settings, _POOL_KEYS, where)
+        flag = settings.get("outbound_to_qualifiers", False)
+        if not isinstance(flag, bool):
+            raise InvalidInput(f"{where}'outbound_to_qualifiers' must be true or false")
+        if flag:
+            flagged.add(_pool_name(name, "a pool name"))
+    return frozenset(flagged)
 
 
 def _claim_modes_from_data(modes: object) -> tuple[tuple[str, str], ...]:

@@ -37,6 +37,8 @@ class Action(StrEnum):
     QUALIFY = "qualify"
     DISQUALIFY = "disqualify"
     HANDOFF = "handoff"
+    HANDOFF_QUALIFIER = "handoff qualifier"
+    """A prospector passes an outbound lead they are working to the qualifier rotation."""
     MEETING = "meeting"
     PROPOSAL_REQUESTED = "proposal requested"
     PROPOSAL_PRESENTED = "proposal presented"
@@ -64,6 +66,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.QUALIFY: frozenset({Stage.WORKING}),
     Action.DISQUALIFY: frozenset({Stage.ASSIGNED, Stage.WORKING, Stage.QUALIFIED}),
     Action.HANDOFF: frozenset({Stage.QUALIFIED, Stage.WON}),
+    Action.HANDOFF_QUALIFIER: frozenset({Stage.WORKING}),
     Action.MEETING: CLOSING_STAGES,
     Action.PROPOSAL_REQUESTED: frozenset({Stage.WITH_CLOSER, Stage.MEETING}),
     Action.PROPOSAL_PRESENTED: frozenset(
@@ -79,9 +82,17 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
 _USER_ACTIONS = tuple(a for a in Action if a is not Action.ASSIGN)
 
 
-def allowed_actions(stage: Stage) -> tuple[Action, ...]:
-    """The actions a person can take from ``stage``, in journey order."""
-    return tuple(a for a in _USER_ACTIONS if stage in ALLOWED[a])
+def allowed_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
+    """The actions a person can take from ``stage``, in journey order.
+
+    ``prospecting``: the lead is outbound and still with its prospector, who may also hand it
+    to the qualifiers (no other lead can take that step).
+    """
+    return tuple(
+        a
+        for a in _USER_ACTIONS
+        if stage in ALLOWED[a] and (prospecting or a is not Action.HANDOFF_QUALIFIER)
+    )
 
 
 def owning_role(stage: Stage, outbound: bool) -> Role | None:
@@ -97,6 +108,7 @@ def owning_role(stage: Stage, outbound: bool) -> Role | None:
     return None
 
 
-def next_step_actions(stage: Stage) -> tuple[Action, ...]:
+def next_step_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
     """The buttons worth showing on a lead card at ``stage`` (reassign is a manager's command)."""
-    return tuple(a for a in allowed_actions(stage) if a is not Action.REASSIGN)
+    actions = allowed_actions(stage, prospecting=prospecting)
+    return tuple(a for a in actions if a is not Action.REASSIGN)

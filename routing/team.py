@@ -21,6 +21,10 @@ class Rep:
     is_manager: bool = False
     away_until: datetime | None = None
     hours: WorkingHours | None = None
+    away_note: str | None = None
+    """Why the rep is away when it was not their own `/rotation away` (their Slack status)."""
+    away_status: str | None = None
+    """The chat status Baton last acted on, so it is not applied again after `/rotation back`."""
     id: int | None = None
 
     @property
@@ -78,6 +82,7 @@ class Membership:
             position=self.position,
             timezone=self.rep.timezone,
             away_until=self.rep.away_until,
+            away_note=self.rep.away_note,
             hours=self.rep.hours,
             cap=self.cap,
             received_today=received_today,

@@ -31,6 +31,8 @@ def rep_row(rep: Rep) -> dict[str, Any]:
         "hours_start": hours.start if hours else None,
         "hours_end": hours.end if hours else None,
         "hours_days": ",".join(str(d) for d in sorted(hours.days)) if hours else None,
+        "away_note": rep.away_note,
+        "away_status": rep.away_status,
     }
 
 
@@ -49,6 +51,8 @@ def rep_from(row: Row) -> Rep:
         is_manager=bool(row["is_manager"]),
         away_until=row["away_until"],
         hours=hours,
+        away_note=row["away_note"],
+        away_status=row["away_status"],
         id=row["id"],
     )
 

@@ -362,6 +362,21 @@ class SqlIntakeKeys:
         )
         return fresh == len(keys)
 
+    def known(self, keys: Sequence[str]) -> bool:
+        query = select(t.intake_keys.c.key).where(t.intake_keys.c.key.in_(list(keys))).limit(1)
+        return self.conn.execute(query).first() is not None
+
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        if keys:
+            ik = t.intake_keys
+            self.conn.execute(update(ik).where(ik.c.key.in_(list(keys))).values(lead_id=lead_id))
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        ik = t.intake_keys
+        query = select(ik.c.lead_id).where(ik.c.key.in_(list(keys)), ik.c.lead_id.is_not(None))
+        found = self.conn.execute(query.limit(1)).scalar()
+        return int(found) if found is not None else None
+
 
 class SqlDeliveryKeys:
     def __init__(self, conn: Connection) -> None:

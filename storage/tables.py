@@ -68,6 +68,8 @@ reps = Table(
     Column("hours_start", Time()),
     Column("hours_end", Time()),
     Column("hours_days", String(limits.HOURS_DAYS)),
+    Column("away_note", String(limits.STATUS_NOTE)),
+    Column("away_status", String(limits.STATUS_KEY)),
     UniqueConstraint("platform", "user_id"),
 )
 
@@ -174,6 +176,7 @@ intake_keys = Table(
     metadata,
     Column("key", String(limits.DELIVERY_KEY), primary_key=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("lead_id", Integer),
 )
 
 outbox = Table(

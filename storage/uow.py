@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
@@ -48,7 +49,11 @@ class SqlUnitOfWork:
         if self.read_only:
             self._conn.execution_options(**{READ_ONLY: True})
         self._tx = self._conn.begin()
-        conn = self._conn
+        self._bind(self._conn)
+        return self
+
+    def _bind(self, conn: Connection) -> None:
+        """Fresh repositories on ``conn`` (they cache reps and collect outbox rows)."""
         self.reps = SqlReps(conn)
         self.pools = SqlPools(conn, self.reps)
         self.leads = SqlLeads(conn)
@@ -56,7 +61,18 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
-        return self
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        self.outbox.flush()
+        nested = self.connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            self._bind(self.connection)  # forget what the undone part cached or queued
+            raise
+        nested.commit()
 
     @property
     def connection(self) -> Connection:

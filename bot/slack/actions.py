@@ -44,6 +44,8 @@ def command_for(action: str, lead_id: int) -> Command:
             return Qualify(lead_id)
         case "handoff":
             return Handoff(lead_id)
+        case "handoff qualifier":
+            return Handoff(lead_id, to_qualifiers=True)
         case "meeting":
             return LogMeeting(lead_id)
         case "proposal requested":

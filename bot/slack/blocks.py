@@ -36,6 +36,7 @@ BUTTON_LABELS = {
     "qualify": "Qualify",
     "disqualify": "Disqualify",
     "handoff": "Hand off",
+    "handoff qualifier": "To qualifiers",
     "meeting": "Log meeting",
     "proposal requested": "Proposal requested",
     "proposal presented": "Proposal presented",

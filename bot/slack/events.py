@@ -9,6 +9,7 @@ A redelivered event is passed on as it is: the intake use case recognises the ch
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -16,8 +17,14 @@ from slack_bolt import App
 
 from bot.slack.deps import SlackDeps
 from bot.slack.message_fields import extract_post
+from routing.relay import SYSTEM
 from routing.roles import Platform
+from routing.status import ChatStatus
+from routing.usecases.context import Ctx, Outcome
 from routing.usecases.intake import InboundPost
+from routing.usecases.status import status_changed
+
+log = logging.getLogger(__name__)
 
 INTAKE_SUBTYPES = frozenset({None, "bot_message", "file_share"})
 
@@ -55,7 +62,37 @@ def posted_by_a_person(event: Mapping[str, Any]) -> str | None:
     return user if isinstance(user, str) and user else None
 
 
+def changed_status(event: Mapping[str, Any]) -> tuple[str, ChatStatus] | None:
+    """The user and status a ``user_change`` event carries; None for a shape without them."""
+    user = event.get("user")
+    if not isinstance(user, Mapping) or not isinstance(user.get("id"), str):
+        return None
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, Mapping) else {}
+    expiration = profile.get("status_expiration")
+    return user["id"], ChatStatus(
+        emoji=str(profile.get("status_emoji") or ""),
+        text=str(profile.get("status_text") or ""),
+        expiration=expiration if isinstance(expiration, int) and expiration > 0 else 0,
+    )
+
+
 def register(app: App, deps: SlackDeps) -> None:
+    away = deps.baton.settings.away_statuses()
+
+    @app.event("user_change")
+    def on_user_change(event: dict[str, Any]) -> None:
+        found = changed_status(event)
+        if found is None:
+            log.warning("user_change without a user id; ignored")
+            return
+        user_id, status = found
+
+        def use_case(ctx: Ctx) -> Outcome:
+            return status_changed(ctx, Platform.SLACK, user_id, status, away)
+
+        deps.baton.relay.run(SYSTEM, use_case)
+
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
         post = inbound_post(event, body, deps.intake_channels)

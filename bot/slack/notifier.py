@@ -88,9 +88,12 @@ class SlackNotifier:
             self.after_lead_dm(user_id)
 
     def _in_thread(self, delivery: Delivery, mention: MentionFn) -> str | None:
+        """A reply in the lead's thread. A lead with no source message (a webhook's) has its
+        card as the thread: the card is posted to the channel and later replies go under it."""
         notice = delivery.notice
         assert notice.thread is not None
-        channel, thread_ts = notice.thread.channel, notice.thread.message_id
+        channel = notice.thread.channel
+        thread_ts = notice.thread.message_id or delivery.card_ref
         if notice.update_card and delivery.card_ref:
             self.client.chat_update(
                 channel=channel, ts=delivery.card_ref, **_content(notice, mention)

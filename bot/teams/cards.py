@@ -52,6 +52,7 @@ _SIMPLE_BUTTONS = {
     "notmine": "Not mine",
     "qualify": "Qualify",
     "handoff": "Hand off",
+    "handoff qualifier": "To qualifiers",
     "meeting": "Meeting held",
     "proposal requested": "Proposal requested",
     "proposal presented": "Proposal presented",

@@ -136,7 +136,9 @@ class TeamsNotifier:
         thread = notice.thread
         assert thread is not None
         stored = self._place(thread.channel)
-        ref = restore(stored, a.thread_conversation(thread.channel, thread.message_id))
+        root = thread.message_id or card_ref  # a webhook lead's card is its thread
+        where = a.thread_conversation(thread.channel, root) if root else thread.channel
+        ref = restore(stored, where)
         if notice.update_card and card_ref:
             activity.id = card_ref
             await self._continue(ref, lambda context: context.update_activity(activity))

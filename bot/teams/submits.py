@@ -54,6 +54,7 @@ _GRAMMAR: dict[str, _Words] = {
     "claim": _id_only("claim"),
     "notmine": _id_only("notmine"),
     "handoff": _id_only("handoff"),
+    "handoff qualifier": _Words(lambda lead, _d: f"handoff {lead} qualifier"),
     "meeting": _id_only("meeting"),
     "show": _id_only("show"),
     "proposal requested": _Words(lambda lead, _d: f"proposal {lead} requested"),

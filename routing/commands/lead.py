@@ -115,8 +115,15 @@ def _required_reason(args: _Args) -> str:
     return args.within("the reason", reason, limits.REASON)
 
 
+_QUALIFIER_WORDS = frozenset({"qualifier", "qualifiers", "inbound"})
+
+
 def _lead_handoff(args: _Args) -> Handoff:
     lead_id = args.lead_id()
+    words = [token.text.lower() for token in args.tokens]
+    if len(words) == 1 and words[0] in _QUALIFIER_WORDS:
+        args.tokens.clear()
+        return Handoff(lead_id, to_qualifiers=True)
     target = args.optional_mention()
     args.done()
     return Handoff(lead_id, target)

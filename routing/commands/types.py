@@ -57,6 +57,8 @@ class Disqualify:
 class Handoff:
     lead_id: int
     target: UserRef | None = None
+    to_qualifiers: bool = False
+    """`/lead handoff L-5 qualifier`: a prospector's outbound lead into the qualifier rotation."""
 
 
 @dataclass(frozen=True)

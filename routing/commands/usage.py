@@ -12,7 +12,14 @@ _LEAD_HELP = (
         "record BANT (no fields: opens a form)",
     ),
     ("disqualify", "/lead disqualify <id> <reason…>", "close a lead that is not a fit"),
-    ("handoff", "/lead handoff <id> [@user]", "pass it to the next closer or account manager"),
+    (
+        "handoff",
+        "/lead handoff <id> [@user|qualifier]",
+        (
+            "pass it to the next closer or account manager; `qualifier`: your outbound lead to the "
+            "qualifiers"
+        ),
+    ),
     ("meeting", "/lead meeting <id>", "log a meeting"),
     ("proposal", "/lead proposal <id> requested|presented", "log a proposal"),
     ("won", "/lead won <id> <amount>", "close it won, e.g. 12k"),

@@ -126,10 +126,17 @@ _STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", _TO_AM)
 
 
 def _steps(within: Sequence[LeadEvent], leads: int) -> dict[str, int]:
+    """Events per funnel step; a lead counts once as claimed (an outbound lead handed to the
+    qualifiers is started by its prospector and claimed again by its qualifier)."""
     counts = dict.fromkeys(_STEPS, 0)
     counts["leads"] = leads
+    claimed: set[int] = set()
     for event in within:
         step = _step_of(event)
+        if step == "claimed":
+            if event.lead_id in claimed:
+                continue
+            claimed.add(event.lead_id)
         if step is not None:
             counts[step] += 1
     return counts
@@ -144,6 +151,8 @@ def _step_of(event: LeadEvent) -> str | None:
         return "won"
     if event.type is EventType.HANDED_OFF:
         role = event.payload.get("role")
+        if role == "qualifier":
+            return None  # an outbound lead passed to the qualifiers: not a step down the funnel
         to_customer = event.to_stage is Stage.CUSTOMER or role == "account_manager"
         return "handed to account managers" if to_customer else "handed to closers"
     return None
@@ -165,6 +174,11 @@ def _is_outbound_start(event: LeadEvent) -> bool:
     return event.type is EventType.ASSIGNED and (
         event.payload.get("how") == "outbound" or event.to_stage is Stage.WORKING
     )
+
+
+def _is_qualifier_handoff(event: LeadEvent) -> bool:
+    """A prospector passed an outbound lead to a qualifier, who claims it like an inbound one."""
+    return event.type is EventType.HANDED_OFF and event.payload.get("role") == "qualifier"
 
 
 def _is_outbound(created: LeadEvent) -> bool:
@@ -311,12 +325,13 @@ def _tally_lead(
 ) -> None:
     assigned_at: datetime | None = None
     for event in history:
-        if event.type is EventType.ASSIGNED:
+        given = event.type is EventType.ASSIGNED or _is_qualifier_handoff(event)
+        if given:
             assigned_at = event.at
         rep = event.owner_id if event.owner_id is not None else event.actor_id
         if rep is None or not period.contains(event.at):
             continue
-        if event.type is EventType.ASSIGNED:
+        if given:
             tallies[rep].assigned += 1
             tallies[rep].claimed += _is_outbound_start(event)
         elif event.type is EventType.CLAIMED:

@@ -48,6 +48,8 @@ class Candidate:
     position: int
     timezone: str
     away_until: datetime | None = None
+    away_note: str | None = None
+    """Why they are away when it is not their own `/rotation away` (their chat status)."""
     hours: WorkingHours | None = None
     cap: int | None = None
     received_today: int | None = None
@@ -70,14 +72,15 @@ class Candidate:
 def _away(candidate: Candidate, now: datetime) -> str | None:
     if candidate.away_until is None or as_utc(now) >= as_utc(candidate.away_until):
         return None
+    note = candidate.away_note
     if candidate.away_until.year >= AWAY_FOREVER_YEAR:
-        return "away until they're back"
+        return f"away ({note})" if note else "away until they're back"
     back = local_now(candidate.timezone, candidate.away_until)
     other_year = back.year != local_now(candidate.timezone, now).year
     when = day_and_date(back, with_year=other_year)
     if back.time() != time(0, 0):
         when = f"{when} {clock_text(back.time())}"
-    return f"away until {when}"
+    return f"away ({note} until {when})" if note else f"away until {when}"
 
 
 def _hours(candidate: Candidate, now: datetime) -> str | None:

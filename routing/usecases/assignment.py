@@ -79,16 +79,20 @@ def give(ctx: Ctx, lead: Lead, turn: Turn, prefix: str = "") -> None:
         lead.assign(turn.rep.id or 0, ctx.now, explanation, rotation=turn.rotation)
 
 
-def announce_assignment(ctx: Ctx, lead: Lead, turn: Turn, *, first: bool = False) -> str:
+def announce_assignment(
+    ctx: Ctx, lead: Lead, turn: Turn, *, first: bool = False, quiet: bool = False
+) -> str:
     """Tell the thread and the assignee; return the line for whoever triggered it.
 
     ``first``: the lead's first word in its thread, which posts the card carrying the line.
+    ``quiet``: a queued lead is not reported to the managers (a bulk import reports once).
     """
     say = ctx.refresh_card if first else ctx.tell_thread
     if turn.rep is None:
         line = f"{lead.ref} is waiting in the queue. {turn.explanation}"
         say(lead, line)
-        ctx.tell_managers(f"{lead.ref} ({lead.title}) is waiting: {turn.explanation}", lead)
+        if not quiet:
+            ctx.tell_managers(f"{lead.ref} ({lead.title}) is waiting: {turn.explanation}", lead)
         return line
     line = f"{lead.ref} → {turn.rep.mention}. {turn.explanation}"
     say(lead, line)

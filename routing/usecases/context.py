@@ -33,6 +33,8 @@ class RelayConfig:
     claim_sla_minutes: int = 5
     timezone: str = "UTC"
     """The team's timezone: digest periods start at its midnights."""
+    outbound_to_qualifiers: bool = False
+    """``BATON_OUTBOUND_TO_QUALIFIERS``: prospectors' new leads go to the qualifier rotation."""
     dashboard: DashboardLinks | None = None
     """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
 
@@ -158,6 +160,17 @@ class Ctx:
         if role is Role.MANAGER:
             return self.is_manager(rep)
         return any(pool.role is role for pool, _m in self.uow.pools.memberships_of(rep.id or 0))
+
+    def outbound_to_qualifiers(self, prospector: Rep) -> bool:
+        """Whether ``prospector``'s new outbound leads go to the qualifiers rather than to them:
+        the setting, or ``outbound_to_qualifiers`` on one of their pools in the rules file."""
+        if self.config.outbound_to_qualifiers:
+            return True
+        flagged = self.config.rules.outbound_to_qualifiers
+        return any(
+            pool.role is Role.PROSPECTOR and pool.name in flagged
+            for pool, _m in self.uow.pools.memberships_of(prospector.id or 0)
+        )
 
     def ensure_rep(self, platform: Platform, user_id: str, name: str | None = None) -> Rep:
         """The rep for a mentioned user, created on first mention (adapters refresh the name)."""

@@ -15,10 +15,12 @@ from types import MappingProxyType
 from routing import limits
 from routing.commands import NewLead
 from routing.errors import InvalidInput
+from routing.inbound import InboundLead
 from routing.lead import Lead, Origin, SourceRef
 from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
 from routing.roles import Platform, Role
 from routing.stages import Stage
+from routing.team import Rep
 from routing.text import storable
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
@@ -73,7 +75,7 @@ def read_post(post: InboundPost) -> ReadPost:
     parsed = parse_lead_post(storable_post.text, storable_post.pairs, storable_post.field_texts)
     if isinstance(parsed, Unparsed):
         return ReadPost(storable_post, parsed)
-    bounded = _bounded(parsed)
+    bounded = bounded_lead(parsed)
     text = storable_post.text
     cut = bounded != parsed or text != storable(post.text) or text.count("\n") >= limits.POST_LINES
     return ReadPost(storable_post, bounded, cut=cut)
@@ -106,7 +108,7 @@ _FIELD_LIMITS = {
 }
 
 
-def _bounded(parsed: ParsedLead) -> ParsedLead:
+def bounded_lead(parsed: ParsedLead) -> ParsedLead:
     """Every part of a parsed lead cut to its limit, so no post is lost to a column's size."""
     fields = {
         limits.truncate(key, limits.FIELD_KEY): limits.truncate(
@@ -150,6 +152,51 @@ def ingest_post(ctx: Ctx, post: InboundPost | ReadPost) -> Outcome:
     return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
 
 
+def ingest_inbound(ctx: Ctx, inbound: InboundLead, intake: SourceRef | None) -> Outcome:
+    """A lead another system delivered (a webhook): routed like a post, its card posted fresh.
+
+    ``intake`` is the channel its card goes to; with no message to reply under, the card is
+    the first message (``message_id`` empty) and becomes the lead's thread. A retry under the
+    same key answers with the lead the first delivery created.
+    """
+    keys = inbound.delivery_keys()
+    if not ctx.uow.intake.claim(keys, ctx.now):
+        earlier = ctx.uow.intake.lead_for(keys)
+        return Outcome("Already have this lead.", lead_id=earlier, data={"duplicate": True})
+    parsed = inbound.parsed
+    if isinstance(parsed, Unparsed):
+        lead = _keep_unparsed_delivery(ctx, inbound, intake, parsed)
+    else:
+        lead = _lead_from(parsed, source=intake)
+        lead.fields.setdefault("source", inbound.source)
+        lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields["source"])
+        _route_new(ctx, lead, first=True)
+    ctx.uow.intake.attach(keys, lead.id or 0)
+    return Outcome(
+        f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id, data={"stage": lead.stage}
+    )
+
+
+def _keep_unparsed_delivery(
+    ctx: Ctx, inbound: InboundLead, intake: SourceRef | None, why: Unparsed
+) -> Lead:
+    lead = Lead(company=None, email=None, source=intake, raw_text=inbound.raw)
+    lead.fields["source"] = inbound.source
+    lead.stage = Stage.UNPARSED
+    lead.record_creation(ctx.now, ctx.actor.id, reason=why.reason)
+    ctx.uow.leads.add(lead)
+    ctx.refresh_card(
+        lead,
+        f"{lead.ref} came from {inbound.source} but I couldn't read a lead in it ({why.reason}). "
+        "I kept the payload for a manager.",
+    )
+    ctx.tell_managers(
+        f"{lead.ref} from {inbound.source} needs a human: {why.reason}. `/lead show {lead.ref}` "
+        "shows what was sent."
+    )
+    return lead
+
+
 def _keep_unparsed(ctx: Ctx, post: InboundPost, source: SourceRef, why: Unparsed) -> Lead:
     lead = Lead(company=None, email=None, source=source, raw_text=post.text)
     lead.stage = Stage.UNPARSED
@@ -184,36 +231,69 @@ def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
     if domain:
         fields.setdefault("domain", domain)
     lead = Lead(company=cmd.company, email=cmd.email.lower(), name=cmd.name, fields=fields)
-    if ctx.in_role(ctx.actor, Role.PROSPECTOR):
-        lead.origin = Origin.OUTBOUND
-    lead.record_creation(ctx.now, ctx.actor.id, source=fields.get("source"))
-    line = _route_new(ctx, lead)
+    prospector = ctx.actor if ctx.in_role(ctx.actor, Role.PROSPECTOR) else None
+    line = create_and_route(ctx, lead, prospector=prospector)
     return Outcome(line, card=ctx.card(lead), lead_id=lead.id)
 
 
-def _route_new(ctx: Ctx, lead: Lead, *, first: bool = False) -> str:
-    """Match, route and store a new lead, and tell the people concerned."""
-    turn = _route(ctx, lead)
+def create_and_route(
+    ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False
+) -> str:
+    """Record a new lead's creation and route it; ``prospector`` makes it their outbound lead.
+
+    A prospector whose outbound leads go to the qualifiers (``BATON_OUTBOUND_TO_QUALIFIERS`` or
+    their pool's ``outbound_to_qualifiers``) is recorded as the lead's source, and the lead goes
+    through the qualifier rotation like an inbound one; it stays outbound in the digest.
+    """
+    sourced_by = None
+    if prospector is not None:
+        lead.origin = Origin.OUTBOUND
+        if ctx.outbound_to_qualifiers(prospector):
+            sourced_by = prospector.id
+            lead.fields["sourced_by"] = prospector.name
+            prospector = None
+    extra = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
+    return _route_new(ctx, lead, prospector=prospector, quiet=quiet)
+
+
+def _route_new(
+    ctx: Ctx,
+    lead: Lead,
+    *,
+    first: bool = False,
+    prospector: Rep | None = None,
+    quiet: bool = False,
+) -> str:
+    """Match, route and store a new lead, and tell the people concerned.
+
+    ``quiet`` (bulk imports): the assignee still gets their message, but a queued lead does not
+    page the managers one by one; the import tells them once, in its summary.
+    """
+    turn = _route(ctx, lead, prospector)
     ctx.uow.leads.add(lead)
     if turn is None:
+        mine = prospector is None or prospector.id == ctx.actor.id
+        owner = "your" if mine or prospector is None else f"{prospector.name}'s"
         return (
-            f"Logged {lead.ref} ({lead.title}) as your outbound lead. When it's qualified: "
+            f"Logged {lead.ref} ({lead.title}) as {owner} outbound lead. When it's qualified: "
             f"`/lead qualify {lead.ref} budget=… authority=… need=… timeline=…`."
         )
-    return announce_assignment(ctx, lead, turn, first=first)
+    return announce_assignment(ctx, lead, turn, first=first, quiet=quiet)
 
 
-def _route(ctx: Ctx, lead: Lead) -> Turn | None:
+def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
     """Give a new lead its owner: the contact's owner, the rotation of the pool the rules pick,
-    or (outbound, ``None``) the prospector who logged it. The one path intake and preview share."""
+    or (``None``) the ``prospector`` whose outbound lead it is. The one path intake, import and
+    preview share."""
     matched = match_owner(ctx, lead)
     if matched is not None:
         return matched
-    if lead.origin is Origin.OUTBOUND:
+    if prospector is not None:
         lead.pool = Role.PROSPECTOR.value
-        lead.start_working(ctx.actor.id or 0, ctx.now)
+        lead.start_working(prospector.id or 0, ctx.now)
         return None
-    pool, why = _pool_for(ctx, lead)
+    pool, why = pool_for(ctx, lead)
     turn = assign_from_pool(ctx, lead, pool)
     return replace(turn, explanation=f"{why}. {turn.explanation}") if why else turn
 
@@ -239,7 +319,7 @@ def preview(ctx: Ctx, text: str) -> Outcome:
     )
 
 
-def _pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
+def pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
     """The pool the rules send ``lead`` to; a rule's pool that does not exist or has nobody in
     it falls back to the default pool, and the reason says so."""
     rules = ctx.config.rules

@@ -14,6 +14,7 @@ from routing.stages import Action, Stage, owning_role
 from routing.team import ClaimMode
 from routing.usecases.assignment import Turn, announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.intake import pool_for
 from routing.usecases.sweep import claim_deadline
 
 StepFn = Callable[[Lead, int], None]
@@ -159,6 +160,43 @@ def hand_off(ctx: Ctx, lead_id: int, target: UserRef | None) -> Outcome:
     )
 
 
+def hand_to_qualifiers(ctx: Ctx, lead_id: int) -> Outcome:
+    """A prospector's outbound lead into the qualifier rotation, the prospector kept as source.
+
+    The qualifier pool is the one the routing rules choose for the lead, as for a post.
+    """
+    lead = ctx.lead(lead_id)
+    ctx.require_owner_or_manager(lead, f"hand {lead.ref} to the qualifiers")
+    lead.check(Action.HANDOFF_QUALIFIER)
+    prospector = lead.owner_id
+    pool, why = pool_for(ctx, lead)
+    turn = next_in(ctx, pool, exclude={prospector} if prospector else ())
+    if turn.rep is None:
+        raise InvalidInput(
+            f"No qualifier is available to take {lead.ref}: {turn.explanation} It stays yours."
+        )
+    source = ctx.rep(prospector)
+    lead.hand_to_qualifier(ctx.actor.id or 0, turn.rep.id or 0, ctx.now, turn.explanation, pool)
+    if source is not None:
+        lead.fields["sourced_by"] = source.name
+    ctx.save(lead)
+    explanation = f"{why}. {turn.explanation}" if why else turn.explanation
+    ctx.tell_thread(
+        lead, f"{lead.ref} handed from {ctx.mention(prospector)} to {turn.rep.mention} (qualifier)."
+    )
+    ctx.tell(
+        turn.rep.id,
+        f"{ctx.mention(prospector)} sourced {lead.ref} ({lead.title}) and passed it to you to "
+        f"qualify. Claim it to start the clock (SLA {ctx.config.claim_sla_minutes} min). "
+        f"{explanation}",
+        lead,
+    )
+    return Outcome(
+        f"{lead.ref} is now with {turn.rep.mention} to qualify; you stay its source. {explanation}",
+        card=ctx.card(lead),
+    )
+
+
 def _handoff_context(lead: Lead) -> str:
     parts = [f"Qualification: {lead.qualification.summary()}." if lead.qualification else ""]
     if lead.amount is not None:
@@ -252,7 +290,7 @@ def reassign(ctx: Ctx, lead_id: int, target: UserRef) -> Outcome:
     ctx.require_manager("reassign leads")
     lead = ctx.lead(lead_id)
     rep = ctx.ensure_rep(ctx.actor.platform, target.user_id, target.name)
-    role = owning_role(lead.stage, outbound=lead.origin.value == "outbound")
+    role = owning_role(lead.stage, outbound=lead.prospecting)
     if role is not None and not ctx.in_role(rep, role):
         raise NotAllowed(
             f"{rep.mention} is not in the {role.label} pool, and {lead.ref} is "

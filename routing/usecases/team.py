@@ -120,6 +120,7 @@ def away(ctx: Ctx, user: UserRef | None, until: date | None) -> Outcome:
     )
     if rep.away_until <= ctx.now:
         raise InvalidInput("That date is already past; pick a day after today.")
+    rep.away_note = None
     ctx.uow.reps.save(rep)
     when = f"until {until:%a %d %b}" if until else "until `/rotation back`"
     who = "You are" if rep.id == ctx.actor.id else f"{rep.mention} is"
@@ -128,13 +129,16 @@ def away(ctx: Ctx, user: UserRef | None, until: date | None) -> Outcome:
 
 def back(ctx: Ctx, user: UserRef | None) -> Outcome:
     rep = _subject(ctx, user, "bring someone else back")
-    rep.away_until = None
-    ctx.uow.reps.save(rep)
-    drained = "".join(
-        drain(ctx, pool.name) for pool, _m in ctx.uow.pools.memberships_of(rep.id or 0)
-    )
+    drained = return_to_rotation(ctx, rep)
     who = "Welcome back" if rep.id == ctx.actor.id else f"{rep.mention} is back"
     return Outcome(f"{who}: back in the rotation, level with the others.{drained}")
+
+
+def return_to_rotation(ctx: Ctx, rep: Rep) -> str:
+    """End ``rep``'s time away (their credit is as they left it) and drain what waited."""
+    rep.away_until, rep.away_note = None, None
+    ctx.uow.reps.save(rep)
+    return "".join(drain(ctx, pool.name) for pool, _m in ctx.uow.pools.memberships_of(rep.id or 0))
 
 
 def hours(

@@ -31,6 +31,7 @@ TYPED = {
     "proposal requested": "proposal L-5 requested",
     "proposal presented": "proposal L-5 presented",
     "churn": "churn L-5",
+    "handoff qualifier": "handoff L-5 qualifier",
 }
 
 

@@ -27,7 +27,7 @@ def test_a_link_asked_for_in_a_channel_arrives_in_the_private_chat_only(
     in_channel = [c for c in teams.double.sent() if GENERAL in c.conversation]
     assert in_channel
     assert not any("/dashboard?t=" in c.text for c in in_channel)
-    assert any(c.shows("private chat") for c in in_channel)
+    assert any(c.shows("1:1 chat") for c in in_channel)
     private = teams.double.to(MAYA.chat)
     assert any("/dashboard?t=v1." in c.text for c in private)
 

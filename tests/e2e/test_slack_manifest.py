@@ -41,6 +41,7 @@ EVENT_SCOPES: dict[str, str | None] = {
     "message.channels": "channels:history",
     "message.groups": "groups:history",
     "app_home_opened": None,
+    "user_change": "users:read",
 }
 FEATURE_SCOPES = {"slash_commands": "commands"}
 _FAMILIES = "chat|users|files|views|conversations|auth|reactions|team|apps|usergroups|pins|im"
@@ -87,6 +88,7 @@ def test_the_manifest_subscribes_to_the_events_the_app_handles() -> None:
         "message.channels",
         "message.groups",
         "app_home_opened",
+        "user_change",
     }
     assert app["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(app["oauth_config"]["scopes"]["bot"])

@@ -333,7 +333,7 @@ def test_reassign_needs_exactly_one_mentioned_user(text: str, problem: str) -> N
 
 def test_handoff_to_a_plain_at_name_is_refused() -> None:
     error = usage_error("lead", "handoff 42 @bob")
-    assert error.usage == "/lead handoff <id> [@user]"
+    assert error.usage == "/lead handoff <id> [@user|qualifier]"
 
 
 # --- proposal ---------------------------------------------------------------------------------

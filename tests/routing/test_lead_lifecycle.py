@@ -86,7 +86,16 @@ _DO: dict[Action, Callable[[Lead], None]] = {
     Action.EXPAND: lambda lead: lead.expand(OTHER, _at(20), Decimal(5)),
     Action.CHURN: lambda lead: lead.churn(OTHER, _at(20), None),
     Action.REASSIGN: lambda lead: lead.reassign(MANAGER, OTHER, _at(20), "manager"),
+    Action.HANDOFF_QUALIFIER: lambda lead: _as_prospected(lead).hand_to_qualifier(
+        OTHER, OTHER, _at(20), "rotation", "qualifier"
+    ),
 }
+
+
+def _as_prospected(lead: Lead) -> Lead:
+    lead.origin, lead.pool = Origin.OUTBOUND, "prospector"
+    return lead
+
 
 _MATRIX = [(stage, action) for stage in Stage for action in Action]
 
@@ -111,7 +120,7 @@ def test_each_action_is_taken_exactly_where_the_journey_allows_it(
     assert lead.pending == []
     message = refused.value.message
     assert f"L-7 is {stage.label}, so it can't take `{action.value}` now" in message
-    allowed = allowed_actions(stage)
+    allowed = allowed_actions(stage, prospecting=lead.prospecting)
     listed = message.split(" you can: ")[1].rstrip(".")
     assert listed == (", ".join(a.value for a in allowed) or "nothing more")
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -48,6 +49,7 @@ class FakeState:
     leads: dict[int, Lead] = field(default_factory=dict)
     events: list[LeadEvent] = field(default_factory=list)
     intake_keys: dict[str, datetime] = field(default_factory=dict)
+    intake_leads: dict[str, int] = field(default_factory=dict)
     delivery_keys: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     outbox: list[Notice] = field(default_factory=list)
     digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
@@ -294,6 +296,17 @@ class FakeIntakeKeys:
             self.tx.state.intake_keys[key] = at
         return len(fresh) == len(keys)
 
+    def known(self, keys: Sequence[str]) -> bool:
+        return any(key in self.tx.state.intake_keys for key in keys)
+
+    def attach(self, keys: Sequence[str], lead_id: int) -> None:
+        for key in keys:
+            self.tx.state.intake_leads[key] = lead_id
+
+    def lead_for(self, keys: Sequence[str]) -> int | None:
+        leads = self.tx.state.intake_leads
+        return next((leads[key] for key in keys if key in leads), None)
+
 
 class FakeDeliveryKeys:
     def __init__(self, tx: _Tx) -> None:
@@ -403,6 +416,15 @@ class FakeUnitOfWork:
     def rollback(self) -> None:
         if self._tx is not None:
             self._tx = _Tx(copy.deepcopy(self.committed))
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        before = copy.deepcopy(self._open().state)
+        try:
+            yield
+        except BaseException:
+            self._tx = _Tx(before)
+            raise
 
     # --- reading what was committed, for assertions ------------------------------------------
 

@@ -1,0 +1,75 @@
+"""Reading webhook payloads: each documented shape into fields, any JSON at all without a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing.inbound import inbound_lead, read_shape
+from routing.lead_post import ParsedLead, Unparsed
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhook"
+
+
+def payload(name: str) -> Any:
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_a_typeform_answer_is_labelled_by_a_chosen_ref_else_by_its_title() -> None:
+    shape, pairs, own_id = read_shape(payload("typeform_form_response"))
+    assert shape == "typeform"
+    assert own_id == "a3a12ec67a1365927098a606107fac15"
+    labels = dict(pairs)
+    assert labels["email"] == "laura@globex.example"
+    assert labels["What's your name?"] == "Laura Chen"
+    assert labels["Phone number"] == "+4915112345678"
+    assert labels["products"] == "Routing, Digest"
+
+
+def test_a_hubspot_submission_gives_its_fields_and_its_submission_id() -> None:
+    lead = inbound_lead("hubspot", payload("hubspot_form_submission"), "{}")
+    assert lead.shape == "hubspot"
+    assert lead.key == "7f3c1a52-9e4b-4d2a-8c61-0b5e7d9f2a14"
+    assert isinstance(lead.parsed, ParsedLead)
+    assert lead.parsed.name == "Dmitri Volkov"
+    assert lead.parsed.company == "Initech"
+    assert lead.parsed.fields["hs_pageuri"] == "https://www.example.com/pricing"
+
+
+def test_a_flat_object_keeps_unknown_and_nested_fields_and_the_header_key_wins() -> None:
+    lead = inbound_lead("website", payload("flat"), "{}", idempotency_key="k-1")
+    assert lead.delivery_keys() == ["webhook:website:k-1"]
+    assert isinstance(lead.parsed, ParsedLead)
+    assert lead.parsed.fields["plan"] == "enterprise"
+    assert lead.parsed.fields["utm_campaign"] == "brand"
+    assert lead.parsed.fields["source"] == "google"  # "UTM source" reads as the lead source
+
+
+def test_a_payload_without_contact_is_unparsed_and_keeps_its_raw_body() -> None:
+    lead = inbound_lead("website", {"name": "Just a name"}, '{"name": "Just a name"}')
+    assert isinstance(lead.parsed, Unparsed)
+    assert lead.raw == '{"name": "Just a name"}'
+    assert lead.delivery_keys() == []
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["form_response", "fields", "answers", "email", "x", "definition"]),
+        json_values,
+    )
+)
+def test_any_json_object_is_read_into_a_lead_or_an_unparsed_one(value: dict[str, Any]) -> None:
+    lead = inbound_lead("website", value, json.dumps(value))
+    assert isinstance(lead.parsed, (ParsedLead, Unparsed))
