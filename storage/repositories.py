@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    CursorResult,
     Table,
     and_,
     bindparam,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -39,8 +39,11 @@ from storage.codec import (
     rep_from,
     rep_row,
 )
+from storage.prepared import Prepared
 
 _MATCHABLE = sorted(s.value for s in (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER})
+_MATCHABLE_SQL: list[Any] = [literal_column(f"'{stage}'") for stage in _MATCHABLE]
+"""The stages as SQL literals (our own constants): a statement compiled once needs no IN list."""
 _OWNED = sorted(s.value for s in OWNED_STAGES)
 _WORKLOAD = [Stage.ASSIGNED.value, Stage.WORKING.value]
 _RECEIVED = [e.value for e in (EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF)]
@@ -73,14 +76,14 @@ class SqlReps:
     def get(self, rep_id: int) -> Rep:
         if rep_id in self._by_id:
             return self._by_id[rep_id]
-        row = self.conn.execute(select(t.reps).where(t.reps.c.id == rep_id)).mappings().first()
+        row = _GET_REP.first(self.conn, {"id": rep_id})
         if row is None:
             raise NotFound(f"No rep with id {rep_id}.")
         return self._remember(rep_from(row))
 
     def find(self, platform: Platform, user_id: str) -> Rep | None:
         params = {"platform": platform.value, "user_id": user_id}
-        row = self.conn.execute(_FIND_REP, params).mappings().first()
+        row = _FIND_REP.first(self.conn, params)
         return self._remember(rep_from(row)) if row else None
 
     def add(self, rep: Rep) -> Rep:
@@ -98,10 +101,7 @@ class SqlReps:
         self.conn.execute(update(t.reps).where(t.reps.c.id == rep.id).values(**rep_row(rep)))
 
     def managers(self) -> list[Rep]:
-        rows = self.conn.execute(
-            select(t.reps).where(t.reps.c.is_manager.is_(True)).order_by(t.reps.c.id)
-        )
-        return [self._remember(rep_from(r)) for r in rows.mappings()]
+        return [self._remember(rep_from(r)) for r in _MANAGERS.rows(self.conn)]
 
     def all(self) -> list[Rep]:
         rows = self.conn.execute(select(t.reps).order_by(t.reps.c.id)).mappings()
@@ -141,11 +141,11 @@ class SqlPools:
             self.conn.execute(_LOCK_POOL, {"name": name})
 
     def members(self, name: str) -> list[Membership]:
-        rows = self.conn.execute(_POOL_MEMBERS, {"pool": name}).mappings()
-        return [self._membership(r) for r in rows]
+        return [self._membership(r) for r in _POOL_MEMBERS.rows(self.conn, {"pool": name})]
 
     def _membership(self, row: Any) -> Membership:
-        rep = self.reps.adopt({**row, "id": row["rep_id"]})
+        row["id"] = row["rep_id"]
+        rep = self.reps.adopt(row)
         return Membership(
             pool=row["pool"],
             rep=rep,
@@ -170,8 +170,8 @@ class SqlPools:
     def save_members(self, memberships: Sequence[Membership]) -> None:
         if not memberships:
             return
-        self.conn.execute(
-            _SAVE_MEMBER,
+        _SAVE_MEMBER.many(
+            self.conn,
             [{"b_pool": x.pool, "b_rep": x.rep_id, **_membership_values(x)} for x in memberships],
         )
 
@@ -181,14 +181,7 @@ class SqlPools:
         return bool(result.rowcount)
 
     def memberships_of(self, rep_id: int) -> list[tuple[Pool, Membership]]:
-        m = t.memberships
-        rows = self.conn.execute(
-            select(m, t.reps, t.pools.c.role, t.pools.c.claim_mode)
-            .join(t.reps, t.reps.c.id == m.c.rep_id)
-            .join(t.pools, t.pools.c.name == m.c.pool)
-            .where(m.c.rep_id == rep_id)
-            .order_by(m.c.pool)
-        ).mappings()
+        rows = _MEMBERSHIPS_OF.rows(self.conn, {"rep_id": rep_id})
         return [(_pool({**r, "name": r["pool"]}), self._membership(r)) for r in rows]
 
     def set_claim_mode(self, name: str, mode: ClaimMode) -> None:
@@ -207,43 +200,57 @@ def _pool(row: Any) -> Pool:
 
 m_ = t.memberships
 _LOCK_POOL = select(t.pools.c.name).where(t.pools.c.name == bindparam("name")).with_for_update()
-_POOL_MEMBERS = (
+_POOL_MEMBERS = Prepared(
     select(m_, t.reps)
     .join(t.reps, t.reps.c.id == m_.c.rep_id)
     .where(m_.c.pool == bindparam("pool"))
     .order_by(m_.c.position, m_.c.rep_id)
 )
-_SAVE_MEMBER = update(m_).where(
-    and_(m_.c.pool == bindparam("b_pool"), m_.c.rep_id == bindparam("b_rep"))
+_MEMBERSHIPS_OF = Prepared(
+    select(m_, t.reps, t.pools.c.role, t.pools.c.claim_mode)
+    .join(t.reps, t.reps.c.id == m_.c.rep_id)
+    .join(t.pools, t.pools.c.name == m_.c.pool)
+    .where(m_.c.rep_id == bindparam("rep_id"))
+    .order_by(m_.c.pool)
 )
-_INSERT_LEAD = insert(t.leads)
-_FIND_REP = select(t.reps).where(
-    t.reps.c.platform == bindparam("platform"), t.reps.c.user_id == bindparam("user_id")
+_SAVE_MEMBER = Prepared(
+    update(m_).where(and_(m_.c.pool == bindparam("b_pool"), m_.c.rep_id == bindparam("b_rep"))),
 )
+_INSERT_LEAD = Prepared(insert(t.leads).returning(t.leads.c.id))
+_GET_REP = Prepared(select(t.reps).where(t.reps.c.id == bindparam("id")))
+_FIND_REP = Prepared(
+    select(t.reps).where(
+        t.reps.c.platform == bindparam("platform"), t.reps.c.user_id == bindparam("user_id")
+    )
+)
+_MANAGERS = Prepared(select(t.reps).where(t.reps.c.is_manager.is_(True)).order_by(t.reps.c.id))
 _l = t.leads
-_MATCH = (
+_MATCH = Prepared(
     select(_l)
     .where(
         or_(_l.c.email == bindparam("email"), _l.c.email_domain == bindparam("domain")),
-        _l.c.stage.in_(_MATCHABLE),
+        _l.c.stage.in_(_MATCHABLE_SQL),
         _l.c.owner_id.is_not(None),
     )
     .order_by((_l.c.email == bindparam("email")).desc(), _l.c.id.desc())
     .limit(1)
 )
-_CLAIM_KEY = {
-    name: dialect.insert(t.intake_keys).on_conflict_do_nothing().returning(t.intake_keys.c.key)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
-_SAVE_LEAD = update(t.leads).where(t.leads.c.id == bindparam("b_id"))
-_INSERT_EVENT = insert(t.lead_events)
-_INSERT_OUTBOX = insert(t.outbox)
-
-
-def _new_id(result: CursorResult[Any]) -> int:
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+_CLAIM_KEY = Prepared(
+    {
+        name: dialect.insert(t.intake_keys).on_conflict_do_nothing().returning(t.intake_keys.c.key)
+        for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+    },
+)
+_SAVE_LEAD = Prepared(update(t.leads).where(t.leads.c.id == bindparam("b_id")))
+_GET_LEAD = Prepared(select(t.leads).where(t.leads.c.id == bindparam("id")))
+_LOCK_LEAD = Prepared(select(t.leads).where(t.leads.c.id == bindparam("id")).with_for_update())
+_EVENTS = Prepared(
+    select(t.lead_events)
+    .where(t.lead_events.c.lead_id == bindparam("lead_id"))
+    .order_by(t.lead_events.c.id)
+)
+_INSERT_EVENT = Prepared(insert(t.lead_events))
+_INSERT_OUTBOX = Prepared(insert(t.outbox))
 
 
 def _membership_values(m: Membership) -> dict[str, Any]:
@@ -265,31 +272,32 @@ class SqlLeads:
         self.conn = conn
 
     def add(self, lead: Lead) -> Lead:
-        lead.id = _new_id(self.conn.execute(_INSERT_LEAD, lead_row(lead)))
+        row = _INSERT_LEAD.first(self.conn, lead_row(lead))
+        assert row is not None
+        lead.id = int(row["id"])
         self._write_events(lead)
         return lead
 
     def get(self, lead_id: int, *, lock: bool = False) -> Lead:
-        query = select(t.leads).where(t.leads.c.id == lead_id)
-        row = self.conn.execute(query.with_for_update() if lock else query).mappings().first()
+        row = (_LOCK_LEAD if lock else _GET_LEAD).first(self.conn, {"id": lead_id})
         if row is None:
             raise NotFound(f"There is no lead {format_lead_id(lead_id)}. `/lead mine` lists yours.")
         return lead_from(row)
 
     def save(self, lead: Lead) -> None:
-        self.conn.execute(_SAVE_LEAD, {"b_id": lead.id, **lead_row(lead)})
+        _SAVE_LEAD.run(self.conn, {"b_id": lead.id, **lead_row(lead)})
         self._write_events(lead)
 
     def _write_events(self, lead: Lead) -> None:
         events = lead.take_pending()
         if events:
-            self.conn.execute(_INSERT_EVENT, [event_row(e) for e in events])
+            _INSERT_EVENT.many(self.conn, [event_row(e) for e in events])
 
     def find_open_match(self, email: str | None, domain: str | None) -> Lead | None:
         """The newest owned open lead or customer with this email, else with this domain."""
         if not email and not domain:
             return None
-        row = self.conn.execute(_MATCH, {"email": email, "domain": domain}).mappings().first()
+        row = _MATCH.first(self.conn, {"email": email, "domain": domain})
         return lead_from(row) if row else None
 
     def owned_by(self, rep_id: int) -> list[Lead]:
@@ -332,12 +340,7 @@ class SqlLeads:
         return [lead_from(r) for r in rows]
 
     def events(self, lead_id: int) -> list[LeadEvent]:
-        rows = self.conn.execute(
-            select(t.lead_events)
-            .where(t.lead_events.c.lead_id == lead_id)
-            .order_by(t.lead_events.c.id)
-        ).mappings()
-        return [event_from(r) for r in rows]
+        return [event_from(r) for r in _EVENTS.rows(self.conn, {"lead_id": lead_id})]
 
     def events_for_report(self, start: datetime, end: datetime) -> list[LeadEvent]:
         return report.events_for_report(self.conn, start, end)
@@ -354,10 +357,8 @@ class SqlIntakeKeys:
         self.conn = conn
 
     def claim(self, keys: Sequence[str], at: datetime) -> bool:
-        stmt = _CLAIM_KEY[self.conn.dialect.name]
         fresh = sum(
-            self.conn.execute(stmt, {"key": key, "created_at": at}).first() is not None
-            for key in keys
+            _CLAIM_KEY.first(self.conn, {"key": key, "created_at": at}) is not None for key in keys
         )
         return fresh == len(keys)
 
@@ -421,7 +422,7 @@ class SqlOutbox:
 
     def flush(self) -> None:
         if self._pending:
-            self.conn.execute(_INSERT_OUTBOX, self._pending)
+            _INSERT_OUTBOX.many(self.conn, self._pending)
             self._pending = []
 
     def _platform(self, notice: Notice) -> str | None:

@@ -28,7 +28,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.chart import funnel_chart_png
 from bot.outbox import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.slack.delivered import already_posted, delivery_key, digest_metadata
 from routing.digest_text import (
@@ -136,6 +135,9 @@ def post_digest(
 
 
 def _upload_chart(client: WebClient, channel: str, digest: Digest) -> None:
+    """Matplotlib is imported on the first chart, so an idle server does not carry it."""
+    from bot.chart import funnel_chart_png
+
     report = digest.report
     try:
         client.files_upload_v2(

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot import chart
 from bot.teams.cards import Card, adaptive_card, text_block
 from bot.teams.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, cut, fit_card, json_size
 from routing.digest_text import (
@@ -290,9 +289,12 @@ def funnel_chart_uri(report: FunnelReport, previous: FunnelReport | None = None)
     """The funnel chart (:mod:`bot.chart`) as a ``data:`` URI small enough for a Teams message.
 
     Drawn at a lower resolution until it fits; if it never does (or cannot be drawn), the digest
-    goes out without it, logged, rather than not at all.
+    goes out without it, logged, rather than not at all. Matplotlib is imported here, on the
+    first chart, so an idle server does not carry it (about 40 MB of its RSS).
     """
     try:
+        from bot import chart
+
         figure = chart.funnel_figure(report, previous)
         for dpi in CHART_DPIS:
             png = chart.png_bytes(figure, dpi)
