@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from slack_bolt import BoltRequest
 
+from routing.text import storable
+
 log = logging.getLogger(__name__)
 
 SLACK_RESPONSE_HOSTS = frozenset({"hooks.slack.com", "slack.com"})
@@ -57,11 +59,7 @@ def _object(value: object, what: str) -> dict[str, Any]:
 def _without_lone_surrogates(value: Any) -> Any:
     """JSON may escape half a surrogate pair (``\\ud800``); no database stores it."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-        return value
+        return storable(value)
     if isinstance(value, dict):
         return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
     if isinstance(value, list):
