@@ -1,7 +1,12 @@
 """Leads routed per second through the use-case layer on SQLite (file, WAL), beside a bare SQLite
 loop doing one INSERT plus one UPDATE per transaction with the same durability settings.
 
-    .venv/bin/python benchmarks/routing.py [--leads 3000]
+    .venv/bin/python benchmarks/routing.py [--leads 3000] [--producers 8]
+
+Two relay figures: ``sequential`` (one caller, one post after the other: one transaction and
+one flush per lead) and ``producers`` (that many threads posting at once, as Slack's and the
+webhook's dispatch threads do: intake's group commit shares a transaction and its flush among
+the posts waiting, each still its own rotation turn). Each is measured on a fresh database.
 
 Prints JSON. Targets: at least 1,000 leads/s, and a ratio to the bare loop of at least 0.25.
 """
@@ -13,6 +18,7 @@ import json
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +37,8 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}
 
 
-def relay_rate(folder: Path, leads: int) -> float:
-    url = f"sqlite:///{folder}/relay.db"
+def relay_rate(folder: Path, leads: int, producers: int = 1) -> float:
+    url = f"sqlite:///{folder}/relay-{producers}.db"
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     config = RelayConfig(managers=frozenset({("console", "boss")}))
     baton = build(settings, clock=lambda: NOW, config=config)
@@ -46,9 +52,21 @@ def relay_rate(folder: Path, leads: int) -> float:
         )
         for n in range(leads)
     ]
+    shares = [posts[n::producers] for n in range(producers)]
+    gate = threading.Barrier(producers + 1)
+
+    def produce(share: list[InboundPost]) -> None:
+        gate.wait()
+        for post in share:
+            baton.relay.ingest(post)
+
+    threads = [threading.Thread(target=produce, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    gate.wait()
     started = time.perf_counter()
-    for post in posts:
-        baton.relay.ingest(post)
+    for thread in threads:
+        thread.join()
     elapsed = time.perf_counter() - started
     baton.engine.dispose()
     return leads / elapsed
@@ -75,19 +93,27 @@ def bare_rate(folder: Path, transactions: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=3000)
+    parser.add_argument("--producers", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        relay = relay_rate(folder, args.leads)
+        sequential = relay_rate(folder, args.leads)
         bare = bare_rate(folder, args.leads)
+        concurrent = relay_rate(folder, args.leads, args.producers)
     print(
         json.dumps(
             {
                 "leads": args.leads,
                 "durability": "WAL, synchronous=FULL, BEGIN IMMEDIATE",
-                "relay_leads_per_second": round(relay, 1),
+                "relay_leads_per_second": {
+                    "sequential": round(sequential, 1),
+                    f"{args.producers}_producers": round(concurrent, 1),
+                },
                 "bare_sqlite_transactions_per_second": round(bare, 1),
-                "ratio": round(relay / bare, 3),
+                "ratio": {
+                    "sequential": round(sequential / bare, 3),
+                    f"{args.producers}_producers": round(concurrent / bare, 3),
+                },
                 "targets": {"relay_leads_per_second": 1000, "ratio": 0.25},
             },
             indent=2,

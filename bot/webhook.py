@@ -150,7 +150,7 @@ class LeadsEndpoint:
         def use_case(ctx: Ctx) -> Outcome:
             return ingest_inbound(ctx, inbound, self.channel)
 
-        return self.baton.relay.run(SYSTEM, use_case)
+        return self.baton.relay.run_intake(SYSTEM, use_case)
 
     def close(self) -> None:
         self.writer.shutdown(wait=True)

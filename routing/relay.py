@@ -9,6 +9,7 @@ from routing import commands as c
 from routing import limits
 from routing.commands import Command, storable_command
 from routing.errors import BatonError, InvalidInput
+from routing.group_commit import GroupCommit
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
@@ -38,6 +39,7 @@ class Relay:
         self.read_uow_factory = read_uow_factory or uow_factory
         self.clock = clock
         self.config = config or RelayConfig()
+        self._intake: GroupCommit[Outcome] = GroupCommit(uow_factory)
 
     def run(self, actor: Actor, use_case: UseCase, *, commit: bool = True) -> Outcome:
         """Run one use case in one transaction; it commits only if the use case returns.
@@ -46,11 +48,21 @@ class Relay:
         """
         actor = _storable(actor)
         with self.uow_factory() as uow:
-            ctx = Ctx(uow, self.clock(), self.config, _rep_for(uow, actor))
-            outcome = use_case(ctx)
+            outcome = self._in(uow, actor, use_case)
             if commit:
                 uow.commit()
         return outcome
+
+    def run_intake(self, actor: Actor, use_case: UseCase) -> Outcome:
+        """Run an intake use case as :meth:`run` does, in a transaction it may share with
+        intake arriving at the same moment from other threads (group commit: one flush for the
+        batch). Each is still its own rotation turn, in arrival order, and returns only once
+        committed; one that raises is undone alone."""
+        actor = _storable(actor)
+        return self._intake.run(lambda uow: self._in(uow, actor, use_case))
+
+    def _in(self, uow: UnitOfWork, actor: Actor, use_case: UseCase) -> Outcome:
+        return use_case(Ctx(uow, self.clock(), self.config, _rep_for(uow, actor)))
 
     def run_each(self, actor: Actor, use_cases: Sequence[UseCase]) -> list[Outcome | BatonError]:
         """Run several use cases in one transaction, each in its own savepoint: one that raises
@@ -99,7 +111,7 @@ class Relay:
     def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
         """Store a post as a lead; it is read before the transaction, so parsing holds no lock."""
         read = intake.read_post(post)
-        return self.run(_author(author), lambda ctx: intake.ingest_post(ctx, read))
+        return self.run_intake(_author(author), lambda ctx: intake.ingest_post(ctx, read))
 
     def sweep(self) -> Outcome:
         return self.run(SYSTEM, sweep.sweep)

@@ -53,6 +53,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         deferred = connection.get_execution_options().get(READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        # On the DBAPI connection itself: SQLAlchemy's execution layer would cost more than
+        # the statement (this runs once per transaction).
+        connection.connection.dbapi_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
     return engine

@@ -48,19 +48,57 @@ class _Compiled:
         self.results: list[Processor] = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
         ]
+        self.params = _params_function(self.binds, positional=self.positional)
+        self.row = _row_function(self.columns, self.results)
 
-    def params(self, values: Mapping[str, Any]) -> Any:
-        """DBAPI parameters; those with no value of their own (not ``LIMIT 1``) must be given."""
-        merged = [(n, values[n] if d is None else d, p) for n, p, d in self.binds]
-        if self.positional:
-            return tuple(p(v) if p else v for _n, v, p in merged)
-        return {n: (p(v) if p else v) for n, v, p in merged}
 
-    def row(self, raw: Sequence[Any]) -> dict[str, Any]:
-        return {
-            key: (p(v) if p else v)
-            for key, v, p in zip(self.columns, raw, self.results, strict=True)
-        }
+def _params_function(
+    binds: Sequence[tuple[str, Processor, Any]], *, positional: bool
+) -> Callable[[Mapping[str, Any]], Any]:
+    """``params(values)``: the DBAPI parameters, in straight-line code made for this statement.
+
+    Parameters with no value of their own (not ``LIMIT 1``) must be given. The code is
+    generated once per statement (as ``dataclasses`` does) because a loop over each parameter
+    with its processor cost more than the database's own work per row on the hot path.
+    """
+    scope: dict[str, Any] = {}
+    parts = []
+    for i, (name, processor, default) in enumerate(binds):
+        if default is not None:
+            scope[f"d{i}"] = processor(default) if processor else default
+            value = f"d{i}"
+        else:
+            value = f"v[{name!r}]"
+            if processor is not None:
+                scope[f"p{i}"] = processor
+                value = f"p{i}({value})"
+        parts.append(value if positional else f"{name!r}: {value}")
+    if positional:
+        body = f"({', '.join(parts)},)" if parts else "()"
+    else:
+        body = f"{{{', '.join(parts)}}}"
+    return _made(f"def params(v):\n    return {body}\n", scope, "params")
+
+
+def _row_function(
+    columns: Sequence[str], results: Sequence[Processor]
+) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """``row(raw)``: a result row as a dict of processed values, in code made for the statement."""
+    scope: dict[str, Any] = {}
+    parts = []
+    for i, (key, processor) in enumerate(zip(columns, results, strict=True)):
+        value = f"r[{i}]"
+        if processor is not None:
+            scope[f"p{i}"] = processor
+            value = f"p{i}({value})"
+        parts.append(f"{key!r}: {value}")
+    return _made(f"def row(r):\n    return {{{', '.join(parts)}}}\n", scope, "row")
+
+
+def _made(source: str, scope: dict[str, Any], name: str) -> Callable[..., Any]:
+    exec(compile(source, f"<prepared {name}>", "exec"), scope)
+    made: Callable[..., Any] = scope[name]
+    return made
 
 
 def _constant(value: Any) -> Any:

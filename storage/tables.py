@@ -54,6 +54,37 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """On SQLite, one step to the text SQLAlchemy's ``DATETIME`` stores (the same string,
+        so comparisons in SQL agree): it runs for every time of every row on the hot path."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the database; use aware UTC times")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """On SQLite, the stored text straight to an aware UTC datetime."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        slow = super().result_processor(dialect, coltype)
+
+        def process(value: str | None) -> Any:
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            except (TypeError, ValueError):
+                return slow(value) if slow else value
+
+        return process
+
 
 reps = Table(
     "reps",

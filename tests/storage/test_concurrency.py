@@ -107,6 +107,31 @@ def _expected_sequence(n: int) -> list[str]:
     return sequence
 
 
+def test_posts_delivered_twice_at_once_from_eight_threads_become_one_lead_each(
+    db_url: str, clock: FakeClock
+) -> None:
+    """Intake's group commit may put a post and its redelivery in one transaction: the
+    delivery key still lets exactly one of them through, and every caller hears back."""
+    relay = _team(db_url, clock, WEIGHTS)()
+    posts = 120
+    start = threading.Barrier(THREADS)
+    answers: list[object] = []
+
+    def work(offset: int) -> None:
+        start.wait()
+        for n in range(offset % (THREADS // 2), posts, THREADS // 2):
+            answers.append(relay.ingest(_post(n)).data.get("duplicate", False))
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(work, range(THREADS)))
+
+    with relay.uow_factory() as uow:
+        conn = uow.connection  # type: ignore[attr-defined]
+        leads = conn.execute(select(t.leads.c.source_message_id)).scalars().all()
+    assert sorted(leads) == sorted(f"msg-{n}" for n in range(posts))
+    assert Counter(answers) == {False: posts, True: posts}
+
+
 def test_twenty_simultaneous_claims_of_one_lead_give_one_owner(
     db_url: str, clock: FakeClock
 ) -> None:
