@@ -1,10 +1,12 @@
 """Group commit: work that arrives at once from several threads shares one transaction.
 
 A commit costs a disk flush, and SQLite allows one writer at a time, so concurrent posts queue
-behind each other's flushes. Here the first caller to find the writer free becomes the leader:
-it takes every piece of work waiting (up to ``max_batch``, oldest first), runs each in its own
-savepoint of one transaction, in arrival order, and commits once. Every caller returns only
-after the commit that holds its work, with its own result or its own exception.
+behind each other's flushes. Here one caller at a time is the leader: it takes every piece of
+work waiting (up to ``max_batch``, oldest first), runs each in its own savepoint of one
+transaction, in arrival order, commits once, wakes the callers whose work it committed, and
+hands the lead to the oldest caller still waiting. The others sleep on their own event, so a
+batch wakes only the threads it concerns. Every caller returns only after the commit that holds
+its work, with its own result or its own exception.
 
 A piece that raises is undone alone (its savepoint) and its caller gets the exception; the rest
 of the batch carries on. If the shared transaction itself fails (the commit, a broken
@@ -34,10 +36,12 @@ MAX_BATCH = 32
 
 
 class _Pending(Generic[T]):
-    __slots__ = ("done", "error", "value", "work")
+    __slots__ = ("done", "error", "leads", "value", "wake", "work")
 
     def __init__(self, work: Work[T]) -> None:
         self.work = work
+        self.wake = threading.Event()
+        self.leads = False
         self.done = False
         self.value: T | None = None
         self.error: BaseException | None = None
@@ -58,36 +62,48 @@ class GroupCommit(Generic[T]):
         self._begin = begin
         self._max_batch = max_batch
         self._waiting: deque[_Pending[T]] = deque()
-        self._queue_lock = threading.Lock()
-        self._writer = threading.Lock()
+        self._lock = threading.Lock()
+        self._leader = False
+        """Someone is running a batch or has been woken to run the next: at most one."""
 
     def run(self, work: Work[T]) -> T:
         """``work`` in a committed transaction, perhaps shared; its result or its exception."""
         pending = _Pending(work)
-        with self._queue_lock:
+        with self._lock:
             self._waiting.append(pending)
-        while not pending.done:
-            with self._writer:
-                if not pending.done:
-                    self._run(self._take())
+            if not self._leader:
+                self._leader = pending.leads = True
+        if not pending.leads:
+            pending.wake.wait()
+        if not pending.done:
+            self._lead()
         return pending.outcome()
 
-    def _take(self) -> list[_Pending[T]]:
-        with self._queue_lock:
+    def _lead(self) -> None:
+        """Run one batch (the oldest waiting, this caller's first), then pass the lead on."""
+        with self._lock:
             count = min(len(self._waiting), self._max_batch)
-            return [self._waiting.popleft() for _ in range(count)]
+            batch = [self._waiting.popleft() for _ in range(count)]
+        try:
+            self._run(batch)
+        finally:
+            for pending in batch:
+                if not pending.done:  # an interrupt: nobody in the batch may wait for ever
+                    pending.settle(error=RuntimeError("the shared transaction was interrupted"))
+                pending.wake.set()
+            with self._lock:
+                if self._waiting:
+                    successor = self._waiting[0]
+                    successor.leads = True
+                    successor.wake.set()
+                else:
+                    self._leader = False
 
     def _run(self, batch: list[_Pending[T]]) -> None:
-        try:
-            if len(batch) == 1:
-                self._alone(batch[0])
-            else:
-                self._together(batch)
-        except BaseException as err:  # an interrupt: nobody in the batch may wait for ever
-            for pending in batch:
-                if not pending.done:
-                    pending.settle(error=err)
-            raise
+        if len(batch) == 1:
+            self._alone(batch[0])
+        else:
+            self._together(batch)
 
     def _alone(self, pending: _Pending[T]) -> None:
         try:

@@ -161,6 +161,17 @@ def _execute(conn: Connection, compiled: _Compiled, params: Any, *, many: bool =
     return cursor
 
 
+def run_raw(conn: Connection, sql: str) -> None:
+    """A statement without parameters (``SAVEPOINT``…) on the same DBAPI cursor, in the
+    connection's transaction, without SQLAlchemy's per-call machinery."""
+    cursor = _cursor(conn)
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        cursor.execute(sql)
+    except dbapi_error as err:
+        raise DBAPIError.instance(sql, None, err, dbapi_error) from err
+
+
 def _cursor(conn: Connection) -> Any:
     """A DBAPI cursor on ``conn``'s DBAPI connection, made once per DBAPI connection."""
     dbapi = conn.connection.dbapi_connection
