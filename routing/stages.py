@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from routing.roles import Role
 
@@ -82,6 +83,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
 _USER_ACTIONS = tuple(a for a in Action if a is not Action.ASSIGN)
 
 
+@cache
 def allowed_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
     """The actions a person can take from ``stage``, in journey order.
 
@@ -108,6 +110,7 @@ def owning_role(stage: Stage, outbound: bool) -> Role | None:
     return None
 
 
+@cache
 def next_step_actions(stage: Stage, *, prospecting: bool = False) -> tuple[Action, ...]:
     """The buttons worth showing on a lead card at ``stage`` (reassign is a manager's command)."""
     actions = allowed_actions(stage, prospecting=prospecting)

@@ -4,6 +4,7 @@ start of every transaction instead, so two rotations never read the same cursor.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -50,11 +51,29 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         deferred = connection.get_execution_options().get(READ_ONLY)
+        if not deferred and not in_memory and not connection.info.get(_HOLDS_WRITER):
+            connection.info[_HOLDS_WRITER] = writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         # On the DBAPI connection itself: SQLAlchemy's execution layer would cost more than
         # the statement (this runs once per transaction).
         connection.connection.dbapi_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
+    def _release(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        if record is not None and record.info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    event.listen(engine, "checkin", _release)
+    event.listen(engine, "invalidate", _release)
     return engine
+
+
+_HOLDS_WRITER = "baton_holds_writer"
+"""Writers in one process queue on a lock of their own before ``BEGIN IMMEDIATE``: SQLite's
+busy handler would let them poll the database lock with growing sleeps (1, 2, 5, 10… ms),
+which is most of a burst's tail. The lock is held until the connection goes back to the pool,
+after its commit or rollback; a writer that waits longer than SQLite's busy timeout goes on
+without it and lets SQLite decide, so a lock never held by anyone cannot stop the process."""

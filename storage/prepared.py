@@ -115,14 +115,15 @@ class Prepared:
     """
 
     def __init__(self, stmt: ClauseElement | Mapping[str, ClauseElement]) -> None:
-        self.stmt = stmt
+        self._per_dialect = stmt if isinstance(stmt, Mapping) else None
+        self._stmt = stmt
         self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
 
     def _for(self, conn: Connection, values: Mapping[str, Any]) -> _Compiled:
         key = (conn.dialect.name, tuple(values))
         found = self._compiled.get(key)
         if found is None:
-            stmt = self.stmt[key[0]] if isinstance(self.stmt, Mapping) else self.stmt
+            stmt = self._stmt if self._per_dialect is None else self._per_dialect[key[0]]
             found = self._compiled[key] = _Compiled(stmt, conn.dialect, key[1])
         return found
 

@@ -243,6 +243,27 @@ _CLAIM_KEY = Prepared(
 )
 _SAVE_LEAD = Prepared(update(t.leads).where(t.leads.c.id == bindparam("b_id")))
 _GET_LEAD = Prepared(select(t.leads).where(t.leads.c.id == bindparam("id")))
+_OWNED_BY = Prepared(
+    select(t.leads)
+    .where(
+        t.leads.c.owner_id == bindparam("rep_id"),
+        t.leads.c.stage.in_([literal_column(f"'{stage}'") for stage in _OWNED]),
+    )
+    .order_by(t.leads.c.id)
+)
+_OPEN_COUNT = Prepared(
+    select(func.count()).where(
+        t.leads.c.owner_id == bindparam("rep_id"),
+        t.leads.c.stage.in_([literal_column(f"'{stage}'") for stage in _WORKLOAD]),
+    )
+)
+_RECEIVED_SINCE = Prepared(
+    select(func.count(func.distinct(t.lead_events.c.lead_id))).where(
+        t.lead_events.c.owner_id == bindparam("rep_id"),
+        t.lead_events.c.type.in_([literal_column(f"'{kind}'") for kind in _RECEIVED]),
+        t.lead_events.c.at >= bindparam("since", type_=t.UTCDateTime()),
+    )
+)
 _LOCK_LEAD = Prepared(select(t.leads).where(t.leads.c.id == bindparam("id")).with_for_update())
 _EVENTS = Prepared(
     select(t.lead_events)
@@ -251,6 +272,11 @@ _EVENTS = Prepared(
 )
 _INSERT_EVENT = Prepared(insert(t.lead_events))
 _INSERT_OUTBOX = Prepared(insert(t.outbox))
+
+
+def _count(query: Prepared, conn: Connection, values: dict[str, Any]) -> int:
+    row = query.first(conn, values)
+    return int(next(iter(row.values()))) if row else 0
 
 
 def _membership_values(m: Membership) -> dict[str, Any]:
@@ -301,25 +327,13 @@ class SqlLeads:
         return lead_from(row) if row else None
 
     def owned_by(self, rep_id: int) -> list[Lead]:
-        rows = self.conn.execute(
-            select(t.leads)
-            .where(t.leads.c.owner_id == rep_id, t.leads.c.stage.in_(_OWNED))
-            .order_by(t.leads.c.id)
-        ).mappings()
-        return [lead_from(r) for r in rows]
+        return [lead_from(r) for r in _OWNED_BY.rows(self.conn, {"rep_id": rep_id})]
 
     def open_count(self, rep_id: int) -> int:
-        query = select(func.count()).where(
-            t.leads.c.owner_id == rep_id, t.leads.c.stage.in_(_WORKLOAD)
-        )
-        return int(self.conn.execute(query).scalar_one())
+        return _count(_OPEN_COUNT, self.conn, {"rep_id": rep_id})
 
     def received_since(self, rep_id: int, since: datetime) -> int:
-        e = t.lead_events
-        query = select(func.count(func.distinct(e.c.lead_id))).where(
-            e.c.owner_id == rep_id, e.c.type.in_(_RECEIVED), e.c.at >= since
-        )
-        return int(self.conn.execute(query).scalar_one())
+        return _count(_RECEIVED_SINCE, self.conn, {"rep_id": rep_id, "since": since})
 
     def queued(self, pool: str) -> list[Lead]:
         query = (

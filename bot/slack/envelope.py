@@ -112,7 +112,10 @@ def drop_unreadable_ids(body: dict[str, Any]) -> list[str]:
             if container.get(key) is not None and not isinstance(container[key], str):
                 dropped.append(path + key)
                 del container[key]
-        containers.extend((f"{path}{key}.", container.get(key)) for key in NESTED)
+        for key in NESTED:
+            child = container.get(key)
+            if isinstance(child, dict):
+                containers.append((f"{path}{key}.", child))
         authorizations = container.get("authorizations")
         if isinstance(authorizations, list):
             containers.extend((f"{path}authorizations.", a) for a in authorizations)

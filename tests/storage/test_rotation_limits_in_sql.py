@@ -1,0 +1,54 @@
+"""A rep's daily cap and open-lead limit are counted by the database, the same on both."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.bootstrap import Baton
+from routing.roles import Platform
+from routing.usecases.intake import InboundPost
+from tests.conftest import FakeClock
+from tests.support.world import make_baton, say
+
+
+def _post(n: int) -> InboundPost:
+    return InboundPost(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}")
+
+
+def _owners(baton: Baton, count: int, start: int = 0) -> Counter[str]:
+    return Counter(owner for owner, _ref in _routed(baton, count, start))
+
+
+def _routed(baton: Baton, count: int, start: int = 0) -> list[tuple[str, str]]:
+    """(owner's name or "queue", lead ref) of each new lead."""
+    routed = []
+    for n in range(start, start + count):
+        card = baton.relay.ingest(_post(n)).card
+        assert card is not None
+        owner = card.owner.rsplit("|", 1)[-1].rstrip(">") if card.owner else "queue"
+        routed.append((owner, card.ref))
+    return routed
+
+
+def test_a_capped_rep_gets_no_more_leads_that_day_and_again_the_next(
+    db_url: str, clock: FakeClock
+) -> None:
+    baton = make_baton(db_url, clock, managers={("console", "boss")})
+    say(baton, "boss", "/rotation add @ann qualifier cap=2")
+    say(baton, "boss", "/rotation add @ben qualifier")
+    assert _owners(baton, 6) == {"ann": 2, "ben": 4}
+    clock.advance(days=1)
+    assert _owners(baton, 2, start=6)["ann"] >= 1
+
+
+def test_a_rep_at_their_open_lead_limit_is_passed_over_until_one_closes(
+    db_url: str, clock: FakeClock
+) -> None:
+    baton = make_baton(db_url, clock, managers={("console", "boss")})
+    say(baton, "boss", "/rotation add @ann qualifier max_open=1")
+    say(baton, "boss", "/rotation add @ben qualifier")
+    routed = _routed(baton, 4)
+    assert Counter(owner for owner, _ref in routed) == {"ann": 1, "ben": 3}
+    held = next(ref for owner, ref in routed if owner == "ann")
+    say(baton, "ann", f"/lead disqualify {held} not a fit")
+    assert _owners(baton, 2, start=4)["ann"] == 1
