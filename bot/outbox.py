@@ -113,6 +113,10 @@ class Claim:
     claimed_at: datetime
     platform: str
     previous_attempt_at: datetime | None
+    notice: Mapping[str, Any] | None = None
+    """The row's notice as stored, read with the claim (``None``: read it when sending)."""
+    attempts: int = 0
+    created_at: datetime | None = None
 
 
 class OutboxSender:
@@ -134,11 +138,12 @@ class OutboxSender:
             if not claims:
                 break
             left -= len(claims)
+            loaded = self._load_all(claims)
             for n, claim in enumerate(claims):
                 if not self._still_fresh(claim):
                     self._release(claims[n:])
                     break
-                sent += self._send(claim)
+                sent += self._send(claim, loaded[n])
         return sent
 
     def _still_fresh(self, claim: Claim) -> bool:
@@ -213,10 +218,21 @@ class OutboxSender:
                 .values(
                     status="sending", claim_token=token, claimed_at=now, attempts=o.c.attempts + 1
                 )
-                .returning(o.c.id)
-            ).scalars()
-            held = sorted(taken)
-        return [Claim(i, token, now, rows[i].platform, rows[i].claimed_at) for i in held]
+                .returning(o.c.id, o.c.notice, o.c.attempts, o.c.created_at)
+            ).all()
+        return [
+            Claim(
+                r.id,
+                token,
+                now,
+                rows[r.id].platform,
+                rows[r.id].claimed_at,
+                notice=r.notice,
+                attempts=r.attempts,
+                created_at=r.created_at,
+            )
+            for r in sorted(taken, key=lambda r: r.id)
+        ]
 
     def _claim_next(self) -> Claim | None:
         """Claim the one oldest due row (tests hold a claim with it)."""
@@ -229,8 +245,8 @@ class OutboxSender:
             conn.execution_options(**{READ_ONLY: True})
             return conn.execute(query).first() is not None
 
-    def _send(self, claim: Claim) -> int:
-        delivery, platform, attempts, created_at = self._load(claim)
+    def _send(self, claim: Claim, loaded: tuple[Delivery, str, int, datetime]) -> int:
+        delivery, platform, attempts, created_at = loaded
         try:
             ref = self.notifiers[platform].deliver(delivery)
         except TransientDeliveryError as err:
@@ -248,20 +264,46 @@ class OutboxSender:
         return 1
 
     def _load(self, claim: Claim) -> tuple[Delivery, str, int, datetime]:
+        return self._load_all([claim])[0]
+
+    def _load_all(self, claims: list[Claim]) -> list[tuple[Delivery, str, int, datetime]]:
+        """Each claim's delivery, read in one snapshot for the batch: the people once, and the
+        cards of its leads (a batch has at most one row of a lead, so none waits on another)."""
         with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
-            row = (
-                uow.connection.execute(select(t.outbox).where(t.outbox.c.id == claim.row_id))
-                .mappings()
-                .one()
-            )
-            notice = notice_from(row["notice"])
-            recipient = uow.reps.get(notice.rep_id) if notice.rep_id is not None else None
-            card_ref = None
-            if notice.lead_id is not None and notice.thread is not None:
-                card_ref = uow.leads.get(notice.lead_id).card_ref
+            rows = [self._row(uow, claim) for claim in claims]
+            notices = [notice_from(row["notice"]) for row in rows]
             reps = {rep.id or 0: rep for rep in uow.reps.all()}
-        delivery = Delivery(notice, recipient, card_ref, reps, claim.previous_attempt_at)
-        return delivery, row["platform"], row["attempts"], row["created_at"]
+            cards = {
+                n.lead_id: uow.leads.get(n.lead_id).card_ref
+                for n in notices
+                if n.lead_id is not None and n.thread is not None
+            }
+        return [
+            (
+                Delivery(
+                    notice,
+                    reps.get(notice.rep_id) if notice.rep_id is not None else None,
+                    cards.get(notice.lead_id or 0) if notice.thread is not None else None,
+                    reps,
+                    claim.previous_attempt_at,
+                ),
+                claim.platform,
+                row["attempts"],
+                row["created_at"],
+            )
+            for claim, row, notice in zip(claims, rows, notices, strict=True)
+        ]
+
+    @staticmethod
+    def _row(uow: SqlUnitOfWork, claim: Claim) -> Mapping[str, Any]:
+        if claim.notice is not None and claim.created_at is not None:
+            return {
+                "notice": claim.notice,
+                "attempts": claim.attempts,
+                "created_at": claim.created_at,
+            }
+        query = select(t.outbox).where(t.outbox.c.id == claim.row_id)
+        return dict(uow.connection.execute(query).mappings().one())
 
     def _retry(
         self, claim: Claim, attempts: int, created_at: datetime, err: TransientDeliveryError
