@@ -118,7 +118,7 @@ class SqlPools:
         self.reps = reps
 
     def get(self, name: str) -> Pool | None:
-        row = self.conn.execute(select(t.pools).where(t.pools.c.name == name)).mappings().first()
+        row = _GET_POOL.first(self.conn, {"name": name})
         return _pool(row) if row else None
 
     def ensure(self, name: str, role: Role) -> Pool:
@@ -128,10 +128,7 @@ class SqlPools:
         return pool
 
     def all(self) -> list[Pool]:
-        rows = self.conn.execute(
-            select(t.pools).order_by(t.pools.c.role, t.pools.c.name)
-        ).mappings()
-        return [_pool(r) for r in rows]
+        return [_pool(r) for r in _ALL_POOLS.rows(self.conn)]
 
     def lock(self, name: str) -> None:
         """PostgreSQL: lock the pool's row. SQLite: nothing to do — every transaction starts
@@ -199,6 +196,8 @@ def _pool(row: Any) -> Pool:
 
 
 m_ = t.memberships
+_GET_POOL = Prepared(select(t.pools).where(t.pools.c.name == bindparam("name")))
+_ALL_POOLS = Prepared(select(t.pools).order_by(t.pools.c.role, t.pools.c.name))
 _LOCK_POOL = select(t.pools.c.name).where(t.pools.c.name == bindparam("name")).with_for_update()
 _POOL_MEMBERS = Prepared(
     select(m_, t.reps)
