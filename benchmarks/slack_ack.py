@@ -251,7 +251,7 @@ def main() -> None:
         try:
             send = SignedSlack(f"http://127.0.0.1:{port}", SECRET, double, INTAKE)
             set_up_team(send)
-            asyncio.run(command_round_trips(send, 1, args.concurrency))  # warm-up
+            asyncio.run(command_round_trips(send, 1, args.concurrency, pause=1.0))  # warm-up
             reads, read_failures = asyncio.run(
                 command_round_trips(send, args.rounds, args.concurrency, 1.0, writes=False)
             )

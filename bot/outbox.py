@@ -31,7 +31,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Integer,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -129,6 +131,9 @@ class OutboxSender:
         self.engine = engine
         self.notifiers = notifiers
         self.clock = clock
+        self._built: tuple[tuple[str, ...], Select[Any], Any] | None = None
+        """The claim's statements, for the platforms they were built for (platforms mount
+        after the sender is made)."""
 
     def run_once(self, limit: int = 200) -> int:
         """Deliver what is due now, up to ``limit`` rows; return how many went out."""
@@ -171,18 +176,23 @@ class OutboxSender:
                 break
         return total
 
-    def _due(self, now: datetime) -> ColumnElement[bool]:
-        """Rows this sender may take now: pending and due, or sending under a stale claim, and
-        not behind an unfinished earlier row of the same lead."""
+    def _due(self) -> ColumnElement[bool]:
+        """Rows this sender may take at ``:now``: pending and due, or sending under a claim made
+        before ``:stale_N`` (now minus platform N's claim window), and not behind an unfinished
+        earlier row of the same lead. Bound parameters: the statements are built once."""
         o, earlier = t.outbox, aliased(t.outbox)
         claimed_at = func.coalesce(o.c.claimed_at, o.c.next_attempt_at)
+        now = bindparam("now", type_=t.UTCDateTime())
         takeable = [
             (o.c.platform == platform)
             & (
                 ((o.c.status == "pending") & (o.c.next_attempt_at <= now))
-                | ((o.c.status == "sending") & (claimed_at <= now - claim_window(notifier)))
+                | (
+                    (o.c.status == "sending")
+                    & (claimed_at <= bindparam(f"stale_{n}", type_=t.UTCDateTime()))
+                )
             )
-            for platform, notifier in self.notifiers.items()
+            for n, platform in enumerate(tuple(self.notifiers))
         ]
         blocked = exists().where(
             earlier.c.lane == o.c.lane,
@@ -191,35 +201,53 @@ class OutboxSender:
         )
         return and_(or_(false(), *takeable), ~(o.c.lane.like(ORDERED_LANE) & blocked))
 
+    def _statements(self) -> tuple[Select[Any], Any]:
+        """The claim's SELECT of due rows and its compare-and-set UPDATE, built once."""
+        o = t.outbox
+        due = self._due()
+        query = (
+            select(o.c.id, o.c.claimed_at, o.c.platform)
+            .where(due)
+            .order_by(o.c.id)
+            .limit(bindparam("limit", type_=Integer()))
+        )
+        if self.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=o)
+        take = (
+            update(o)
+            .where(o.c.id.in_(bindparam("ids", expanding=True)), due)
+            .values(
+                status="sending",
+                claim_token=bindparam("token"),
+                claimed_at=bindparam("now", type_=t.UTCDateTime()),
+                attempts=o.c.attempts + 1,
+            )
+            .returning(o.c.id, o.c.notice, o.c.attempts, o.c.created_at)
+        )
+        return query, take
+
+    def _params(self, now: datetime) -> dict[str, Any]:
+        windows = (claim_window(notifier) for notifier in self.notifiers.values())
+        return {"now": now, **{f"stale_{n}": now - w for n, w in enumerate(windows)}}
+
     def _claim(self, limit: int) -> list[Claim]:
         """Take up to ``limit`` of the oldest due rows in one transaction: select them (on
         PostgreSQL skipping rows another sender has locked; on SQLite under the write lock) and
         compare-and-set them to ``sending`` with a fresh token, re-checking that they are due."""
-        o = t.outbox
+        platforms = tuple(self.notifiers)
+        if self._built is None or self._built[0] != platforms:
+            self._built = (platforms, *self._statements())
+        _platforms, query, take = self._built
         now = self.clock()
-        query = (
-            select(o.c.id, o.c.claimed_at, o.c.platform)
-            .where(self._due(now))
-            .order_by(o.c.id)
-            .limit(limit)
-        )
-        if self.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=o)
-        elif not self._anything_due(query):
+        params = {**self._params(now), "limit": limit}
+        if self.engine.dialect.name != "postgresql" and not self._anything_due(query, params):
             return []
         token = uuid.uuid4().hex
         with self.engine.begin() as conn:
-            rows = {row.id: row for row in conn.execute(query)}
+            rows = {row.id: row for row in conn.execute(query, params)}
             if not rows:
                 return []
-            taken = conn.execute(
-                update(o)
-                .where(o.c.id.in_(list(rows)), self._due(now))
-                .values(
-                    status="sending", claim_token=token, claimed_at=now, attempts=o.c.attempts + 1
-                )
-                .returning(o.c.id, o.c.notice, o.c.attempts, o.c.created_at)
-            ).all()
+            taken = conn.execute(take, {**params, "ids": list(rows), "token": token}).all()
         return [
             Claim(
                 r.id,
@@ -239,11 +267,11 @@ class OutboxSender:
         claims = self._claim(1)
         return claims[0] if claims else None
 
-    def _anything_due(self, query: Select[Any]) -> bool:
+    def _anything_due(self, query: Select[Any], params: Mapping[str, Any]) -> bool:
         """A read without the write lock first, so an idle sender's polls never queue writers."""
         with self.engine.connect() as conn:
             conn.execution_options(**{READ_ONLY: True})
-            return conn.execute(query).first() is not None
+            return conn.execute(query, dict(params)).first() is not None
 
     def _send(self, claim: Claim, loaded: tuple[Delivery, str, int, datetime]) -> int:
         delivery, platform, attempts, created_at = loaded
