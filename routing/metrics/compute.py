@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,12 +72,67 @@ def funnel(
     ``customers``, when given, are every won lead's dates and customer tenure is read from them
     alone; otherwise it is read from the histories in ``events``.
     """
+    return funnels(events, [(period, now)], rep_names, source_costs, customers)[0]
+
+
+def funnels(
+    events: Sequence[LeadEvent],
+    periods: Sequence[tuple[Period, datetime]],
+    rep_names: Mapping[int, str],
+    source_costs: Mapping[str, Decimal] | None = None,
+    customers: Sequence[CustomerSpan] | None = None,
+) -> list[FunnelReport]:
+    """:func:`funnel` of each ``(period, now)`` over the same ``events``, which are put in time
+    order and grouped by lead once for all of them (a digest's period and the one before it)."""
+    log = _EventLog(events)
+    return [
+        _report(log, period, now, rep_names, source_costs, customers) for period, now in periods
+    ]
+
+
+class _EventLog:
+    """Events in time order, their times (to find a period's by bisection) and each lead's."""
+
+    def __init__(self, events: Sequence[LeadEvent]) -> None:
+        self.ordered = sorted(events, key=_at)
+        self.times = [e.at for e in self.ordered]
+        self.histories = _histories(self.ordered)
+
+    def within(self, period: Period) -> list[LeadEvent]:
+        """The events in ``period``: the same as filtering by ``period.contains``."""
+        first = bisect_left(self.times, period.start)
+        return self.ordered[first : bisect_left(self.times, period.end, lo=first)]
+
+    def touching(self, period: Period) -> list[list[LeadEvent]]:
+        """The histories with an event in ``period``, in the order of :attr:`histories`: the
+        others count nothing in it (their events are all before it, or all after)."""
+        start, end = period.start, period.end
+        return [h for h in self.histories.values() if h[0].at < end and h[-1].at >= start]
+
+
+def _at(event: LeadEvent) -> datetime:
+    return event.at
+
+
+def _report(
+    log: _EventLog,
+    period: Period,
+    now: datetime,
+    rep_names: Mapping[int, str],
+    source_costs: Mapping[str, Decimal] | None,
+    customers: Sequence[CustomerSpan] | None,
+) -> FunnelReport:
     _require_aware(now, "now")
-    ordered = sorted(events, key=lambda e: e.at)
-    histories = _histories(ordered)
-    within = [e for e in ordered if period.contains(e.at)]
+    histories = log.histories
+    touching = log.touching(period)
+    within = log.within(period)
     kinds = Counter(e.type for e in within)
-    states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
+    if customers is None:
+        states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
+        tenure = _tenure(states, period, now)
+    else:
+        states = [s for s in (_open_state(h, now) for h in histories.values()) if s is not None]
+        tenure = _tenure_of(customers, period, now)
     created = [e for e in within if e.type is EventType.CREATED]
     steps = _steps(within, len(created))
     inbound, _qualified, won_value = headline(within)
@@ -103,17 +159,15 @@ def funnel(
         handed_to_account_managers=steps["handed to account managers"],
         expansion_value=_total(e for e in within if e.type is EventType.EXPANDED),
         churned=kinds[EventType.CHURNED],
-        tenure=_tenure(states, period, now)
-        if customers is None
-        else _tenure_of(customers, period, now),
+        tenure=tenure,
         conversions=_conversions(steps),
         speed_to_lead=_speed_to_lead(within, histories, period),
         sla_misses=kinds[EventType.SLA_MISSED],
-        reassignments=kinds[EventType.REASSIGNED] + _sla_reassignments(histories.values(), period),
+        reassignments=kinds[EventType.REASSIGNED] + _sla_reassignments(touching, period),
         queued=len(queued),
         queued_lead_ids=queued,
         bottleneck=_bottleneck(states, now),
-        reps=_rep_rows(histories.values(), period, rep_names),
+        reps=_rep_rows(touching, period, rep_names),
         cost_per_lead=_source_costs(created, source_costs) if source_costs is not None else (),
     )
 
@@ -239,13 +293,16 @@ def _sla_reassignments(histories: Iterable[Sequence[LeadEvent]], period: Period)
     on, so the next assignment is not one.
     """
     count = 0
+    start, end = period.start, period.end
     for history in histories:
         missed = False
         for event in history:
+            if event.at >= end:
+                break  # a history is in time order: nothing after the period counts
             if event.type is EventType.SLA_MISSED:
                 missed = not event.payload.get("kept")
             elif event.type is EventType.ASSIGNED:
-                count += missed and period.contains(event.at)
+                count += missed and start <= event.at
                 missed = False
     return count
 
@@ -338,12 +395,15 @@ def _tally_lead(
     history: Sequence[LeadEvent], period: Period, tallies: dict[int, _RepTally]
 ) -> None:
     assigned_at: datetime | None = None
+    start, end = period.start, period.end
     for event in history:
+        if event.at >= end:
+            break  # a history is in time order: nothing after the period counts
         given = event.type is EventType.ASSIGNED or _is_qualifier_handoff(event)
         if given:
             assigned_at = event.at
         rep = event.owner_id if event.owner_id is not None else event.actor_id
-        if rep is None or not period.contains(event.at):
+        if rep is None or event.at < start:
             continue
         if given:
             tallies[rep].assigned += 1
@@ -426,6 +486,37 @@ def _state(history: Sequence[LeadEvent], now: datetime) -> _LeadState | None:
     )
 
 
+def _open_state(history: Sequence[LeadEvent], now: datetime) -> _LeadState | None:
+    """:func:`_state` of a lead still open at ``now`` (``None`` for the others), for the queue
+    and the bottleneck, which look at open leads only; its customer dates are left out.
+
+    Read from the end: a closed lead costs a look at its last event, not a replay.
+    """
+    last = len(history) - 1
+    while last >= 0 and history[last].at > now:
+        last -= 1
+    if last < 0:
+        return None
+    latest = history[last]
+    stage = latest.to_stage
+    if stage not in OPEN_STAGES:
+        return None
+    began = last
+    while began > 0 and history[began - 1].to_stage is stage:
+        began -= 1
+    # Only a new lead counts as queued (``_is_queued``): the others' record is not looked up.
+    was_queued = stage is Stage.NEW and any(e.type is EventType.QUEUED for e in history[: last + 1])
+    return _LeadState(
+        lead_id=latest.lead_id,
+        stage=stage,
+        owner_id=latest.owner_id,
+        entered_at=history[began].at,
+        was_queued=was_queued,
+        won_at=None,
+        churned_at=None,
+    )
+
+
 def _is_queued(state: _LeadState) -> bool:
     """Waiting because nobody was available: new, ownerless, and queued at some point."""
     return state.stage is Stage.NEW and state.owner_id is None and state.was_queued
@@ -469,14 +560,14 @@ def _tenure(states: Sequence[_LeadState], period: Period, now: datetime) -> Tenu
 def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
     """:func:`_tenure` from customers' dates, seen as of ``now`` as a replay up to ``now`` would."""
     months = []
-    for customer in customers:
-        if customer.won_at > now or customer.won_at >= period.end:
+    start, end = period.start, period.end
+    for _lead, won_at, churned in customers:
+        if won_at > now or won_at >= end:
             continue
-        churned = customer.churned_at
         if churned is not None and churned > now:
             churned = None
-        if churned is None or churned >= period.start:
-            months.append(_months(customer.won_at, churned or now))
+        if churned is None or churned >= start:
+            months.append(_months(won_at, churned or now))
     return _tenure_from(months)
 
 
