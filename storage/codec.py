@@ -196,27 +196,34 @@ def events_from_driver(rows: Iterable[Sequence[Any]]) -> list[LeadEvent]:
     A payload text is decoded once per call: events with the same payload share one mapping,
     which nothing changes (a :class:`LeadEvent`'s payload is read-only).
     """
-    payloads: dict[Any, Mapping[str, Any]] = {}
-    types, stages = _EVENT_TYPES, _STAGES
-    events = []
+    payloads: dict[str, Mapping[str, Any]] = {}
+    types, stages, parse = _EVENT_TYPES, _STAGES, datetime.fromisoformat
+    events: list[LeadEvent] = []
+    append = events.append
     for event_id, lead_id, kind, at, actor_id, from_stage, to_stage, owner_id, raw in rows:
-        if isinstance(raw, str | bytes):
+        if type(raw) is str:
             payload = payloads.get(raw)
             if payload is None:
                 payload = payloads[raw] = json.loads(raw) or {}
         else:
             payload = raw or {}
-        events.append(
-            LeadEvent(
-                lead_id=lead_id,
-                type=types.get(kind) or EventType(kind),
-                at=utc_from_driver(at),
-                actor_id=actor_id,
-                from_stage=(stages.get(from_stage) or Stage(from_stage)) if from_stage else None,
-                to_stage=stages.get(to_stage) or Stage(to_stage),
-                owner_id=owner_id,
-                payload=payload,
-                id=event_id,
+        moment = utc_from_driver(at) if type(at) is not str else None
+        if moment is None:
+            try:  # utc_from_driver(at), inline: this loop runs for every event read
+                moment = parse(at + "+00:00")
+            except ValueError:
+                moment = utc_from_driver(at)
+        append(
+            LeadEvent(  # positionally: a third faster than by keyword, tens of thousands of times
+                lead_id,
+                types.get(kind) or EventType(kind),
+                moment,
+                actor_id,
+                (stages.get(from_stage) or Stage(from_stage)) if from_stage else None,
+                stages.get(to_stage) or Stage(to_stage),
+                owner_id,
+                payload,
+                event_id,
             )
         )
     return events

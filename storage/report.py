@@ -93,7 +93,7 @@ def events_for_report(conn: Connection, start: datetime, end: datetime) -> list[
     Rows are decoded by ``events_from_driver``, not SQLAlchemy's per-value result processing: a
     week's report reads tens of thousands of events, and decoding was most of its cost.
     """
-    rows = chain.from_iterable(conn.execute(query) for query in report_queries(start, end))
+    rows = chain.from_iterable(conn.execute(query).all() for query in report_queries(start, end))
     events = events_from_driver(rows)
     events.sort(key=attrgetter("at", "id"))
     return events
