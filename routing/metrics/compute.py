@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import pairwise
+from operator import attrgetter
 
 from routing.events import EventType, LeadEvent
 from routing.metrics.fairness import SKIP_REASONS, RotationTally, rotation_tallies
@@ -94,8 +95,8 @@ class _EventLog:
     """Events in time order, their times (to find a period's by bisection) and each lead's."""
 
     def __init__(self, events: Sequence[LeadEvent]) -> None:
-        self.ordered = sorted(events, key=_at)
-        self.times = [e.at for e in self.ordered]
+        self.ordered = sorted(events, key=_AT)
+        self.times = list(map(_AT, self.ordered))
         self.histories = _histories(self.ordered)
 
     def within(self, period: Period) -> list[LeadEvent]:
@@ -110,8 +111,7 @@ class _EventLog:
         return [h for h in self.histories.values() if h[0].at < end and h[-1].at >= start]
 
 
-def _at(event: LeadEvent) -> datetime:
-    return event.at
+_AT = attrgetter("at")
 
 
 def _report(
@@ -178,11 +178,12 @@ def headline(within: Iterable[LeadEvent]) -> tuple[int, int, Decimal]:
     inbound = qualified = 0
     won_value = Decimal(0)
     for event in within:
-        if event.type is EventType.CREATED:
+        kind = event.type
+        if kind is EventType.CREATED:
             inbound += not _is_outbound(event)
-        elif _step_of(event) == "qualified":
+        elif kind is EventType.QUALIFIED:  # the "qualified" step (_step_of)
             qualified += 1
-        if event.type is EventType.WON:
+        elif kind is EventType.WON:
             won_value += event_amount(event)
     return inbound, qualified, won_value
 
@@ -211,13 +212,16 @@ def _steps(within: Sequence[LeadEvent], leads: int) -> dict[str, int]:
 
 
 def _step_of(event: LeadEvent) -> str | None:
-    if _is_claim(event):
+    kind = event.type
+    if kind is EventType.CLAIMED:
         return "claimed"
-    if event.type is EventType.QUALIFIED:
+    if kind is EventType.ASSIGNED:  # claimed if it is an outbound lead's start (_is_claim)
+        return "claimed" if _is_outbound_start(event) else None
+    if kind is EventType.QUALIFIED:
         return "qualified"
-    if event.type is EventType.WON:
+    if kind is EventType.WON:
         return "won"
-    if event.type is EventType.HANDED_OFF:
+    if kind is EventType.HANDED_OFF:
         role = event.payload.get("role")
         if role == "qualifier":
             return None  # an outbound lead passed to the qualifiers: not a step down the funnel
@@ -399,7 +403,10 @@ def _tally_lead(
     for event in history:
         if event.at >= end:
             break  # a history is in time order: nothing after the period counts
-        given = event.type is EventType.ASSIGNED or _is_qualifier_handoff(event)
+        kind = event.type
+        given = kind is EventType.ASSIGNED or (
+            kind is EventType.HANDED_OFF and _is_qualifier_handoff(event)
+        )
         if given:
             assigned_at = event.at
         rep = event.owner_id if event.owner_id is not None else event.actor_id
