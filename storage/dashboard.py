@@ -19,7 +19,7 @@ from routing.events import EventType, LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
 from storage import tables as t
-from storage.codec import event_from
+from storage.codec import event_columns, events_from_driver
 
 _TREND_TYPES = (EventType.CREATED.value, EventType.QUALIFIED.value, EventType.WON.value)
 
@@ -99,8 +99,10 @@ class SqlDashboardReads:
         self, start: datetime, end: datetime, lead_ids: set[int] | None
     ) -> Sequence[LeadEvent]:
         e = t.lead_events
-        query = select(e).where(e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end)
-        events = [event_from(row) for row in self.conn.execute(query).mappings()]
+        query = select(*event_columns()).where(
+            e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end
+        )
+        events = events_from_driver(self.conn.execute(query).all())
         if lead_ids is not None:
             events = [event for event in events if event.lead_id in lead_ids]
         return events

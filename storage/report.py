@@ -125,11 +125,12 @@ def customer_spans(conn: Connection, before: datetime) -> list[CustomerSpan]:
     first_win: dict[int, datetime] = {}
     for lead_id, raw in won:
         at = utc_from_driver(raw)
-        if lead_id not in first_win or at < first_win[lead_id]:
+        known = first_win.get(lead_id)
+        if known is None or at < known:
             first_win[lead_id] = at
+    churn = churn_at.get
     return [
-        CustomerSpan(lead_id, won_at, churn_at.get(lead_id))
-        for lead_id, won_at in sorted(first_win.items())
+        CustomerSpan(lead_id, first_win[lead_id], churn(lead_id)) for lead_id in sorted(first_win)
     ]
 
 
