@@ -124,14 +124,14 @@ def _report(
 ) -> FunnelReport:
     _require_aware(now, "now")
     histories = log.histories
-    touching = log.touching(period)
+    walk = _walk(log.touching(period), period)
     within = log.within(period)
     kinds = Counter(e.type for e in within)
     if customers is None:
         states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
         tenure = _tenure(states, period, now)
     else:
-        states = [s for s in (_open_state(h, now) for h in histories.values()) if s is not None]
+        states = _open_states(histories.values(), now)
         tenure = _tenure_of(customers, period, now)
     created = [e for e in within if e.type is EventType.CREATED]
     steps = _steps(within, len(created))
@@ -163,11 +163,11 @@ def _report(
         conversions=_conversions(steps),
         speed_to_lead=_speed_to_lead(within, histories, period),
         sla_misses=kinds[EventType.SLA_MISSED],
-        reassignments=kinds[EventType.REASSIGNED] + _sla_reassignments(touching, period),
+        reassignments=kinds[EventType.REASSIGNED] + walk.sla_reassignments,
         queued=len(queued),
         queued_lead_ids=queued,
         bottleneck=_bottleneck(states, now),
-        reps=_rep_rows(touching, period, rep_names),
+        reps=_rep_rows(walk, period, rep_names),
         cost_per_lead=_source_costs(created, source_costs) if source_costs is not None else (),
     )
 
@@ -289,28 +289,6 @@ def _average(total: Decimal, count: int) -> Decimal | None:
     return (total / count).quantize(UNIT, rounding=ROUND_HALF_UP) if count else None
 
 
-def _sla_reassignments(histories: Iterable[Sequence[LeadEvent]], period: Period) -> int:
-    """``assigned`` events in the period that hand a lead on after a missed claim SLA.
-
-    A lead that waits in the queue between the miss and its next assignment still counts; a
-    miss after which the lead stayed with its rep (``kept``: nobody else was free) hands nothing
-    on, so the next assignment is not one.
-    """
-    count = 0
-    start, end = period.start, period.end
-    for history in histories:
-        missed = False
-        for event in history:
-            if event.at >= end:
-                break  # a history is in time order: nothing after the period counts
-            if event.type is EventType.SLA_MISSED:
-                missed = not event.payload.get("kept")
-            elif event.type is EventType.ASSIGNED:
-                count += missed and start <= event.at
-                missed = False
-    return count
-
-
 # --- speed to lead and the rep table ---------------------------------------------------------
 
 
@@ -361,13 +339,9 @@ class _RepTally:
     churned: int = 0
 
 
-def _rep_rows(
-    histories: Iterable[Sequence[LeadEvent]], period: Period, rep_names: Mapping[int, str]
-) -> tuple[RepRow, ...]:
-    tallies: dict[int, _RepTally] = defaultdict(_RepTally)
-    for history in histories:
-        _tally_lead(history, period, tallies)
-    turns = rotation_tallies((e for h in histories for e in h), period)
+def _rep_rows(walk: _Walk, period: Period, rep_names: Mapping[int, str]) -> tuple[RepRow, ...]:
+    tallies = walk.tallies
+    turns = rotation_tallies(walk.turns, period)
     rows = [
         _rep_row(rep_id, rep_names, tallies.get(rep_id, _RepTally()), turns.get(rep_id))
         for rep_id in set(tallies) | set(turns)
@@ -395,40 +369,71 @@ def _rep_row(
     )
 
 
-def _tally_lead(
-    history: Sequence[LeadEvent], period: Period, tallies: dict[int, _RepTally]
-) -> None:
-    assigned_at: datetime | None = None
+@dataclass
+class _Walk:
+    """What one walk through the histories with an event in a period finds in it."""
+
+    tallies: dict[int, _RepTally] = field(default_factory=lambda: defaultdict(_RepTally))
+    turns: list[LeadEvent] = field(default_factory=list)
+    """The period's ``assigned`` events, rotation turns or not, in the order walked."""
+    sla_reassignments: int = 0
+    """``assigned`` events in the period that hand a lead on after a missed claim SLA.
+
+    A lead that waits in the queue between the miss and its next assignment still counts; a
+    miss after which the lead stayed with its rep (``kept``: nobody else was free) hands nothing
+    on, so the next assignment is not one.
+    """
+
+
+def _walk(histories: Iterable[Sequence[LeadEvent]], period: Period) -> _Walk:
+    """The rep tallies, rotation turns and SLA reassignments of ``period``, in one walk of each
+    history up to the period's end (an event's owner, or actor without one, is credited)."""
+    walk = _Walk()
+    tallies, turns = walk.tallies, walk.turns
     start, end = period.start, period.end
-    for event in history:
-        if event.at >= end:
-            break  # a history is in time order: nothing after the period counts
-        kind = event.type
-        given = kind is EventType.ASSIGNED or (
-            kind is EventType.HANDED_OFF and _is_qualifier_handoff(event)
-        )
-        if given:
-            assigned_at = event.at
-        rep = event.owner_id if event.owner_id is not None else event.actor_id
-        if rep is None or event.at < start:
-            continue
-        if given:
-            tallies[rep].assigned += 1
-            tallies[rep].claimed += _is_outbound_start(event)
-        elif event.type is EventType.CLAIMED:
-            tallies[rep].claimed += 1
-            if assigned_at is not None:
-                tallies[rep].claim_minutes.append(_minutes(assigned_at, event.at))
-        elif event.type is EventType.QUALIFIED:
-            tallies[rep].qualified += 1
-        elif event.type is EventType.WON:
-            tallies[rep].won_value += event_amount(event)
-        elif event.type is EventType.HANDED_OFF and _step_of(event) == _TO_AM:
-            tallies[rep].customers_taken_on += 1
-        elif event.type is EventType.EXPANDED:
-            tallies[rep].expansion_value += event_amount(event)
-        elif event.type is EventType.CHURNED:
-            tallies[rep].churned += 1
+    for history in histories:
+        assigned_at: datetime | None = None
+        missed = False
+        for event in history:
+            at = event.at
+            if at >= end:
+                break  # a history is in time order: nothing after the period counts
+            kind = event.type
+            if kind is EventType.SLA_MISSED:
+                missed = not event.payload.get("kept")
+            elif kind is EventType.ASSIGNED:
+                walk.sla_reassignments += missed and start <= at
+                missed = False
+            given = kind is EventType.ASSIGNED or (
+                kind is EventType.HANDED_OFF and _is_qualifier_handoff(event)
+            )
+            if given:
+                assigned_at = at
+            if at < start:
+                continue
+            if kind is EventType.ASSIGNED:
+                turns.append(event)
+            rep = event.owner_id if event.owner_id is not None else event.actor_id
+            if rep is None:
+                continue
+            if given:
+                tallies[rep].assigned += 1
+                tallies[rep].claimed += _is_outbound_start(event)
+            elif kind is EventType.CLAIMED:
+                tallies[rep].claimed += 1
+                if assigned_at is not None:
+                    tallies[rep].claim_minutes.append(_minutes(assigned_at, at))
+            elif kind is EventType.QUALIFIED:
+                tallies[rep].qualified += 1
+            elif kind is EventType.WON:
+                tallies[rep].won_value += event_amount(event)
+            elif kind is EventType.HANDED_OFF and _step_of(event) == _TO_AM:
+                tallies[rep].customers_taken_on += 1
+            elif kind is EventType.EXPANDED:
+                tallies[rep].expansion_value += event_amount(event)
+            elif kind is EventType.CHURNED:
+                tallies[rep].churned += 1
+    return walk
 
 
 def _source_costs(
@@ -493,35 +498,36 @@ def _state(history: Sequence[LeadEvent], now: datetime) -> _LeadState | None:
     )
 
 
-def _open_state(history: Sequence[LeadEvent], now: datetime) -> _LeadState | None:
-    """:func:`_state` of a lead still open at ``now`` (``None`` for the others), for the queue
-    and the bottleneck, which look at open leads only; its customer dates are left out.
+def _open_states(histories: Iterable[Sequence[LeadEvent]], now: datetime) -> list[_LeadState]:
+    """:func:`_state` of the leads still open at ``now``, for the queue and the bottleneck, which
+    look at open leads only; their customer dates are left out.
 
-    Read from the end: a closed lead costs a look at its last event, not a replay.
+    Each history is read from its end: a closed lead costs a look at its last event, not a replay.
     """
-    last = len(history) - 1
-    while last >= 0 and history[last].at > now:
-        last -= 1
-    if last < 0:
-        return None
-    latest = history[last]
-    stage = latest.to_stage
-    if stage not in OPEN_STAGES:
-        return None
-    began = last
-    while began > 0 and history[began - 1].to_stage is stage:
-        began -= 1
-    # Only a new lead counts as queued (``_is_queued``): the others' record is not looked up.
-    was_queued = stage is Stage.NEW and any(e.type is EventType.QUEUED for e in history[: last + 1])
-    return _LeadState(
-        lead_id=latest.lead_id,
-        stage=stage,
-        owner_id=latest.owner_id,
-        entered_at=history[began].at,
-        was_queued=was_queued,
-        won_at=None,
-        churned_at=None,
-    )
+    states = []
+    for history in histories:
+        last = len(history) - 1
+        while last >= 0 and history[last].at > now:
+            last -= 1
+        if last < 0:
+            continue
+        latest = history[last]
+        stage = latest.to_stage
+        if stage not in OPEN_STAGES:
+            continue
+        began = last
+        while began > 0 and history[began - 1].to_stage is stage:
+            began -= 1
+        # Only a new lead can be queued (``_is_queued``): the others' record is not looked up.
+        was_queued = stage is Stage.NEW and any(
+            e.type is EventType.QUEUED for e in history[: last + 1]
+        )
+        states.append(
+            _LeadState(
+                latest.lead_id, stage, latest.owner_id, history[began].at, was_queued, None, None
+            )
+        )
+    return states
 
 
 def _is_queued(state: _LeadState) -> bool:
@@ -573,8 +579,9 @@ def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime)
             continue
         if churned is not None and churned > now:
             churned = None
-        if churned is None or churned >= start:
-            months.append(_months(won_at, churned or now))
+        if churned is None or churned >= start:  # _months, inline: once per customer
+            seconds = max(((churned or now) - won_at).total_seconds(), 0.0)
+            months.append(seconds / 86_400 / DAYS_PER_MONTH)
     return _tenure_from(months)
 
 
