@@ -196,12 +196,12 @@ def events_from_driver(rows: Iterable[Sequence[Any]]) -> list[LeadEvent]:
     A payload text is decoded once per call: events with the same payload share one mapping,
     which nothing changes (a :class:`LeadEvent`'s payload is read-only).
     """
-    payloads: dict[str, Mapping[str, Any]] = {}
+    payloads: dict[str | bytes, Mapping[str, Any]] = {}
     types, stages, parse = _EVENT_TYPES, _STAGES, datetime.fromisoformat
     events: list[LeadEvent] = []
     append = events.append
     for event_id, lead_id, kind, at, actor_id, from_stage, to_stage, owner_id, raw in rows:
-        if type(raw) is str:
+        if isinstance(raw, str | bytes):  # SQLite's text; psycopg decodes JSON itself
             payload = payloads.get(raw)
             if payload is None:
                 payload = payloads[raw] = json.loads(raw) or {}
