@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import time
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy import ColumnElement, type_coerce
+from sqlalchemy.types import NullType
 
 from routing.events import EventType, LeadEvent
 from routing.lead import Lead, Origin, Qualification, SourceRef
@@ -14,6 +18,7 @@ from routing.roles import Platform
 from routing.rotation import WorkingHours
 from routing.stages import Stage
 from routing.team import Rep
+from storage import tables as t
 
 Row = Mapping[Any, Any]
 """A result row as a mapping (SQLAlchemy's ``RowMapping``)."""
@@ -141,6 +146,88 @@ def event_from(row: Row) -> LeadEvent:
         payload=row["payload"] or {},
         id=row["id"],
     )
+
+
+_EVENT_TYPES = {kind.value: kind for kind in EventType}
+_STAGES = {stage.value: stage for stage in Stage}
+
+
+def driver_value(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` as the driver returns it, without SQLAlchemy's per-value result processing:
+    text for times and JSON on SQLite, ``datetime`` and decoded JSON on PostgreSQL (psycopg)."""
+    return type_coerce(column, NullType())
+
+
+def event_columns() -> tuple[ColumnElement[Any], ...]:
+    """The columns :func:`events_from_driver` reads, in its order (times and payloads raw)."""
+    e = t.lead_events
+    return (
+        e.c.id,
+        e.c.lead_id,
+        e.c.type,
+        driver_value(e.c.at).label("at"),
+        e.c.actor_id,
+        e.c.from_stage,
+        e.c.to_stage,
+        e.c.owner_id,
+        driver_value(e.c.payload).label("payload"),
+    )
+
+
+def utc_from_driver(value: Any) -> datetime:
+    """A time column's driver value as an aware UTC datetime, as ``UTCDateTime`` reads it.
+
+    SQLite's text (UTC, without an offset) is parsed with ``+00:00`` appended: an aware
+    datetime at once, several times cheaper than parsing it naive and then ``replace``.
+    """
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:  # the text has an offset of its own
+            value = datetime.fromisoformat(value)
+    moment: datetime = value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def events_from_driver(rows: Iterable[Sequence[Any]]) -> list[LeadEvent]:
+    """:func:`event_from` of rows of :func:`event_columns`: the same events, read several times
+    faster, for the reads that decode tens of thousands of events (a funnel report's).
+
+    A payload text is decoded once per call: events with the same payload share one mapping,
+    which nothing changes (a :class:`LeadEvent`'s payload is read-only).
+    """
+    payloads: dict[str | bytes, Mapping[str, Any]] = {}
+    types, stages, parse = _EVENT_TYPES, _STAGES, datetime.fromisoformat
+    events: list[LeadEvent] = []
+    append = events.append
+    for event_id, lead_id, kind, at, actor_id, from_stage, to_stage, owner_id, raw in rows:
+        if isinstance(raw, str | bytes):  # SQLite's text; psycopg decodes JSON itself
+            payload = payloads.get(raw)
+            if payload is None:
+                payload = payloads[raw] = json.loads(raw) or {}
+        else:
+            payload = raw or {}
+        if type(at) is str:  # utc_from_driver(at), inline: this loop runs for every event
+            try:
+                moment = parse(at + "+00:00")
+            except ValueError:
+                moment = utc_from_driver(at)
+        else:
+            moment = utc_from_driver(at)
+        append(
+            LeadEvent(  # positionally: a third faster than by keyword, tens of thousands of times
+                lead_id,
+                types.get(kind) or EventType(kind),
+                moment,
+                actor_id,
+                (stages.get(from_stage) or Stage(from_stage)) if from_stage else None,
+                stages.get(to_stage) or Stage(to_stage),
+                owner_id,
+                payload,
+                event_id,
+            )
+        )
+    return events
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, String, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -19,7 +22,7 @@ from routing.events import EventType, LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
 from storage import tables as t
-from storage.codec import event_from
+from storage.codec import event_columns, events_from_driver
 
 _TREND_TYPES = (EventType.CREATED.value, EventType.QUALIFIED.value, EventType.WON.value)
 
@@ -44,12 +47,34 @@ def lead_conditions(filters: LeadFilters, period: Period | None) -> list[ColumnE
         conditions.append(
             or_(
                 *(
-                    func.lower(column).like(pattern, escape="\\")
+                    _folded(column).like(pattern, escape="\\")
                     for column in (leads.c.company, leads.c.name, leads.c.email)
                 )
             )
         )
     return conditions
+
+
+class _folded(FunctionElement[str]):  # noqa: N801 (a SQL function, named like one)
+    """``lower(text)`` for a ``LIKE`` against a lower-cased pattern; on SQLite the text itself.
+
+    SQLite's ``LIKE`` already ignores case, and exactly the case ``lower()`` folds there (ASCII
+    letters), so ``lower(x) LIKE p`` and ``x LIKE p`` match the same rows: without a ``lower()``
+    per column per row, a search reads the 1,000,000-lead table in half the time.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_folded)
+def _lower(element: _folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_folded, "sqlite")
+def _as_is(element: _folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
 
 
 def _escape_like(text: str) -> str:
@@ -99,18 +124,24 @@ class SqlDashboardReads:
         self, start: datetime, end: datetime, lead_ids: set[int] | None
     ) -> Sequence[LeadEvent]:
         e = t.lead_events
-        query = select(e).where(e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end)
-        events = [event_from(row) for row in self.conn.execute(query).mappings()]
+        query = select(*event_columns()).where(
+            e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end
+        )
+        events = events_from_driver(self.conn.execute(query).all())
         if lead_ids is not None:
             events = [event for event in events if event.lead_id in lead_ids]
         return events
 
     def customer_owners(self) -> dict[int, int]:
-        leads = t.leads
-        query = select(leads.c.id, leads.c.owner_id).where(
-            leads.c.stage == Stage.CUSTOMER.value, leads.c.owner_id.is_not(None)
+        # Rep by rep, through ``leads(owner_id, stage)`` alone (an owner is always a rep): a
+        # few dozen index seeks instead of reading every customer's row for its owner.
+        leads, reps = t.leads, t.reps
+        query = (
+            select(leads.c.id, leads.c.owner_id)
+            .select_from(reps.join(leads, leads.c.owner_id == reps.c.id))
+            .where(leads.c.stage == Stage.CUSTOMER.value)
         )
-        return dict(self.conn.execute(query).tuples().all())
+        return dict(self.conn.execute(query).all())
 
 
 def _lead_row(row: Any) -> LeadRow:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from jinja2 import Environment
 
+from bot.collector import collector_paused
 from routing.clock import zone
 from routing.dashboard.filters import LeadFilters, parse_filters
 from routing.dashboard.ports import DashboardReads
@@ -85,7 +86,8 @@ def overview_page(
     period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
     if len(trend_cache) > MAX_CACHED_WEEKS:
         trend_cache.clear()
-    shown = overview(ctx, reads, viewer, period, trend_cache)
+    with collector_paused():  # tens of thousands of events, none in a cycle: bot/collector.py
+        shown = overview(ctx, reads, viewer, period, trend_cache)
     period_only = LeadFilters(period=parsed.period, first=parsed.first, last=parsed.last)
     return env.get_template("overview.html").render(
         page="overview",

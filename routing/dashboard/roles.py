@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from routing.events import EventType, LeadEvent
 from routing.metrics import DAYS_PER_MONTH, FunnelReport, percentile
@@ -69,9 +70,9 @@ class RoleTables:
     account_managers: tuple[AccountManagerRow, ...]
 
 
-@dataclass(frozen=True)
-class Customer:
-    """A lead that is a customer now: its owner and when it was first won."""
+class Customer(NamedTuple):
+    """A lead that is a customer now: its owner and when it was first won (a tuple: a large
+    team has tens of thousands)."""
 
     owner_id: int
     won_at: datetime

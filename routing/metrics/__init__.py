@@ -36,7 +36,7 @@ from routing.metrics.compute import NO_REASON as NO_REASON
 from routing.metrics.compute import SPEED_BANDS as SPEED_BANDS
 from routing.metrics.compute import TOP_REASONS as TOP_REASONS
 from routing.metrics.compute import UNKNOWN_SOURCE as UNKNOWN_SOURCE
-from routing.metrics.compute import funnel
+from routing.metrics.compute import funnel, funnels
 from routing.metrics.compute import headline as headline
 from routing.metrics.fairness import SKIP_REASONS as SKIP_REASONS
 from routing.metrics.fairness import RotationTally, RotationTurn, rotation_tallies, rotation_turn
@@ -75,6 +75,7 @@ __all__ = [
     "Tenure",
     "compare",
     "funnel",
+    "funnels",
     "percentile",
     "period_for",
     "previous",

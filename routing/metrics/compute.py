@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import pairwise
+from operator import attrgetter
 
 from routing.events import EventType, LeadEvent
 from routing.metrics.fairness import SKIP_REASONS, RotationTally, rotation_tallies
@@ -71,12 +73,66 @@ def funnel(
     ``customers``, when given, are every won lead's dates and customer tenure is read from them
     alone; otherwise it is read from the histories in ``events``.
     """
+    return funnels(events, [(period, now)], rep_names, source_costs, customers)[0]
+
+
+def funnels(
+    events: Sequence[LeadEvent],
+    periods: Sequence[tuple[Period, datetime]],
+    rep_names: Mapping[int, str],
+    source_costs: Mapping[str, Decimal] | None = None,
+    customers: Sequence[CustomerSpan] | None = None,
+) -> list[FunnelReport]:
+    """:func:`funnel` of each ``(period, now)`` over the same ``events``, which are put in time
+    order and grouped by lead once for all of them (a digest's period and the one before it)."""
+    log = _EventLog(events)
+    return [
+        _report(log, period, now, rep_names, source_costs, customers) for period, now in periods
+    ]
+
+
+class _EventLog:
+    """Events in time order, their times (to find a period's by bisection) and each lead's."""
+
+    def __init__(self, events: Sequence[LeadEvent]) -> None:
+        self.ordered = sorted(events, key=_AT)
+        self.times = list(map(_AT, self.ordered))
+        self.histories = _histories(self.ordered)
+
+    def within(self, period: Period) -> list[LeadEvent]:
+        """The events in ``period``: the same as filtering by ``period.contains``."""
+        first = bisect_left(self.times, period.start)
+        return self.ordered[first : bisect_left(self.times, period.end, lo=first)]
+
+    def touching(self, period: Period) -> list[list[LeadEvent]]:
+        """The histories with an event in ``period``, in the order of :attr:`histories`: the
+        others count nothing in it (their events are all before it, or all after)."""
+        start, end = period.start, period.end
+        return [h for h in self.histories.values() if h[0].at < end and h[-1].at >= start]
+
+
+_AT = attrgetter("at")
+
+
+def _report(
+    log: _EventLog,
+    period: Period,
+    now: datetime,
+    rep_names: Mapping[int, str],
+    source_costs: Mapping[str, Decimal] | None,
+    customers: Sequence[CustomerSpan] | None,
+) -> FunnelReport:
     _require_aware(now, "now")
-    ordered = sorted(events, key=lambda e: e.at)
-    histories = _histories(ordered)
-    within = [e for e in ordered if period.contains(e.at)]
+    histories = log.histories
+    walk = _walk(log.touching(period), period)
+    within = log.within(period)
     kinds = Counter(e.type for e in within)
-    states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
+    if customers is None:
+        states = [s for s in (_state(h, now) for h in histories.values()) if s is not None]
+        tenure = _tenure(states, period, now)
+    else:
+        states = _open_states(histories.values(), now)
+        tenure = _tenure_of(customers, period, now)
     created = [e for e in within if e.type is EventType.CREATED]
     steps = _steps(within, len(created))
     inbound, _qualified, won_value = headline(within)
@@ -103,17 +159,15 @@ def funnel(
         handed_to_account_managers=steps["handed to account managers"],
         expansion_value=_total(e for e in within if e.type is EventType.EXPANDED),
         churned=kinds[EventType.CHURNED],
-        tenure=_tenure(states, period, now)
-        if customers is None
-        else _tenure_of(customers, period, now),
+        tenure=tenure,
         conversions=_conversions(steps),
         speed_to_lead=_speed_to_lead(within, histories, period),
         sla_misses=kinds[EventType.SLA_MISSED],
-        reassignments=kinds[EventType.REASSIGNED] + _sla_reassignments(histories.values(), period),
+        reassignments=kinds[EventType.REASSIGNED] + walk.sla_reassignments,
         queued=len(queued),
         queued_lead_ids=queued,
         bottleneck=_bottleneck(states, now),
-        reps=_rep_rows(histories.values(), period, rep_names),
+        reps=_rep_rows(walk, period, rep_names),
         cost_per_lead=_source_costs(created, source_costs) if source_costs is not None else (),
     )
 
@@ -124,11 +178,12 @@ def headline(within: Iterable[LeadEvent]) -> tuple[int, int, Decimal]:
     inbound = qualified = 0
     won_value = Decimal(0)
     for event in within:
-        if event.type is EventType.CREATED:
+        kind = event.type
+        if kind is EventType.CREATED:
             inbound += not _is_outbound(event)
-        elif _step_of(event) == "qualified":
+        elif kind is EventType.QUALIFIED:  # the "qualified" step (_step_of)
             qualified += 1
-        if event.type is EventType.WON:
+        elif kind is EventType.WON:
             won_value += event_amount(event)
     return inbound, qualified, won_value
 
@@ -157,13 +212,16 @@ def _steps(within: Sequence[LeadEvent], leads: int) -> dict[str, int]:
 
 
 def _step_of(event: LeadEvent) -> str | None:
-    if _is_claim(event):
+    kind = event.type
+    if kind is EventType.CLAIMED:
         return "claimed"
-    if event.type is EventType.QUALIFIED:
+    if kind is EventType.ASSIGNED:  # claimed if it is an outbound lead's start (_is_claim)
+        return "claimed" if _is_outbound_start(event) else None
+    if kind is EventType.QUALIFIED:
         return "qualified"
-    if event.type is EventType.WON:
+    if kind is EventType.WON:
         return "won"
-    if event.type is EventType.HANDED_OFF:
+    if kind is EventType.HANDED_OFF:
         role = event.payload.get("role")
         if role == "qualifier":
             return None  # an outbound lead passed to the qualifiers: not a step down the funnel
@@ -231,25 +289,6 @@ def _average(total: Decimal, count: int) -> Decimal | None:
     return (total / count).quantize(UNIT, rounding=ROUND_HALF_UP) if count else None
 
 
-def _sla_reassignments(histories: Iterable[Sequence[LeadEvent]], period: Period) -> int:
-    """``assigned`` events in the period that hand a lead on after a missed claim SLA.
-
-    A lead that waits in the queue between the miss and its next assignment still counts; a
-    miss after which the lead stayed with its rep (``kept``: nobody else was free) hands nothing
-    on, so the next assignment is not one.
-    """
-    count = 0
-    for history in histories:
-        missed = False
-        for event in history:
-            if event.type is EventType.SLA_MISSED:
-                missed = not event.payload.get("kept")
-            elif event.type is EventType.ASSIGNED:
-                count += missed and period.contains(event.at)
-                missed = False
-    return count
-
-
 # --- speed to lead and the rep table ---------------------------------------------------------
 
 
@@ -300,13 +339,9 @@ class _RepTally:
     churned: int = 0
 
 
-def _rep_rows(
-    histories: Iterable[Sequence[LeadEvent]], period: Period, rep_names: Mapping[int, str]
-) -> tuple[RepRow, ...]:
-    tallies: dict[int, _RepTally] = defaultdict(_RepTally)
-    for history in histories:
-        _tally_lead(history, period, tallies)
-    turns = rotation_tallies((e for h in histories for e in h), period)
+def _rep_rows(walk: _Walk, period: Period, rep_names: Mapping[int, str]) -> tuple[RepRow, ...]:
+    tallies = walk.tallies
+    turns = rotation_tallies(walk.turns, period)
     rows = [
         _rep_row(rep_id, rep_names, tallies.get(rep_id, _RepTally()), turns.get(rep_id))
         for rep_id in set(tallies) | set(turns)
@@ -334,34 +369,71 @@ def _rep_row(
     )
 
 
-def _tally_lead(
-    history: Sequence[LeadEvent], period: Period, tallies: dict[int, _RepTally]
-) -> None:
-    assigned_at: datetime | None = None
-    for event in history:
-        given = event.type is EventType.ASSIGNED or _is_qualifier_handoff(event)
-        if given:
-            assigned_at = event.at
-        rep = event.owner_id if event.owner_id is not None else event.actor_id
-        if rep is None or not period.contains(event.at):
-            continue
-        if given:
-            tallies[rep].assigned += 1
-            tallies[rep].claimed += _is_outbound_start(event)
-        elif event.type is EventType.CLAIMED:
-            tallies[rep].claimed += 1
-            if assigned_at is not None:
-                tallies[rep].claim_minutes.append(_minutes(assigned_at, event.at))
-        elif event.type is EventType.QUALIFIED:
-            tallies[rep].qualified += 1
-        elif event.type is EventType.WON:
-            tallies[rep].won_value += event_amount(event)
-        elif event.type is EventType.HANDED_OFF and _step_of(event) == _TO_AM:
-            tallies[rep].customers_taken_on += 1
-        elif event.type is EventType.EXPANDED:
-            tallies[rep].expansion_value += event_amount(event)
-        elif event.type is EventType.CHURNED:
-            tallies[rep].churned += 1
+@dataclass
+class _Walk:
+    """What one walk through the histories with an event in a period finds in it."""
+
+    tallies: dict[int, _RepTally] = field(default_factory=lambda: defaultdict(_RepTally))
+    turns: list[LeadEvent] = field(default_factory=list)
+    """The period's ``assigned`` events, rotation turns or not, in the order walked."""
+    sla_reassignments: int = 0
+    """``assigned`` events in the period that hand a lead on after a missed claim SLA.
+
+    A lead that waits in the queue between the miss and its next assignment still counts; a
+    miss after which the lead stayed with its rep (``kept``: nobody else was free) hands nothing
+    on, so the next assignment is not one.
+    """
+
+
+def _walk(histories: Iterable[Sequence[LeadEvent]], period: Period) -> _Walk:
+    """The rep tallies, rotation turns and SLA reassignments of ``period``, in one walk of each
+    history up to the period's end (an event's owner, or actor without one, is credited)."""
+    walk = _Walk()
+    tallies, turns = walk.tallies, walk.turns
+    start, end = period.start, period.end
+    for history in histories:
+        assigned_at: datetime | None = None
+        missed = False
+        for event in history:
+            at = event.at
+            if at >= end:
+                break  # a history is in time order: nothing after the period counts
+            kind = event.type
+            if kind is EventType.SLA_MISSED:
+                missed = not event.payload.get("kept")
+            elif kind is EventType.ASSIGNED:
+                walk.sla_reassignments += missed and start <= at
+                missed = False
+            given = kind is EventType.ASSIGNED or (
+                kind is EventType.HANDED_OFF and _is_qualifier_handoff(event)
+            )
+            if given:
+                assigned_at = at
+            if at < start:
+                continue
+            if kind is EventType.ASSIGNED:
+                turns.append(event)
+            rep = event.owner_id if event.owner_id is not None else event.actor_id
+            if rep is None:
+                continue
+            if given:
+                tallies[rep].assigned += 1
+                tallies[rep].claimed += _is_outbound_start(event)
+            elif kind is EventType.CLAIMED:
+                tallies[rep].claimed += 1
+                if assigned_at is not None:
+                    tallies[rep].claim_minutes.append(_minutes(assigned_at, at))
+            elif kind is EventType.QUALIFIED:
+                tallies[rep].qualified += 1
+            elif kind is EventType.WON:
+                tallies[rep].won_value += event_amount(event)
+            elif kind is EventType.HANDED_OFF and _step_of(event) == _TO_AM:
+                tallies[rep].customers_taken_on += 1
+            elif kind is EventType.EXPANDED:
+                tallies[rep].expansion_value += event_amount(event)
+            elif kind is EventType.CHURNED:
+                tallies[rep].churned += 1
+    return walk
 
 
 def _source_costs(
@@ -426,6 +498,38 @@ def _state(history: Sequence[LeadEvent], now: datetime) -> _LeadState | None:
     )
 
 
+def _open_states(histories: Iterable[Sequence[LeadEvent]], now: datetime) -> list[_LeadState]:
+    """:func:`_state` of the leads still open at ``now``, for the queue and the bottleneck, which
+    look at open leads only; their customer dates are left out.
+
+    Each history is read from its end: a closed lead costs a look at its last event, not a replay.
+    """
+    states = []
+    for history in histories:
+        last = len(history) - 1
+        while last >= 0 and history[last].at > now:
+            last -= 1
+        if last < 0:
+            continue
+        latest = history[last]
+        stage = latest.to_stage
+        if stage not in OPEN_STAGES:
+            continue
+        began = last
+        while began > 0 and history[began - 1].to_stage is stage:
+            began -= 1
+        # Only a new lead can be queued (``_is_queued``): the others' record is not looked up.
+        was_queued = stage is Stage.NEW and any(
+            e.type is EventType.QUEUED for e in history[: last + 1]
+        )
+        states.append(
+            _LeadState(
+                latest.lead_id, stage, latest.owner_id, history[began].at, was_queued, None, None
+            )
+        )
+    return states
+
+
 def _is_queued(state: _LeadState) -> bool:
     """Waiting because nobody was available: new, ownerless, and queued at some point."""
     return state.stage is Stage.NEW and state.owner_id is None and state.was_queued
@@ -469,14 +573,15 @@ def _tenure(states: Sequence[_LeadState], period: Period, now: datetime) -> Tenu
 def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
     """:func:`_tenure` from customers' dates, seen as of ``now`` as a replay up to ``now`` would."""
     months = []
-    for customer in customers:
-        if customer.won_at > now or customer.won_at >= period.end:
+    start, end = period.start, period.end
+    for _lead, won_at, churned in customers:
+        if won_at > now or won_at >= end:
             continue
-        churned = customer.churned_at
         if churned is not None and churned > now:
             churned = None
-        if churned is None or churned >= period.start:
-            months.append(_months(customer.won_at, churned or now))
+        if churned is None or churned >= start:  # _months, inline: once per customer
+            seconds = max(((churned or now) - won_at).total_seconds(), 0.0)
+            months.append(seconds / 86_400 / DAYS_PER_MONTH)
     return _tenure_from(months)
 
 

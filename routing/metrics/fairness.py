@@ -79,7 +79,8 @@ def rotation_tallies(events: Iterable[LeadEvent], period: Period) -> dict[int, R
     """Every rep's received, fair share and skips over the rotation turns in ``period``."""
     tallies: dict[int, RotationTally] = defaultdict(RotationTally)
     for event in events:
-        turn = rotation_turn(event) if period.contains(event.at) else None
+        is_turn = event.type is EventType.ASSIGNED and period.contains(event.at)
+        turn = rotation_turn(event) if is_turn else None
         if turn is None:
             continue
         if turn.chosen is not None:

@@ -16,7 +16,7 @@ from routing.metrics import (
     FunnelReport,
     Period,
     compare,
-    funnel,
+    funnels,
     period_for,
     previous,
 )
@@ -54,8 +54,8 @@ def digest_from(
     tz = zone(ctx.config.timezone)
     before = previous(period, tz)
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
-    report = funnel(events, period, min(ctx.now, period.end), names, customers=customers)
-    earlier = funnel(events, before, before.end, names, customers=customers)
+    as_of = [(period, min(ctx.now, period.end)), (before, before.end)]
+    report, earlier = funnels(events, as_of, names, customers=customers)
     return Digest(report, earlier, compare(report, earlier))
 
 

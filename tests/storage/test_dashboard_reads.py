@@ -7,10 +7,12 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import func, or_, select
 
 from bot.bootstrap import Baton
 from routing.dashboard.filters import LeadFilters, parse_filters
 from routing.stages import Stage
+from storage import tables as t
 from storage.dashboard import SqlDashboardReads
 from storage.dashboard_export import count_leads, export_chunks
 from storage.dashboard_secrets import rotate_secret, stored_secret
@@ -83,3 +85,27 @@ def test_replicas_share_one_stored_secret_until_it_is_rotated(baton: Baton) -> N
     assert stored_secret(baton.engine) == first
     rotate_secret(baton.engine)
     assert stored_secret(baton.engine) != first
+
+
+@pytest.mark.parametrize("words", ["zoë", "ZOË", "Brandt", "UMBRELLA.co", "acme, inc", "o", "ë b"])
+def test_a_search_matches_the_rows_lower_like_matches(baton: Baton, words: str) -> None:
+    """On SQLite the search is ``x LIKE p`` (its LIKE ignores the case its lower() folds)."""
+    pattern = f"%{words.lower()}%"
+    with baton.engine.connect() as conn:
+        expected = [
+            row.id
+            for row in conn.execute(
+                select(t.leads.c.id)
+                .where(
+                    or_(
+                        *(
+                            func.lower(column).like(pattern)
+                            for column in (t.leads.c.company, t.leads.c.name, t.leads.c.email)
+                        )
+                    )
+                )
+                .order_by(t.leads.c.id.desc())
+            )
+        ]
+    assert _ids(baton, parse_filters({"q": words})) == expected
+    assert expected

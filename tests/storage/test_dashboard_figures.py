@@ -1,0 +1,83 @@
+"""The dashboard's overview against the digest on a seeded history, on SQLite and PostgreSQL.
+
+The overview reads the digest's own inputs and computes its figures with the digest's
+functions; the trend computes a week's inbound, qualified and won value from that week's events
+alone (cheaply, and cached for complete weeks). Each is checked here against the digest of the
+same period built by ``build_digest``, the path the scheduled digest takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+
+from routing.dashboard.periods import period_of
+from routing.dashboard.scope import viewer_for
+from routing.usecases.context import Ctx, RelayConfig
+from routing.usecases.dashboard import TrendPoint, overview
+from routing.usecases.funnel import build_digest
+from storage.dashboard import SqlDashboardReads
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+from tests.storage.test_digest_runs import BERLIN, END, History
+
+CONFIG = RelayConfig(timezone="Europe/Berlin")
+MANAGER = viewer_for(1, "Rep 1", is_manager=True, in_rotation=False)
+
+
+@pytest.fixture(params=[1, 2], ids=["seed1", "seed2"])
+def history(request: pytest.FixtureRequest, db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    History(engine, seed=request.param, leads=400)
+    yield engine
+    engine.dispose()
+
+
+def _ctx(uow: SqlUnitOfWork, now: datetime) -> Ctx:
+    return Ctx(uow, now, CONFIG, uow.reps.get(1))
+
+
+def test_each_trend_week_has_the_digests_inbound_qualified_and_won_value(
+    history: Engine,
+) -> None:
+    now = END + timedelta(hours=3)  # Monday: the current week has just begun
+    cache: dict[tuple[int | None, datetime], TrendPoint] = {}
+    with SqlUnitOfWork(history, lambda: now, read_only=True) as uow:
+        ctx = _ctx(uow, now)
+        reads = SqlDashboardReads(uow.connection)
+        period = period_of("last_week", now, BERLIN)
+        trend = overview(ctx, reads, MANAGER, period, cache).trend
+        cached = overview(ctx, reads, MANAGER, period, cache).trend
+        digests = [build_digest(ctx, point.period).report for point in trend]
+    assert len(trend) == 12
+    assert len(cache) == 11, "every complete week is kept"
+    assert cached == trend
+    for point, report in zip(trend, digests, strict=True):
+        assert report.period == point.period
+        got = (point.inbound, point.qualified, point.won_value)
+        assert got == (report.inbound, report.qualified, report.won_value), point.period.label
+    busy = [point for point in trend if point.inbound and point.qualified and point.won_value]
+    assert len(busy) >= 6, "the seeded weeks have leads, qualifications and wins to compare"
+    assert sum((p.won_value for p in trend), Decimal(0)) > 0
+
+
+@pytest.mark.parametrize("choice", ["yesterday", "last_week", "this_week", "last_30_days"])
+def test_the_managers_overview_is_the_digest_of_the_same_period(
+    history: Engine, choice: str
+) -> None:
+    now = END - timedelta(days=2)  # Saturday morning: every choice has leads, later ones too
+    with SqlUnitOfWork(history, lambda: now, read_only=True) as uow:
+        ctx = _ctx(uow, now)
+        period = period_of(choice, now, BERLIN)  # type: ignore[arg-type]
+        shown = overview(ctx, SqlDashboardReads(uow.connection), MANAGER, period).digest
+        digest = build_digest(ctx, period)
+    assert shown.report == digest.report
+    assert shown.previous == digest.previous
+    assert shown.deltas == digest.deltas
+    assert shown.report.inbound > 0
