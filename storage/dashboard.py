@@ -18,6 +18,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
+from routing.dashboard.scope import Involvement
 from routing.events import EventType, LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
@@ -115,10 +116,25 @@ class SqlDashboardReads:
         )
         return [_lead_row(row) for row in self.conn.execute(query).mappings()]
 
-    def held_lead_ids(self, rep_id: int) -> set[int]:
+    def involvement(self, rep_id: int, start: datetime, end: datetime) -> Involvement:
+        # Owned: of the leads with a trend event in the window only, through lead_events(type,
+        # at, lead_id) and (owner_id, lead_id). Acted: the window only, through lead_events(at)
+        # (there is no index on actor_id, and one would cost every write).
         e = t.lead_events
-        query = select(e.c.lead_id).where(e.c.owner_id == rep_id).distinct()
-        return set(self.conn.execute(query).scalars())
+        trended = select(e.c.lead_id).where(
+            e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end
+        )
+        owned = select(e.c.lead_id, func.min(e.c.at)).where(
+            e.c.owner_id == rep_id, e.c.lead_id.in_(trended)
+        )
+        acted = select(e.c.lead_id, e.c.at).where(
+            e.c.actor_id == rep_id, e.c.at >= start, e.c.at < end
+        )
+        acted_at: dict[int, list[datetime]] = {}
+        for lead_id, at in self.conn.execute(acted):
+            acted_at.setdefault(lead_id, []).append(at)
+        owned_since = {row[0]: row[1] for row in self.conn.execute(owned.group_by(e.c.lead_id))}
+        return Involvement(owned_since, acted_at)
 
     def trend_events(
         self, start: datetime, end: datetime, lead_ids: set[int] | None

@@ -65,12 +65,17 @@ def upsert(conn: Connection, table: Table, keys: list[str], values: dict[str, An
 
 
 class SqlReps:
+    """Reps of one transaction, each read once: the same person is asked for by every post of
+    a shared (group-commit) transaction and by every member of a pool."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._by_id: dict[int, Rep] = {}
+        self._by_user: dict[tuple[Platform, str], int] = {}
 
     def _remember(self, rep: Rep) -> Rep:
         self._by_id[rep.id or 0] = rep
+        self._by_user[(rep.platform, rep.user_id)] = rep.id or 0
         return rep
 
     def get(self, rep_id: int) -> Rep:
@@ -82,6 +87,9 @@ class SqlReps:
         return self._remember(rep_from(row))
 
     def find(self, platform: Platform, user_id: str) -> Rep | None:
+        known = self._by_user.get((platform, user_id))
+        if known is not None and known in self._by_id:
+            return self._by_id[known]
         params = {"platform": platform.value, "user_id": user_id}
         row = _FIND_REP.first(self.conn, params)
         return self._remember(rep_from(row)) if row else None
@@ -116,6 +124,13 @@ class SqlPools:
     def __init__(self, conn: Connection, reps: SqlReps) -> None:
         self.conn = conn
         self.reps = reps
+        self._members: dict[str, list[Membership]] | None = (
+            {} if conn.dialect.name == "sqlite" else None
+        )
+        """A pool's members, read once per transaction, on SQLite only: ``BEGIN IMMEDIATE``
+        holds the database's write lock from the first statement, so nobody else can change
+        them meanwhile (on PostgreSQL another transaction could, so they are read every time).
+        Forgotten when a membership is added, removed or saved from another read."""
 
     def get(self, name: str) -> Pool | None:
         row = _GET_POOL.first(self.conn, {"name": name})
@@ -138,7 +153,16 @@ class SqlPools:
             self.conn.execute(_LOCK_POOL, {"name": name})
 
     def members(self, name: str) -> list[Membership]:
-        return [self._membership(r) for r in _POOL_MEMBERS.rows(self.conn, {"pool": name})]
+        known = self._members.get(name) if self._members is not None else None
+        if known is None:
+            known = [self._membership(r) for r in _POOL_MEMBERS.rows(self.conn, {"pool": name})]
+            if self._members is not None:
+                self._members[name] = known
+        return list(known)
+
+    def _forget(self, name: str) -> None:
+        if self._members is not None:
+            self._members.pop(name, None)
 
     def _membership(self, row: Any) -> Membership:
         row["id"] = row["rep_id"]
@@ -158,6 +182,7 @@ class SqlPools:
         )
 
     def add_member(self, membership: Membership) -> None:
+        self._forget(membership.pool)
         self.conn.execute(
             insert(t.memberships).values(
                 pool=membership.pool, rep_id=membership.rep_id, **_membership_values(membership)
@@ -167,12 +192,17 @@ class SqlPools:
     def save_members(self, memberships: Sequence[Membership]) -> None:
         if not memberships:
             return
+        for member in memberships:
+            known = self._members.get(member.pool) if self._members is not None else None
+            if known is not None and not any(member is k for k in known):
+                self._forget(member.pool)  # changed through another read: read it again
         _SAVE_MEMBER.many(
             self.conn,
             [{"b_pool": x.pool, "b_rep": x.rep_id, **_membership_values(x)} for x in memberships],
         )
 
     def remove_member(self, name: str, rep_id: int) -> bool:
+        self._forget(name)
         m = t.memberships
         result = self.conn.execute(m.delete().where(m.c.pool == name, m.c.rep_id == rep_id))
         return bool(result.rowcount)

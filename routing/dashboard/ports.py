@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from routing.dashboard.filters import LeadFilters
+from routing.dashboard.scope import Involvement
 from routing.events import LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
@@ -36,8 +37,10 @@ class DashboardReads(Protocol):
         """Leads matching ``filters`` (created in ``period``), newest first."""
         ...
 
-    def held_lead_ids(self, rep_id: int) -> set[int]:
-        """Every lead the rep has owned at some event."""
+    def involvement(self, rep_id: int, start: datetime, end: datetime) -> Involvement:
+        """When the rep first owned each lead (of those with a trend event between ``start``
+        and ``end``), and when they acted on leads in that window (see
+        :meth:`Involvement.is_theirs`)."""
         ...
 
     def trend_events(

@@ -2,17 +2,20 @@
 
 The rule is applied in one place for every surface (overview, leads table, lead page, exports):
 a rep's filters always name the rep as owner, whatever the query string says, and a rep's
-figures are computed from the histories of the leads they have held.
+figures are computed from the histories of the leads that are theirs for the period: owned by
+them before it ended, or acted on by them during it (the overview and the trend alike).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from routing.dashboard.filters import LeadFilters
 from routing.errors import NotAllowed
 from routing.events import LeadEvent
+from routing.metrics import Period
 
 NO_LINK = (
     "The dashboard is for managers and for reps in a rotation. "
@@ -50,13 +53,28 @@ def may_see_lead(viewer: Viewer, owner_id: int | None) -> bool:
     return viewer.sees_all or owner_id == viewer.rep_id
 
 
-def scoped_events(viewer: Viewer, events: Sequence[LeadEvent]) -> list[LeadEvent]:
-    """The events of the leads ``viewer`` has held (owned at some event), for their figures."""
+def scoped_events(viewer: Viewer, events: Sequence[LeadEvent], period: Period) -> list[LeadEvent]:
+    """The events of the leads that are ``viewer``'s for ``period``, for their figures: see
+    :func:`is_theirs`. ``events`` are the histories the period's report reads (up to its end)."""
     if viewer.sees_all:
         return list(events)
-    held = _held_by(viewer.rep_id, events)
-    return [e for e in events if e.lead_id in held]
+    owned = {e.lead_id for e in events if e.owner_id == viewer.rep_id}
+    acted = {e.lead_id for e in events if e.actor_id == viewer.rep_id and period.contains(e.at)}
+    return [e for e in events if e.lead_id in owned or e.lead_id in acted]
 
 
-def _held_by(rep_id: int, events: Iterable[LeadEvent]) -> set[int]:
-    return {e.lead_id for e in events if e.owner_id == rep_id or e.actor_id == rep_id}
+@dataclass(frozen=True)
+class Involvement:
+    """A rep's part in leads: when each was first theirs (owned), and when they acted on
+    leads they did not own, within some window."""
+
+    owned_since: Mapping[int, datetime]
+    acted_at: Mapping[int, Sequence[datetime]]
+
+    def is_theirs(self, lead_id: int, period: Period) -> bool:
+        """A lead is a rep's for a period when they owned it before the period ended, or acted
+        on it (posted it, handed it on) during the period: the rule of :func:`scoped_events`."""
+        since = self.owned_since.get(lead_id)
+        if since is not None and since < period.end:
+            return True
+        return any(period.contains(at) for at in self.acted_at.get(lead_id, ()))

@@ -106,7 +106,7 @@ def overview(
     """
     events, spans = digest_inputs(ctx, period)
     if not viewer.sees_all:
-        events = scoped_events(viewer, events)
+        events = scoped_events(viewer, events, period)
         held = {e.lead_id for e in events}
         spans = [c for c in spans if c.lead_id in held]
     digest = digest_from(ctx, period, events, spans)
@@ -181,11 +181,15 @@ def _trend(
     """Inbound, qualified and won value per week, by the funnel's own :func:`headline`."""
     weeks = trend_weeks(ctx.now, zone(ctx.config.timezone))
     missing = [w for w in weeks if (viewer.own_id, w.start) not in cache or w is weeks[-1]]
-    held = None if viewer.sees_all or not missing else reads.held_lead_ids(viewer.rep_id)
     points: dict[datetime, TrendPoint] = {}
     if missing:
-        events = reads.trend_events(missing[0].start, missing[-1].end, held)
+        start, end = missing[0].start, missing[-1].end
+        theirs = None if viewer.sees_all else reads.involvement(viewer.rep_id, start, end)
+        ids = None if theirs is None else set(theirs.owned_since) | set(theirs.acted_at)
+        events = reads.trend_events(start, end, ids)
         for week, inside in zip(missing, _by_week(events, missing), strict=True):
+            if theirs is not None:  # the overview's rule, week by week
+                inside = [e for e in inside if theirs.is_theirs(e.lead_id, week)]
             inbound, qualified, won_value = headline(inside)
             points[week.start] = TrendPoint(week, inbound, qualified, won_value)
             if week is not weeks[-1]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,13 @@ import pytest
 from routing.dashboard.cells import cell, neutralise
 from routing.dashboard.filters import LeadFilters, parse_filters
 from routing.dashboard.periods import days_between, period_of, trend_weeks
-from routing.dashboard.scope import may_see_lead, scoped_events, scoped_filters, viewer_for
+from routing.dashboard.scope import (
+    Involvement,
+    may_see_lead,
+    scoped_events,
+    scoped_filters,
+    viewer_for,
+)
 from routing.errors import InvalidInput, NotAllowed
 from routing.events import EventType, LeadEvent
 from routing.metrics import period_for, previous
@@ -51,10 +57,26 @@ def test_people_in_no_rotation_who_are_not_managers_get_no_dashboard() -> None:
         viewer_for(5, "Olga", is_manager=False, in_rotation=False)
 
 
-def test_a_reps_figures_come_only_from_leads_they_have_held() -> None:
+def test_a_reps_figures_come_only_from_leads_they_owned_or_acted_on_in_the_period() -> None:
     rep = viewer_for(ALICE, "Alice", is_manager=False, in_rotation=True)
+    week = period_for("week", NOW + timedelta(hours=1), ZoneInfo("UTC"))
     events = [_event(1, ALICE), _event(1, BOB), _event(2, BOB), _event(3, None, actor=ALICE)]
-    assert {e.lead_id for e in scoped_events(rep, events)} == {1, 3}
+    assert {e.lead_id for e in scoped_events(rep, events, week)} == {1, 3}
+    earlier = period_for("week", NOW - timedelta(days=7), ZoneInfo("UTC"))
+    assert {e.lead_id for e in scoped_events(rep, events, earlier)} == {1}, (
+        "an action after the period does not make a lead theirs for it"
+    )
+
+
+def test_a_lead_is_theirs_from_the_first_time_they_owned_it_or_in_a_period_they_acted() -> None:
+    week = period_for("week", NOW + timedelta(hours=1), ZoneInfo("UTC"))
+    before = period_for("week", NOW - timedelta(days=7), ZoneInfo("UTC"))
+    involvement = Involvement({1: NOW}, {2: [NOW]})
+    assert involvement.is_theirs(1, week)
+    assert not involvement.is_theirs(1, before)
+    assert involvement.is_theirs(2, week)
+    assert not involvement.is_theirs(2, before)
+    assert not involvement.is_theirs(3, week)
 
 
 @pytest.mark.parametrize(

@@ -81,3 +81,24 @@ def test_the_managers_overview_is_the_digest_of_the_same_period(
     assert shown.previous == digest.previous
     assert shown.deltas == digest.deltas
     assert shown.report.inbound > 0
+
+
+def test_a_reps_trend_week_is_their_own_overview_of_that_week(history: Engine) -> None:
+    """A rep's figures count the leads they held (owned or acted on) before the period ended:
+    the trend must use that rule too, not "held at any time", or a lead reassigned to them
+    later would appear in weeks before it was theirs."""
+    now = END + timedelta(hours=3)
+    with SqlUnitOfWork(history, lambda: now, read_only=True) as uow:
+        ctx = _ctx(uow, now)
+        reads = SqlDashboardReads(uow.connection)
+        reps = [rep for rep in uow.reps.all() if rep.id not in (None, 1)][:4]
+        compared = 0
+        for rep in reps:
+            viewer = viewer_for(rep.id or 0, rep.name, is_manager=False, in_rotation=True)
+            trend = overview(ctx, reads, viewer, period_of("last_week", now, BERLIN)).trend
+            for point in trend[:-1]:
+                own = overview(ctx, reads, viewer, point.period).digest.report
+                got = (point.inbound, point.qualified, point.won_value)
+                assert got == (own.inbound, own.qualified, own.won_value), (rep.name, point)
+                compared += bool(point.inbound)
+    assert compared >= 8, "the reps have weeks with leads to compare"
