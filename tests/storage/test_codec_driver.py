@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import Engine, insert, select, text
 
+from routing.events import LeadEvent
 from storage import tables as t
 from storage.codec import event_columns, event_from, events_from_driver, utc_from_driver
 from storage.engine import make_engine
@@ -49,11 +50,7 @@ def test_events_from_driver_are_event_from_on_both_databases(db_url: str) -> Non
             [{"id": 1, "stage": "new", "origin": "inbound", "fields": {}, "created_at": AT}],
         )
         conn.execute(insert(t.lead_events), _events(payloads))
-    e = t.lead_events
-    with engine.connect() as conn:
-        expected = [event_from(r) for r in conn.execute(select(e).order_by(e.c.id)).mappings()]
-        got = events_from_driver(conn.execute(select(*event_columns()).order_by(e.c.id)).all())
-    engine.dispose()
+    expected, got = _both_ways(engine)
     assert got == expected
     assert [event.at.tzinfo for event in got] == [UTC] * 5
 
@@ -107,10 +104,17 @@ def test_sqlite_text_times_written_by_hand_decode_like_the_column_type(sqlite_ur
                 ),
                 {"at": at, "payload": payload},
             )
+    expected, got = _both_ways(engine)
+    assert got == expected
+    assert got[2].payload == {}
+
+
+def _both_ways(engine: Engine) -> tuple[list[LeadEvent], list[LeadEvent]]:
+    """The stored events through ``event_from`` (SQLAlchemy's processing) and through
+    ``events_from_driver`` (the driver's own values); the engine is disposed of after."""
     e = t.lead_events
     with engine.connect() as conn:
         expected = [event_from(r) for r in conn.execute(select(e).order_by(e.c.id)).mappings()]
         got = events_from_driver(conn.execute(select(*event_columns()).order_by(e.c.id)).all())
     engine.dispose()
-    assert got == expected
-    assert got[2].payload == {}
+    return expected, got

@@ -30,12 +30,17 @@ def _routed(baton: Baton, count: int, start: int = 0) -> list[tuple[str, str]]:
     return routed
 
 
+def _ann_limited_and_ben(db_url: str, clock: FakeClock, limit: str) -> Baton:
+    baton = make_baton(db_url, clock, managers={("console", "boss")})
+    say(baton, "boss", f"/rotation add @ann qualifier {limit}")
+    say(baton, "boss", "/rotation add @ben qualifier")
+    return baton
+
+
 def test_a_capped_rep_gets_no_more_leads_that_day_and_again_the_next(
     db_url: str, clock: FakeClock
 ) -> None:
-    baton = make_baton(db_url, clock, managers={("console", "boss")})
-    say(baton, "boss", "/rotation add @ann qualifier cap=2")
-    say(baton, "boss", "/rotation add @ben qualifier")
+    baton = _ann_limited_and_ben(db_url, clock, "cap=2")
     assert _owners(baton, 6) == {"ann": 2, "ben": 4}
     clock.advance(days=1)
     assert _owners(baton, 2, start=6)["ann"] >= 1
@@ -44,9 +49,7 @@ def test_a_capped_rep_gets_no_more_leads_that_day_and_again_the_next(
 def test_a_rep_at_their_open_lead_limit_is_passed_over_until_one_closes(
     db_url: str, clock: FakeClock
 ) -> None:
-    baton = make_baton(db_url, clock, managers={("console", "boss")})
-    say(baton, "boss", "/rotation add @ann qualifier max_open=1")
-    say(baton, "boss", "/rotation add @ben qualifier")
+    baton = _ann_limited_and_ben(db_url, clock, "max_open=1")
     routed = _routed(baton, 4)
     assert Counter(owner for owner, _ref in routed) == {"ann": 1, "ben": 3}
     held = next(ref for owner, ref in routed if owner == "ann")
