@@ -19,6 +19,7 @@ back nothing else (not other leads, not DMs, not digests).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -354,13 +355,9 @@ class OutboxSender:
 
     def _update_held(self, claim: Claim, **values: Any) -> None:
         """Change a row only while this sender's claim on it stands."""
-        o = t.outbox
+        params = {"b_row": claim.row_id, "b_token": claim.token, **values}
         with self.engine.begin() as conn:
-            held = conn.execute(
-                update(o)
-                .where(o.c.id == claim.row_id, o.c.claim_token == claim.token)
-                .values(**values)
-            )
+            held = conn.execute(_held_update(tuple(sorted(values))), params)
         if not held.rowcount:
             log.warning("outbox %s was claimed again by another sender meanwhile", claim.row_id)
 
@@ -375,23 +372,14 @@ class OutboxSender:
         if status != "sent":
             self._update_held(claim, status=status, last_error=error, sent_at=self.clock())
             return
-        o = t.outbox
         with self.engine.begin() as conn:
             # Sent is sent, even by a sender whose claim went stale: taking the token back makes
             # the newer holder's retry a no-op, so the row is not sent a third time.
             conn.execute(
-                update(o)
-                .where(o.c.id == claim.row_id, o.c.status != "sent")
-                .values(
-                    status="sent", last_error=None, sent_at=self.clock(), claim_token=claim.token
-                )
+                _MARK_SENT, {"b_row": claim.row_id, "now": self.clock(), "token": claim.token}
             )
             if card_ref and notice is not None and notice.lead_id is not None and notice.thread:
-                conn.execute(
-                    update(t.leads)
-                    .where(and_(t.leads.c.id == notice.lead_id, t.leads.c.card_ref.is_(None)))
-                    .values(card_ref=card_ref)
-                )
+                conn.execute(_FIRST_CARD_REF, {"b_lead": notice.lead_id, "card_ref": card_ref})
             if notice is not None and notice.kind is NoticeKind.DIGEST:
                 self._digest_sent(conn, notice)
 
@@ -407,6 +395,36 @@ class OutboxSender:
             )
             .values(sent_at=self.clock())
         )
+
+
+# The statements of every delivery, built once with bound parameters: a statement built per
+# call makes SQLAlchemy compute its cache key anew each time, which cost more than the UPDATE.
+_MARK_SENT = (
+    update(t.outbox)
+    .where(t.outbox.c.id == bindparam("b_row"), t.outbox.c.status != "sent")
+    .values(
+        status="sent",
+        last_error=None,
+        sent_at=bindparam("now", type_=t.UTCDateTime()),
+        claim_token=bindparam("token"),
+    )
+)
+_FIRST_CARD_REF = (
+    update(t.leads)
+    .where(t.leads.c.id == bindparam("b_lead"), t.leads.c.card_ref.is_(None))
+    .values(card_ref=bindparam("card_ref"))
+)
+
+
+@functools.cache
+def _held_update(columns: tuple[str, ...]) -> Any:
+    """``UPDATE outbox SET <columns>`` for the row while the claim token still matches."""
+    o = t.outbox
+    return (
+        update(o)
+        .where(o.c.id == bindparam("b_row"), o.c.claim_token == bindparam("b_token"))
+        .values({name: bindparam(name, type_=o.c[name].type) for name in columns})
+    )
 
 
 class SenderThread(threading.Thread):

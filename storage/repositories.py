@@ -112,8 +112,7 @@ class SqlReps:
         return [self._remember(rep_from(r)) for r in _MANAGERS.rows(self.conn)]
 
     def all(self) -> list[Rep]:
-        rows = self.conn.execute(select(t.reps).order_by(t.reps.c.id)).mappings()
-        return [self._remember(rep_from(r)) for r in rows]
+        return [self._remember(rep_from(r)) for r in _ALL_REPS.rows(self.conn)]
 
     def adopt(self, row: Any) -> Rep:
         rep_id = row["id"]
@@ -226,6 +225,7 @@ def _pool(row: Any) -> Pool:
 
 
 m_ = t.memberships
+_ALL_REPS = Prepared(select(t.reps).order_by(t.reps.c.id))
 _GET_POOL = Prepared(select(t.pools).where(t.pools.c.name == bindparam("name")))
 _ALL_POOLS = Prepared(select(t.pools).order_by(t.pools.c.role, t.pools.c.name))
 _LOCK_POOL = select(t.pools.c.name).where(t.pools.c.name == bindparam("name")).with_for_update()
