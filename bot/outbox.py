@@ -116,10 +116,10 @@ class Claim:
     claimed_at: datetime
     platform: str
     previous_attempt_at: datetime | None
-    notice: Mapping[str, Any] | None = None
-    """The row's notice as stored, read with the claim (``None``: read it when sending)."""
-    attempts: int = 0
-    created_at: datetime | None = None
+    notice: Notice
+    """The row's notice, read with the claim (its ``UPDATE … RETURNING``)."""
+    attempts: int
+    created_at: datetime
 
 
 class OutboxSender:
@@ -256,7 +256,7 @@ class OutboxSender:
                 now,
                 rows[r.id].platform,
                 rows[r.id].claimed_at,
-                notice=r.notice,
+                notice=notice_from(r.notice),
                 attempts=r.attempts,
                 created_at=r.created_at,
             )
@@ -274,12 +274,11 @@ class OutboxSender:
             conn.execution_options(**{READ_ONLY: True})
             return conn.execute(query, dict(params)).first() is not None
 
-    def _send(self, claim: Claim, loaded: tuple[Delivery, str, int, datetime]) -> int:
-        delivery, platform, attempts, created_at = loaded
+    def _send(self, claim: Claim, delivery: Delivery) -> int:
         try:
-            ref = self.notifiers[platform].deliver(delivery)
+            ref = self.notifiers[claim.platform].deliver(delivery)
         except TransientDeliveryError as err:
-            self._retry(claim, attempts, created_at, err)
+            self._retry(claim, err)
             return 0
         except PermanentDeliveryError as err:
             log.error("outbox %s refused for good: %s", claim.row_id, err)
@@ -287,56 +286,34 @@ class OutboxSender:
             return 0
         except Exception as err:
             log.exception("outbox %s: unexpected delivery error", claim.row_id)
-            self._retry(claim, attempts, created_at, TransientDeliveryError(repr(err)))
+            self._retry(claim, TransientDeliveryError(repr(err)))
             return 0
         self._finish(claim, "sent", None, card_ref=ref, notice=delivery.notice)
         return 1
 
-    def _load(self, claim: Claim) -> tuple[Delivery, str, int, datetime]:
-        return self._load_all([claim])[0]
-
-    def _load_all(self, claims: list[Claim]) -> list[tuple[Delivery, str, int, datetime]]:
+    def _load_all(self, claims: list[Claim]) -> list[Delivery]:
         """Each claim's delivery, read in one snapshot for the batch: the people once, and the
         cards of its leads (a batch has at most one row of a lead, so none waits on another)."""
         with SqlUnitOfWork(self.engine, self.clock, read_only=True) as uow:
-            rows = [self._row(uow, claim) for claim in claims]
-            notices = [notice_from(row["notice"]) for row in rows]
             reps = {rep.id or 0: rep for rep in uow.reps.all()}
             cards = {
-                n.lead_id: uow.leads.get(n.lead_id).card_ref
-                for n in notices
-                if n.lead_id is not None and n.thread is not None
+                c.notice.lead_id: uow.leads.get(c.notice.lead_id).card_ref
+                for c in claims
+                if c.notice.lead_id is not None and c.notice.thread is not None
             }
         return [
-            (
-                Delivery(
-                    notice,
-                    reps.get(notice.rep_id) if notice.rep_id is not None else None,
-                    cards.get(notice.lead_id or 0) if notice.thread is not None else None,
-                    reps,
-                    claim.previous_attempt_at,
-                ),
-                claim.platform,
-                row["attempts"],
-                row["created_at"],
+            Delivery(
+                c.notice,
+                reps.get(c.notice.rep_id) if c.notice.rep_id is not None else None,
+                cards.get(c.notice.lead_id or 0) if c.notice.thread is not None else None,
+                reps,
+                c.previous_attempt_at,
             )
-            for claim, row, notice in zip(claims, rows, notices, strict=True)
+            for c in claims
         ]
 
-    @staticmethod
-    def _row(uow: SqlUnitOfWork, claim: Claim) -> Mapping[str, Any]:
-        if claim.notice is not None and claim.created_at is not None:
-            return {
-                "notice": claim.notice,
-                "attempts": claim.attempts,
-                "created_at": claim.created_at,
-            }
-        query = select(t.outbox).where(t.outbox.c.id == claim.row_id)
-        return dict(uow.connection.execute(query).mappings().one())
-
-    def _retry(
-        self, claim: Claim, attempts: int, created_at: datetime, err: TransientDeliveryError
-    ) -> None:
+    def _retry(self, claim: Claim, err: TransientDeliveryError) -> None:
+        attempts, created_at = claim.attempts, claim.created_at
         if self.clock() - created_at >= GIVE_UP_AFTER:
             log.error(
                 "outbox %s gave up after %s attempts in a day: %s", claim.row_id, attempts, err

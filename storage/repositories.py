@@ -88,7 +88,7 @@ class SqlReps:
 
     def find(self, platform: Platform, user_id: str) -> Rep | None:
         known = self._by_user.get((platform, user_id))
-        if known is not None and known in self._by_id:
+        if known is not None:
             return self._by_id[known]
         params = {"platform": platform.value, "user_id": user_id}
         row = _FIND_REP.first(self.conn, params)

@@ -214,7 +214,7 @@ def test_a_sender_whose_claim_went_stale_cannot_reschedule_the_row(
     assert slow is not None
     clock.advance(seconds=STALE_SENDING.total_seconds() + 1)
     assert sender.drain() > 0
-    sender._retry(slow, 1, clock.now, TransientDeliveryError("late timeout"))
+    sender._retry(slow, TransientDeliveryError("late timeout"))
     with baton.engine.connect() as conn:  # type: ignore[attr-defined]
         status = conn.execute(
             select(t.outbox.c.status).where(t.outbox.c.id == slow.row_id)

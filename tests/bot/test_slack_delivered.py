@@ -74,7 +74,7 @@ def test_a_digest_posted_just_before_its_sender_died_is_not_posted_again(
     dying = baton.sender()
     claim = dying._claim_next()
     assert claim is not None
-    delivery, _platform, _attempts, _created = dying._load(claim)
+    (delivery,) = dying._load_all([claim])
     notifier.deliver(delivery)  # Slack has it; the process dies before marking the row sent
     clock.advance(seconds=claim_window(notifier).total_seconds() + 1)
     OutboxSender(baton.engine, baton.notifiers, clock).drain()

@@ -17,6 +17,7 @@ from bot.bootstrap import Baton, build
 from bot.config import Settings
 from bot.serve import make_server
 from storage import tables as t
+from tests.e2e.serve_process import new_double
 from tests.e2e.slack_double import LoopbackApp, SignedSlack, SlackDouble
 
 INTAKE = "C0INTAKE"
@@ -69,6 +70,16 @@ def slack_double() -> Iterator[SlackDouble]:
     double = SlackDouble()
     for user_id, name in TEAM.items():
         double.add_user(user_id, name)
+    with LoopbackApp(double.web_app()) as served:
+        double.url = served.url
+        yield double
+
+
+@pytest.fixture
+def double() -> Iterator[SlackDouble]:
+    """The Slack double for tests that run ``baton serve`` processes: the wall clock (the
+    processes keep real time) and the team of ``tests.e2e.serve_process``."""
+    double = new_double()
     with LoopbackApp(double.web_app()) as served:
         double.url = served.url
         yield double

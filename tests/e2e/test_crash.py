@@ -4,10 +4,7 @@ and each digest is in the channel once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from storage import tables as t
 from storage.engine import make_engine
@@ -23,27 +20,18 @@ from tests.e2e.serve_process import (
     lead_count,
     leads_by_post,
     make_posts,
-    new_double,
     outbox_statuses,
     serve_env,
     setup_team,
     stream,
     wait_until,
 )
-from tests.e2e.slack_double import LoopbackApp, SignedSlack, SlackDouble
+from tests.e2e.slack_double import SignedSlack, SlackDouble
 
 POSTS = 60
 KILL_AFTER = 25
 """Acknowledged posts before the kill; the rest of the stream is in flight or not sent yet."""
 SETTLE_SECONDS = 60.0
-
-
-@pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    double = new_double()
-    with LoopbackApp(double.web_app()) as served:
-        double.url = served.url
-        yield double
 
 
 def test_a_killed_server_loses_no_post_doubles_no_lead_and_delivers_every_message(

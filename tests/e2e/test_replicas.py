@@ -5,10 +5,8 @@ upgrade``) starting together on an empty database all migrate it without a crash
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import inspect, select
 
 from storage import tables as t
@@ -24,14 +22,13 @@ from tests.e2e.serve_process import (
     lead_count,
     leads_by_post,
     make_posts,
-    new_double,
     serve_env,
     setup_team,
     start_all,
     stream,
     wait_until,
 )
-from tests.e2e.slack_double import LoopbackApp, SignedSlack, SlackDouble
+from tests.e2e.slack_double import SignedSlack, SlackDouble
 
 REPLICAS = 4
 REPLICA_POSTS = 60
@@ -41,14 +38,6 @@ runs the full number outside the suite."""
 DIGEST_SENDERS = 3
 UPGRADERS = 3
 SETTLE_SECONDS = 90.0
-
-
-@pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    double = new_double()
-    with LoopbackApp(double.web_app()) as served:
-        double.url = served.url
-        yield double
 
 
 def test_four_replicas_make_one_lead_per_post_and_deliver_every_message_once(
