@@ -38,8 +38,8 @@ import digest as history
 
 from bot.bootstrap import build
 from bot.config import Settings
-from bot.serve import make_server
-from bot.web.secret import public_url
+from bot.entrypoints.serve import make_server
+from bot.web.dashboard.secret import public_url
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
@@ -112,7 +112,7 @@ def peak():
         out.write(next((line.split()[1] for line in status if line.startswith("VmHWM:")), ""))
 atexit.register(peak)
 sys.argv = ["baton", *sys.argv[1:]]
-runpy.run_module("bot.cli", run_name="__main__")
+runpy.run_module("bot.entrypoints.cli", run_name="__main__")
 """
 
 

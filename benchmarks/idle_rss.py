@@ -76,7 +76,7 @@ def main() -> None:
             "BATON_PUBLIC_URL": f"http://127.0.0.1:{port}",
         }
         env.pop("SLACK_APP_TOKEN", None)
-        command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
+        command = [sys.executable, "-m", "bot.entrypoints.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(port), "--workers", str(args.workers)]
         server = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import build
-from bot.cli_import import run_import
 from bot.config import Settings
-from bot.console import console_mentions
+from bot.console.session import console_mentions
+from bot.entrypoints.imports import run_import
 from routing.commands import parse_command
 from routing.csv_rows import decode_csv, read_rows
 from routing.roles import Platform

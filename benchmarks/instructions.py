@@ -11,8 +11,8 @@ divided by ``large - small``, so interpreter start-up, imports, migrations and s
   match lookup, rotation turn, lead, events and outbox rows, commit) on a SQLite file in WAL mode
   with ``synchronous=FULL`` and ``BEGIN IMMEDIATE``, like ``benchmarks/routing.py``.
 - ``lead_show``: ``/lead show L-n`` through ``Relay.execute`` (the read-only use case) and the
-  Slack rendering of its ephemeral reply (``bot.slack.blocks.lead_view_message``), over 100 leads
-  with a claim each; the Slack HTTP layer (signature, Bolt dispatch) is not included.
+  Slack rendering of its ephemeral reply (``bot.slack.render.blocks.lead_view_message``), over
+  100 leads with a claim each; the Slack HTTP layer (signature, Bolt dispatch) is not included.
 
 Prints JSON. Target (issue 13): half the instructions of the figures recorded in README.md.
 """
@@ -41,7 +41,7 @@ OPERATIONS = ("ingest", "lead_show")
 def _baton(folder: Path):  # type: ignore[no-untyped-def]
     from bot.bootstrap import build
     from bot.config import Settings
-    from bot.console import console_mentions
+    from bot.console.session import console_mentions
     from routing.commands import parse_command
     from routing.roles import Platform
     from routing.usecases.context import Actor, RelayConfig
@@ -70,7 +70,7 @@ def _posts(start: int, count: int):  # type: ignore[no-untyped-def]
 
 def drive(operation: str, count: int) -> None:
     """The process valgrind counts: set up, then run ``operation`` ``count`` times."""
-    from bot.slack.blocks import lead_view_message
+    from bot.slack.render.blocks import lead_view_message
     from routing.commands import Claim, Show
     from routing.roles import Platform
     from routing.usecases.context import Actor

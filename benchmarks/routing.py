@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import build
 from bot.config import Settings
-from bot.console import console_mentions
+from bot.console.session import console_mentions
 from routing.commands import parse_command
 from routing.roles import Platform
 from routing.usecases.context import Actor, RelayConfig

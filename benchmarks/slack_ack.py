@@ -74,7 +74,8 @@ def start_server(
         "BATON_MANAGERS": MANAGER,
     }
     env.pop("SLACK_APP_TOKEN", None)
-    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "bot.entrypoints.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port)]
     command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.config import Settings, StartupError
-from bot.outbox import Notifier, OutboxSender
-from bot.web.secret import prepare_secret, with_dashboard
+from bot.outbox.sender import Notifier, OutboxSender
+from bot.web.dashboard.secret import prepare_secret, with_dashboard
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.engine import make_engine

@@ -25,8 +25,8 @@ TEAMS_APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 class StartupError(Exception):
     """A setting Baton cannot start without; the message names the variable and what to set.
 
-    It lives here, below every adapter, so each depends on it downward (``bot.serve`` re-exports
-    it).
+    It lives here, below every adapter, so each depends on it downward
+    (``bot.entrypoints.serve`` re-exports it).
     """
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "CHANNEL_ID",
     "COMMAND_TEXT",
     "COMPANY",
+    "CONVERSATION_KEY",
     "DELIVERY_KEY",
     "DIGEST_KEY",
     "EMAIL",
@@ -52,6 +53,7 @@ __all__ = [
     "REASON",
     "REP_NAME",
     "ROLE",
+    "SERVICE_URL",
     "SOURCE",
     "STAGE",
     "STATUS_KEY",
@@ -62,6 +64,8 @@ __all__ = [
     "USER_ID",
     "WEBHOOK_BODY",
     "WEBHOOK_PAIRS",
+    "BlockKit",
+    "TeamsMessage",
     "fits_id",
     "too_long",
     "truncate",
@@ -151,6 +155,64 @@ EVENT_TYPE = 32
 OUTBOX_LANE = 64
 OUTBOX_STATUS = 16
 DIGEST_KEY = 64
+
+
+# --- what one chat message may hold -------------------------------------------------------------
+# The platforms refuse a whole message when one of their limits is broken, so the renderers cut
+# to these (as python-telegram-bot's ``constants.MessageLimit`` declares Telegram's, once).
+
+
+class BlockKit:
+    """Slack's Block Kit limits (api.slack.com/reference/block-kit): one broken limit and Slack
+    refuses the whole message with ``invalid_blocks``."""
+
+    MESSAGE_BLOCKS = 50
+    VIEW_BLOCKS = 100
+    """A modal or the App Home tab."""
+    SECTION_TEXT = 3000
+    FIELDS = 10
+    """Fields of one section."""
+    FIELD_TEXT = 2000
+    CONTEXT_TEXT = 2000
+    ACTIONS = 25
+    """Elements of one actions block."""
+    BUTTON_TEXT = 75
+    HEADER_TEXT = 150
+    FALLBACK_TEXT = 3000
+    """The ``text`` beside blocks (notifications, screen readers); Slack cuts past 4,000."""
+    MODAL_TITLE = 24
+    """A modal's title, submit and close labels."""
+    INPUT_LABEL = 2000
+    PLACEHOLDER = 150
+    CONFIRM_TITLE = 100
+    CONFIRM_TEXT = 300
+    ERROR_TEXT = 300
+    """A ``response_action: errors`` message under a form's input."""
+
+
+class TeamsMessage:
+    """How much one outgoing Teams activity may hold; ``bot/teams/render/size.py`` explains how
+    the budget is derived from Microsoft's documented limits (Teams refuses a larger message with
+    413 ``MessageSizeTooBig`` and it is lost)."""
+
+    BYTES = 28_000
+    """The whole activity, inline images included, as the JSON the connector client sends."""
+    ENVELOPE_BYTES = 1_000
+    """Room the activity around a card or text takes (type, summary, entities)."""
+    FIELD_CHARS = 2_000
+    """Any one text in a card: more is cut even when the card would fit."""
+    IMAGE_URI = 20_000
+    """An inline chart (a ``data:`` URI) in a digest card."""
+    MENTIONS = 20
+    """Mention entities one text message carries at most."""
+    BUTTON_DATA_TITLE = 300
+    """The lead's title carried in a form's button data (button data is never cut to fit)."""
+
+
+SERVICE_URL = 2048
+"""A Bot Framework ``serviceUrl`` Baton stores to reply to later."""
+CONVERSATION_KEY = DELIVERY_KEY
+"""A stored conversation reference's key (a Teams conversation or user id)."""
 
 
 def truncate(text: str, limit: int) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Baton, build
 from bot.config import Settings
-from bot.serve import make_server
+from bot.entrypoints.serve import make_server
 from storage import tables as t
 from tests.e2e.serve_process import new_double
 from tests.e2e.slack_double import LoopbackApp, SignedSlack, SlackDouble

@@ -69,7 +69,7 @@ def baton_command(folder: Path, env: Mapping[str, str], *args: str) -> subproces
     """``baton <args>`` in ``folder`` (so no stray ``.env`` is read), output kept in a log file."""
     log = (folder / f"baton-{args[0]}-{time.monotonic_ns()}.log").open("wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.entrypoints.cli", *args],
         cwd=folder,
         env=dict(env),
         stdout=log,

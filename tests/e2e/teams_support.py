@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Baton, build
 from bot.config import Settings
-from bot.serve import Server
-from bot.teams.mount import mount_teams
+from bot.entrypoints.serve import Server
+from bot.teams.transport.mount import mount_teams
 from storage import tables as t
 from tests.e2e.slack_double import LoopbackApp
 

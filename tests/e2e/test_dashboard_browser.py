@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.scheduler import digest_now
+from bot.entrypoints.scheduler import digest_now
 from tests.conftest import FakeClock
 from tests.support.dashboard import MANAGER, Served, seeded_baton, serving
 

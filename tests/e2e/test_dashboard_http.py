@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import app
+from bot.entrypoints.cli import app
 from routing.clock import zone
 from routing.dashboard.periods import period_of
 from routing.usecases.context import Ctx

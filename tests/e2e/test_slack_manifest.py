@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from bot.slack.commands import COMMANDS
-from bot.slack.mount import EVENTS_PATH
+from bot.slack.listeners.commands import COMMANDS
+from bot.slack.transport.mount import EVENTS_PATH
 from tests.e2e.conftest import MANAGER, SlackWorld
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.slack.blocks import fallback
-from bot.slack.users import delivery_mentions
+from bot.slack.render.blocks import fallback
+from bot.slack.transport.users import delivery_mentions
 from routing.notices import Notice
 from routing.roles import Platform
 from storage import tables as t

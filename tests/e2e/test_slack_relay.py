@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.slack.views import QUALIFY_FIELDS
+from bot.slack.listeners.views import QUALIFY_FIELDS
 from tests.e2e.conftest import INTAKE, MANAGER, SlackWorld
 from tests.e2e.slack_double import Answer, Call, fixture
 

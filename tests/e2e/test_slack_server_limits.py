@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot import serve
 from bot.bootstrap import build
-from bot.serve import make_server
+from bot.entrypoints import serve
+from bot.entrypoints.serve import make_server
 from tests.e2e.conftest import INTAKE, MANAGER, SIGNING_SECRET, slack_settings
 from tests.e2e.slack_double import JSON, LoopbackApp, SignedSlack, SlackDouble
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Baton, build
-from bot.serve import Server, make_server
+from bot.entrypoints.serve import Server, make_server
 from storage import tables as t
 from tests.conftest import FakeClock
 from tests.e2e.conftest import INTAKE, MANAGER, slack_settings

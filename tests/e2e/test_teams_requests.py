@@ -114,7 +114,7 @@ def test_a_request_that_is_not_an_activity_gets_400(teams: TeamsWorld) -> None:
 
 
 def test_installing_baton_remembers_the_chat_with_its_tenant(teams: TeamsWorld) -> None:
-    from bot.teams.references import load
+    from bot.teams.transport.references import load
 
     assert teams.post(teams.teams.installed_personally(ALICE)).status == 200
     stored = load(teams.baton.engine, ALICE.id)
@@ -126,7 +126,7 @@ def test_installing_baton_remembers_the_chat_with_its_tenant(teams: TeamsWorld) 
 def test_baton_serve_answers_teams_only_when_a_teams_variable_is_set(tmp_path: Path) -> None:
     """A Slack-only deployment must not expose an unauthenticated /api/messages."""
     from bot.config import Settings
-    from bot.serve import make_server
+    from bot.entrypoints.serve import make_server
 
     def routes(settings: Settings) -> set[str]:
         app = make_server(settings, sender=False).web_app()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.teams.references import load
+from bot.teams.transport.references import load
 from tests.conftest import FakeClock
 from tests.e2e.teams_support import ALICE, INTAKE, MAYA, WEB, TeamsWorld, teams_world
 from tests.e2e.test_teams_requests import APP_ID, WRITTEN
@@ -168,7 +168,7 @@ def test_a_command_with_nowhere_to_answer_is_dropped_quietly_and_queues_nothing(
 
 
 def test_with_auth_on_a_plain_http_service_url_is_not_a_destination(tmp_path: Path) -> None:
-    from bot.teams.references import usable_service_url
+    from bot.teams.transport.references import usable_service_url
 
     assert usable_service_url("https://smba.trafficmanager.net/emea/", https_only=True)
     assert not usable_service_url("http://smba.trafficmanager.net/emea/", https_only=True)

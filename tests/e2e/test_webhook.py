@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bot.bootstrap import build
-from bot.serve import make_server
-from bot.webhook import signature
+from bot.entrypoints.serve import make_server
+from bot.web.webhook import signature
 from tests.conftest import FakeClock
 from tests.e2e.conftest import INTAKE, MANAGER, SIGNING_SECRET, SlackWorld, slack_settings
 from tests.e2e.slack_double import Answer, LoopbackApp, SignedSlack, SlackDouble

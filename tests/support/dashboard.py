@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from bot.bootstrap import Baton
 from bot.config import Settings
-from bot.serve import make_server
-from bot.web.secret import public_url as links_base
+from bot.entrypoints.serve import make_server
+from bot.web.dashboard.secret import public_url as links_base
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig

@@ -26,7 +26,7 @@ def console(name: str) -> Actor:
 def say(baton: Baton, who: str, line: str) -> Outcome:
     """Run one slash command as console user ``who``: ``say(b, "maya", "/rotation add …")``."""
     word, _, rest = line.partition(" ")
-    from bot.console import console_mentions
+    from bot.console.session import console_mentions
 
     command = parse_command(word, console_mentions(rest), baton.clock().date())
     return baton.relay.execute(console(who), command)

@@ -1,0 +1,233 @@
+"""Chat with Baton in the terminal as anyone: the same grammar as Slack, the same use cases."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from itertools import count
+
+from bot.outbox.sender import Delivery
+from routing.commands import parse_command
+from routing.errors import BatonError
+from routing.notices import LeadCard
+from routing.relay import Relay
+from routing.roles import Platform
+from routing.team import plain_mentions
+from routing.usecases.context import Actor, Outcome
+from routing.usecases.intake import InboundPost
+
+INTAKE_CHANNEL = "#leads"
+COMMANDS = ("lead", "rotation", "funnel")
+_AT_NAME = re.compile(r"(?<![<\w])@([\w.\-]+)")
+
+HELP = """Type what you would type in Slack, as whoever you are:
+  /as <name>            switch user (e.g. /as alice)
+  /post <text>          post a lead into the intake channel (#leads)
+  /post                 …or type it on several lines, then an empty line
+  /lead …  /rotation …  /funnel …   the slash commands (/lead help)
+  /quit                 leave"""
+
+DRAFT_PROMPT = "… "
+"""The prompt (and the echo) of the lines of a multi-line ``/post``."""
+
+Write = Callable[[str], None]
+
+_BUTTON_LABELS = {"notmine": "Not mine"}
+_SLACK_MENTION = re.compile(r"<([@#!])([^<>|]+)(?:\|([^<>]*))?>")
+_SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]+)(?:\|([^<>]*))?>")
+_FENCE = re.compile(r"```\n?")
+_CODE = re.compile(r"`([^`\n]+)`")
+_EMPHASIS = [
+    re.compile(rf"(?<![\w{mark}]){mark}(?=\S)([^{mark}\n]*?\S){mark}(?![\w{mark}])")
+    for mark in (r"\*", "_", "~")
+]
+
+
+def banner(user: str) -> str:
+    """What the console says first: who you are, and that the operator manages the rotations."""
+    return (
+        f"Baton console. You are {user}, a manager: the person at the terminal is the operator,\n"
+        "so you can set up rotations (/rotation add @alice qualifier) and act on any lead.\n"
+        "/as <name> becomes someone else (a rep, with only a rep's rights).\n\n" + HELP
+    )
+
+
+def console_mentions(text: str) -> str:
+    """``@alice`` → ``<@alice>``: the form the command grammar reads."""
+    return _AT_NAME.sub(lambda m: f"<@{m.group(1)}>", text)
+
+
+def plain_text(text: str) -> str:
+    """Chat markup as a terminal shows it: mentions as ``@name``, links as ``label (url)``, and
+    no mrkdwn ``*bold*``, ``_italic_``, ``~strike~`` or `` `code` `` marks."""
+    text = _SLACK_LINK.sub(_link, plain_mentions(text))
+    text = _SLACK_MENTION.sub(_mention, text)
+    text = _CODE.sub(r"\1", _FENCE.sub("", text))
+    for emphasis in _EMPHASIS:
+        text = emphasis.sub(r"\1", text)
+    return text
+
+
+def _block(text: str) -> str:
+    """Plain text whose later lines are indented under the ``Baton → …:`` line that starts it."""
+    return plain_text(text).replace("\n", "\n    ")
+
+
+def _mention(match: re.Match[str]) -> str:
+    sigil, target, label = match.groups()
+    name = (label or target).lstrip("@#")
+    return f"{'#' if sigil == '#' else '@'}{name}"
+
+
+def _link(match: re.Match[str]) -> str:
+    url, label = match.group(1), match.group(2)
+    url = url.removeprefix("mailto:") if label == url.removeprefix("mailto:") else url
+    return f"{label} ({url})" if label and label != url else url
+
+
+class ConsoleNotifier:
+    """Prints what Baton would post, and to whom."""
+
+    def __init__(self, write: Write) -> None:
+        self.write = write
+        self._refs = count(1)
+
+    def deliver(self, delivery: Delivery) -> str | None:
+        notice = delivery.notice
+        if notice.rep_id is not None:
+            who = delivery.recipient.name if delivery.recipient else f"rep {notice.rep_id}"
+            self.write(f"  Baton → DM @{who}: {_block(notice.text)}{_buttons(notice.card)}")
+            return None
+        if notice.thread is not None:
+            where = f"{notice.thread.channel} thread"
+            if notice.update_card and delivery.card_ref:
+                self.write(f"  Baton ⟳ {where}: card {_block(_card_line(notice.card))}")
+                return None
+            self.write(f"  Baton → {where}: {_block(notice.text)}{_buttons(notice.card)}")
+            return f"console-card-{next(self._refs)}" if notice.card else None
+        self.write(f"  Baton → {notice.channel or 'channel'}: {_block(notice.text)}")
+        return None
+
+
+def _card_line(card: LeadCard | None) -> str:
+    if card is None:
+        return ""
+    owner = f", owner {card.owner}" if card.owner else ""
+    return f"{card.ref} {card.title} · {card.stage}{owner}{_buttons(card)}"
+
+
+def _buttons(card: LeadCard | None) -> str:
+    if card is None or not card.actions:
+        return ""
+    labels = (_BUTTON_LABELS.get(a, a.replace("_", " ").capitalize()) for a in card.actions)
+    return "  [" + "] [".join(labels) + "]"
+
+
+class ConsoleSession:
+    """One terminal conversation: who is typing, and what Baton answers.
+
+    ``echo`` repeats each typed line after a ``name>`` prompt: on for piped input and the demo,
+    whose transcript would otherwise lack what was typed; off at a terminal, which shows it.
+    """
+
+    def __init__(
+        self,
+        relay: Relay,
+        deliver: Callable[[], object],
+        write: Write,
+        user: str = "manager",
+        *,
+        echo: bool = True,
+    ) -> None:
+        self.relay = relay
+        self.deliver = deliver
+        self.write = write
+        self.user = user
+        self.echo = echo
+        self._posts = count(1)
+        self._draft: list[str] | None = None
+        self.last_outcome: Outcome | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(Platform.CONSOLE, self.user, self.user)
+
+    @property
+    def drafting(self) -> bool:
+        """A ``/post`` alone was typed: lines make up the post until an empty line."""
+        return self._draft is not None
+
+    def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the person wants to leave."""
+        if self._draft is not None:
+            self._add_to_draft(self._draft, line.rstrip("\r\n"))
+            return True
+        line = line.strip()
+        if not line:
+            return True
+        if line in {"/quit", "/exit"}:
+            return False
+        if self.echo:
+            self.write(f"{self.user}> {line}")
+        self._act(lambda: self._dispatch(line))
+        return True
+
+    def _act(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except BatonError as err:
+            self.write(f"  Baton → you: {_block(err.message)}")
+        self.deliver()
+
+    def _add_to_draft(self, draft: list[str], line: str) -> None:
+        if self.echo:
+            self.write(f"{DRAFT_PROMPT}{line}")
+        if line.strip():
+            draft.append(line)
+            return
+        self._draft = None
+        if draft:
+            self._act(lambda: self._post_lines(draft))
+        else:
+            self.write("  (nothing posted)")
+
+    def _dispatch(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        if word == "/as":
+            self._switch(rest)
+        elif word == "/post" and not rest.strip():
+            self._draft = []
+            self.write("  (type the post, then an empty line to send it)")
+        elif word == "/post":
+            self.post(rest)
+        elif word.lstrip("/") in COMMANDS:
+            command = parse_command(word, console_mentions(rest), self.relay.clock().date())
+            self._show(self.relay.execute(self.actor, command))
+        else:
+            self.write(HELP)
+
+    def _post_lines(self, lines: list[str]) -> None:
+        self.post("\n".join(lines))
+
+    def _switch(self, rest: str) -> None:
+        names = shlex.split(rest) if rest else []
+        if len(names) != 1:
+            self.write("  Usage: /as <name>")
+            return
+        self.user = names[0].lstrip("@")
+        self.write(f"  (you are now {self.user})")
+
+    def post(self, text: str, author: str | None = None) -> Outcome:
+        post = InboundPost(Platform.CONSOLE, INTAKE_CHANNEL, f"msg-{next(self._posts)}", text)
+        who = Actor(Platform.CONSOLE, author or self.user, author or self.user)
+        return self.relay.ingest(post, who)
+
+    def _show(self, outcome: Outcome) -> None:
+        self.last_outcome = outcome
+        self.write(f"  Baton → you: {_block(outcome.reply)}")
+        if outcome.open_form_for is not None:
+            self.write(
+                f"  (in Slack a form opens; here type /lead qualify L-{outcome.open_form_for} "
+                "budget=… authority=… need=… timeline=… notes…)"
+            )

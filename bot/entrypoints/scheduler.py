@@ -1,0 +1,241 @@
+"""The scheduler inside ``baton serve``: each digest on its schedule, the SLA sweep every minute.
+
+One in-memory APScheduler ``BackgroundScheduler`` per process, never a shared job store (two
+schedulers on one store run every job twice). Several processes may therefore run the same job
+at the same minute; that is safe because the jobs are idempotent in the database: a digest run
+claims ``(digest, period)`` in ``digest_runs`` in the transaction that queues its messages, and
+the sweep re-reads each lead under its lock before moving it.
+
+The jobs never trust APScheduler's idea of *which* run this is: the period is derived from the
+clock in the team's timezone (``routing.usecases.digests``). Missed runs are not left to
+APScheduler's misfire handling either: at start-up a catch-up job sends every schedule's latest
+due period unless ``digest_runs`` has it, so a digest missed while the server was down goes out
+once when it comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.bootstrap import Baton
+from bot.config import Settings
+from routing.clock import zone
+from routing.notices import Notice
+from routing.relay import SYSTEM
+from routing.usecases.context import Outcome
+from routing.usecases.digests import (
+    DigestSchedule,
+    DigestUnit,
+    last_complete_period,
+    rebuild_digest,
+    schedules,
+    send_digest,
+    send_due,
+)
+from routing.usecases.funnel import Digest, build_digest
+
+__all__ = [
+    "NoDigestChannel",
+    "build_scheduler",
+    "catch_up",
+    "digest_now",
+    "digest_schedules",
+    "digest_source",
+    "digest_trigger",
+    "run_digest",
+    "run_sweep",
+    "send_now",
+    "start_scheduler",
+]
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+DIGEST_GRACE_SECONDS = 3600
+"""A digest job that starts late (a busy or suspended host) still runs within the hour."""
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def digest_schedules(settings: Settings) -> list[DigestSchedule]:
+    """Daily and weekly digests to ``BATON_DIGEST_CHANNEL`` and ``BATON_TEAMS_DIGEST_CHANNEL``."""
+    return schedules(
+        settings.baton_digest_time,
+        settings.baton_timezone,
+        settings.baton_digest_channel,
+        settings.baton_teams_digest_channel,
+    )
+
+
+# --- the jobs -----------------------------------------------------------------------------------
+
+
+def run_digest(baton: Baton, schedule: DigestSchedule) -> Outcome:
+    """Send ``schedule``'s due period, unless this or another process already has."""
+    outcome = baton.relay.run(SYSTEM, lambda ctx: send_due(ctx, schedule))
+    log.info("digest %s: %s", schedule.name, outcome.reply)
+    return outcome
+
+
+def catch_up(baton: Baton, schedules_: Sequence[DigestSchedule]) -> list[str]:
+    """At start: send what came due while no server ran; returns the period keys sent."""
+    sent: list[str] = []
+    for schedule in schedules_:
+        keys = run_digest(baton, schedule).data.get("sent")
+        if isinstance(keys, list):
+            sent.extend(f"{schedule.name}:{key}" for key in keys)
+    return sent
+
+
+def run_sweep(baton: Baton) -> Outcome:
+    """Move SLA misses on and give queued leads to whoever became available."""
+    return baton.relay.sweep()
+
+
+def digest_source(baton: Baton) -> Callable[[Notice], Digest]:
+    """Rebuild the digest a ``NoticeKind.DIGEST`` notice stands for, for a notifier to render."""
+
+    def rebuild(notice: Notice) -> Digest:
+        outcome = baton.relay.run(
+            SYSTEM, lambda ctx: Outcome("", data={"digest": rebuild_digest(ctx, notice.data)})
+        )
+        digest = outcome.data["digest"]
+        assert isinstance(digest, Digest)
+        return digest
+
+    return rebuild
+
+
+# --- the scheduler ------------------------------------------------------------------------------
+
+
+def digest_trigger(schedule: DigestSchedule) -> CronTrigger:
+    """Fires at ``schedule.at`` on the team's wall clock (weekly: on its weekday), DST and all."""
+    days = _DAYS[schedule.weekday] if schedule.kind == "week" else "*"
+    return CronTrigger(
+        day_of_week=days,
+        hour=schedule.at.hour,
+        minute=schedule.at.minute,
+        second=schedule.at.second,
+        timezone=_zone(schedule.timezone),
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown timezone %r (BATON_TIMEZONE); digests run on UTC", name)
+        return zone("UTC")
+
+
+def build_scheduler(
+    baton: Baton, schedules_: Sequence[DigestSchedule] | None = None
+) -> BackgroundScheduler:
+    """A scheduler with the digest, sweep and catch-up jobs, not yet started."""
+    chosen = list(digest_schedules(baton.settings) if schedules_ is None else schedules_)
+    scheduler = BackgroundScheduler(timezone=UTC)
+    for schedule in chosen:
+        scheduler.add_job(
+            _logged(f"digest {schedule.name}", run_digest),
+            digest_trigger(schedule),
+            args=(baton, schedule),
+            id=f"digest:{schedule.name}",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=DIGEST_GRACE_SECONDS,
+        )
+    scheduler.add_job(
+        _logged("SLA sweep", run_sweep),
+        IntervalTrigger(seconds=SWEEP_SECONDS, timezone=UTC),
+        args=(baton,),
+        id="sla-sweep",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=SWEEP_SECONDS,
+    )
+    scheduler.add_job(
+        _logged("digest catch-up", catch_up),
+        "date",
+        run_date=datetime.now(UTC),
+        args=(baton, chosen),
+        id="digest-catch-up",
+        misfire_grace_time=None,
+    )
+    return scheduler
+
+
+def _logged(what: str, job: Callable[..., object]) -> Callable[..., None]:
+    """Log a failed run with its traceback and carry on; the next run tries again."""
+
+    def run(*args: object) -> None:
+        try:
+            job(*args)
+        except Exception:
+            log.exception("%s failed; it runs again at its next time", what)
+
+    run.__name__ = job.__name__
+    return run
+
+
+def start_scheduler(baton: Baton) -> Callable[[], None]:
+    """A ``bot.entrypoints.serve.Worker``: start the jobs and let this process's notifiers render
+    digests."""
+    from bot.slack.render.digest import use_digest_source
+
+    scheduler = build_scheduler(baton)
+    forget_source = use_digest_source(digest_source(baton))
+    scheduler.start()
+    log.info(
+        "scheduler started: %s; SLA sweep every %ss",
+        ", ".join(job.id for job in scheduler.get_jobs()),
+        SWEEP_SECONDS,
+    )
+
+    def stop() -> None:
+        scheduler.shutdown(wait=False)
+        forget_source()
+
+    return stop
+
+
+# --- ``baton digest`` -----------------------------------------------------------------------------
+
+
+class NoDigestChannel(Exception):
+    """``--send`` with no digest channel configured: there is nowhere to send it."""
+
+
+def digest_now(baton: Baton, kind: DigestUnit) -> Digest:
+    """The last complete day's or week's digest, as the schedule would send it now."""
+    settings = baton.settings
+    period = last_complete_period(kind, baton.clock(), settings.baton_timezone)
+    outcome = baton.relay.run(
+        SYSTEM, lambda ctx: Outcome("", data={"digest": build_digest(ctx, period)})
+    )
+    digest = outcome.data["digest"]
+    assert isinstance(digest, Digest)
+    return digest
+
+
+def send_now(baton: Baton, kind: DigestUnit) -> Outcome:
+    """Claim and queue the last complete period of the ``kind`` schedule, unless already sent.
+
+    It uses the schedule's own name, so the scheduler will not send the same period again.
+    """
+    schedule = next((s for s in digest_schedules(baton.settings) if s.kind == kind), None)
+    if schedule is None:
+        raise NoDigestChannel("set BATON_DIGEST_CHANNEL or BATON_TEAMS_DIGEST_CHANNEL first")
+    period = last_complete_period(kind, baton.clock(), schedule.timezone)
+    outcome = baton.relay.run(SYSTEM, lambda ctx: send_digest(ctx, schedule, period))
+    if outcome.data.get("sent"):
+        return Outcome(
+            f"{outcome.reply} A running `baton serve` posts it from the outbox.", data=outcome.data
+        )
+    return outcome

@@ -1,0 +1,269 @@
+"""``baton serve``: one aiohttp server for Slack, Teams and health, plus the in-process workers
+(the outbox sender and the scheduler)."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import multiprocessing
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from sqlalchemy import Engine
+
+from bot.bootstrap import Baton, build
+from bot.config import Settings, StartupError, check_teams
+from bot.outbox.sender import SenderThread
+from storage.engine import READ_ONLY
+
+log = logging.getLogger(__name__)
+
+Mount = Callable[[web.Application, Baton], None]
+"""Adds one platform's routes to the web app and its notifier to ``baton.notifiers``."""
+
+Worker = Callable[[Baton], Callable[[], None]]
+"""Starts a background worker for ``baton``; returns the function that stops it."""
+
+__all__ = [
+    "Server",
+    "StartupError",
+    "check_port_free",
+    "make_server",
+    "run_workers",
+    "serve_forever",
+]
+
+BATON_KEY = web.AppKey("baton", Baton)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+KEEPALIVE_TIMEOUT_SECONDS = 15.0
+"""An idle connection, or one that has not sent its headers, is closed after this long."""
+BODY_TIMEOUT_SECONDS = 10.0
+"""A request body must arrive within this long (Slack sends it at once; a slow one is an attack)."""
+MAX_BODY_BYTES = 1024 * 1024
+LINGERING_SECONDS = 2.0
+"""After refusing a request, how long aiohttp keeps reading what the client still sends."""
+HANDLER_OPTIONS = {
+    "keepalive_timeout": KEEPALIVE_TIMEOUT_SECONDS,
+    "lingering_time": LINGERING_SECONDS,
+}
+HEALTH_TIMEOUT_SECONDS = 2.0
+"""``/healthz`` answers 503 when the database has not answered a read within this long."""
+
+
+@dataclass
+class Server:
+    baton: Baton
+    mounts: list[Mount] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+    sender: bool = True
+    """Run the outbox sender thread (tests turn it off and drive the outbox themselves)."""
+    body_timeout: float = BODY_TIMEOUT_SECONDS
+    health_timeout: float = HEALTH_TIMEOUT_SECONDS
+    _stops: list[Callable[[], None]] = field(default_factory=list)
+    _sender: SenderThread | None = None
+    _health: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="health")
+    )
+
+    def web_app(self) -> web.Application:
+        app = web.Application(
+            middlewares=[self._bounded_bodies, self._wake_sender_after_posts],
+            client_max_size=MAX_BODY_BYTES,
+        )
+        app[BATON_KEY] = self.baton
+        app.router.add_get("/healthz", self._healthz)
+        for mount in self.mounts:
+            mount(app, self.baton)
+        app.on_startup.append(self._start_workers)
+        app.on_cleanup.append(self._stop_workers)
+        return app
+
+    @web.middleware
+    async def _bounded_bodies(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Read the whole body first, within :data:`BODY_TIMEOUT_SECONDS` (handlers then get
+        it from aiohttp's cache), so a client trickling bytes cannot hold a request open."""
+        if request.can_read_body:
+            try:
+                await asyncio.wait_for(request.read(), self.body_timeout)
+            except TimeoutError:
+                log.info("closed a request whose body took over %.0f s", self.body_timeout)
+                raise web.HTTPRequestTimeout(text="request body too slow") from None
+        return await handler(request)
+
+    @web.middleware
+    async def _wake_sender_after_posts(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        """A POST may have queued messages: deliver them now rather than at the next poll."""
+        response = await handler(request)
+        if request.method == "POST":
+            self.wake_sender()
+        return response
+
+    def wake_sender(self) -> None:
+        """Deliver what the outbox holds now (after an HTTP POST or a Socket Mode envelope)."""
+        if self._sender is not None:
+            self._sender.wake.set()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        """Off the event loop, on a read-only connection, bounded: a locked database gives a
+        quick 503 and never stalls the requests around it."""
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(
+                loop.run_in_executor(self._health, _read_database, self.baton.engine),
+                self.health_timeout,
+            )
+        except TimeoutError:
+            log.warning("health check: the database did not answer in %.0f s", self.health_timeout)
+            return _unhealthy("busy")
+        except Exception as err:  # noqa: BLE001 - any failure to read is "unreachable"
+            log.warning("health check: database unreachable: %s", err)
+            return _unhealthy("unreachable")
+        return web.json_response({"status": "ok", "platforms": sorted(self.baton.notifiers)})
+
+    async def _start_workers(self, _app: web.Application) -> None:
+        if self.sender:
+            self._sender = SenderThread(self.baton.sender())
+            self._sender.start()
+            self._stops.append(self._sender.stop)
+        for worker in self.workers:
+            self._stops.append(worker(self.baton))
+
+    async def _stop_workers(self, _app: web.Application) -> None:
+        while self._stops:
+            self._stops.pop()()
+        self._health.shutdown(wait=False, cancel_futures=True)
+
+
+def _read_database(engine: Engine) -> None:
+    """A plain read in a deferred transaction: no write lock, so a writer never blocks it."""
+    with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
+        conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+
+
+def _unhealthy(database: str) -> web.Response:
+    return web.json_response({"status": "error", "database": database}, status=503)
+
+
+NO_PLATFORM = (
+    "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or "
+    "SLACK_APP_TOKEN for Socket Mode) for Slack, MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for "
+    "Teams, or pass --no-platforms to serve only /healthz"
+)
+
+
+def make_server(
+    settings: Settings,
+    baton: Baton | None = None,
+    *,
+    sender: bool = True,
+    require_platform: bool = False,
+) -> Server:
+    """The server for these settings: a mount (and worker) per platform with credentials.
+
+    Settings are checked before anything is built, so a missing variable stops the start with
+    a :class:`StartupError` naming it rather than a traceback; with ``require_platform``, so does
+    having no platform at all.
+    """
+    from bot.entrypoints.scheduler import start_scheduler
+    from bot.slack.transport.mount import SlackMode, slack_platform
+    from bot.teams.transport.mount import mount_teams, teams_configured
+    from bot.web.dashboard.routes import mount_dashboard
+    from bot.web.webhook import mount_webhook
+
+    mounts: list[Mount] = []
+    workers: list[Worker] = []
+    slack = slack_platform(settings)
+    if slack is not None:
+        mounts.append(slack.mount)
+        if slack.mode is SlackMode.SOCKET:
+            workers.append(slack.socket_worker)
+    if teams_configured(settings):
+        check_teams(settings)
+        mounts.append(mount_teams)
+    if require_platform and not mounts:
+        raise StartupError(NO_PLATFORM)
+    mounts.append(mount_dashboard)
+    mounts.append(mount_webhook)
+    if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
+        workers.append(start_scheduler)
+    server = Server(baton or build(settings), mounts, workers, sender=sender)
+    if slack is not None:
+        slack.after_envelope.append(server.wake_sender)
+    return server
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind the address once before starting, so a port in use is one line, not a traceback."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise StartupError(
+                    f"port {port} on {host} is already in use: stop what is listening there "
+                    "or choose another with --port"
+                ) from None
+            raise StartupError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+
+
+def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
+    """One server process: the web app, its outbox sender and its scheduler.
+
+    ``baton serve`` has migrated the database (and seeded the managers) once before it starts
+    these processes, so they do not do it again.
+    """
+    settings = Settings()
+    server = make_server(settings, build(settings, migrate=False))
+    try:
+        web.run_app(
+            server.web_app(),
+            host=host,
+            port=port,
+            print=None,
+            access_log=None,
+            reuse_port=reuse_port,
+            **HANDLER_OPTIONS,  # type: ignore[arg-type]
+        )
+    except StartupError as err:  # found while starting the workers (a refused Slack app token)
+        print(f"baton serve: {err}", file=sys.stderr)  # noqa: T201 - the one line for the admin
+        raise SystemExit(2) from None
+
+
+def run_workers(host: str, port: int, workers: int) -> None:
+    """Serve in ``workers`` processes sharing the port (SO_REUSEPORT), so Python uses every core.
+
+    Each process is a full replica — its own sender and scheduler — which the design already
+    allows: outbox rows are claimed atomically and each digest period is claimed once.
+    """
+    if workers == 1:
+        serve_forever(host, port)
+        return
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(
+            target=serve_forever, args=(host, port, True), name=f"baton-{n}", daemon=True
+        )
+        for n in range(workers)
+    ]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below
+    for process in processes:
+        process.start()
+    try:
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()

@@ -1,0 +1,149 @@
+"""The outbox's Slack notifier: thread replies, lead cards (posted once, then updated in place),
+DMs and channel posts, with Slack's failures sorted into "try again later" and "give up".
+
+The Web client handed in must not retry by itself (``retry_handlers=[]``): a 429 waits in the
+outbox until ``Retry-After`` has passed instead of blocking the sender thread.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.outbox.sender import (
+    CLAIM_MARGIN,
+    STALE_SENDING,
+    Delivery,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from bot.slack.render.blocks import MentionFn, card_blocks, fallback
+from bot.slack.transport.users import delivery_mentions
+from routing.notices import Notice, NoticeKind
+
+log = logging.getLogger(__name__)
+
+DIGEST_MODULE = "bot.slack.render.digest"
+DEFAULT_RETRY_AFTER = 1.0
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+class SlackNotifier:
+    """Delivers one outbox notice to Slack; returns the ts of a lead card it posted."""
+
+    def __init__(
+        self, client: WebClient, after_lead_dm: Callable[[str], None] | None = None
+    ) -> None:
+        self.client = client
+        self.after_lead_dm = after_lead_dm
+        """Called with the Slack user id after a lead card reached their DMs (home refresh)."""
+
+    @property
+    def claim_window(self) -> timedelta:
+        """An outbox claim outlives any call this notifier's client makes (bot.outbox)."""
+        timeout = getattr(self.client, "timeout", None)
+        if not isinstance(timeout, int | float):
+            return STALE_SENDING
+        return timedelta(seconds=timeout) + CLAIM_MARGIN
+
+    def deliver(self, delivery: Delivery) -> str | None:
+        try:
+            return self._deliver(delivery)
+        except SlackApiError as err:
+            raise delivery_error(err) from err
+        except (OSError, http.client.HTTPException) as err:  # timeouts, refused, reset
+            raise TransientDeliveryError(f"Slack unreachable: {err!r}") from err
+
+    def _deliver(self, delivery: Delivery) -> str | None:
+        notice = delivery.notice
+        mention = delivery_mentions(delivery.reps)
+        if notice.kind is NoticeKind.DIGEST:
+            return post_digest(self.client, delivery)
+        if notice.rep_id is not None:
+            self._direct(delivery, mention)
+            return None
+        if notice.thread is not None:
+            return self._in_thread(delivery, mention)
+        if notice.channel:
+            self._post(notice, mention, channel=notice.channel)
+            return None
+        raise PermanentDeliveryError(f"notice has no destination: {notice!r}")
+
+    def _direct(self, delivery: Delivery, mention: MentionFn) -> None:
+        if delivery.recipient is None:
+            raise PermanentDeliveryError(f"no rep {delivery.notice.rep_id} to message")
+        user_id = delivery.recipient.user_id
+        self._post(delivery.notice, mention, channel=user_id)
+        if delivery.notice.card is not None and self.after_lead_dm is not None:
+            self.after_lead_dm(user_id)
+
+    def _in_thread(self, delivery: Delivery, mention: MentionFn) -> str | None:
+        """A reply in the lead's thread. A lead with no source message (a webhook's) has its
+        card as the thread: the card is posted to the channel and later replies go under it."""
+        notice = delivery.notice
+        assert notice.thread is not None
+        channel = notice.thread.channel
+        thread_ts = notice.thread.message_id or delivery.card_ref
+        if notice.update_card and delivery.card_ref:
+            self.client.chat_update(
+                channel=channel, ts=delivery.card_ref, **_content(notice, mention)
+            )
+            return None
+        ts = self._post(notice, mention, channel=channel, thread_ts=thread_ts)
+        return ts if notice.card is not None else None
+
+    def _post(self, notice: Notice, mention: MentionFn, **where: Any) -> str | None:
+        response = self.client.chat_postMessage(**where, **_content(notice, mention))
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+
+def _content(notice: Notice, mention: MentionFn) -> dict[str, Any]:
+    content: dict[str, Any] = {"text": fallback(notice.text, mention)}
+    if notice.card is not None:
+        content["blocks"] = card_blocks(notice.card, mention, headline=notice.text)
+    return content
+
+
+def delivery_error(err: SlackApiError) -> Exception:
+    """429 and 5xx (and Slack's "try later" errors) come back; anything else is a refusal."""
+    response = err.response
+    code = getattr(response, "status_code", 0) or 0
+    error = str(response.get("error", "")) if response is not None else ""
+    if code == 429 or error == "ratelimited":
+        return TransientDeliveryError(f"Slack rate limit: {error}", retry_after=_retry_after(err))
+    if code >= 500 or error in TRANSIENT_ERRORS:
+        return TransientDeliveryError(f"Slack {code}: {error or 'server error'}")
+    return PermanentDeliveryError(f"Slack refused ({code} {error})")
+
+
+def _retry_after(err: SlackApiError) -> float:
+    headers = getattr(err.response, "headers", None) or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(0.0, float(value)) if value is not None else DEFAULT_RETRY_AFTER
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
+def post_digest(client: WebClient, delivery: Delivery) -> str | None:
+    """Hand a digest to the Block Kit digest module, once it exists."""
+    if importlib.util.find_spec(DIGEST_MODULE) is None:
+        raise PermanentDeliveryError(
+            f"Slack digests need {DIGEST_MODULE}, which is not installed; digest not sent"
+        )
+    module = importlib.import_module(DIGEST_MODULE)
+    result = module.post_digest(client, delivery)
+    return str(result) if result else None

@@ -1,0 +1,90 @@
+"""An outbox ``Notice`` as the Teams message activities that show it, each within the size budget
+of :mod:`bot.teams.render.size` (a digest may take several; everything else takes one)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
+
+from bot.teams.render.cards import CONTENT_TYPE, Card, lead_card, qualification_form
+from bot.teams.render.digest import digest_text_card
+from bot.teams.render.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, fit_card, fit_text, pointer
+from bot.teams.render.text import TeamsText, paragraphs
+from routing.notices import Notice, NoticeKind
+from routing.team import Rep, plain_mentions
+
+SUMMARY_LENGTH = 120
+MAX_TEXT_MENTIONS = 20
+"""Mention entities a text message carries at most (each takes room in the message)."""
+
+
+def activities_for(
+    notice: Notice, reps: Mapping[int, Rep], cards: Sequence[Card] | None = None
+) -> list[Activity]:
+    """``cards``: ones the caller prepared (a rebuilt digest); else they follow from the notice."""
+    say = TeamsText(reps)
+    cards = list(cards or cards_of(notice, say))
+    if not cards:
+        return [_text_activity(notice, say)]
+    more = pointer(notice.card.ref if notice.card else None)
+    summary = fit_text(plain_mentions(notice.text), SUMMARY_LENGTH)
+    return [
+        Activity(
+            type=ActivityTypes.message,
+            attachments=[Attachment(content_type=CONTENT_TYPE, content=fit_card(card, more))],
+            summary=summary,
+        )
+        for card in cards
+    ]
+
+
+def activity_for(notice: Notice, reps: Mapping[int, Rep], card: Card | None = None) -> Activity:
+    """The first (for all but digests, the only) activity of :func:`activities_for`."""
+    return activities_for(notice, reps, [card] if card is not None else None)[0]
+
+
+def _text_activity(notice: Notice, say: TeamsText) -> Activity:
+    more = pointer(notice.card.ref if notice.card else None)
+    text = fit_text(say(paragraphs(notice.text)), MAX_MESSAGE_BYTES - 2 * ENVELOPE_BYTES, more)
+    entities = [e for e in say.entities if e["text"] in text][:MAX_TEXT_MENTIONS]
+    return Activity(
+        type=ActivityTypes.message,
+        text=text,
+        text_format="markdown",
+        entities=[_mention(entity) for entity in entities] or None,
+    )
+
+
+def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
+    """The Adaptive Cards a notice is shown as; none for a plain text message."""
+    data = notice.data
+    prepared = data.get("teams_cards")
+    if isinstance(prepared, list) and all(isinstance(card, dict) for card in prepared):
+        return list(prepared)
+    single = data.get("teams_card")  # queued by an earlier version
+    if isinstance(single, dict):
+        return [single]
+    if data.get("form") == "qualify":
+        return [_form(notice, data, say)]
+    if notice.kind is NoticeKind.DIGEST:
+        return [digest_text_card(notice.text)]
+    if notice.card is not None:
+        return [lead_card(notice.card, say, notice.text)]
+    return []
+
+
+def _form(notice: Notice, data: Mapping[str, Any], say: TeamsText) -> Card:
+    lead_id = int(data.get("lead") or (notice.card.lead_id if notice.card else 0))
+    title = str(data.get("title") or (notice.card.title if notice.card else ""))
+    return qualification_form(lead_id, title, say, data.get("values"), data.get("errors"))
+
+
+def _mention(entity: Mapping[str, Any]) -> Mention:
+    who = entity["mentioned"]
+    return Mention(
+        mentioned=ChannelAccount(id=who["id"], name=who["name"]),
+        text=entity["text"],
+        type="mention",
+    )

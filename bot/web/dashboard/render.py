@@ -1,0 +1,81 @@
+"""Jinja2 templates (package data, autoescaped) and the filters that format figures for them.
+
+Figures are formatted by the digest's own formatters (``routing.digest_text``), so a number reads
+the same in the digest and on the dashboard.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bot.web.dashboard.charts import funnel_svg, trend_svg
+from routing.dashboard.periods import CHOICES
+from routing.digest_text import (
+    describe_bottleneck,
+    describe_tenure,
+    format_change,
+    format_minutes,
+    format_money,
+    format_reasons,
+    format_share,
+)
+from routing.lead import format_lead_id
+from routing.metrics import Delta
+from routing.stages import Stage
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("bot.web.dashboard", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=lambda amount: "–" if amount is None else format_money(Decimal(amount), ""),
+        minutes=lambda m: "–" if m is None else format_minutes(float(m)),
+        share=format_share,
+        change=lambda delta: format_change(delta, "").strip(" ()"),
+        figure=figure,
+        lead_ref=format_lead_id,
+        reasons=format_reasons,
+        months=lambda m: "–" if m is None else f"{m:.1f} months",
+        stamp=lambda moment, tz: (
+            "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+        ),
+    )
+    env.globals.update(
+        period_choices=CHOICES,
+        stages=list(Stage),
+        describe_bottleneck=describe_bottleneck,
+        describe_tenure=describe_tenure,
+        funnel_svg=funnel_svg,
+        trend_svg=trend_svg,
+        tone=tone,
+    )
+    return env
+
+
+def figure(value: Any, kind: str = "count") -> str:
+    """A delta's value as the digest writes it."""
+    if value is None:
+        return "–"
+    if kind == "money":
+        return format_money(Decimal(value), "")
+    if kind == "minutes":
+        return format_minutes(float(value))
+    if kind == "share":
+        return format_share(float(value))
+    return str(value)
+
+
+def tone(delta: Delta | None) -> str:
+    """``better``, ``worse`` or ``same``: the CSS class of a change."""
+    if delta is None or delta.change is None or delta.change == 0:
+        return "same"
+    up = delta.change > 0
+    return "better" if up == delta.higher_is_better else "worse"
