@@ -28,6 +28,10 @@ class NotFound(BatonError):
     """The lead, rep or pool named does not exist."""
 
 
+class UnknownPerson(NotFound):
+    """Nobody by that platform and user id has ever talked to Baton (a link's subject)."""
+
+
 class NotAllowed(BatonError):
     """The actor may not do this; the message says who may."""
 

@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Callable
 from itertools import count
 
-from bot.outbox.sender import Delivery
+from bot.outbox.port import Delivery
 from routing.commands import parse_command
 from routing.errors import BatonError
 from routing.notices import LeadCard

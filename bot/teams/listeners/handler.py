@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.teams.listeners import work
 from bot.teams.listeners.submits import FormInvalid, command_from_card
 from bot.teams.render.cards import qualification_form

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.teams.render.cards import lead_card
 from bot.teams.render.digest import digest_cards, funnel_chart_uri
 from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_answer
@@ -44,7 +44,7 @@ ALREADY_DONE = "Done already: Teams delivered this click twice."
 
 def remember_all(baton: Baton, seen: list[Sighting]) -> None:
     if seen:
-        remember(baton.engine, seen, baton.clock())
+        remember(baton.stores.conversations, seen, baton.clock())
 
 
 def delivery_key(activity_id: str, conversation: str) -> DeliveryKey:
@@ -123,7 +123,7 @@ def answer_read_only(
 
 def can_chat_with(baton: Baton, actor: Actor) -> bool:
     """Baton holds the person's 1:1 chat, or a reference with the tenant to open one."""
-    stored = load(baton.engine, actor.user_id)
+    stored = load(baton.stores.conversations, actor.user_id)
     return stored is not None and (
         is_personal_reference(stored.reference) or bool(stored.tenant_id)
     )

@@ -47,8 +47,8 @@ def test_each_typed_line_is_shown_once() -> None:
 
 def test_at_a_terminal_the_typed_line_is_not_repeated(sqlite_url: str, clock: object) -> None:
     said: list[str] = []
-    baton = make_baton(sqlite_url, clock, managers={("console", "maya")})
-    baton.notifiers[Platform.CONSOLE.value] = ConsoleNotifier(said.append)
+    notifiers = {Platform.CONSOLE.value: ConsoleNotifier(said.append)}
+    baton = make_baton(sqlite_url, clock, {("console", "maya")}, notifiers)
     session = ConsoleSession(baton.relay, baton.sender().drain, said.append, "maya", echo=False)
     session.handle("/rotation add @alice qualifier")
     assert said[0].startswith("  Baton → you: Added @alice")

@@ -16,7 +16,7 @@ import pytest
 from botbuilder.schema import Activity
 from sqlalchemy import create_engine
 
-from bot.outbox.sender import PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import PermanentDeliveryError, TransientDeliveryError
 from bot.teams.listeners.submits import (
     EMPTY_FORM,
     FormInvalid,
@@ -46,6 +46,7 @@ from routing.notices import LeadCard, Notice, NoticeKind
 from routing.roles import Platform
 from routing.team import Rep
 from storage import tables as t
+from storage.conversations import SqlConversations
 from tests.e2e.teams_support import ALICE, DAVE, MAYA, TENANT, Teams
 
 TODAY = date(2026, 11, 23)
@@ -284,9 +285,10 @@ def test_retry_after_may_be_an_http_date() -> None:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Any:
+    """The conversation store ``baton serve`` uses, on a table of its own."""
     engine = create_engine(f"sqlite:///{tmp_path}/refs.db")
     t.metadata.create_all(engine)
-    return engine
+    return SqlConversations(engine)
 
 
 def test_a_personal_chat_is_remembered_with_its_tenant_and_a_channel_never_replaces_it(
