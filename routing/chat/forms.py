@@ -168,28 +168,28 @@ QUALIFICATION = Form(
 """BANT plus notes: every field optional, at least one filled in (the rule of ``/lead qualify``)."""
 
 
-def _reason_field(placeholder: str, *, required: bool = True) -> Field:
+def _reason_field(placeholder: str, *, required: bool) -> Field:
     return Field("reason", "Reason", placeholder, limits.REASON, multiline=True, required=required)
 
 
-def _amount_field(label: str, placeholder: str) -> Field:
-    return Field("amount", label, placeholder, limits.AMOUNT_TEXT, required=True)
+def _reason_form(
+    step: Step, verb: str, placeholder: str, command: Callable[[int, str], Command]
+) -> Form:
+    """A form asking why a lead ends, the reason required (``/lead disqualify <id> <reason…>``)."""
+    reason = _reason_field(placeholder, required=True)
+    return Form(step, verb, verb, (reason,), lambda i, values: command(i, _required_reason(values)))
 
 
-DISQUALIFY = Form(
-    Step.DISQUALIFY,
-    "Disqualify",
-    "Disqualify",
-    (_reason_field("e.g. no budget this year"),),
-    lambda lead_id, values: Disqualify(lead_id, _required_reason(values)),
-)
-LOST = Form(
-    Step.LOST,
-    "Mark lost",
-    "Mark lost",
-    (_reason_field("e.g. went with a competitor"),),
-    lambda lead_id, values: Lost(lead_id, _required_reason(values)),
-)
+def _amount_form(
+    step: Step, verb: str, label: str, placeholder: str, command: Callable[[int, Decimal], Command]
+) -> Form:
+    """A form asking an amount (``/lead won <id> <amount>``)."""
+    amount = Field("amount", label, placeholder, limits.AMOUNT_TEXT, required=True)
+    return Form(step, verb, verb, (amount,), lambda i, values: command(i, _amount(values)))
+
+
+DISQUALIFY = _reason_form(Step.DISQUALIFY, "Disqualify", "e.g. no budget this year", Disqualify)
+LOST = _reason_form(Step.LOST, "Mark lost", "e.g. went with a competitor", Lost)
 CHURN = Form(
     Step.CHURN,
     "Mark churned",
@@ -198,20 +198,8 @@ CHURN = Form(
     lambda lead_id, values: Churn(lead_id, _reason(values)),
 )
 """The reason is optional, as in ``/lead churn <id> [reason…]``; the form is the confirmation."""
-WON = Form(
-    Step.WON,
-    "Mark won",
-    "Mark won",
-    (_amount_field("Deal value", "e.g. 12000 or 12.5k"),),
-    lambda lead_id, values: Won(lead_id, _amount(values)),
-)
-EXPAND = Form(
-    Step.EXPAND,
-    "Log expansion",
-    "Log expansion",
-    (_amount_field("Expansion value", "e.g. 5000 or 2.5k"),),
-    lambda lead_id, values: Expand(lead_id, _amount(values)),
-)
+WON = _amount_form(Step.WON, "Mark won", "Deal value", "e.g. 12000 or 12.5k", Won)
+EXPAND = _amount_form(Step.EXPAND, "Log expansion", "Expansion value", "e.g. 5000 or 2.5k", Expand)
 
 FORMS: Mapping[str, Form] = {
     form.name: form for form in (QUALIFICATION, DISQUALIFY, LOST, CHURN, WON, EXPAND)
