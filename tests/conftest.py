@@ -5,29 +5,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from storage.engine import normalise_url
+from tests.support.clock import FakeClock
 
 POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
-
-
-@dataclass
-class FakeClock:
-    """A clock for tests: starts on a fixed Monday morning and moves only when told."""
-
-    now: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture

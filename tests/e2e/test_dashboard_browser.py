@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.entrypoints.scheduler import digest_now
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.dashboard import MANAGER, Served, seeded_baton, serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -19,7 +19,7 @@ from routing.usecases.context import Ctx
 from routing.usecases.funnel import build_digest
 from storage.dashboard_secrets import rotate_secret
 from storage.uow import SqlUnitOfWork
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.dashboard import MANAGER, Served, seeded_baton, serving
 from tests.support.world import say
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import GENERAL, MAYA, TeamsWorld, teams_world
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from routing.notices import Notice
 from routing.roles import Platform
 from storage import tables as t
 from storage.codec import notice_from
-from tests.conftest import FakeClock
 from tests.e2e.conftest import INTAKE, MANAGER, SlackWorld
 from tests.e2e.slack_double import BOT_ID, JSON, fixture
+from tests.support.clock import FakeClock
 
 CHAT = {"chat.postMessage", "chat.update"}
 

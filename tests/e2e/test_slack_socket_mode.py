@@ -17,10 +17,10 @@ from bot.baton import Baton
 from bot.bootstrap import build
 from bot.entrypoints.serve import Server, make_server
 from storage import tables as t
-from tests.conftest import FakeClock
 from tests.e2e.conftest import INTAKE, MANAGER, slack_settings
 from tests.e2e.slack_double import LoopbackApp, SlackDouble, fixture
 from tests.e2e.socket_double import SocketDouble
+from tests.support.clock import FakeClock
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.conftest import FakeClock
 from tests.e2e.conftest import INTAKE, MANAGER, SlackWorld
 from tests.e2e.slack_double import fixture
+from tests.support.clock import FakeClock
 
 
 def user_change(user: str, text: str = "", emoji: str = "", until: datetime | None = None) -> Any:

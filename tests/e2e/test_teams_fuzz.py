@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import (
     ALICE,
     BOT,
@@ -30,6 +29,7 @@ from tests.e2e.teams_support import (
     teams_world,
 )
 from tests.e2e.test_teams_requests import APP_ID, WRITTEN
+from tests.support.clock import FakeClock
 
 SHAPES = 150
 POSTS = 60

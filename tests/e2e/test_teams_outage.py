@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import ALICE, BOB, INTAKE, MAYA, WEB, TeamsWorld, teams_world
+from tests.support.clock import FakeClock
 
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 

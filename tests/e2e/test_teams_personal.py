@@ -10,8 +10,8 @@ import pytest
 
 from routing.roles import Platform
 from routing.usecases.context import Actor
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import ALICE, MAYA, WEB, TeamsWorld, teams_world
+from tests.support.clock import FakeClock
 
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 CHANNEL = "19:sales-floor@thread.tacv2"

@@ -13,8 +13,8 @@ from routing.commands import parse_command
 from routing.roles import Platform
 from routing.usecases.context import Actor
 from storage import tables as t
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import ALICE, DAVE, FRANK, MAYA, WEB, TeamsWorld, teams_world
+from tests.support.clock import FakeClock
 
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 

@@ -11,7 +11,6 @@ import pytest
 
 from routing.relay import SYSTEM
 from routing.usecases.digests import last_complete_period, schedules, send_digest
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import (
     ALICE,
     DAVE,
@@ -25,6 +24,7 @@ from tests.e2e.teams_support import (
     TeamsWorld,
     teams_world,
 )
+from tests.support.clock import FakeClock
 
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp, 250 employees"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import ALICE, MAYA, WEB, TeamsWorld, teams_world
+from tests.support.clock import FakeClock
 
 APP_ID = "6a0b9c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d"
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.teams.transport.references import load
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import ALICE, INTAKE, MAYA, WEB, TeamsWorld, teams_world
 from tests.e2e.test_teams_requests import APP_ID, WRITTEN
+from tests.support.clock import FakeClock
 
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 MALFORMED: list[dict[str, Any]] = [

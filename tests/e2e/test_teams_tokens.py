@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import MAYA, WEB, MicrosoftKeys, Teams, TeamsWorld, teams_world
 from tests.e2e.test_teams_requests import APP_ID, WRITTEN
+from tests.support.clock import FakeClock
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"

@@ -18,9 +18,9 @@ import pytest
 from bot.bootstrap import build
 from bot.entrypoints.serve import make_server
 from bot.web.webhook import signature
-from tests.conftest import FakeClock
 from tests.e2e.conftest import INTAKE, MANAGER, SIGNING_SECRET, SlackWorld, slack_settings
 from tests.e2e.slack_double import Answer, LoopbackApp, SignedSlack, SlackDouble
+from tests.support.clock import FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhook"
 TOKENS = {"website": "tok-website-5d1f", "typeform": "tok-typeform-88aa", "hubspot": "tok-hs-0c3e"}

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from routing.events import EventType
 from routing.rotation import WorkingHours
 from routing.usecases.sweep import claim_deadline
-from tests.support.fakes import MONDAY_9AM, Desk
+from tests.support.clock import MONDAY_9AM
+from tests.support.fakes import Desk
 
 BERLIN = "Europe/Berlin"
 OFFICE = WorkingHours(time(9, 0), time(18, 0), frozenset(range(5)))

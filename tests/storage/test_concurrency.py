@@ -16,7 +16,7 @@ from routing.roles import Platform
 from routing.rotation import Candidate, pick
 from routing.usecases.intake import InboundPost
 from storage import tables as t
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import console, make_baton, say
 
 WEIGHTS = {"ann": 1, "ben": 1, "cat": 2, "dan": 1, "eve": 3}

@@ -16,7 +16,7 @@ from storage import tables as t
 from storage.dashboard import SqlDashboardReads
 from storage.dashboard_export import count_leads, export_chunks
 from storage.dashboard_secrets import rotate_secret, stored_secret
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.dashboard import seeded_baton
 
 

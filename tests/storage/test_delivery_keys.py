@@ -13,7 +13,7 @@ from routing.roles import Platform
 from routing.usecases.context import Actor, Ctx, Outcome
 from routing.usecases.deliveries import REPLY, DeliveryKey, once, was_replayed
 from storage import tables as t
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)

@@ -23,7 +23,7 @@ from routing.stages import Stage
 from routing.usecases.context import Actor, Outcome
 from routing.usecases.intake import InboundPost
 from storage import tables as t
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import console, make_baton, say
 
 _MESSAGES = count(1)

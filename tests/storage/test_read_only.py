@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from routing.commands import Mine, RotationShow
 from routing.roles import Platform
 from storage.uow import SqlUnitOfWork
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import console, make_baton, say
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from bot.baton import Baton
 from routing.roles import Platform
 from routing.usecases.intake import InboundPost
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton, say
 
 

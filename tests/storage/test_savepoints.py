@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from routing.notices import Notice
 from storage import tables as t
 from storage.uow import SqlUnitOfWork
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton
 
 

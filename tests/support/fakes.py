@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -38,6 +38,7 @@ from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from routing.usecases.context import Actor, Outcome, RelayConfig
 from routing.usecases.intake import InboundPost
+from tests.support.clock import FakeClock
 
 _MATCHABLE = (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER}
 
@@ -533,22 +534,9 @@ class FakeUnitOfWork:
 
 # --- a desk to talk to the relay across -------------------------------------------------------
 
-MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """Monday 23 Nov 2026, 09:00 UTC: where every desk's clock starts."""
 
 _AT_NAME = re.compile(r"(?<![<\w])@([A-Za-z][\w.\-]*)")
-
-
-@dataclass
-class Clock:
-    now: datetime = MONDAY_9AM
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class Desk:
@@ -563,7 +551,7 @@ class Desk:
         config_managers: Iterable[str] = (),
     ) -> None:
         self.uow = FakeUnitOfWork()
-        self.clock = Clock()
+        self.clock = FakeClock()
         self.config = RelayConfig(
             rules=rules or RuleSet(()),
             managers=frozenset(("console", name) for name in config_managers),

@@ -4,7 +4,7 @@ manual credit and preview, typed as a team would."""
 from __future__ import annotations
 
 from bot.console.session import ConsoleSession
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton
 
 

@@ -40,7 +40,7 @@ from routing.usecases.digests import schedules
 from routing.usecases.intake import InboundPost
 from storage import tables as t
 from storage.codec import notice_from
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton, say
 
 TZ = "Europe/Berlin"

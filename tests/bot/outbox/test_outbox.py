@@ -23,7 +23,7 @@ from bot.slack.transport.notifier import SlackNotifier
 from bot.teams.transport.adapter import CONNECTOR_TIMEOUT_SECONDS
 from storage import tables as t
 from storage.codec import notice_json
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton, say
 
 

@@ -5,29 +5,22 @@ from __future__ import annotations
 import threading
 
 from bot.slack.transport.debounce import Debouncer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def test_requests_for_one_key_merge_into_one_run_after_the_delay() -> None:
     ran: list[str] = []
-    clock = Clock()
-    later = Debouncer(ran.append, delay=0.5, clock=clock, threaded=False)
+    clock = FakeClock()
+    later = Debouncer(ran.append, delay=0.5, clock=clock.monotonic, threaded=False)
     for key in ("UALICE", "UALICE", "UBOB", "UALICE"):
         later.request(key)
 
     assert later.run_due() == 0
-    clock.now += 0.5
+    clock.advance(seconds=0.5)
     assert later.run_due() == 2
     assert sorted(ran) == ["UALICE", "UBOB"]
     later.request("UALICE")
-    clock.now += 0.5
+    clock.advance(seconds=0.5)
     later.run_due()
     assert ran.count("UALICE") == 2
 
@@ -40,8 +33,8 @@ def test_a_failing_run_is_logged_and_the_others_still_run() -> None:
             raise RuntimeError("boom")
         ran.append(key)
 
-    clock = Clock()
-    later = Debouncer(action, delay=0.0, clock=clock, threaded=False)
+    clock = FakeClock()
+    later = Debouncer(action, delay=0.0, clock=clock.monotonic, threaded=False)
     later.request("bad")
     later.request("good")
     assert later.run_due() == 2

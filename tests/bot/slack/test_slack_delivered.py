@@ -18,8 +18,8 @@ from bot.slack.transport.notifier import SlackNotifier
 from routing.notices import Notice, NoticeKind
 from storage import tables as t
 from storage.uow import SqlUnitOfWork
-from tests.conftest import FakeClock
 from tests.e2e.slack_double import LoopbackApp, SlackDouble
+from tests.support.clock import FakeClock
 from tests.support.world import make_baton
 
 CHANNEL = "C0DIGEST"

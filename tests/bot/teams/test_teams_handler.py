@@ -25,7 +25,6 @@ from routing.team import Rep
 from routing.usecases.context import Actor
 from storage import tables as t
 from storage.codec import notice_from
-from tests.conftest import FakeClock
 from tests.e2e.teams_support import (
     ALICE,
     DAVE,
@@ -36,6 +35,7 @@ from tests.e2e.teams_support import (
     User,
     teams_settings,
 )
+from tests.support.clock import FakeClock
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 LEAD_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
