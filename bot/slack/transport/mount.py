@@ -81,6 +81,7 @@ class SlackRuntime:
         self.notifier = SlackNotifier(
             web_client(token, settings.slack_api_url, OUTBOX_TIMEOUT_SECONDS),
             after_lead_dm=self.deps.home.refresh_later,
+            digests=baton.relay.digest_for,
         )
 
     async def handle(self, request: web.Request) -> web.Response:

@@ -60,7 +60,9 @@ def mount_teams(app: web.Application, baton: Baton) -> None:
     warn_if_auth_off(baton.settings)
     endpoint = MessagesEndpoint(make_adapter(baton.settings), BatonTeamsBot(baton), baton)
     app.router.add_post(ROUTE, endpoint.handle)
-    baton.notifiers[Platform.TEAMS.value] = TeamsNotifier(make_adapter(baton.settings), baton)
+    baton.notifiers[Platform.TEAMS.value] = TeamsNotifier(
+        make_adapter(baton.settings), baton, digests=baton.relay.digest_for
+    )
 
 
 class MessagesEndpoint:

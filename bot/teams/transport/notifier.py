@@ -36,7 +36,7 @@ from bot.bootstrap import Baton
 from bot.outbox.sender import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.teams.render.cards import Card
 from bot.teams.render.digest import digest_cards, funnel_chart_uri
-from bot.teams.render.outgoing import activities_for
+from bot.teams.render.outgoing import PREPARED_CARDS, activities_for
 from bot.teams.transport import activities as a
 from bot.teams.transport.references import (
     PERSONAL,
@@ -50,8 +50,7 @@ from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.digests import rebuild_digest
-from routing.usecases.funnel import Digest
+from routing.usecases.digests import DigestSource, rebuilt
 from storage.conversations import StoredReference, save_reference
 
 log = logging.getLogger(__name__)
@@ -68,10 +67,12 @@ class Unreachable(Exception):
 
 
 class TeamsNotifier:
-    def __init__(self, adapter: CloudAdapter, baton: Baton) -> None:
+    def __init__(self, adapter: CloudAdapter, baton: Baton, *, digests: DigestSource) -> None:
         self.adapter = adapter
         self.baton = baton
         self.app_id = baton.settings.microsoft_app_id.strip()
+        self.digests = digests
+        """Rebuilds the digest a digest notice names (``Relay.digest_for``)."""
 
     def deliver(self, delivery: Delivery) -> str | None:
         try:
@@ -103,15 +104,16 @@ class TeamsNotifier:
         return None
 
     def _digest_cards(self, notice: Notice) -> list[Card] | None:
-        """A scheduled digest names its period: rebuild it from the event log to draw the cards."""
-        if notice.kind is not NoticeKind.DIGEST or "period" not in notice.data:
+        """A scheduled digest names its period: rebuild it from the event log to draw the cards.
+
+        None for any other notice, for an answer to ``funnel`` (its cards were drawn when it was
+        asked), and for a digest that names no period (logged): those are shown as they are.
+        """
+        if notice.kind is not NoticeKind.DIGEST or PREPARED_CARDS in notice.data:
             return None
-
-        def use_case(ctx: Ctx) -> Outcome:
-            return Outcome("", data={"digest": rebuild_digest(ctx, notice.data)})
-
-        digest = self.baton.relay.run(SYSTEM, use_case).data["digest"]
-        assert isinstance(digest, Digest)
+        digest = rebuilt(self.digests, notice.data)
+        if digest is None:
+            return None
         return digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
 
     # --- destinations -------------------------------------------------------------------------

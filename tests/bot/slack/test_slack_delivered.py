@@ -36,7 +36,8 @@ def double(clock: FakeClock) -> Iterator[SlackDouble]:
 
 def _baton(url: str, clock: FakeClock, double: SlackDouble) -> tuple[Baton, SlackNotifier]:
     baton = make_baton(url, clock)
-    notifier = SlackNotifier(web_client("xoxb-test", double.api_url, OUTBOX_TIMEOUT_SECONDS))
+    client = web_client("xoxb-test", double.api_url, OUTBOX_TIMEOUT_SECONDS)
+    notifier = SlackNotifier(client, digests=baton.relay.digest_for)
     baton.notifiers["slack"] = notifier
     with SqlUnitOfWork(baton.engine, clock) as uow:
         uow.outbox.add(

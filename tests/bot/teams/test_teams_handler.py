@@ -264,7 +264,7 @@ def test_a_message_for_someone_baton_cannot_reach_fails_and_the_managers_hear_of
 ) -> None:
     Turns(baton)(teams.say_personal(MAYA, "lead mine"))  # Maya is a manager Baton knows
     stranger = baton.relay.rep(Actor(Platform.TEAMS, "29:1never-seen", "Nina New"))
-    notifier = TeamsNotifier(make_adapter(baton.settings), baton)
+    notifier = TeamsNotifier(make_adapter(baton.settings), baton, digests=baton.relay.digest_for)
     notice = Notice(text="New lead L-7 for you", rep_id=stranger.id)
     reps = {r.id or 0: r for r in (stranger, rep(baton, MAYA))}
 
@@ -309,7 +309,7 @@ def test_a_stored_reference_with_an_unusable_address_fails_at_once_without_a_cal
         "batonPersonalChat": True,
     }
     save_reference(baton.engine, "teams", ALICE.id, reference, None, baton.clock())
-    notifier = TeamsNotifier(make_adapter(baton.settings), baton)
+    notifier = TeamsNotifier(make_adapter(baton.settings), baton, digests=baton.relay.digest_for)
     notice = Notice(text="New lead L-7 for you", rep_id=alice.id)
 
     with pytest.raises(PermanentDeliveryError, match="not usable"):
