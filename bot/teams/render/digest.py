@@ -3,7 +3,7 @@
 Facts are FactSets and tables ColumnSets rather than fixed-width text, which Teams does not keep
 aligned. A digest is one or more messages, each within :class:`routing.limits.TeamsMessage`'s
 budget: the figures with the chart; the chart on its own when both do not fit in one; then the
-tables (reps, rotation, account managers, cost per lead) in as many pages as their rows need,
+tables (reps, rotation, account managers, cost per lead) in as few messages as their rows need,
 every row, for any team.
 """
 
@@ -48,7 +48,7 @@ def digest_cards(digest: Digest, chart_uri: str | None = None) -> list[Card]:
         cards = [fit_card(adaptive_card([*title, *figures]))]
         if chart:
             cards.append(adaptive_card([*title[:1], *chart]))
-    return cards + [card for table in tables for card in _pages(title[0], table)]
+    return cards + _pages(title[0], tables)
 
 
 def _title(view: DigestView) -> list[Element]:
@@ -94,8 +94,20 @@ def _tables(view: DigestView) -> list[Table]:
     return [*view.rep_tables, *([view.costs] if view.costs else [])]
 
 
-def _pages(title: Element, table: Table) -> list[Card]:
-    """One table over as many messages as it takes, its header row on each."""
+def _pages(title: Element, tables: Sequence[Table]) -> list[Card]:
+    """The tables in as few messages as they fit in: a table's pages are cut by size, its title
+    and header row on each, and a page goes on in the message before when there is room."""
+    bodies: list[list[Element]] = []
+    for part in (part for table in tables for part in _parts(title, table)):
+        if bodies and json_size(adaptive_card([title, *bodies[-1], *part])) <= CARD_BUDGET:
+            bodies[-1] += part
+        else:
+            bodies.append(part)
+    return [fit_card(adaptive_card([title, *body])) for body in bodies]
+
+
+def _parts(title: Element, table: Table) -> list[list[Element]]:
+    """One table cut into parts that each fit a message: a heading, the header row, some rows."""
     header, *rows = _rows(table)
     room = CARD_BUDGET - json_size(adaptive_card([title, header])) - PAGE_TITLE_BYTES
     pages: list[list[Element]] = [[]]
@@ -107,13 +119,13 @@ def _pages(title: Element, table: Table) -> list[Card]:
             used = 0
         pages[-1].append(row)
         used += size
-    cards, first = [], 1
+    parts, first = [], 1
     for page in pages:
         last = first + len(page) - 1
         heading = text_block(f"**{table.title}** · {first}–{last} of {len(rows)}", separator=True)
-        cards.append(fit_card(adaptive_card([title, heading, header, *page])))
+        parts.append([heading, header, *page])
         first = last + 1
-    return cards
+    return parts
 
 
 def digest_text_card(text: str) -> Card:
