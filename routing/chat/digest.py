@@ -32,8 +32,7 @@ from routing.chat.formatting import (
 )
 from routing.lead import format_lead_id
 from routing.limits import truncate
-from routing.metrics import SKIP_REASONS, Delta, FunnelReport, RepRow, SourceCost
-from routing.metrics.comparison import DeltaKind, Figure
+from routing.metrics import SKIP_REASONS, Delta, DeltaKind, Figure, FunnelReport, RepRow, SourceCost
 
 __all__ = [
     "NAME_WIDTH",

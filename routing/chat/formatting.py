@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
-from routing.metrics import CENT, Delta, ReasonCount
-from routing.metrics.comparison import DeltaKind, Figure
+from routing.metrics import CENT, Delta, DeltaKind, Figure, ReasonCount
 
 __all__ = [
     "NOTHING",
