@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.config import Settings
 from routing import limits
 from routing.inbound import MAX_PAIRS, InboundLead, inbound_lead

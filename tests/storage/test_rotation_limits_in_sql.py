@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing.roles import Platform
 from routing.usecases.intake import InboundPost
 from tests.conftest import FakeClock

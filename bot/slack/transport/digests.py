@@ -21,7 +21,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox.sender import Delivery, PermanentDeliveryError
+from bot.outbox.port import Delivery, PermanentDeliveryError
 from bot.slack.render.digest import digest_blocks, digest_fallback, digest_text_message
 from bot.slack.transport.delivered import already_posted, delivery_key, digest_metadata
 from routing.usecases.digests import DigestSource, rebuilt

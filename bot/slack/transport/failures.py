@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox.sender import PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import PermanentDeliveryError, TransientDeliveryError
 
 DEFAULT_RETRY_AFTER = 1.0
 TRANSIENT_ERRORS = frozenset(

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.outbox.sender import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.slack.transport.failures import delivery_error
 from bot.slack.transport.notifier import SlackNotifier
 from routing.lead import SourceRef
