@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from routing.chat.digest import DigestView, Fact, SpeedView, Table
+from routing.chat.digest import DigestView, Fact, SpeedView
+from routing.chat.digest_tables import Table
 
 __all__ = ["Align", "digest_text", "funnel_table", "table_lines", "text_table"]
 

@@ -6,21 +6,17 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
-from routing.chat.digest import Fact, Table, bottleneck, digest_view
-from routing.chat.formatting import format_change, format_figure
+from routing.chat.digest import Fact, bottleneck, digest_view
 from routing.metrics import (
     Bottleneck,
-    Delta,
     ReasonCount,
-    RepRow,
-    SourceCost,
     SpeedBand,
     SpeedToLead,
     Tenure,
 )
 from routing.stages import Stage
 from routing.usecases.funnel import Digest
-from tests.support.digests import a_digest, all_round, empty_report, rep
+from tests.support.digests import a_digest, empty_report
 
 
 def facts(digest: Digest) -> dict[str, str]:
@@ -75,20 +71,6 @@ def test_a_currency_symbol_is_only_shown_when_asked_for() -> None:
     euros = {fact.label: fact.shown for fact in digest_view(digest, currency="€").headline}
     assert euros["Average deal"] == "€42,000"
     assert euros["Won value"] == "€42,000 (+€42,000)"
-
-
-def test_changes_are_signed_with_points_for_shares_and_units_for_times() -> None:
-    def delta(kind: str, current: float, before: float, percent: float | None) -> Delta:
-        return Delta("k", "K", kind, current, before, current - before, percent)  # type: ignore[arg-type]
-
-    assert format_change(delta("count", 3, 5, -40.0)) == "-2, -40%"
-    assert format_change(delta("count", 2, 2, 0.0)) == "±0"
-    assert format_change(delta("count", 1, 0, None)) == "+1"
-    assert format_change(delta("share", 2 / 6, 0.5, None)) == "-17 pts"
-    assert format_change(delta("minutes", 15.0, 16.0, -6.25)) == "-1 min, -6%"
-    assert format_change(None) == ""
-    assert format_figure(Decimal("1234567.5"), "money") == "1,234,567.50"
-    assert format_figure(None, "minutes") == "–"
 
 
 def test_the_funnel_rows_show_each_step_its_count_and_conversion() -> None:
@@ -184,76 +166,9 @@ def test_the_queue_names_its_first_ten_leads_and_counts_the_rest() -> None:
     )
 
 
-def test_the_rep_tables_are_selling_rotation_and_account_managers_each_only_with_rows() -> None:
-    reps = (
-        RepRow(1, "Ana", 5, 5, 3.0, 1, Decimal(0), received=5, fair_share=3.5, skipped={"cap": 2}),
-        RepRow(2, "Ben", 2, 1, None, 0, Decimal("1234.5")),
-        RepRow(4, "Dan", 0, 0, None, 0, Decimal(0), customers_taken_on=2, churned=1),
-    )
-    tables = {t.title: t for t in digest_view(a_digest(reps=reps)).rep_tables}
-    assert list(tables) == [
-        "Reps",
-        "Rotation: received vs fair share, skips by reason",
-        "Account managers",
-    ]
-    selling = tables["Reps"]
-    assert selling.header[3:] == ("Median to claim", "Qualified", "Won value")
-    assert selling.rows == (
-        ("Ana", "5", "5", "3 min", "1", "0"),
-        ("Ben", "2", "1", "–", "0", "1,234.50"),
-    )
-    rotation = tables["Rotation: received vs fair share, skips by reason"]
-    assert rotation.header[1:] == ("Received", "Fair share", "Away", "Hours", "Cap", "Open limit")
-    assert rotation.rows == (("Ana", "5", "3.5", "0", "0", "2", "0"),)
-    accounts = tables["Account managers"]
-    assert accounts.header == ("Account manager", "Customers taken on", "Expansion", "Churned")
-    assert accounts.rows == (("Dan", "2", "0", "1"),)
-
-
 def test_nobody_doing_anything_is_said_instead_of_empty_tables() -> None:
     view = digest_view(a_digest(reps=()))
     assert view.rep_tables == ()
     assert view.no_reps is not None
     assert view.no_reps.sentence == "Reps: No rep activity."
     assert digest_view(a_digest()).no_reps is None
-
-
-def test_long_names_are_cut_to_the_table_width() -> None:
-    view = digest_view(a_digest(reps=(rep(1, "Bartholomew Featherstonehaugh-Smythe"),)))
-    assert view.rep_tables[0].rows[0][0] == "Bartholomew Featherston…"
-
-
-def test_a_cut_table_keeps_its_most_active_rows_and_says_how_many_it_left_out() -> None:
-    reps = (*(rep(i) for i in range(1, 61)), RepRow(999, "Busiest", 50, 50, 1.0, 20, Decimal(9)))
-    table = digest_view(a_digest(reps=reps)).rep_tables[0]
-    top = table.top(25)
-    assert top.title == "Reps (the 25 most active)"
-    assert top.rows[0][0] == "Busiest"
-    assert len(top.rows) == 25
-    assert top.more == "…and 36 more reps"
-    assert table.top(100) is table
-    assert table.more is None
-
-
-def test_the_rotation_table_puts_the_most_skipped_first_when_cut() -> None:
-    reps = (
-        replace(all_round(1, "Ana"), skipped={"away": 1}),
-        replace(all_round(2, "Ben"), skipped={"away": 5, "cap": 1}),
-    )
-    rotation = digest_view(a_digest(reps=reps)).rep_tables[1].top(1)
-    assert rotation.rows[0][0] == "Ben"
-    assert rotation.title.endswith("(the 1 most skipped, then furthest from their share)")
-
-
-def test_cost_per_lead_is_a_table_only_when_costs_are_configured() -> None:
-    assert digest_view(a_digest()).costs is None
-    costs = (
-        SourceCost("unknown", 1, None, None),
-        SourceCost("website", 5, Decimal("500"), Decimal("100.00")),
-    )
-    table = digest_view(a_digest(cost_per_lead=costs)).costs
-    assert isinstance(table, Table)
-    assert table.header == ("Source", "Leads", "Cost", "Per lead")
-    assert table.rows == (("unknown", "1", "–", "–"), ("website", "5", "500", "100"))
-    assert table.top(1).rows == (("website", "5", "500", "100"),)
-    assert table.top(1).more == "…and 1 more source"

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.slack.render.blocks import cut, escape
-from routing.chat.digest import Fact, SpeedView, Statement, Table, digest_view
+from routing.chat.digest import Fact, SpeedView, Statement, digest_view
+from routing.chat.digest_tables import Table
 from routing.chat.digest_text import funnel_table, table_lines, text_table
 from routing.limits import BlockKit
 from routing.usecases.funnel import Digest

@@ -16,7 +16,8 @@ from typing import Any
 
 from bot.teams.render.cards import Card, adaptive_card, text_block
 from bot.teams.render.size import fit_card, json_size
-from routing.chat.digest import DigestView, SpeedView, Statement, Table, digest_view
+from routing.chat.digest import DigestView, SpeedView, Statement, digest_view
+from routing.chat.digest_tables import Table
 from routing.limits import TeamsMessage
 from routing.metrics import FunnelReport
 from routing.usecases.funnel import Digest
