@@ -6,8 +6,8 @@ to lead, the bottleneck and queue, the per-rep tables and cost per lead, every f
 written. Slack's Block Kit, Teams' Adaptive Cards, plain text (console, ``/funnel`` in text,
 ``baton digest --print``) and the dashboard lay this out; none of them picks a figure or a word.
 
-A renderer that can show only some rows of a table (Slack, within its 50 blocks) asks the table
-for its :meth:`Table.top` rows: the ones a manager most wants to see, and the words that say so.
+The tables (:mod:`routing.chat.digest_tables`) also say which rows to keep when a renderer can
+show only some (Slack, within its 50 blocks): the ones a manager most wants to see.
 """
 
 from __future__ import annotations
