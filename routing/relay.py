@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from routing import commands as c
 from routing import limits
@@ -17,6 +17,8 @@ from routing.team import ClaimMode, Rep
 from routing.text import storable
 from routing.usecases import dashboard, funnel, intake, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
+from routing.usecases.digests import rebuild_digest
+from routing.usecases.funnel import Digest
 from routing.usecases.intake import InboundPost
 
 SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
@@ -119,6 +121,14 @@ class Relay:
             rep = uow.reps.find(SYSTEM.platform, SYSTEM.user_id)
             rep = rep or Rep(SYSTEM.platform, SYSTEM.user_id, SYSTEM.name or SYSTEM.user_id)
             return use_case(Ctx(uow, self.clock(), self.config, rep))
+
+    def digest_for(self, data: Mapping[str, Any]) -> Digest:
+        """The digest a digest notice's ``data`` names, rebuilt from the event log in a read-only
+        snapshot: what the notifiers render (a :data:`routing.usecases.digests.DigestSource`)."""
+        outcome = self.peek(lambda ctx: Outcome("", data={"digest": rebuild_digest(ctx, data)}))
+        digest = outcome.data["digest"]
+        assert isinstance(digest, Digest)
+        return digest
 
     def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
         """Store a post as a lead; it is read before the transaction, so parsing holds no lock."""

@@ -27,14 +27,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.baton import Baton
 from bot.config import Settings
 from routing.clock import zone
-from routing.notices import Notice
 from routing.relay import SYSTEM
 from routing.usecases.context import Outcome
 from routing.usecases.digests import (
     DigestSchedule,
     DigestUnit,
     last_complete_period,
-    rebuild_digest,
     schedules,
     send_digest,
     send_due,
@@ -47,7 +45,6 @@ __all__ = [
     "catch_up",
     "digest_now",
     "digest_schedules",
-    "digest_source",
     "digest_trigger",
     "run_digest",
     "run_sweep",
@@ -96,20 +93,6 @@ def catch_up(baton: Baton, schedules_: Sequence[DigestSchedule]) -> list[str]:
 def run_sweep(baton: Baton) -> Outcome:
     """Move SLA misses on and give queued leads to whoever became available."""
     return baton.relay.sweep()
-
-
-def digest_source(baton: Baton) -> Callable[[Notice], Digest]:
-    """Rebuild the digest a ``NoticeKind.DIGEST`` notice stands for, for a notifier to render."""
-
-    def rebuild(notice: Notice) -> Digest:
-        outcome = baton.relay.run(
-            SYSTEM, lambda ctx: Outcome("", data={"digest": rebuild_digest(ctx, notice.data)})
-        )
-        digest = outcome.data["digest"]
-        assert isinstance(digest, Digest)
-        return digest
-
-    return rebuild
 
 
 # --- the scheduler ------------------------------------------------------------------------------
@@ -185,12 +168,8 @@ def _logged(what: str, job: Callable[..., object]) -> Callable[..., None]:
 
 
 def start_scheduler(baton: Baton) -> Callable[[], None]:
-    """A ``bot.entrypoints.serve.Worker``: start the jobs and let this process's notifiers render
-    digests."""
-    from bot.slack.render.digest import use_digest_source
-
+    """A ``bot.entrypoints.serve.Worker``: start the jobs; returns the stop."""
     scheduler = build_scheduler(baton)
-    forget_source = use_digest_source(digest_source(baton))
     scheduler.start()
     log.info(
         "scheduler started: %s; SLA sweep every %ss",
@@ -200,7 +179,6 @@ def start_scheduler(baton: Baton) -> Callable[[], None]:
 
     def stop() -> None:
         scheduler.shutdown(wait=False)
-        forget_source()
 
     return stop
 

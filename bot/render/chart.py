@@ -28,7 +28,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 from PIL import Image
 
-from routing.digest_text import format_money
+from routing.chat.formatting import format_money
 from routing.metrics import FunnelReport
 
 __all__ = [

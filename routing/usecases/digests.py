@@ -11,7 +11,8 @@ is never sent, nor a sent one that is not claimed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -27,16 +28,21 @@ __all__ = [
     "WEEKLY",
     "Destination",
     "DigestSchedule",
+    "DigestSource",
+    "NoPeriod",
     "due_periods",
     "last_complete_period",
     "latest_send_time",
     "period_from_data",
     "period_key",
     "rebuild_digest",
+    "rebuilt",
     "schedules",
     "send_digest",
     "send_due",
 ]
+
+log = logging.getLogger(__name__)
 
 DigestUnit = Literal["day", "week"]
 DAILY = "daily"
@@ -216,15 +222,23 @@ def notice_data(schedule: DigestSchedule, period: Period, key: str) -> dict[str,
     }
 
 
+class NoPeriod(ValueError):
+    """A digest notice whose data names no period (an answer to ``/funnel``, or a row written by
+    hand): there is nothing to rebuild it from but its text."""
+
+
 def period_from_data(data: Mapping[str, Any]) -> Period:
     """The period a digest notice's ``data`` names (see :func:`notice_data`)."""
-    raw = data["period"]
-    return Period(
-        start=datetime.fromisoformat(raw["start"]),
-        end=datetime.fromisoformat(raw["end"]),
-        label=str(raw["label"]),
-        kind=raw["kind"],
-    )
+    try:
+        raw = data["period"]
+        return Period(
+            start=datetime.fromisoformat(raw["start"]),
+            end=datetime.fromisoformat(raw["end"]),
+            label=str(raw["label"]),
+            kind=raw["kind"],
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise NoPeriod(f"a digest notice names no period it can be rebuilt for: {err!r}") from err
 
 
 def rebuild_digest(ctx: Ctx, data: Mapping[str, Any]) -> Digest:
@@ -234,6 +248,21 @@ def rebuild_digest(ctx: Ctx, data: Mapping[str, Any]) -> Digest:
     however late the notice is delivered.
     """
     return build_digest(ctx, period_from_data(data))
+
+
+DigestSource = Callable[[Mapping[str, Any]], Digest]
+"""Rebuilds the digest a ``NoticeKind.DIGEST`` notice's data names (``Relay.digest_for``): the
+notice carries only the period, each platform's notifier draws the digest from it."""
+
+
+def rebuilt(digests: DigestSource, data: Mapping[str, Any]) -> Digest | None:
+    """The digest ``data`` names, or None (logged) when it names none: such a notice is posted
+    as its plain text, so it degrades instead of being lost."""
+    try:
+        return digests(data)
+    except NoPeriod as err:
+        log.warning("%s; posting the digest as its plain text", err)
+        return None
 
 
 def send_due(ctx: Ctx, schedule: DigestSchedule, last_sent: str | None = None) -> Outcome:

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from routing.chat.digest import digest_view
+from routing.chat.digest_text import digest_text
 from routing.clock import zone
 from routing.commands import Funnel
-from routing.digest_text import render_text
 from routing.events import LeadEvent
 from routing.metrics import (
     CustomerSpan,
@@ -25,13 +26,16 @@ from routing.usecases.context import Ctx, Outcome
 
 @dataclass(frozen=True)
 class Digest:
+    """A period's report, the report of the period before, and the changes between them."""
+
     report: FunnelReport
     previous: FunnelReport
     deltas: list[Delta]
 
     @property
     def text(self) -> str:
-        return render_text(self.report, self.deltas)
+        """The digest as plain text (:mod:`routing.chat.digest_text`)."""
+        return digest_text(digest_view(self))
 
 
 def build_digest(ctx: Ctx, period: Period) -> Digest:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
+from routing.chat.formatting import format_minutes, format_money
 from routing.clock import short_datetime
-from routing.digest_text import format_minutes, format_money
 from routing.events import LeadEvent
 from routing.lead import Lead, Origin, Qualification
 from routing.roles import Role

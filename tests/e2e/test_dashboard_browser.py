@@ -87,7 +87,7 @@ def test_a_manager_opens_a_link_and_sees_the_digests_figures(page: Any, served: 
         assert _figure(page, key) == str(getattr(report, key)), key
         assert f"{getattr(report, key)}" in digest.text
     assert _figure(page, "won_value") == "12,000"
-    assert "Won 1" in digest.text
+    assert "\nWon             1 " in digest.text
     assert page.locator("svg.chart").count() == 2
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert page.problems == []

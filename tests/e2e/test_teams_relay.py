@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM
+from routing.usecases.context import Ctx, Outcome
 from routing.usecases.digests import last_complete_period, schedules, send_digest
 from tests.e2e.teams_support import (
     ALICE,
@@ -240,3 +242,23 @@ def test_a_scheduled_digest_reaches_the_teams_channel_as_a_card_with_its_chart(
     assert digest.shows(f"Funnel digest · {yesterday.label}")
     assert {"title": "Inbound leads", "value": "1 (+1)"} in digest.card["body"][2]["facts"]
     assert any(item["type"] == "Image" for item in digest.card["body"])
+
+
+def test_a_digest_notice_that_names_no_period_reaches_the_channel_as_its_plain_text(
+    teams: TeamsWorld,
+) -> None:
+    set_up_team(teams)
+    text = "Funnel digest · Sun 22 Nov 2026\nCompared with Sat 21 Nov 2026\n\nInbound leads  1"
+
+    def queue(ctx: Ctx) -> Outcome:
+        ctx.uow.outbox.add(Notice(text, NoticeKind.DIGEST, channel=GENERAL, platform="teams"))
+        return Outcome("")
+
+    teams.baton.relay.run(SYSTEM, queue)
+    teams.deliver()
+
+    digest = last(teams.double.to(GENERAL))
+    assert digest.card is not None
+    assert digest.card["body"][0]["text"] == "Funnel digest · Sun 22 Nov 2026"
+    assert digest.card["body"][1]["fontType"] == "Monospace"
+    assert "Inbound leads  1" in digest.card["body"][1]["text"]

@@ -18,14 +18,17 @@ from routing.usecases.digests import (
     WEEKLY,
     Destination,
     DigestSchedule,
+    NoPeriod,
     describe,
     due_periods,
     latest_send_time,
     notice_data,
     period_from_data,
     period_key,
+    rebuilt,
     schedules,
 )
+from tests.support.fakes import Desk
 
 BERLIN = "Europe/Berlin"
 AUCKLAND = "Pacific/Auckland"
@@ -242,6 +245,28 @@ def test_a_digest_notice_names_its_period_so_a_notifier_can_rebuild_it() -> None
         "label": "Sun 29 Mar 2026",
     }
     assert period_from_data(data) == period
+
+
+def test_the_relay_rebuilds_the_digest_a_notice_names_with_the_figures_of_its_period() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice")
+    desk.post("Lead: Sam Ortiz, sam@umbrella.co, Umbrella")
+    desk.clock.advance(days=1)
+    yesterday = period_for("day", desk.clock.now, ZoneInfo("UTC"), previous_complete=True)
+    data = notice_data(daily("UTC"), yesterday, "2026-11-23")
+    desk.post("Lead: Ann Lee, ann@globex.com, Globex")  # today: not in yesterday's digest
+    digest = desk.relay.digest_for(data)
+    assert digest.report.period == yesterday
+    assert digest.report.inbound == 1
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"schedule": DAILY}, {"period": {"start": "soon"}}, {"period": "yesterday"}]
+)
+def test_a_digest_notice_that_names_no_period_is_not_rebuilt(data: dict[str, object]) -> None:
+    with pytest.raises(NoPeriod):
+        Desk().relay.digest_for(data)
+    assert rebuilt(Desk().relay.digest_for, data) is None
 
 
 # --- tenure from customers dates -------------------------------------------------------------

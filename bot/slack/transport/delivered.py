@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.outbox.port import PermanentDeliveryError, TransientDeliveryError
+from bot.slack.transport.failures import delivery_error
 from routing.notices import Notice
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,6 @@ def already_posted(client: WebClient, channel: str, notice: Notice, since: datet
     try:
         return _search(client, channel, key, since - LOOK_BACK_MARGIN)
     except SlackApiError as err:
-        from bot.slack.transport.notifier import delivery_error
-
         error = delivery_error(err)
         if isinstance(error, PermanentDeliveryError):
             log.warning("could not look for digest %s in %s (%s); posting it", key, channel, error)

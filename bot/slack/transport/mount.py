@@ -121,7 +121,9 @@ class SlackPlatform:
         client = web_client(
             settings.slack_bot_token or "", settings.slack_api_url, OUTBOX_TIMEOUT_SECONDS
         )
-        self.notifier = SlackNotifier(client, after_lead_dm=self._refresh_home)
+        self.notifier = SlackNotifier(
+            client, after_lead_dm=self._refresh_home, digests=relay.digest_for
+        )
 
     def _refresh_home(self, user_id: str) -> None:
         """A lead card reached ``user_id``'s DMs: their home tab (once the app runs) shows it."""

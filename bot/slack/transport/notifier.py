@@ -1,5 +1,6 @@
 """The outbox's Slack notifier: thread replies, lead cards (posted once, then updated in place),
-DMs and channel posts, with Slack's failures sorted into "try again later" and "give up".
+DMs, channel posts and digests (:mod:`bot.slack.transport.digests`), with Slack's failures sorted
+into "try again later" and "give up" (:mod:`bot.slack.transport.failures`).
 
 The Web client handed in must not retry by itself (``retry_handlers=[]``): a 429 waits in the
 outbox until ``Retry-After`` has passed instead of blocking the sender thread.
@@ -8,8 +9,6 @@ outbox until ``Retry-After`` has passed instead of blocking the sender thread.
 from __future__ import annotations
 
 import http.client
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -26,27 +25,30 @@ from bot.outbox.port import (
     TransientDeliveryError,
 )
 from bot.slack.render.blocks import MentionFn, card_blocks, fallback
+from bot.slack.transport.digests import post_digest
+from bot.slack.transport.failures import delivery_error
 from bot.slack.transport.users import delivery_mentions
 from routing.notices import Notice, NoticeKind
+from routing.usecases.digests import DigestSource
 
 log = logging.getLogger(__name__)
-
-DIGEST_MODULE = "bot.slack.render.digest"
-DEFAULT_RETRY_AFTER = 1.0
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
 
 
 class SlackNotifier:
     """Delivers one outbox notice to Slack; returns the ts of a lead card it posted."""
 
     def __init__(
-        self, client: WebClient, after_lead_dm: Callable[[str], None] | None = None
+        self,
+        client: WebClient,
+        after_lead_dm: Callable[[str], None] | None = None,
+        *,
+        digests: DigestSource,
     ) -> None:
         self.client = client
         self.after_lead_dm = after_lead_dm
         """Called with the Slack user id after a lead card reached their DMs (home refresh)."""
+        self.digests = digests
+        """Rebuilds the digest a digest notice names (``Relay.digest_for``)."""
 
     @property
     def claim_window(self) -> timedelta:
@@ -68,7 +70,8 @@ class SlackNotifier:
         notice = delivery.notice
         mention = delivery_mentions(delivery.reps)
         if notice.kind is NoticeKind.DIGEST:
-            return post_digest(self.client, delivery)
+            post_digest(self.client, delivery, self.digests)
+            return None
         if notice.rep_id is not None:
             self._direct(delivery, mention)
             return None
@@ -113,37 +116,3 @@ def _content(notice: Notice, mention: MentionFn) -> dict[str, Any]:
     if notice.card is not None:
         content["blocks"] = card_blocks(notice.card, mention, headline=notice.text)
     return content
-
-
-def delivery_error(err: SlackApiError) -> Exception:
-    """429 and 5xx (and Slack's "try later" errors) come back; anything else is a refusal."""
-    response = err.response
-    code = getattr(response, "status_code", 0) or 0
-    error = str(response.get("error", "")) if response is not None else ""
-    if code == 429 or error == "ratelimited":
-        return TransientDeliveryError(f"Slack rate limit: {error}", retry_after=_retry_after(err))
-    if code >= 500 or error in TRANSIENT_ERRORS:
-        return TransientDeliveryError(f"Slack {code}: {error or 'server error'}")
-    return PermanentDeliveryError(f"Slack refused ({code} {error})")
-
-
-def _retry_after(err: SlackApiError) -> float:
-    headers = getattr(err.response, "headers", None) or {}
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return max(0.0, float(value)) if value is not None else DEFAULT_RETRY_AFTER
-    except ValueError:
-        return DEFAULT_RETRY_AFTER
-
-
-def post_digest(client: WebClient, delivery: Delivery) -> str | None:
-    """Hand a digest to the Block Kit digest module, once it exists."""
-    if importlib.util.find_spec(DIGEST_MODULE) is None:
-        raise PermanentDeliveryError(
-            f"Slack digests need {DIGEST_MODULE}, which is not installed; digest not sent"
-        )
-    module = importlib.import_module(DIGEST_MODULE)
-    result = module.post_digest(client, delivery)
-    return str(result) if result else None

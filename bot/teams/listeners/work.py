@@ -23,6 +23,7 @@ from bot.teams.listeners.submits import FormInvalid
 from bot.teams.render.cards import lead_card
 from bot.teams.render.digest import digest_cards, funnel_chart_uri
 from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_answer
+from bot.teams.render.outgoing import PREPARED_CARDS
 from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
 from routing.chat.forms import QUALIFICATION
@@ -205,7 +206,9 @@ def reply_notice(outcome: Outcome, conversation: str) -> Notice:
     digest = outcome.data.get("digest")
     if isinstance(digest, Digest):
         cards = digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
-        return text_notice(outcome.reply, conversation, NoticeKind.DIGEST, teams_cards=cards)
+        return text_notice(
+            outcome.reply, conversation, NoticeKind.DIGEST, **{PREPARED_CARDS: cards}
+        )
     if outcome.open_form_for is not None:
         return dataclasses.replace(
             text_notice(

@@ -16,6 +16,8 @@ from routing.chat.forms import FORMS, Form
 from routing.notices import Notice, NoticeKind
 from routing.team import Rep, plain_mentions
 
+PREPARED_CARDS = "teams_cards"
+"""Notice data holding the cards drawn when the notice was queued (an answer to ``funnel``)."""
 SUMMARY_LENGTH = 120
 MAX_TEXT_MENTIONS = 20
 """Mention entities a text message carries at most (each takes room in the message)."""
@@ -61,7 +63,7 @@ def _text_activity(notice: Notice, say: TeamsText) -> Activity:
 def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
     """The Adaptive Cards a notice is shown as; none for a plain text message."""
     data = notice.data
-    prepared = data.get("teams_cards")
+    prepared = data.get(PREPARED_CARDS)
     if isinstance(prepared, list) and all(isinstance(card, dict) for card in prepared):
         return list(prepared)
     single = data.get("teams_card")  # queued by an earlier version

@@ -64,7 +64,7 @@ class TeamsPlatform:
         check_teams(settings)
         self.settings = settings
         self.notifier = TeamsNotifier(
-            make_adapter(settings), settings, relay, conversations, clock
+            make_adapter(settings), settings, relay, conversations, clock, digests=relay.digest_for
         )
 
     def mount(self, app: web.Application, baton: Baton) -> None:

@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.teams.render.cards import Card
 from bot.teams.render.digest import digest_cards, funnel_chart_uri
-from bot.teams.render.outgoing import activities_for
+from bot.teams.render.outgoing import PREPARED_CARDS, activities_for
 from bot.teams.transport import activities as a
 from bot.teams.transport.references import (
     PERSONAL,
@@ -51,8 +51,7 @@ from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM, Relay
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.digests import rebuild_digest
-from routing.usecases.funnel import Digest
+from routing.usecases.digests import DigestSource, rebuilt
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +74,16 @@ class TeamsNotifier:
         relay: Relay,
         conversations: ConversationStore,
         clock: Callable[[], datetime],
+        *,
+        digests: DigestSource,
     ) -> None:
         self.adapter = adapter
         self.relay = relay
         self.conversations = conversations
         self.clock = clock
         self.app_id = settings.microsoft_app_id.strip()
+        self.digests = digests
+        """Rebuilds the digest a digest notice names (``Relay.digest_for``)."""
 
     def deliver(self, delivery: Delivery) -> str | None:
         try:
@@ -112,15 +115,16 @@ class TeamsNotifier:
         return None
 
     def _digest_cards(self, notice: Notice) -> list[Card] | None:
-        """A scheduled digest names its period: rebuild it from the event log to draw the cards."""
-        if notice.kind is not NoticeKind.DIGEST or "period" not in notice.data:
+        """A scheduled digest names its period: rebuild it from the event log to draw the cards.
+
+        None for any other notice, for an answer to ``funnel`` (its cards were drawn when it was
+        asked), and for a digest that names no period (logged): those are shown as they are.
+        """
+        if notice.kind is not NoticeKind.DIGEST or PREPARED_CARDS in notice.data:
             return None
-
-        def use_case(ctx: Ctx) -> Outcome:
-            return Outcome("", data={"digest": rebuild_digest(ctx, notice.data)})
-
-        digest = self.relay.run(SYSTEM, use_case).data["digest"]
-        assert isinstance(digest, Digest)
+        digest = rebuilt(self.digests, notice.data)
+        if digest is None:
+            return None
         return digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
 
     # --- destinations -------------------------------------------------------------------------
@@ -190,9 +194,7 @@ class TeamsNotifier:
         if not usable_service_url(service_url, https_only=bool(self.app_id)):
             raise Unreachable(f"the stored Teams address {service_url!r:.80} is not usable")
 
-    async def _open_chat(
-        self, stored: StoredConversation, rep: Rep, activity: Activity
-    ) -> None:
+    async def _open_chat(self, stored: StoredConversation, rep: Rep, activity: Activity) -> None:
         """Create the 1:1 chat (Teams returns the same one if it exists), remember it, send."""
         seen = restore(stored)
         tenant = stored.tenant_id

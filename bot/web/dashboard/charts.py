@@ -12,7 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from routing.digest_text import format_money
+from routing.chat.formatting import format_money
 from routing.metrics import FunnelReport
 from routing.usecases.dashboard import TrendPoint
 

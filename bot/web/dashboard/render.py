@@ -1,27 +1,28 @@
 """Jinja2 templates (package data, autoescaped) and the filters that format figures for them.
 
-Figures are formatted by the digest's own formatters (``routing.digest_text``), so a number reads
-the same in the digest and on the dashboard.
+Figures are written by the formatters every chat uses (``routing.chat.formatting``) and the
+sentences are the digest's own (``routing.chat.digest``), so a number reads the same in the digest
+and on the dashboard.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.web.dashboard.charts import funnel_svg, trend_svg
-from routing.dashboard.periods import CHOICES
-from routing.digest_text import (
-    describe_bottleneck,
-    describe_tenure,
+from routing.chat.digest import bottleneck, describe_tenure
+from routing.chat.formatting import (
+    NOTHING,
     format_change,
+    format_figure,
     format_minutes,
     format_money,
     format_reasons,
     format_share,
 )
+from routing.dashboard.periods import CHOICES
 from routing.lead import format_lead_id
 from routing.metrics import Delta
 from routing.stages import Stage
@@ -36,14 +37,14 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=lambda amount: "–" if amount is None else format_money(Decimal(amount), ""),
-        minutes=lambda m: "–" if m is None else format_minutes(float(m)),
+        money=lambda amount: NOTHING if amount is None else format_money(Decimal(amount)),
+        minutes=lambda m: NOTHING if m is None else format_minutes(float(m)),
         share=format_share,
-        change=lambda delta: format_change(delta, "").strip(" ()"),
-        figure=figure,
+        change=format_change,
+        figure=format_figure,
         lead_ref=format_lead_id,
         reasons=format_reasons,
-        months=lambda m: "–" if m is None else f"{m:.1f} months",
+        months=lambda m: NOTHING if m is None else f"{m:.1f} months",
         stamp=lambda moment, tz: (
             "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
         ),
@@ -51,26 +52,13 @@ def environment() -> Environment:
     env.globals.update(
         period_choices=CHOICES,
         stages=list(Stage),
-        describe_bottleneck=describe_bottleneck,
+        bottleneck=bottleneck,
         describe_tenure=describe_tenure,
         funnel_svg=funnel_svg,
         trend_svg=trend_svg,
         tone=tone,
     )
     return env
-
-
-def figure(value: Any, kind: str = "count") -> str:
-    """A delta's value as the digest writes it."""
-    if value is None:
-        return "–"
-    if kind == "money":
-        return format_money(Decimal(value), "")
-    if kind == "minutes":
-        return format_minutes(float(value))
-    if kind == "share":
-        return format_share(float(value))
-    return str(value)
 
 
 def tone(delta: Delta | None) -> str:

@@ -29,7 +29,6 @@ from bot.entrypoints.scheduler import (
     build_scheduler,
     catch_up,
     digest_schedules,
-    digest_source,
     digest_trigger,
     run_digest,
     run_sweep,
@@ -380,7 +379,7 @@ def test_a_digest_notice_is_rebuilt_with_the_figures_it_was_sent_with(
     baton.relay.ingest(
         InboundPost(Platform.SLACK, "C0LEADS", "1.2", "Lead: Ann Lee, ann@globex.com, Globex")
     )
-    digest = digest_source(baton)(notice)
+    digest = baton.relay.digest_for(notice.data)
     assert digest.report.period.label == "Sun 22 Nov 2026"
     assert digest.report.inbound == 1
     assert digest.text == notice.text
@@ -444,20 +443,20 @@ def test_two_processes_sweeping_at_once_move_a_missed_lead_once(
 # --- the serve worker ----------------------------------------------------------------------------
 
 
-def test_the_serve_worker_runs_the_jobs_and_lends_notifiers_its_digest_source(
+def test_the_serve_worker_runs_the_scheduler_until_stopped(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     from bot.entrypoints.scheduler import start_scheduler
     from bot.entrypoints.serve import make_server
-    from bot.slack.render import digest as slack_digest
 
     baton = make_baton(sqlite_url, clock, timezone=TZ)
+    running = [t for t in threading.enumerate() if t.name.startswith("APScheduler")]
     stop = start_scheduler(baton)
     try:
-        assert len(slack_digest._sources) == 1
+        started = [t for t in threading.enumerate() if t.name.startswith("APScheduler")]
+        assert len(started) == len(running) + 1
     finally:
         stop()
-    assert slack_digest._sources == []
     settings = Settings(_env_file=None, database_url=sqlite_url)  # type: ignore[call-arg]
     assert start_scheduler in make_server(settings, baton).workers
     assert start_scheduler not in make_server(settings, baton, sender=False).workers

@@ -24,6 +24,7 @@ from bot.teams.transport.adapter import CONNECTOR_TIMEOUT_SECONDS
 from storage import tables as t
 from storage.codec import notice_json
 from tests.support.clock import FakeClock
+from tests.support.digests import rebuilds_a_digest
 from tests.support.world import make_baton, say
 
 
@@ -175,7 +176,7 @@ def test_a_message_stuck_in_sending_after_a_crash_is_retried_once_its_claim_is_s
 
 def test_a_claim_lasts_just_over_the_slack_clients_http_timeout() -> None:
     client = web_client("xoxb-test", "http://127.0.0.1:9/api/", OUTBOX_TIMEOUT_SECONDS)
-    window = claim_window(SlackNotifier(client))
+    window = claim_window(SlackNotifier(client, digests=rebuilds_a_digest))
     assert (
         timedelta(seconds=OUTBOX_TIMEOUT_SECONDS)
         < window

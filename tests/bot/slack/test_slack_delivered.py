@@ -20,6 +20,7 @@ from storage import tables as t
 from storage.uow import SqlUnitOfWork
 from tests.e2e.slack_double import LoopbackApp, SlackDouble
 from tests.support.clock import FakeClock
+from tests.support.digests import rebuilds_a_digest
 from tests.support.world import make_baton
 
 CHANNEL = "C0DIGEST"
@@ -36,7 +37,9 @@ def double(clock: FakeClock) -> Iterator[SlackDouble]:
 
 
 def _baton(url: str, clock: FakeClock, double: SlackDouble) -> tuple[Baton, SlackNotifier]:
-    notifier = SlackNotifier(web_client("xoxb-test", double.api_url, OUTBOX_TIMEOUT_SECONDS))
+    notifier = SlackNotifier(
+        web_client("xoxb-test", double.api_url, OUTBOX_TIMEOUT_SECONDS), digests=rebuilds_a_digest
+    )
     baton = make_baton(url, clock, notifiers={"slack": notifier})
     with SqlUnitOfWork(baton.engine, clock) as uow:
         uow.outbox.add(

@@ -1,16 +1,14 @@
 """The digest in Slack: Block Kit inside Slack's limits whatever the data, and the post itself
-(message, then chart) with Slack's failures sorted into "retry" and "give up"."""
+(message, then chart, rebuilt by the notifier's digest source) with Slack's failures sorted into
+"retry" and "give up"."""
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -18,54 +16,16 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
 from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
-from bot.slack.render import digest as slack_digest
-from bot.slack.render.digest import digest_blocks, digest_fallback, post_digest, use_digest_source
-from routing.metrics import (
-    Bottleneck,
-    Conversion,
-    ReasonCount,
-    RepRow,
-    SourceCost,
-    compare,
-    funnel,
-    period_for,
-    previous,
-)
+from bot.slack.render.digest import digest_blocks, digest_fallback
+from bot.slack.transport.digests import post_digest
+from bot.slack.transport.notifier import SlackNotifier
+from routing.metrics import ReasonCount, RepRow, SourceCost, funnel
 from routing.notices import Notice, NoticeKind
-from routing.stages import Stage
+from routing.usecases.digests import NoPeriod
 from routing.usecases.funnel import Digest
+from tests.support.digests import PERIOD, a_digest, all_round, rep
 
-UTC_ZONE = ZoneInfo("UTC")
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-PERIOD = period_for("day", NOW, UTC_ZONE, previous_complete=True)
-STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", "handed to account managers")
-
-
-def rep(i: int, name: str | None = None) -> RepRow:
-    return RepRow(i, name or f"Rep {i}", i % 7, i % 5, 3.5 if i % 2 else None, i % 3, Decimal(i))
-
-
-def digest(**figures: Any) -> Digest:
-    counts = (40, 30, 20, 10, 5, 2)
-    steps = list(zip(STEPS, counts, strict=True))
-    conversions = tuple(
-        Conversion(a, b, x, y, y / x) for (a, x), (b, y) in itertools.pairwise(steps)
-    )
-    defaults: dict[str, Any] = {
-        "inbound": 36,
-        "outbound": 4,
-        "claimed": 30,
-        "qualified": 20,
-        "won": 5,
-        "won_value": Decimal("42000"),
-        "conversions": conversions,
-        "reps": (rep(1, "Ana"), rep(2, "Ben")),
-        "bottleneck": Bottleneck(Stage.WORKING, 4, timedelta(hours=5), 17, timedelta(days=2)),
-    }
-    report = replace(funnel([], PERIOD, PERIOD.end, {}), **{**defaults, **figures})
-    before = previous(PERIOD, UTC_ZONE)
-    earlier = replace(funnel([], before, before.end, {}), inbound=30, won=4)
-    return Digest(report, earlier, compare(report, earlier))
+digest = a_digest
 
 
 def texts(blocks: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
@@ -155,19 +115,6 @@ def test_when_many_reps_are_cut_the_most_active_are_shown() -> None:
     assert "most active" in shown
 
 
-def all_round(i: int, name: str | None = None) -> RepRow:
-    """A rep who sells, takes rotation turns (and is skipped) and manages accounts."""
-    return replace(
-        rep(i, name),
-        received=i % 4,
-        fair_share=i % 4 + 0.25,
-        skipped={"away": i % 3, "open_limit": 1},
-        customers_taken_on=i % 2,
-        expansion_value=Decimal(i * 10),
-        churned=i % 2,
-    )
-
-
 def test_300_reps_in_all_three_tables_stay_inside_slacks_limits() -> None:
     long = "Bartholomew-Maximilian " * 9
     reps = tuple(all_round(i, f"{long[:190]} {i:05d}<&>") for i in range(1, 301))
@@ -175,8 +122,8 @@ def test_300_reps_in_all_three_tables_stay_inside_slacks_limits() -> None:
     assert_within_slack_limits(blocks)
     shown = "\n".join(text for _where, text in texts(blocks))
     assert shown.count("…and 275 more reps") == 3
-    assert "*Account managers*" in shown
-    assert "most skipped" in shown
+    assert "*Account managers (the 25 most active)*" in shown
+    assert "*Rotation: received vs fair share, skips by reason (the 25 most skipped" in shown
 
 
 # --- content ------------------------------------------------------------------------------------
@@ -206,16 +153,16 @@ def test_the_rep_tables_show_fair_share_skips_and_account_managers() -> None:
         if text.startswith(("*Reps*", "*Rotation", "*Account"))
     }
     assert tables["*Reps*"] == [
-        "Rep  Assigned  Claimed  To claim  Qualified  Won",
-        "Ana         5        5     3 min          1    0",
+        "Rep  Assigned  Claimed  Median to claim  Qualified  Won value",
+        "Ana         5        5            3 min          1          0",
     ]
     assert tables["*Rotation: received vs fair share, skips by reason*"] == [
         "Rep  Received  Fair share  Away  Hours  Cap  Open limit",
         "Ana         5         3.5     0      0    2           0",
     ]
     assert tables["*Account managers*"] == [
-        "Rep  Customers  Expansion  Churned",
-        "Dan          2      2,500        1",
+        "Account manager  Customers taken on  Expansion  Churned",
+        "Dan                               2      2,500        1",
     ]
 
 
@@ -223,14 +170,15 @@ def test_the_digest_shows_headlines_with_changes_the_funnel_speed_bottleneck_and
     blocks = digest_blocks(digest())
     assert_within_slack_limits(blocks)
     assert blocks[0]["text"]["text"] == "Funnel digest · Sun 22 Nov 2026"
-    fields = next(b["fields"] for b in blocks if "fields" in b)
-    assert fields[0]["text"] == "*Inbound leads*\n36 (+6, +20%)"
-    assert fields[4]["text"] == "*Won*\n5 (+1, +25%) · 42,000 (+42,000)"
+    fields = [field["text"] for b in blocks for field in b.get("fields", [])]
+    assert fields[0] == "*Inbound leads*\n36 (+6, +20%)"
+    assert fields[6:8] == ["*Won*\n5 (+1, +25%)", "*Won value*\n42,000 (+42,000)"]
+    assert len(fields) == 14
     shown = "\n".join(text for _where, text in texts(blocks))
     funnel_rows = [line.split() for line in shown.splitlines() if "% of " in line]
     assert funnel_rows[0] == ["Claimed", "30", "75%", "of", "leads"]
     assert funnel_rows[-1] == ["Handed", "to", "account", "managers", "2", "40%", "of", "won"]
-    assert "*Speed to lead* (0 inbound claims)" in shown
+    assert "*Speed to lead (0 inbound claims)*" in shown
     assert "*Bottleneck:* working — 4 open leads, median wait 5 h 00 min; oldest L-17" in shown
     assert "*Queue:* empty" in shown
     assert "Ana" in shown
@@ -283,32 +231,38 @@ def slack_error(status: int, error: str, headers: dict[str, str] | None = None) 
     return SlackApiError(f"The request failed: {error}", response)
 
 
-def delivery(channel: str | None = "C0DIGEST") -> Delivery:
+def delivery(channel: str | None = "C0DIGEST", data: Mapping[str, Any] | None = None) -> Delivery:
     notice = Notice(
         text="Funnel digest · Sun 22 Nov 2026\n\nInbound 36",
         kind=NoticeKind.DIGEST,
         channel=channel,
         platform="slack",
-        data={"schedule": "daily", "key": "2026-11-22"},
+        data={"schedule": "daily", "key": "2026-11-22"} if data is None else data,
     )
     return Delivery(notice, None, None, {})
 
 
+def rebuilds(made: Digest) -> Any:
+    """A digest source that hands back ``made`` whatever the notice's data."""
+    return lambda _data: made
+
+
 def test_the_digest_is_posted_as_blocks_then_the_chart_is_uploaded_to_the_channel() -> None:
     slack = FakeSlack()
-    asked: list[Notice] = []
+    asked: list[Mapping[str, Any]] = []
 
-    def source(notice: Notice) -> Digest:
-        asked.append(notice)
+    def source(data: Mapping[str, Any]) -> Digest:
+        asked.append(data)
         return digest()
 
     post_digest(slack, delivery(), source)  # type: ignore[arg-type]
-    assert asked == [delivery().notice]
+    assert asked == [delivery().notice.data]
     [(post, message), (upload, chart)] = slack.calls
     assert post == "chat.postMessage"
     assert message["channel"] == "C0DIGEST"
     assert message["blocks"] == digest_blocks(digest())
     assert message["text"].startswith("Funnel digest · Sun 22 Nov 2026: 40 leads")
+    assert message["metadata"]["event_payload"] == {"key": "daily:2026-11-22"}
     assert upload == "files.upload"
     assert chart["channel"] == "C0DIGEST"
     assert chart["filename"] == "funnel.png"
@@ -316,29 +270,26 @@ def test_the_digest_is_posted_as_blocks_then_the_chart_is_uploaded_to_the_channe
     assert chart["initial_comment"] == "Funnel chart · Sun 22 Nov 2026"
 
 
-def test_the_registered_digest_source_is_used_and_can_be_taken_back() -> None:
-    slack = FakeSlack()
-    remove = use_digest_source(lambda _notice: digest(inbound=7))
-    try:
-        post_digest(slack, delivery())  # type: ignore[arg-type]
-    finally:
-        remove()
-    assert slack.calls[0][1]["blocks"][2]["fields"][0]["text"].startswith("*Inbound leads*\n7")
-    assert slack_digest._sources == []
+def test_a_digest_notice_that_names_no_period_is_posted_as_its_plain_text() -> None:
+    def no_period(_data: Mapping[str, Any]) -> Digest:
+        raise NoPeriod("no period")
 
-
-def test_without_a_digest_source_the_plain_text_digest_is_posted() -> None:
     slack = FakeSlack()
-    post_digest(slack, delivery())  # type: ignore[arg-type]
+    post_digest(slack, delivery(), no_period)  # type: ignore[arg-type]
     [(method, message)] = slack.calls
     assert method == "chat.postMessage"
     assert message["text"].startswith("```\nFunnel digest · Sun 22 Nov 2026")
+    assert "blocks" not in message
+
+
+def notifier(slack: FakeSlack) -> SlackNotifier:
+    return SlackNotifier(slack, digests=rebuilds(digest()))  # type: ignore[arg-type]
 
 
 def test_rate_limited_digests_are_retried_after_slacks_retry_after() -> None:
     slack = FakeSlack({"chat.postMessage": slack_error(429, "ratelimited", {"Retry-After": "7"})})
     with pytest.raises(TransientDeliveryError) as caught:
-        post_digest(slack, delivery(), lambda _n: digest())  # type: ignore[arg-type]
+        notifier(slack).deliver(delivery())
     assert caught.value.retry_after == 7.0
     assert [method for method, _ in slack.calls] == ["chat.postMessage"]
 
@@ -347,20 +298,20 @@ def test_slack_server_errors_and_network_failures_are_retried() -> None:
     for failure in (slack_error(503, "service_unavailable"), ConnectionResetError("reset")):
         slack = FakeSlack({"chat.postMessage": failure})
         with pytest.raises(TransientDeliveryError):
-            post_digest(slack, delivery(), lambda _n: digest())  # type: ignore[arg-type]
+            notifier(slack).deliver(delivery())
 
 
 def test_a_refusal_is_permanent() -> None:
     slack = FakeSlack({"chat.postMessage": slack_error(200, "channel_not_found")})
     with pytest.raises(PermanentDeliveryError):
-        post_digest(slack, delivery(), lambda _n: digest())  # type: ignore[arg-type]
+        notifier(slack).deliver(delivery())
     with pytest.raises(PermanentDeliveryError):
-        post_digest(FakeSlack(), delivery(channel=None), lambda _n: digest())  # type: ignore[arg-type]
+        notifier(FakeSlack()).deliver(delivery(channel=None))
 
 
 def test_a_failed_chart_upload_does_not_post_the_digest_again() -> None:
     slack = FakeSlack({"files.upload": slack_error(429, "ratelimited", {"Retry-After": "3"})})
-    post_digest(slack, delivery(), lambda _n: digest())  # type: ignore[arg-type]
+    notifier(slack).deliver(delivery())
     assert [method for method, _ in slack.calls] == ["chat.postMessage", "files.upload"]
 
 
@@ -372,18 +323,13 @@ def test_the_slack_notifier_posts_a_digest_and_uploads_its_chart_over_the_web_ap
     (upload URL, raw bytes, complete) included."""
     from slack_sdk import WebClient
 
-    from bot.slack.transport.notifier import SlackNotifier
     from tests.e2e.slack_double import LoopbackApp, SlackDouble
 
     double = SlackDouble()
     with LoopbackApp(double.web_app()) as served:
         double.url = served.url
         client = WebClient(token="xoxb-test", base_url=double.api_url, retry_handlers=[])
-        remove = use_digest_source(lambda _notice: digest())
-        try:
-            assert SlackNotifier(client).deliver(delivery()) is None
-        finally:
-            remove()
+        assert SlackNotifier(client, digests=rebuilds(digest())).deliver(delivery()) is None
     methods = [call.method for call in double.calls]
     assert methods == [
         "chat.postMessage",

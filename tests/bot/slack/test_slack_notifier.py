@@ -9,11 +9,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
-from bot.slack.transport.notifier import SlackNotifier, delivery_error
+from bot.slack.transport.failures import delivery_error
+from bot.slack.transport.notifier import SlackNotifier
 from routing.lead import SourceRef
 from routing.notices import LeadCard, Notice, NoticeKind
 from routing.roles import Platform
 from routing.team import Rep
+from tests.support.digests import rebuilds_a_digest
 
 ALICE = Rep(Platform.SLACK, "UALICE", "Alice", id=1)
 TINA = Rep(Platform.TEAMS, "29:tina", "Tina", id=2)
@@ -57,7 +59,7 @@ def api_error(status: int, error: str, headers: dict[str, str] | None = None) ->
 
 def deliver(notice: Notice, client: FakeClient, card_ref: str | None = None) -> str | None:
     recipient = REPS.get(notice.rep_id) if notice.rep_id else None
-    notifier = SlackNotifier(client)  # type: ignore[arg-type]
+    notifier = SlackNotifier(client, digests=rebuilds_a_digest)  # type: ignore[arg-type]
     return notifier.deliver(Delivery(notice, recipient, card_ref, REPS))
 
 
@@ -144,16 +146,13 @@ def test_a_rate_limit_without_retry_after_waits_a_second() -> None:
     assert delivery_error(api_error(429, "ratelimited")).retry_after == 1.0  # type: ignore[attr-defined]
 
 
-def test_a_digest_needs_the_digest_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.slack.transport.notifier.DIGEST_MODULE", "bot.slack.no_such_digest")
-    notice = Notice("digest", NoticeKind.DIGEST, channel="C0DIGEST", platform="slack")
-    with pytest.raises(PermanentDeliveryError, match="no_such_digest"):
-        deliver(notice, FakeClient())
-
-
 def test_a_lead_card_in_a_dm_refreshes_the_recipients_home() -> None:
     refreshed: list[str] = []
-    notifier = SlackNotifier(FakeClient(), after_lead_dm=refreshed.append)  # type: ignore[arg-type]
+    notifier = SlackNotifier(
+        FakeClient(),  # type: ignore[arg-type]
+        after_lead_dm=refreshed.append,
+        digests=rebuilds_a_digest,
+    )
     notice = Notice("New lead L-1", NoticeKind.LEAD_CARD, rep_id=1, card=CARD)
     notifier.deliver(Delivery(notice, ALICE, None, REPS))
     assert refreshed == ["UALICE"]

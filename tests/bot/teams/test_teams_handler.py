@@ -321,4 +321,11 @@ def teams_notifier(baton: Baton) -> TeamsNotifier:
     """The notifier ``baton serve`` would make for these settings."""
     adapter = make_adapter(baton.settings)
     stores, relay = baton.stores, baton.relay
-    return TeamsNotifier(adapter, baton.settings, relay, stores.conversations, baton.clock)
+    return TeamsNotifier(
+        adapter,
+        baton.settings,
+        relay,
+        stores.conversations,
+        baton.clock,
+        digests=relay.digest_for,
+    )

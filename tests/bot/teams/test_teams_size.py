@@ -3,13 +3,9 @@ whatever the data: huge notes, a 40 KB typo echoed in a usage message, a digest 
 
 from __future__ import annotations
 
-import itertools
 import json
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from botbuilder.schema import Activity
@@ -20,18 +16,14 @@ from bot.teams.render.outgoing import activities_for, activity_for
 from bot.teams.render.size import MAX_MESSAGE_BYTES, json_size
 from routing.commands import parse_command
 from routing.errors import BatonError
-from routing.metrics import Bottleneck, Conversion, RepRow, compare, funnel, period_for, previous
+from routing.metrics import RepRow
 from routing.notices import LeadCard, Notice, NoticeKind
 from routing.roles import Platform
-from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.funnel import Digest
+from tests.support.digests import a_digest
 
 HUGE = "Ünïcode and words " * 2_500  # 45,000 characters, non-ASCII escaped on the wire
-ZONE = ZoneInfo("UTC")
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-PERIOD = period_for("day", NOW, ZONE, previous_complete=True)
-STEPS = ("leads", "claimed", "qualified", "handed to closers", "won", "handed to account managers")
 REPS = {i: Rep(Platform.TEAMS, f"29:rep-{i}", f"Rep {i}", id=i) for i in range(1, 4)}
 
 
@@ -57,11 +49,8 @@ def huge_card(lead_id: int = 4) -> LeadCard:
 
 
 def digest_for(reps: int, name_length: int) -> Digest:
-    counts = (40, 30, 20, 10, 5, 2)
-    steps = list(zip(STEPS, counts, strict=True))
-    conversions = tuple(
-        Conversion(a, b, x, y, y / x) for (a, x), (b, y) in itertools.pairwise(steps)
-    )
+    """Every rep sells, takes rotation turns and manages accounts: the largest the three tables
+    can be."""
     rows = tuple(
         RepRow(
             i,
@@ -80,19 +69,7 @@ def digest_for(reps: int, name_length: int) -> Digest:
         )
         for i in range(reps)
     )
-    """Every rep both sells and manages accounts: the largest both tables can be."""
-    figures: dict[str, Any] = {
-        "inbound": 36,
-        "claimed": 30,
-        "won_value": Decimal("42000"),
-        "conversions": conversions,
-        "reps": rows,
-        "bottleneck": Bottleneck(Stage.WORKING, 4, timedelta(hours=5), 17, timedelta(days=2)),
-    }
-    report = replace(funnel([], PERIOD, PERIOD.end, {}), **figures)
-    before = previous(PERIOD, ZONE)
-    earlier = replace(funnel([], before, before.end, {}), inbound=30)
-    return Digest(report, earlier, compare(report, earlier))
+    return a_digest(reps=rows)
 
 
 def test_a_lead_card_with_huge_fields_fits_and_points_to_lead_show() -> None:
@@ -170,6 +147,6 @@ def test_the_digest_for_any_team_size_fits_every_message_and_shows_every_rep_in_
     sizes = [wire_size(activity) for activity in sent]
     assert max(sizes) <= MAX_MESSAGE_BYTES
     shown = "".join(json.dumps(a.attachments[0].content) for a in sent)
-    assert all(shown.count(f'"{i:03d} N') == 2 for i in range(reps))  # in both tables
+    assert all(shown.count(f'"{i:03d} N') == 3 for i in range(reps))  # in all three tables
     assert chart is not None
     assert shown.count(chart) == 1

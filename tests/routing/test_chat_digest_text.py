@@ -1,7 +1,9 @@
-"""The plain-text digest: headline changes, the funnel, speed bands, bottleneck and rep table.
+"""The digest view as plain text: headline facts, the funnel, speed bands, waits and tables,
+each in aligned columns.
 
 Reports are built by hand (an empty report with the figures under test filled in), so these tests
-check the rendering only; the figures themselves are tested in ``test_metrics.py``.
+check the layout only; what each figure says is tested in ``test_chat_digest.py`` and the figures
+themselves in ``test_metrics.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.digest_text import render_text
+from routing.chat.digest import digest_view
+from routing.chat.digest_text import digest_text
 from routing.events import EventType, LeadEvent
 from routing.metrics import (
     Bottleneck,
@@ -32,6 +35,7 @@ from routing.metrics import (
     previous,
 )
 from routing.stages import Stage
+from routing.usecases.funnel import Digest
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 16, 7, 0, tzinfo=UTC)  # Mon 16 Mar 2026 08:00 CET
@@ -40,6 +44,11 @@ WEEK = period_for("week", NOW, BERLIN, previous_complete=True)
 
 def report(**figures: Any) -> FunnelReport:
     return replace(funnel([], WEEK, NOW, {}), **figures)
+
+
+def render_text(current: FunnelReport, deltas: list[Delta], *, currency: str = "") -> str:
+    before = funnel([], previous(WEEK, BERLIN), WEEK.start, {})
+    return digest_text(digest_view(Digest(current, before, deltas), currency))
 
 
 def count_delta(key: str, label: str, current: int, before: int) -> Delta:
@@ -67,26 +76,27 @@ def line_starting(text: str, prefix: str) -> str:
     return next(line.strip() for line in text.splitlines() if line.lstrip().startswith(prefix))
 
 
-def test_the_title_names_the_period() -> None:
-    text = render_text(report(), [])
-    assert text.splitlines()[0] == "Funnel digest · week 11 of 2026 (9–15 Mar 2026)"
+def test_the_title_names_the_period_and_the_one_it_is_compared_with() -> None:
+    lines = render_text(report(), []).splitlines()
+    assert lines[:2] == [
+        "Funnel digest · week 11 of 2026 (9–15 Mar 2026)",
+        "Compared with week 10 of 2026 (2–8 Mar 2026)",
+    ]
 
 
-def test_headlines_show_the_change_against_the_previous_period() -> None:
+def test_headline_facts_are_one_a_line_with_their_change_in_brackets() -> None:
     figures = report(won=3, won_value=Decimal("42000"), average_deal=Decimal("14000.00"))
     deltas = [
         count_delta("won", "Won", 3, 2),  # +1, +50%
         money_delta("won_value", "Won value", "42000", "30000"),  # +12,000, +40%
     ]
-    text = render_text(figures, deltas)
-    assert line_starting(text, "Won") == (
-        "Won 3 (+1, +50%) · 42,000 (+12,000, +40%) · average deal 14,000"
-    )
-
-
-def test_without_a_previous_period_headlines_show_no_change() -> None:
-    text = render_text(report(won=3, won_value=Decimal("42000"), average_deal=Decimal(14000)), [])
-    assert line_starting(text, "Won") == "Won 3 · 42,000 · average deal 14,000"
+    lines = render_text(figures, deltas).splitlines()
+    start = lines.index("Won             3 (+1, +50%)")
+    assert lines[start : start + 3] == [
+        "Won             3 (+1, +50%)",
+        "Won value       42,000 (+12,000, +40%)",
+        "Average deal    14,000",
+    ]
 
 
 def test_falls_and_standstills_are_signed() -> None:
@@ -97,21 +107,24 @@ def test_falls_and_standstills_are_signed() -> None:
     ]
     text = render_text(report(inbound=3, outbound=2, lost=1), deltas)
     # 3 − 5 = −2, −2 / 5 = −40%; 2 − 2 = 0; from 0 there is no percentage.
-    assert line_starting(text, "Inbound") == "Inbound 3 (-2, -40%) · outbound 2 (±0) · unparsed 0"
-    assert line_starting(text, "Lost") == "Lost 1 (+1) · disqualified 0"
+    assert line_starting(text, "Inbound") == "Inbound leads   3 (-2, -40%)"
+    assert line_starting(text, "Outbound") == "Outbound leads  2 (±0)"
+    assert line_starting(text, "Lost") == "Lost            1 (+1)"
 
 
 def test_amounts_have_thousands_separators_and_cents_only_when_there_are_some() -> None:
     text = render_text(report(won_value=Decimal("1234567.5"), expansion_value=Decimal("2500")), [])
-    assert "· 1,234,567.50 ·" in line_starting(text, "Won")
-    assert line_starting(text, "Expansion") == "Expansion 2,500 · churned 0"
+    assert line_starting(text, "Won value") == "Won value       1,234,567.50"
+    assert line_starting(text, "Expansion 2") == "Expansion 2,500 · churned 0"
 
 
 def test_a_currency_symbol_is_only_shown_when_asked_for() -> None:
     figures = report(won=1, won_value=Decimal("42000"), average_deal=Decimal("42000"))
     deltas = [money_delta("won_value", "Won value", "42000", "50000")]
     text = render_text(figures, deltas, currency="€")
-    assert line_starting(text, "Won") == "Won 1 · €42,000 (-€8,000, -16%) · average deal €42,000"
+    assert line_starting(text, "Won value") == "Won value       €42,000 (-€8,000, -16%)"
+    assert line_starting(text, "Average deal") == "Average deal    €42,000"
+    assert "€" not in render_text(figures, deltas)
 
 
 def test_the_funnel_shows_each_step_with_its_conversion() -> None:
@@ -153,9 +166,10 @@ def test_speed_to_lead_shows_median_90th_percentile_and_bands() -> None:
     ]
     lines = render_text(report(speed_to_lead=speed), deltas).splitlines()
     start = lines.index("Speed to lead (6 inbound claims)")
-    assert lines[start + 1 : start + 7] == [
-        "  Median 15 min (-1 min, -6%) · 90th percentile 1 h 20 min",
-        "  Claimed within 5 min: 33% (-17 pts)",  # 2/6 then 1/2: 16.7 points fewer
+    assert lines[start + 1 : start + 8] == [
+        "  Median                15 min (-1 min, -6%)",
+        "  90th percentile       1 h 20 min",
+        "  Claimed within 5 min  33% (-17 pts)",  # 2/6 then 1/2: 16.7 points fewer
         "  0–5 min    2  33%",
         "  5–15 min   1  17%",
         "  15–60 min  2  33%",
@@ -175,14 +189,6 @@ def test_the_bottleneck_names_its_stage_count_and_oldest_lead() -> None:
     assert line_starting(text, "Bottleneck") == (
         "Bottleneck: proposal presented — 3 open leads, median wait 4 d 2 h;"
         " oldest L-17 waiting 12 d 22 h"
-    )
-
-
-def test_a_bottleneck_of_one_lead_shows_just_that_lead() -> None:
-    neck = Bottleneck(Stage.NEW, 1, timedelta(minutes=95), 7, timedelta(minutes=95))
-    text = render_text(report(bottleneck=neck), [])
-    assert line_starting(text, "Bottleneck") == (
-        "Bottleneck: new — 1 open lead, L-7 waiting 1 h 35 min"
     )
 
 
@@ -220,7 +226,7 @@ def test_the_rotation_table_shows_received_vs_fair_share_and_skips_by_reason() -
         RepRow(3, "Cleo", 0, 0, None, 0, Decimal("42000")),
     )
     lines = render_text(report(reps=reps), []).splitlines()
-    start = lines.index("  Rotation turns: received vs fair share, and skips by reason")
+    start = lines.index("Rotation: received vs fair share, skips by reason")
     assert lines[start + 1 : start + 4] == [
         "  Rep  Received  Fair share  Away  Hours  Cap  Open limit",
         "  Ana         5         3.5     0      0    2           0",
@@ -278,11 +284,12 @@ def test_cost_per_lead_is_listed_only_when_costs_are_configured() -> None:
 
 def test_an_empty_period_renders_without_gaps_or_errors() -> None:
     text = render_text(report(), [])
-    assert "  no inbound leads were claimed" in text.splitlines()
-    assert "Bottleneck: none (no open leads)" in text
-    assert "  no rep activity" in text.splitlines()
-    assert line_starting(text, "Won") == "Won 0 · 0 · average deal –"
-    assert line_starting(text, "Disqualified") == "Disqualified: none"
+    assert "  No inbound leads were claimed." in text.splitlines()
+    assert "Bottleneck: none (no open leads)" in text.splitlines()
+    assert "Queue: empty" in text.splitlines()
+    assert "Reps: No rep activity." in text.splitlines()
+    assert line_starting(text, "Average deal") == "Average deal    –"
+    assert line_starting(text, "Disqualified 0") == "Disqualified 0: none"
     assert "Customer tenure" not in text, "nothing to measure yet"
     assert text.endswith("\n")
     assert not any(line != line.rstrip() for line in text.splitlines())
@@ -310,10 +317,11 @@ def digest() -> str:
 
 def test_a_digest_rendered_from_events_reads_end_to_end(digest: str) -> None:
     # Week 11: one inbound lead (week 10 had one too), claimed after 4 minutes, disqualified.
-    assert line_starting(digest, "Inbound") == "Inbound 1 (±0) · outbound 0 (±0) · unparsed 0"
-    assert line_starting(digest, "Lost") == "Lost 0 (±0) · disqualified 1 (+1)"
-    assert line_starting(digest, "Disqualified") == "Disqualified: Student (1)"
-    assert line_starting(digest, "Median") == "Median 4 min · 90th percentile 4 min"
+    assert line_starting(digest, "Inbound") == "Inbound leads   1 (±0)"
+    assert line_starting(digest, "Disqualified ") == "Disqualified    1 (+1)"
+    assert line_starting(digest, "Disqualified 1:") == "Disqualified 1: Student (1)"
+    assert line_starting(digest, "Median") == "Median                4 min"
+    assert line_starting(digest, "90th") == "90th percentile       4 min"
     assert line_starting(digest, "Ana") == (
         "Ana         1        1            4 min          0          0"
     )
