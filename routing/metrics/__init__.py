@@ -40,6 +40,7 @@ from routing.metrics.compute import funnel, funnels
 from routing.metrics.compute import headline as headline
 from routing.metrics.fairness import SKIP_REASONS as SKIP_REASONS
 from routing.metrics.fairness import RotationTally, RotationTurn, rotation_tallies, rotation_turn
+from routing.metrics.periods import TICK as TICK
 from routing.metrics.periods import Period, period_for, previous
 from routing.metrics.periods import PeriodKind as PeriodKind
 from routing.metrics.periods import PeriodUnit as PeriodUnit

@@ -34,6 +34,8 @@ DAYS_PER_MONTH = 30.436875
 
 
 TOP_REASONS = 3
+OTHER_REASONS = "other"
+"""The reasons past the top three, counted together so a digest's reasons add up."""
 NO_REASON = "no reason given"
 UNKNOWN_SOURCE = "unknown"
 CENT = Decimal("0.01")
@@ -253,22 +255,43 @@ def _is_qualifier_handoff(event: LeadEvent) -> bool:
     return event.type is EventType.HANDED_OFF and event.payload.get("role") == "qualifier"
 
 
+def _is_given(event: LeadEvent) -> bool:
+    """The event gives the lead to its owner to work: the rotation's or a manager's assignment,
+    a reassignment, or a hand-off to a qualifier or a closer. A customer handed to an account
+    manager is not (they count it as a customer taken on)."""
+    kind = event.type
+    if kind is EventType.ASSIGNED or kind is EventType.REASSIGNED:
+        return True
+    return kind is EventType.HANDED_OFF and _step_of(event) != _TO_AM
+
+
 def _is_outbound(created: LeadEvent) -> bool:
     return created.payload.get("origin") == "outbound"
 
 
 def _top_reasons(within: Sequence[LeadEvent], kind: EventType) -> tuple[ReasonCount, ...]:
-    """The commonest reasons, compared ignoring case and spacing, shown as most often written."""
+    """The commonest reasons, compared ignoring case and spacing, shown as most often written,
+    then every other reason together as "other", so the counts add up to the events'.
+
+    A reason people wrote as "other" takes the rest in rather than appearing twice.
+    """
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for event in within:
         if event.type is kind:
             text = " ".join(str(event.payload.get("reason") or "").split()) or NO_REASON
             spellings[text.casefold()][text] += 1
     ranked = sorted(spellings.items(), key=lambda item: (-item[1].total(), item[0]))
-    return tuple(
-        ReasonCount(written.most_common(1)[0][0], written.total())
-        for _, written in ranked[:TOP_REASONS]
-    )
+    top = [(key, written.most_common(1)[0][0], written.total()) for key, written in ranked]
+    rest = sum(count for _, _, count in top[TOP_REASONS:])
+    shown = top[:TOP_REASONS]
+    if rest:
+        mine = next((i for i, (key, _, _) in enumerate(shown) if key == OTHER_REASONS), None)
+        if mine is None:
+            shown.append((OTHER_REASONS, OTHER_REASONS, rest))
+        else:
+            key, written, count = shown[mine]
+            shown[mine] = (key, written, count + rest)
+    return tuple(ReasonCount(written, count) for _, written, count in shown)
 
 
 def event_amount(event: LeadEvent) -> Decimal:
@@ -330,7 +353,8 @@ def _band(label: str, low: float, high: float | None, samples: Sequence[float]) 
 @dataclass
 class _RepTally:
     assigned: int = 0
-    claimed: int = 0
+    claimed_leads: set[int] = field(default_factory=set)
+    """A lead counts once as claimed, as in the funnel (a lead declined and claimed again)."""
     qualified: int = 0
     won_value: Decimal = Decimal(0)
     claim_minutes: list[float] = field(default_factory=list)
@@ -356,7 +380,7 @@ def _rep_row(
         rep_id=rep_id,
         name=rep_names.get(rep_id, f"rep {rep_id}"),
         assigned=t.assigned,
-        claimed=t.claimed,
+        claimed=len(t.claimed_leads),
         median_minutes_to_claim=percentile(t.claim_minutes, 0.5),
         qualified=t.qualified,
         won_value=t.won_value,
@@ -404,9 +428,7 @@ def _walk(histories: Iterable[Sequence[LeadEvent]], period: Period) -> _Walk:
             elif kind is EventType.ASSIGNED:
                 walk.sla_reassignments += missed and start <= at
                 missed = False
-            given = kind is EventType.ASSIGNED or (
-                kind is EventType.HANDED_OFF and _is_qualifier_handoff(event)
-            )
+            given = _is_given(event)
             if given:
                 assigned_at = at
             if at < start:
@@ -418,9 +440,10 @@ def _walk(histories: Iterable[Sequence[LeadEvent]], period: Period) -> _Walk:
                 continue
             if given:
                 tallies[rep].assigned += 1
-                tallies[rep].claimed += _is_outbound_start(event)
+                if _is_outbound_start(event):
+                    tallies[rep].claimed_leads.add(event.lead_id)
             elif kind is EventType.CLAIMED:
-                tallies[rep].claimed += 1
+                tallies[rep].claimed_leads.add(event.lead_id)
                 if assigned_at is not None:
                     tallies[rep].claim_minutes.append(_minutes(assigned_at, at))
             elif kind is EventType.QUALIFIED:
@@ -548,7 +571,10 @@ def _bottleneck(states: Sequence[_LeadState], now: datetime) -> Bottleneck | Non
         waits = [(now - s.entered_at).total_seconds() for s in waiting[stage]]
         return percentile(waits, 0.5) or 0.0
 
-    stage = max(waiting, key=lambda s: (median_wait(s), len(waiting[s]), -journey.index(s)))
+    def waiting_time(stage: Stage) -> float:
+        return median_wait(stage) * len(waiting[stage])
+
+    stage = max(waiting, key=lambda s: (waiting_time(s), median_wait(s), -journey.index(s)))
     oldest = min(waiting[stage], key=lambda s: (s.entered_at, s.lead_id))
     return Bottleneck(
         stage=stage,

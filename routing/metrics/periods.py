@@ -30,6 +30,11 @@ _MONTHS = (
 )
 """Spelled out here so that no process-wide ``setlocale`` can translate a digest's labels."""
 
+TICK = timedelta(microseconds=1)
+"""The clock's resolution. A period "until now" ends one tick after ``now``, so that what was
+logged at ``now`` itself (the expansion logged at 18:11 read by ``/funnel today`` at 18:11) is
+inside it: ``until 18:11`` means up to and including that moment."""
+
 
 @dataclass(frozen=True)
 class Period:
@@ -119,7 +124,7 @@ def previous(period: Period, tz: ZoneInfo) -> Period:
 def _calendar_period(
     kind: PeriodUnit, first: date, after: date, now: datetime, tz: ZoneInfo, complete: bool
 ) -> Period:
-    end = _midnight(after, tz) if complete else now
+    end = _midnight(after, tz) if complete else now + TICK
     return _period(kind, _midnight(first, tz), end, tz)
 
 
@@ -128,8 +133,8 @@ def _last_days(count: int, now: datetime, tz: ZoneInfo, complete: bool) -> Perio
         today = now.astimezone(tz).date()
         end = _midnight(today, tz)
         return _period("days", _midnight(today - timedelta(days=count), tz), end, tz)
-    local_now = now.astimezone(tz)
-    return _period("days", _wall(local_now - timedelta(days=count), tz), now, tz)
+    end = (now + TICK).astimezone(tz)
+    return _period("days", _wall(end - timedelta(days=count), tz), end, tz)
 
 
 def _period(kind: PeriodUnit, start: datetime, end: datetime, tz: ZoneInfo) -> Period:
@@ -204,7 +209,8 @@ def _label(kind: PeriodUnit, start_utc: datetime, end_utc: datetime, tz: ZoneInf
     start, end = start_utc.astimezone(tz), end_utc.astimezone(tz)
     first = start.date()
     complete = _is_complete(kind, start, end, tz)
-    last = (end - timedelta(microseconds=1)).date() if end > start else first
+    last = (end - TICK).date() if end > start else first
+    until = end - TICK  # the last moment inside: "until 18:11" includes 18:11 itself
     if kind == "day":
         base = _day_name(first)
     elif kind == "week":
@@ -219,10 +225,10 @@ def _label(kind: PeriodUnit, start_utc: datetime, end_utc: datetime, tz: ZoneInf
         if complete and count is not None:
             return f"{_plural(count, 'day')}, {_span(first, last)}"
         base = f"{_plural(count, 'day')}" if count is not None else f"from {_moment(start)}"
-        return f"{base} to {_moment(end)}"
+        return f"{base} to {_moment(until)}"
     if complete:
         return base
-    return f"{base} until {end:%H:%M}" if kind == "day" else f"{base} until {_moment(end)}"
+    return f"{base} until {until:%H:%M}" if kind == "day" else f"{base} until {_moment(until)}"
 
 
 def _moment(moment: datetime) -> str:

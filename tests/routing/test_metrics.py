@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from routing.errors import InvalidInput
 from routing.events import EventType, LeadEvent
 from routing.metrics import (
+    TICK,
     Bottleneck,
     Conversion,
     FunnelReport,
@@ -330,10 +331,10 @@ def test_the_previous_week_is_the_calendar_week_before() -> None:
 def test_a_week_so_far_starts_on_monday_and_is_compared_with_the_same_part_of_last_week() -> None:
     now = local(11, 10)  # Wed 11 Mar 10:00 CET
     so_far = period_for("week", now, BERLIN)
-    assert (so_far.start, so_far.end) == (local(9, 0), now)
+    assert (so_far.start, so_far.end) == (local(9, 0), now + TICK)
     assert so_far.label == "week 11 of 2026 until Wed 11 Mar 2026 10:00"
     before = previous(so_far, BERLIN)
-    assert (before.start, before.end) == (local(2, 0), local(4, 10))
+    assert (before.start, before.end) == (local(2, 0), local(4, 10) + TICK)
     assert before.label == "week 10 of 2026 until Wed 4 Mar 2026 10:00"
 
 
@@ -353,10 +354,10 @@ def test_the_daily_digest_covers_the_whole_previous_local_day() -> None:
 
 def test_today_runs_from_midnight_to_now_and_compares_with_yesterday_until_the_same_time() -> None:
     today = period_for("today", NOW, BERLIN)
-    assert (today.start, today.end) == (local(16, 0), NOW)
+    assert (today.start, today.end) == (local(16, 0), NOW + TICK)
     assert today.label == "Mon 16 Mar 2026 until 08:00"
     yesterday = previous(today, BERLIN)
-    assert (yesterday.start, yesterday.end) == (local(15, 0), local(15, 8))
+    assert (yesterday.start, yesterday.end) == (local(15, 0), local(15, 8) + TICK)
     assert yesterday.label == "Sun 15 Mar 2026 until 08:00"
 
 
@@ -395,10 +396,10 @@ def test_a_complete_month_is_the_calendar_month_whatever_the_clocks_do() -> None
 
 def test_a_month_so_far_is_compared_with_the_same_part_of_the_month_before() -> None:
     so_far = period_for("month", local(15, 10), BERLIN)
-    assert (so_far.start, so_far.end) == (local(1, 0), local(15, 10))
+    assert (so_far.start, so_far.end) == (local(1, 0), local(15, 10) + TICK)
     assert so_far.label == "March 2026 until Sun 15 Mar 2026 10:00"
     before = previous(so_far, BERLIN)
-    assert (before.start, before.end) == (local(1, 0, month=2), local(15, 10, month=2))
+    assert (before.start, before.end) == (local(1, 0, month=2), local(15, 10, month=2) + TICK)
 
 
 def test_a_month_so_far_past_the_end_of_the_month_before_is_compared_with_all_of_it() -> None:
@@ -412,11 +413,11 @@ def test_the_last_n_days_end_now_and_keep_the_local_time_across_a_clock_change()
     now = local(1, 10, month=4)  # Wed 1 Apr 10:00 CEST = 08:00Z
     week = period_for("days", now, BERLIN, 7)
     # Wed 25 Mar 10:00 CET = 09:00Z: seven local days, 167 hours.
-    assert (week.start, week.end) == (datetime(2026, 3, 25, 9, tzinfo=UTC), now)
+    assert (week.start, week.end) == (datetime(2026, 3, 25, 9, tzinfo=UTC) + TICK, now + TICK)
     assert week.length == timedelta(hours=167)
     assert week.label == "7 days to Wed 1 Apr 2026 10:00"
     before = previous(week, BERLIN)
-    assert (before.start, before.end) == (local(18, 10), week.start)
+    assert (before.start, before.end) == (local(18, 10) + TICK, week.start)
 
 
 def test_the_last_n_complete_days_end_at_local_midnight() -> None:
@@ -472,11 +473,12 @@ def test_won_deals_have_a_count_a_total_and_an_average(week: FunnelReport) -> No
 def test_top_reasons_are_compared_ignoring_case_and_spacing(week: FunnelReport) -> None:
     # "No budget" (L3), "no  budget " (L4) and "NO BUDGET" (L15) are one reason, shown as first
     # written; competitor, spam and Student tie at 1 and are ranked alphabetically, so the top
-    # three leave Student out.
+    # three leave Student out, counted under "other".
     assert week.disqualified_reasons == (
         ReasonCount("No budget", 3),
         ReasonCount("competitor", 1),
         ReasonCount("spam", 1),
+        ReasonCount("other", 1),
     )
     assert week.lost_reasons == (ReasonCount("Price", 1),)
 
@@ -520,20 +522,21 @@ def test_leads_waiting_for_someone_to_become_available_are_queued(week: FunnelRe
     assert week.queued_lead_ids == (7,)
 
 
-def test_the_bottleneck_is_the_stage_with_the_longest_median_wait(week: FunnelReport) -> None:
+def test_the_bottleneck_is_the_stage_where_the_most_lead_time_waits(week: FunnelReport) -> None:
     # Open leads at Mon 16 Mar 08:00 and since when they are in their stage:
     #   new: L7 since Sun 22:00 (10 h); meeting: L6 since Fri 13 11:00 (2 d 21 h);
     #   won: L2 since Thu 12 15:00 (3 d 17 h);
     #   working: L9 since Thu 12 14:20 (3 d 17 h 40 min; Max's reassignment keeps the stage) and
     #            L17 since Tue 3 09:02 (12 d 22 h 58 min) → median 8 d 8 h 19 min;
     #   proposal presented: L10 since Thu 5 10:00 (10 d 22 h).
-    # Customers L1 and L12 are not waiting; L17 is the oldest but its stage's median is lower.
+    # Customers L1 and L12 are not waiting. Open leads × median wait: working 2 × 8 d 8 h 19 min
+    # outweighs proposal presented's single lead of 10 d 22 h, whose median alone is longer.
     assert week.bottleneck == Bottleneck(
-        stage=Stage.PROPOSAL_PRESENTED,
-        open_leads=1,
-        median_wait=timedelta(days=10, hours=22),
-        oldest_lead_id=10,
-        oldest_wait=timedelta(days=10, hours=22),
+        stage=Stage.WORKING,
+        open_leads=2,
+        median_wait=timedelta(days=8, hours=8, minutes=19),
+        oldest_lead_id=17,
+        oldest_wait=timedelta(days=12, hours=22, minutes=58),
     )
 
 
@@ -570,10 +573,11 @@ def test_the_rep_table_counts_what_each_rep_owned_in_the_period(week: FunnelRepo
         # Assigned L1, L2 (after Ben's miss), L4 (after Ben declined), L9; claimed all four after
         # 3, 10, 115 and 20 minutes → median (10 + 20) / 2 = 15; qualified L1, L2.
         RepRow(ANA, "Ana", 4, 4, 15.0, 2, Decimal(0)),
-        # Assigned L2, L3, L4, L5; claimed L3 after 10 and L5 after 5 min → 7.5; qualified L5.
-        RepRow(BEN, "Ben", 4, 2, 7.5, 1, Decimal(0)),
-        # Won L1 (30,000) and L2 (12,000) as their owner.
-        RepRow(CLEO, "Cleo", 0, 0, None, 0, Decimal("42000")),
+        # Assigned L2, L3, L4, L5 and, reassigned by Max, L9; claimed L3 after 10 and L5 after
+        # 5 min → 7.5; qualified L5.
+        RepRow(BEN, "Ben", 5, 2, 7.5, 1, Decimal(0)),
+        # Handed L1, L2, L5 and L6 (assigned to them); won L1 (30,000) and L2 (12,000) as owner.
+        RepRow(CLEO, "Cleo", 4, 0, None, 0, Decimal("42000")),
         # The account manager: took on L1, expanded it by 2,500, lost L11 to churn.
         RepRow(
             DAN,
