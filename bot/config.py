@@ -12,6 +12,7 @@ import yaml
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from routing.chat.formatting import currency_code
 from routing.roles import MANAGER_ENTRY_FORMS, Platform
 from routing.rules import RuleSet, ruleset_from_data
 from routing.status import DEFAULT_AWAY, AwayStatuses
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
     """Comma-separated emoji codes and words that mean away; empty: the defaults."""
     baton_public_url: str | None = None
     baton_secret_key: str | None = None
+    baton_currency: str = ""
+    """ISO 4217 code amounts are shown in (``GBP`` → £24,000); empty: bare amounts."""
+
+    @field_validator("baton_currency", mode="before")
+    @classmethod
+    def _iso_code(cls, value: Any) -> Any:
+        return currency_code(value) if isinstance(value, str) or value is None else value
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod
@@ -133,6 +141,7 @@ class Settings(BaseSettings):
             claim_sla_minutes=self.baton_claim_sla_minutes,
             timezone=self.baton_timezone,
             outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
+            currency=self.baton_currency,
         )
 
 

@@ -18,7 +18,6 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
-from routing.dashboard.scope import Involvement
 from routing.events import EventType, LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
@@ -38,6 +37,8 @@ def lead_conditions(filters: LeadFilters, period: Period | None) -> list[ColumnE
         conditions.append(leads.c.stage == filters.stage.value)
     if filters.owner_id is not None:
         conditions.append(leads.c.owner_id == filters.owner_id)
+    if filters.held_by is not None:
+        conditions.append(leads.c.id.in_(_held(filters.held_by, period)))
     if filters.pool is not None:
         conditions.append(leads.c.pool == filters.pool)
     if filters.source is not None:
@@ -54,6 +55,14 @@ def lead_conditions(filters: LeadFilters, period: Period | None) -> list[ColumnE
             )
         )
     return conditions
+
+
+def _held(rep_id: int, period: Period | None) -> Select[Any]:
+    """The leads a rep has owned (before ``period`` ended), through ``lead_events(owner_id,
+    lead_id)``: the rule of ``routing.dashboard.scope``."""
+    e = t.lead_events
+    held = select(e.c.lead_id).where(e.c.owner_id == rep_id)
+    return held if period is None else held.where(e.c.at < period.end)
 
 
 class _folded(FunctionElement[str]):  # noqa: N801 (a SQL function, named like one)
@@ -116,10 +125,9 @@ class SqlDashboardReads:
         )
         return [_lead_row(row) for row in self.conn.execute(query).mappings()]
 
-    def involvement(self, rep_id: int, start: datetime, end: datetime) -> Involvement:
-        # Owned: of the leads with a trend event in the window only, through lead_events(type,
-        # at, lead_id) and (owner_id, lead_id). Acted: the window only, through lead_events(at)
-        # (there is no index on actor_id, and one would cost every write).
+    def held_since(self, rep_id: int, start: datetime, end: datetime) -> dict[int, datetime]:
+        # Of the leads with a trend event in the window only, through lead_events(type, at,
+        # lead_id) and (owner_id, lead_id).
         e = t.lead_events
         trended = select(e.c.lead_id).where(
             e.c.type.in_(_TREND_TYPES), e.c.at >= start, e.c.at < end
@@ -127,14 +135,7 @@ class SqlDashboardReads:
         owned = select(e.c.lead_id, func.min(e.c.at)).where(
             e.c.owner_id == rep_id, e.c.lead_id.in_(trended)
         )
-        acted = select(e.c.lead_id, e.c.at).where(
-            e.c.actor_id == rep_id, e.c.at >= start, e.c.at < end
-        )
-        acted_at: dict[int, list[datetime]] = {}
-        for lead_id, at in self.conn.execute(acted):
-            acted_at.setdefault(lead_id, []).append(at)
-        owned_since = {row[0]: row[1] for row in self.conn.execute(owned.group_by(e.c.lead_id))}
-        return Involvement(owned_since, acted_at)
+        return {row[0]: row[1] for row in self.conn.execute(owned.group_by(e.c.lead_id))}
 
     def trend_events(
         self, start: datetime, end: datetime, lead_ids: set[int] | None

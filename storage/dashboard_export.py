@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
-from routing.dashboard.export import EVENT_COLUMNS, LEAD_COLUMNS, event_cells, lead_cells
+from routing.dashboard.export import EVENT_COLUMNS, event_cells, lead_cells, lead_columns
 from routing.dashboard.filters import LeadFilters
 from routing.metrics import Period
 from routing.stages import Stage
@@ -50,8 +50,9 @@ class SqlDashboardExport:
         filters: LeadFilters,
         period: Period | None,
         names: Mapping[int, str],
+        currency: str = "",
     ) -> Iterator[tuple[bytes, int]]:
-        return export_chunks(self.engine, kind, filters, period, names)
+        return export_chunks(self.engine, kind, filters, period, names, currency)
 
 
 def export_chunks(
@@ -60,16 +61,19 @@ def export_chunks(
     filters: LeadFilters,
     period: Period | None,
     names: Mapping[int, str],
+    currency: str = "",
 ) -> Iterator[tuple[bytes, int]]:
     """``leads`` or ``events`` CSV from its own read-only connection, opened on the first chunk.
 
     Run every ``next()`` in one thread; closing the iterator early releases the connection.
     """
-    export = leads_csv if kind == "leads" else events_csv
     with engine.connect() as conn:
         conn.execution_options(**{READ_ONLY: True})
         with conn.begin():
-            yield from export(conn, filters, period, names)
+            if kind == "leads":
+                yield from leads_csv(conn, filters, period, names, currency)
+            else:
+                yield from events_csv(conn, filters, period, names)
 
 
 def count_leads(conn: Connection, filters: LeadFilters, period: Period | None) -> int:
@@ -87,13 +91,17 @@ def count_events(conn: Connection, filters: LeadFilters, period: Period | None) 
 
 
 def leads_csv(
-    conn: Connection, filters: LeadFilters, period: Period | None, names: Mapping[int, str]
+    conn: Connection,
+    filters: LeadFilters,
+    period: Period | None,
+    names: Mapping[int, str],
+    currency: str = "",
 ) -> Iterator[tuple[bytes, int]]:
     """The leads CSV in chunks: (bytes, rows in them). Leads created in ``period`` match.
 
     Nothing is read until the first chunk is asked for, so the caller's thread does the reading.
     """
-    yield from _chunks(LEAD_COLUMNS, _lead_rows(conn, filters, period, names))
+    yield from _chunks(lead_columns(currency), _lead_rows(conn, filters, period, names))
 
 
 def _lead_rows(

@@ -160,7 +160,9 @@ def digest_command(
     if chart is not None and digest is not None:
         from bot.render.chart import funnel_chart_png
 
-        chart.write_bytes(funnel_chart_png(digest.report, digest.previous))
+        chart.write_bytes(
+            funnel_chart_png(digest.report, digest.previous, currency=digest.currency)
+        )
         typer.echo(f"Chart written to {chart}")
 
 

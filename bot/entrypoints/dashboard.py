@@ -103,7 +103,8 @@ def export(
         total = baton.stores.export.count(kind.value, filters, when)
     except BatonError as err:
         _fail("export", err.message)
-    chunks = baton.stores.export.chunks(kind.value, filters, when, names)
+    currency = baton.settings.baton_currency
+    chunks = baton.stores.export.chunks(kind.value, filters, when, names, currency)
     if out is None:
         _write(chunks, sys.stdout.buffer, total, show=False)
         return

@@ -204,7 +204,7 @@ def run_demo(
     baton = build(
         settings,
         clock=clock,
-        config=RelayConfig(managers=settings.manager_keys()),
+        config=RelayConfig(managers=settings.manager_keys(), currency=settings.baton_currency),
         notifiers={Platform.CONSOLE.value: ConsoleNotifier(write)},
         platforms=False,
     )
@@ -401,6 +401,8 @@ def _finish(day: Day, write: Callable[[str], None], chart: Path) -> None:
     outcome = day.session.last_outcome
     digest = outcome.data.get("digest") if outcome else None
     if isinstance(digest, Digest):
-        chart.write_bytes(funnel_chart_png(digest.report, digest.previous))
+        chart.write_bytes(
+            funnel_chart_png(digest.report, digest.previous, currency=digest.currency)
+        )
         write("")
         write(f"The funnel chart is in {chart}")

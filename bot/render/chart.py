@@ -102,8 +102,11 @@ def funnel_bars(report: FunnelReport, previous: FunnelReport | None = None) -> l
     ]
 
 
-def funnel_figure(report: FunnelReport, previous: FunnelReport | None = None) -> Figure:
-    """The chart as a figure, for tests that read the bars' geometry."""
+def funnel_figure(
+    report: FunnelReport, previous: FunnelReport | None = None, currency: str = ""
+) -> Figure:
+    """The chart as a figure, for tests that read the bars' geometry; amounts in ``currency``
+    (an ISO code, as ``routing.chat.formatting.format_money`` takes it)."""
     bars = funnel_bars(report, previous)
     figure = Figure(figsize=(WIDTH_INCHES, 1.5 + ROW_INCHES * len(bars)), dpi=DPI)
     FigureCanvasAgg(figure)
@@ -117,7 +120,7 @@ def funnel_figure(report: FunnelReport, previous: FunnelReport | None = None) ->
         axes.spines[spine].set_visible(False)
     axes.spines["left"].set_color("#cccccc")
     _draw_bars(axes, bars)
-    labels = [_label(axes, position, bar, report) for position, bar in enumerate(bars)]
+    labels = [_label(axes, position, bar, report, currency) for position, bar in enumerate(bars)]
     for position, bar in enumerate(bars):
         _previous_label(axes, position, bar)
     quiet = all(bar.count == 0 and bar.dropped == 0 for bar in bars)
@@ -143,7 +146,9 @@ def _draw_bars(axes: Axes, bars: list[FunnelBar]) -> None:
             axes.barh(below, bar.previous, height=PREVIOUS_HEIGHT, color=PREVIOUS_COLOUR)
 
 
-def _label(axes: Axes, position: int, bar: FunnelBar, report: FunnelReport) -> Annotation:
+def _label(
+    axes: Axes, position: int, bar: FunnelBar, report: FunnelReport, currency: str
+) -> Annotation:
     """The row's words, just right of its bar: count, conversion, drop-off, won value.
 
     A row without a bar of its own (nothing in it, or every lead of the step above) is labelled
@@ -155,7 +160,7 @@ def _label(axes: Axes, position: int, bar: FunnelBar, report: FunnelReport) -> A
     if bar.dropped_as and bar.dropped:
         words.append(f"{bar.dropped:,} {bar.dropped_as}")
     if bar.name == "Won" and report.won_value:
-        words.append(f"worth {format_money(report.won_value, '')}")
+        words.append(f"worth {format_money(report.won_value, currency)}")
     label = axes.annotate(
         " · ".join(words),
         xy=(_end(bar), position),
@@ -236,10 +241,10 @@ def _fit_width(figure: Figure, axes: Axes, bars: list[FunnelBar], labels: list[A
 
 
 def funnel_chart_png(
-    report: FunnelReport, previous: FunnelReport | None = None, dpi: int = DPI
+    report: FunnelReport, previous: FunnelReport | None = None, dpi: int = DPI, currency: str = ""
 ) -> bytes:
     """The chart as PNG bytes."""
-    return png_bytes(funnel_figure(report, previous), dpi)
+    return png_bytes(funnel_figure(report, previous, currency), dpi)
 
 
 def png_bytes(figure: Figure, dpi: int = DPI) -> bytes:

@@ -61,6 +61,11 @@ class Compared(Protocol):
     @property
     def deltas(self) -> Sequence[Delta]: ...
 
+    @property
+    def currency(self) -> str:
+        """The ISO code amounts are shown in (``""``: none)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -139,8 +144,10 @@ class DigestView:
     costs: Table | None
 
 
-def digest_view(digest: Compared, currency: str = "") -> DigestView:
-    """What the digest says, in the order every chat shows it."""
+def digest_view(digest: Compared, currency: str | None = None) -> DigestView:
+    """What the digest says, in the order every chat shows it, amounts in ``currency`` (by
+    default the digest's own)."""
+    currency = digest.currency if currency is None else currency
     report = digest.report
     changes = {d.key: d for d in digest.deltas}
     tables = rep_tables(report.reps, currency)

@@ -1,7 +1,8 @@
 """How Baton writes a figure, wherever it is shown: digests, `/lead show`, charts, the dashboard.
 
-Amounts have thousands separators and no currency symbol (a team records deals in its own
-currency) unless one is passed. A change against the previous period is written bare
+Amounts have thousands separators, and the team's currency when it has one (``BATON_CURRENCY``,
+an ISO 4217 code, passed as ``currency``): ``£24,000``, ``CHF 24,000``; none by default (a team
+records deals in its own currency). A change against the previous period is written bare
 (``+1, +50%``); whoever shows it beside its figure puts it in brackets.
 """
 
@@ -11,10 +12,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
-from routing.metrics import CENT, Delta, DeltaKind, Figure, ReasonCount
+from routing.metrics import CENT, Delta, DeltaKind, Figure, ReasonCount, Tenure
 
 __all__ = [
     "NOTHING",
+    "currency_code",
+    "currency_prefix",
     "format_change",
     "format_count",
     "format_fair_share",
@@ -23,7 +26,9 @@ __all__ = [
     "format_money",
     "format_reasons",
     "format_share",
+    "format_tenure",
     "format_wait",
+    "money_heading",
     "plural",
 ]
 
@@ -36,11 +41,64 @@ def format_count(count: int) -> str:
     return f"{count:,}"
 
 
+SYMBOLS = {
+    "GBP": "£",
+    "EUR": "€",
+    "USD": "$",
+    "JPY": "¥",
+    "CNY": "CN¥",
+    "INR": "₹",
+    "KRW": "₩",
+    "ILS": "₪",
+    "NGN": "₦",
+    "PHP": "₱",
+    "TRY": "₺",
+    "UAH": "₴",
+    "VND": "₫",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "HKD": "HK$",
+    "SGD": "S$",
+    "MXN": "MX$",
+    "BRL": "R$",
+}
+"""Symbols for the currencies whose symbol says which currency it is; any other ISO code is
+written before the amount (``CHF 24,000``). Dollars other than the US dollar say whose."""
+
+
+def currency_code(text: str | None) -> str:
+    """``BATON_CURRENCY`` as an ISO 4217 code (``gbp`` → ``GBP``), or ``""`` for none.
+
+    :class:`ValueError` when it is not three letters: a typo must not print amounts in a
+    currency nobody meant.
+    """
+    code = (text or "").strip().upper()
+    if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
+        raise ValueError(f"a currency is a three-letter ISO 4217 code such as GBP, not {text!r}")
+    return code
+
+
+def currency_prefix(currency: str) -> str:
+    """What goes before an amount: ``£``, ``CHF `` (a code without a symbol), or nothing."""
+    if not currency:
+        return ""
+    if currency in SYMBOLS:
+        return SYMBOLS[currency]
+    return f"{currency} " if len(currency) == 3 and currency.isalpha() else currency
+
+
 def format_money(amount: Decimal, currency: str = "") -> str:
-    """``42,000`` or ``1,234.50``: cents only when there are some."""
+    """``42,000`` or ``1,234.50``: cents only when there are some; ``£42,000`` in GBP."""
     cents = amount.quantize(CENT)
     text = f"{cents:,.0f}" if cents == cents.to_integral_value() else f"{cents:,.2f}"
-    return f"-{currency}{text[1:]}" if text.startswith("-") else f"{currency}{text}"
+    prefix = currency_prefix(currency)
+    return f"-{prefix}{text[1:]}" if text.startswith("-") else f"{prefix}{text}"
+
+
+def money_heading(heading: str, currency: str = "") -> str:
+    """A column of amounts named with its currency: ``Won value (GBP)``, ``won_amount (GBP)``."""
+    return f"{heading} ({currency})" if currency else heading
 
 
 def format_minutes(minutes: float) -> str:
@@ -60,6 +118,16 @@ def format_wait(span: timedelta) -> str:
     if hours:
         return f"{hours} h {mins:02d} min"
     return f"{mins} min"
+
+
+def format_tenure(tenure: Tenure) -> str:
+    """A tenure as a figure: ``4.2 months``; ``under a month`` until some customer has been one
+    for a month (the digest leaves it out until then); ``–`` with no customers."""
+    if tenure.median_months is None:
+        return NOTHING
+    if not tenure.measurable:
+        return "under a month"
+    return f"{tenure.median_months:.1f} months"
 
 
 def format_share(share: float | None) -> str:

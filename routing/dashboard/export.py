@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
+from routing.chat.formatting import money_heading
 from routing.dashboard.cells import cell
 from routing.events import LeadEvent
 from routing.lead import Lead, Origin
@@ -33,6 +34,15 @@ LEAD_COLUMNS: tuple[str, ...] = (
     "expansion_total",
     "lost_or_disqualified_reason",
 )
+MONEY_COLUMNS = ("won_amount", "expansion_total")
+
+
+def lead_columns(currency: str = "") -> tuple[str, ...]:
+    """The leads spreadsheet's header, its amounts named with the team's currency
+    (``won_amount (GBP)``); the cells stay plain numbers a spreadsheet can add up."""
+    return tuple(money_heading(c, currency) if c in MONEY_COLUMNS else c for c in LEAD_COLUMNS)
+
+
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id",
     "lead_id",

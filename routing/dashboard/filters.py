@@ -38,6 +38,9 @@ class LeadFilters:
     source: str | None = None
     search: str | None = None
     page: int = 1
+    held_by: int | None = None
+    """A rep's own leads: those they have owned (before the period's end). Set from who is
+    looking (``routing.dashboard.scope.scoped_filters``), never from the query string."""
 
     def with_owner(self, owner_id: int | None) -> LeadFilters:
         return replace(self, owner_id=owner_id)

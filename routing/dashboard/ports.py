@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Protocol
 
 from routing.dashboard.filters import LeadFilters
-from routing.dashboard.scope import Involvement
 from routing.events import LeadEvent
 from routing.metrics import Period
 from routing.stages import Stage
@@ -37,10 +36,9 @@ class DashboardReads(Protocol):
         """Leads matching ``filters`` (created in ``period``), newest first."""
         ...
 
-    def involvement(self, rep_id: int, start: datetime, end: datetime) -> Involvement:
-        """When the rep first owned each lead (of those with a trend event between ``start``
-        and ``end``), and when they acted on leads in that window (see
-        :meth:`Involvement.is_theirs`)."""
+    def held_since(self, rep_id: int, start: datetime, end: datetime) -> dict[int, datetime]:
+        """When the rep first owned each lead of those with a trend event between ``start`` and
+        ``end`` (see ``routing.dashboard.scope.is_theirs``)."""
         ...
 
     def trend_events(
@@ -69,7 +67,9 @@ class DashboardExport(Protocol):
         filters: LeadFilters,
         period: Period | None,
         names: Mapping[int, str],
+        currency: str = "",
     ) -> Iterator[tuple[bytes, int]]:
         """``leads`` or ``events`` CSV as (bytes, rows in them), opened on the first chunk; run
-        every ``next()`` in one thread, and close the iterator to release the connection early."""
+        every ``next()`` in one thread, and close the iterator to release the connection early.
+        ``currency`` names the amount columns' currency in the header."""
         ...

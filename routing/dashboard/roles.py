@@ -1,10 +1,13 @@
 """The per-role tables: qualifiers, closers and account managers, one row per rep.
 
-The qualifier columns the digest already has (assigned, claimed, median time to claim,
-qualified, received vs fair share, skips) are taken from the digest's own
-:class:`routing.metrics.RepRow`; the others count the period's events the way the digest's rep
-table does: an event belongs to its ``owner_id``, or to its actor when it has no owner, and
-counts when its time is inside the period.
+The columns the digest already has (assigned, claimed, median time to claim, qualified,
+received vs fair share, skips; customers taken on, expansion, churn) are taken from the
+digest's own :class:`routing.metrics.RepRow`; the others count the period's events the way the
+digest's rep table does: an event belongs to its ``owner_id``, or to its actor when it has no
+owner, and counts when its time is inside the period. Each column counts one kind of event, so
+a column adds up to the team's figure of the same name (proposals requested and presented are
+two columns, as they are two figures). An account manager's tenure is
+:func:`routing.metrics.tenure_of` over the customers they own now, the overview's function.
 """
 
 from __future__ import annotations
@@ -12,12 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
 
 from routing.events import EventType, LeadEvent
-from routing.metrics import DAYS_PER_MONTH, FunnelReport, percentile
+from routing.metrics import CustomerSpan, FunnelReport, Tenure, tenure_of
 from routing.metrics.compute import event_amount
 from routing.metrics.periods import Period
 
@@ -42,7 +43,8 @@ class CloserRow:
     rep_id: int
     name: str
     meetings: int
-    proposals: int
+    proposals_requested: int
+    proposals_presented: int
     won: int
     won_value: Decimal
     lost: int
@@ -57,10 +59,11 @@ class CloserRow:
 class AccountManagerRow:
     rep_id: int
     name: str
-    customers: int
+    customers_taken_on: int
     expansion_value: Decimal
     churned: int
-    median_tenure_months: float | None
+    tenure: Tenure
+    """Of the customers they own now, as of the report's ``now``."""
 
 
 @dataclass(frozen=True)
@@ -70,19 +73,10 @@ class RoleTables:
     account_managers: tuple[AccountManagerRow, ...]
 
 
-class Customer(NamedTuple):
-    """A lead that is a customer now: its owner and when it was first won (a tuple: a large
-    team has tens of thousands)."""
-
-    owner_id: int
-    won_at: datetime
-
-
 @dataclass
 class _Tally:
     counts: dict[EventType, int] = field(default_factory=lambda: defaultdict(int))
     won_value: Decimal = Decimal(0)
-    expansion: Decimal = Decimal(0)
 
 
 def role_tables(
@@ -90,9 +84,10 @@ def role_tables(
     events: Iterable[LeadEvent],
     roles: Mapping[str, Sequence[int]],
     names: Mapping[int, str],
-    customers: Sequence[Customer],
+    customers: Mapping[int, Sequence[CustomerSpan]],
 ) -> RoleTables:
-    """Rows for the reps in each role (``roles``: role name → rep ids), from ``report``'s period."""
+    """Rows for the reps in each role (``roles``: role name → rep ids), from ``report``'s period;
+    ``customers`` are each account manager's customers now."""
     tallies = _tallies(events, report.period)
     digest_rows = {row.rep_id: row for row in report.reps}
 
@@ -118,8 +113,15 @@ def role_tables(
         )
     closers = [_closer(rep_id, name(rep_id), tallies[rep_id]) for rep_id in roles.get("closer", ())]
     managers = [
-        _account_manager(rep_id, name(rep_id), tallies[rep_id], customers, report.now)
-        for rep_id in roles.get("account_manager", ())
+        AccountManagerRow(
+            rep_id,
+            name(rep_id),
+            customers_taken_on=row.customers_taken_on if row else 0,
+            expansion_value=row.expansion_value if row else Decimal(0),
+            churned=row.churned if row else 0,
+            tenure=tenure_of(customers.get(rep_id, ()), report.period, report.now),
+        )
+        for rep_id, row in ((r, digest_rows.get(r)) for r in roles.get("account_manager", ()))
     ]
     return RoleTables(tuple(qualifiers), tuple(closers), tuple(managers))
 
@@ -134,40 +136,20 @@ def _tallies(events: Iterable[LeadEvent], period: Period) -> dict[int, _Tally]:
         tally.counts[event.type] += 1
         if event.type is EventType.WON:
             tally.won_value += event_amount(event)
-        elif event.type is EventType.EXPANDED:
-            tally.expansion += event_amount(event)
     return tallies
 
 
 def _closer(rep_id: int, name: str, tally: _Tally) -> CloserRow:
     counts = tally.counts
-    proposals = counts[EventType.PROPOSAL_REQUESTED] + counts[EventType.PROPOSAL_PRESENTED]
     return CloserRow(
         rep_id,
         name,
         meetings=counts[EventType.MEETING],
-        proposals=proposals,
+        proposals_requested=counts[EventType.PROPOSAL_REQUESTED],
+        proposals_presented=counts[EventType.PROPOSAL_PRESENTED],
         won=counts[EventType.WON],
         won_value=tally.won_value,
         lost=counts[EventType.LOST],
-    )
-
-
-def _account_manager(
-    rep_id: int, name: str, tally: _Tally, customers: Sequence[Customer], now: datetime
-) -> AccountManagerRow:
-    months = [
-        max((now - c.won_at).total_seconds(), 0.0) / 86_400 / DAYS_PER_MONTH
-        for c in customers
-        if c.owner_id == rep_id
-    ]
-    return AccountManagerRow(
-        rep_id,
-        name,
-        customers=len(months),
-        expansion_value=tally.expansion,
-        churned=tally.counts[EventType.CHURNED],
-        median_tenure_months=percentile(months, 0.5),
     )
 
 

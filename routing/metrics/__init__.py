@@ -38,6 +38,8 @@ from routing.metrics.compute import TOP_REASONS as TOP_REASONS
 from routing.metrics.compute import UNKNOWN_SOURCE as UNKNOWN_SOURCE
 from routing.metrics.compute import funnel, funnels
 from routing.metrics.compute import headline as headline
+from routing.metrics.compute import open_bottleneck as open_bottleneck
+from routing.metrics.compute import tenure_of as tenure_of
 from routing.metrics.fairness import SKIP_REASONS as SKIP_REASONS
 from routing.metrics.fairness import RotationTally, RotationTurn, rotation_tallies, rotation_turn
 from routing.metrics.periods import TICK as TICK

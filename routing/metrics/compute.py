@@ -134,7 +134,7 @@ def _report(
         tenure = _tenure(states, period, now)
     else:
         states = _open_states(histories.values(), now)
-        tenure = _tenure_of(customers, period, now)
+        tenure = tenure_of(customers, period, now)
     created = [e for e in within if e.type is EventType.CREATED]
     steps = _steps(within, len(created))
     inbound, _qualified, won_value = headline(within)
@@ -553,6 +553,14 @@ def _open_states(histories: Iterable[Sequence[LeadEvent]], now: datetime) -> lis
     return states
 
 
+def open_bottleneck(events: Sequence[LeadEvent], now: datetime, owner_id: int) -> Bottleneck | None:
+    """:func:`_bottleneck` of the open leads ``owner_id`` holds at ``now``, from their whole
+    histories in ``events``: where a rep's own leads wait (their dashboard)."""
+    histories = _histories(sorted(events, key=_AT)).values()
+    states = [s for s in _open_states(histories, now) if s.owner_id == owner_id]
+    return _bottleneck(states, now)
+
+
 def _is_queued(state: _LeadState) -> bool:
     """Waiting because nobody was available: new, ownerless, and queued at some point."""
     return state.stage is Stage.NEW and state.owner_id is None and state.was_queued
@@ -596,7 +604,7 @@ def _tenure(states: Sequence[_LeadState], period: Period, now: datetime) -> Tenu
     return _tenure_from(months)
 
 
-def _tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
+def tenure_of(customers: Sequence[CustomerSpan], period: Period, now: datetime) -> Tenure:
     """:func:`_tenure` from customers' dates, seen as of ``now`` as a replay up to ``now`` would."""
     months = []
     start, end = period.start, period.end

@@ -37,6 +37,9 @@ class RelayConfig:
     """``BATON_OUTBOUND_TO_QUALIFIERS``: prospectors' new leads go to the qualifier rotation."""
     dashboard: DashboardLinks | None = None
     """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
+    currency: str = ""
+    """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
+    shows bare amounts."""
 
 
 @dataclass(frozen=True)

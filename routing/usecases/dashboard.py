@@ -1,15 +1,16 @@
 """The dashboard's use cases: a personal link, and what each page shows to whom.
 
 Figures come from the digest's own functions: :func:`routing.usecases.funnel.digest_from` over
-the digest's inputs for the period (a rep's share of them, for a rep), so the dashboard and the
-digest never disagree for the same period.
+the digest's inputs for the period, so the dashboard and the digest never disagree for the same
+period. A rep's overview is the digest of their share of those inputs and their rows are the
+team's rows for them (the rule is :mod:`routing.dashboard.scope`'s).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,12 +19,27 @@ from routing.dashboard.filters import PAGE_SIZE, LeadFilters
 from routing.dashboard.links import subject_of
 from routing.dashboard.periods import PeriodChoice, period_of, trend_weeks
 from routing.dashboard.ports import DashboardReads, LeadRow
-from routing.dashboard.roles import Customer, RoleTables, role_tables
-from routing.dashboard.scope import Viewer, may_see_lead, scoped_events, scoped_filters, viewer_for
+from routing.dashboard.roles import RoleTables, role_tables
+from routing.dashboard.scope import (
+    Viewer,
+    is_theirs,
+    may_see_lead,
+    owned_since,
+    scoped_events,
+    scoped_filters,
+    viewer_for,
+)
 from routing.errors import NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
-from routing.metrics import CustomerSpan, Period, headline
+from routing.metrics import (
+    CustomerSpan,
+    FunnelReport,
+    Period,
+    headline,
+    open_bottleneck,
+    previous,
+)
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
@@ -105,16 +121,45 @@ def overview(
     happen, so a week that has ended never changes.
     """
     events, spans = digest_inputs(ctx, period)
-    if not viewer.sees_all:
-        events = scoped_events(viewer, events, period)
-        held = {e.lead_id for e in events}
-        spans = [c for c in spans if c.lead_id in held]
-    digest = digest_from(ctx, period, events, spans)
+    team = digest_from(ctx, period, events, spans)
+    digest = team if viewer.sees_all else _their_digest(ctx, viewer, team, events, spans)
     roles = _roles(ctx, viewer)
-    customers = _customers(reads, viewer, spans) if roles.get("account_manager") else []
-    tables = role_tables(digest.report, events, roles, _names(ctx), customers)
+    customers = _customers(reads, viewer, spans) if roles.get("account_manager") else {}
+    tables = role_tables(team.report, events, roles, _names(ctx), customers)
     trend = _trend(ctx, reads, viewer, {} if trend_cache is None else trend_cache)
     return Overview(viewer, digest, tables, trend)
+
+
+def _their_digest(
+    ctx: Ctx,
+    viewer: Viewer,
+    team: Digest,
+    events: Sequence[LeadEvent],
+    spans: Sequence[CustomerSpan],
+) -> Digest:
+    """A rep's overview: the digest of their events, their row as the team's report has it,
+    the bottleneck of the open leads they hold, and no queue (a queued lead has no owner)."""
+    period = team.report.period
+    periods = [period, previous(period, zone(ctx.config.timezone))]
+    held = owned_since(viewer.rep_id, events)
+    mine = digest_from(
+        ctx, period, scoped_events(viewer, events, periods), [c for c in spans if c.lead_id in held]
+    )
+
+    def theirs(report: FunnelReport, whole: FunnelReport) -> FunnelReport:
+        return replace(
+            report,
+            reps=tuple(row for row in whole.reps if row.rep_id == viewer.rep_id),
+            queued=0,
+            queued_lead_ids=(),
+            bottleneck=open_bottleneck(events, report.now, viewer.rep_id),
+        )
+
+    return replace(
+        mine,
+        report=theirs(mine.report, team.report),
+        previous=theirs(mine.previous, team.previous),
+    )
 
 
 def leads_page(ctx: Ctx, reads: DashboardReads, viewer: Viewer, filters: LeadFilters) -> LeadsPage:
@@ -136,9 +181,10 @@ def lead_detail(ctx: Ctx, viewer: Viewer, lead_id: int) -> LeadDetail:
         lead = ctx.lead(lead_id, lock=False)
     except NotFound:
         lead = None
-    if lead is None or not may_see_lead(viewer, lead.owner_id):
+    events = tuple(ctx.uow.leads.events(lead_id)) if lead is not None else ()
+    if lead is None or not may_see_lead(viewer, events):
         raise NotFound(f"No lead {format_lead_id(lead_id)} that you can see.")
-    return LeadDetail(lead, tuple(ctx.uow.leads.events(lead_id)), _names(ctx))
+    return LeadDetail(lead, events, _names(ctx))
 
 
 def _names(ctx: Ctx) -> dict[int, str]:
@@ -162,14 +208,14 @@ def _roles(ctx: Ctx, viewer: Viewer) -> dict[str, list[int]]:
 
 def _customers(
     reads: DashboardReads, viewer: Viewer, spans: Sequence[CustomerSpan]
-) -> list[Customer]:
-    """Today's customers with their owner and first win (from the digest's customer spans)."""
-    won = {span.lead_id: span.won_at for span in spans}
-    return [
-        Customer(owner, won[lead_id])
-        for lead_id, owner in reads.customer_owners().items()
-        if lead_id in won and (viewer.sees_all or owner == viewer.rep_id)
-    ]
+) -> dict[int, list[CustomerSpan]]:
+    """Each account manager's customers now, by owner (from the digest's customer spans)."""
+    won = {span.lead_id: span for span in spans}
+    mine: dict[int, list[CustomerSpan]] = {}
+    for lead_id, owner in reads.customer_owners().items():
+        if lead_id in won and (viewer.sees_all or owner == viewer.rep_id):
+            mine.setdefault(owner, []).append(won[lead_id])
+    return mine
 
 
 def _trend(
@@ -184,12 +230,11 @@ def _trend(
     points: dict[datetime, TrendPoint] = {}
     if missing:
         start, end = missing[0].start, missing[-1].end
-        theirs = None if viewer.sees_all else reads.involvement(viewer.rep_id, start, end)
-        ids = None if theirs is None else set(theirs.owned_since) | set(theirs.acted_at)
-        events = reads.trend_events(start, end, ids)
+        held = None if viewer.sees_all else reads.held_since(viewer.rep_id, start, end)
+        events = reads.trend_events(start, end, None if held is None else set(held))
         for week, inside in zip(missing, _by_week(events, missing), strict=True):
-            if theirs is not None:  # the overview's rule, week by week
-                inside = [e for e in inside if theirs.is_theirs(e.lead_id, week)]
+            if held is not None:  # the overview's rule, week by week
+                inside = [e for e in inside if is_theirs(viewer.rep_id, e, held, [week])]
             inbound, qualified, won_value = headline(inside)
             points[week.start] = TrendPoint(week, inbound, qualified, won_value)
             if week is not weeks[-1]:

@@ -31,6 +31,8 @@ class Digest:
     report: FunnelReport
     previous: FunnelReport
     deltas: list[Delta]
+    currency: str = ""
+    """The ISO code its amounts are shown in (``RelayConfig.currency``)."""
 
     @property
     def text(self) -> str:
@@ -60,7 +62,7 @@ def digest_from(
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
     as_of = [(period, min(ctx.now, period.end)), (before, before.end)]
     report, earlier = funnels(events, as_of, names, customers=customers)
-    return Digest(report, earlier, compare(report, earlier))
+    return Digest(report, earlier, compare(report, earlier), ctx.config.currency)
 
 
 def period_of(cmd: Funnel, now: datetime, tz_name: str) -> Period:
@@ -82,4 +84,4 @@ def _own_rows(digest: Digest, rep_id: int) -> Digest:
     def mine(report: FunnelReport) -> FunnelReport:
         return replace(report, reps=tuple(row for row in report.reps if row.rep_id == rep_id))
 
-    return Digest(mine(digest.report), mine(digest.previous), digest.deltas)
+    return replace(digest, report=mine(digest.report), previous=mine(digest.previous))

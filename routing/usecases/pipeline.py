@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 
+from routing.chat.formatting import format_money
 from routing.commands import Qualify, UserRef
 from routing.errors import AlreadyDone, InvalidInput, NotAllowed
 from routing.lead import Lead, Qualification
@@ -144,7 +145,7 @@ def hand_off(ctx: Ctx, lead_id: int, target: UserRef | None) -> Outcome:
     previous = lead.owner_id
     lead.hand_off(ctx.actor.id or 0, turn.rep.id or 0, ctx.now, turn.explanation)
     ctx.save(lead)
-    context = _handoff_context(lead)
+    context = _handoff_context(lead, ctx.config.currency)
     ctx.tell_thread(
         lead,
         f"{lead.ref} handed from {ctx.mention(previous)} to {turn.rep.mention} ({role.label}).",
@@ -197,10 +198,10 @@ def hand_to_qualifiers(ctx: Ctx, lead_id: int) -> Outcome:
     )
 
 
-def _handoff_context(lead: Lead) -> str:
+def _handoff_context(lead: Lead, currency: str) -> str:
     parts = [f"Qualification: {lead.qualification.summary()}." if lead.qualification else ""]
     if lead.amount is not None:
-        parts.append(f"Won at {lead.amount:,}.")
+        parts.append(f"Won at {format_money(lead.amount, currency)}.")
     return " ".join(p for p in parts if p)
 
 
@@ -242,7 +243,7 @@ def won(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
         lead_id,
         "mark {ref} won",
         lambda lead, me: lead.win(me, ctx.now, amount),
-        f"won at {amount:,} 🎉",
+        f"won at {format_money(amount, ctx.config.currency)} 🎉",
     )
     return Outcome(
         f"{outcome.reply} Hand the customer to an account manager: `/lead handoff L-{lead_id}`.",
@@ -266,7 +267,7 @@ def expand(ctx: Ctx, lead_id: int, amount: Decimal) -> Outcome:
         lead_id,
         "log expansion on {ref}",
         lambda lead, me: lead.expand(me, ctx.now, amount),
-        f"expanded by {amount:,}",
+        f"expanded by {format_money(amount, ctx.config.currency)}",
     )
 
 
@@ -306,10 +307,7 @@ def reassign(ctx: Ctx, lead_id: int, target: UserRef) -> Outcome:
         lead,
         f"{ctx.actor.mention} reassigned {lead.ref} from {ctx.mention(previous)} to {rep.mention}.",
     )
-    ctx.tell(
-        rep.id,
-        f"{ctx.actor.mention} gave you {lead.ref} ({lead.title}). {_handoff_context(lead)}",
-        lead,
-    )
+    context = _handoff_context(lead, ctx.config.currency)
+    ctx.tell(rep.id, f"{ctx.actor.mention} gave you {lead.ref} ({lead.title}). {context}", lead)
     ctx.tell(previous, f"{ctx.actor.mention} moved {lead.ref} ({lead.title}) to {rep.mention}.")
     return Outcome(f"{lead.ref} is now {rep.mention}'s.", card=ctx.card(lead))

@@ -70,6 +70,7 @@ def show(ctx: Ctx, lead_id: int) -> Outcome:
 def lead_facts(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> tuple[tuple[str, str], ...]:
     """Who the lead is, where it stands, what was learnt about it, and what it is worth."""
     owner = ctx.rep(lead.owner_id)
+    currency = ctx.config.currency
     q = lead.qualification or Qualification()
     extra = {
         k.replace("_", " ").capitalize(): v
@@ -90,10 +91,10 @@ def lead_facts(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> tuple[tuple
         ("Need", q.need),
         ("Timeline", q.timeline),
         ("Notes", q.notes),
-        ("Won amount", format_money(lead.amount, "") if lead.amount is not None else None),
+        ("Won amount", format_money(lead.amount, currency) if lead.amount is not None else None),
         (
             "Expansion total",
-            format_money(lead.expansion_total, "") if lead.expansion_total else None,
+            format_money(lead.expansion_total, currency) if lead.expansion_total else None,
         ),
         ("Reason", lead.reason if lead.stage in _CLOSED_WITH_REASON else None),
         *extra.items(),

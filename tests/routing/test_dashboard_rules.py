@@ -12,7 +12,7 @@ from routing.dashboard.cells import cell, neutralise
 from routing.dashboard.filters import LeadFilters, parse_filters
 from routing.dashboard.periods import days_between, period_of, trend_weeks
 from routing.dashboard.scope import (
-    Involvement,
+    is_theirs,
     may_see_lead,
     scoped_events,
     scoped_filters,
@@ -36,20 +36,22 @@ def _event(lead_id: int, owner: int | None, actor: int | None = None) -> LeadEve
 def test_a_rep_filtering_by_another_owner_still_sees_only_their_own_leads() -> None:
     rep = viewer_for(ALICE, "Alice", is_manager=False, in_rotation=True)
     tampered = parse_filters({"owner": str(BOB), "stage": "working"})
-    assert scoped_filters(rep, tampered) == LeadFilters(stage=Stage.WORKING, owner_id=ALICE)
+    assert scoped_filters(rep, tampered) == LeadFilters(stage=Stage.WORKING, held_by=ALICE)
 
 
 def test_a_manager_may_filter_by_any_owner_or_none() -> None:
     manager = viewer_for(9, "Maya", is_manager=True, in_rotation=False)
     assert scoped_filters(manager, parse_filters({"owner": "2"})).owner_id == BOB
     assert scoped_filters(manager, parse_filters({})).owner_id is None
+    assert scoped_filters(manager, parse_filters({})).held_by is None
 
 
-def test_a_rep_may_see_only_a_lead_they_own() -> None:
+def test_a_rep_may_see_a_lead_they_have_owned_even_after_handing_it_on() -> None:
     rep = viewer_for(ALICE, "Alice", is_manager=False, in_rotation=True)
-    assert may_see_lead(rep, ALICE)
-    assert not may_see_lead(rep, BOB)
-    assert not may_see_lead(rep, None)
+    handed_on = [_event(1, ALICE), _event(1, BOB, actor=ALICE)]
+    assert may_see_lead(rep, handed_on)
+    assert not may_see_lead(rep, [_event(2, BOB)])
+    assert not may_see_lead(rep, [_event(3, None, actor=ALICE)]), "posting a lead is not owning it"
 
 
 def test_people_in_no_rotation_who_are_not_managers_get_no_dashboard() -> None:
@@ -57,26 +59,41 @@ def test_people_in_no_rotation_who_are_not_managers_get_no_dashboard() -> None:
         viewer_for(5, "Olga", is_manager=False, in_rotation=False)
 
 
-def test_a_reps_figures_come_only_from_leads_they_owned_or_acted_on_in_the_period() -> None:
+def _at(lead_id: int, kind: EventType, at: datetime, owner: int | None, actor: int | None = None,
+        **payload: object) -> LeadEvent:  # fmt: skip
+    return LeadEvent(lead_id, kind, at, actor, None, Stage.NEW, owner, payload)
+
+
+def test_a_reps_figures_count_their_own_events_and_the_arrival_of_leads_that_were_theirs() -> None:
     rep = viewer_for(ALICE, "Alice", is_manager=False, in_rotation=True)
     week = period_for("week", NOW + timedelta(hours=1), ZoneInfo("UTC"))
-    events = [_event(1, ALICE), _event(1, BOB), _event(2, BOB), _event(3, None, actor=ALICE)]
-    assert {e.lead_id for e in scoped_events(rep, events, week)} == {1, 3}
-    earlier = period_for("week", NOW - timedelta(days=7), ZoneInfo("UTC"))
-    assert {e.lead_id for e in scoped_events(rep, events, earlier)} == {1}, (
-        "an action after the period does not make a lead theirs for it"
-    )
+    events = [
+        _at(1, EventType.CREATED, NOW, None, actor=9),
+        _at(1, EventType.ASSIGNED, NOW, ALICE),
+        _at(1, EventType.SLA_MISSED, NOW, None, missed_by=ALICE),
+        _at(1, EventType.ASSIGNED, NOW, BOB),
+        _at(1, EventType.CLAIMED, NOW, BOB, actor=BOB),
+        _at(2, EventType.CREATED, NOW, None),
+        _at(2, EventType.ASSIGNED, NOW, BOB),
+        _at(3, EventType.CREATED, NOW, None, actor=ALICE),
+    ]
+    kept = scoped_events(rep, events, [week])
+    assert [(e.lead_id, e.type) for e in kept] == [
+        (1, EventType.CREATED),
+        (1, EventType.ASSIGNED),
+        (1, EventType.SLA_MISSED),
+    ], "Bob's claim of a lead Alice missed is Bob's; a lead she only posted is not hers"
 
 
-def test_a_lead_is_theirs_from_the_first_time_they_owned_it_or_in_a_period_they_acted() -> None:
+def test_a_lead_arrives_in_a_reps_figures_only_for_a_period_it_was_theirs_before_its_end() -> None:
     week = period_for("week", NOW + timedelta(hours=1), ZoneInfo("UTC"))
-    before = period_for("week", NOW - timedelta(days=7), ZoneInfo("UTC"))
-    involvement = Involvement({1: NOW}, {2: [NOW]})
-    assert involvement.is_theirs(1, week)
-    assert not involvement.is_theirs(1, before)
-    assert involvement.is_theirs(2, week)
-    assert not involvement.is_theirs(2, before)
-    assert not involvement.is_theirs(3, week)
+    created = _at(1, EventType.CREATED, NOW - timedelta(days=7), None)
+    before = previous(week, ZoneInfo("UTC"))
+    assert before.contains(created.at)
+    owned_later = {1: NOW}
+    assert not is_theirs(ALICE, created, owned_later, [week, before])
+    assert is_theirs(ALICE, created, {1: created.at}, [week, before])
+    assert is_theirs(ALICE, created, owned_later, [week]), "a post before the period is history"
 
 
 @pytest.mark.parametrize(

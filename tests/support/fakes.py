@@ -24,7 +24,6 @@ from typing import Any, Self
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
-from routing.dashboard.scope import Involvement
 from routing.errors import NotFound
 from routing.events import EventType, LeadEvent
 from routing.lead import Lead, format_lead_id
@@ -359,22 +358,32 @@ class FakeDashboardReads:
     def leads_page(
         self, filters: LeadFilters, period: Period | None, limit: int, offset: int
     ) -> list[LeadRow]:
-        leads = [lead for lead in self.state.leads.values() if _kept(lead, filters, period)]
+        leads = [
+            lead
+            for lead in self.state.leads.values()
+            if _kept(lead, filters, period) and self._held(lead, filters, period)
+        ]
         leads.sort(key=lambda lead: lead.id or 0, reverse=True)
         return [_lead_row(lead) for lead in leads[offset : offset + limit]]
 
-    def involvement(self, rep_id: int, start: datetime, end: datetime) -> Involvement:
+    def _held(self, lead: Lead, filters: LeadFilters, period: Period | None) -> bool:
+        if filters.held_by is None:
+            return True
+        return any(
+            e.lead_id == lead.id
+            and e.owner_id == filters.held_by
+            and (period is None or e.at < period.end)
+            for e in self.state.events
+        )
+
+    def held_since(self, rep_id: int, start: datetime, end: datetime) -> dict[int, datetime]:
         window = [e for e in self.state.events if start <= e.at < end]
         trended = {e.lead_id for e in window if e.type.value in _TREND_TYPES}
         owned: dict[int, datetime] = {}
         for event in sorted(self.state.events, key=lambda e: e.at):
             if event.owner_id == rep_id and event.lead_id in trended:
                 owned.setdefault(event.lead_id, event.at)
-        acted: dict[int, list[datetime]] = {}
-        for event in window:
-            if event.actor_id == rep_id:
-                acted.setdefault(event.lead_id, []).append(event.at)
-        return Involvement(owned, acted)
+        return owned
 
     def trend_events(
         self, start: datetime, end: datetime, lead_ids: set[int] | None

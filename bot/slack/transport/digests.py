@@ -66,7 +66,7 @@ def _upload_chart(client: WebClient, channel: str, digest: Digest) -> None:
     try:
         client.files_upload_v2(
             channel=channel,
-            file=funnel_chart_png(report, digest.previous),
+            file=funnel_chart_png(report, digest.previous, currency=digest.currency),
             filename=CHART_FILENAME,
             title=f"Funnel · {report.period.label}",
             initial_comment=f"Funnel chart · {report.period.label}",

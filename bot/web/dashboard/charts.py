@@ -39,7 +39,7 @@ def funnel_svg(report: FunnelReport) -> Markup:
     return Markup("".join(parts))
 
 
-def trend_svg(points: Sequence[TrendPoint]) -> Markup:
+def trend_svg(points: Sequence[TrendPoint], currency: str = "") -> Markup:
     """12 weeks: inbound and qualified as bars, won value as a line on its own scale."""
     width, height, left, bottom, top_pad = 720, 240, 44, 36, 16
     plot_w, plot_h = width - left - 56, height - bottom - top_pad
@@ -52,7 +52,7 @@ def trend_svg(points: Sequence[TrendPoint]) -> Markup:
         f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="{MUTED}"/>'
     )
     parts.append(_text(2, top_pad + 10, str(count_top), MUTED))
-    parts.append(_text(left + plot_w + 4, top_pad + 10, format_money(value_top, ""), GREEN))
+    parts.append(_text(left + plot_w + 4, top_pad + 10, format_money(value_top, currency), GREEN))
     line = []
     for i, point in enumerate(points):
         x = left + i * slot

@@ -71,6 +71,7 @@ class Export:
     filters: LeadFilters
     period: Period | None
     names: dict[int, str]
+    currency: str = ""
 
 
 def overview_page(
@@ -142,4 +143,5 @@ def export_of(ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> Export:
         if filters.period
         else None
     )
-    return Export(filters, period, {rep.id or 0: rep.name for rep in ctx.uow.reps.all()})
+    names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
+    return Export(filters, period, names, ctx.config.currency)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.web.dashboard.charts import funnel_svg, trend_svg
-from routing.chat.digest import bottleneck, describe_tenure
+from routing.chat.digest import bottleneck
 from routing.chat.formatting import (
     NOTHING,
     format_change,
@@ -21,6 +21,7 @@ from routing.chat.formatting import (
     format_money,
     format_reasons,
     format_share,
+    format_tenure,
 )
 from routing.dashboard.periods import CHOICES
 from routing.lead import format_lead_id
@@ -28,7 +29,8 @@ from routing.metrics import Delta
 from routing.stages import Stage
 
 
-def environment() -> Environment:
+def environment(currency: str = "") -> Environment:
+    """The templates, amounts written in ``currency`` (``BATON_CURRENCY``)."""
     env = Environment(
         loader=PackageLoader("bot.web.dashboard", "templates"),
         autoescape=select_autoescape(default=True),
@@ -37,14 +39,16 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=lambda amount: NOTHING if amount is None else format_money(Decimal(amount)),
+        money=lambda amount: (
+            NOTHING if amount is None else format_money(Decimal(amount), currency)
+        ),
         minutes=lambda m: NOTHING if m is None else format_minutes(float(m)),
         share=format_share,
-        change=format_change,
-        figure=format_figure,
+        change=lambda delta: format_change(delta, currency),
+        figure=lambda value, kind: format_figure(value, kind, currency),
         lead_ref=format_lead_id,
         reasons=format_reasons,
-        months=lambda m: NOTHING if m is None else f"{m:.1f} months",
+        tenure=format_tenure,
         stamp=lambda moment, tz: (
             "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
         ),
@@ -53,9 +57,8 @@ def environment() -> Environment:
         period_choices=CHOICES,
         stages=list(Stage),
         bottleneck=bottleneck,
-        describe_tenure=describe_tenure,
         funnel_svg=funnel_svg,
-        trend_svg=trend_svg,
+        trend_svg=lambda points: trend_svg(points, currency),
         tone=tone,
     )
     return env

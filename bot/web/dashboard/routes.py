@@ -49,7 +49,7 @@ def mount_dashboard(app: web.Application, baton: Baton) -> None:
 class Dashboard:
     def __init__(self, baton: Baton) -> None:
         self.baton = baton
-        self.env = environment()
+        self.env = environment(baton.settings.baton_currency)
         self.secure = baton.settings.public_url().lower().startswith("https://")
         css = resources.files("bot.web.dashboard").joinpath("static/dashboard.css")
         self.css = css.read_text(encoding="utf-8")
@@ -162,7 +162,7 @@ class Dashboard:
             }
         )
         chunks = self.baton.stores.export.chunks(
-            kind, export.filters, export.period, export.names
+            kind, export.filters, export.period, export.names, export.currency
         )
         await response.prepare(request)
         await _stream(response, chunks)
