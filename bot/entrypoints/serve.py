@@ -21,6 +21,7 @@ from bot.bootstrap import build
 from bot.config import Settings, StartupError
 from bot.entrypoints.scheduler import start_scheduler
 from bot.outbox.sender import SenderThread
+from bot.web.charts import mount_charts
 from bot.web.dashboard.routes import mount_dashboard
 from bot.web.webhook import mount_webhook
 
@@ -174,7 +175,7 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_webhook]
+    mounts += [mount_dashboard, mount_charts, mount_webhook]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from routing.dashboard.chart_links import chart_url
 from routing.dashboard.tokens import LINK_LIFETIME, sign
+from routing.metrics import Period
 from routing.team import Rep
 
 DASHBOARD_PATH = "/dashboard"
@@ -27,6 +29,15 @@ class DashboardLinks:
     def link_for(self, subject: str, now: datetime) -> str:
         token = sign(subject, now + LINK_LIFETIME, self.secret())
         return f"{self.base_url.rstrip('/')}{DASHBOARD_PATH}?{TOKEN_PARAM}={token}"
+
+    def chart_for(self, period: Period, now: datetime) -> str:
+        """The funnel chart of ``period`` at Baton (:mod:`routing.dashboard.chart_links`)."""
+        return chart_url(self.base_url, period, now, self.secret())
+
+    @property
+    def public(self) -> bool:
+        """Whether the links reach Baton from outside (https): a chat can fetch a chart there."""
+        return self.base_url.lower().startswith("https://")
 
 
 def subject_of(rep: Rep) -> str:

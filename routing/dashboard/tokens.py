@@ -47,8 +47,8 @@ def sign(subject: str, expires: datetime, secret: str) -> str:
     if not subject or len(subject) > MAX_SUBJECT_CHARS:
         raise ValueError("a token's subject is 1 to 300 characters")
     claims = {"sub": subject, "exp": int(expires.timestamp())}
-    body = f"{VERSION}.{_encode(json.dumps(claims, separators=(',', ':')).encode())}"
-    return f"{body}.{_encode(_mac(body, secret))}"
+    body = f"{VERSION}.{encode_part(json.dumps(claims, separators=(',', ':')).encode())}"
+    return f"{body}.{encode_part(_mac(body, secret))}"
 
 
 def verify(token: str | None, secret: str, now: datetime) -> Grant:
@@ -60,7 +60,7 @@ def verify(token: str | None, secret: str, now: datetime) -> Grant:
     body, _, signature = token.rpartition(".")
     if not body.startswith(f"{VERSION}.") or body.count(".") != 1:
         raise InvalidToken("malformed")
-    if not hmac.compare_digest(signature.encode(), _encode(_mac(body, secret)).encode()):
+    if not hmac.compare_digest(signature.encode(), encode_part(_mac(body, secret)).encode()):
         raise InvalidToken("bad signature")
     subject, expiry = _claims(body.partition(".")[2])
     expires = datetime.fromtimestamp(expiry, UTC)
@@ -72,7 +72,7 @@ def verify(token: str | None, secret: str, now: datetime) -> Grant:
 def _claims(payload: str) -> tuple[str, int]:
     """Decoded signed claims; a signed but odd payload (an old format) is still refused cleanly."""
     try:
-        claims = json.loads(_decode(payload))
+        claims = json.loads(decode_part(payload))
     except (ValueError, binascii.Error):
         raise InvalidToken("malformed") from None
     if not (
@@ -95,9 +95,10 @@ def _mac(body: str, secret: str) -> bytes:
     return hmac.new(_key(secret), body.encode(), hashlib.sha256).digest()
 
 
-def _encode(raw: bytes) -> str:
+def encode_part(raw: bytes) -> str:
+    """Unpadded base64url, as a token's parts are written."""
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _decode(text: str) -> bytes:
+def decode_part(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -33,6 +33,7 @@ __all__ = [
     "due_periods",
     "last_complete_period",
     "latest_send_time",
+    "period_data",
     "period_from_data",
     "period_key",
     "rebuild_digest",
@@ -210,15 +211,16 @@ def send_digest(ctx: Ctx, schedule: DigestSchedule, period: Period) -> Outcome:
 
 def notice_data(schedule: DigestSchedule, period: Period, key: str) -> dict[str, Any]:
     """What a notifier needs to rebuild the digest: the period, as JSON, and which schedule."""
+    return {"schedule": schedule.name, "key": key, "period": period_data(period)}
+
+
+def period_data(period: Period) -> dict[str, str]:
+    """``period`` as JSON, as :func:`period_from_data` reads it back."""
     return {
-        "schedule": schedule.name,
-        "key": key,
-        "period": {
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "kind": period.kind,
-            "label": period.label,
-        },
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "kind": period.kind,
+        "label": period.label,
     }
 
 

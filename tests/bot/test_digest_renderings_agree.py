@@ -55,10 +55,14 @@ def teams_headline(cards: list[dict[str, Any]]) -> list[Row]:
 
 
 def teams_tables(cards: list[dict[str, Any]]) -> Iterator[Row]:
+    """A table is laid out by columns: each column's lines are its header (bold), then cells."""
     for card in cards:
         for element in card["body"]:
             if element["type"] == "ColumnSet":
-                yield tuple(column["items"][0]["text"] for column in element["columns"])
+                columns = [c["items"][0]["text"].split("\n\n") for c in element["columns"]]
+                header, *rows = zip(*columns, strict=True)
+                yield tuple(cell.strip("*") for cell in header)
+                yield from rows
 
 
 def text_headline(text: str) -> list[Row]:

@@ -16,18 +16,20 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.baton import Baton
 from bot.teams.listeners.submits import FormInvalid
 from bot.teams.render.cards import lead_card
-from bot.teams.render.digest import digest_cards, funnel_chart_uri
+from bot.teams.render.digest import digest_cards, digest_chart
 from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_answer
 from bot.teams.render.outgoing import PREPARED_CARDS
 from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
 from routing.chat.forms import QUALIFICATION
 from routing.commands import Command
+from routing.dashboard.links import DashboardLinks
 from routing.notices import Notice, NoticeKind
 from routing.relay import READ_ONLY_COMMANDS, SYSTEM, dispatch
 from routing.roles import Platform
@@ -89,7 +91,7 @@ def execute_once(
 
     def use_case(ctx: Ctx) -> Outcome:
         outcome = dispatch(ctx, command)
-        ctx.uow.outbox.add(reply_notice(outcome, where))
+        ctx.uow.outbox.add(reply_notice(outcome, where, ctx.config.dashboard, ctx.now))
         return outcome
 
     return baton.relay.run(actor, _keyed(key, use_case))
@@ -100,7 +102,7 @@ def answer_read_only(
 ) -> None:
     """Read from a snapshot; in a channel, the answer goes to the person's 1:1 chat."""
     outcome = baton.relay.execute(actor, command)
-    reply = reply_notice(outcome, where)
+    reply = reply_notice(outcome, where, baton.relay.config.dashboard, baton.clock())
     if personal:
         queue(baton, actor, reply)
         return
@@ -201,11 +203,14 @@ def _body(outcome: Outcome) -> InvokeBody:
 # --- notices ----------------------------------------------------------------------------------
 
 
-def reply_notice(outcome: Outcome, conversation: str) -> Notice:
-    """The answer to whoever acted, in the conversation (or thread) they acted in."""
+def reply_notice(
+    outcome: Outcome, conversation: str, links: DashboardLinks | None, now: datetime
+) -> Notice:
+    """The answer to whoever acted, in the conversation (or thread) they acted in; a digest's
+    chart is a link to Baton's when it has a public address (``links``)."""
     digest = outcome.data.get("digest")
     if isinstance(digest, Digest):
-        cards = digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
+        cards = digest_cards(digest, digest_chart(digest, links, now))
         return text_notice(
             outcome.reply, conversation, NoticeKind.DIGEST, **{PREPARED_CARDS: cards}
         )

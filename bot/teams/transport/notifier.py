@@ -36,7 +36,7 @@ from bot.baton import ConversationStore, StoredConversation
 from bot.config import Settings
 from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.teams.render.cards import Card
-from bot.teams.render.digest import digest_cards, funnel_chart_uri
+from bot.teams.render.digest import digest_cards, digest_chart
 from bot.teams.render.outgoing import PREPARED_CARDS, activities_for
 from bot.teams.transport import activities as a
 from bot.teams.transport.references import (
@@ -125,7 +125,7 @@ class TeamsNotifier:
         digest = rebuilt(self.digests, notice.data)
         if digest is None:
             return None
-        return digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
+        return digest_cards(digest, digest_chart(digest, self.relay.config.dashboard, self.clock()))
 
     # --- destinations -------------------------------------------------------------------------
 
