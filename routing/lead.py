@@ -6,7 +6,7 @@ notify anyone. The use cases turn the outcome into messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +16,7 @@ from typing import Any
 from routing import limits
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
-from routing.stages import ALLOWED, Action, Stage, allowed_actions
+from routing.stages import ALLOWED, OPEN_STAGES, Action, Stage, allowed_actions
 
 
 class Origin(StrEnum):
@@ -97,6 +97,12 @@ class Lead:
     card_ref: str | None = None
     id: int | None = None
     pending: list[LeadEvent] = field(default_factory=list, repr=False)
+    stage_since: datetime | None = None
+    """When the lead entered its current stage (a step within the stage keeps it)."""
+    closed_at: datetime | None = None
+    """When it left the open stages (``routing.stages.OPEN_STAGES``), or arrived outside them;
+    ``None`` while open. With ``stage_since`` it lets a report read a lead that rests in its
+    stage, or rested through a whole period, from its row rather than its history."""
 
     @property
     def ref(self) -> str:
@@ -146,14 +152,26 @@ class Lead:
             owner_id=owner_id,
             payload={k: v for k, v in payload.items() if v is not None},
         )
-        self.stage = to
+        self._enter(to, at)
         self.owner_id = owner_id
         self.pending.append(event)
         return event
 
+    def _enter(self, stage: Stage, at: datetime) -> None:
+        """Move to ``stage`` at ``at``, keeping when the stage began and when it was closed."""
+        if stage is not self.stage or self.stage_since is None:
+            self.stage_since = at
+        if stage in OPEN_STAGES:
+            self.closed_at = None
+        elif self.stage in OPEN_STAGES or self.closed_at is None:
+            self.closed_at = at
+        self.stage = stage
+
     def record_creation(self, at: datetime, actor_id: int | None, **payload: Any) -> None:
         """The first event: ``created`` (stage new) or ``unparsed`` (kept for a human)."""
         self.created_at = at
+        self.stage_since = None
+        self._enter(self.stage, at)
         kind = EventType.UNPARSED if self.stage is Stage.UNPARSED else EventType.CREATED
         self.pending.append(
             LeadEvent(
@@ -349,6 +367,17 @@ class Lead:
             k.replace("_", " ").capitalize(): v for k, v in self.fields.items() if k != "domain"
         }
         return {k: v for k, v in {**shown, **extra}.items() if v}
+
+
+def stage_times(steps: Iterable[tuple[Stage, datetime]]) -> tuple[datetime | None, datetime | None]:
+    """``(stage_since, closed_at)`` of a lead whose events went into these stages at these times,
+    as :class:`Lead` keeps them: for rows written without the domain (bulk loads, tests)."""
+    lead = Lead(company=None, email=None)
+    for i, (stage, at) in enumerate(steps):
+        if i == 0:
+            lead.stage = stage
+        lead._enter(stage, at)
+    return lead.stage_since, lead.closed_at
 
 
 def _with_lead(event: LeadEvent, lead_id: int) -> LeadEvent:

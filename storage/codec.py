@@ -90,6 +90,8 @@ def lead_row(lead: Lead) -> dict[str, Any]:
         "expansion_total": str(lead.expansion_total),
         "reason": lead.reason,
         "sla_misses": lead.sla_misses,
+        "stage_since": lead.stage_since,
+        "closed_at": lead.closed_at,
     }
 
 
@@ -118,6 +120,8 @@ def lead_from(row: Row) -> Lead:
         sla_misses=row["sla_misses"],
         card_ref=row["card_ref"],
         id=row["id"],
+        stage_since=row["stage_since"],
+        closed_at=row["closed_at"],
     )
 
 

@@ -3,88 +3,107 @@
 A report over ``[start, end)`` counts the events in the window and describes the leads as they
 stood at its end. It therefore needs:
 
-- the whole history (before ``end``) of every lead with an event since ``start``: the flow
-  figures, speed to lead and the rep table replay those. Found through ``lead_events(at)``, then
-  ``lead_events(lead_id, id)``;
-- for open leads without an event since ``start`` — their stage then is their stage now — only
-  what replaying their current stage needs: the event that began it and their latest event (two
-  rows however long their history). Leads waiting in the queue (``new``) keep their whole
-  history, because "queued" looks back for a ``queued`` event; there are few of them, and the
-  report lists them one by one anyway;
+- the whole history (before ``end``) of every lead with an event in the window: the flow
+  figures, speed to lead and the rep table replay those. Found through ``lead_events(at)``,
+  bounded at both ends (a period of January 2025 reads January 2025, not everything since),
+  then ``lead_events(lead_id, id)``;
+- the leads open at ``end`` without an event in the window, which rested in their stage through
+  it. Those created before ``start`` that are still open now (``leads.closed_at`` is null) and
+  have not changed stage since ``start`` are read from the index on ``leads(closed_at,
+  created_at, stage, owner_id, stage_since, id)`` alone, one row each, as a mark of their stage:
+  no event of theirs is read, which is what a digest on a cold cache waited for. The others —
+  waiting in ``new`` (whether they were queued is in their history), changed since ``start``
+  (after ``end``), or closed after ``end`` (``closed_at >= end``: the period is in the past) —
+  have their history before ``end`` read;
 - for customer tenure, one row per won lead (its ``won`` time) and one per churn, read from the
   covering index ``lead_events(type, at, lead_id)`` alone rather than by replaying every
   customer's history.
 
-"The event that began the stage" is the first event after the lead's last event into another
-stage, by event id: a lead's events are appended in time order.
+A stage mark is a :class:`LeadEvent` of type ``assigned`` at ``stage_since``, into the lead's
+current stage and with its current owner, with id 0: it lies before the window, so it counts in
+no flow figure, and it gives the replay the stage, its owner and since when. Its owner is the
+owner now; a lead reassigned within its stage after ``end`` shows its later owner.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, union
+from sqlalchemy import CompoundSelect, Connection, Select, func, or_, select
 from sqlalchemy.types import NullType
 
 from routing.events import EventType, LeadEvent
 from routing.metrics import CustomerSpan
-from routing.stages import OPEN_STAGES, Stage
+from routing.stages import Stage
 from storage import tables as t
 from storage.codec import driver_value, event_columns, events_from_driver, utc_from_driver
 
 __all__ = ["customer_spans", "events_for_report", "report_queries", "span_queries"]
 
-_SETTLED_OPEN = sorted(s.value for s in OPEN_STAGES - {Stage.NEW})
-"""Open stages a lead rests in with an owner; ``new`` leads are the queue, read in full."""
+MARK = EventType.ASSIGNED
+"""The type a stage mark is read as (see the module docstring)."""
 
 
 def report_queries(start: datetime, end: datetime) -> list[Select[Any]]:
-    """The three event queries of a report, each ordered by time (and id, for equal times).
-
-    They select :func:`storage.codec.event_columns`, rows for ``events_from_driver``.
-    """
+    """The queries of a report: the histories to replay, each ordered by time (and id, for
+    equal times), selecting :func:`storage.codec.event_columns`; then the resting leads' rows
+    (id, stage, owner, stage since, as the driver gives them)."""
     e, leads = t.lead_events, t.leads
     columns = event_columns()
-    touched = select(e.c.lead_id).where(e.c.at >= start)
+    touched = select(e.c.lead_id).where(e.c.at >= start, e.c.at < end)
     histories = select(*columns).where(e.c.lead_id.in_(touched), e.c.at < end)
-    waiting_ids = select(leads.c.id).where(
-        leads.c.stage == Stage.NEW.value, leads.c.id.not_in(touched)
+    replayed = select(*columns).where(e.c.lead_id.in_(_replayed_resting(start, end)), e.c.at < end)
+    marked = (
+        select(leads.c.id, leads.c.stage, leads.c.owner_id, driver_value(leads.c.stage_since))
+        .where(*_resting(start, touched), *_marked(start))
+        .order_by(leads.c.closed_at, leads.c.created_at)
     )
-    waiting = select(*columns).where(e.c.lead_id.in_(waiting_ids), e.c.at < end)
-    resting = select(*columns).where(e.c.id.in_(_stage_marks(touched)), e.c.at < end)
-    return [q.order_by(e.c.at, e.c.id) for q in (histories, waiting, resting)]
+    return [
+        histories.order_by(e.c.at, e.c.id),
+        replayed.order_by(e.c.at, e.c.id),
+        marked,
+    ]
 
 
-def _stage_marks(touched: Select[Any]) -> Any:
-    """Ids of the first event of the current stage and the latest event of each resting lead."""
+def _resting(start: datetime, touched: Select[Any]) -> list[Any]:
+    """Open now, there before ``start``, and nothing in the window."""
     leads = t.leads
-    resting = (
-        select(leads.c.id, leads.c.stage)
-        .where(leads.c.stage.in_(_SETTLED_OPEN), leads.c.id.not_in(touched))
-        .subquery("resting")
+    return [
+        leads.c.closed_at.is_(None),
+        leads.c.created_at < start,
+        leads.c.id.not_in(touched),
+    ]
+
+
+def _marked(start: datetime) -> list[Any]:
+    """Resting leads whose row is their state at the window's end: in a stage that began before
+    ``start`` (so it did not change after the end either) and not waiting in ``new``."""
+    leads = t.leads
+    return [leads.c.stage != Stage.NEW.value, leads.c.stage_since < start]
+
+
+def _replayed_resting(start: datetime, end: datetime) -> CompoundSelect[Any]:
+    """Ids of the leads open at ``end`` without an event in the window whose history is read:
+    waiting in ``new``, changed stage since ``start`` (or written without ``stage_since``), or
+    closed at or after ``end``."""
+    e, leads = t.lead_events, t.leads
+    touched = select(e.c.lead_id).where(e.c.at >= start, e.c.at < end)
+    still_open = select(leads.c.id).where(
+        *_resting(start, touched),
+        or_(
+            leads.c.stage == Stage.NEW.value,
+            leads.c.stage_since >= start,
+            leads.c.stage_since.is_(None),
+        ),
     )
-    latest, before, first = (t.lead_events.alias(name) for name in ("latest", "before", "first"))
-    latest_id = select(func.max(latest.c.id)).where(latest.c.lead_id == resting.c.id)
-    left_other_stage = (
-        select(func.max(before.c.id))
-        .where(before.c.lead_id == resting.c.id, before.c.to_stage != resting.c.stage)
-        .correlate(resting)
+    closed_after = select(leads.c.id).where(
+        leads.c.closed_at >= end, leads.c.created_at < start, leads.c.id.not_in(touched)
     )
-    stage_began = (
-        select(func.min(first.c.id))
-        .where(
-            first.c.lead_id == resting.c.id,
-            first.c.id > func.coalesce(left_other_stage.scalar_subquery(), 0),
-        )
-        .correlate(resting)
-    )
-    return union(
-        select(latest_id.scalar_subquery().label("id")).select_from(resting),
-        select(stage_began.scalar_subquery().label("id")).select_from(resting),
-    )
+    return still_open.union_all(closed_after)
 
 
 def events_for_report(conn: Connection, start: datetime, end: datetime) -> list[LeadEvent]:
@@ -93,10 +112,20 @@ def events_for_report(conn: Connection, start: datetime, end: datetime) -> list[
     Rows are decoded by ``events_from_driver``, not SQLAlchemy's per-value result processing: a
     week's report reads tens of thousands of events, and decoding was most of its cost.
     """
-    rows = chain.from_iterable(conn.execute(query).all() for query in report_queries(start, end))
+    *history_queries, marks_query = report_queries(start, end)
+    rows = chain.from_iterable(conn.execute(query).all() for query in history_queries)
     events = events_from_driver(rows)
+    events += stage_marks(conn.execute(marks_query).all())
     events.sort(key=attrgetter("at", "id"))
     return events
+
+
+def stage_marks(rows: Iterable[Sequence[Any]]) -> list[LeadEvent]:
+    """A resting lead's row as the mark of its stage (see the module docstring)."""
+    return [
+        LeadEvent(lead_id, MARK, utc_from_driver(since), None, None, Stage(stage), owner, {}, id=0)
+        for lead_id, stage, owner, since in rows
+    ]
 
 
 def span_queries(before: datetime) -> tuple[Select[Any], Select[Any]]:

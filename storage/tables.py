@@ -174,6 +174,8 @@ leads = Table(
     Column("reason", Text),
     Column("sla_misses", Integer, nullable=False, server_default="0"),
     Column("card_ref", String(limits.CARD_REF)),
+    Column("stage_since", UTCDateTime()),  # 0010
+    Column("closed_at", UTCDateTime()),  # 0010
     Index(None, "owner_id", "stage"),
     Index(None, "stage", "pool", "id"),
     Index(None, "stage", "assigned_at"),
@@ -182,6 +184,8 @@ leads = Table(
     Index(None, "owner_id", "id"),  # the dashboard's leads table, newest first (0006)
     Index(None, "pool", "id"),
     Index(None, "created_at", "id"),
+    # A report's leads that rest through its window, read from this index alone (0010).
+    Index(None, "closed_at", "created_at", "stage", "owner_id", "stage_since", "id"),
 )
 
 lead_events = Table(

@@ -16,9 +16,11 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 
 from bot.baton import Baton
+from routing.lead import stage_times
 from routing.metrics import funnel, period_for, previous
 from routing.notices import NoticeKind
 from routing.relay import SYSTEM
+from routing.stages import Stage
 from routing.usecases.context import Outcome
 from routing.usecases.digests import Destination, DigestSchedule, send_digest
 from storage import tables as t
@@ -190,6 +192,7 @@ class History:
         add("created", "new", None, origin=origin, source=rng.choice(("web", "events")))
         self._journey(add, rng, origin)
         self.event_rows.extend(events)
+        since, closed = stage_times((Stage(e["to_stage"]), e["at"]) for e in events)
         self.lead_rows.append(
             {
                 "id": lead_id,
@@ -198,6 +201,8 @@ class History:
                 "fields": {},
                 "owner_id": owner,
                 "created_at": events[0]["at"],
+                "stage_since": since,
+                "closed_at": closed,
             }
         )
 
