@@ -14,8 +14,10 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from routing.errors import BatonError
 
@@ -47,58 +49,64 @@ def sign(subject: str, expires: datetime, secret: str) -> str:
     if not subject or len(subject) > MAX_SUBJECT_CHARS:
         raise ValueError("a token's subject is 1 to 300 characters")
     claims = {"sub": subject, "exp": int(expires.timestamp())}
-    body = f"{VERSION}.{encode_part(json.dumps(claims, separators=(',', ':')).encode())}"
-    return f"{body}.{encode_part(_mac(body, secret))}"
+    return signed(VERSION, claims, _CONTEXT, secret)
 
 
 def verify(token: str | None, secret: str, now: datetime) -> Grant:
     """The grant inside ``token``; :class:`InvalidToken` when it is missing, forged or expired."""
     if not token:
         raise InvalidToken("missing")
-    if len(token) > MAX_TOKEN_CHARS or not token.isascii():
+    claims = signed_claims(token, VERSION, _CONTEXT, secret, MAX_TOKEN_CHARS)
+    if not (isinstance(claims.get("sub"), str) and _expiry(claims) is not None):
         raise InvalidToken("malformed")
-    body, _, signature = token.rpartition(".")
-    if not body.startswith(f"{VERSION}.") or body.count(".") != 1:
-        raise InvalidToken("malformed")
-    if not hmac.compare_digest(signature.encode(), encode_part(_mac(body, secret)).encode()):
-        raise InvalidToken("bad signature")
-    subject, expiry = _claims(body.partition(".")[2])
-    expires = datetime.fromtimestamp(expiry, UTC)
+    expires = datetime.fromtimestamp(claims["exp"], UTC)
     if now >= expires:
         raise InvalidToken("expired")
-    return Grant(subject, expires)
+    return Grant(claims["sub"], expires)
 
 
-def _claims(payload: str) -> tuple[str, int]:
-    """Decoded signed claims; a signed but odd payload (an old format) is still refused cleanly."""
+def signed(version: str, claims: Mapping[str, Any], context: bytes, secret: str) -> str:
+    """``<version>.<claims as JSON>.<HMAC-SHA256>``, both parts unpadded base64url, keyed by
+    ``secret`` derived for ``context`` (one use's tokens never pass for another's)."""
+    body = f"{version}.{_encode(json.dumps(claims, separators=(',', ':')).encode())}"
+    return f"{body}.{_encode(_mac(body, context, secret))}"
+
+
+def signed_claims(token: str, version: str, context: bytes, secret: str, limit: int) -> Any:
+    """The claims of a :func:`signed` token, a JSON object; :class:`InvalidToken` when it is
+    too long, not ASCII, of another version or use, forged, or not an object. The signature is
+    checked on the raw bytes before anything is decoded."""
+    if len(token) > limit or not token.isascii():
+        raise InvalidToken("malformed")
+    body, _, signature = token.rpartition(".")
+    if not body.startswith(f"{version}.") or body.count(".") != 1:
+        raise InvalidToken("malformed")
+    expected = _encode(_mac(body, context, secret))
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
+        raise InvalidToken("bad signature")
     try:
-        claims = json.loads(decode_part(payload))
+        claims = json.loads(_decode(body.partition(".")[2]))
     except (ValueError, binascii.Error):
         raise InvalidToken("malformed") from None
-    if not (
-        isinstance(claims, dict)
-        and isinstance(claims.get("sub"), str)
-        and isinstance(claims.get("exp"), int)
-    ):
+    if not isinstance(claims, dict):
         raise InvalidToken("malformed")
-    subject, expiry = claims["sub"], claims["exp"]
-    if not 0 < expiry < 2**40:
-        raise InvalidToken("malformed")
-    return subject, expiry
+    return claims
 
 
-def _key(secret: str) -> bytes:
-    return hmac.new(secret.encode(), _CONTEXT, hashlib.sha256).digest()
+def _expiry(claims: Mapping[str, Any]) -> int | None:
+    """The ``exp`` claim when it is a plausible Unix time (a signed odd payload is refused)."""
+    expiry = claims.get("exp")
+    return expiry if isinstance(expiry, int) and 0 < expiry < 2**40 else None
 
 
-def _mac(body: str, secret: str) -> bytes:
-    return hmac.new(_key(secret), body.encode(), hashlib.sha256).digest()
+def _mac(body: str, context: bytes, secret: str) -> bytes:
+    key = hmac.new(secret.encode(), context, hashlib.sha256).digest()
+    return hmac.new(key, body.encode(), hashlib.sha256).digest()
 
 
-def encode_part(raw: bytes) -> str:
-    """Unpadded base64url, as a token's parts are written."""
+def _encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def decode_part(text: str) -> bytes:
+def _decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
