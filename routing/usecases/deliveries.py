@@ -25,8 +25,6 @@ REPLY = "reply"
 REPLAYED = "replayed"
 """``Outcome.data`` key: this delivery was seen before; nothing was done."""
 
-UseCase = Callable[[Ctx], Outcome]
-
 
 @dataclass(frozen=True)
 class DeliveryKey:
@@ -61,7 +59,9 @@ class Asked:
 Answerer = Callable[[Asked], Answer]
 
 
-def answered(key: DeliveryKey | None, use_case: UseCase, answer: Answerer | None) -> UseCase:
+def answered(
+    key: DeliveryKey | None, use_case: Callable[[Ctx], Outcome], answer: Answerer | None
+) -> Callable[[Ctx], Outcome]:
     """``use_case`` and then its ``answer``, in one transaction, for the first delivery of
     ``key`` only (every delivery when there is no key)."""
 
@@ -79,7 +79,7 @@ def answered(key: DeliveryKey | None, use_case: UseCase, answer: Answerer | None
     return once(key, with_answer)
 
 
-def once(key: DeliveryKey | None, use_case: UseCase) -> UseCase:
+def once(key: DeliveryKey | None, use_case: Callable[[Ctx], Outcome]) -> Callable[[Ctx], Outcome]:
     """``use_case`` for the first delivery of ``key`` only; what it leaves in
     ``outcome.data[REPLY]`` is stored and is what every redelivery gets back."""
     if key is None:
