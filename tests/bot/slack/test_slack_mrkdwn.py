@@ -87,62 +87,37 @@ Before Q1 please."""
 
 
 def test_a_form_apps_post_in_mrkdwn_is_read_as_its_plain_form() -> None:
+    """Every field of it: ``tests/routing/test_lead_post.py`` reads the plain form."""
     assert plain_text(SLACK_FORM_POST) == FORM_POST
-    lead = parsed(SLACK_FORM_POST)
-    assert lead.name == "Sam Ortiz"
-    assert lead.email == "sam@umbrella.co"
-    assert lead.phone == "+49 30 123456"
-    assert lead.company == "Umbrella Corp"
-    assert dict(lead.fields) == {
-        "country": "Germany",
-        "employees": "51-200",
-        "title": "VP Sales",
-        "source": "Webinar",
-        "website": "umbrella.co",
-        "budget_range": "10k-20k",
-        "notes": "We need 40 seats.\nBefore Q1 please.",
-        "domain": "umbrella.co",
-    }
+    assert parsed(SLACK_FORM_POST) == parse_lead_post(FORM_POST)
+    assert parsed(SLACK_FORM_POST).phone == "+49 30 123456"
 
 
 def test_attachment_field_pairs_are_read_like_labels() -> None:
-    lead = parsed(
-        "New submission",
-        pairs=(
-            ("First name", "Sam"),
-            ("Last name", "Ortiz"),
-            ("E-mail", "<mailto:sam@umbrella.co|sam@umbrella.co>"),
-            ("Company", "Umbrella Corp"),
-            ("Employees", "250"),
-        ),
-    )
-    assert (lead.name, lead.email, lead.company) == (
-        "Sam Ortiz",
-        "sam@umbrella.co",
-        "Umbrella Corp",
-    )
-    assert lead.fields["employees"] == "250"
+    mailto = "<mailto:sam@umbrella.co|sam@umbrella.co>"
+    lead = parsed("New submission", pairs=(("*E-mail*", mailto), ("Company", "Umbrella &amp; Co")))
+    assert (lead.email, lead.company) == ("sam@umbrella.co", "Umbrella & Co")
 
 
 @pytest.mark.parametrize(
-    "field_texts",
+    ("field_texts", "plain"),
     [
-        ("*Email:*\nsam@umbrella.co", "*Company*\nUmbrella Corp", "*Name*\nSam Ortiz"),
-        ("*Email:* sam@umbrella.co", "Company: Umbrella Corp", "Name:\nSam Ortiz"),
+        (
+            ("*Email:*\nsam@umbrella.co", "*Company*\nUmbrella Corp", "*Name*\nSam Ortiz"),
+            ("Email:\nsam@umbrella.co", "Company\nUmbrella Corp", "Name\nSam Ortiz"),
+        ),
+        (
+            ("*Email:* sam@umbrella.co", "Company: Umbrella Corp", "Name:\nSam Ortiz"),
+            ("Email: sam@umbrella.co", "Company: Umbrella Corp", "Name:\nSam Ortiz"),
+        ),
+        (("*Email*\nsam@umbrella.co", "*Budget*\n50k"), ("Email\nsam@umbrella.co", "Budget\n50k")),
     ],
 )
-def test_block_kit_field_texts_are_read_as_label_and_value(field_texts: tuple[str, ...]) -> None:
-    lead = parsed("New form submission", fields=field_texts)
-    assert (lead.email, lead.company, lead.name) == (
-        "sam@umbrella.co",
-        "Umbrella Corp",
-        "Sam Ortiz",
-    )
-
-
-def test_an_unknown_block_kit_label_becomes_a_field() -> None:
-    lead = parsed("", fields=("*Email*\nsam@umbrella.co", "*Budget*\n50k"))
-    assert lead.fields["budget"] == "50k"
+def test_block_kit_field_texts_are_read_as_their_plain_label_and_value(
+    field_texts: tuple[str, ...], plain: tuple[str, ...]
+) -> None:
+    assert plain_post("", (), field_texts)[2] == list(plain)
+    assert parsed("New form submission", fields=field_texts).email == "sam@umbrella.co"
 
 
 def test_a_post_of_emphasis_marks_only_is_empty() -> None:
