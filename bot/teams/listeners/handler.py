@@ -32,10 +32,8 @@ from bot.teams.transport import activities as a
 from bot.teams.transport.adapter import auth_enabled
 from bot.teams.transport.references import reachable, sightings, usable_id
 from routing import limits
-from routing.arrival import posted
 from routing.commands import Command, parse_command
 from routing.errors import BatonError
-from routing.roles import Platform
 from routing.team import plain_mentions
 from routing.usecases.context import Actor
 from routing.usecases.deliveries import DeliveryKey
@@ -88,13 +86,9 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
                 "ignored a Teams intake post without a usable message id: %.80r", activity.id
             )
             return
-        arrival = posted(
-            Platform.TEAMS,
-            a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity)),
-            activity.id,
-            a.plain_text(activity),
-        )
-        await self._blocking(work.ingest, self.baton, arrival, a.actor_of(activity))
+        channel = a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity))
+        text, author = a.plain_text(activity), a.actor_of(activity)
+        await self._blocking(work.ingest, self.baton, channel, activity.id, text, author)
 
     async def _typed(self, activity: Activity) -> None:
         actor = self._answerable(activity)

@@ -25,7 +25,7 @@ from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_
 from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
 from routing import limits
-from routing.arrival import Arrival
+from routing.arrival import posted
 from routing.commands import Command
 from routing.notices import Notice, NoticeKind
 from routing.relay import READ_ONLY_COMMANDS, SYSTEM
@@ -109,8 +109,10 @@ def queue_once(baton: Baton, actor: Actor | None, notice: Notice, key: DeliveryK
     baton.relay.answer(actor or SYSTEM, lambda _asked: Answer((notice,)), key=key)
 
 
-def ingest(baton: Baton, arrival: Arrival, author: Actor | None) -> Outcome:
-    return baton.relay.ingest(arrival, author)
+def ingest(baton: Baton, channel: str, message_id: str, text: str, author: Actor | None) -> Outcome:
+    """A post in an intake channel, read here, off the event loop (a long post takes a while to
+    read), and taken in."""
+    return baton.relay.ingest(posted(Platform.TEAMS, channel, message_id, text), author)
 
 
 # --- card clicks ------------------------------------------------------------------------------
