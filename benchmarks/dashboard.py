@@ -39,7 +39,6 @@ import digest as history
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.entrypoints.serve import make_server
-from bot.web.dashboard.secret import public_url
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
@@ -176,7 +175,7 @@ def main() -> None:
         rep = baton.relay.rep(_actor())
         links = baton.relay.config.dashboard
         assert links is not None
-        link = links.link_for(subject_of(rep), now).replace(public_url(settings), served.url)
+        link = links.link_for(subject_of(rep), now).replace(settings.public_url(), served.url)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         opener.open(link, timeout=600).read()
         base = f"{served.url}/dashboard"

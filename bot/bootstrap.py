@@ -1,38 +1,38 @@
-"""The composition root: real adapters by default; tests hand in a test database or a clock."""
+"""The composition root: the one place that builds Baton's parts and wires them together.
+
+It opens the database (migrating it and seeding the managers unless told not to), makes the
+relay, the stores, the dashboard's secret, each configured chat platform with its notifier, and
+the outbox rows those notifiers deliver; tests hand in a test database, a clock, a configuration
+or notifiers of their own. Adapters and entrypoints receive the finished :class:`~bot.baton.Baton`
+and never build a part themselves. It is also the only module of ``bot/`` that imports
+``storage`` or touches the engine.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
-from bot.outbox.sender import Notifier, OutboxSender
-from bot.web.dashboard.secret import prepare_secret, with_dashboard
+from bot.outbox.port import Notifier
+from routing.dashboard.links import DashboardLinks
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
-from storage.engine import make_engine
+from storage.conversations import SqlConversations
+from storage.dashboard_export import SqlDashboardExport
+from storage.dashboard_secrets import SqlSecrets, stored_secret
+from storage.engine import make_engine, read_version
 from storage.migrate import upgrade
+from storage.outbox import SqlOutboxRows
 from storage.uow import uow_factory, utc_now
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Baton:
-    settings: Settings
-    engine: Engine
-    relay: Relay
-    clock: Callable[[], datetime]
-    notifiers: dict[str, Notifier] = field(default_factory=dict)
-
-    def sender(self) -> OutboxSender:
-        return OutboxSender(self.engine, self.notifiers, self.clock)
-
 
 def build(
     settings: Settings | None = None,
@@ -41,7 +41,11 @@ def build(
     config: RelayConfig | None = None,
     notifiers: Mapping[str, Notifier] | None = None,
     migrate: bool = True,
+    platforms: bool = True,
 ) -> Baton:
+    """Baton for ``settings``: ``migrate`` upgrades the database and seeds the managers first
+    (``baton serve`` does it once before its worker processes, which pass False); ``platforms``
+    makes the configured chat platforms (the CLI's one-shot commands need none)."""
     settings = settings or Settings()
     for warning in settings.manager_warnings():
         log.warning("%s", warning)
@@ -57,7 +61,49 @@ def build(
     if migrate:
         relay.seed_managers()
         prepare_secret(settings, engine)
-    return Baton(settings, engine, relay, clock, dict(notifiers or {}))
+    conversations = SqlConversations(engine)
+    chat = chat_platforms(settings, relay, conversations, clock) if platforms else ()
+    every = {**{p.name: p.notifier for p in chat}, **(notifiers or {})}
+    stores = Stores(
+        conversations=conversations,
+        export=SqlDashboardExport(engine),
+        secrets=SqlSecrets(engine),
+        outbox=SqlOutboxRows(engine, tuple(every)),
+        check_database=lambda: read_version(engine),
+    )
+    return Baton(settings, relay, clock, stores, every, engine, chat)
+
+
+def chat_platforms(
+    settings: Settings,
+    relay: Relay,
+    conversations: ConversationStore,
+    clock: Callable[[], datetime],
+) -> tuple[ChatPlatform, ...]:
+    """Slack and Teams, each when its settings are there (a partial set is a ``StartupError``).
+
+    Their modules are imported only then: slack_bolt and botbuilder take a second and tens of
+    megabytes to load, which the console, the demo and the one-shot commands never need.
+    """
+    made: list[ChatPlatform] = []
+    if settings.slack_configured():
+        from bot.slack.transport.mount import SlackPlatform
+
+        made.append(SlackPlatform(settings, relay))
+    if settings.teams_configured():
+        from bot.teams.transport.mount import TeamsPlatform
+
+        made.append(TeamsPlatform(settings, relay, conversations, clock))
+    return tuple(made)
+
+
+def migrate(settings: Settings) -> None:
+    """``baton db upgrade``: apply the migrations, then let the engine go."""
+    engine = open_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def open_engine(url: str) -> Engine:
@@ -75,3 +121,24 @@ def open_engine(url: str) -> Engine:
             f"DATABASE_URL needs a database driver that is not installed ({err.name}): "
             "Baton runs on sqlite:/// and postgresql:// URLs"
         ) from None
+
+
+# --- the dashboard's links ------------------------------------------------------------------
+
+
+def with_dashboard(config: RelayConfig, settings: Settings, engine: Engine) -> RelayConfig:
+    """``config`` with the dashboard's links, unless a test set its own. The secret is read each
+    time a link is made or checked, so a rotation in another process counts at once."""
+    if config.dashboard is not None:
+        return config
+    configured = settings.baton_secret_key
+    secret = (lambda: configured) if configured else (lambda: stored_secret(engine))
+    return dataclasses.replace(config, dashboard=DashboardLinks(settings.public_url(), secret))
+
+
+def prepare_secret(settings: Settings, engine: Engine) -> None:
+    """Generate the stored secret on first start, outside any transaction: later reads then never
+    write, so reading it inside a use case's write transaction (``/funnel link``) cannot wait on
+    that transaction's own lock."""
+    if not settings.baton_secret_key:
+        stored_secret(engine)

@@ -30,6 +30,9 @@ class StartupError(Exception):
     """
 
 
+DEFAULT_PUBLIC_URL = "http://localhost:3000"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -72,6 +75,25 @@ class Settings(BaseSettings):
     @property
     def teams_intake_channels(self) -> frozenset[str]:
         return _split(self.baton_teams_intake_channels)
+
+    def public_url(self) -> str:
+        """``BATON_PUBLIC_URL``, the base of dashboard links (a local address when unset)."""
+        return self.baton_public_url or DEFAULT_PUBLIC_URL
+
+    def slack_configured(self) -> bool:
+        """Any Slack credential is set (a partial set is refused when Slack is made)."""
+        return bool(self.slack_bot_token or self.slack_signing_secret or self.slack_app_token)
+
+    def teams_configured(self) -> bool:
+        """Serve Teams when any Teams variable is set. A Slack-only deployment then exposes no
+        unauthenticated ``/api/messages``; to try Teams locally without credentials, set
+        ``BATON_TEAMS_INTAKE_CHANNELS`` (or the digest channel) and leave ``MICROSOFT_APP_ID``
+        empty."""
+        return bool(
+            self.microsoft_app_id.strip()
+            or self.teams_intake_channels
+            or self.baton_teams_digest_channel
+        )
 
     def webhook_sources(self) -> dict[str, str]:
         """Token by source name for `POST /leads`, from the variable or the file it names."""

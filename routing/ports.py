@@ -8,10 +8,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
 from routing.metrics import CustomerSpan
 from routing.notices import Notice
+from routing.outbox import ClaimedRow
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 
@@ -119,6 +121,46 @@ class Outbox(Protocol):
     def add(self, notice: Notice) -> None: ...
 
 
+class OutboxRows(Protocol):
+    """The outbox as a sender works it, each call its own short transaction (``storage/outbox.py``).
+
+    Only the holder of a claim's token may reschedule or fail its row; marking a row sent takes
+    the token back from whoever holds it, so a row delivered by a sender whose claim went stale is
+    not sent a third time.
+    """
+
+    def claim(
+        self, limit: int, now: datetime, stale_before: Mapping[str, datetime]
+    ) -> list[ClaimedRow]:
+        """Take up to ``limit`` of the oldest due rows: pending and due by ``now``, or ``sending``
+        under a claim older than ``stale_before[platform]``; none behind an unfinished earlier row
+        of the same lead. Only platforms in ``stale_before`` are taken."""
+        ...
+
+    def release(self, claims: Sequence[ClaimedRow]) -> None:
+        """Hand claimed rows back, untried (a slow batch gives up what it cannot send in time)."""
+        ...
+
+    def retry(self, claim: ClaimedRow, at: datetime, error: str) -> bool:
+        """Make the row due again at ``at``; False when the claim no longer stands."""
+        ...
+
+    def fail(self, claim: ClaimedRow, now: datetime, error: str) -> bool:
+        """Give the row up; False when the claim no longer stands."""
+        ...
+
+    def mark_sent(self, claim: ClaimedRow, now: datetime, card_ref: str | None) -> None:
+        """The row went out; a lead card posted for the first time keeps its platform id, and a
+        digest's run is stamped sent."""
+        ...
+
+    def addressees(
+        self, claims: Sequence[ClaimedRow]
+    ) -> tuple[Mapping[int, Rep], Mapping[int, str | None]]:
+        """In one snapshot: every rep (by id), and the card ids of the claimed rows' leads."""
+        ...
+
+
 class DigestRuns(Protocol):
     def claim(self, digest: str, period: str, at: datetime) -> bool:
         """Claim (digest, period) for sending; False when it was claimed before."""
@@ -142,6 +184,10 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def digests(self) -> DigestRuns: ...
+    @property
+    def dashboard(self) -> DashboardReads:
+        """What the dashboard reads beyond the digest's ports (leads pages, trends)."""
+        ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
+from typing import TypeVar
 
 from routing import commands as c
 from routing import limits
 from routing.arrival import Arrival
 from routing.commands import Command, storable_command
-from routing.errors import BatonError, InvalidInput
+from routing.errors import BatonError, InvalidInput, UnknownPerson
 from routing.group_commit import GroupCommit
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
@@ -24,6 +25,7 @@ SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
 """Who acts for posts by other apps and for the scheduler."""
 
 UseCase = Callable[[Ctx], Outcome]
+T = TypeVar("T")
 
 READ_ONLY_COMMANDS = (c.Show, c.Mine, c.RotationShow, c.Funnel, c.FunnelLink, c.Help)
 """Commands that only read: answered from a snapshot that waits for no writer (SQLite WAL)."""
@@ -141,6 +143,16 @@ class Relay:
             if rep is None or _differs(rep, actor):
                 return None
             return use_case(Ctx(uow, self.clock(), self.config, rep))
+
+    def read_as(self, platform: Platform, user_id: str, work: Callable[[Ctx], T]) -> T:
+        """Run ``work`` as the stored person ``platform:user_id`` in a read-only snapshot: someone
+        known by a signed link rather than a chat message, so nobody is created or refreshed.
+        ``UnknownPerson`` when Baton knows nobody by that id."""
+        with self.read_uow_factory() as uow:
+            rep = uow.reps.find(platform, user_id)
+            if rep is None:
+                raise UnknownPerson(f"Baton knows nobody called {platform.value}:{user_id}.")
+            return work(Ctx(uow, self.clock(), self.config, rep))
 
     def peek(self, use_case: UseCase) -> Outcome:
         """Run a use case that only reads, as Baton, in a snapshot that is never committed

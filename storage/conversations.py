@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,3 +48,23 @@ def load_reference(engine: Engine, platform: str, key: str) -> StoredReference |
     if row is None:
         return None
     return StoredReference(dict(row["reference"]), row["tenant_id"], row["updated_at"])
+
+
+class SqlConversations:
+    """``bot.baton.ConversationStore`` on the ``conversation_refs`` table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def load(self, platform: str, key: str) -> StoredReference | None:
+        return load_reference(self.engine, platform, key)
+
+    def save(
+        self,
+        platform: str,
+        key: str,
+        reference: Mapping[str, Any],
+        tenant_id: str | None,
+        at: datetime,
+    ) -> None:
+        save_reference(self.engine, platform, key, dict(reference), tenant_id, at)

@@ -30,6 +30,30 @@ ROWS_PER_CHUNK = 1_000
 YIELD_PER = 2_000
 
 
+class SqlDashboardExport:
+    """``routing.dashboard.ports.DashboardExport``: each call on a read-only connection of its
+    own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def count(self, kind: str, filters: LeadFilters, period: Period | None) -> int:
+        counter = count_leads if kind == "leads" else count_events
+        with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
+            with conn.begin():
+                return counter(conn, filters, period)
+
+    def chunks(
+        self,
+        kind: str,
+        filters: LeadFilters,
+        period: Period | None,
+        names: Mapping[int, str],
+    ) -> Iterator[tuple[bytes, int]]:
+        return export_chunks(self.engine, kind, filters, period, names)
+
+
 def export_chunks(
     engine: Engine,
     kind: str,

@@ -52,3 +52,13 @@ def _read(name: str) -> Select[tuple[str]]:
 
 def _fresh() -> str:
     return random_secrets.token_urlsafe(48)
+
+
+class SqlSecrets:
+    """The dashboard's secret as the operators' commands see it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rotate(self) -> None:
+        rotate_secret(self.engine)

@@ -77,3 +77,11 @@ busy handler would let them poll the database lock with growing sleeps (1, 2, 5,
 which is most of a burst's tail. The lock is held until the connection goes back to the pool,
 after its commit or rollback; a writer that waits longer than SQLite's busy timeout goes on
 without it and lets SQLite decide, so a lock never held by anyone cannot stop the process."""
+
+
+def read_version(engine: Engine) -> None:
+    """A plain read in a deferred transaction (no write lock, so a writer never blocks it);
+    raises when the database cannot answer."""
+    with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
+        conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()

@@ -10,6 +10,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.prepared import run_raw
 from storage.repositories import (
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveryKeys
     outbox: SqlOutbox
     digests: SqlDigestRuns
+    dashboard: SqlDashboardReads
 
     def __init__(
         self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
+        self.dashboard = SqlDashboardReads(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

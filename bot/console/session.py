@@ -7,9 +7,10 @@ import shlex
 from collections.abc import Callable
 from itertools import count
 
-from bot.outbox.sender import Delivery
+from bot.outbox.port import Delivery
 from bot.slack.listeners import mrkdwn
 from routing.arrival import posted
+from routing.chat.actions import actions_named
 from routing.commands import parse_command
 from routing.errors import BatonError
 from routing.notices import LeadCard
@@ -34,7 +35,6 @@ DRAFT_PROMPT = "… "
 
 Write = Callable[[str], None]
 
-_BUTTON_LABELS = {"notmine": "Not mine"}
 _SLACK_MENTION = re.compile(r"<([@#!])([^<>|]+)(?:\|([^<>]*))?>")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]+)(?:\|([^<>]*))?>")
 _FENCE = re.compile(r"```\n?")
@@ -119,10 +119,10 @@ def _card_line(card: LeadCard | None) -> str:
 
 
 def _buttons(card: LeadCard | None) -> str:
-    if card is None or not card.actions:
+    actions = actions_named(card.actions) if card is not None else ()
+    if not actions:
         return ""
-    labels = (_BUTTON_LABELS.get(a, a.replace("_", " ").capitalize()) for a in card.actions)
-    return "  [" + "] [".join(labels) + "]"
+    return "  [" + "] [".join(action.label for action in actions) + "]"
 
 
 class ConsoleSession:

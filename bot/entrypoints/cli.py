@@ -6,28 +6,23 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot.bootstrap import Baton, build, open_engine
+from bot.baton import Baton
+from bot.bootstrap import build, migrate
 from bot.config import Settings, StartupError
 from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
+from bot.entrypoints.refusals import refusals
 from routing.roles import Platform
 from routing.usecases.digests import DigestUnit
 from routing.usecases.funnel import Digest
-from storage.migrate import upgrade
-
-CONFIG_ERROR = 2
-"""Exit code of every refusal to start because of a setting (and of a wrong option, as typer)."""
 
 # Plain help: typer's rich help shows every flag, even --help, as taking a "<bool>" value.
 app = typer.Typer(
@@ -42,40 +37,11 @@ app.add_typer(db_app, name="db")
 app.command("import")(import_csv)
 
 
-@contextmanager
-def refusals(command: str) -> Iterator[None]:
-    """A configuration or database problem as one line on stderr and exit code 2."""
-    try:
-        yield
-    except StartupError as err:
-        _refuse(command, str(err))
-    except ValidationError as err:
-        _refuse(command, _invalid_setting(err))
-    except (OperationalError, InterfaceError) as err:  # could not connect or open
-        _refuse(command, f"cannot reach the database (DATABASE_URL): {_first_line(err.orig)}")
-
-
-def _refuse(command: str, message: str) -> None:
-    typer.echo(f"baton {command}: {message}", err=True)
-    raise typer.Exit(CONFIG_ERROR) from None
-
-
-def _first_line(err: BaseException | None) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text.splitlines()[0]
-
-
-def _invalid_setting(err: ValidationError) -> str:
-    problems = [f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()]
-    return "; ".join(problems)
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (DATABASE_URL)."""
     with refusals("db upgrade"):
-        settings = Settings()
-        upgrade(open_engine(settings.database_url))
+        migrate(Settings())
     typer.echo("Database is up to date.")
 
 
@@ -89,9 +55,8 @@ def console(
         config = settings.relay_config()
         operator = frozenset({(Platform.CONSOLE.value, user)})
         config = dataclasses.replace(config, managers=config.managers | operator)
-        baton = build(
-            settings, config=config, notifiers={Platform.CONSOLE.value: ConsoleNotifier(typer.echo)}
-        )
+        notifiers = {Platform.CONSOLE.value: ConsoleNotifier(typer.echo)}
+        baton = build(settings, config=config, notifiers=notifiers, platforms=False)
     typing = sys.stdin.isatty()
     session = ConsoleSession(
         baton.relay, baton.sender().drain, typer.echo, user=user, echo=not typing
@@ -127,7 +92,7 @@ def serve(
     with refusals("serve"):
         settings = Settings()
         server = make_server(settings, sender=False, require_platform=not no_platforms)
-        server.baton.engine.dispose()
+        server.baton.close()
         check_port_free(host, port)
     typer.echo(f"Baton listening on http://{host}:{port} ({workers} process(es))")
     run_workers(host, port, workers)
@@ -190,7 +155,7 @@ def digest_command(
 ) -> None:
     """Build the last complete day's (or week's) digest now: print it, or send it."""
     with refusals("digest"):
-        digest, said = _digest(build(), period.unit, send=not print_)
+        digest, said = _digest(build(platforms=False), period.unit, send=not print_)
     typer.echo(said, nl=False)
     if chart is not None and digest is not None:
         from bot.render.chart import funnel_chart_png

@@ -10,19 +10,17 @@ from typing import Annotated, BinaryIO, NoReturn
 
 import typer
 
+from bot.baton import Baton
 from bot.bootstrap import build
 from bot.config import manager_key
 from routing.clock import zone
 from routing.dashboard.filters import parse_filters
 from routing.dashboard.links import subject_of
 from routing.dashboard.periods import period_of
-from routing.errors import BatonError
+from routing.errors import BatonError, UnknownPerson
 from routing.roles import Platform
-from routing.usecases.context import Ctx
+from routing.usecases.context import Ctx, Outcome
 from routing.usecases.dashboard import viewer_of
-from storage.dashboard_export import count_events, count_leads, export_chunks
-from storage.dashboard_secrets import rotate_secret
-from storage.uow import SqlUnitOfWork
 
 secret_app = typer.Typer(help="The dashboard's signing secret.", no_args_is_help=True)
 
@@ -38,28 +36,30 @@ def dashboard_link(
     user: str = typer.Option(..., "--user", help="slack:U123, teams:29:…, console:NAME"),
 ) -> None:
     """Print a personal dashboard link (valid 24 h) for a manager or a rep in a rotation."""
-    baton = build()
+    baton = build(platforms=False)
     platform, user_id = manager_key(user)
     links = baton.relay.config.dashboard
     assert links is not None
-    with SqlUnitOfWork(baton.engine, baton.clock, read_only=True) as uow:
-        rep = uow.reps.find(Platform(platform), user_id)
-        if rep is None:
-            _fail("dashboard-link", f"nobody called {platform}:{user_id} is known to Baton yet")
-        try:
-            viewer_of(Ctx(uow, baton.clock(), baton.relay.config, rep), rep)
-        except BatonError as err:
-            _fail("dashboard-link", err.message)
-        typer.echo(links.link_for(subject_of(rep), baton.clock()))
+
+    def link(ctx: Ctx) -> str:
+        viewer_of(ctx, ctx.actor)
+        return links.link_for(subject_of(ctx.actor), ctx.now)
+
+    try:
+        typer.echo(baton.relay.read_as(Platform(platform), user_id, link))
+    except UnknownPerson:
+        _fail("dashboard-link", f"nobody called {platform}:{user_id} is known to Baton yet")
+    except BatonError as err:
+        _fail("dashboard-link", err.message)
 
 
 @secret_app.command("rotate")
 def secret_rotate() -> None:
     """Replace the signing secret: every dashboard link given out so far stops working."""
-    baton = build()
+    baton = build(platforms=False)
     if baton.settings.baton_secret_key:
         _fail("secret rotate", "BATON_SECRET_KEY is set: change it instead, then restart")
-    rotate_secret(baton.engine)
+    baton.stores.secrets.rotate()
     typer.echo("The dashboard secret is new: every link given out before is now invalid.")
 
 
@@ -89,7 +89,7 @@ def export(
     ] = None,
 ) -> None:
     """Write the spreadsheet (UTF-8 CSV with BOM, formulas neutralised) of leads or events."""
-    baton = build()
+    baton = build(platforms=False)
     query = {"period": period.value if period else "", "from": first or "", "to": last or ""}
     try:
         filters = parse_filters(query)
@@ -99,19 +99,28 @@ def export(
             if filters.period
             else None
         )
-        with SqlUnitOfWork(baton.engine, baton.clock, read_only=True) as uow:
-            names = {rep.id or 0: rep.name for rep in uow.reps.all()}
-            counter = count_leads if kind is ExportKind.LEADS else count_events
-            total = counter(uow.connection, filters, when)
+        names = _names_of(baton)
+        total = baton.stores.export.count(kind.value, filters, when)
     except BatonError as err:
         _fail("export", err.message)
-    chunks = export_chunks(baton.engine, kind.value, filters, when, names)
+    chunks = baton.stores.export.chunks(kind.value, filters, when, names)
     if out is None:
         _write(chunks, sys.stdout.buffer, total, show=False)
         return
     with out.open("wb") as file:
         _write(chunks, file, total, show=sys.stderr.isatty())
     typer.echo(f"Wrote {total:,} {kind.value} to {out}", err=True)
+
+
+def _names_of(baton: Baton) -> dict[int, str]:
+    """Everyone's name by rep id: the spreadsheet's owner column."""
+
+    def names(ctx: Ctx) -> Outcome:
+        return Outcome("", data={"names": {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}})
+
+    found = baton.relay.peek(names).data["names"]
+    assert isinstance(found, dict)
+    return found
 
 
 def _write(chunks: Iterator[tuple[bytes, int]], file: BinaryIO, total: int, *, show: bool) -> None:

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from bot.bootstrap import Baton, build
+from bot.baton import Baton
+from bot.bootstrap import build
 from bot.config import Settings
 from bot.console.session import ConsoleNotifier, ConsoleSession
 from bot.render.chart import funnel_chart_png
@@ -205,6 +206,7 @@ def run_demo(
         clock=clock,
         config=RelayConfig(managers=settings.manager_keys()),
         notifiers={Platform.CONSOLE.value: ConsoleNotifier(write)},
+        platforms=False,
     )
     sender = baton.sender()
     session = ConsoleSession(baton.relay, sender.drain, write, user=MANAGER)

@@ -17,8 +17,10 @@ from typing import Annotated
 
 import typer
 
-from bot.bootstrap import Baton, build
+from bot.baton import Baton
+from bot.bootstrap import build
 from bot.config import Settings, StartupError
+from bot.entrypoints.refusals import refusals
 from routing.csv_rows import CsvRow, decode_csv, parse_maps, read_rows
 from routing.errors import BatonError
 from routing.relay import SYSTEM, UseCase
@@ -48,15 +50,13 @@ def import_csv(
     ] = False,
 ) -> None:
     """Import leads from a spreadsheet, routed like posts (or --as a prospector's list)."""
-    from bot.entrypoints.cli import refusals
-
     with refusals("import"):
         data = _read_file(file)
         rows = _parse(data, maps or [])
         options = ImportOptions(
             hashlib.sha256(data).hexdigest(), _owner(as_user), skip_duplicates=skip_duplicates
         )
-        baton = build(Settings())
+        baton = build(Settings(), platforms=False)
         _check_owner(baton, options)
     summary = run_import(baton, rows, options, dry_run=dry_run, echo=typer.echo)
     if not dry_run and summary.rows > summary.counts[RowResult.BAD]:

@@ -24,7 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.config import Settings
 from routing.clock import zone
 from routing.notices import Notice

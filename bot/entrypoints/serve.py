@@ -15,20 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from sqlalchemy import Engine
 
-from bot.bootstrap import Baton, build
-from bot.config import Settings, StartupError, check_teams
+from bot.baton import Baton, Worker
+from bot.bootstrap import build
+from bot.config import Settings, StartupError
+from bot.entrypoints.scheduler import start_scheduler
 from bot.outbox.sender import SenderThread
-from storage.engine import READ_ONLY
+from bot.web.dashboard.routes import mount_dashboard
+from bot.web.webhook import mount_webhook
 
 log = logging.getLogger(__name__)
 
 Mount = Callable[[web.Application, Baton], None]
-"""Adds one platform's routes to the web app and its notifier to ``baton.notifiers``."""
-
-Worker = Callable[[Baton], Callable[[], None]]
-"""Starts a background worker for ``baton``; returns the function that stops it."""
+"""Adds routes (one platform's, the dashboard's, the webhook's) to the web app."""
 
 __all__ = [
     "Server",
@@ -119,7 +118,7 @@ class Server:
         loop = asyncio.get_running_loop()
         try:
             await asyncio.wait_for(
-                loop.run_in_executor(self._health, _read_database, self.baton.engine),
+                loop.run_in_executor(self._health, self.baton.stores.check_database),
                 self.health_timeout,
             )
         except TimeoutError:
@@ -144,13 +143,6 @@ class Server:
         self._health.shutdown(wait=False, cancel_futures=True)
 
 
-def _read_database(engine: Engine) -> None:
-    """A plain read in a deferred transaction: no write lock, so a writer never blocks it."""
-    with engine.connect() as conn:
-        conn.execution_options(**{READ_ONLY: True})
-        conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-
-
 def _unhealthy(database: str) -> web.Response:
     return web.json_response({"status": "error", "database": database}, status=503)
 
@@ -169,37 +161,25 @@ def make_server(
     sender: bool = True,
     require_platform: bool = False,
 ) -> Server:
-    """The server for these settings: a mount (and worker) per platform with credentials.
+    """The server for ``baton`` (built for ``settings`` when not given): each configured chat
+    platform's routes and workers, the dashboard, the webhook, and (with ``sender``) the
+    scheduler.
 
-    Settings are checked before anything is built, so a missing variable stops the start with
-    a :class:`StartupError` naming it rather than a traceback; with ``require_platform``, so does
+    Settings are checked when Baton is built, so a missing variable stops the start with a
+    :class:`StartupError` naming it rather than a traceback; with ``require_platform``, so does
     having no platform at all.
     """
-    from bot.entrypoints.scheduler import start_scheduler
-    from bot.slack.transport.mount import SlackMode, slack_platform
-    from bot.teams.transport.mount import mount_teams, teams_configured
-    from bot.web.dashboard.routes import mount_dashboard
-    from bot.web.webhook import mount_webhook
-
-    mounts: list[Mount] = []
-    workers: list[Worker] = []
-    slack = slack_platform(settings)
-    if slack is not None:
-        mounts.append(slack.mount)
-        if slack.mode is SlackMode.SOCKET:
-            workers.append(slack.socket_worker)
-    if teams_configured(settings):
-        check_teams(settings)
-        mounts.append(mount_teams)
-    if require_platform and not mounts:
+    baton = baton or build(settings)
+    if require_platform and not baton.platforms:
+        baton.close()
         raise StartupError(NO_PLATFORM)
-    mounts.append(mount_dashboard)
-    mounts.append(mount_webhook)
+    mounts: list[Mount] = [platform.mount for platform in baton.platforms]
+    mounts += [mount_dashboard, mount_webhook]
+    server = Server(baton, mounts, sender=sender)
+    for platform in baton.platforms:
+        server.workers += platform.workers(server.wake_sender)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
-        workers.append(start_scheduler)
-    server = Server(baton or build(settings), mounts, workers, sender=sender)
-    if slack is not None:
-        slack.after_envelope.append(server.wake_sender)
+        server.workers.append(start_scheduler)
     return server
 
 

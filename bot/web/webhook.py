@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.config import Settings
 from routing import limits
 from routing.arrival import Arrival

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -51,4 +51,25 @@ class DashboardReads(Protocol):
 
     def customer_owners(self) -> dict[int, int]:
         """Every lead that is a customer now, and who owns it (lead id → rep id)."""
+        ...
+
+
+class DashboardExport(Protocol):
+    """The spreadsheets, streamed from a read-only connection of their own (outside any unit of
+    work: a million rows must not hold a transaction another request waits on)."""
+
+    def count(self, kind: str, filters: LeadFilters, period: Period | None) -> int:
+        """How many rows the ``leads`` or ``events`` spreadsheet with these filters holds (for a
+        progress bar: rows written meanwhile may make the file a little longer)."""
+        ...
+
+    def chunks(
+        self,
+        kind: str,
+        filters: LeadFilters,
+        period: Period | None,
+        names: Mapping[int, str],
+    ) -> Iterator[tuple[bytes, int]]:
+        """``leads`` or ``events`` CSV as (bytes, rows in them), opened on the first chunk; run
+        every ``next()`` in one thread, and close the iterator to release the connection early."""
         ...

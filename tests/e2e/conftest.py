@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Baton, build
+from bot.baton import Baton
+from bot.bootstrap import build
 from bot.config import Settings
 from bot.entrypoints.serve import make_server
 from storage import tables as t

@@ -1,6 +1,6 @@
 """Teams end to end: activities in Teams' documented shapes, and a Bot Connector double.
 
-``TeamsWorld`` serves the real aiohttp app (``Server(baton, mounts=[mount_teams])``) and a
+``TeamsWorld`` serves the real aiohttp app (``Server(baton, mounts=[teams.mount])``) and a
 connector double on loopback ports. Activities carry ``serviceUrl`` = the double, so every reply,
 card update and proactive message Baton sends lands there and is recorded. The outbox sender
 thread is off: tests call ``world.deliver()`` and move the FakeClock past retry times.
@@ -28,10 +28,10 @@ from urllib.parse import unquote
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.bootstrap import Baton, build
+from bot.baton import Baton
+from bot.bootstrap import build
 from bot.config import Settings
 from bot.entrypoints.serve import Server
-from bot.teams.transport.mount import mount_teams
 from storage import tables as t
 from tests.e2e.slack_double import LoopbackApp
 
@@ -415,7 +415,7 @@ def teams_world(tmp_path: Path, clock: object, **settings: str) -> Iterator[Team
     with LoopbackApp(double.web_app()) as connector:
         double.url = connector.url + "/"
         baton = build(teams_settings(f"sqlite:///{tmp_path}/teams.db", **settings), clock=clock)  # type: ignore[arg-type]
-        server = Server(baton, mounts=[mount_teams], sender=False)
+        server = Server(baton, mounts=[p.mount for p in baton.platforms], sender=False)
         with LoopbackApp(server.web_app()) as served:
             yield TeamsWorld(baton, double, Teams(double.url), served.url)
         baton.engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.slack.listeners.views import QUALIFY_FIELDS
+from routing.chat.forms import QUALIFICATION
 from tests.e2e.conftest import INTAKE, MANAGER, SlackWorld
 from tests.e2e.slack_double import Answer, Call, fixture
 
@@ -79,7 +79,7 @@ def test_a_days_relay_runs_from_intake_to_account_manager(slack: SlackWorld) -> 
     assert send.command("/lead qualify L-2", "UALICE").body == ""
     form = double.wait_for(lambda c: c.method == "views.open").params["view"]
     assert form["callback_id"] == "lead:qualify"
-    assert [b["block_id"] for b in form["blocks"]] == [key for key, *_ in QUALIFY_FIELDS]
+    assert [b["block_id"] for b in form["blocks"]] == [field.key for field in QUALIFICATION.fields]
     done = send.submit(form, {"budget": "10k", "need": "reporting"}, "UALICE").json()
     assert done["response_action"] == "update"
     assert "L-2 is qualified" in json.dumps(done["view"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import sqlite3
@@ -15,7 +16,6 @@ from typing import Any
 import pytest
 
 from bot.bootstrap import build
-from bot.entrypoints import serve
 from bot.entrypoints.serve import make_server
 from tests.e2e.conftest import INTAKE, MANAGER, SIGNING_SECRET, slack_settings
 from tests.e2e.slack_double import JSON, LoopbackApp, SignedSlack, SlackDouble
@@ -116,13 +116,14 @@ def test_the_health_check_answers_while_another_connection_holds_the_sqlite_writ
 def test_a_health_check_the_database_cannot_answer_is_a_quick_503_and_blocks_no_one(
     server: tuple[str, SignedSlack, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url, send, _server = server
+    url, send, running = server
     release = threading.Event()
 
-    def stuck(_engine: object) -> None:
+    def stuck() -> None:
         release.wait(HELD_FOR)
 
-    monkeypatch.setattr(serve, "_read_database", stuck)
+    baton = running.baton
+    monkeypatch.setattr(baton, "stores", dataclasses.replace(baton.stores, check_database=stuck))
     try:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{url}/healthz", timeout=HELD_FOR)

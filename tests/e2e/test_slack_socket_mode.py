@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Baton, build
+from bot.baton import Baton
+from bot.bootstrap import build
 from bot.entrypoints.serve import Server, make_server
 from storage import tables as t
 from tests.conftest import FakeClock

@@ -117,7 +117,7 @@ def test_installing_baton_remembers_the_chat_with_its_tenant(teams: TeamsWorld) 
     from bot.teams.transport.references import load
 
     assert teams.post(teams.teams.installed_personally(ALICE)).status == 200
-    stored = load(teams.baton.engine, ALICE.id)
+    stored = load(teams.baton.stores.conversations, ALICE.id)
     assert stored is not None
     assert stored.tenant_id == "72f988bf-86f1-41af-91ab-2d7cd011db47"
     assert stored.reference["conversation"]["id"] == ALICE.chat

@@ -182,7 +182,7 @@ def test_an_intake_post_with_an_invalid_service_url_is_still_a_lead_but_no_desti
     post = {**teams.teams.lead_post(WEB, LEAD_POST), "serviceUrl": "javascript:alert(1)"}
     assert teams.post(post).status == 200
     assert teams.rows("leads") == 1
-    assert load(teams.baton.engine, INTAKE) is None
+    assert load(teams.baton.stores.conversations, INTAKE) is None
     assert errors(caplog) == []
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, or_, select
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing.dashboard.filters import LeadFilters, parse_filters
 from routing.stages import Stage
 from storage import tables as t

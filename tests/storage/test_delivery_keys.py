@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing.arrival import posted
 from routing.commands import NewLead, RotationPreview, RotationShow
 from routing.notices import Notice

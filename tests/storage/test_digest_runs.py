@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, insert, select, text
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing.metrics import funnel, period_for, previous
 from routing.notices import NoticeKind
 from routing.relay import SYSTEM
@@ -108,11 +108,10 @@ class Accepting:
 
 
 def test_a_digest_run_records_when_it_was_first_delivered(db_url: str, clock: Any) -> None:
-    baton = make_baton(db_url, clock)
+    baton = make_baton(db_url, clock, notifiers={"slack": Accepting()})  # type: ignore[dict-item]
     send(baton)
     with baton.engine.connect() as conn:
         assert conn.execute(select(t.digest_runs.c.sent_at)).scalar_one() is None
-    baton.notifiers["slack"] = Accepting()  # type: ignore[assignment]
     clock.advance(minutes=1)
     baton.sender().drain()
     with baton.engine.connect() as conn:

@@ -13,7 +13,7 @@ from itertools import count
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing import limits
 from routing.arrival import posted
 from routing.commands import parse_command

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing.arrival import Arrival, posted
 from routing.roles import Platform
 from tests.conftest import FakeClock

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.config import Settings
 from bot.entrypoints.serve import make_server
-from bot.web.dashboard.secret import public_url as links_base
 from routing.arrival import posted
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
@@ -33,7 +32,7 @@ class Served:
         links = self.baton.relay.config.dashboard
         assert links is not None
         return links.link_for(subject_of(rep), self.baton.clock()).replace(
-            links_base(self.baton.settings), self.url
+            self.baton.settings.public_url(), self.url
         )
 
 

@@ -23,10 +23,13 @@ from typing import Any, Self
 
 from routing.arrival import posted
 from routing.commands import parse_command
+from routing.dashboard.filters import LeadFilters
+from routing.dashboard.ports import LeadRow
+from routing.dashboard.scope import Involvement
 from routing.errors import NotFound
 from routing.events import EventType, LeadEvent
 from routing.lead import Lead, format_lead_id
-from routing.metrics import CustomerSpan
+from routing.metrics import CustomerSpan, Period
 from routing.notices import Notice
 from routing.ports import UnitOfWork
 from routing.relay import Relay
@@ -346,6 +349,86 @@ class FakeDigestRuns:
         return True
 
 
+class FakeDashboardReads:
+    """``DashboardReads`` over the fake state: the same filters, in Python."""
+
+    def __init__(self, tx: _Tx) -> None:
+        self.state = tx.state
+
+    def leads_page(
+        self, filters: LeadFilters, period: Period | None, limit: int, offset: int
+    ) -> list[LeadRow]:
+        leads = [lead for lead in self.state.leads.values() if _kept(lead, filters, period)]
+        leads.sort(key=lambda lead: lead.id or 0, reverse=True)
+        return [_lead_row(lead) for lead in leads[offset : offset + limit]]
+
+    def involvement(self, rep_id: int, start: datetime, end: datetime) -> Involvement:
+        window = [e for e in self.state.events if start <= e.at < end]
+        trended = {e.lead_id for e in window if e.type.value in _TREND_TYPES}
+        owned: dict[int, datetime] = {}
+        for event in sorted(self.state.events, key=lambda e: e.at):
+            if event.owner_id == rep_id and event.lead_id in trended:
+                owned.setdefault(event.lead_id, event.at)
+        acted: dict[int, list[datetime]] = {}
+        for event in window:
+            if event.actor_id == rep_id:
+                acted.setdefault(event.lead_id, []).append(event.at)
+        return Involvement(owned, acted)
+
+    def trend_events(
+        self, start: datetime, end: datetime, lead_ids: set[int] | None
+    ) -> Sequence[LeadEvent]:
+        return [
+            e
+            for e in self.state.events
+            if e.type.value in _TREND_TYPES
+            and start <= e.at < end
+            and (lead_ids is None or e.lead_id in lead_ids)
+        ]
+
+    def customer_owners(self) -> dict[int, int]:
+        return {
+            lead.id or 0: lead.owner_id
+            for lead in self.state.leads.values()
+            if lead.stage is Stage.CUSTOMER and lead.owner_id is not None
+        }
+
+
+_TREND_TYPES = frozenset({"created", "qualified", "won"})
+
+
+def _kept(lead: Lead, filters: LeadFilters, period: Period | None) -> bool:
+    created = lead.created_at
+    if period is not None and (created is None or not period.contains(created)):
+        return False
+    source = str(lead.fields.get("source", "")).lower()
+    search = (filters.search or "").lower()
+    texts = ((value or "").lower() for value in (lead.company, lead.name, lead.email))
+    return (
+        (filters.stage is None or lead.stage is filters.stage)
+        and (filters.owner_id is None or lead.owner_id == filters.owner_id)
+        and (filters.pool is None or lead.pool == filters.pool)
+        and (filters.source is None or source == filters.source.lower())
+        and (not search or any(search in text for text in texts))
+    )
+
+
+def _lead_row(lead: Lead) -> LeadRow:
+    source = lead.fields.get("source")
+    return LeadRow(
+        id=lead.id or 0,
+        company=lead.company,
+        name=lead.name,
+        email=lead.email,
+        stage=lead.stage,
+        origin=lead.origin.value,
+        owner_id=lead.owner_id,
+        pool=lead.pool,
+        source=str(source) if source is not None else None,
+        created_at=lead.created_at or datetime.min.replace(tzinfo=UTC),
+    )
+
+
 class FakeUnitOfWork:
     """One store; each ``with`` block is a transaction that keeps nothing unless committed.
 
@@ -390,6 +473,10 @@ class FakeUnitOfWork:
     @property
     def digests(self) -> FakeDigestRuns:
         return FakeDigestRuns(self._open())
+
+    @property
+    def dashboard(self) -> FakeDashboardReads:
+        return FakeDashboardReads(self._open())
 
     @property
     def locks(self) -> list[str]:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from bot.bootstrap import Baton, build
+from bot.baton import Baton
+from bot.bootstrap import build
 from bot.config import Settings
+from bot.outbox.port import Notifier
 from routing.commands import parse_command
 from routing.roles import Platform
 from routing.usecases.context import Actor, Outcome, RelayConfig
 
 
 def make_baton(
-    url: str, clock: object, managers: Iterable[tuple[str, str]] = (), **config: object
+    url: str,
+    clock: object,
+    managers: Iterable[tuple[str, str]] = (),
+    notifiers: Mapping[str, Notifier] | None = None,
+    **config: object,
 ) -> Baton:
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     relay_config = RelayConfig(managers=frozenset(managers), **config)  # type: ignore[arg-type]
-    return build(settings, clock=clock, config=relay_config)  # type: ignore[arg-type]
+    return build(settings, clock=clock, config=relay_config, notifiers=notifiers)  # type: ignore[arg-type]
 
 
 def console(name: str) -> Actor:

@@ -1,8 +1,9 @@
-"""Buttons on lead cards: each one is a command of the text grammar, or a small form first.
+"""Buttons on lead cards: the click → the vocabulary's action → its command, or its form first.
 
-A button carries ``action_id`` ``lead:<action>`` and the lead id as its ``value``. The click is
-acknowledged at once (Slack ignores the body); the use case runs and the person is answered where
-they clicked. Their home tab is refreshed afterwards, on the home's background thread.
+A button carries ``action_id`` ``lead:<action>`` and the lead id as its ``value``
+(:mod:`routing.chat.actions` says what each one does). The click is acknowledged at once (Slack
+ignores the body); the use case runs and the person is answered where they clicked. Their home tab
+is refreshed afterwards, on the home's background thread.
 """
 
 from __future__ import annotations
@@ -13,48 +14,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.slack.listeners.commands import FORM_UNAVAILABLE, open_form, open_view
+from bot.slack.listeners.commands import form_unavailable, open_form
 from bot.slack.listeners.deps import SlackDeps
 from bot.slack.listeners.replies import acting_user, clicked_in_home, tell_actor
-from bot.slack.listeners.views import FORM_ACTIONS, button_form
 from bot.slack.render.blocks import ACTION_PREFIX, action_name
-from routing.commands import (
-    Churn,
-    Claim,
-    Command,
-    Decline,
-    Handoff,
-    LogMeeting,
-    LogProposal,
-    Qualify,
-    parse_lead_id,
-    usage_for,
-)
-from routing.errors import UsageError
-
-
-def command_for(action: str, lead_id: int) -> Command:
-    """The command a button stands for (the form buttons are in :data:`FORM_ACTIONS`)."""
-    match action:
-        case "claim":
-            return Claim(lead_id)
-        case "notmine":
-            return Decline(lead_id)
-        case "qualify":
-            return Qualify(lead_id)
-        case "handoff":
-            return Handoff(lead_id)
-        case "handoff qualifier":
-            return Handoff(lead_id, to_qualifiers=True)
-        case "meeting":
-            return LogMeeting(lead_id)
-        case "proposal requested":
-            return LogProposal(lead_id, "requested")
-        case "proposal presented":
-            return LogProposal(lead_id, "presented")
-        case "churn":
-            return Churn(lead_id)
-    raise UsageError(f"`{action}` is not something a lead button does", usage_for("lead", ""))
+from routing.chat.actions import action_named, button_command
+from routing.chat.forms import QUALIFICATION
+from routing.commands import parse_lead_id
 
 
 def click(
@@ -64,18 +30,18 @@ def click(
     client: WebClient,
     respond: Respond,
 ) -> None:
-    name = action_name(str(action.get("action_id", "")))
+    clicked = action_named(action_name(str(action.get("action_id", ""))))
     lead_id = parse_lead_id(str(action.get("value", "")))
     user_id = acting_user(body) or ""
-    if name in FORM_ACTIONS:
-        if not open_view(client, body.get("trigger_id"), button_form(name, lead_id)):
-            tell_actor(deps, body, respond, FORM_UNAVAILABLE)
-        return
-    outcome = deps.execute(user_id, command_for(name, lead_id))
-    if outcome.open_form_for is None:
-        tell_actor(deps, body, respond, outcome.reply, outcome.card)
-    elif not open_form(client, body.get("trigger_id"), outcome.open_form_for):
-        tell_actor(deps, body, respond, FORM_UNAVAILABLE)
+    form = clicked.form_on_click
+    if form is None:  # the click is a command; the domain may answer with a form to fill in
+        outcome = deps.execute(user_id, button_command(clicked, lead_id))
+        if outcome.open_form_for is None:
+            tell_actor(deps, body, respond, outcome.reply, outcome.card)
+            return
+        form, lead_id = QUALIFICATION, outcome.open_form_for
+    if not open_form(client, body.get("trigger_id"), form, lead_id):
+        tell_actor(deps, body, respond, form_unavailable(form))
 
 
 def register(app: App, deps: SlackDeps) -> None:

@@ -16,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.listeners.deps import SlackDeps
 from bot.slack.listeners.mrkdwn import readable_command
-from bot.slack.listeners.views import qualify_form
 from bot.slack.render.blocks import ephemeral, lead_view_message
 from bot.slack.render.digest import digest_blocks, digest_fallback
+from bot.slack.render.forms import modal
+from routing.chat.forms import QUALIFICATION, Form
 from routing.commands import Command, Funnel, parse_command, usage_for
 from routing.relay import LEAD_CHANGES
 from routing.usecases.funnel import Digest
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("/lead", "/rotation", "/funnel")
 """Every slash command the app answers; ``manifest.yaml`` declares the same three."""
-FORM_UNAVAILABLE = f"I couldn't open the form; type it instead:\n`{usage_for('lead', 'qualify')}`"
 
 
 def register(app: App, deps: SlackDeps) -> None:
@@ -49,9 +49,9 @@ def answer(
     outcome = deps.execute(payload["user_id"], command)
     mention = deps.users.mention
     if outcome.open_form_for is not None:
-        if open_form(client, payload.get("trigger_id"), outcome.open_form_for):
+        if open_form(client, payload.get("trigger_id"), QUALIFICATION, outcome.open_form_for):
             return {}
-        return ephemeral(FORM_UNAVAILABLE, mention)
+        return ephemeral(form_unavailable(QUALIFICATION), mention)
     digest = outcome.data.get("digest")
     if isinstance(command, Funnel) and isinstance(digest, Digest):
         return {
@@ -65,9 +65,14 @@ def answer(
     return ephemeral(outcome.reply, mention, outcome.card)
 
 
-def open_form(client: WebClient, trigger_id: object, lead_id: int) -> bool:
-    """Open the qualification form; False when Slack would not (the trigger expired, say)."""
-    return open_view(client, trigger_id, qualify_form(lead_id))
+def open_form(client: WebClient, trigger_id: object, form: Form, lead_id: int) -> bool:
+    """Open ``form`` for the lead; False when Slack would not (the trigger expired, say)."""
+    return open_view(client, trigger_id, modal(form, lead_id))
+
+
+def form_unavailable(form: Form) -> str:
+    """What to tell the person when their form could not open: the command to type instead."""
+    return f"I couldn't open the form; type it instead:\n`{usage_for('lead', form.name)}`"
 
 
 def open_view(client: WebClient, trigger_id: object, view: dict[str, Any]) -> bool:

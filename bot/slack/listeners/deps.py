@@ -7,7 +7,7 @@ from datetime import date
 
 from slack_sdk import WebClient
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.slack.listeners.home import HomePublisher
 from bot.slack.transport.identity import BotIdentity
 from bot.slack.transport.users import SlackUsers

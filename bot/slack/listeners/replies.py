@@ -16,8 +16,11 @@ from slack_bolt import BoltResponse, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.listeners.deps import SlackDeps
-from bot.slack.render.blocks import card_blocks, ephemeral, fallback, sections, slack_text
-from routing.errors import BatonError, UsageError
+from bot.slack.render.blocks import card_blocks, cut, ephemeral, fallback, sections, slack_text
+from bot.slack.render.forms import CALLBACK_PREFIX, INPUT_ACTION
+from routing.chat.forms import FORMS
+from routing.errors import BatonError, FormProblems, UsageError
+from routing.limits import BlockKit
 from routing.notices import LeadCard
 
 log = logging.getLogger(__name__)
@@ -133,18 +136,24 @@ def handle_error(
 
 
 def form_errors(view: Mapping[str, Any], error: Exception, text: str) -> dict[str, Any]:
-    """``response_action: errors`` on the form's first input (the amount, reason or budget)."""
-    blocks = view.get("blocks") if isinstance(view, Mapping) else None
-    inputs = [
-        b["block_id"]
-        for b in (blocks if isinstance(blocks, list) else [])
-        if isinstance(b, Mapping)
-        and b.get("type") == "input"
-        and isinstance(b.get("block_id"), str)
-    ]
-    message = error.problem if isinstance(error, UsageError) else text
-    target = inputs[0] if inputs else "value"
-    return {"response_action": "errors", "errors": {target: message[:300]}}
+    """``response_action: errors``: each problem under its field; a problem with the whole form,
+    or a refusal (not allowed, wrong stage), under the form's first field."""
+    problems = error.problems if isinstance(error, FormProblems) else {}
+    first = _first_field(view)
+    errors = {key or first: problem for key, problem in problems.items()}
+    if not errors:
+        errors = {first: error.problem if isinstance(error, UsageError) else text}
+    return {
+        "response_action": "errors",
+        "errors": {key: cut(problem, BlockKit.ERROR_TEXT) for key, problem in errors.items()},
+    }
+
+
+def _first_field(view: Mapping[str, Any]) -> str:
+    """The first field of the form the view is (known by its callback id, not its blocks)."""
+    name = str(view.get("callback_id", "")).removeprefix(CALLBACK_PREFIX)
+    form = FORMS.get(name)
+    return form.fields[0].key if form is not None else INPUT_ACTION
 
 
 def _tell_quietly(

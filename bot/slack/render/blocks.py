@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from routing.chat.actions import CONFIRM_NO, CONFIRM_TITLE, CONFIRM_YES, Action, actions_named
+from routing.limits import BlockKit
 from routing.notices import LeadCard
 from routing.team import render_mentions
 from routing.usecases.views import LeadView
@@ -19,37 +21,7 @@ Block = dict[str, Any]
 MentionFn = Callable[[int, str], str]
 """``(rep id, name) -> how the rep is named in Slack`` (``<@U123>`` or a plain name)."""
 
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_SECTION_TEXT = 3000
-MAX_FIELDS = 10
-MAX_FIELD_TEXT = 2000
-MAX_ACTIONS = 25
-MAX_BUTTON_TEXT = 75
-MAX_HEADER_TEXT = 150
-MAX_FALLBACK_TEXT = 3000
 ACTION_PREFIX = "lead:"
-
-BUTTON_LABELS = {
-    "claim": "Claim",
-    "notmine": "Not mine",
-    "qualify": "Qualify",
-    "disqualify": "Disqualify",
-    "handoff": "Hand off",
-    "handoff qualifier": "To qualifiers",
-    "meeting": "Log meeting",
-    "proposal requested": "Proposal requested",
-    "proposal presented": "Proposal presented",
-    "won": "Won",
-    "lost": "Lost",
-    "expand": "Log expansion",
-    "churn": "Churned",
-}
-_STYLES = {"claim": "primary", "qualify": "primary", "won": "primary", "handoff": "primary"}
-_CONFIRM = {
-    "churn": "Mark this customer as churned?",
-    "notmine": "Pass this lead to the next rep in the rotation?",
-}
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 
@@ -81,7 +53,7 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+def chunks(text: str, limit: int = BlockKit.SECTION_TEXT) -> list[str]:
     """``text`` in pieces of at most ``limit`` characters, split at line ends where possible."""
     pieces: list[str] = []
     while len(text) > limit:
@@ -92,16 +64,19 @@ def chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     return [*pieces, text] if text else pieces
 
 
-def plain(text: str, limit: int = MAX_BUTTON_TEXT) -> dict[str, Any]:
+def plain(text: str, limit: int = BlockKit.BUTTON_TEXT) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut(text, limit) or " ", "emoji": True}
 
 
 def section(mrkdwn: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(mrkdwn, MAX_SECTION_TEXT)}}
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": cut(mrkdwn, BlockKit.SECTION_TEXT)},
+    }
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": plain(text, MAX_HEADER_TEXT)}
+    return {"type": "header", "text": plain(text, BlockKit.HEADER_TEXT)}
 
 
 def sections(mrkdwn: str) -> list[Block]:
@@ -121,29 +96,31 @@ def action_name(action_id_: str) -> str:
     return action_id_.removeprefix(ACTION_PREFIX).replace("_", " ")
 
 
-def button(action: str, lead_id: int) -> Block:
+def button(action: Action, lead_id: int) -> Block:
+    """A lead's step as a Block Kit button: the lead id rides as its value."""
     element: Block = {
         "type": "button",
-        "text": plain(BUTTON_LABELS.get(action, action.capitalize())),
-        "action_id": action_id(action),
+        "text": plain(action.label),
+        "action_id": action_id(action.name),
         "value": str(lead_id),
     }
-    if action in _STYLES:
-        element["style"] = _STYLES[action]
-    if action in _CONFIRM:
+    if action.primary:
+        element["style"] = "primary"
+    if action.confirm:
         element["confirm"] = {
-            "title": plain("Are you sure?", 100),
-            "text": plain(_CONFIRM[action], 300),
-            "confirm": plain("Yes"),
-            "deny": plain("Cancel"),
+            "title": plain(CONFIRM_TITLE, BlockKit.CONFIRM_TITLE),
+            "text": plain(action.confirm, BlockKit.CONFIRM_TEXT),
+            "confirm": plain(CONFIRM_YES),
+            "deny": plain(CONFIRM_NO),
         }
     return element
 
 
 def buttons(card: LeadCard) -> list[Block]:
-    if not card.actions:
+    actions = actions_named(card.actions)[: BlockKit.ACTIONS]
+    if not actions:
         return []
-    elements = [button(a, card.lead_id) for a in card.actions[:MAX_ACTIONS]]
+    elements = [button(action, card.lead_id) for action in actions]
     return [{"type": "actions", "block_id": f"lead:{card.lead_id}", "elements": elements}]
 
 
@@ -152,8 +129,8 @@ def card_fields(card: LeadCard, mention: MentionFn) -> list[dict[str, str]]:
     pairs: list[tuple[str, str]] = [("Stage", escape(card.stage)), ("Owner", owner)]
     pairs += [(escape(k), escape(v)) for k, v in card.details.items()]
     return [
-        {"type": "mrkdwn", "text": cut(f"*{label}*\n{value}", MAX_FIELD_TEXT)}
-        for label, value in pairs[:MAX_FIELDS]
+        {"type": "mrkdwn", "text": cut(f"*{label}*\n{value}", BlockKit.FIELD_TEXT)}
+        for label, value in pairs[: BlockKit.FIELDS]
     ]
 
 
@@ -164,19 +141,14 @@ def card_blocks(card: LeadCard, mention: MentionFn, headline: str | None = None)
     title["fields"] = card_fields(card, mention)
     blocks.append(title)
     if card.qualification:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": cut(escape(card.qualification), 3000)}],
-            }
-        )
+        blocks.append(_context(escape(card.qualification)))
     blocks += buttons(card)
-    return blocks[:MAX_MESSAGE_BLOCKS]
+    return blocks[: BlockKit.MESSAGE_BLOCKS]
 
 
 def fallback(text: str, mention: MentionFn) -> str:
     """The ``text`` beside blocks: what notifications and screen readers show."""
-    return cut(slack_text(text, mention), MAX_FALLBACK_TEXT)
+    return cut(slack_text(text, mention), BlockKit.FALLBACK_TEXT)
 
 
 # --- replies to the person acting -------------------------------------------------------------
@@ -190,7 +162,7 @@ def ephemeral(text: str, mention: MentionFn, card: LeadCard | None = None) -> di
     return {
         "response_type": "ephemeral",
         "text": fallback(text, mention),
-        "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+        "blocks": blocks[: BlockKit.MESSAGE_BLOCKS],
     }
 
 
@@ -201,7 +173,7 @@ def lead_view_message(view: LeadView, card: LeadCard | None, mention: MentionFn)
     facts = [f"*{escape(label)}:* {_fact(label, value, mention)}" for label, value in view.facts]
     blocks += sections("\n".join(facts))
     if view.original_post:
-        blocks.append(_context(cut("*Original post:*\n" + escape(view.original_post), 3000)))
+        blocks.append(_context("*Original post:*\n" + escape(view.original_post)))
     total = len(view.history) + view.earlier_events
     title = "*History*" + (
         f" (latest {len(view.history)} of {total})" if view.earlier_events else ""
@@ -212,7 +184,7 @@ def lead_view_message(view: LeadView, card: LeadCard | None, mention: MentionFn)
     return {
         "response_type": "ephemeral",
         "text": fallback(view.text(), mention),
-        "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+        "blocks": blocks[: BlockKit.MESSAGE_BLOCKS],
     }
 
 
@@ -233,7 +205,7 @@ def home_view(
     if not cards:
         blocks.append(section("You have no open leads right now. New ones arrive here and in DMs."))
         return {"type": "home", "blocks": blocks}
-    limit = MAX_VIEW_BLOCKS - 1  # room for the "…and N more" line
+    limit = BlockKit.VIEW_BLOCKS - 1  # room for the "…and N more" line
     shown = 0
     for stage, group in _by_stage(cards):
         if len(blocks) + 4 > limit:  # divider, stage title and one lead (line + buttons)
@@ -268,4 +240,7 @@ def _divider() -> Block:
 
 
 def _context(mrkdwn: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(mrkdwn, 3000)}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": cut(mrkdwn, BlockKit.CONTEXT_TEXT)}],
+    }

@@ -30,7 +30,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox.sender import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.slack.transport.delivered import already_posted, delivery_key, digest_metadata
 from routing.digest_text import (
     NAME_WIDTH,

@@ -19,7 +19,7 @@ from slack_bolt import App, BoltResponse, Respond
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.slack.listeners import actions, commands, events, home, views
 from bot.slack.listeners.deps import SlackDeps
 from bot.slack.listeners.replies import handle_error

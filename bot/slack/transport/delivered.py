@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox.sender import PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import PermanentDeliveryError, TransientDeliveryError
 from routing.notices import Notice
 
 log = logging.getLogger(__name__)

@@ -13,13 +13,12 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 
-from bot.bootstrap import Baton
+from bot.baton import Baton, Worker
 from bot.config import Settings, StartupError
 from bot.slack.transport.app import (
     ACK_PATH_TIMEOUT_SECONDS,
@@ -31,6 +30,7 @@ from bot.slack.transport.envelope import Unreadable, bolt_request, origin, parse
 from bot.slack.transport.notifier import SlackNotifier
 from bot.slack.transport.signature import unverified_because
 from bot.slack.transport.socket_mode import SocketModeWorker
+from routing.relay import Relay
 from routing.roles import Platform
 
 log = logging.getLogger(__name__)
@@ -68,20 +68,17 @@ def slack_mode(settings: Settings) -> SlackMode | None:
 
 
 class SlackRuntime:
-    """The Bolt app, its thread pools and the outbox notifier of one running server."""
+    """The Bolt app and its thread pool of one running server."""
 
     def __init__(self, baton: Baton) -> None:
         settings = baton.settings
-        token = settings.slack_bot_token or ""
         self.signing_secret = settings.slack_signing_secret or ""
         self.api_origins = tuple(filter(None, [origin(settings.slack_api_url)]))
         self.dispatcher = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="slack")
-        client = web_client(token, settings.slack_api_url, ACK_PATH_TIMEOUT_SECONDS)
-        self.app, self.deps = build_app(baton, client)
-        self.notifier = SlackNotifier(
-            web_client(token, settings.slack_api_url, OUTBOX_TIMEOUT_SECONDS),
-            after_lead_dm=self.deps.home.refresh_later,
+        client = web_client(
+            settings.slack_bot_token or "", settings.slack_api_url, ACK_PATH_TIMEOUT_SECONDS
         )
+        self.app, self.deps = build_app(baton, client)
 
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: events, slash commands and interactivity alike."""
@@ -107,24 +104,38 @@ class SlackRuntime:
         self.deps.close()
 
 
-@dataclass
 class SlackPlatform:
-    """Slack for one server: its mount and, in Socket Mode, its worker share one runtime."""
+    """Slack for one process: the outbox notifier from the start, and the Bolt runtime (the
+    events route, or in Socket Mode the connection) once the server mounts it."""
 
-    mode: SlackMode
-    runtime: SlackRuntime | None = None
-    after_envelope: list[Callable[[], None]] = field(default_factory=list)
-    """Called after each Socket Mode envelope (the server wakes its outbox sender)."""
+    name = Platform.SLACK.value
 
-    def runtime_for(self, baton: Baton) -> SlackRuntime:
+    def __init__(self, settings: Settings, relay: Relay) -> None:
+        mode = slack_mode(settings)
+        if mode is None:
+            raise StartupError("SLACK_BOT_TOKEN is not set: Slack needs the app's bot token")
+        self.mode = mode
+        self.settings = settings
+        self.relay = relay
+        self.runtime: SlackRuntime | None = None
+        client = web_client(
+            settings.slack_bot_token or "", settings.slack_api_url, OUTBOX_TIMEOUT_SECONDS
+        )
+        self.notifier = SlackNotifier(client, after_lead_dm=self._refresh_home)
+
+    def _refresh_home(self, user_id: str) -> None:
+        """A lead card reached ``user_id``'s DMs: their home tab (once the app runs) shows it."""
+        if self.runtime is not None:
+            self.runtime.deps.home.refresh_later(user_id)
+
+    def _runtime(self, baton: Baton) -> SlackRuntime:
         if self.runtime is None:
             self.runtime = SlackRuntime(baton)
         return self.runtime
 
     def mount(self, app: web.Application, baton: Baton) -> None:
-        """Register the notifier; in HTTP mode also the events route."""
-        runtime = self.runtime_for(baton)
-        baton.notifiers[Platform.SLACK.value] = runtime.notifier
+        """The events route (in HTTP mode), and closing the runtime with the app."""
+        runtime = self._runtime(baton)
         if self.mode is SlackMode.HTTP:
             app.router.add_post(EVENTS_PATH, runtime.handle)
 
@@ -133,24 +144,16 @@ class SlackPlatform:
 
         app.on_cleanup.append(close)
 
-    def socket_worker(self, baton: Baton) -> Callable[[], None]:
-        """Socket Mode: connect out to Slack (no public URL); returns the disconnect."""
-        runtime = self.runtime_for(baton)
-        worker = socket_mode_worker(
-            runtime,
-            baton.settings.slack_app_token or "",
-            lambda: [f() for f in self.after_envelope],
-        )
-        worker.start()
-        return worker.close
+    def workers(self, wake_sender: Callable[[], None]) -> list[Worker]:
+        """In Socket Mode, the connection out to Slack (no public URL)."""
+        if self.mode is not SlackMode.SOCKET:
+            return []
 
+        def connect(baton: Baton) -> Callable[[], None]:
+            runtime = self._runtime(baton)
+            token = baton.settings.slack_app_token or ""
+            worker = SocketModeWorker(runtime.app, token, runtime.api_origins, wake_sender)
+            worker.start()
+            return worker.close
 
-def socket_mode_worker(
-    runtime: SlackRuntime, app_token: str, after_envelope: Callable[[], object]
-) -> SocketModeWorker:
-    return SocketModeWorker(runtime.app, app_token, runtime.api_origins, after_envelope)
-
-
-def slack_platform(settings: Settings) -> SlackPlatform | None:
-    mode = slack_mode(settings)
-    return SlackPlatform(mode) if mode is not None else None
+        return [connect]

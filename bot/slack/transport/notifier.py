@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox.sender import (
+from bot.outbox.port import (
     CLAIM_MARGIN,
     STALE_SENDING,
     Delivery,

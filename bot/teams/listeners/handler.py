@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.teams.listeners import work
 from bot.teams.listeners.submits import FormInvalid, command_from_card
-from bot.teams.render.cards import qualification_form
+from bot.teams.render.cards import form_card
 from bot.teams.render.invokes import InvokeBody, card_answer, message_answer
 from bot.teams.render.text import TeamsText
 from bot.teams.transport import activities as a
@@ -106,7 +106,7 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
         """``Action.Submit``: a message with the card's data and inputs as ``value``."""
         actor = self._answerable(activity)
         if actor is not None:
-            await self._answer(activity, actor, lambda: command_from_card(value, self._today()))
+            await self._answer(activity, actor, lambda: command_from_card(value))
 
     def _answerable(self, activity: Activity) -> Actor | None:
         """The person to answer, when there is one and a conversation to answer them in."""
@@ -135,7 +135,7 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             await self._blocking(work.execute, self.baton, actor, command(), where, key, personal)
             return
         except FormInvalid as err:
-            notice = work.form_notice(where, err.lead_id, err.title, err.values, err.errors)
+            notice = work.form_notice(where, err)
         except BatonError as err:
             notice = work.text_notice(err.message, where)
         except Exception:
@@ -167,11 +167,13 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             return message_answer("Only people can use Baton's buttons.")
         key = self._key(activity)
         try:
-            command = command_from_card(data, self._today())
+            command = command_from_card(data)
             personal = a.is_personal(activity)
             return await self._blocking(work.click, self.baton, actor, command, key, personal)
         except FormInvalid as err:
-            form = qualification_form(err.lead_id, err.title, TeamsText({}), err.values, err.errors)
+            form = form_card(
+                err.form, err.lead_id, err.title, TeamsText({}), err.values, err.errors
+            )
             return card_answer(form)
         except BatonError as err:
             body = message_answer(plain_mentions(err.message))

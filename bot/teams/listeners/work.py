@@ -18,7 +18,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
+from bot.teams.listeners.submits import FormInvalid
 from bot.teams.render.cards import lead_card
 from bot.teams.render.digest import digest_cards, funnel_chart_uri
 from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_answer
@@ -26,6 +27,7 @@ from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
 from routing import limits
 from routing.arrival import posted
+from routing.chat.forms import QUALIFICATION
 from routing.commands import Command
 from routing.notices import Notice, NoticeKind
 from routing.relay import READ_ONLY_COMMANDS, SYSTEM
@@ -44,7 +46,7 @@ ALREADY_DONE = "Done already: Teams delivered this click twice."
 
 def remember_all(baton: Baton, seen: list[Sighting]) -> None:
     if seen:
-        remember(baton.engine, seen, baton.clock())
+        remember(baton.stores.conversations, seen, baton.clock())
 
 
 def delivery_key(activity_id: str, conversation: str) -> DeliveryKey:
@@ -98,7 +100,7 @@ def _in_their_chat(baton: Baton, actor: Actor, command: Command, where: str) -> 
 
 def can_chat_with(baton: Baton, actor: Actor) -> bool:
     """Baton holds the person's 1:1 chat, or a reference with the tenant to open one."""
-    stored = load(baton.engine, actor.user_id)
+    stored = load(baton.stores.conversations, actor.user_id)
     return stored is not None and (
         is_personal_reference(stored.reference) or bool(stored.tenant_id)
     )
@@ -170,7 +172,9 @@ def reply_notice(outcome: Outcome, conversation: str) -> Notice:
         return text_notice(outcome.reply, conversation, NoticeKind.DIGEST, teams_cards=cards)
     if outcome.open_form_for is not None:
         return dataclasses.replace(
-            text_notice(outcome.reply, conversation, form="qualify", lead=outcome.open_form_for),
+            text_notice(
+                outcome.reply, conversation, form=QUALIFICATION.name, lead=outcome.open_form_for
+            ),
             card=outcome.card,
         )
     kind = NoticeKind.LEAD_CARD if outcome.card else NoticeKind.TEXT
@@ -183,26 +187,20 @@ def text_notice(
     return Notice(text=text, kind=kind, channel=conversation, platform=TEAMS, data=data)
 
 
-def form_notice(
-    conversation: str,
-    lead_id: int,
-    title: str,
-    values: Mapping[str, str],
-    errors: Mapping[str, str],
-) -> Notice:
-    """The qualification form again, with what was typed and what to fix."""
+def form_notice(conversation: str, again: FormInvalid) -> Notice:
+    """The form again, with what was typed and what to fix."""
     return text_notice(
-        f"Qualify L-{lead_id}: please fix the form.",
+        f"{again.form.title(again.lead_id)}: please fix the form.",
         conversation,
-        form="qualify",
-        lead=lead_id,
-        title=title,
-        values=dict(values),
-        errors=dict(errors),
+        form=again.form.name,
+        lead=again.lead_id,
+        title=again.title,
+        values=dict(again.values),
+        errors=dict(again.errors),
     )
 
 
 def form_dm(rep_id: int, lead_id: int, title: str) -> Notice:
     """The qualification form in a rep's own chat (a channel card is not the place to fill it)."""
-    data = {"form": "qualify", "lead": lead_id, "title": title}
-    return Notice(text=f"Qualify L-{lead_id}", rep_id=rep_id, data=data)
+    data = {"form": QUALIFICATION.name, "lead": lead_id, "title": title}
+    return Notice(text=QUALIFICATION.title(lead_id), rep_id=rep_id, data=data)

@@ -1,8 +1,11 @@
-"""Adaptive Cards (1.4, Universal Actions) for leads and the qualification form.
+"""Adaptive Cards (1.4, Universal Actions) for leads and Baton's forms.
 
-Buttons are ``Action.Execute`` with ``{"baton": <action>, "lead": <id>}`` as data, so a click
+What the buttons say and do, and the forms' fields, are :mod:`routing.chat`'s; here they are laid
+out. Buttons are ``Action.Execute`` with ``{"baton": <action>, "lead": <id>}`` as data, so a click
 arrives as an ``adaptiveCard/action`` invoke; clients that fall back to ``Action.Submit`` send the
-same data as a message ``value``. Both are read by :mod:`bot.teams.listeners.submits`.
+same data as a message ``value``. Both are read by :mod:`bot.teams.listeners.submits`. A button
+that asks first (a confirmation, a reason, an amount) is an ``Action.ShowCard`` that opens under
+the card with the question or the form and the button that acts.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from routing.lead import QUALIFICATION_LIMITS
+from routing.chat.actions import CONFIRM_YES, Action, actions_named
+from routing.chat.forms import Field, Form
+from routing.limits import TeamsMessage
 from routing.notices import LeadCard
 
 Card = dict[str, Any]
@@ -29,43 +34,8 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.4"
 
-FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("budget", "Budget", "e.g. 40k this year"),
-    ("authority", "Authority", "who decides, e.g. CTO signs"),
-    ("need", "Need", "the problem they want solved"),
-    ("timeline", "Timeline", "e.g. Q1"),
-    ("notes", "Notes", "anything the closer should know"),
-)
-"""(input id, label, placeholder) of the qualification form: the same fields, the same limits and
-the same rule (at least one filled in) as Slack's modal."""
-FIELD_MAX = QUALIFICATION_LIMITS
-BUTTON_INPUT_MAX = 200
-"""A reason or an amount typed on a button's small form."""
-TITLE_IN_DATA = 300
-"""The lead's title rides in the form's button data to title a form shown again: bounded, as
-button data is never cut to fit a message."""
 FORM_ERROR = "form"
 """The errors key of a problem with the form as a whole rather than one field."""
-
-_SIMPLE_BUTTONS = {
-    "claim": "Claim",
-    "notmine": "Not mine",
-    "qualify": "Qualify",
-    "handoff": "Hand off",
-    "handoff qualifier": "To qualifiers",
-    "meeting": "Meeting held",
-    "proposal requested": "Proposal requested",
-    "proposal presented": "Proposal presented",
-}
-_INPUT_BUTTONS: dict[str, tuple[str, str, str, str, bool]] = {
-    "disqualify": ("Disqualify", "reason", "Reason", "e.g. no budget this year", True),
-    "lost": ("Lost", "reason", "Reason", "e.g. went with a competitor", True),
-    "churn": ("Churned", "reason", "Reason (optional)", "e.g. moved to an in-house tool", False),
-    "won": ("Won", "amount", "Deal value", "e.g. 12000 or 12.5k", True),
-    "expand": ("Expansion", "amount", "Expansion value", "e.g. 5000", True),
-}
-"""action → (button title, input id, label, placeholder, required): a button that asks for one
-more thing opens a small card with that input and a button that acts."""
 
 
 def adaptive_card(
@@ -125,65 +95,78 @@ def lead_card(card: LeadCard, say: Say, line: str | None = None) -> Card:
 
 
 def lead_actions(lead_id: int, actions: Sequence[str]) -> list[dict[str, Any]]:
-    buttons = []
-    for action in actions:
-        if action in _SIMPLE_BUTTONS:
-            buttons.append(execute(_SIMPLE_BUTTONS[action], action, lead_id))
-        elif action in _INPUT_BUTTONS:
-            buttons.append(_input_button(action, lead_id))
-    return buttons
+    return [button(action, lead_id) for action in actions_named(actions)]
 
 
-def _input_button(action: str, lead_id: int) -> dict[str, Any]:
-    title, field, label, placeholder, required = _INPUT_BUTTONS[action]
-    entry: dict[str, Any] = {
-        "type": "Input.Text",
-        "id": field,
-        "label": label,
-        "placeholder": placeholder,
-        "isRequired": required,
-        "maxLength": BUTTON_INPUT_MAX,
-    }
-    if required:
-        entry["errorMessage"] = f"{label} is required."
-    form = {"type": "AdaptiveCard", "body": [entry], "actions": [execute(title, action, lead_id)]}
-    return {"type": "Action.ShowCard", "title": title, "card": form}
+def button(action: Action, lead_id: int) -> dict[str, Any]:
+    """The step as a button: it acts, or it shows the question or the form that comes first."""
+    style = {"style": "positive"} if action.primary else {}
+    form = action.form_on_click
+    if form is not None:
+        shown = small_form(form, lead_id)
+    elif action.confirm:
+        shown = adaptive_part(
+            [text_block(action.confirm)], [execute(CONFIRM_YES, action.name, lead_id)]
+        )
+    else:
+        return {**execute(action.label, action.name, lead_id), **style}
+    return {"type": "Action.ShowCard", "title": action.label, "card": shown, **style}
 
 
-# --- the qualification form -------------------------------------------------------------------
+def adaptive_part(body: Sequence[Card], actions: Sequence[Card]) -> Card:
+    """A card shown inside another (``Action.ShowCard``)."""
+    return {"type": "AdaptiveCard", "body": list(body), "actions": list(actions)}
 
 
-def qualification_form(
+# --- forms ------------------------------------------------------------------------------------
+
+
+def small_form(form: Form, lead_id: int) -> Card:
+    """A form that opens under its button (a reason, an amount): its title, fields and submit."""
+    body = [text_block(form.title(lead_id), weight="Bolder")]
+    body += [field_input(field) for field in form.fields]
+    return adaptive_part(body, [execute(form.submit, form.name, lead_id)])
+
+
+def form_card(
+    form: Form,
     lead_id: int,
     title: str,
     say: Say,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> Card:
-    """BANT plus notes; ``errors`` (field → message) are shown under their fields."""
+    """A form as a card of its own (in place of the clicked card, or in a chat), titled with the
+    lead's; ``errors`` (field key → message, :data:`FORM_ERROR` for the whole form) are shown
+    under their fields, and ``values`` keep what was typed."""
     values, errors = values or {}, errors or {}
-    body: list[dict[str, Any]] = [
-        text_block(f"Qualify L-{lead_id} · {say(title)}", weight="Bolder", size="Medium")
-    ]
+    heading = f"{form.title(lead_id)} · {say(title)}" if title else form.title(lead_id)
+    body: list[Card] = [text_block(heading, weight="Bolder", size="Medium")]
     if FORM_ERROR in errors:
         body.append(text_block(errors[FORM_ERROR], color="Attention"))
-    for field, label, placeholder in FORM_FIELDS:
-        body.append(_form_input(field, label, placeholder, values.get(field, "")))
-        if field in errors:
-            body.append(text_block(errors[field], color="Attention", size="Small", spacing="None"))
-    submit = execute("Qualify", "qualify", lead_id, form=True, lead_title=title[:TITLE_IN_DATA])
+    for field in form.fields:
+        body.append(field_input(field, values.get(field.key, "")))
+        if field.key in errors:
+            body.append(
+                text_block(errors[field.key], color="Attention", size="Small", spacing="None")
+            )
+    in_data = title[: TeamsMessage.BUTTON_DATA_TITLE]
+    submit = execute(form.submit, form.name, lead_id, form=True, lead_title=in_data)
     return adaptive_card(body, [submit], say.entities)
 
 
-def _form_input(field: str, label: str, placeholder: str, value: str) -> Card:
+def field_input(field: Field, value: str = "") -> Card:
+    """One field; Teams marks a required one and refuses to send it empty."""
     entry: Card = {
         "type": "Input.Text",
-        "id": field,
-        "label": label,
-        "placeholder": placeholder,
-        "maxLength": QUALIFICATION_LIMITS[field],
-        "isMultiline": field == "notes",
+        "id": field.key,
+        "label": field.label,
+        "placeholder": field.placeholder,
+        "maxLength": field.max_length,
+        "isMultiline": field.multiline,
     }
+    if field.required:
+        entry.update(isRequired=True, errorMessage=field.missing)
     if value:
         entry["value"] = value
     return entry

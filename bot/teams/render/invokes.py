@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.teams.render.cards import CONTENT_TYPE, lead_card, qualification_form, text_card
+from bot.teams.render.cards import CONTENT_TYPE, form_card, lead_card, text_card
 from bot.teams.render.size import fit_card, fit_text
 from bot.teams.render.text import TeamsText
+from routing.chat.forms import QUALIFICATION
 from routing.team import Rep
 from routing.usecases.context import Outcome
 
@@ -25,7 +26,7 @@ def card_for(outcome: Outcome, reps: Mapping[int, Rep]) -> dict[str, Any]:
     say = TeamsText(reps)
     if outcome.open_form_for is not None:
         title = outcome.card.title if outcome.card else ""
-        return qualification_form(outcome.open_form_for, title, say)
+        return form_card(QUALIFICATION, outcome.open_form_for, title, say)
     if outcome.card is None:
         return text_card(outcome.reply, say)
     return lead_card(outcome.card, say, outcome.reply)

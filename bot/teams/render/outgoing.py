@@ -8,10 +8,11 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
-from bot.teams.render.cards import CONTENT_TYPE, Card, lead_card, qualification_form
+from bot.teams.render.cards import CONTENT_TYPE, Card, form_card, lead_card
 from bot.teams.render.digest import digest_text_card
 from bot.teams.render.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, fit_card, fit_text, pointer
 from bot.teams.render.text import TeamsText, paragraphs
+from routing.chat.forms import FORMS, Form
 from routing.notices import Notice, NoticeKind
 from routing.team import Rep, plain_mentions
 
@@ -66,8 +67,9 @@ def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
     single = data.get("teams_card")  # queued by an earlier version
     if isinstance(single, dict):
         return [single]
-    if data.get("form") == "qualify":
-        return [_form(notice, data, say)]
+    form = FORMS.get(str(data.get("form")))
+    if form is not None:
+        return [_form(form, notice, data, say)]
     if notice.kind is NoticeKind.DIGEST:
         return [digest_text_card(notice.text)]
     if notice.card is not None:
@@ -75,10 +77,10 @@ def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
     return []
 
 
-def _form(notice: Notice, data: Mapping[str, Any], say: TeamsText) -> Card:
+def _form(form: Form, notice: Notice, data: Mapping[str, Any], say: TeamsText) -> Card:
     lead_id = int(data.get("lead") or (notice.card.lead_id if notice.card else 0))
     title = str(data.get("title") or (notice.card.title if notice.card else ""))
-    return qualification_form(lead_id, title, say, data.get("values"), data.get("errors"))
+    return form_card(form, lead_id, title, say, data.get("values"), data.get("errors"))
 
 
 def _mention(entity: Mapping[str, Any]) -> Mention:

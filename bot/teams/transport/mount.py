@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import jwt
@@ -24,11 +26,12 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
 
-from bot.bootstrap import Baton
-from bot.config import Settings
+from bot.baton import Baton, ConversationStore, Worker
+from bot.config import Settings, check_teams
 from bot.teams.listeners.handler import BatonTeamsBot
 from bot.teams.transport.adapter import auth_enabled, make_adapter, warn_if_auth_off
 from bot.teams.transport.notifier import TeamsNotifier
+from routing.relay import Relay
 from routing.roles import Platform
 
 log = logging.getLogger(__name__)
@@ -45,22 +48,33 @@ class NotAnActivity(ValueError):
     """The (verified) body is not a Bot Framework activity Baton can read."""
 
 
-def teams_configured(settings: Settings) -> bool:
-    """Serve Teams when any Teams variable is set. A Slack-only deployment then exposes no
-    unauthenticated ``/api/messages``; to try Teams locally without credentials, set
-    ``BATON_TEAMS_INTAKE_CHANNELS`` (or the digest channel) and leave ``MICROSOFT_APP_ID`` empty."""
-    return bool(
-        settings.microsoft_app_id.strip()
-        or settings.teams_intake_channels
-        or settings.baton_teams_digest_channel
-    )
+class TeamsPlatform:
+    """Teams for one process: the outbox notifier from the start (its credentials checked then),
+    and ``POST /api/messages`` once the server mounts it."""
 
+    name = Platform.TEAMS.value
 
-def mount_teams(app: web.Application, baton: Baton) -> None:
-    warn_if_auth_off(baton.settings)
-    endpoint = MessagesEndpoint(make_adapter(baton.settings), BatonTeamsBot(baton), baton)
-    app.router.add_post(ROUTE, endpoint.handle)
-    baton.notifiers[Platform.TEAMS.value] = TeamsNotifier(make_adapter(baton.settings), baton)
+    def __init__(
+        self,
+        settings: Settings,
+        relay: Relay,
+        conversations: ConversationStore,
+        clock: Callable[[], datetime],
+    ) -> None:
+        check_teams(settings)
+        self.settings = settings
+        self.notifier = TeamsNotifier(
+            make_adapter(settings), settings, relay, conversations, clock
+        )
+
+    def mount(self, app: web.Application, baton: Baton) -> None:
+        warn_if_auth_off(self.settings)
+        endpoint = MessagesEndpoint(make_adapter(self.settings), BatonTeamsBot(baton), baton)
+        app.router.add_post(ROUTE, endpoint.handle)
+
+    def workers(self, wake_sender: Callable[[], None]) -> list[Worker]:
+        """Teams pushes every activity to the route: nothing runs in the background."""
+        return []
 
 
 class MessagesEndpoint:

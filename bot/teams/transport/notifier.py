@@ -32,8 +32,9 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.bootstrap import Baton
-from bot.outbox.sender import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.baton import ConversationStore, StoredConversation
+from bot.config import Settings
+from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.teams.render.cards import Card
 from bot.teams.render.digest import digest_cards, funnel_chart_uri
 from bot.teams.render.outgoing import activities_for
@@ -47,12 +48,11 @@ from bot.teams.transport.references import (
     usable_service_url,
 )
 from routing.notices import Notice, NoticeKind
-from routing.relay import SYSTEM
+from routing.relay import SYSTEM, Relay
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.digests import rebuild_digest
 from routing.usecases.funnel import Digest
-from storage.conversations import StoredReference, save_reference
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,19 @@ class Unreachable(Exception):
 
 
 class TeamsNotifier:
-    def __init__(self, adapter: CloudAdapter, baton: Baton) -> None:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        settings: Settings,
+        relay: Relay,
+        conversations: ConversationStore,
+        clock: Callable[[], datetime],
+    ) -> None:
         self.adapter = adapter
-        self.baton = baton
-        self.app_id = baton.settings.microsoft_app_id.strip()
+        self.relay = relay
+        self.conversations = conversations
+        self.clock = clock
+        self.app_id = settings.microsoft_app_id.strip()
 
     def deliver(self, delivery: Delivery) -> str | None:
         try:
@@ -110,7 +119,7 @@ class TeamsNotifier:
         def use_case(ctx: Ctx) -> Outcome:
             return Outcome("", data={"digest": rebuild_digest(ctx, notice.data)})
 
-        digest = self.baton.relay.run(SYSTEM, use_case).data["digest"]
+        digest = self.relay.run(SYSTEM, use_case).data["digest"]
         assert isinstance(digest, Digest)
         return digest_cards(digest, funnel_chart_uri(digest.report, digest.previous))
 
@@ -119,7 +128,7 @@ class TeamsNotifier:
     async def _to_person(self, rep: Rep | None, activity: Activity) -> None:
         if rep is None:
             raise Unreachable("the person is not in Baton's team")
-        stored = load(self.baton.engine, rep.user_id)
+        stored = load(self.conversations, rep.user_id)
         if stored is None:
             raise Unreachable(
                 f"{rep.name} has not talked to Baton in Teams yet, so there is no chat to "
@@ -149,8 +158,8 @@ class TeamsNotifier:
     async def _to_channel(self, channel: str, activity: Activity) -> None:
         await self._send(restore(self._place(channel), channel), activity)
 
-    def _place(self, conversation: str) -> StoredReference:
-        stored = load(self.baton.engine, a.base_conversation(conversation))
+    def _place(self, conversation: str) -> StoredConversation:
+        stored = load(self.conversations, a.base_conversation(conversation))
         if stored is None:
             raise Unreachable(
                 f"Baton has not been added to Teams conversation {conversation} (install the app "
@@ -181,7 +190,9 @@ class TeamsNotifier:
         if not usable_service_url(service_url, https_only=bool(self.app_id)):
             raise Unreachable(f"the stored Teams address {service_url!r:.80} is not usable")
 
-    async def _open_chat(self, stored: StoredReference, rep: Rep, activity: Activity) -> None:
+    async def _open_chat(
+        self, stored: StoredConversation, rep: Rep, activity: Activity
+    ) -> None:
         """Create the 1:1 chat (Teams returns the same one if it exists), remember it, send."""
         seen = restore(stored)
         tenant = stored.tenant_id
@@ -208,9 +219,7 @@ class TeamsNotifier:
         ref.user = ChannelAccount(id=rep.user_id, name=rep.name)
         ref.conversation.conversation_type = "personal"
         reference = {**ref.serialize(), PERSONAL: True}
-        save_reference(
-            self.baton.engine, PLATFORM, rep.user_id, reference, tenant, self.baton.clock()
-        )
+        self.conversations.save(PLATFORM, rep.user_id, reference, tenant, self.clock())
 
     # --- telling the managers -----------------------------------------------------------------
 
@@ -227,7 +236,7 @@ class TeamsNotifier:
                     ctx.uow.outbox.add(Notice(text=text, rep_id=rep.id, data={UNREACHABLE: True}))
             return Outcome("")
 
-        self.baton.relay.run(SYSTEM, use_case)
+        self.relay.run(SYSTEM, use_case)
 
 
 def _warning(delivery: Delivery, why: str) -> str:

@@ -26,11 +26,10 @@ from urllib.parse import urlsplit
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
-from sqlalchemy import Engine
 
+from bot.baton import ConversationStore, StoredConversation
 from bot.teams.transport import activities as a
 from routing import limits
-from storage.conversations import StoredReference, load_reference, save_reference
 
 PLATFORM = "teams"
 PERSONAL = "batonPersonalChat"
@@ -131,16 +130,16 @@ def _serialised(
     return data
 
 
-def remember(engine: Engine, seen: list[Sighting], at: datetime) -> None:
+def remember(store: ConversationStore, seen: list[Sighting], at: datetime) -> None:
     """Store what was seen; a person's personal chat is never replaced by a channel sighting."""
     for sighting in seen:
-        if not sighting.personal and _has_personal(engine, sighting.key):
+        if not sighting.personal and _has_personal(store, sighting.key):
             continue
-        save_reference(engine, PLATFORM, sighting.key, sighting.reference, sighting.tenant_id, at)
+        store.save(PLATFORM, sighting.key, sighting.reference, sighting.tenant_id, at)
 
 
-def _has_personal(engine: Engine, key: str) -> bool:
-    stored = load_reference(engine, PLATFORM, key)
+def _has_personal(store: ConversationStore, key: str) -> bool:
+    stored = store.load(PLATFORM, key)
     return stored is not None and is_personal_reference(stored.reference)
 
 
@@ -148,11 +147,13 @@ def is_personal_reference(reference: dict[str, Any]) -> bool:
     return reference.get(PERSONAL) is True
 
 
-def load(engine: Engine, key: str) -> StoredReference | None:
-    return load_reference(engine, PLATFORM, key)
+def load(store: ConversationStore, key: str) -> StoredConversation | None:
+    return store.load(PLATFORM, key)
 
 
-def restore(stored: StoredReference, conversation_id: str | None = None) -> ConversationReference:
+def restore(
+    stored: StoredConversation, conversation_id: str | None = None
+) -> ConversationReference:
     """The reference ready for ``continue_conversation``: tenant back in, thread chosen."""
     ref = ConversationReference().deserialize(stored.reference)
     if stored.tenant_id:

@@ -18,15 +18,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 from jinja2 import Environment
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.web.dashboard import pages
 from bot.web.dashboard.render import environment
-from bot.web.dashboard.secret import public_url
 from bot.web.dashboard.session import COOKIE, Work, as_viewer, grant_of
 from routing.dashboard.links import DASHBOARD_PATH, TOKEN_PARAM
 from routing.dashboard.tokens import InvalidToken
 from routing.errors import BatonError, InvalidInput, NotAllowed, NotFound
-from storage.dashboard_export import export_chunks
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ class Dashboard:
     def __init__(self, baton: Baton) -> None:
         self.baton = baton
         self.env = environment()
-        self.secure = public_url(baton.settings).lower().startswith("https://")
+        self.secure = baton.settings.public_url().lower().startswith("https://")
         css = resources.files("bot.web.dashboard").joinpath("static/dashboard.css")
         self.css = css.read_text(encoding="utf-8")
         self.trend_cache: pages.TrendCache = {}
@@ -163,7 +161,9 @@ class Dashboard:
                 "Content-Disposition": f'attachment; filename="baton-{kind}-{stamp}.csv"',
             }
         )
-        chunks = export_chunks(self.baton.engine, kind, export.filters, export.period, export.names)
+        chunks = self.baton.stores.export.chunks(
+            kind, export.filters, export.period, export.names
+        )
         await response.prepare(request)
         await _stream(response, chunks)
         await response.write_eof()

@@ -12,15 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from routing.dashboard.ports import DashboardReads
 from routing.dashboard.scope import Viewer
 from routing.dashboard.tokens import Grant, InvalidToken, verify
+from routing.errors import UnknownPerson
 from routing.roles import Platform
 from routing.usecases.context import Ctx
 from routing.usecases.dashboard import viewer_of
-from storage.dashboard import SqlDashboardReads
-from storage.uow import SqlUnitOfWork
 
 COOKIE = "baton_dashboard"
 T = TypeVar("T")
@@ -46,9 +45,11 @@ def as_viewer(baton: Baton, token: str | None, work: Work[T]) -> T:
     platform, _, user_id = grant.subject.partition(":")
     if platform not in {p.value for p in Platform} or not user_id:
         raise InvalidToken("unknown user")
-    with SqlUnitOfWork(baton.engine, baton.clock, read_only=True) as uow:
-        rep = uow.reps.find(Platform(platform), user_id)
-        if rep is None:
-            raise InvalidToken("unknown user")
-        ctx = Ctx(uow, now, baton.relay.config, rep)
-        return work(ctx, viewer_of(ctx, rep), SqlDashboardReads(uow.connection))
+
+    def as_them(ctx: Ctx) -> T:
+        return work(ctx, viewer_of(ctx, ctx.actor), ctx.uow.dashboard)
+
+    try:
+        return baton.relay.read_as(Platform(platform), user_id, as_them)
+    except UnknownPerson:
+        raise InvalidToken("unknown user") from None

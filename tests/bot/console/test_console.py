@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 from bot.console.session import ConsoleNotifier, ConsoleSession, plain_text
 from bot.entrypoints.cli import app
+from routing.chat.actions import ACTIONS
 from routing.roles import Platform
+from routing.stages import Stage, next_step_actions
 from tests.support.world import make_baton
 
 
@@ -47,8 +49,8 @@ def test_each_typed_line_is_shown_once() -> None:
 
 def test_at_a_terminal_the_typed_line_is_not_repeated(sqlite_url: str, clock: object) -> None:
     said: list[str] = []
-    baton = make_baton(sqlite_url, clock, managers={("console", "maya")})
-    baton.notifiers[Platform.CONSOLE.value] = ConsoleNotifier(said.append)
+    notifiers = {Platform.CONSOLE.value: ConsoleNotifier(said.append)}
+    baton = make_baton(sqlite_url, clock, {("console", "maya")}, notifiers)
     session = ConsoleSession(baton.relay, baton.sender().drain, said.append, "maya", echo=False)
     session.handle("/rotation add @alice qualifier")
     assert said[0].startswith("  Baton → you: Added @alice")
@@ -114,3 +116,18 @@ def test_an_empty_multi_line_post_posts_nothing() -> None:
     out = console("/rotation add @alice qualifier", "/post", "", "/rotation")
     assert "(nothing posted)" in out
     assert "L-1" not in out
+
+
+def test_cards_show_the_buttons_of_their_next_steps_with_the_vocabularys_labels() -> None:
+    out = console(
+        "/rotation add @alice qualifier",
+        "/rotation add @dave closer",
+        "/post Name: Priya Shah Email: priya@acme.io Company: Acme Inc",
+        "/lead claim L-1",
+        "/lead qualify L-1 budget=20k",
+        "/lead handoff L-1",
+    )
+    for stage in (Stage.ASSIGNED, Stage.WITH_CLOSER):
+        labels = [ACTIONS[step.value].label for step in next_step_actions(stage)]
+        assert "  [" + "] [".join(labels) + "]" in out
+    assert "[Meeting held] [Proposal requested] [Proposal presented] [Won] [Lost]" in out

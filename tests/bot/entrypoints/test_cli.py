@@ -12,7 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from bot.entrypoints.cli import CONFIG_ERROR, app
+from bot.entrypoints.cli import app
+from bot.entrypoints.refusals import CONFIG_ERROR
 
 APP_ID = "00000000-0000-4000-8000-000000000001"
 VARIABLES = (

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner, Result
 
-from bot.entrypoints.cli import CONFIG_ERROR, app
+from bot.entrypoints.cli import app
+from bot.entrypoints.refusals import CONFIG_ERROR
 from storage import tables as t
 from tests.support.csv_files import generate_csv
 from tests.support.world import make_baton, say

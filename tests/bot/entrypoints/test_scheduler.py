@@ -22,7 +22,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecution
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.bootstrap import Baton
+from bot.baton import Baton
 from bot.config import Settings
 from bot.entrypoints.cli import app
 from bot.entrypoints.scheduler import (

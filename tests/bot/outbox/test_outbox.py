@@ -10,15 +10,14 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.outbox.sender import (
+from bot.outbox.port import (
     CLAIM_MARGIN,
-    GIVE_UP_AFTER,
     STALE_SENDING,
     Delivery,
-    OutboxSender,
     TransientDeliveryError,
     claim_window,
 )
+from bot.outbox.sender import GIVE_UP_AFTER, OutboxSender
 from bot.slack.transport.app import OUTBOX_TIMEOUT_SECONDS, web_client
 from bot.slack.transport.notifier import SlackNotifier
 from bot.teams.transport.adapter import CONNECTOR_TIMEOUT_SECONDS
@@ -51,9 +50,8 @@ class RecordingNotifier:
 
 
 def _setup(url: str, clock: FakeClock) -> tuple[OutboxSender, RecordingNotifier, object]:
-    baton = make_baton(url, clock, managers={("console", "maya")})
     notifier = RecordingNotifier()
-    baton.notifiers["console"] = notifier
+    baton = make_baton(url, clock, {("console", "maya")}, {"console": notifier})
     say(baton, "maya", "/rotation add @alice qualifier")
     say(baton, "maya", "/rotation add @dave closer")
     return baton.sender(), notifier, baton
@@ -193,9 +191,9 @@ def test_a_row_another_sender_holds_is_not_taken_again_while_its_claim_stands(
     sender.drain()
     notifier.sent.clear()
     _post_lead(baton, 7)
-    held = sender._claim_next()
+    held = sender.claim_next()
     assert held is not None
-    other = OutboxSender(baton.engine, baton.notifiers, clock)  # type: ignore[attr-defined]
+    other = OutboxSender(baton.stores.outbox, baton.notifiers, clock)  # type: ignore[attr-defined]
     clock.advance(seconds=STALE_SENDING.total_seconds() - 1)
     other.drain()
     assert held.row_id not in _sent_ids(baton)
@@ -210,11 +208,11 @@ def test_a_sender_whose_claim_went_stale_cannot_reschedule_the_row(
     sender, _notifier, baton = _setup(sqlite_url, clock)
     sender.drain()
     _post_lead(baton, 8)
-    slow = sender._claim_next()
+    slow = sender.claim_next()
     assert slow is not None
     clock.advance(seconds=STALE_SENDING.total_seconds() + 1)
     assert sender.drain() > 0
-    sender._retry(slow, TransientDeliveryError("late timeout"))
+    sender.retry(slow, TransientDeliveryError("late timeout"))
     with baton.engine.connect() as conn:  # type: ignore[attr-defined]
         status = conn.execute(
             select(t.outbox.c.status).where(t.outbox.c.id == slow.row_id)
@@ -269,7 +267,8 @@ def test_competing_senders_deliver_every_row_once_in_order_per_lead(
         lead = _post_lead(baton, n)
         say(baton, "alice", f"/lead claim L-{lead}")
         say(baton, "alice", f"/lead qualify L-{lead} budget=10k")
-    senders = [OutboxSender(baton.engine, baton.notifiers, clock) for _ in range(SENDERS)]  # type: ignore[attr-defined]
+    outbox = baton.stores.outbox  # type: ignore[attr-defined]
+    senders = [OutboxSender(outbox, baton.notifiers, clock) for _ in range(SENDERS)]  # type: ignore[attr-defined]
     threads = [threading.Thread(target=s.drain) for s in senders]
     for thread in threads:
         thread.start()

@@ -1,105 +1,119 @@
-"""Buttons and forms map to the very commands the text grammar produces."""
+"""Slack buttons and modals only translate: payload → the vocabulary's action or form → command."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
-from bot.slack.listeners.actions import command_for
-from bot.slack.listeners.views import (
-    FORM_ACTIONS,
-    QUALIFY_FIELDS,
-    button_form,
-    command_from_form,
-    form_values,
-    qualify_form,
-)
-from bot.slack.render.blocks import BUTTON_LABELS, action_id, action_name
-from routing.commands import Qualify, parse_command
-from routing.errors import InvalidInput, UsageError
-from routing.stages import Action
+from bot.slack.listeners.actions import click
+from bot.slack.listeners.views import form_values, submission
+from bot.slack.render.blocks import action_id
+from bot.slack.render.forms import modal
+from routing.chat.actions import ACTIONS, Action, button_command
+from routing.chat.forms import QUALIFICATION, WON
+from routing.commands import Command, Handoff, Won
+from routing.usecases.context import Outcome
+from tests.e2e.slack_double import fixture
 
-TODAY = date(2026, 11, 23)
-TYPED = {
-    "claim": "claim L-5",
-    "notmine": "notmine L-5",
-    "qualify": "qualify L-5",
-    "handoff": "handoff L-5",
-    "meeting": "meeting L-5",
-    "proposal requested": "proposal L-5 requested",
-    "proposal presented": "proposal L-5 presented",
-    "churn": "churn L-5",
-    "handoff qualifier": "handoff L-5 qualifier",
-}
+ACTING = [action for action in ACTIONS.values() if action.form_on_click is None]
+ASKING = [action for action in ACTIONS.values() if action.form_on_click is not None]
 
 
-@pytest.mark.parametrize("action", sorted(TYPED))
-def test_a_button_is_the_command_its_words_would_be(action: str) -> None:
-    typed = parse_command("/lead", TYPED[action], TODAY)
-    assert command_for(action_name(action_id(action)), 5) == typed
+@dataclass
+class Deps:
+    """What a listener needs, recording the commands it runs."""
+
+    outcome: Outcome = field(default_factory=lambda: Outcome("Done."))
+    ran: list[Command] = field(default_factory=list)
+    users: Any = field(default_factory=lambda: SimpleNamespace(mention=lambda _id, name: name))
+
+    def execute(self, _user_id: str, command: Command) -> Outcome:
+        self.ran.append(command)
+        return self.outcome
 
 
-def test_every_button_on_a_card_either_acts_or_opens_a_form() -> None:
-    card_actions = {a.value for a in Action} - {"assign", "reassign"}
-    assert card_actions == set(BUTTON_LABELS)
-    assert card_actions == set(TYPED) | FORM_ACTIONS
+class Client:
+    """``views.open``, recording the views; a refusal when the trigger has expired."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        self.opened: list[dict[str, Any]] = []
+        self.expired = expired
+
+    def views_open(self, trigger_id: str, view: dict[str, Any]) -> None:
+        if self.expired:
+            raise SlackApiError("expired", {"ok": False, "error": "expired_trigger_id"})
+        self.opened.append(view)
 
 
-def test_the_qualify_button_asks_for_the_form() -> None:
-    command = command_for("qualify", 5)
-    assert isinstance(command, Qualify)
-    assert command.open_form
+class Respond:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def __call__(self, **reply: Any) -> Any:
+        self.said.append(reply["text"])
+        return SimpleNamespace(status_code=200, body="")
 
 
-def test_an_unknown_button_is_a_usage_error() -> None:
-    with pytest.raises(UsageError):
-        command_for("teleport", 5)
+def press(action: str, lead_id: int, deps: Deps, client: Client) -> Respond:
+    body = fixture("block_actions")
+    body["actions"][0].update(action_id=action, value=str(lead_id))
+    respond = Respond()
+    click(deps, body, body["actions"][0], client, respond)  # type: ignore[arg-type]
+    return respond
 
 
-@pytest.mark.parametrize(
-    ("action", "values", "typed"),
-    [
-        ("won", {"amount": "12.5k"}, "won L-5 12.5k"),
-        ("expand", {"amount": "$3,000"}, "expand L-5 $3,000"),
-        ("lost", {"reason": "went with a competitor"}, "lost L-5 went with a competitor"),
-        ("disqualify", {"reason": "student project"}, "disqualify L-5 student project"),
-        (
-            "qualify",
-            {"budget": "40k", "authority": "CTO", "need": "SSO", "timeline": "Q1", "notes": "hi"},
-            "qualify L-5 budget=40k authority=CTO need=SSO timeline=Q1 hi",
-        ),
-    ],
-)
-def test_a_submitted_form_is_the_command_its_words_would_be(
-    action: str, values: dict[str, str], typed: str
-) -> None:
-    assert command_from_form(action, 5, values) == parse_command("/lead", typed, TODAY)
+@pytest.mark.parametrize("action", ACTING, ids=lambda a: a.name)
+def test_a_button_that_acts_runs_its_command_and_answers_the_clicker(action: Action) -> None:
+    deps, client = Deps(), Client()
+    respond = press(action_id(action.name), 5, deps, client)
+    assert deps.ran == [button_command(action, 5)]
+    assert client.opened == []
+    assert respond.said == ["Done."]
 
 
-def test_a_bad_amount_on_a_form_is_invalid_input() -> None:
-    with pytest.raises(InvalidInput, match="is not an amount"):
-        command_from_form("won", 5, {"amount": "lots"})
+@pytest.mark.parametrize("action", ASKING, ids=lambda a: a.name)
+def test_a_button_that_asks_first_opens_its_form_and_runs_nothing(action: Action) -> None:
+    deps, client = Deps(), Client()
+    press(action_id(action.name), 5, deps, client)
+    assert deps.ran == []
+    assert client.opened == [modal(action.form_on_click, 5)]  # type: ignore[arg-type]
 
 
-def test_an_empty_qualification_form_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="at least one field"):
-        command_from_form("qualify", 5, {key: None for key, *_ in QUALIFY_FIELDS})
+def test_a_qualify_click_the_domain_answers_with_the_form_opens_the_qualification_modal() -> None:
+    deps, client = Deps(Outcome("Qualify L-5", open_form_for=5)), Client()
+    press("lead:qualify", 5, deps, client)
+    assert client.opened == [modal(QUALIFICATION, 5)]
 
 
-def test_forms_carry_the_lead_and_read_back_what_was_typed() -> None:
-    form = qualify_form(12345)
-    assert (form["callback_id"], form["private_metadata"]) == ("lead:qualify", "12345")
-    assert len(form["title"]["text"]) <= 24
-    for action in FORM_ACTIONS:
-        small = button_form(action, 9)
-        assert small["callback_id"] == f"lead:{action}"
-        assert len(small["title"]["text"]) <= 24
-    state = {"values": {"budget": {"value": {"value": " 40k "}}, "need": {"value": {"value": ""}}}}
-    assert form_values({"state": state}) == {"budget": "40k", "need": None}
+def test_a_form_that_cannot_open_tells_the_clicker_what_to_type_for_that_step() -> None:
+    respond = press("lead:won", 5, Deps(), Client(expired=True))
+    (said,) = respond.said
+    assert (
+        said == "I couldn't open the form; type it instead:\n`/lead won &lt;id&gt; &lt;amount&gt;`"
+    )
 
 
-def test_amounts_from_forms_are_decimals() -> None:
-    command = command_from_form("won", 5, {"amount": "12k"})
-    assert command.amount == Decimal(12000)  # type: ignore[union-attr]
+def test_a_button_on_a_card_posted_long_ago_still_works() -> None:
+    deps = Deps()
+    press("lead:handoff_qualifier", 7, deps, Client())
+    assert deps.ran == [Handoff(7, to_qualifiers=True)]
+
+
+def test_a_submitted_modal_runs_its_forms_command_and_shows_the_answer_in_place() -> None:
+    view = {**modal(WON, 5), "state": {"values": {"amount": {"value": {"value": " 12k "}}}}}
+    deps = Deps(Outcome("L-5 won at 12,000."))
+    answer = submission(deps, fixture("view_submission"), view)  # type: ignore[arg-type]
+    assert deps.ran == [Won(5, Decimal(12000))]
+    assert answer["response_action"] == "update"
+    assert answer["view"]["blocks"][0]["text"]["text"] == "L-5 won at 12,000."
+
+
+def test_a_submitted_views_state_is_read_by_block_id_whatever_its_shape() -> None:
+    state = {"values": {"budget": {"value": {"value": " 40k "}}, "need": {"value": {}}}}
+    assert form_values({"state": state}) == {"budget": " 40k ", "need": None}
+    assert form_values({"state": "garbage"}) == {}

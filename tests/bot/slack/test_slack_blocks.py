@@ -10,8 +10,6 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from bot.slack.render.blocks import (
-    MAX_MESSAGE_BLOCKS,
-    MAX_VIEW_BLOCKS,
     action_id,
     action_name,
     card_blocks,
@@ -21,6 +19,7 @@ from bot.slack.render.blocks import (
     lead_view_message,
     slack_text,
 )
+from routing.limits import BlockKit
 from routing.notices import LeadCard
 from routing.stages import Action, Stage, next_step_actions
 from routing.usecases.views import LeadView
@@ -96,7 +95,7 @@ def test_a_huge_lead_card_stays_within_block_kit_limits() -> None:
         title="T" * 5000,
     )
     blocks = card_blocks(huge, mention, headline="h" * 20000)
-    assert_within_limits(blocks, MAX_MESSAGE_BLOCKS)
+    assert_within_limits(blocks, BlockKit.MESSAGE_BLOCKS)
     assert len(json.dumps(blocks)) < 60_000
 
 
@@ -104,7 +103,7 @@ def test_every_stage_gets_buttons_with_labels_and_round_trip_action_ids() -> Non
     for stage in Stage:
         actions = tuple(a.value for a in next_step_actions(stage))
         blocks = card_blocks(card(stage=stage.label, actions=actions), mention)
-        assert_within_limits(blocks, MAX_MESSAGE_BLOCKS)
+        assert_within_limits(blocks, BlockKit.MESSAGE_BLOCKS)
         ids = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
         assert [action_name(i) for i in ids] == list(actions)
     assert action_id("proposal requested") == "lead:proposal_requested"
@@ -114,7 +113,7 @@ def test_a_long_reply_is_split_into_sections_at_line_ends() -> None:
     text = "\n".join(f"line {n} " + "x" * 80 for n in range(200))
     reply = ephemeral(text, mention)
     assert reply["response_type"] == "ephemeral"
-    assert_within_limits(reply["blocks"], MAX_MESSAGE_BLOCKS)
+    assert_within_limits(reply["blocks"], BlockKit.MESSAGE_BLOCKS)
     assert len(reply["blocks"]) > 1
     assert all(b["text"]["text"].startswith("line") for b in reply["blocks"])
 
@@ -138,7 +137,7 @@ def test_the_home_tab_groups_leads_by_stage_and_never_exceeds_100_blocks() -> No
     view = home_view(cards, mention, notice="L-1 is yours")
 
     assert view["type"] == "home"
-    assert_within_limits(view["blocks"], MAX_VIEW_BLOCKS)
+    assert_within_limits(view["blocks"], BlockKit.VIEW_BLOCKS)
     texts = json.dumps(view["blocks"])
     assert "*Assigned*" in texts
     assert "L-1 is yours" in texts
@@ -194,7 +193,7 @@ def test_a_huge_lead_show_stays_within_block_kit_limits() -> None:
         original_post="p" * 500,
     )
     message = lead_view_message(huge, card(actions=ALL_ACTIONS * 5), mention)
-    assert_within_limits(message["blocks"], MAX_MESSAGE_BLOCKS)
+    assert_within_limits(message["blocks"], BlockKit.MESSAGE_BLOCKS)
     assert len(message["text"]) <= 3000
     for block in message["blocks"]:
         Block.parse(block).validate_json()  # type: ignore[union-attr]

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Baton
-from bot.outbox.sender import OutboxSender, claim_window
+from bot.baton import Baton
+from bot.outbox.port import claim_window
+from bot.outbox.sender import OutboxSender
 from bot.slack.transport.app import OUTBOX_TIMEOUT_SECONDS, web_client
 from bot.slack.transport.delivered import DIGEST_EVENT
 from bot.slack.transport.notifier import SlackNotifier
@@ -35,9 +36,8 @@ def double(clock: FakeClock) -> Iterator[SlackDouble]:
 
 
 def _baton(url: str, clock: FakeClock, double: SlackDouble) -> tuple[Baton, SlackNotifier]:
-    baton = make_baton(url, clock)
     notifier = SlackNotifier(web_client("xoxb-test", double.api_url, OUTBOX_TIMEOUT_SECONDS))
-    baton.notifiers["slack"] = notifier
+    baton = make_baton(url, clock, notifiers={"slack": notifier})
     with SqlUnitOfWork(baton.engine, clock) as uow:
         uow.outbox.add(
             Notice(
@@ -72,12 +72,12 @@ def test_a_digest_posted_just_before_its_sender_died_is_not_posted_again(
 ) -> None:
     baton, notifier = _baton(sqlite_url, clock, double)
     dying = baton.sender()
-    claim = dying._claim_next()
+    claim = dying.claim_next()
     assert claim is not None
-    (delivery,) = dying._load_all([claim])
+    (delivery,) = dying.deliveries([claim])
     notifier.deliver(delivery)  # Slack has it; the process dies before marking the row sent
     clock.advance(seconds=claim_window(notifier).total_seconds() + 1)
-    OutboxSender(baton.engine, baton.notifiers, clock).drain()
+    OutboxSender(baton.stores.outbox, baton.notifiers, clock).drain()
     assert len(double.posted_with_metadata(DIGEST_EVENT)) == 1
     [lookup] = double.to("conversations.history")
     assert lookup.params["channel"] == CHANNEL

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
-from bot.outbox.sender import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.slack.render import digest as slack_digest
 from bot.slack.render.digest import digest_blocks, digest_fallback, post_digest, use_digest_source
 from routing.metrics import (

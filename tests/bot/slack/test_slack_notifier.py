@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.outbox.sender import Delivery, PermanentDeliveryError, TransientDeliveryError
+from bot.outbox.port import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.slack.transport.notifier import SlackNotifier, delivery_error
 from routing.lead import SourceRef
 from routing.notices import LeadCard, Notice, NoticeKind

@@ -38,7 +38,7 @@ def test_with_an_app_token_slack_runs_in_socket_mode_instead_of_the_route(
     connected: list[str] = []
 
     class FakeWorker:
-        def __init__(self, _runtime: object, app_token: str, wake: object) -> None:
+        def __init__(self, _app: object, app_token: str, _origins: object, _wake: object) -> None:
             self.app_token = app_token
 
         def start(self) -> None:
@@ -47,7 +47,7 @@ def test_with_an_app_token_slack_runs_in_socket_mode_instead_of_the_route(
         def close(self) -> None:
             connected.append("close")
 
-    monkeypatch.setattr(mount, "socket_mode_worker", FakeWorker)
+    monkeypatch.setattr(mount, "SocketModeWorker", FakeWorker)
     server = make_server(
         settings(sqlite_url, slack_bot_token="xoxb-1", slack_app_token="xapp-1"), sender=False
     )

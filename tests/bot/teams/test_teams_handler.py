@@ -13,8 +13,9 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 from sqlalchemy import select
 
-from bot.bootstrap import Baton, build
-from bot.outbox.sender import Delivery, PermanentDeliveryError
+from bot.baton import Baton
+from bot.bootstrap import build
+from bot.outbox.port import Delivery, PermanentDeliveryError
 from bot.teams.listeners.handler import BatonTeamsBot
 from bot.teams.transport.adapter import make_adapter
 from bot.teams.transport.notifier import TeamsNotifier
@@ -285,7 +286,7 @@ def test_a_message_for_someone_baton_cannot_reach_fails_and_the_managers_hear_of
 ) -> None:
     Turns(baton)(teams.say_personal(MAYA, "lead mine"))  # Maya is a manager Baton knows
     stranger = baton.relay.rep(Actor(Platform.TEAMS, "29:1never-seen", "Nina New"))
-    notifier = TeamsNotifier(make_adapter(baton.settings), baton)
+    notifier = teams_notifier(baton)
     notice = Notice(text="New lead L-7 for you", rep_id=stranger.id)
     reps = {r.id or 0: r for r in (stranger, rep(baton, MAYA))}
 
@@ -330,8 +331,15 @@ def test_a_stored_reference_with_an_unusable_address_fails_at_once_without_a_cal
         "batonPersonalChat": True,
     }
     save_reference(baton.engine, "teams", ALICE.id, reference, None, baton.clock())
-    notifier = TeamsNotifier(make_adapter(baton.settings), baton)
+    notifier = teams_notifier(baton)
     notice = Notice(text="New lead L-7 for you", rep_id=alice.id)
 
     with pytest.raises(PermanentDeliveryError, match="not usable"):
         notifier.deliver(Delivery(notice, alice, None, {alice.id or 0: alice}))
+
+
+def teams_notifier(baton: Baton) -> TeamsNotifier:
+    """The notifier ``baton serve`` would make for these settings."""
+    adapter = make_adapter(baton.settings)
+    stores, relay = baton.stores, baton.relay
+    return TeamsNotifier(adapter, baton.settings, relay, stores.conversations, baton.clock)

@@ -16,13 +16,8 @@ import pytest
 from botbuilder.schema import Activity
 from sqlalchemy import create_engine
 
-from bot.outbox.sender import PermanentDeliveryError, TransientDeliveryError
-from bot.teams.listeners.submits import (
-    EMPTY_FORM,
-    FormInvalid,
-    command_from_card,
-    qualify_from_form,
-)
+from bot.outbox.port import PermanentDeliveryError, TransientDeliveryError
+from bot.teams.listeners.submits import FormInvalid, command_from_card
 from bot.teams.render.cards import lead_actions, lead_card
 from bot.teams.render.outgoing import activity_for
 from bot.teams.render.text import TeamsText
@@ -41,11 +36,13 @@ from routing.commands import (
     Qualify,
     Won,
 )
-from routing.errors import UsageError
+from routing.errors import FormProblems, UsageError
+from routing.lead import EMPTY_QUALIFICATION
 from routing.notices import LeadCard, Notice, NoticeKind
 from routing.roles import Platform
 from routing.team import Rep
 from storage import tables as t
+from storage.conversations import SqlConversations
 from tests.e2e.teams_support import ALICE, DAVE, MAYA, TENANT, Teams
 
 TODAY = date(2026, 11, 23)
@@ -118,27 +115,28 @@ def test_a_lead_post_in_html_is_read_as_lines() -> None:
         ({"baton": "claim", "lead": 4}, Claim(4)),
         ({"baton": "notmine", "lead": "L-4"}, Decline(4)),
         ({"baton": "handoff", "lead": 4}, Handoff(4)),
+        ({"baton": "handoff qualifier", "lead": 4}, Handoff(4, to_qualifiers=True)),
         ({"baton": "meeting", "lead": 4}, LogMeeting(4)),
         ({"baton": "proposal requested", "lead": 4}, LogProposal(4, "requested")),
         ({"baton": "proposal presented", "lead": 4}, LogProposal(4, "presented")),
-        ({"baton": "won", "lead": 4, "amount": "12.5k"}, Won(4, Decimal(12500))),
-        ({"baton": "disqualify", "lead": 4, "reason": " no  budget "}, Disqualify(4, "no budget")),
+        ({"baton": "won", "lead": 4, "amount": " 12.5k "}, Won(4, Decimal(12500))),
+        ({"baton": "disqualify", "lead": 4, "reason": " no budget "}, Disqualify(4, "no budget")),
         ({"baton": "churn", "lead": 4, "reason": ""}, Churn(4)),
+        ({"baton": "churn", "lead": 4}, Churn(4)),
+        ({"baton": "churn", "lead": 4, "reason": "in-house tool"}, Churn(4, "in-house tool")),
         ({"baton": "qualify", "lead": 4}, Qualify(4)),
     ],
 )
 def test_a_card_button_stands_for_the_command_its_words_would_type(
     data: dict[str, Any], command: object
 ) -> None:
-    assert command_from_card(data, TODAY) == command
+    assert command_from_card(data) == command
 
 
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        ({"baton": "lost", "lead": 4, "reason": "  "}, "a reason is required"),
-        ({"baton": "won", "lead": 4, "amount": "lots"}, "lots"),
-        ({"baton": "explode", "lead": 4}, "not something a Baton card can do"),
+        ({"baton": "explode", "lead": 4}, "not something a Baton button does"),
         ({"baton": "claim", "lead": "banana"}, "banana"),
     ],
 )
@@ -146,22 +144,44 @@ def test_a_card_button_with_bad_data_is_refused_like_a_mistyped_command(
     data: dict[str, Any], problem: str
 ) -> None:
     with pytest.raises(UsageError, match=problem):
-        command_from_card(data, TODAY)
+        command_from_card(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "problems"),
+    [
+        ({"baton": "lost", "lead": 4, "reason": "  "}, {"reason": "Reason is required."}),
+        ({"baton": "won", "lead": 4, "amount": "lots"}, {"amount": "`lots` is not an amount"}),
+    ],
+)
+def test_a_small_form_that_breaks_a_rule_is_refused_field_by_field(
+    data: dict[str, Any], problems: dict[str, str]
+) -> None:
+    with pytest.raises(FormProblems) as refused:
+        command_from_card(data)
+    assert set(refused.value.problems) == set(problems)
+    for key, start in problems.items():
+        assert refused.value.problems[key].startswith(start)
+
+
+def qualification(**typed: object) -> dict[str, object]:
+    return {"baton": "qualify", "lead": 4, "form": True, **typed}
 
 
 def test_the_qualification_form_needs_one_field_and_keeps_what_was_typed() -> None:
     with pytest.raises(FormInvalid) as empty:
-        qualify_from_form(4, {"form": True, "budget": " ", "lead_title": "Umbrella Corp"})
-    assert empty.value.errors == {"form": EMPTY_FORM}
+        command_from_card(qualification(budget=" ", lead_title="Umbrella Corp"))
+    assert empty.value.errors == {"form": EMPTY_QUALIFICATION}
     assert empty.value.title == "Umbrella Corp"
+    assert empty.value.form.name == "qualify"
 
     with pytest.raises(FormInvalid) as long:
-        qualify_from_form(4, {"form": True, "need": "x" * 201, "notes": "fine"})
+        command_from_card(qualification(need="x" * 201, notes="fine"))
     assert long.value.errors == {"need": "Need is too long: at most 200 characters."}
     assert long.value.values["notes"] == "fine"
 
-    typed = {"form": True, "budget": "40k", "notes": "line one\nline two"}
-    assert qualify_from_form(4, typed) == Qualify(4, budget="40k", notes="line one\nline two")
+    typed = qualification(budget="40k", notes="line one\nline two")
+    assert command_from_card(typed) == Qualify(4, budget="40k", notes="line one\nline two")
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -216,18 +236,33 @@ def test_a_lead_card_shows_owner_details_notes_and_a_button_per_next_step() -> N
         "title": "Qualify",
         "verb": "qualify",
         "data": {"baton": "qualify", "lead": 4},
+        "style": "positive",
     }
     assert disqualify["type"] == "Action.ShowCard"
-    (reason,) = disqualify["card"]["body"]
+    _title, reason = disqualify["card"]["body"]
     assert reason["id"] == "reason"
     assert reason["isRequired"] is True
     assert won["card"]["actions"][0]["data"] == {"baton": "won", "lead": 4}
 
 
+def test_not_mine_asks_first_and_its_yes_carries_the_same_data_as_before() -> None:
+    (not_mine,) = lead_actions(4, ["notmine"])
+    assert not_mine["type"] == "Action.ShowCard"
+    (question,) = not_mine["card"]["body"]
+    assert question["text"] == "Pass this lead to the next rep in the rotation?"
+    (yes,) = not_mine["card"]["actions"]
+    assert (yes["title"], yes["data"]) == ("Yes", {"baton": "notmine", "lead": 4})
+
+
 def test_every_next_step_the_domain_offers_has_a_button() -> None:
     from routing.stages import Action, Stage, next_step_actions
 
-    offered = {action.value for stage in Stage for action in next_step_actions(stage)}
+    offered = {
+        action.value
+        for stage in Stage
+        for prospecting in (False, True)
+        for action in next_step_actions(stage, prospecting=prospecting)
+    }
     buttons = lead_actions(1, sorted(offered))
     assert len(buttons) == len(offered - {Action.ASSIGN.value})
 
@@ -284,9 +319,10 @@ def test_retry_after_may_be_an_http_date() -> None:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Any:
+    """The conversation store ``baton serve`` uses, on a table of its own."""
     engine = create_engine(f"sqlite:///{tmp_path}/refs.db")
     t.metadata.create_all(engine)
-    return engine
+    return SqlConversations(engine)
 
 
 def test_a_personal_chat_is_remembered_with_its_tenant_and_a_channel_never_replaces_it(
