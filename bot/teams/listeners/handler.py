@@ -1,8 +1,8 @@
 """The Teams activity handler: translate each activity, call the relay, queue or return the answer.
 
-Nothing here decides anything about leads. Messages become the same ``Command``s and
-``InboundPost``s Slack produces; answers are rendered as Adaptive Cards. Relay and database calls
-block, so they run in the event loop's executor, never on the loop itself.
+Nothing here decides anything about leads. Messages become the same commands and arrivals
+(:mod:`routing.arrival`) Slack produces; answers are rendered as Adaptive Cards. Relay and
+database calls block, so they run in the event loop's executor, never on the loop itself.
 
 Every state-changing activity (a typed command, a card submit, a card click) is applied once per
 activity: a redelivery by Teams answers what the first delivery answered and changes nothing.
@@ -30,14 +30,13 @@ from bot.teams.render.invokes import InvokeBody, card_answer, message_answer
 from bot.teams.render.text import TeamsText
 from bot.teams.transport import activities as a
 from bot.teams.transport.adapter import auth_enabled
-from bot.teams.transport.references import MAX_CONVERSATION_ID, reachable, sightings, usable_id
+from bot.teams.transport.references import reachable, sightings, usable_id
+from routing import limits
 from routing.commands import Command, parse_command
 from routing.errors import BatonError
-from routing.roles import Platform
 from routing.team import plain_mentions
 from routing.usecases.context import Actor
 from routing.usecases.deliveries import DeliveryKey
-from routing.usecases.intake import InboundPost
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +49,6 @@ HELP = (
 )
 OOPS = "Sorry, something went wrong on my side. It has been logged; please try again."
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-MAX_MESSAGE_ID = 255
-"""The stored source message id (TODO: take it from routing/limits.py once it exists)."""
 
 
 class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
@@ -84,19 +81,14 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
         return not (a.mentions_bot(activity) and a.command_words(activity))
 
     async def _ingest(self, activity: Activity) -> None:
-        if not usable_id(activity.id, MAX_MESSAGE_ID):
+        if not usable_id(activity.id, limits.MESSAGE_ID):
             log.warning(
                 "ignored a Teams intake post without a usable message id: %.80r", activity.id
             )
             return
-        post = InboundPost(
-            Platform.TEAMS,
-            a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity)),
-            message_id=activity.id,
-            text=a.plain_text(activity),
-            event_id=None,
-        )
-        await self._blocking(work.ingest, self.baton, post, a.actor_of(activity))
+        channel = a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity))
+        text, author = a.plain_text(activity), a.actor_of(activity)
+        await self._blocking(work.ingest, self.baton, channel, activity.id, text, author)
 
     async def _typed(self, activity: Activity) -> None:
         actor = self._answerable(activity)
@@ -195,8 +187,8 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
     def _key(self, activity: Activity) -> DeliveryKey | None:
         """What identifies this delivery: the activity id, within its conversation."""
         conversation = a.conversation_id(activity)
-        if not usable_id(activity.id, MAX_MESSAGE_ID) or not usable_id(
-            conversation, MAX_CONVERSATION_ID
+        if not usable_id(activity.id, limits.MESSAGE_ID) or not usable_id(
+            conversation, limits.CONVERSATION_KEY
         ):
             return None
         return work.delivery_key(activity.id, conversation)

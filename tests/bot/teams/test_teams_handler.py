@@ -19,6 +19,7 @@ from bot.outbox.port import Delivery, PermanentDeliveryError
 from bot.teams.listeners.handler import BatonTeamsBot
 from bot.teams.transport.adapter import make_adapter
 from bot.teams.transport.notifier import TeamsNotifier
+from routing import limits
 from routing.notices import Notice
 from routing.roles import Platform
 from routing.team import Rep
@@ -247,6 +248,26 @@ def test_a_channel_post_delivered_twice_makes_one_lead(baton: Baton, teams: Team
     with baton.engine.connect() as conn:
         sources = conn.execute(select(t.leads.c.source_message_id).order_by(t.leads.c.id)).all()
     assert [row[0] for row in sources] == [post["id"], str(int(post["id"]) + 1)]
+
+
+def test_a_command_whose_delivery_key_is_too_long_to_store_is_still_applied_once(
+    baton: Baton, teams: Teams
+) -> None:
+    """An activity id and a conversation id each within their limits, together longer than a
+    stored key: the key is kept as a digest, and a redelivery still changes nothing."""
+    said = teams.say_personal(MAYA, "lead new Initech tom@initech.com")
+    said["id"] = "1" * limits.MESSAGE_ID
+    said["conversation"]["id"] = "a:" + "x" * (limits.CONVERSATION_KEY - 2)
+
+    Turns(baton)(said)
+    Turns(baton)(said)
+
+    with baton.engine.connect() as conn:
+        keys = conn.execute(select(t.delivery_keys.c.key)).scalars().all()
+        leads = conn.execute(select(t.leads.c.id)).scalars().all()
+    assert leads == [1]
+    assert len(keys) == 1
+    assert keys[0].startswith("sha256:")
 
 
 def test_a_post_in_a_channel_that_is_not_an_intake_channel_is_not_a_lead(
