@@ -263,18 +263,18 @@ class Teams:
 
     @staticmethod
     def personal_data() -> dict[str, Any]:
-        return fixture("message_personal")["channelData"]
+        return dict(fixture("message_personal")["channelData"])
 
     @staticmethod
     def channel_data(channel: str = INTAKE) -> dict[str, Any]:
-        data = fixture("message_channel_post")["channelData"]
+        data: dict[str, Any] = fixture("message_channel_post")["channelData"]
         data["teamsChannelId"] = data["channel"]["id"] = channel
         return data
 
     def say_personal(self, user: User, text: str, *mentioned: User) -> dict[str, Any]:
         """A message in the user's 1:1 chat with Baton: no @mention needed."""
         activity = self._recorded("message_personal", user.account)
-        activity["conversation"] = self.personal(user)
+        activity["conversation"]["id"] = user.chat
         return _said(activity, text, mentioned)
 
     def say_in_channel(
@@ -309,7 +309,8 @@ class Teams:
     ) -> dict[str, Any]:
         """``Action.Submit``: a message with empty text and the card's data plus inputs as value."""
         activity = self._recorded("message_card_submit", user.account, event=True)
-        activity.update(conversation=conversation or self.personal(user), value=dict(data))
+        _converse(activity, user, conversation)
+        activity["value"] = dict(data)
         return activity
 
     def execute(
@@ -322,7 +323,7 @@ class Teams:
     ) -> dict[str, Any]:
         """``Action.Execute``: an ``adaptiveCard/action`` invoke with verb, data and inputs."""
         activity = self._recorded("invoke_card_action", user.account, event=True)
-        activity["conversation"] = conversation or self.personal(user)
+        _converse(activity, user, conversation)
         if channel_data is not None:
             activity["channelData"] = channel_data
         value = activity["value"]
@@ -332,7 +333,7 @@ class Teams:
     def installed_personally(self, user: User) -> dict[str, Any]:
         """``installationUpdate`` (add) when a user installs Baton for themselves."""
         activity = self._recorded("installation_update_add", user.member, event=True)
-        activity["conversation"] = self.personal(user)
+        activity["conversation"]["id"] = user.chat
         return activity
 
     def added_to_team(self, by: User, *members: User) -> dict[str, Any]:
@@ -340,6 +341,14 @@ class Teams:
         activity = self._recorded("conversation_update_bot_added", by.member, event=True)
         activity["membersAdded"] += [m.member for m in members]
         return activity
+
+
+def _converse(activity: dict[str, Any], user: User, conversation: dict[str, Any] | None) -> None:
+    """In ``conversation`` if given, else in the user's 1:1 chat with Baton."""
+    if conversation is None:
+        activity["conversation"]["id"] = user.chat
+    else:
+        activity["conversation"] = conversation
 
 
 def _mention_entity(user_id: str, name: str) -> dict[str, Any]:
