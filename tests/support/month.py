@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.baton import Baton
+from routing.arrival import posted
 from routing.errors import BatonError
 from routing.roles import Platform
-from routing.usecases.intake import InboundPost
 from tests.support.clock import FakeClock
 from tests.support.world import say
 
@@ -112,7 +112,7 @@ class Month:
         text = f"Name: Buyer {n}\nEmail: buyer{n}@company{n}.example\nCompany: Company {n}"
         if n % 4 == 0:
             text += "\nSource: linkedin"
-        post = InboundPost(Platform.SLACK, "C0LEADS", f"{n}.000100", text)
+        post = posted(Platform.SLACK, "C0LEADS", f"{n}.000100", text)
         lead_id = self.baton.relay.ingest(post).lead_id
         if lead_id is None:
             return

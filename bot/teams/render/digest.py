@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.teams.render.cards import Card, adaptive_card, text_block
-from bot.teams.render.size import MAX_FIELD_CHARS, fit_card, json_size
+from bot.teams.render.size import fit_card, json_size
 from routing.chat.digest import DigestView, SpeedView, Statement, digest_view
 from routing.chat.digest_tables import Table
 from routing.chat.formatting import NOTHING
@@ -122,7 +122,7 @@ def _pages(title: Element, tables: Sequence[Table]) -> list[Card]:
 
 def _parts(title: Element, table: Table) -> list[list[Element]]:
     """One table cut into parts that each fit a message, and whose columns each fit one text
-    (:data:`MAX_FIELD_CHARS`): a heading, then some rows under the header. A table that needs
+    (``TeamsMessage.FIELD_CHARS``): a heading, then some rows under the header. A table that needs
     one part is headed by its title alone."""
     rows, header = table.rows, table.header
     room = CARD_BUDGET - json_size(adaptive_card([title, _columns(header, [])]))
@@ -132,7 +132,9 @@ def _parts(title: Element, table: Table) -> list[list[Element]]:
     used, lengths = 0, headed
     for row in rows:
         size = sum(json_size(_line(cell)) - 2 + len(LINE_BREAK_JSON) for cell in row)
-        if pages[-1] and (used + size > room or max(_grown(lengths, row)) > MAX_FIELD_CHARS):
+        if pages[-1] and (
+            used + size > room or max(_grown(lengths, row)) > TeamsMessage.FIELD_CHARS
+        ):
             pages.append([])
             used, lengths = 0, headed
         pages[-1].append(row)
