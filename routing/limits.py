@@ -36,7 +36,9 @@ __all__ = [
     "MAX_FUNNEL_DAYS",
     "MAX_ID",
     "MAX_OPEN",
+    "MAX_STALLED_DAYS",
     "MAX_WEIGHT",
+    "MONTH",
     "MESSAGE_ID",
     "NOTES",
     "ORIGIN",
@@ -147,6 +149,10 @@ MAX_AMOUNT = Decimal(10**12)
 AMOUNT_DECIMALS = 2
 AMOUNT_TEXT = 40
 """A stored amount as text: the largest sum of expansions still fits with room to spare."""
+MONTH = 7
+"""A spend's or a role cost's month, ``YYYY-MM``."""
+MAX_STALLED_DAYS = 3650
+"""The longest ``BATON_STALLED_DAYS`` may be (ten years)."""
 
 # --- what Baton itself writes -----------------------------------------------------------------
 STAGE = 32

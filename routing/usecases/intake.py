@@ -147,7 +147,9 @@ def ingest_post(ctx: Ctx, post: InboundPost | ReadPost) -> Outcome:
     else:
         lead = _lead_from(read.parsed, source=source)
         lead.raw_text = post.text if read.cut else None
-        lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"))
+        lead.record_creation(
+            ctx.now, ctx.actor.id, source=lead.fields.get("source"), channel=source.channel
+        )
         _route_new(ctx, lead, first=True)
     return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
 
