@@ -34,7 +34,9 @@ class SqlNumbers:
         query = select(s.c.source, s.c.month, s.c.amount).order_by(s.c.month, s.c.source_key)
         if months is not None:
             query = query.where(s.c.month.in_(list(months)))
-        return [Spend(src, month, Decimal(amount)) for src, month, amount in self.conn.execute(query)]
+        return [
+            Spend(src, month, Decimal(amount)) for src, month, amount in self.conn.execute(query)
+        ]
 
     def set_spend(self, spend: Spend, by: int | None, at: datetime) -> None:
         values = {"source": spend.source, "amount": str(spend.amount), "set_by": by, "set_at": at}
@@ -45,7 +47,10 @@ class SqlNumbers:
     def role_costs(self) -> list[RoleCost]:
         r = t.role_costs
         query = select(r.c.role, r.c.month, r.c.amount).order_by(r.c.role, r.c.month)
-        return [RoleCost(role, month, Decimal(amount)) for role, month, amount in self.conn.execute(query)]
+        return [
+            RoleCost(role, month, Decimal(amount))
+            for role, month, amount in self.conn.execute(query)
+        ]
 
     def set_role_cost(self, cost: RoleCost, by: int | None, at: datetime) -> None:
         values = {"amount": str(cost.amount), "set_by": by, "set_at": at}
@@ -70,9 +75,7 @@ class SqlNumbers:
         open_owned = select(leads.c.id).where(
             leads.c.stage.in_(_STALLABLE), leads.c.owner_id.is_not(None)
         )
-        latest = (
-            select(func.max(e.c.id)).where(e.c.lead_id.in_(open_owned)).group_by(e.c.lead_id)
-        )
+        latest = select(func.max(e.c.id)).where(e.c.lead_id.in_(open_owned)).group_by(e.c.lead_id)
         query = select(*event_columns()).where(e.c.id.in_(latest), e.c.at <= before)
         return events_from_driver(self.conn.execute(query.order_by(e.c.at, e.c.id)).all())
 

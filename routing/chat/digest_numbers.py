@@ -1,4 +1,4 @@
-"""The manager's numbers as any chat and the dashboard show them: tables and sentences, written once.
+"""The manager's numbers as every chat and the dashboard show them: tables and sentences.
 
 :func:`numbers_view` turns :class:`routing.metrics.numbers.Numbers` into a :class:`NumbersView`.
 The digest gets it compact (the tables a manager acts on, the rest in sentences); the dashboard
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 
 from routing.chat.digest_tables import NAME_WIDTH, Table
@@ -115,15 +116,14 @@ def _notes(numbers: Numbers, money: Money, full: bool) -> tuple[str, ...]:
 def _pipeline_note(found: Pipeline, money: Money) -> str:
     if not found.count:
         return "Open pipeline: no open opportunities"
-    age = f"; median age {_days(found.median_age_days)}" if found.median_age_days is not None else ""
+    age = (
+        f"; median age {_days(found.median_age_days)}" if found.median_age_days is not None else ""
+    )
     missing = (
-        f"; {_opportunities(found.without_value)} without an amount"
-        if found.without_value
-        else ""
+        f"; {_opportunities(found.without_value)} without an amount" if found.without_value else ""
     )
-    return (
-        f"Open pipeline: {_opportunities(found.count)}, {money(found.value)} ({money(found.weighted)} weighted){age}{missing}"
-    )
+    worth = f"{money(found.value)} ({money(found.weighted)} weighted)"
+    return f"Open pipeline: {_opportunities(found.count)}, {worth}{age}{missing}"
 
 
 def _opportunities(count: int) -> str:
@@ -170,7 +170,8 @@ def focus_sentence(focus: Focus) -> str:
 
 
 def _days(days: float | None) -> str:
-    return f"{days:.1f} d" if days is not None else NOTHING
+    """``3 d 4 h``, ``5 h 00 min``: a span of days as the digest writes waits."""
+    return format_wait(timedelta(days=days)) if days is not None else NOTHING
 
 
 def _rate(win: WinRate) -> str:
@@ -218,7 +219,9 @@ def _cost_tables(costs: CostReport | None, numbers: Numbers, money: Money) -> li
         for r in costs.rows
     ]
     rank = sorted(range(len(costs.rows)), key=lambda i: -costs.rows[i].flow.leads)
-    by_source = _table("Cost and return by source", header, rows, "with the most leads", "source", rank)
+    by_source = _table(
+        "Cost and return by source", header, rows, "with the most leads", "source", rank
+    )
     return [sides, by_source]
 
 
@@ -230,6 +233,7 @@ def _return(row: CostRow) -> str:
 def _conversion_table(numbers: Numbers, money: Money, full: bool) -> Table:
     life = numbers.lifecycle
     flows = [*numbers.sources, *numbers.sides]
+    header: tuple[str, ...]
     if full:
         header = (
             "Source",
@@ -247,7 +251,14 @@ def _conversion_table(numbers: Numbers, money: Money, full: bool) -> Table:
             "Days to won",
         )
     else:
-        header = ("Source", f"Leads ({life.mql})", life.sql, life.opportunity, life.customer, "Lead → won")
+        header = (
+            "Source",
+            f"Leads ({life.mql})",
+            life.sql,
+            life.opportunity,
+            life.customer,
+            "Lead → won",
+        )
 
     def cells(flow: SourceFlow) -> tuple[str, ...]:
         side = "all" if flow.outbound is None else ("out" if flow.outbound else "in")
@@ -327,7 +338,9 @@ def _stalled_table(numbers: Numbers) -> Table:
             )
         )
     title = f"Stalled (no event for {plural(numbers.stalled_days, 'day')}), by owner"
-    return _table(title, ("Owner", "Stalled", "Leads", "Longest idle"), rows, "with the most", "owner")
+    return _table(
+        title, ("Owner", "Stalled", "Leads", "Longest idle"), rows, "with the most", "owner"
+    )
 
 
 def _stage_table(numbers: Numbers) -> Table:
@@ -335,9 +348,15 @@ def _stage_table(numbers: Numbers) -> Table:
         (t.stage.label, format_count(t.exits), _days(t.median_days)) for t in numbers.stage_times
     ]
     rows.append(
-        ("Sales cycle (lead → won)", format_count(numbers.cycle_wins), _days(numbers.cycle_median_days))
+        (
+            "Sales cycle (lead → won)",
+            format_count(numbers.cycle_wins),
+            _days(numbers.cycle_median_days),
+        )
     )
-    return _table("Time in each stage", ("Stage", "Left it", "Median"), rows, "in journey order", "stage")
+    return _table(
+        "Time in each stage", ("Stage", "Left it", "Median"), rows, "in journey order", "stage"
+    )
 
 
 def _closers_table(numbers: Numbers) -> Table:
@@ -351,8 +370,18 @@ def _closers_table(numbers: Numbers) -> Table:
         )
         for r in rates
     ]
-    rank = [len(rates) - 1, *sorted(range(len(rates) - 1), key=lambda i: -(rates[i].won + rates[i].lost))]
-    return _table("Win rate by closer", ("Closer", "Won", "Lost", "Win rate"), rows, "who closed most", "closer", rank)
+    rank = [
+        len(rates) - 1,
+        *sorted(range(len(rates) - 1), key=lambda i: -(rates[i].won + rates[i].lost)),
+    ]
+    return _table(
+        "Win rate by closer",
+        ("Closer", "Won", "Lost", "Win rate"),
+        rows,
+        "who closed most",
+        "closer",
+        rank,
+    )
 
 
 def _focus_table(numbers: Numbers) -> Table:
@@ -370,4 +399,3 @@ def _focus_table(numbers: Numbers) -> Table:
     ]
     header = ("Rep", "Week", "Role", "Logged", "Outside role", "Mostly", "")
     return _table("Role focus by week", header, rows, "in order", "row")
-

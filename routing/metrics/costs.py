@@ -228,7 +228,7 @@ def _spread(
     worked: dict[int, set[int]] = defaultdict(set)
     for event in events:
         rep = event.actor_id
-        if rep not in rep_cost or not period.contains(event.at):
+        if rep is None or rep not in rep_cost or not period.contains(event.at):
             continue
         origin = origins.get(event.lead_id)
         if work_kind(event, origin is not None and origin.outbound) is not None:
@@ -253,11 +253,12 @@ def _spend(
     """Spend by source key for the period, and the months each entered source lacks."""
     entered: dict[tuple[str, str], Decimal] = {}
     for row in spend:
-        key = (source_key(row.source), row.month)
-        entered[key] = entered.get(key, Decimal(0)) + row.amount
+        entered_key = (source_key(row.source), row.month)
+        entered[entered_key] = entered.get(entered_key, Decimal(0)) + row.amount
     spent: dict[str, Decimal] = defaultdict(Decimal)
+    shares = dict(months)
     for (key, month), amount in entered.items():
-        share = dict(months).get(month)
+        share = shares.get(month)
         if share is not None:
             spent[key] += amount * share
     missing = {

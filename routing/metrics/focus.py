@@ -151,9 +151,7 @@ def _week_of(event: LeadEvent, weeks: Sequence[Period]) -> int | None:
     return None
 
 
-def _focus(
-    rep: int, name: str, week: Period, roles: frozenset[str], kinds: Counter[str]
-) -> Focus:
+def _focus(rep: int, name: str, week: Period, roles: frozenset[str], kinds: Counter[str]) -> Focus:
     working = [role for role in ROLE_WORK if role in roles]
     role = max(working, key=lambda r: sum(kinds[k] for k in ROLE_WORK[r]))  # first on a tie
     own = ROLE_WORK[role]

@@ -10,7 +10,6 @@ lead's previous step (its latest one before).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +27,7 @@ STEPS = ("lead", "sql", "opportunity", "won")
 """Baton's steps, in order: a lead, a qualified lead (SQL), a lead with a closer, a win."""
 _FUNNEL_STEP = {"qualified": 1, "handed to closers": 2, "won": 3}
 DAY = 86_400.0
+UNKNOWN_ORIGIN = Origin(UNKNOWN_SOURCE, False)
 
 
 def flow_step(event: LeadEvent) -> int | None:
@@ -84,7 +84,7 @@ def source_flows(
     histories: Iterable[Sequence[LeadEvent]],
     period: Period,
     origins: Mapping[int, Origin],
-    fallback: Origin = Origin(UNKNOWN_SOURCE, False),
+    fallback: Origin = UNKNOWN_ORIGIN,
 ) -> tuple[SourceFlow, ...]:
     """One row per source with a step in ``period``, by side then by leads (most first); a lead
     whose ``created`` event is not in ``histories`` counts under ``fallback``."""
@@ -123,7 +123,11 @@ def totals(
     histories: Iterable[Sequence[LeadEvent]], period: Period, origins: Mapping[int, Origin]
 ) -> tuple[SourceFlow, SourceFlow, SourceFlow]:
     """Inbound, outbound and everyone, with their own medians (not medians of medians)."""
-    inbound, outbound, everyone = Origin("inbound", False), Origin("outbound", True), Origin("all", False)
+    inbound, outbound, everyone = (
+        Origin("inbound", False),
+        Origin("outbound", True),
+        Origin("all", False),
+    )
     sides = {k: outbound if o.outbound else inbound for k, o in origins.items()}
     histories = list(histories)
     by_side = {r.source: r for r in source_flows(histories, period, sides, inbound)}

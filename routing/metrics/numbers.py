@@ -24,8 +24,8 @@ from routing.metrics.periods import Period, _require_aware
 from routing.metrics.pipeline import (
     DEFAULT_STALLED_DAYS,
     Pipeline,
-    Stall,
     StageTime,
+    Stall,
     WinRate,
     opportunities,
     pipeline,

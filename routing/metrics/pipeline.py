@@ -37,9 +37,9 @@ __all__ = [
     "OPPORTUNITY_STAGES",
     "Opportunity",
     "Pipeline",
-    "Stall",
     "StageLine",
     "StageTime",
+    "Stall",
     "WinRate",
     "deal_value",
     "opportunities",
@@ -205,9 +205,7 @@ def _age(found: Sequence[Opportunity], now: datetime) -> float | None:
     return percentile([(now - o.opened_at).total_seconds() / DAY for o in found], 0.5)
 
 
-def stalls(
-    histories: Iterable[Sequence[LeadEvent]], now: datetime, days: int
-) -> tuple[Stall, ...]:
+def stalls(histories: Iterable[Sequence[LeadEvent]], now: datetime, days: int) -> tuple[Stall, ...]:
     """Open, owned leads whose latest event (up to ``now``) is ``days`` days old or older."""
     cutoff = now - timedelta(days=days)
     found = []
@@ -225,9 +223,7 @@ def stalls(
     return tuple(sorted(found, key=lambda s: (s.last_event_at, s.lead_id)))
 
 
-def stage_times(
-    histories: Iterable[Sequence[LeadEvent]], period: Period
-) -> tuple[StageTime, ...]:
+def stage_times(histories: Iterable[Sequence[LeadEvent]], period: Period) -> tuple[StageTime, ...]:
     """Median days spent in each stage, over the leads that left it inside ``period``."""
     spans: dict[Stage, list[float]] = defaultdict(list)
     for history in histories:
@@ -236,17 +232,19 @@ def stage_times(
         for event in history:
             if event.at >= period.end:
                 break
-            if stage is not None and event.to_stage is not stage:
-                if entered is not None and event.at >= period.start:
-                    spans[stage].append((event.at - entered).total_seconds() / DAY)
-            if event.to_stage is not stage:
-                stage, entered = event.to_stage, event.at
+            if event.to_stage is stage:
+                continue
+            if stage is not None and entered is not None and event.at >= period.start:
+                spans[stage].append((event.at - entered).total_seconds() / DAY)
+            stage, entered = event.to_stage, event.at
     return tuple(
         StageTime(s, len(spans[s]), percentile(spans[s], 0.5)) for s in Stage if spans.get(s)
     )
 
 
-def sales_cycle_days(histories: Iterable[Sequence[LeadEvent]], period: Period) -> tuple[int, float | None]:
+def sales_cycle_days(
+    histories: Iterable[Sequence[LeadEvent]], period: Period
+) -> tuple[int, float | None]:
     """(wins counted, median days from ``created`` to ``won``) for the period's wins."""
     days = []
     for history in histories:

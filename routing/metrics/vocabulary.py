@@ -88,9 +88,7 @@ def probabilities_from_data(data: object) -> Mapping[Stage, float]:
     if data is None:
         return MappingProxyType(chosen)
     if not isinstance(data, Mapping):
-        raise InvalidInput(
-            "rules file: 'stage_probabilities' must be a table like {meeting: 0.4}"
-        )
+        raise InvalidInput("rules file: 'stage_probabilities' must be a table like {meeting: 0.4}")
     names = ", ".join(s.value for s in OPPORTUNITY_STAGES)
     for key, value in data.items():
         stage = next((s for s in OPPORTUNITY_STAGES if s.value == str(key).strip()), None)

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from routing import limits
 from routing.csv_rows import CsvRow
 from routing.errors import NotAllowed
 from routing.lead import Lead
@@ -36,6 +37,8 @@ class ImportOptions:
     owner: tuple[Platform, str] | None = None
     """``--as``: every row becomes this prospector's outbound lead."""
     skip_duplicates: bool = False
+    source: str | None = None
+    """The leads' source when a row names none: ``--source``, else the file's name."""
 
     def key(self, row: CsvRow) -> str:
         return f"import:{self.file_sha256}:{row.line}"
@@ -75,6 +78,8 @@ def import_row(ctx: Ctx, row: CsvRow, options: ImportOptions) -> Outcome:
     if not ctx.uow.intake.claim([options.key(row)], ctx.now):
         return _result(RowResult.ALREADY)
     lead = _lead_of(row)
+    if options.source and not lead.fields.get("source"):
+        lead.fields["source"] = limits.truncate(options.source, limits.SOURCE)
     if options.skip_duplicates and _is_duplicate(ctx, row, lead):
         return _result(RowResult.SKIPPED)
     line = create_and_route(ctx, lead, prospector=_prospector(ctx, options), quiet=True)

@@ -22,8 +22,8 @@ from routing.usecases.context import Ctx, Outcome
 __all__ = [
     "SpendRow",
     "import_spend",
-    "numbers_for",
     "nudge_stalled",
+    "numbers_for",
     "rep_roles",
     "set_amount",
     "set_role_cost",
@@ -117,9 +117,7 @@ def list_role_costs(ctx: Ctx) -> Outcome:
     ctx.require_reader("see role costs")
     rows = ctx.uow.numbers.role_costs()
     if not rows:
-        return Outcome(
-            "No role costs entered yet. Managers: `/funnel cost <role> <amount>/month`."
-        )
+        return Outcome("No role costs entered yet. Managers: `/funnel cost <role> <amount>/month`.")
     lines = [
         f"{r.role.replace('_', ' ')}: {format_money(r.amount)} a month from {month_name(r.month)}"
         for r in rows
