@@ -100,8 +100,9 @@ def _funnel_cost(args: _Args) -> FunnelCost:
     month = _month(args, words)
     if len(words) < 2:
         args.fail("give the role and its cost a month, like `/funnel cost prospector 6k/month`")
-    role = normalise_role(words[0], args.usage)
+    taken = 2 if len(words) > 2 and f"{words[0]} {words[1]}".lower() == "account manager" else 1
+    role = normalise_role(" ".join(words[:taken]), args.usage)
     if role not in _COSTED_ROLES:
         args.fail(f"a cost is for a working role: {', '.join(_COSTED_ROLES)}")
-    amount = _amount(args, _PER_MONTH.sub("", " ".join(words[1:])))
+    amount = _amount(args, _PER_MONTH.sub("", " ".join(words[taken:])))
     return FunnelCost(role, amount, month)

@@ -293,7 +293,8 @@ def _row(
 ) -> CostRow:
     people = spread.get(key, Decimal(0))
     gaps = missing.get(key)
-    spend = spent.get(key) if gaps is not None and not gaps else None
+    entered = spent.get(key) if gaps is not None and not gaps else None
+    spend = _cents(entered) if entered is not None else None
     if flow.outbound:
         prospector = next(
             (o.prospector_id for o in origins.values() if o.outbound and o.key == key), None

@@ -21,7 +21,7 @@ from routing.metrics.periods import Period
 from routing.metrics.quantiles import percentile
 from routing.metrics.sources import UNKNOWN_SOURCE, Origin
 
-__all__ = ["STEPS", "SourceFlow", "flow_step", "source_flows", "totals"]
+__all__ = ["STEPS", "SourceFlow", "flow_step", "source_flows"]
 
 STEPS = ("lead", "sql", "opportunity", "won")
 """Baton's steps, in order: a lead, a qualified lead (SQL), a lead with a closer, a win."""
@@ -74,70 +74,62 @@ class SourceFlow:
 
 @dataclass
 class _Tally:
-    outbound: bool
+    outbound: bool | None
     counts: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     won_value: Decimal = Decimal(0)
     waits: list[list[float]] = field(default_factory=lambda: [[], [], []])
 
+    def add(self, step: int, event: LeadEvent, before: datetime | None) -> None:
+        self.counts[step] += 1
+        if step == 3:
+            self.won_value += event_amount(event)
+        if before is not None:
+            self.waits[step - 1].append((event.at - before).total_seconds() / DAY)
+
+    def row(self, source: str) -> SourceFlow:
+        c, w = self.counts, self.waits
+        days = (percentile(w[0], 0.5), percentile(w[1], 0.5), percentile(w[2], 0.5))
+        return SourceFlow(source, self.outbound, (c[0], c[1], c[2], c[3]), self.won_value, days)
+
+
+_STEP_TYPES = frozenset(
+    {EventType.CREATED, EventType.QUALIFIED, EventType.HANDED_OFF, EventType.WON}
+)
+
 
 def source_flows(
-    histories: Iterable[Sequence[LeadEvent]],
-    period: Period,
-    origins: Mapping[int, Origin],
-    fallback: Origin = UNKNOWN_ORIGIN,
-) -> tuple[SourceFlow, ...]:
-    """One row per source with a step in ``period``, by side then by leads (most first); a lead
-    whose ``created`` event is not in ``histories`` counts under ``fallback``."""
+    histories: Iterable[Sequence[LeadEvent]], period: Period, origins: Mapping[int, Origin]
+) -> tuple[tuple[SourceFlow, ...], tuple[SourceFlow, SourceFlow, SourceFlow]]:
+    """One row per source with a step in ``period``, by side then by leads (most first); and
+    the inbound, outbound and everyone rows, with their own medians (not medians of medians).
+
+    A lead whose ``created`` event is not in ``histories`` counts as an inbound ``unknown``.
+    """
     tallies: dict[str, _Tally] = {}
     shown: dict[str, Origin] = {}
+    sides = (_Tally(False), _Tally(True), _Tally(None))
+    start, end = period.start, period.end
     for history in histories:
         last_at: list[datetime | None] = [None, None, None, None]
         for event in history:
-            if event.at >= period.end:
+            at = event.at
+            if at >= end:
                 break
+            if event.type not in _STEP_TYPES:
+                continue
             step = flow_step(event)
             if step is None:
                 continue
-            if event.at >= period.start:
-                origin = origins.get(event.lead_id) or fallback
-                shown.setdefault(origin.key, origin)
-                tally = tallies.setdefault(origin.key, _Tally(origin.outbound))
-                tally.counts[step] += 1
-                if step == 3:
-                    tally.won_value += event_amount(event)
+            if at >= start:
+                origin = origins.get(event.lead_id) or UNKNOWN_ORIGIN
+                key = origin.key
+                if key not in tallies:
+                    shown[key], tallies[key] = origin, _Tally(origin.outbound)
                 before = last_at[step - 1] if step else None
-                if before is not None:
-                    tally.waits[step - 1].append((event.at - before).total_seconds() / DAY)
-            last_at[step] = event.at
-    rows = [_row(shown[key].source, tally) for key, tally in tallies.items()]
-    return tuple(sorted(rows, key=lambda r: (bool(r.outbound), -r.leads, r.source.casefold())))
-
-
-def _row(source: str, tally: _Tally) -> SourceFlow:
-    counts = tuple(tally.counts)
-    days = tuple(percentile(waits, 0.5) for waits in tally.waits)
-    return SourceFlow(source, tally.outbound, counts, tally.won_value, days)  # type: ignore[arg-type]
-
-
-def totals(
-    histories: Iterable[Sequence[LeadEvent]], period: Period, origins: Mapping[int, Origin]
-) -> tuple[SourceFlow, SourceFlow, SourceFlow]:
-    """Inbound, outbound and everyone, with their own medians (not medians of medians)."""
-    inbound, outbound, everyone = (
-        Origin("inbound", False),
-        Origin("outbound", True),
-        Origin("all", False),
-    )
-    sides = {k: outbound if o.outbound else inbound for k, o in origins.items()}
-    histories = list(histories)
-    by_side = {r.source: r for r in source_flows(histories, period, sides, inbound)}
-    (all_row,) = source_flows(histories, period, {}, everyone) or (_empty("all", None),)
-    return (
-        by_side.get("inbound") or _empty("inbound", False),
-        by_side.get("outbound") or _empty("outbound", True),
-        SourceFlow("all", None, all_row.counts, all_row.won_value, all_row.days),
-    )
-
-
-def _empty(source: str, outbound: bool | None) -> SourceFlow:
-    return SourceFlow(source, outbound, (0, 0, 0, 0), Decimal(0), (None, None, None))
+                for tally in (tallies[key], sides[origin.outbound], sides[2]):
+                    tally.add(step, event, before)
+            last_at[step] = at
+    rows = [tally.row(shown[key].source) for key, tally in tallies.items()]
+    rows.sort(key=lambda r: (bool(r.outbound), -r.leads, r.source.casefold()))
+    inbound, outbound, everyone = sides
+    return tuple(rows), (inbound.row("inbound"), outbound.row("outbound"), everyone.row("all"))

@@ -10,16 +10,17 @@ period and state figures (pipeline, stalls) describe the leads as of ``now``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from routing.events import EventType, LeadEvent
 from routing.metrics.costs import CostReport, RoleCost, Spend, cost_report, period_months
 from routing.metrics.focus import Focus, focus_rows
-from routing.metrics.lifecycle import SourceFlow, source_flows, totals
+from routing.metrics.lifecycle import SourceFlow, source_flows
 from routing.metrics.periods import Period, _require_aware
 from routing.metrics.pipeline import (
     DEFAULT_STALLED_DAYS,
@@ -85,20 +86,25 @@ class Numbers:
 
 
 def manager_numbers(
-    events: Iterable[LeadEvent],
+    events: Sequence[LeadEvent],
     period: Period,
     now: datetime,
     rep_names: Mapping[int, str],
     inputs: NumbersInputs,
+    extra: Sequence[LeadEvent] = (),
 ) -> Numbers:
-    """Every figure of the manager's numbers for ``period``, as of ``now``."""
+    """Every figure of the manager's numbers for ``period``, as of ``now``.
+
+    ``extra``: more events of some leads (the open deals' :data:`OPPORTUNITY_TYPES`), which may
+    repeat some of ``events``; each event counts once.
+    """
     _require_aware(now, "now")
-    histories = _histories(events)
-    found = origins(histories.values(), rep_names)
-    values = list(histories.values())
-    within = [e for h in values for e in h if period.contains(e.at)]
-    flows = source_flows(values, period, found)
-    sides = totals(values, period, found)
+    values = list(_histories(events, extra).values())
+    start, end = period.start, period.end
+    touching = [h for h in values if h[0].at < end and h[-1].at >= start]
+    found = origins(touching, rep_names)
+    within = [e for h in touching for e in h if start <= e.at < end]
+    flows, sides = source_flows(touching, period, found)
     tz = ZoneInfo(inputs.timezone)
     costs = None
     if inputs.with_costs:
@@ -108,7 +114,7 @@ def manager_numbers(
             inputs.spend, inputs.role_costs, inputs.rep_roles,
         )  # fmt: skip
     settings = inputs.settings
-    wins, cycle = sales_cycle_days(values, period)
+    wins, cycle = sales_cycle_days(touching, period)
     overall, closers = win_rates(within)
     return Numbers(
         period=period,
@@ -120,7 +126,7 @@ def manager_numbers(
         pipeline=pipeline(opportunities(values, now), now, settings.probabilities),
         stalled_days=inputs.stalled_days,
         stalls=stalls(values, now, inputs.stalled_days),
-        stage_times=stage_times(values, period),
+        stage_times=stage_times(touching, period),
         cycle_wins=wins,
         cycle_median_days=cycle,
         win_rate=overall,
@@ -130,24 +136,31 @@ def manager_numbers(
     )
 
 
-def _histories(events: Iterable[LeadEvent]) -> dict[int, list[LeadEvent]]:
-    """Each lead's events in time order, once each (an event read twice counts once)."""
-    seen: set[int] = set()
+def _histories(
+    events: Sequence[LeadEvent], extra: Sequence[LeadEvent]
+) -> dict[int, list[LeadEvent]]:
+    """Each lead's events in time order, ``extra`` merged in without repeating an event. Sorts
+    are stable, so events of one time keep the order they came in (storage's: by id); events
+    already in time order (the digest's) are not sorted again."""
+    ordered = events if _in_order(events) else sorted(events, key=_AT)
     histories: dict[int, list[LeadEvent]] = defaultdict(list)
-    for event in sorted(events, key=_ORDER):
-        if event.id is not None:
-            if event.id in seen:
-                continue
-            seen.add(event.id)
+    for event in ordered:
         histories[event.lead_id].append(event)
+    more: dict[int, list[LeadEvent]] = defaultdict(list)
+    for event in extra:
+        more[event.lead_id].append(event)
+    for lead_id, added in more.items():
+        history = histories[lead_id]
+        known = {e.id for e in history if e.id is not None}
+        history.extend(e for e in added if e.id is None or e.id not in known)
+        history.sort(key=_AT)
     return histories
 
 
-def _order(event: LeadEvent) -> tuple[datetime, int]:
-    return event.at, event.id or 0
+def _in_order(events: Sequence[LeadEvent]) -> bool:
+    return all(a.at <= b.at for a, b in pairwise(events))
 
 
-_ORDER = _order
 _AT = attrgetter("at")
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from routing.amounts import parse_amount
 from routing.errors import InvalidInput
@@ -142,8 +143,12 @@ def deal_value(history: Sequence[LeadEvent]) -> Decimal | None:
 
 
 def _budget(text: object) -> Decimal | None:
-    if not isinstance(text, str):
-        return None
+    return _amount_in(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _amount_in(text: str) -> Decimal | None:
+    """A budget as an amount (budgets repeat: ``20k`` is read once)."""
     try:
         return parse_amount(text)
     except (InvalidInput, InvalidOperation):

@@ -57,7 +57,7 @@ def lead_origin(created: LeadEvent, rep_names: Mapping[int, str]) -> Origin:
         return Origin(name, True, rep)
     written = written_source(payload.get("source"))
     if not written and payload.get("channel"):
-        written = f"#{written_source(payload.get('channel'))}"
+        written = "#" + written_source(payload.get("channel")).lstrip("#")
     return Origin(written or UNKNOWN_SOURCE, False)
 
 

@@ -64,7 +64,7 @@ def numbers_for(
         with_costs=not scoped,
     )
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
-    return manager_numbers([*events, *deals], period, as_of, names, inputs)
+    return manager_numbers(events, period, as_of, names, inputs, deals)
 
 
 # --- entering costs ------------------------------------------------------------------------------
