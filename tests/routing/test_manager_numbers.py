@@ -21,7 +21,8 @@ from tests.support.fakes import Desk
 def _numbers(desk: Desk, period: str = "week") -> Numbers:
     desk.clock.advance(minutes=1)  # a period so far ends now: what just happened is inside it
     digest = desk.say("maya", f"/funnel {period}").data["digest"]
-    assert isinstance(digest, Digest) and digest.numbers is not None
+    assert isinstance(digest, Digest)
+    assert digest.numbers is not None
     return digest.numbers
 
 
@@ -57,7 +58,8 @@ def test_a_manager_enters_spend_for_this_month_by_default_and_lists_it() -> None
     assert "Spend for 'Trade show' in Nov 2026: 2,500" in said.reply
     desk.say("maya", "/funnel spend webinar 1k 2026-10")
     listed = desk.say("maya", "/funnel spend").reply
-    assert "Oct 2026 · webinar: 1,000" in listed and "Nov 2026 · Trade show: 2,500" in listed
+    assert "Oct 2026 · webinar: 1,000" in listed
+    assert "Nov 2026 · Trade show: 2,500" in listed
 
 
 def test_entering_spend_again_for_a_source_and_month_replaces_it_whatever_the_case() -> None:
@@ -114,7 +116,8 @@ def test_cost_per_lead_sql_opportunity_and_won_divide_a_sources_cost() -> None:
     webinar = next(row for row in costs.rows if row.source == "Webinar")
     assert webinar.spend == Decimal("300.07")  # 3,000 × (72 h 1 min) / 720 h
     assert (webinar.flow.leads, webinar.flow.sql, webinar.flow.won) == (4, 2, 1)
-    assert webinar.per_lead == Decimal(75) and webinar.per_sql == Decimal(150)
+    assert webinar.per_lead == Decimal(75)
+    assert webinar.per_sql == Decimal(150)
     assert webinar.per_won == Decimal(300)
     assert webinar.returned == pytest.approx(30000 / 300.07)
 
@@ -124,7 +127,8 @@ def test_a_source_without_spend_has_an_unknown_cost_and_the_numbers_say_so() -> 
     numbers = _numbers(desk)
     assert numbers.costs is not None
     webinar = next(row for row in numbers.costs.rows if row.source == "Webinar")
-    assert webinar.cost is None and webinar.per_lead is None
+    assert webinar.cost is None
+    assert webinar.per_lead is None
     assert "no spend entered for 'Webinar' in Nov 2026" in numbers.costs.unknown
     text = digest_text(digest_view(desk.say("maya", "/funnel week").data["digest"]))  # type: ignore[arg-type]
     assert "Cost unknown: no spend entered for 'Webinar' in Nov 2026" in text
@@ -137,9 +141,11 @@ def test_outbound_leads_carry_their_prospectors_time() -> None:
     costs = _numbers(desk).costs
     assert costs is not None
     pete = next(row for row in costs.rows if row.outbound)
-    assert pete.source == "pete" and pete.flow.leads == 1
+    assert pete.source == "pete"
+    assert pete.flow.leads == 1
     assert pete.cost == Decimal("720.17")  # 7,200 × (72 h 1 min) / 720 h, all on his one lead
-    assert costs.sides[1].cost == pete.cost and costs.sides[0].cost is None
+    assert costs.sides[1].cost == pete.cost
+    assert costs.sides[0].cost is None
 
 
 def test_conversion_by_source_counts_every_step_and_the_days_between() -> None:
@@ -160,7 +166,7 @@ def test_lifecycle_labels_and_stage_probabilities_come_from_the_rules_file() -> 
     assert numbers.pipeline.weighted == Decimal("20000.00")  # L-2: 40k × 50%
 
 
-# --- the pipeline -----------------------------------------------------------------------------------
+# --- the pipeline ------------------------------------------------------------------------------
 
 
 def test_the_open_pipeline_values_a_deal_by_its_amount_else_by_a_budget_that_is_one() -> None:
@@ -168,7 +174,8 @@ def test_the_open_pipeline_values_a_deal_by_its_amount_else_by_a_budget_that_is_
     desk.say("alice", "/lead qualify L-3 budget=15k")
     desk.say("alice", "/lead handoff L-3")
     pipeline = _numbers(desk).pipeline
-    assert pipeline.count == 2 and pipeline.value == Decimal(55000)
+    assert pipeline.count == 2
+    assert pipeline.value == Decimal(55000)
     assert pipeline.weighted == Decimal("11000.00")  # with a closer: 20%
     assert pipeline.without_value == 0
 
@@ -188,7 +195,8 @@ def test_a_stalled_lead_is_listed_by_owner_and_its_owner_nudged_once_per_stall()
     desk.clock.advance(days=14)
     numbers = _numbers(desk, "14d")
     stalled = {(s.lead_id, numbers.name(s.owner_id)) for s in numbers.stalls}
-    assert (2, "carl") in stalled and (4, "alice") in stalled
+    assert (2, "carl") in stalled
+    assert (4, "alice") in stalled
     assert desk.relay.nudge_stalled().data["nudged"] == len(stalled)
     assert desk.relay.nudge_stalled().data["nudged"] == 0
     nudges = [n for n in desk.dms("carl") if "L-2" in n.text and "no update for" in n.text]
@@ -200,7 +208,7 @@ def test_a_stalled_lead_is_listed_by_owner_and_its_owner_nudged_once_per_stall()
     assert len(nudges) == 2
 
 
-# --- time, win rates and focus ---------------------------------------------------------------------
+# --- time, win rates and focus -------------------------------------------------------------------
 
 
 def test_win_rate_per_closer_and_the_sales_cycle() -> None:
@@ -209,7 +217,8 @@ def test_win_rate_per_closer_and_the_sales_cycle() -> None:
     numbers = _numbers(desk)
     assert (numbers.win_rate.won, numbers.win_rate.lost, numbers.win_rate.rate) == (1, 1, 0.5)
     assert [(numbers.name(w.rep_id), w.rate) for w in numbers.closer_win_rates] == [("carl", 0.5)]
-    assert numbers.cycle_wins == 1 and numbers.cycle_median_days == pytest.approx(2.0)
+    assert numbers.cycle_wins == 1
+    assert numbers.cycle_median_days == pytest.approx(2.0)
 
 
 def test_a_prospector_who_qualifies_inbound_leads_is_flagged() -> None:
@@ -222,7 +231,8 @@ def test_a_prospector_who_qualifies_inbound_leads_is_flagged() -> None:
     desk.say("pete", "/lead qualify L-3 budget=5k")
     numbers = _numbers(desk)
     pete = next(f for f in numbers.focus if f.name == "pete")
-    assert pete.role == "prospector" and pete.flagged
+    assert pete.role == "prospector"
+    assert pete.flagged
     assert pete.outside == (("qualifying inbound leads", 1),)
     notes = numbers_view(numbers).notes
     assert any(
@@ -234,7 +244,8 @@ def test_the_weekly_digest_has_the_numbers_and_the_daily_one_does_not() -> None:
     desk = _week()
     week = digest_view(desk.say("maya", "/funnel week").data["digest"])  # type: ignore[arg-type]
     day = digest_view(desk.say("maya", "/funnel today").data["digest"])  # type: ignore[arg-type]
-    assert week.numbers is not None and day.numbers is None
+    assert week.numbers is not None
+    assert day.numbers is None
     assert "The manager's numbers" in digest_text(week)
 
 
@@ -242,5 +253,6 @@ def test_a_reps_funnel_keeps_only_their_own_rows_of_the_numbers() -> None:
     desk = _week()
     desk.clock.advance(days=14)
     digest = desk.say("carl", "/funnel 14d").data["digest"]
-    assert isinstance(digest, Digest) and digest.numbers is not None
+    assert isinstance(digest, Digest)
+    assert digest.numbers is not None
     assert {s.owner_id for s in digest.numbers.stalls} == {desk.rep("carl").id}

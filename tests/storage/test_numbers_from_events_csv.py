@@ -108,7 +108,8 @@ def test_every_figure_of_a_month_comes_back_from_the_events_csv_alone(month: Eng
     events = _events_from_csv(_export(month, names), {name: i for i, name in names.items()})
     again = manager_numbers(events, period, min(now, period.end), names, inputs)
 
-    assert digest.numbers is not None and shown.numbers is not None
+    assert digest.numbers is not None
+    assert shown.numbers is not None
     assert numbers_csv(again) == numbers_csv(digest.numbers) == numbers_csv(shown.numbers)
     assert numbers_csv(again) == exported
     assert numbers_view(again, full=True) == numbers_view(shown.numbers, full=True)
@@ -117,16 +118,22 @@ def test_every_figure_of_a_month_comes_back_from_the_events_csv_alone(month: Eng
 
 def _assert_the_month_has_something_of_each(numbers: Any) -> None:
     """The comparison above means something only if the month has figures in every section."""
-    assert numbers.sides[2].leads > 20 and numbers.sides[2].won > 0
+    assert numbers.sides[2].leads > 20
+    assert numbers.sides[2].won > 0
     assert {flow.source for flow in numbers.sources} >= {"web", "events", "outbound"}
     assert numbers.costs is not None
     web = next(row for row in numbers.costs.rows if row.source == "web")
-    assert web.spend == Decimal("3000.00") and web.cost is not None and web.per_lead
+    assert web.spend == Decimal("3000.00")
+    assert web.cost is not None
+    assert web.per_lead
     assert any(
         "no spend entered for 'events' in Oct 2026" in text for text in numbers.costs.unknown
     )
-    assert numbers.pipeline.count > 0 and numbers.stage_times and numbers.focus
-    assert numbers.win_rate.won > 0 and numbers.cycle_median_days is not None
+    assert numbers.pipeline.count > 0
+    assert numbers.stage_times
+    assert numbers.focus
+    assert numbers.win_rate.won > 0
+    assert numbers.cycle_median_days is not None
 
 
 def test_the_weekly_digest_and_the_dashboard_week_show_the_same_numbers(month: Engine) -> None:
@@ -137,4 +144,5 @@ def test_the_weekly_digest_and_the_dashboard_week_show_the_same_numbers(month: E
         digest = build_digest(ctx, period)
         shown = overview(ctx, SqlDashboardReads(uow.connection), MANAGER, period).digest
     assert digest.numbers == shown.numbers
-    assert digest.numbers is not None and digest.numbers.sides[2].leads > 0
+    assert digest.numbers is not None
+    assert digest.numbers.sides[2].leads > 0
