@@ -57,13 +57,11 @@ def _baton(folder: Path):  # type: ignore[no-untyped-def]
 
 
 def _posts(start: int, count: int):  # type: ignore[no-untyped-def]
+    from routing.arrival import posted
     from routing.roles import Platform
-    from routing.usecases.intake import InboundPost
 
     return [
-        InboundPost(
-            Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}"
-        )
+        posted(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}")
         for n in range(start, start + count)
     ]
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from routing.arrival import posted
 from routing.lead_post import parse_lead_post
 from routing.roles import Platform
-from routing.usecases.intake import InboundPost, read_post
 
 SHAPES = {
     "space-colon": " :",
@@ -77,7 +77,7 @@ def main() -> None:
     cpu = {name: best_ms(text, args.repeat, time.process_time) for name, text in posts.items()}
     worst, worst_cpu = max(wall, key=wall.__getitem__), max(cpu, key=cpu.__getitem__)
     start = time.perf_counter()
-    read_post(InboundPost(Platform.SLACK, "C1", "1.0", posts[worst]))
+    posted(Platform.SLACK, "C1", "1.0", posts[worst])
     read_ms = round((time.perf_counter() - start) * 1000, 2)
     figures = {
         "size_chars": args.size,

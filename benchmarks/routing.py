@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.console.session import console_mentions
+from routing.arrival import posted
 from routing.commands import parse_command
 from routing.roles import Platform
 from routing.usecases.context import Actor, RelayConfig
-from routing.usecases.intake import InboundPost
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}
@@ -46,19 +46,15 @@ def relay_rate(folder: Path, leads: int, producers: int = 1) -> float:
     for name, weight in TEAM.items():
         text = console_mentions(f"add @{name} qualifier weight={weight}")
         baton.relay.execute(boss, parse_command("rotation", text, NOW.date()))
-    posts = [
-        InboundPost(
-            Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}"
-        )
-        for n in range(leads)
-    ]
+    posts = [(f"m{n}", f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}") for n in range(leads)]
     shares = [posts[n::producers] for n in range(producers)]
     gate = threading.Barrier(producers + 1)
 
-    def produce(share: list[InboundPost]) -> None:
+    def produce(share: list[tuple[str, str]]) -> None:
+        """Each post read, then taken in, as an adapter's thread does."""
         gate.wait()
-        for post in share:
-            baton.relay.ingest(post)
+        for message_id, text in share:
+            baton.relay.ingest(posted(Platform.CONSOLE, "#leads", message_id, text))
 
     threads = [threading.Thread(target=produce, args=(share,)) for share in shares]
     for thread in threads:

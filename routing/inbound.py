@@ -10,11 +10,12 @@ submission (``fields: [{name, value}]``) and a Typeform ``form_response``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import islice
 
 from routing import limits
-from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
+from routing.arrival import Arrival, WebhookCall, arrived
+from routing.lead import SourceRef
+from routing.lead_post import Unparsed, parse_lead_post
 
 MAX_PAIRS = limits.WEBHOOK_PAIRS
 """Fields read from one payload; the rest stay in the raw body only."""
@@ -26,31 +27,23 @@ MAX_KEY_CHARS = limits.DELIVERY_KEY // 2
 Pairs = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
-class InboundLead:
-    """A lead delivered by another system, read and checked before any transaction starts."""
+def webhook_arrival(
+    source: str,
+    payload: object,
+    raw: str,
+    idempotency_key: str | None = None,
+    thread: SourceRef | None = None,
+) -> Arrival:
+    """A decoded body (a JSON value, or form fields as pairs) from the sender ``source`` as a
+    lead that arrived, read before any transaction starts; its card goes to ``thread``.
 
-    source: str
-    """The configured name of the sender (``website``, ``typeform``): its ``source`` field."""
-    parsed: ParsedLead | Unparsed
-    raw: str
-    """The body as text, bounded: what a manager reads when the lead could not be read."""
-    key: str | None = None
-    """The sender's idempotency key, or the payload's own id: a retry with it creates nothing."""
-    shape: str = "json"
-
-    def delivery_keys(self) -> list[str]:
-        return [f"webhook:{self.source}:{self.key}"] if self.key else []
-
-
-def inbound_lead(
-    source: str, payload: object, raw: str, idempotency_key: str | None = None
-) -> InboundLead:
-    """Read a decoded body (a JSON value, or form fields as pairs) into an inbound lead."""
-    shape, pairs, own_id = read_shape(payload)
+    ``raw``, the body as text, is kept for a manager when no lead can be read from it. The
+    sender's idempotency key, or the payload's own id, makes a retry create nothing.
+    """
+    _shape, pairs, own_id = read_shape(payload)
     key = _bounded(idempotency_key or own_id or "", MAX_KEY_CHARS) or None
     parsed = parse_lead_post("", pairs) if pairs else Unparsed("the payload has no fields")
-    return InboundLead(source, parsed, limits.truncate(raw, limits.RAW_TEXT), key, shape)
+    return arrived(WebhookCall(source, key), parsed, thread, raw)
 
 
 def read_shape(payload: object) -> tuple[str, Pairs, str | None]:

@@ -18,7 +18,6 @@ and the rest of a long post is searched for an email address or a phone number o
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ __all__ = [
     "Unparsed",
     "email_domain",
     "parse_lead_post",
+    "tidy",
 ]
 
 
@@ -116,32 +116,18 @@ def _is_free_mail(domain: str) -> bool:
     return domain in FREE_MAIL_DOMAINS or _FREE_MAIL_FAMILIES.fullmatch(domain) is not None
 
 
-# --- cleaning Slack text ----------------------------------------------------------------------
+# --- plain text -------------------------------------------------------------------------------
 
-_SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_EMOJI_CODE = re.compile(r"(?<!\S):(?=[a-z0-9_+\-]{0,99}[a-z])[a-z0-9_+\-]{1,100}:(?!\S)")
-_EMPHASIS = re.compile(r"[*`]+|(?<!\w)[_~]+(?=\S)|(?<=\S)[_~]+(?!\w)")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
-def _clean(text: str) -> str:
-    """Slack's markup reduced to what a person would read, emphasis and emoji codes dropped."""
-    text = _SLACK_MARKUP.sub(_markup_text, text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = html.unescape(text)
-    text = _INVISIBLE.sub("", text)
-    return _EMPHASIS.sub("", _EMOJI_CODE.sub("", text))
+def tidy(text: str) -> str:
+    """Line ends as ``\\n``, invisible characters (zero-width spaces and joiners, a byte-order
+    mark) gone: what any text needs before it is read, whichever adapter made it plain.
 
-
-def _markup_text(match: re.Match[str]) -> str:
-    """``<mailto:a@b.c|x>`` → ``a@b.c``; a labelled link → its label; ``<@U1|ann>`` → ``@ann``."""
-    target, label = match[1], match[2]
-    if target.lower().startswith("mailto:"):
-        return target[len("mailto:") :]
-    if target[:1] in "@#":
-        return f"{target[0]}{label}" if label else target
-    if target.startswith("!"):
-        return f"@{label or target[1:]}"
-    return label if label else target
+    Platform markup (Slack's mrkdwn, Teams' HTML) is not read here: each adapter hands plain text.
+    """
+    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 # --- recognising pieces -----------------------------------------------------------------------
@@ -357,8 +343,9 @@ def _add_labelled(document: _Document, key: str, value: str) -> list[str] | None
 
 
 def _field_text_document(text: str) -> _Document:
-    """A Block Kit field: ``*Email:*\\nsam@x.co`` or ``*Company*\\nUmbrella Corp``."""
-    lines = _clean(text).strip().split("\n")
+    """A form's field (a Block Kit section field): ``Email:\\nsam@x.co`` or
+    ``Company\\nUmbrella Corp``."""
+    lines = tidy(text).strip().split("\n")
     if len(lines) >= 2 and ":" not in lines[0] and len(lines[0]) <= 48:
         lines[0] = f"{lines[0]}:"
     return _read_document("\n".join(lines))
@@ -367,7 +354,7 @@ def _field_text_document(text: str) -> _Document:
 def _pairs_document(pairs: Sequence[tuple[str, str]]) -> _Document:
     document = _Document()
     for label, value in pairs:
-        label, value = _one_line(_clean(str(label))), _clean(str(value)).strip()
+        label, value = _one_line(tidy(str(label))), tidy(str(value)).strip()
         if not label:
             document.free_lines.extend(_read_document(value).free_lines)
         elif (key := _label_key(label)) == _LEAD_HEADER:
@@ -640,11 +627,12 @@ def parse_lead_post(
     pairs: Sequence[tuple[str, str]] = (),
     field_texts: Sequence[str] = (),
 ) -> ParsedLead | Unparsed:
-    """Read a lead from a post's text, its attachment field pairs and its Block Kit field texts."""
+    """Read a lead from a post's plain text, its labelled field pairs (attachment fields, a
+    webhook's or a spreadsheet's) and its field texts (Block Kit section fields)."""
     documents = [
         _pairs_document(pairs),
         *(_field_text_document(text) for text in field_texts),
-        _read_document(_clean(text)),
+        _read_document(tidy(text)),
     ]
     if not any(d.entries or any(line.strip() for line, _ in d.free_lines) for d in documents):
         return Unparsed("the post is empty")

@@ -7,10 +7,14 @@ same values. Two policies use them:
 - intake (lead posts) never rejects: :func:`truncate` cuts a field to its limit and ends it with
   :data:`MARKER`, and the raw post, itself cut at :data:`RAW_TEXT`, is kept beside the lead;
 - commands refuse an overlong argument with :func:`too_long`'s message, which names the limit.
+
+A key (of an intake delivery, a platform delivery) is never cut, since two long keys cut alike
+would be one: :func:`fitted_key` keeps one too long to store as a digest of itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 __all__ = [
@@ -69,6 +73,7 @@ __all__ = [
     "BlockKit",
     "TeamsMessage",
     "fits_id",
+    "fitted_key",
     "too_long",
     "truncate",
 ]
@@ -121,7 +126,8 @@ CHANNEL_ID = 255
 MESSAGE_ID = 255
 CARD_REF = 255
 DELIVERY_KEY = 400
-"""An intake key or a conversation reference key; longer ones are stored as a digest."""
+"""An intake key, a platform delivery key or a conversation reference key; a longer intake or
+delivery key is stored as a digest (:func:`fitted_key`)."""
 
 # --- commands ---------------------------------------------------------------------------------
 COMMAND_TEXT = 4000
@@ -211,10 +217,22 @@ class TeamsMessage:
     """An inline chart (a ``data:`` URI) in a digest card."""
     MENTIONS = 20
     """Mention entities one text message carries at most."""
+    MIN_FIELD_CHARS = 60
+    """A text is never cut shorter than this to make a card fit; a card that still does not fit
+    is replaced by a short one saying where to look."""
+    SUMMARY = 120
+    """The notification summary beside a card."""
+    INCOMING_BODY = 256 * 1024
+    """Bytes of an activity Baton reads (Teams messages are far smaller: about 100 KB)."""
     BUTTON_DATA_TITLE = 300
     """The lead's title carried in a form's button data (button data is never cut to fit)."""
 
 
+SIGNATURE_WINDOW_SECONDS = 300
+"""A signed request older (or newer) than five minutes is refused: Slack's rule, and Baton's own
+for every webhook it verifies."""
+QUOTED_MESSAGE = 400
+"""How much of an undeliverable message the managers' warning quotes."""
 SERVICE_URL = 2048
 """A Bot Framework ``serviceUrl`` Baton stores to reply to later."""
 CONVERSATION_KEY = DELIVERY_KEY
@@ -226,6 +244,14 @@ def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - len(MARKER)].rstrip() + MARKER
+
+
+def fitted_key(key: str, prefix: str = "") -> str:
+    """``key`` as stored: itself when it fits :data:`DELIVERY_KEY`, else ``prefix`` plus
+    ``sha256:`` and its hex digest, which still identifies what it keys."""
+    if len(key) <= DELIVERY_KEY:
+        return key
+    return f"{prefix}sha256:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def too_long(what: str, limit: int, given: str) -> str:

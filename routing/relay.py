@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from routing import commands as c
 from routing import limits
+from routing.arrival import Arrival
 from routing.commands import Command, storable_command
 from routing.errors import BatonError, InvalidInput, UnknownPerson
 from routing.group_commit import GroupCommit
@@ -17,9 +19,9 @@ from routing.team import ClaimMode, Rep
 from routing.text import storable
 from routing.usecases import dashboard, funnel, intake, numbers, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
+from routing.usecases.deliveries import Answerer, DeliveryKey, answered
 from routing.usecases.digests import rebuild_digest
 from routing.usecases.funnel import Digest
-from routing.usecases.intake import InboundPost
 
 SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
 """Who acts for posts by other apps and for the scheduler."""
@@ -29,6 +31,25 @@ T = TypeVar("T")
 
 READ_ONLY_COMMANDS = (c.Show, c.Mine, c.RotationShow, c.Funnel, c.FunnelLink, c.Help)
 """Commands that only read: answered from a snapshot that waits for no writer (SQLite WAL)."""
+DRY_RUN_COMMANDS = (c.RotationPreview,)
+"""Commands run as they would be and then undone: they say what would happen."""
+LEAD_CHANGES = (
+    c.NewLead,
+    c.Claim,
+    c.Decline,
+    c.Qualify,
+    c.Disqualify,
+    c.Handoff,
+    c.LogMeeting,
+    c.LogProposal,
+    c.Won,
+    c.Lost,
+    c.Expand,
+    c.Churn,
+    c.Reassign,
+)
+"""Commands that change a lead: what a person's own view of their leads (a home tab) may need
+to show again afterwards."""
 
 
 class Relay:
@@ -45,19 +66,15 @@ class Relay:
         self.config = config or RelayConfig()
         self._intake: GroupCommit[Outcome] = GroupCommit(uow_factory)
 
-    def run(self, actor: Actor, use_case: UseCase, *, commit: bool = True) -> Outcome:
-        """Run one use case in one transaction; it commits only if the use case returns.
-
-        ``commit=False`` is a dry run: the very same use case, rolled back at the end.
-        """
+    def run(self, actor: Actor, use_case: UseCase) -> Outcome:
+        """Run one use case in one transaction; it commits only if the use case returns."""
         actor = _storable(actor)
         with self.uow_factory() as uow:
             outcome = self._in(uow, actor, use_case)
-            if commit:
-                uow.commit()
+            uow.commit()
         return outcome
 
-    def run_intake(self, actor: Actor, use_case: UseCase) -> Outcome:
+    def _run_intake(self, actor: Actor, use_case: UseCase) -> Outcome:
         """Run an intake use case as :meth:`run` does, in a transaction it may share with
         intake arriving at the same moment from other threads (group commit: one flush for the
         batch). Each is still its own rotation turn, in arrival order, and returns only once
@@ -68,7 +85,7 @@ class Relay:
     def _in(self, uow: UnitOfWork, actor: Actor, use_case: UseCase) -> Outcome:
         return use_case(Ctx(uow, self.clock(), self.config, _rep_for(uow, actor)))
 
-    def run_each(self, actor: Actor, use_cases: Sequence[UseCase]) -> list[Outcome | BatonError]:
+    def _run_each(self, actor: Actor, use_cases: Sequence[UseCase]) -> list[Outcome | BatonError]:
         """Run several use cases in one transaction, each in its own savepoint: one that raises
         a ``BatonError`` is undone alone and its error takes its place in the list. Bulk work
         (an import) pays for one commit per batch instead of one per row."""
@@ -84,17 +101,42 @@ class Relay:
             uow.commit()
         return results
 
-    def execute(self, actor: Actor, command: Command) -> Outcome:
+    def execute(
+        self,
+        actor: Actor,
+        command: Command,
+        *,
+        key: DeliveryKey | None = None,
+        answer: Answerer | None = None,
+    ) -> Outcome:
+        """Run ``command`` as ``actor``: a read from a snapshot, a dry run undone, anything else
+        committed.
+
+        ``answer`` is what the adapter makes of the outcome (notices to queue, a reply kept for
+        redeliveries); it is kept in the command's transaction, once per delivery ``key``
+        (:mod:`routing.usecases.deliveries`). A dry run's answer is kept, its effect undone.
+        """
         actor, command = _storable(actor), storable_command(command)
-
-        def use_case(ctx: Ctx) -> Outcome:
-            return dispatch(ctx, command)
-
+        use_case: UseCase = partial(dispatch, command=command)
         if isinstance(command, READ_ONLY_COMMANDS):
             outcome = self._read(actor, use_case)
             if outcome is not None:
-                return outcome
-        return self.run(actor, use_case, commit=not isinstance(command, c.RotationPreview))
+                return self._answer(actor, outcome, key, answer)
+        if isinstance(command, DRY_RUN_COMMANDS):
+            use_case = _undone(use_case)
+        return self.run(actor, answered(key, use_case, answer))
+
+    def answer(self, actor: Actor, answer: Answerer, *, key: DeliveryKey | None = None) -> Outcome:
+        """Keep an answer with nothing behind it (help, a refusal), once per delivery ``key``."""
+        return self._answer(_storable(actor), Outcome(""), key, answer)
+
+    def _answer(
+        self, actor: Actor, outcome: Outcome, key: DeliveryKey | None, answer: Answerer | None
+    ) -> Outcome:
+        """``outcome``, its answer kept in a short transaction of its own."""
+        if answer is None and key is None:
+            return outcome
+        return self.run(actor, answered(key, lambda _ctx: outcome, answer))
 
     def _read(self, actor: Actor, use_case: UseCase) -> Outcome | None:
         """Answer from a read-only transaction; None when the actor's rep must be written first."""
@@ -130,10 +172,21 @@ class Relay:
         assert isinstance(digest, Digest)
         return digest
 
-    def ingest(self, post: InboundPost, author: Actor | None = None) -> Outcome:
-        """Store a post as a lead; it is read before the transaction, so parsing holds no lock."""
-        read = intake.read_post(post)
-        return self.run_intake(_author(author), lambda ctx: intake.ingest_post(ctx, read))
+    def ingest(self, arrival: Arrival, author: Actor | None = None) -> Outcome:
+        """The intake door: store a lead that arrived (a post, a webhook call, a row), once.
+
+        Leads arrive one by one from many threads, so they share transactions (group commit).
+        The arrival was read before, so reading holds no lock.
+        """
+        return self._run_intake(_author(author), lambda ctx: intake.ingest(ctx, arrival))
+
+    def ingest_all(
+        self, arrivals: Sequence[Arrival], author: Actor | None = None
+    ) -> list[Outcome | BatonError]:
+        """The intake door for a batch (a spreadsheet's rows): one transaction, each arrival in
+        its own savepoint, its ``BatonError`` (a row that cannot be read) in its place."""
+        author = _author(author)
+        return self._run_each(author, [partial(intake.ingest, arrival=a) for a in arrivals])
 
     def sweep(self) -> Outcome:
         return self.run(SYSTEM, sweep.sweep)
@@ -164,6 +217,28 @@ def _storable(actor: Actor) -> Actor:
     name = limits.truncate(storable(actor.name), limits.REP_NAME) if actor.name else None
     zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
     return Actor(actor.platform, user_id, name, zone)
+
+
+def _undone(use_case: UseCase) -> UseCase:
+    """``use_case`` in a savepoint that is always rolled back: its outcome without its effect,
+    while the rest of the transaction (a delivery key, an answer) is kept."""
+
+    def dry(ctx: Ctx) -> Outcome:
+        try:
+            with ctx.uow.savepoint():
+                raise _Undo(use_case(ctx))
+        except _Undo as undo:
+            return undo.outcome
+
+    return dry
+
+
+class _Undo(Exception):
+    """Not an error: how a savepoint is rolled back on purpose, carrying what was said."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("a dry run is undone")
+        self.outcome = outcome
 
 
 def _author(author: Actor | None) -> Actor:

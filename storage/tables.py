@@ -137,7 +137,7 @@ rotation_events = Table(
     "rotation_events",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("pool", String(64), nullable=False),
+    Column("pool", String(limits.POOL_NAME), nullable=False),
     Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE"), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
     Column("actor_id", Integer),
@@ -252,8 +252,8 @@ conversation_refs = Table(
 delivery_keys = Table(
     "delivery_keys",
     metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("key", String(400), primary_key=True),
+    Column("platform", String(limits.PLATFORM), primary_key=True),
+    Column("key", String(limits.DELIVERY_KEY), primary_key=True),
     Column("reply", JSON),
     Column("created_at", UTCDateTime(), nullable=False),
 )

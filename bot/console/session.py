@@ -8,6 +8,8 @@ from collections.abc import Callable
 from itertools import count
 
 from bot.outbox.port import Delivery
+from bot.slack.listeners import mrkdwn
+from routing.arrival import posted
 from routing.chat.actions import actions_named
 from routing.commands import parse_command
 from routing.errors import BatonError
@@ -16,7 +18,6 @@ from routing.relay import Relay
 from routing.roles import Platform
 from routing.team import plain_mentions
 from routing.usecases.context import Actor, Outcome
-from routing.usecases.intake import InboundPost
 
 INTAKE_CHANNEL = "#leads"
 COMMANDS = ("lead", "rotation", "funnel")
@@ -203,7 +204,7 @@ class ConsoleSession:
             self.post(rest)
         elif word.lstrip("/") in COMMANDS:
             command = parse_command(word, console_mentions(rest), self.relay.clock().date())
-            self._show(self.relay.execute(self.actor, command))
+            self._show(self.relay.execute(self.actor, mrkdwn.readable_command(command)))
         else:
             self.write(HELP)
 
@@ -219,9 +220,11 @@ class ConsoleSession:
         self.write(f"  (you are now {self.user})")
 
     def post(self, text: str, author: str | None = None) -> Outcome:
-        post = InboundPost(Platform.CONSOLE, INTAKE_CHANNEL, f"msg-{next(self._posts)}", text)
+        """A post in the intake channel, written as in Slack (mrkdwn)."""
+        message_id = f"msg-{next(self._posts)}"
+        arrival = posted(Platform.CONSOLE, INTAKE_CHANNEL, message_id, mrkdwn.plain_text(text))
         who = Actor(Platform.CONSOLE, author or self.user, author or self.user)
-        return self.relay.ingest(post, who)
+        return self.relay.ingest(arrival, who)
 
     def _show(self, outcome: Outcome) -> None:
         self.last_outcome = outcome

@@ -26,8 +26,7 @@ from routing.errors import BatonError
 from routing.relay import SYSTEM, UseCase
 from routing.roles import Platform
 from routing.usecases import imports
-from routing.usecases.context import Outcome
-from routing.usecases.imports import ImportOptions, ImportSummary, RowResult
+from routing.usecases.imports import ImportOptions, ImportSummary, RowResult, row_result
 
 AS_FORMS = "slack:U123, teams:29:…, console:NAME"
 
@@ -104,24 +103,13 @@ def _run(
     baton: Baton, batch: Sequence[CsvRow], options: ImportOptions, dry_run: bool
 ) -> list[tuple[RowResult, str]]:
     if dry_run:
-        return [_read(baton.relay.peek(_preview(row, options))) for row in batch]
-    done = baton.relay.run_each(SYSTEM, [_importer(row, options) for row in batch])
-    return [_read(outcome) for outcome in done]
-
-
-def _importer(row: CsvRow, options: ImportOptions) -> UseCase:
-    return lambda ctx: imports.import_row(ctx, row, options)
+        return [row_result(baton.relay.peek(_preview(row, options))) for row in batch]
+    arrivals = [imports.row_arrival(row, options) for row in batch]
+    return [row_result(done) for done in baton.relay.ingest_all(arrivals)]
 
 
 def _preview(row: CsvRow, options: ImportOptions) -> UseCase:
     return lambda ctx: imports.preview_row(ctx, row, options)
-
-
-def _read(outcome: Outcome | BatonError) -> tuple[RowResult, str]:
-    if isinstance(outcome, BatonError):
-        return RowResult.BAD, outcome.message
-    result = outcome.data.get("result")
-    return (result if isinstance(result, RowResult) else RowResult.CREATED), outcome.reply
 
 
 def batched(items: Iterable[CsvRow], size: int) -> Iterator[list[CsvRow]]:

@@ -2,9 +2,10 @@
 
 The order is the point: the caller is authenticated (a bearer token, or an HMAC of the exact
 bytes) before the body is parsed; the body is read up to its limit and no further; it is decoded
-and read into an :class:`InboundLead` before the write transaction starts. Answers are JSON:
-201 a new lead, 200 a retry of one already taken (same lead id), 202 a payload kept for a
-manager because it has no email or phone, 400/401/413 with ``error`` saying what was wrong.
+and read into an arrival (:mod:`routing.arrival`) before the write transaction starts. Answers
+are JSON: 201 a new lead, 200 a retry of one already taken (same lead id), 202 a payload kept
+for a manager because it has no email or phone, 400/401/413 with ``error`` saying what was
+wrong.
 """
 
 from __future__ import annotations
@@ -25,19 +26,17 @@ from aiohttp import web
 from bot.baton import Baton
 from bot.config import Settings
 from routing import limits
-from routing.inbound import MAX_PAIRS, InboundLead, inbound_lead
+from routing.arrival import Arrival
+from routing.inbound import MAX_PAIRS, webhook_arrival
 from routing.lead import SourceRef
-from routing.relay import SYSTEM
 from routing.roles import Platform
 from routing.stages import Stage
-from routing.usecases.context import Ctx, Outcome
-from routing.usecases.intake import ingest_inbound
+from routing.usecases.context import Outcome
 
 log = logging.getLogger(__name__)
 
 LEADS_PATH = "/leads"
 MAX_BODY_BYTES = limits.WEBHOOK_BODY
-SIGNATURE_WINDOW_SECONDS = 300
 SIGNATURE_PREFIX = "sha256="
 WRITE_THREADS = 4
 
@@ -86,7 +85,7 @@ def fresh_timestamp(value: str, now: datetime) -> bool:
         sent = int(value)
     except ValueError:
         return False
-    return abs(now.timestamp() - sent) <= SIGNATURE_WINDOW_SECONDS
+    return abs(now.timestamp() - sent) <= limits.SIGNATURE_WINDOW_SECONDS
 
 
 def intake_channel(settings: Settings) -> SourceRef | None:
@@ -118,14 +117,14 @@ class LeadsEndpoint:
 
     async def handle(self, request: web.Request) -> web.Response:
         try:
-            inbound = await self._inbound(request)
+            arrival = await self._arrival(request)
         except Refused as refused:
             return web.json_response({"error": refused.error}, status=refused.status)
         loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(self.writer, self._ingest, inbound)
+        outcome = await loop.run_in_executor(self.writer, self.baton.relay.ingest, arrival)
         return _answer(outcome)
 
-    async def _inbound(self, request: web.Request) -> InboundLead:
+    async def _arrival(self, request: web.Request) -> Arrival:
         source = self.sources.by_bearer(request.headers.get("Authorization", ""))
         if source is None and "X-Baton-Signature" not in request.headers:
             raise _unauthorised(request, "no valid bearer token")
@@ -134,7 +133,8 @@ class LeadsEndpoint:
             source = self._signed_source(request, body)
         payload = decode(body, request.content_type)
         raw = body.decode("utf-8", errors="replace")
-        return inbound_lead(source, payload, raw, request.headers.get("Idempotency-Key"))
+        key = request.headers.get("Idempotency-Key")
+        return webhook_arrival(source, payload, raw, key, self.channel)
 
     def _signed_source(self, request: web.Request, body: bytes) -> str:
         timestamp = request.headers.get("X-Baton-Timestamp", "")
@@ -145,12 +145,6 @@ class LeadsEndpoint:
         if source is None:
             raise _unauthorised(request, "bad signature")
         return source
-
-    def _ingest(self, inbound: InboundLead) -> Outcome:
-        def use_case(ctx: Ctx) -> Outcome:
-            return ingest_inbound(ctx, inbound, self.channel)
-
-        return self.baton.relay.run_intake(SYSTEM, use_case)
 
     def close(self) -> None:
         self.writer.shutdown(wait=True)

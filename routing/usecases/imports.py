@@ -1,9 +1,10 @@
-"""Leads from a spreadsheet: each row routed like a post, in its own transaction.
+"""Leads from a spreadsheet: each row arrives like a post, through the same intake door.
 
-A row is keyed ``import:<file sha256>:<line>`` through the same intake-key claim as a chat post,
-so running the same file again creates nothing twice. Imported leads have no thread in an
-intake channel: posting 10,000 cards there would bury the channel, so the assignees get their
-usual direct message per lead and the managers one summary at the end (:func:`tell_summary`).
+A row is an :class:`~routing.arrival.Arrival` keyed ``import:<file sha256>:<line>``, claimed
+like a chat post's keys, so running the same file again creates nothing twice. Imported leads
+have no thread in an intake channel: posting 10,000 cards there would bury the channel, so the
+assignees get their usual direct message per lead and the managers one summary at the end
+(:func:`tell_summary`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,25 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from routing import limits
+from routing.arrival import Arrival, ImportRow, arrived
 from routing.csv_rows import CsvRow
-from routing.errors import NotAllowed
+from routing.errors import BatonError
 from routing.lead import Lead
-from routing.roles import Platform, Role
-from routing.team import Rep
+from routing.lead_post import Unparsed
+from routing.roles import Platform
+from routing.stages import Stage
+from routing.text import storable
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.intake import bounded_lead, create_and_route, pool_for
+from routing.usecases.intake import (
+    DUPLICATE,
+    MATCHED,
+    SKIPPED,
+    STAGE,
+    lead_from,
+    owned_match,
+    pool_for,
+    prospector,
+)
 
 
 class RowResult(StrEnum):
@@ -39,9 +52,6 @@ class ImportOptions:
     skip_duplicates: bool = False
     source: str | None = None
     """The leads' source when a row names none: ``--source``, else the file's name."""
-
-    def key(self, row: CsvRow) -> str:
-        return f"import:{self.file_sha256}:{row.line}"
 
 
 @dataclass
@@ -71,30 +81,53 @@ class ImportSummary:
         return "\n".join(lines)
 
 
-def import_row(ctx: Ctx, row: CsvRow, options: ImportOptions) -> Outcome:
-    """Store and route one parsed row, unless it was imported before or is a skipped duplicate."""
-    if row.lead is None:
-        return _result(RowResult.BAD)
-    if not ctx.uow.intake.claim([options.key(row)], ctx.now):
-        return _result(RowResult.ALREADY)
-    lead = _lead_of(row)
-    if options.source and not lead.fields.get("source"):
-        lead.fields["source"] = limits.truncate(options.source, limits.SOURCE)
-    if options.skip_duplicates and _is_duplicate(ctx, row, lead):
-        return _result(RowResult.SKIPPED)
-    line = create_and_route(ctx, lead, prospector=_prospector(ctx, options), quiet=True)
-    return Outcome(line, lead_id=lead.id, data={"result": _routed(lead)})
+RESULT = "result"
+"""``Outcome.data`` key of a dry run's answer: what would happen to the row."""
+
+
+def row_arrival(row: CsvRow, options: ImportOptions) -> Arrival:
+    """The row as it arrives at the intake door, which refuses an unreadable one (the summary
+    lists it with its problem)."""
+    came_from = ImportRow(
+        options.file_sha256,
+        row.line,
+        options.owner,
+        options.skip_duplicates,
+        row.duplicate_of,
+        limits.truncate(storable(options.source), limits.SOURCE) if options.source else None,
+    )
+    return arrived(came_from, row.lead or Unparsed(row.problem or "unreadable"))
+
+
+def row_result(done: Outcome | BatonError) -> tuple[RowResult, str]:
+    """What happened to a row (or would, on a dry run), and what was said about it."""
+    if isinstance(done, BatonError):
+        return RowResult.BAD, done.message
+    return _result_of(done.data), done.reply
+
+
+def _result_of(data: dict[str, object]) -> RowResult:
+    said = data.get(RESULT)
+    if isinstance(said, RowResult):
+        return said
+    if data.get(DUPLICATE):
+        return RowResult.ALREADY
+    if data.get(SKIPPED):
+        return RowResult.SKIPPED
+    if data.get(MATCHED):
+        return RowResult.MATCHED
+    return RowResult.QUEUED if data.get(STAGE) is Stage.NEW else RowResult.CREATED
 
 
 def preview_row(ctx: Ctx, row: CsvRow, options: ImportOptions) -> Outcome:
-    """What :func:`import_row` would do with ``row``, read from a snapshot: nothing is written."""
-    if row.lead is None:
+    """What the intake door would do with ``row``, read from a snapshot: nothing is written."""
+    arrival = row_arrival(row, options)
+    if isinstance(arrival.lead, Unparsed):
         return _result(RowResult.BAD)
-    if ctx.uow.intake.known([options.key(row)]):
+    if ctx.uow.intake.known(arrival.keys):
         return _result(RowResult.ALREADY)
-    lead = _lead_of(row)
-    other = ctx.uow.leads.find_open_match(lead.email, lead.email_domain)
-    owned = other if other is not None and other.owner_id is not None else None
+    lead = lead_from(arrival.lead, None)
+    owned = owned_match(ctx, lead)
     if owned is None and row.duplicate_of is None:
         return _preview_new(ctx, lead, options)
     if options.skip_duplicates:
@@ -113,7 +146,7 @@ def _preview_new(ctx: Ctx, lead: Lead, options: ImportOptions) -> Outcome:
 
 def check_owner(ctx: Ctx, options: ImportOptions) -> Outcome:
     """Refuse ``--as`` for someone who is not a prospector, before any row is read."""
-    rep = _prospector(ctx, options)
+    rep = prospector(ctx, options.owner)
     return Outcome(f"Rows become {rep.name}'s outbound leads." if rep else "Rows are inbound.")
 
 
@@ -127,42 +160,4 @@ def tell_summary(ctx: Ctx, summary: ImportSummary, file_name: str) -> Outcome:
 
 
 def _result(result: RowResult, detail: str | None = None) -> Outcome:
-    return Outcome(detail or result.value, data={"result": result})
-
-
-def _lead_of(row: CsvRow) -> Lead:
-    assert row.lead is not None
-    parsed = bounded_lead(row.lead)
-    return Lead(
-        company=parsed.company,
-        email=parsed.email,
-        name=parsed.name,
-        phone=parsed.phone,
-        fields=dict(parsed.fields),
-    )
-
-
-def _is_duplicate(ctx: Ctx, row: CsvRow, lead: Lead) -> bool:
-    if row.duplicate_of is not None:
-        return True
-    other = ctx.uow.leads.find_open_match(lead.email, lead.email_domain)
-    return other is not None and other.owner_id is not None
-
-
-def _prospector(ctx: Ctx, options: ImportOptions) -> Rep | None:
-    if options.owner is None:
-        return None
-    platform, user_id = options.owner
-    rep = ctx.ensure_rep(platform, user_id)
-    if not ctx.in_role(rep, Role.PROSPECTOR):
-        raise NotAllowed(
-            f"{rep.mention} is not a prospector, so the rows can't be their outbound leads. "
-            f"A manager can add them: `/rotation add @{rep.name} prospector`."
-        )
-    return rep
-
-
-def _routed(lead: Lead) -> RowResult:
-    if "matched_lead" in lead.fields:
-        return RowResult.MATCHED
-    return RowResult.QUEUED if lead.stage.value == "new" else RowResult.CREATED
+    return Outcome(detail or result.value, data={RESULT: result})

@@ -1,209 +1,91 @@
-"""New leads, from a channel post or `/lead new`, and the matching and routing they go through.
+"""New leads, arrived or from `/lead new`, and the matching and routing they go through.
 
-A post is made storable and read *before* its transaction (:func:`read_post`): parsing a long
-post never holds the write lock, and whatever the post holds fits the columns: each field is cut
-to its limit with a marker, and the raw post is kept beside the lead.
+Every source hands the same :class:`~routing.arrival.Arrival` to :func:`ingest`, made and read
+before its transaction (:mod:`routing.arrival`): a post in an intake channel, a webhook call, a
+row of an imported spreadsheet. What differs by source is only what a person is told.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from types import MappingProxyType
+from dataclasses import replace
 
-from routing import limits
+from routing.arrival import Arrival, ImportRow, WebhookCall
 from routing.commands import NewLead
-from routing.errors import InvalidInput
-from routing.inbound import InboundLead
+from routing.errors import InvalidInput, NotAllowed
 from routing.lead import Lead, Origin, SourceRef
 from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
 from routing.roles import Platform, Role
 from routing.stages import Stage
 from routing.team import Rep
-from routing.text import storable
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.matching import match_owner
 
 EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
-
-@dataclass(frozen=True)
-class InboundPost:
-    """A message in an intake channel, as an adapter extracted it."""
-
-    platform: Platform
-    channel: str
-    message_id: str
-    text: str
-    pairs: tuple[tuple[str, str], ...] = ()
-    field_texts: tuple[str, ...] = ()
-    event_id: str | None = None
+DUPLICATE = "duplicate"
+"""``Outcome.data`` key: this arrival was taken before; nothing was created."""
+SKIPPED = "skipped"
+"""``Outcome.data`` key: an imported row skipped as a duplicate of an owned open lead."""
+STAGE = "stage"
+"""``Outcome.data`` key: the new lead's stage."""
+MATCHED = "matched"
+"""``Outcome.data`` key: the new lead went to the owner of the same contact."""
 
 
-@dataclass(frozen=True)
-class ReadPost:
-    """A post made storable and parsed, ready for its transaction."""
-
-    post: InboundPost
-    parsed: ParsedLead | Unparsed
-    cut: bool = False
-    """Some field was cut to its limit, so the raw post is kept with the lead."""
-
-
-def delivery_keys(post: InboundPost) -> list[str]:
-    """Keys that identify one channel message however often, and under whatever id, it arrives.
-
-    A key too long to store is kept as a digest of itself, so it still identifies its message.
-    """
-    keys = [f"{post.platform.value}:msg:{post.channel}:{post.message_id}"]
-    if post.event_id:
-        keys.append(f"{post.platform.value}:event:{post.event_id}")
-    return [_storable_key(post, key) for key in keys]
-
-
-def _storable_key(post: InboundPost, key: str) -> str:
-    if len(key) <= limits.DELIVERY_KEY:
-        return key
-    return f"{post.platform.value}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
-
-
-def read_post(post: InboundPost) -> ReadPost:
-    """The post with storable text, bounded, and what it says; no transaction needed."""
-    storable_post = _storable_post(post)
-    parsed = parse_lead_post(storable_post.text, storable_post.pairs, storable_post.field_texts)
-    if isinstance(parsed, Unparsed):
-        return ReadPost(storable_post, parsed)
-    bounded = bounded_lead(parsed)
-    text = storable_post.text
-    cut = bounded != parsed or text != storable(post.text) or text.count("\n") >= limits.POST_LINES
-    return ReadPost(storable_post, bounded, cut=cut)
-
-
-def _storable_post(post: InboundPost) -> InboundPost:
-    """Text any database takes, each piece within the limit intake reads (marked where cut)."""
-    return replace(
-        post,
-        channel=storable(post.channel),
-        message_id=storable(post.message_id),
-        event_id=storable(post.event_id) if post.event_id else post.event_id,
-        text=_bound(post.text, limits.RAW_TEXT),
-        pairs=tuple(
-            (_bound(label, limits.FIELD_VALUE), _bound(value, limits.NOTES))
-            for label, value in post.pairs[: limits.FIELDS]
-        ),
-        field_texts=tuple(_bound(text, limits.NOTES) for text in post.field_texts[: limits.FIELDS]),
-    )
-
-
-def _bound(text: str, limit: int) -> str:
-    return limits.truncate(storable(text), limit)
-
-
-_FIELD_LIMITS = {
-    "notes": limits.NOTES,
-    "source": limits.SOURCE,
-    "domain": limits.EMAIL_DOMAIN,
-}
-
-
-def bounded_lead(parsed: ParsedLead) -> ParsedLead:
-    """Every part of a parsed lead cut to its limit, so no post is lost to a column's size."""
-    fields = {
-        limits.truncate(key, limits.FIELD_KEY): limits.truncate(
-            value, _FIELD_LIMITS.get(key, limits.FIELD_VALUE)
-        )
-        for key, value in list(parsed.fields.items())[: limits.FIELDS]
-    }
-    if "domain" in parsed.fields:
-        fields.setdefault("domain", limits.truncate(parsed.fields["domain"], limits.EMAIL_DOMAIN))
-    return ParsedLead(
-        email=_cut(parsed.email, limits.EMAIL),
-        phone=_cut(parsed.phone, limits.PHONE),
-        name=_cut(parsed.name, limits.PERSON_NAME),
-        company=_cut(parsed.company, limits.COMPANY),
-        fields=MappingProxyType(fields),
-    )
-
-
-def _cut(value: str | None, limit: int) -> str | None:
-    return limits.truncate(value, limit) if value is not None else None
-
-
-def ingest_post(ctx: Ctx, post: InboundPost | ReadPost) -> Outcome:
-    """Store a post as a lead (or an unparsed lead) once, however often it is delivered."""
-    read = post if isinstance(post, ReadPost) else read_post(post)
-    post = read.post
-    if not ctx.uow.intake.claim(delivery_keys(post), ctx.now):
-        return Outcome("Already have this post.", data={"duplicate": True})
-    source = SourceRef(
-        post.platform.value,
-        limits.truncate(post.channel, limits.CHANNEL_ID),
-        limits.truncate(post.message_id, limits.MESSAGE_ID),
-    )
-    if isinstance(read.parsed, Unparsed):
-        lead = _keep_unparsed(ctx, post, source, read.parsed)
-    else:
-        lead = _lead_from(read.parsed, source=source)
-        lead.raw_text = post.text if read.cut else None
-        lead.record_creation(
-            ctx.now, ctx.actor.id, source=lead.fields.get("source"), channel=source.channel
-        )
-        _route_new(ctx, lead, first=True)
-    return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id)
-
-
-def ingest_inbound(ctx: Ctx, inbound: InboundLead, intake: SourceRef | None) -> Outcome:
-    """A lead another system delivered (a webhook): routed like a post, its card posted fresh.
-
-    ``intake`` is the channel its card goes to; with no message to reply under, the card is
-    the first message (``message_id`` empty) and becomes the lead's thread. A retry under the
-    same key answers with the lead the first delivery created.
-    """
-    keys = inbound.delivery_keys()
+def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
+    """Store a lead that arrived, routed, or kept unparsed for a human, once however often it
+    is delivered; a retry changes nothing."""
+    keys = arrival.keys
     if not ctx.uow.intake.claim(keys, ctx.now):
-        earlier = ctx.uow.intake.lead_for(keys)
-        return Outcome("Already have this lead.", lead_id=earlier, data={"duplicate": True})
-    parsed = inbound.parsed
-    if isinstance(parsed, Unparsed):
-        lead = _keep_unparsed_delivery(ctx, inbound, intake, parsed)
+        return _already(ctx, arrival, keys)
+    if isinstance(arrival.lead, Unparsed):
+        lead = _keep_unparsed(ctx, arrival, arrival.lead)
     else:
-        lead = _lead_from(parsed, source=intake)
-        lead.fields.setdefault("source", inbound.source)
-        lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields["source"])
-        _route_new(ctx, lead, first=True)
-    ctx.uow.intake.attach(keys, lead.id or 0)
+        lead = lead_from(arrival.lead, arrival.thread, arrival.source)
+        lead.raw_text = arrival.raw
+        if _skips(ctx, arrival, lead):
+            return Outcome("Skipped as a duplicate.", data={SKIPPED: True})
+        importing = isinstance(arrival.came_from, ImportRow)
+        create_and_route(ctx, lead, prospector=_owner(ctx, arrival), quiet=importing)
+    if isinstance(arrival.came_from, WebhookCall):
+        ctx.uow.intake.attach(keys, lead.id or 0)
+    data = {STAGE: lead.stage, MATCHED: "matched_lead" in lead.fields}
+    return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id, data=data)
+
+
+def _already(ctx: Ctx, arrival: Arrival, keys: list[str]) -> Outcome:
+    """A webhook's sender is told which lead its first call made."""
+    earlier = ctx.uow.intake.lead_for(keys) if isinstance(arrival.came_from, WebhookCall) else None
     return Outcome(
-        f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id, data={"stage": lead.stage}
+        f"Already have this {arrival.came_from.noun}.", lead_id=earlier, data={DUPLICATE: True}
     )
 
 
-def _keep_unparsed_delivery(
-    ctx: Ctx, inbound: InboundLead, intake: SourceRef | None, why: Unparsed
-) -> Lead:
-    lead = Lead(company=None, email=None, source=intake, raw_text=inbound.raw)
-    lead.fields["source"] = inbound.source
+def _keep_unparsed(ctx: Ctx, arrival: Arrival, why: Unparsed) -> Lead:
+    """Store what could not be read with its raw text, and ask a human to look; a spreadsheet
+    row is refused instead, since the import's summary lists it for whoever imports."""
+    came_from = arrival.came_from
+    if isinstance(came_from, ImportRow):
+        raise InvalidInput(why.reason)
+    lead = Lead(company=None, email=None, source=arrival.thread, raw_text=arrival.raw)
+    if arrival.source:
+        lead.fields["source"] = arrival.source
     lead.stage = Stage.UNPARSED
     lead.record_creation(ctx.now, ctx.actor.id, reason=why.reason)
     ctx.uow.leads.add(lead)
-    ctx.refresh_card(
-        lead,
-        f"{lead.ref} came from {inbound.source} but I couldn't read a lead in it ({why.reason}). "
-        "I kept the payload for a manager.",
-    )
-    ctx.tell_managers(
-        f"{lead.ref} from {inbound.source} needs a human: {why.reason}. `/lead show {lead.ref}` "
-        "shows what was sent."
-    )
-    return lead
-
-
-def _keep_unparsed(ctx: Ctx, post: InboundPost, source: SourceRef, why: Unparsed) -> Lead:
-    lead = Lead(company=None, email=None, source=source, raw_text=post.text)
-    lead.stage = Stage.UNPARSED
-    lead.record_creation(ctx.now, ctx.actor.id, reason=why.reason)
-    ctx.uow.leads.add(lead)
+    if isinstance(came_from, WebhookCall):
+        ctx.refresh_card(
+            lead,
+            f"{lead.ref} came from {came_from.source} but I couldn't read a lead in it "
+            f"({why.reason}). I kept the payload for a manager.",
+        )
+        ctx.tell_managers(
+            f"{lead.ref} from {came_from.source} needs a human: {why.reason}. "
+            f"`/lead show {lead.ref}` shows what was sent."
+        )
+        return lead
     ctx.tell_thread(
         lead,
         f"I couldn't read a lead in this post ({why.reason}). I kept it as {lead.ref} for a "
@@ -214,14 +96,52 @@ def _keep_unparsed(ctx: Ctx, post: InboundPost, source: SourceRef, why: Unparsed
     return lead
 
 
-def _lead_from(parsed: ParsedLead, source: SourceRef | None) -> Lead:
+def _skips(ctx: Ctx, arrival: Arrival, lead: Lead) -> bool:
+    """An import with ``--skip-duplicates`` skips a row whose contact is already owned, or that
+    repeats an earlier row of the file."""
+    row = arrival.came_from
+    if not isinstance(row, ImportRow) or not row.skip_duplicates:
+        return False
+    return row.duplicate_of is not None or owned_match(ctx, lead) is not None
+
+
+def owned_match(ctx: Ctx, lead: Lead) -> Lead | None:
+    """The open lead or customer with ``lead``'s email or company domain, when someone owns it."""
+    other = ctx.uow.leads.find_open_match(lead.email, lead.email_domain)
+    return other if other is not None and other.owner_id is not None else None
+
+
+def _owner(ctx: Ctx, arrival: Arrival) -> Rep | None:
+    row = arrival.came_from
+    return prospector(ctx, row.owner) if isinstance(row, ImportRow) else None
+
+
+def prospector(ctx: Ctx, owner: tuple[Platform, str] | None) -> Rep | None:
+    """The prospector whose outbound leads imported rows become (``--as``); refused for
+    someone who is not a prospector."""
+    if owner is None:
+        return None
+    rep = ctx.ensure_rep(*owner)
+    if not ctx.in_role(rep, Role.PROSPECTOR):
+        raise NotAllowed(
+            f"{rep.mention} is not a prospector, so the rows can't be their outbound leads. "
+            f"A manager can add them: `/rotation add @{rep.name} prospector`."
+        )
+    return rep
+
+
+def lead_from(parsed: ParsedLead, thread: SourceRef | None, source: str | None = None) -> Lead:
+    """A new lead as read; ``source`` is its ``source`` field when it names none itself."""
+    fields = dict(parsed.fields)
+    if source:
+        fields.setdefault("source", source)
     return Lead(
         company=parsed.company,
         email=parsed.email,
         name=parsed.name,
         phone=parsed.phone,
-        fields=dict(parsed.fields),
-        source=source,
+        fields=fields,
+        source=thread,
     )
 
 
@@ -254,20 +174,16 @@ def create_and_route(
             sourced_by = prospector.id
             lead.fields["sourced_by"] = prospector.name
             prospector = None
-    extra = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    extra: dict[str, object] = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    if lead.source is not None and lead.source.message_id:  # posted in an intake channel
+        extra["channel"] = lead.source.channel  # its source when the post names none
     lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
     return _route_new(ctx, lead, prospector=prospector, quiet=quiet)
 
 
-def _route_new(
-    ctx: Ctx,
-    lead: Lead,
-    *,
-    first: bool = False,
-    prospector: Rep | None = None,
-    quiet: bool = False,
-) -> str:
-    """Match, route and store a new lead, and tell the people concerned.
+def _route_new(ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False) -> str:
+    """Match, route and store a new lead, and tell the people concerned (its card, in its
+    thread, carries the first word).
 
     ``quiet`` (bulk imports): the assignee still gets their message, but a queued lead does not
     page the managers one by one; the import tells them once, in its summary.
@@ -281,7 +197,7 @@ def _route_new(
             f"Logged {lead.ref} ({lead.title}) as {owner} outbound lead. When it's qualified: "
             f"`/lead qualify {lead.ref} budget=… authority=… need=… timeline=…`."
         )
-    return announce_assignment(ctx, lead, turn, first=first, quiet=quiet)
+    return announce_assignment(ctx, lead, turn, first=True, quiet=quiet)
 
 
 def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
@@ -309,7 +225,7 @@ def preview(ctx: Ctx, text: str) -> Outcome:
             f"Preview: I couldn't read a lead in that ({parsed.reason}), so it would be kept as "
             f"unparsed for a manager. A lead looks like `{EXAMPLE_POST}`."
         )
-    lead = _lead_from(parsed, source=None)
+    lead = lead_from(parsed, None)
     lead.record_creation(ctx.now, ctx.actor.id)
     turn = _route(ctx, lead)
     if turn is None:

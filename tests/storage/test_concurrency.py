@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from routing.arrival import Arrival, posted
 from routing.errors import AlreadyDone
 from routing.relay import Relay
 from routing.roles import Platform
 from routing.rotation import Candidate, pick
-from routing.usecases.intake import InboundPost
 from storage import tables as t
 from tests.support.clock import FakeClock
 from tests.support.world import console, make_baton, say
@@ -35,8 +35,8 @@ def _team(
     return lambda: baton.relay
 
 
-def _post(n: int) -> InboundPost:
-    return InboundPost(
+def _post(n: int) -> Arrival:
+    return posted(
         Platform.CONSOLE, "#leads", f"msg-{n}", f"Lead: Pat {n}, pat{n}@company{n}.io, Co {n}"
     )
 

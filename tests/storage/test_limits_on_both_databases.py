@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 
 from bot.baton import Baton
 from routing import limits
+from routing.arrival import posted
 from routing.commands import parse_command
 from routing.errors import BatonError, InvalidInput, NotFound, UsageError
 from routing.lead import Lead
 from routing.roles import Platform
 from routing.stages import Stage
 from routing.usecases.context import Actor, Outcome
-from routing.usecases.intake import InboundPost
 from storage import tables as t
 from tests.support.clock import FakeClock
 from tests.support.world import console, make_baton, say
@@ -37,7 +37,7 @@ def baton(db_url: str, clock: FakeClock) -> Baton:
 
 
 def _post(baton: Baton, text: str, author: Actor | None = None) -> Lead:
-    post = InboundPost(Platform.SLACK, "C-intake", f"1700000000.{next(_MESSAGES):06d}", text)
+    post = posted(Platform.SLACK, "C-intake", f"1700000000.{next(_MESSAGES):06d}", text)
     outcome = baton.relay.ingest(post, author)
     assert outcome.lead_id is not None, outcome.reply
     return _lead(baton, outcome.lead_id)
@@ -102,7 +102,7 @@ def test_a_post_with_nul_and_a_lone_surrogate_becomes_a_lead(baton: Baton) -> No
     assert unparsed.stage is Stage.UNPARSED
     assert unparsed.raw_text == "call me  maybe \ufffd"
 
-    post = InboundPost(Platform.TEAMS, "19:" + "c" * 300, "m" * 300, "Lead: Jo, jo@initech.com")
+    post = posted(Platform.TEAMS, "19:" + "c" * 300, "m" * 300, "Lead: Jo, jo@initech.com")
     first, again = baton.relay.ingest(post), baton.relay.ingest(post)
     assert first.lead_id is not None
     assert again.data == {"duplicate": True}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.baton import Baton
+from routing.arrival import Arrival, posted
 from routing.roles import Platform
-from routing.usecases.intake import InboundPost
 from tests.support.clock import FakeClock
 from tests.support.world import make_baton, say
 
 
-def _post(n: int) -> InboundPost:
-    return InboundPost(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}")
+def _post(n: int) -> Arrival:
+    return posted(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}")
 
 
 def _owners(baton: Baton, count: int, start: int = 0) -> Counter[str]:

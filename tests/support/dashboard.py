@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from bot.baton import Baton
 from bot.config import Settings
 from bot.entrypoints.serve import make_server
+from routing.arrival import posted
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
-from routing.usecases.intake import InboundPost
 from tests.e2e.slack_double import LoopbackApp
 from tests.support.world import say
 
@@ -71,7 +71,7 @@ def seeded_baton(
         'Lead: Dan "the man" Ode, dan@acme.test\nCompany: Acme, Inc.\nNotes: line one\nline two',
     ]
     for n, text in enumerate(posts, start=1):
-        baton.relay.ingest(InboundPost(Platform.SLACK, "C0LEADS", f"1.{n}", text))
+        baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", f"1.{n}", text))
         clock.advance(minutes=3)  # type: ignore[attr-defined]
     with baton.engine.connect() as conn:
         owners = dict(

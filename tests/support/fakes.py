@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from routing.arrival import posted
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -41,7 +42,6 @@ from routing.rules import RuleSet
 from routing.stages import CLOSING_STAGES, OPEN_STAGES, OWNED_STAGES, Stage
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from routing.usecases.context import Actor, Outcome, RelayConfig
-from routing.usecases.intake import InboundPost
 from tests.support.clock import FakeClock
 
 _MATCHABLE = (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER}
@@ -657,7 +657,7 @@ class Desk:
     ) -> Outcome:
         """A message in an intake channel; ``ts`` defaults to a fresh one per post."""
         self._posts = getattr(self, "_posts", 0) + 1
-        post = InboundPost(
+        post = posted(
             platform=Platform.SLACK,
             channel=channel,
             message_id=ts or f"1700000000.{self._posts:06d}",

@@ -15,29 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.listeners.deps import SlackDeps
+from bot.slack.listeners.mrkdwn import readable_command
 from bot.slack.render.blocks import ephemeral, lead_view_message
 from bot.slack.render.digest import digest_blocks, digest_fallback
 from bot.slack.render.forms import modal
 from routing.chat.forms import QUALIFICATION, Form
-from routing.commands import (
-    Churn,
-    Claim,
-    Command,
-    Decline,
-    Disqualify,
-    Expand,
-    Funnel,
-    Handoff,
-    LogMeeting,
-    LogProposal,
-    Lost,
-    NewLead,
-    Qualify,
-    Reassign,
-    Won,
-    parse_command,
-    usage_for,
-)
+from routing.commands import Command, Funnel, parse_command, usage_for
+from routing.relay import LEAD_CHANGES
 from routing.usecases.funnel import Digest
 from routing.usecases.views import LeadView
 
@@ -45,28 +29,12 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("/lead", "/rotation", "/funnel")
 """Every slash command the app answers; ``manifest.yaml`` declares the same three."""
-LEAD_CHANGES = (
-    NewLead,
-    Claim,
-    Decline,
-    Qualify,
-    Disqualify,
-    Handoff,
-    LogMeeting,
-    LogProposal,
-    Won,
-    Lost,
-    Expand,
-    Churn,
-    Reassign,
-)
-"""Commands after which the person's home tab (their leads by stage) may be out of date."""
 
 
 def register(app: App, deps: SlackDeps) -> None:
     def on_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         parsed = parse_command(command["command"], command.get("text") or "", deps.today())
-        ack(**answer(deps, parsed, command, client))
+        ack(**answer(deps, readable_command(parsed), command, client))
         if isinstance(parsed, LEAD_CHANGES):
             deps.home.refresh_later(command["user_id"])
 

@@ -4,7 +4,8 @@ People's posts and other apps' posts (form integrations send ``bot_message``s wi
 fields or Block Kit fields) are taken in; thread replies, edits, deletions and other subtypes
 are not, and Bolt already drops Baton's own messages (it learns its ids from ``auth.test``).
 A redelivered event is passed on as it is: the intake use case recognises the channel message
-(and the event id) and creates no second lead.
+(and the event id) and creates no second lead. A post's mrkdwn is read here, into the plain
+text every adapter hands the domain (:mod:`bot.slack.listeners.mrkdwn`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from slack_bolt import App
 
 from bot.slack.listeners.deps import SlackDeps
 from bot.slack.listeners.message_fields import extract_post
+from bot.slack.listeners.mrkdwn import plain_post
+from routing.arrival import Arrival, posted
 from routing.relay import SYSTEM
 from routing.roles import Platform
 from routing.status import ChatStatus
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.intake import InboundPost
 from routing.usecases.status import status_changed
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ INTAKE_SUBTYPES = frozenset({None, "bot_message", "file_share"})
 
 def inbound_post(
     event: Mapping[str, Any], body: Mapping[str, Any], intake_channels: Collection[str]
-) -> InboundPost | None:
+) -> Arrival | None:
     """The lead post a message event carries, or None when it is not one to take in."""
     channel, ts = event.get("channel"), event.get("ts")
     if not isinstance(channel, str) or not isinstance(ts, str) or channel not in intake_channels:
@@ -41,15 +43,15 @@ def inbound_post(
     thread_ts = event.get("thread_ts")
     if thread_ts is not None and thread_ts != ts:
         return None
-    text, pairs, field_texts = extract_post(event)
+    text, pairs, field_texts = plain_post(*extract_post(event))
     event_id = body.get("event_id")
-    return InboundPost(
+    return posted(
         Platform.SLACK,
         channel,
         ts,
         text,
-        tuple(pairs),
-        tuple(field_texts),
+        pairs,
+        field_texts,
         event_id=str(event_id) if event_id else None,
     )
 

@@ -2,8 +2,9 @@
 
 Form integrations (Typeform, HubSpot, Zapier) post ``bot_message``s whose data sits in
 ``attachments[].fields`` or in Block Kit ``section`` fields, often with an empty or generic
-``text``. This module only gathers those strings; :mod:`routing.lead_post` reads them. Payloads
-are untrusted JSON, so every shape is checked and anything unexpected is skipped, never raised.
+``text``. This module only gathers those strings, as mrkdwn; :mod:`bot.slack.listeners.mrkdwn`
+makes them plain text and :mod:`routing.lead_post` reads them. Payloads are untrusted JSON, so
+every shape is checked and anything unexpected is skipped, never raised.
 """
 
 from __future__ import annotations

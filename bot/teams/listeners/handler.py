@@ -1,8 +1,8 @@
 """The Teams activity handler: translate each activity, call the relay, queue or return the answer.
 
-Nothing here decides anything about leads. Messages become the same ``Command``s and
-``InboundPost``s Slack produces; answers are rendered as Adaptive Cards. Relay and database calls
-block, so they run in the event loop's executor, never on the loop itself.
+Nothing here decides anything about leads. Messages become the same commands and arrivals
+(:mod:`routing.arrival`) Slack produces; answers are rendered as Adaptive Cards. Relay and
+database calls block, so they run in the event loop's executor, never on the loop itself.
 
 Every state-changing activity (a typed command, a card submit, a card click) is applied once per
 activity: a redelivery by Teams answers what the first delivery answered and changes nothing.
@@ -30,14 +30,14 @@ from bot.teams.render.invokes import InvokeBody, card_answer, message_answer
 from bot.teams.render.text import TeamsText
 from bot.teams.transport import activities as a
 from bot.teams.transport.adapter import auth_enabled
-from bot.teams.transport.references import MAX_CONVERSATION_ID, reachable, sightings, usable_id
+from bot.teams.transport.references import reachable, sightings, usable_id
+from routing import limits
+from routing.chat.sorry import answer_to
 from routing.commands import Command, parse_command
 from routing.errors import BatonError
-from routing.roles import Platform
 from routing.team import plain_mentions
 from routing.usecases.context import Actor
 from routing.usecases.deliveries import DeliveryKey
-from routing.usecases.intake import InboundPost
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,7 @@ HELP = (
     "lead help · lead mine · lead claim L-4 · rotation · rotation add @someone closer · "
     "funnel week"
 )
-OOPS = "Sorry, something went wrong on my side. It has been logged; please try again."
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-MAX_MESSAGE_ID = 255
-"""The stored source message id (TODO: take it from routing/limits.py once it exists)."""
 
 
 class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
@@ -84,19 +81,14 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
         return not (a.mentions_bot(activity) and a.command_words(activity))
 
     async def _ingest(self, activity: Activity) -> None:
-        if not usable_id(activity.id, MAX_MESSAGE_ID):
+        if not usable_id(activity.id, limits.MESSAGE_ID):
             log.warning(
                 "ignored a Teams intake post without a usable message id: %.80r", activity.id
             )
             return
-        post = InboundPost(
-            Platform.TEAMS,
-            a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity)),
-            message_id=activity.id,
-            text=a.plain_text(activity),
-            event_id=None,
-        )
-        await self._blocking(work.ingest, self.baton, post, a.actor_of(activity))
+        channel = a.teams_channel_id(activity) or a.base_conversation(a.conversation_id(activity))
+        text, author = a.plain_text(activity), a.actor_of(activity)
+        await self._blocking(work.ingest, self.baton, channel, activity.id, text, author)
 
     async def _typed(self, activity: Activity) -> None:
         actor = self._answerable(activity)
@@ -135,7 +127,7 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
     async def _answer(
         self, activity: Activity, actor: Actor, command: Callable[[], Command]
     ) -> None:
-        """The one error handler of typed and submitted commands: every answer is queued."""
+        """Typed and submitted commands: every answer, a refusal's included, is queued."""
         where = a.conversation_id(activity)
         key = self._key(activity)
         try:
@@ -144,11 +136,9 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             return
         except FormInvalid as err:
             notice = work.form_notice(where, err)
-        except BatonError as err:
-            notice = work.text_notice(err.message, where)
-        except Exception:
-            log.exception("Teams command from %s failed", actor.user_id)
-            notice, key = work.text_notice(OOPS, where), None  # a redelivery may try again
+        except Exception as err:  # noqa: BLE001 - the adapter's one error hook decides
+            notice = work.text_notice(refusal(err, f"command from {actor.user_id}"), where)
+            key = key if isinstance(err, BatonError) else None  # a redelivery may try again
         await self._blocking(work.queue_once, self.baton, actor, notice, key)
 
     # --- card buttons (Action.Execute) --------------------------------------------------------
@@ -183,11 +173,10 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
                 err.form, err.lead_id, err.title, TeamsText({}), err.values, err.errors
             )
             return card_answer(form)
-        except BatonError as err:
-            body = message_answer(plain_mentions(err.message))
-        except Exception:
-            log.exception("Teams card action %.200r from %s failed", data, actor.user_id)
-            return message_answer(OOPS)
+        except Exception as err:  # noqa: BLE001 - the adapter's one error hook decides
+            body = message_answer(plain_mentions(refusal(err, f"card action {data!r:.200}")))
+            if not isinstance(err, BatonError):
+                return body  # nothing kept: a redelivery may try again
         return await self._blocking(work.reply_once, self.baton, actor, key, body)
 
     # --- plumbing -----------------------------------------------------------------------------
@@ -195,8 +184,8 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
     def _key(self, activity: Activity) -> DeliveryKey | None:
         """What identifies this delivery: the activity id, within its conversation."""
         conversation = a.conversation_id(activity)
-        if not usable_id(activity.id, MAX_MESSAGE_ID) or not usable_id(
-            conversation, MAX_CONVERSATION_ID
+        if not usable_id(activity.id, limits.MESSAGE_ID) or not usable_id(
+            conversation, limits.CONVERSATION_KEY
         ):
             return None
         return work.delivery_key(activity.id, conversation)
@@ -206,3 +195,11 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
 
     async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
+
+
+def refusal(error: Exception, what: str) -> str:
+    """The Teams adapter's one error hook: a person's mistake is answered with its message; a
+    failure of ours is logged with its traceback and answered with the one apology."""
+    if not isinstance(error, BatonError):
+        log.error("Teams %s failed", what, exc_info=error)
+    return answer_to(error)

@@ -1,9 +1,10 @@
 """The blocking half of a Teams turn: relay calls and database writes, run in an executor thread.
 
 Replies take the same road as every other message Baton sends: they are written to the outbox and
-delivered by the sender, so a Teams outage (429s, 5xx) delays a reply but never loses it. A
-state-changing command's reply is queued in the transaction of its effect, under the activity's
-delivery key (:mod:`routing.usecases.deliveries`): a redelivered activity queues nothing more.
+delivered by the sender, so a Teams outage (429s, 5xx) delays a reply but never loses it. Every
+call goes through the relay, which queues a command's reply in the transaction of its effect,
+under the activity's delivery key (:mod:`routing.usecases.deliveries`): a redelivered activity
+queues nothing more, and a dry run (``rotation preview``) is undone with its reply still queued.
 
 Personal and read-only commands typed in a channel (``lead mine``, ``lead show``, ``funnel``,
 ``lead help``, ``rotation show``) are answered in the person's 1:1 chat, with a short note in the
@@ -13,9 +14,8 @@ thread, as Slack answers them only to the person.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from bot.baton import Baton
@@ -26,21 +26,21 @@ from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_
 from bot.teams.render.outgoing import PREPARED_CARDS
 from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
+from routing import limits
+from routing.arrival import posted
 from routing.chat.forms import QUALIFICATION
 from routing.commands import Command
 from routing.notices import Notice, NoticeKind
-from routing.relay import READ_ONLY_COMMANDS, SYSTEM, dispatch
+from routing.relay import READ_ONLY_COMMANDS, SYSTEM
 from routing.roles import Platform
 from routing.team import Rep, plain_mentions
-from routing.usecases.context import Actor, Ctx, Outcome
-from routing.usecases.deliveries import REPLY, DeliveryKey, once, was_replayed
+from routing.usecases.context import Actor, Outcome
+from routing.usecases.deliveries import REPLY, Answer, Answerer, Asked, DeliveryKey, was_replayed
 from routing.usecases.funnel import Digest
-from routing.usecases.intake import InboundPost
 
 log = logging.getLogger(__name__)
 
 TEAMS = Platform.TEAMS.value
-MAX_KEY = 400
 SENT_TO_CHAT = "I sent you the details in our 1:1 chat."
 ALREADY_DONE = "Done already: Teams delivered this click twice."
 
@@ -52,17 +52,7 @@ def remember_all(baton: Baton, seen: list[Sighting]) -> None:
 
 def delivery_key(activity_id: str, conversation: str) -> DeliveryKey:
     """Teams message ids are timestamps, unique only within a conversation: key by both."""
-    key = f"{activity_id}@{conversation}"
-    if len(key) > MAX_KEY:
-        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return DeliveryKey(TEAMS, key)
-
-
-UseCase = Callable[[Ctx], Outcome]
-
-
-def _keyed(key: DeliveryKey | None, use_case: UseCase) -> UseCase:
-    return once(key, use_case) if key is not None else use_case
+    return DeliveryKey(TEAMS, limits.fitted_key(f"{activity_id}@{conversation}"))
 
 
 # --- typed commands and card submits ----------------------------------------------------------
@@ -76,34 +66,22 @@ def execute(
     key: DeliveryKey | None,
     personal: bool,
 ) -> None:
-    if isinstance(command, READ_ONLY_COMMANDS):
-        answer_read_only(baton, actor, command, where, personal)
+    """The command's effect, its reply and its delivery key: one transaction. A read-only
+    command typed in a channel is answered in the person's 1:1 chat."""
+    if isinstance(command, READ_ONLY_COMMANDS) and not personal:
+        answer = _in_their_chat(baton, actor, command, where)
     else:
-        execute_once(baton, actor, command, where, key)
+        answer = _reply_in(where)
+    baton.relay.execute(actor, command, key=key, answer=answer)
 
 
-def execute_once(
-    baton: Baton, actor: Actor, command: Command, where: str, key: DeliveryKey | None
-) -> Outcome:
-    """The command's effect, its reply and its delivery key: one transaction."""
-
-    def use_case(ctx: Ctx) -> Outcome:
-        outcome = dispatch(ctx, command)
-        ctx.uow.outbox.add(reply_notice(outcome, where))
-        return outcome
-
-    return baton.relay.run(actor, _keyed(key, use_case))
+def _reply_in(where: str) -> Answerer:
+    return lambda asked: Answer((reply_notice(asked.outcome, where),))
 
 
-def answer_read_only(
-    baton: Baton, actor: Actor, command: Command, where: str, personal: bool
-) -> None:
-    """Read from a snapshot; in a channel, the answer goes to the person's 1:1 chat."""
-    outcome = baton.relay.execute(actor, command)
-    reply = reply_notice(outcome, where)
-    if personal:
-        queue(baton, actor, reply)
-        return
+def _in_their_chat(baton: Baton, actor: Actor, command: Command, where: str) -> Answerer:
+    """The answer in the person's 1:1 chat with a short note in the thread; in the thread
+    itself when Baton cannot reach them."""
     if not can_chat_with(baton, actor):
         log.info(
             "answering %s's %s in the channel: Baton has no 1:1 chat with them and no way to "
@@ -111,17 +89,14 @@ def answer_read_only(
             actor.user_id,
             type(command).__name__,
         )
-        queue(baton, actor, reply)
-        return
+        return _reply_in(where)
 
-    def use_case(ctx: Ctx) -> Outcome:
-        ctx.uow.outbox.add(
-            dataclasses.replace(reply, rep_id=ctx.actor.id, channel=None, platform=None)
-        )
-        ctx.uow.outbox.add(text_notice(SENT_TO_CHAT, where))
-        return Outcome("")
+    def answer(asked: Asked) -> Answer:
+        reply = reply_notice(asked.outcome, where)
+        dm = dataclasses.replace(reply, rep_id=asked.asker.id, channel=None, platform=None)
+        return Answer((dm, text_notice(SENT_TO_CHAT, where)))
 
-    baton.relay.run(actor, use_case)
+    return answer
 
 
 def can_chat_with(baton: Baton, actor: Actor) -> bool:
@@ -132,23 +107,15 @@ def can_chat_with(baton: Baton, actor: Actor) -> bool:
     )
 
 
-def queue(baton: Baton, actor: Actor | None, notice: Notice) -> None:
-    """Write one notice to the outbox in its own short transaction."""
-    queue_once(baton, actor, notice, None)
-
-
 def queue_once(baton: Baton, actor: Actor | None, notice: Notice, key: DeliveryKey | None) -> None:
     """Queue ``notice`` unless this delivery was answered before."""
-
-    def use_case(ctx: Ctx) -> Outcome:
-        ctx.uow.outbox.add(notice)
-        return Outcome("")
-
-    baton.relay.run(actor or SYSTEM, _keyed(key, use_case))
+    baton.relay.answer(actor or SYSTEM, lambda _asked: Answer((notice,)), key=key)
 
 
-def ingest(baton: Baton, post: InboundPost, author: Actor | None) -> Outcome:
-    return baton.relay.ingest(post, author)
+def ingest(baton: Baton, channel: str, message_id: str, text: str, author: Actor | None) -> Outcome:
+    """A post in an intake channel, read here, off the event loop (a long post takes a while to
+    read), and taken in."""
+    return baton.relay.ingest(posted(Platform.TEAMS, channel, message_id, text), author)
 
 
 # --- card clicks ------------------------------------------------------------------------------
@@ -160,33 +127,30 @@ def click(
     """Run a clicked button's command and render the invoke's answer in the same transaction,
     so a redelivered click gets exactly this answer back."""
 
-    def use_case(ctx: Ctx) -> Outcome:
-        outcome = dispatch(ctx, command)
-        reps = {rep.id or 0: rep for rep in ctx.uow.reps.all()}
-        body = card_answer(card_for(outcome, reps)) if personal else _shared(ctx, outcome, reps)
-        return dataclasses.replace(outcome, data={**outcome.data, REPLY: body})
+    def answer(asked: Asked) -> Answer:
+        reps = asked.reps()
+        if personal:
+            return Answer(reply=card_answer(card_for(asked.outcome, reps)))
+        return _shared(asked, reps)
 
-    return _body(baton.relay.run(actor, _keyed(key, use_case)))
+    return _body(baton.relay.execute(actor, command, key=key, answer=answer))
 
 
-def _shared(ctx: Ctx, outcome: Outcome, reps: Mapping[int, Rep]) -> InvokeBody:
+def _shared(asked: Asked, reps: Mapping[int, Rep]) -> Answer:
     """A channel card is everyone's: it shows the lead, not one person's reply or form."""
-    if outcome.open_form_for is not None and ctx.actor.id is not None:
+    outcome, asker = asked.outcome, asked.asker.id
+    if outcome.open_form_for is not None and asker is not None:
         title = outcome.card.title if outcome.card else ""
-        ctx.uow.outbox.add(form_dm(ctx.actor.id, outcome.open_form_for, title))
-        return message_answer("The qualification form is waiting in your chat with Baton.")
+        waiting = message_answer("The qualification form is waiting in your chat with Baton.")
+        return Answer((form_dm(asker, outcome.open_form_for, title),), waiting)
     if outcome.card is None:
-        return message_answer(plain_mentions(outcome.reply))
-    return card_answer(lead_card(outcome.card, TeamsText(reps)))
+        return Answer(reply=message_answer(plain_mentions(outcome.reply)))
+    return Answer(reply=card_answer(lead_card(outcome.card, TeamsText(reps))))
 
 
 def reply_once(baton: Baton, actor: Actor, key: DeliveryKey | None, body: InvokeBody) -> InvokeBody:
     """An answer with no effect behind it (a refusal), kept for redeliveries all the same."""
-
-    def use_case(_ctx: Ctx) -> Outcome:
-        return Outcome("", data={REPLY: body})
-
-    return _body(baton.relay.run(actor, _keyed(key, use_case)))
+    return _body(baton.relay.answer(actor, lambda _asked: Answer(reply=body), key=key))
 
 
 def _body(outcome: Outcome) -> InvokeBody:

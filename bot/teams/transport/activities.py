@@ -25,6 +25,7 @@ from zoneinfo import available_timezones
 
 from botbuilder.schema import Activity
 
+from routing import limits
 from routing.roles import Platform
 from routing.usecases.context import Actor
 
@@ -35,8 +36,6 @@ PERSON_PREFIXES = ("29:", "8:orgid:")
 _AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
 _TAG = re.compile(r"<(?!@)[^<>]*>")
-MAX_TIMEZONE = 64
-"""The rep table's timezone column (TODO: take it from routing/limits.py once it exists)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def actor_of(activity: Activity) -> Actor | None:
 
 def local_timezone(activity: Activity) -> str | None:
     name = activity.local_timezone
-    if isinstance(name, str) and len(name) <= MAX_TIMEZONE and name in _known_zones():
+    if isinstance(name, str) and len(name) <= limits.TIMEZONE and name in _known_zones():
         return name
     return None
 

@@ -29,21 +29,17 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
 from bot.baton import ConversationStore, StoredConversation
 from bot.teams.transport import activities as a
+from routing import limits
 
 PLATFORM = "teams"
 PERSONAL = "batonPersonalChat"
 """Marks a stored reference that is the person's own 1:1 chat with Baton. The conversation type
 cannot tell: a manager's personal chat seen with someone they mentioned is not that person's."""
-MAX_SERVICE_URL = 2048
-MAX_CONVERSATION_ID = 400
-"""The stored key's length (``conversation_refs.key``)."""
-MAX_USER_ID = 128
-"""The rep table's user id (TODO: take these from routing/limits.py once it exists)."""
 
 
 def usable_service_url(url: object, *, https_only: bool) -> bool:
     """Where Bot Framework replies may go: an absolute http(s) URL with a host."""
-    if not isinstance(url, str) or not 0 < len(url) <= MAX_SERVICE_URL or not _plain(url):
+    if not isinstance(url, str) or not 0 < len(url) <= limits.SERVICE_URL or not _plain(url):
         return False
     try:
         parts = urlsplit(url)
@@ -66,7 +62,7 @@ def _plain(text: str) -> bool:
 def reachable(activity: Activity, *, https_only: bool) -> bool:
     """The activity names a conversation Baton can answer in."""
     return usable_service_url(activity.service_url, https_only=https_only) and usable_id(
-        a.conversation_id(activity), MAX_CONVERSATION_ID
+        a.conversation_id(activity), limits.CONVERSATION_KEY
     )
 
 
@@ -92,7 +88,7 @@ def sightings(activity: Activity, *, https_only: bool) -> list[Sighting]:
         for key in _places(activity)
     ]
     for person, in_this_chat in _people(activity):
-        if a.is_user(person.id) and usable_id(person.id, MAX_USER_ID):
+        if a.is_user(person.id) and usable_id(person.id, limits.USER_ID):
             theirs = personal and in_this_chat
             reference = {**_serialised(base, user=person), PERSONAL: theirs}
             found.append(Sighting(person.id, reference, tenant, theirs))
@@ -101,7 +97,7 @@ def sightings(activity: Activity, *, https_only: bool) -> list[Sighting]:
 
 def _places(activity: Activity) -> list[str]:
     keys = [a.base_conversation(a.conversation_id(activity)), a.teams_channel_id(activity)]
-    return list(dict.fromkeys(k for k in keys if k and usable_id(k, MAX_CONVERSATION_ID)))
+    return list(dict.fromkeys(k for k in keys if k and usable_id(k, limits.CONVERSATION_KEY)))
 
 
 def _people(activity: Activity) -> Iterator[tuple[ChannelAccount, bool]]:

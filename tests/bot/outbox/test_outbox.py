@@ -59,10 +59,10 @@ def _setup(url: str, clock: FakeClock) -> tuple[OutboxSender, RecordingNotifier,
 
 
 def _post_lead(baton: object, n: int = 1) -> int:
+    from routing.arrival import posted
     from routing.roles import Platform
-    from routing.usecases.intake import InboundPost
 
-    post = InboundPost(
+    post = posted(
         Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Sam {n}, sam{n}@umbrella{n}.co, Umbrella"
     )
     outcome = baton.relay.ingest(post)  # type: ignore[attr-defined]

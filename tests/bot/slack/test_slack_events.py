@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 from bot.slack.listeners.events import inbound_post, posted_by_a_person
+from routing.arrival import ChatMessage
+from routing.lead import SourceRef
+from routing.lead_post import ParsedLead
 from routing.roles import Platform
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "slack"
@@ -29,13 +32,12 @@ def test_a_persons_post_in_the_intake_channel_is_a_lead_post() -> None:
     post = inbound_post(event, envelope(), INTAKE)
 
     assert post is not None
-    assert (post.platform, post.channel, post.message_id) == (
-        Platform.SLACK,
-        "C0INTAKE",
-        "1355517523.000005",
+    assert post.came_from == ChatMessage(
+        Platform.SLACK, "C0INTAKE", "1355517523.000005", event_id="Ev0ABC"
     )
-    assert post.text == "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
-    assert post.event_id == "Ev0ABC"
+    assert post.thread == SourceRef("slack", "C0INTAKE", "1355517523.000005")
+    assert isinstance(post.lead, ParsedLead)
+    assert (post.lead.name, post.lead.email) == ("Sam Ortiz", "sam@umbrella.co")
     assert posted_by_a_person(event) == "U2147483697"
 
 
@@ -44,7 +46,8 @@ def test_a_form_apps_bot_message_is_a_lead_post_with_its_fields() -> None:
     post = inbound_post(event, envelope(), INTAKE)
 
     assert post is not None
-    assert ("Company", "Initech") in post.pairs
+    assert isinstance(post.lead, ParsedLead)
+    assert post.lead.company == "Initech"
     assert posted_by_a_person(event) is None
 
 
@@ -78,4 +81,16 @@ def test_a_retry_under_a_new_event_id_is_the_same_channel_message() -> None:
     again = inbound_post(event, envelope("Ev2"), INTAKE)
     assert first is not None
     assert again is not None
-    assert (first.channel, first.message_id) == (again.channel, again.message_id)
+    assert first.keys[0] == again.keys[0]
+    assert first.keys[1:] != again.keys[1:]
+
+
+def test_a_posts_mrkdwn_reaches_the_domain_as_plain_text() -> None:
+    event = {
+        **recorded("message"),
+        "text": "*Email:* <mailto:jo@smith.co|jo@smith.co>\n*Company:* Smith &amp; Sons :tada:",
+    }
+    post = inbound_post(event, envelope(), INTAKE)
+    assert post is not None
+    assert isinstance(post.lead, ParsedLead)
+    assert (post.lead.email, post.lead.company) == ("jo@smith.co", "Smith & Sons")

@@ -19,6 +19,8 @@ from bot.outbox.port import Delivery, PermanentDeliveryError
 from bot.teams.listeners.handler import BatonTeamsBot
 from bot.teams.transport.adapter import make_adapter
 from bot.teams.transport.notifier import TeamsNotifier
+from routing import limits
+from routing.chat.sorry import SORRY
 from routing.notices import Notice
 from routing.roles import Platform
 from routing.team import Rep
@@ -158,6 +160,26 @@ def test_a_usage_mistake_is_answered_with_the_usage(baton: Baton, teams: Teams) 
     assert "/lead claim" in reply.text
 
 
+def test_a_failure_of_ours_is_logged_once_and_answered_with_the_one_apology(
+    baton: Baton, teams: Teams, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    turns = Turns(baton)
+    with_a_claimable_lead(baton, turns, teams)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(baton.relay, "execute", broken)
+    turns(teams.say_personal(ALICE, "lead claim L-1"))
+    body = turns.invoke(teams.execute(ALICE, "claim", {"baton": "claim", "lead": 1}))
+
+    assert queued(baton)[-1].text == SORRY
+    assert body["value"] == SORRY
+    failures = [r for r in caplog.records if r.exc_info and "failed" in r.getMessage()]
+    assert len(failures) == 2
+    assert lead_stage(baton, 1) == "assigned"
+
+
 # --- card buttons -----------------------------------------------------------------------------
 
 
@@ -247,6 +269,26 @@ def test_a_channel_post_delivered_twice_makes_one_lead(baton: Baton, teams: Team
     with baton.engine.connect() as conn:
         sources = conn.execute(select(t.leads.c.source_message_id).order_by(t.leads.c.id)).all()
     assert [row[0] for row in sources] == [post["id"], str(int(post["id"]) + 1)]
+
+
+def test_a_command_whose_delivery_key_is_too_long_to_store_is_still_applied_once(
+    baton: Baton, teams: Teams
+) -> None:
+    """An activity id and a conversation id each within their limits, together longer than a
+    stored key: the key is kept as a digest, and a redelivery still changes nothing."""
+    said = teams.say_personal(MAYA, "lead new Initech tom@initech.com")
+    said["id"] = "1" * limits.MESSAGE_ID
+    said["conversation"]["id"] = "a:" + "x" * (limits.CONVERSATION_KEY - 2)
+
+    Turns(baton)(said)
+    Turns(baton)(said)
+
+    with baton.engine.connect() as conn:
+        keys = conn.execute(select(t.delivery_keys.c.key)).scalars().all()
+        leads = conn.execute(select(t.leads.c.id)).scalars().all()
+    assert leads == [1]
+    assert len(keys) == 1
+    assert keys[0].startswith("sha256:")
 
 
 def test_a_post_in_a_channel_that_is_not_an_intake_channel_is_not_a_lead(
