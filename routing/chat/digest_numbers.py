@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -262,7 +262,8 @@ def _conversion_table(numbers: Numbers, money: Money, full: bool) -> Table:
 
     def cells(flow: SourceFlow) -> tuple[str, ...]:
         side = "all" if flow.outbound is None else ("out" if flow.outbound else "in")
-        name = _name(flow.source if flow not in numbers.sides else flow.source.capitalize())
+        total = any(flow is side for side in numbers.sides)
+        name = _name(flow.source.capitalize() if total else flow.source)
         if not full:
             won = format_share(flow.won / flow.leads) if flow.leads else NOTHING
             return (name, *(format_count(c) for c in flow.counts), won)
@@ -282,19 +283,13 @@ def _conversion_table(numbers: Numbers, money: Money, full: bool) -> Table:
 
     rows = [cells(flow) for flow in flows]
     sources = len(numbers.sources)
+    # A cut table keeps the inbound, outbound and all rows, then the sources with most leads.
     rank = [
-        *sorted(range(sources), key=lambda i: -numbers.sources[i].leads),
         *range(sources, len(flows)),
+        *sorted(range(sources), key=lambda i: -numbers.sources[i].leads),
     ]
     title = "Conversion by source (" + " → ".join(life.labels) + ")"
-    table = _table(title, header, rows, "with the most leads", "source", rank)
-    return _totals_first(table, sources)
-
-
-def _totals_first(table: Table, sources: int) -> Table:
-    """A cut table keeps the inbound, outbound and all rows, then the biggest sources."""
-    rank = (*table.rank[-3:], *table.rank[:-3]) if len(table.rank) > 3 else table.rank
-    return replace(table, rank=tuple(rank)) if sources else table
+    return _table(title, header, rows, "with the most leads", "source", rank)
 
 
 def _pipeline_table(found: Pipeline, money: Money) -> Table:
@@ -319,7 +314,7 @@ def _pipeline_table(found: Pipeline, money: Money) -> Table:
 
 def _stalled_table(numbers: Numbers) -> Table:
     by_owner: dict[int, list[int]] = defaultdict(list)
-    oldest: dict[int, object] = {}
+    oldest: dict[int, timedelta] = {}
     for stall in numbers.stalls:
         by_owner[stall.owner_id].append(stall.lead_id)
         oldest.setdefault(stall.owner_id, stall.idle)
@@ -334,7 +329,7 @@ def _stalled_table(numbers: Numbers) -> Table:
                 _name(numbers.name(owner)),
                 format_count(len(ids)),
                 shown + (f" and {more:,} more" if more else ""),
-                format_wait(oldest[owner]),  # type: ignore[arg-type]
+                format_wait(oldest[owner]),
             )
         )
     title = f"Stalled (no event for {plural(numbers.stalled_days, 'day')}), by owner"
