@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from routing import limits
 from routing.amounts import parse_amount
-from routing.csv_rows import sniff_delimiter
+from routing.csv_rows import numbered_rows, sniff_delimiter
 from routing.errors import InvalidInput
 from routing.metrics.sources import written_source
 from routing.text import storable
@@ -59,18 +59,11 @@ def read_spend(text: str) -> Iterator[SpendLine]:
                 f"No `{column}` column: the first line should name source, month and amount."
             )
         index[column] = found
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield SpendLine(line, problem=f"unreadable CSV ({error})")
+    for line, cells in numbered_rows(reader):
+        if isinstance(cells, str):
+            yield SpendLine(line, problem=cells)
         else:
-            if any(cell.strip() for cell in cells):
-                yield _line(line, cells, index)
-        line = reader.line_num + 1
+            yield _line(line, cells, index)
 
 
 def _line(line: int, cells: list[str], index: dict[str, int]) -> SpendLine:

@@ -142,24 +142,19 @@ def build_scheduler(
             max_instances=1,
             misfire_grace_time=DIGEST_GRACE_SECONDS,
         )
-    scheduler.add_job(
-        _logged("SLA sweep", run_sweep),
-        IntervalTrigger(seconds=SWEEP_SECONDS, timezone=UTC),
-        args=(baton,),
-        id="sla-sweep",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=SWEEP_SECONDS,
-    )
-    scheduler.add_job(
-        _logged("stalled-lead nudges", run_nudges),
-        IntervalTrigger(seconds=NUDGE_SECONDS, timezone=UTC),
-        args=(baton,),
-        id="stall-nudges",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=NUDGE_SECONDS,
-    )
+    for job_id, what, job, seconds in (
+        ("sla-sweep", "SLA sweep", run_sweep, SWEEP_SECONDS),
+        ("stall-nudges", "stalled-lead nudges", run_nudges, NUDGE_SECONDS),
+    ):
+        scheduler.add_job(
+            _logged(what, job),
+            IntervalTrigger(seconds=seconds, timezone=UTC),
+            args=(baton,),
+            id=job_id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=seconds,
+        )
     scheduler.add_job(
         _logged("digest catch-up", catch_up),
         "date",
