@@ -10,7 +10,7 @@ import pytest
 from routing.chat.digest import digest_view
 from routing.chat.digest_numbers import numbers_view
 from routing.chat.digest_text import digest_text
-from routing.errors import IllegalTransition, NotAllowed, UsageError
+from routing.errors import IllegalTransition, InvalidInput, NotAllowed, UsageError
 from routing.metrics.numbers import Numbers
 from routing.rules import ruleset_from_data
 from routing.stages import Stage
@@ -256,3 +256,20 @@ def test_a_reps_funnel_keeps_only_their_own_rows_of_the_numbers() -> None:
     assert isinstance(digest, Digest)
     assert digest.numbers is not None
     assert {s.owner_id for s in digest.numbers.stalls} == {desk.rep("carl").id}
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"stage_probabilities": {"meeting": 1.5}}, "meeting must be between 0 and 1"),
+        ({"stage_probabilities": {"won": 0.5}}, "'won' is not an open deal's stage"),
+        ({"lifecycle_labels": {"lead": "Lead"}}, "unknown key 'lead'"),
+        ({"lifecycle_labels": {"sql": ""}}, "sql must be a word or a few"),
+    ],
+)
+def test_a_rules_file_with_bad_numbers_settings_is_refused_saying_what(
+    data: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ruleset_from_data(data)
+    assert problem in refused.value.message
