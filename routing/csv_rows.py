@@ -15,6 +15,7 @@ import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from routing import limits
 from routing.errors import InvalidInput
@@ -24,6 +25,7 @@ from routing.text import storable
 __all__ = [
     "CsvRow",
     "decode_csv",
+    "numbered_rows",
     "parse_maps",
     "read_rows",
     "sniff_delimiter",
@@ -80,6 +82,24 @@ def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvR
     headers = _headers(reader)
     labels = [_label(storable(h), maps or {}) for h in headers[: limits.FIELDS + _CORE_COLUMNS]]
     seen: dict[str, int] = {}
+    for line, cells in numbered_rows(reader):
+        if isinstance(cells, str):
+            yield CsvRow(line, None, cells)
+        else:
+            yield _with_duplicate(_row(line, labels, cells), seen)
+
+
+class CsvReader(Protocol):
+    """What ``csv.reader`` gives: rows, and the line it has read up to."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
+def numbered_rows(reader: CsvReader) -> Iterator[tuple[int, list[str] | str]]:
+    """The data rows left in a ``csv.reader``, each with its first line, blank ones skipped; a
+    row the CSV module cannot read comes as the problem, and reading goes on after it."""
     line = reader.line_num + 1
     while True:
         try:
@@ -87,11 +107,10 @@ def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvR
         except StopIteration:
             return
         except csv.Error as error:
-            yield CsvRow(line, None, f"unreadable CSV ({error})")
-            line = reader.line_num + 1
-            continue
-        if any(cell.strip() for cell in cells):
-            yield _with_duplicate(_row(line, labels, cells), seen)
+            yield line, f"unreadable CSV ({error})"
+        else:
+            if any(cell.strip() for cell in cells):
+                yield line, cells
         line = reader.line_num + 1
 
 

@@ -40,8 +40,10 @@ __all__ = [
     "MAX_FUNNEL_DAYS",
     "MAX_ID",
     "MAX_OPEN",
+    "MAX_STALLED_DAYS",
     "MAX_WEIGHT",
     "MESSAGE_ID",
+    "MONTH",
     "NOTES",
     "ORIGIN",
     "OUTBOX_LANE",
@@ -153,6 +155,10 @@ MAX_AMOUNT = Decimal(10**12)
 AMOUNT_DECIMALS = 2
 AMOUNT_TEXT = 40
 """A stored amount as text: the largest sum of expansions still fits with room to spare."""
+MONTH = 7
+"""A spend's or a role cost's month, ``YYYY-MM``."""
+MAX_STALLED_DAYS = 3650
+"""The longest ``BATON_STALLED_DAYS`` may be (ten years)."""
 
 # --- what Baton itself writes -----------------------------------------------------------------
 STAGE = 32

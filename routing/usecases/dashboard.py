@@ -40,9 +40,11 @@ from routing.metrics import (
     open_bottleneck,
     previous,
 )
+from routing.metrics.numbers import Numbers
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
+from routing.usecases.numbers import numbers_for
 
 NOT_SET_UP = "The dashboard is not set up on this server."
 
@@ -140,11 +142,9 @@ def _their_digest(
     """A rep's overview: the digest of their events, their row as the team's report has it,
     the bottleneck of the open leads they hold, and no queue (a queued lead has no owner)."""
     period = team.report.period
-    periods = [period, previous(period, zone(ctx.config.timezone))]
     held = owned_since(viewer.rep_id, events)
-    mine = digest_from(
-        ctx, period, scoped_events(viewer, events, periods), [c for c in spans if c.lead_id in held]
-    )
+    theirs_only = [c for c in spans if c.lead_id in held]
+    mine = digest_from(ctx, period, _share(ctx, viewer, events, period), theirs_only, scoped=True)
 
     def theirs(report: FunnelReport, whole: FunnelReport) -> FunnelReport:
         return replace(
@@ -160,6 +160,21 @@ def _their_digest(
         report=theirs(mine.report, team.report),
         previous=theirs(mine.previous, team.previous),
     )
+
+
+def _share(
+    ctx: Ctx, viewer: Viewer, events: Sequence[LeadEvent], period: Period
+) -> list[LeadEvent]:
+    """The rep's share of the digest's inputs for ``period`` and the period before it."""
+    return scoped_events(viewer, events, [period, previous(period, zone(ctx.config.timezone))])
+
+
+def numbers_of(ctx: Ctx, viewer: Viewer, period: Period) -> Numbers:
+    """The manager's numbers of ``period`` as the overview shows them (the CSV export's)."""
+    events, _spans = digest_inputs(ctx, period)
+    if not viewer.sees_all:
+        events = _share(ctx, viewer, events, period)
+    return numbers_for(ctx, period, events, scoped=not viewer.sees_all)
 
 
 def leads_page(ctx: Ctx, reads: DashboardReads, viewer: Viewer, filters: LeadFilters) -> LeadsPage:

@@ -27,7 +27,6 @@ from routing.notices import LeadCard
 log = logging.getLogger(__name__)
 
 
-
 def request_kind(body: Mapping[str, Any]) -> str:
     """``command``, ``block_actions``, ``view_submission``, ``event_callback`` or another type."""
     return "command" if "command" in body else str(body.get("type", ""))

@@ -9,8 +9,10 @@ from datetime import datetime
 from jinja2 import Environment
 
 from bot.web.dashboard.collector import collector_paused
+from routing.chat.digest_numbers import numbers_view
 from routing.clock import zone
 from routing.dashboard.filters import LeadFilters, parse_filters
+from routing.dashboard.numbers_export import numbers_csv
 from routing.dashboard.ports import DashboardReads
 from routing.dashboard.roles import win_rate
 from routing.dashboard.scope import Viewer, scoped_filters
@@ -20,6 +22,7 @@ from routing.usecases.dashboard import (
     TrendPoint,
     lead_detail,
     leads_page,
+    numbers_of,
     overview,
     period_for_choice,
 )
@@ -103,6 +106,11 @@ def overview_page(
         trend=shown.trend,
         win_rate=win_rate,
         timezone=ctx.config.timezone,
+        numbers=(
+            numbers_view(shown.digest.numbers, shown.digest.currency, full=True)
+            if shown.digest.numbers
+            else None
+        ),
     )
 
 
@@ -134,6 +142,15 @@ def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> str:
         owners=detail.owners,
         tz=zone(ctx.config.timezone),
     )
+
+
+def numbers_export(ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> str:
+    """The manager's numbers of the page's period as CSV text (``numbers.csv``)."""
+    parsed = parse_filters(query, default_period=True)
+    assert parsed.period is not None
+    period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+    with collector_paused():
+        return numbers_csv(numbers_of(ctx, viewer, period))
 
 
 def export_of(ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> Export:

@@ -1,7 +1,7 @@
 """leads.stage_since and leads.closed_at, and the index reports read resting leads through
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0014
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -14,7 +14,7 @@ from storage.tables import UTCDateTime
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
