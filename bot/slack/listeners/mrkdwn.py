@@ -38,7 +38,7 @@ def _markup_text(match: re.Match[str]) -> str:
     target, label = match[1], match[2]
     if target.lower().startswith("mailto:"):
         return target[len("mailto:") :]
-    if target[:1] in "@#":
+    if target.startswith(("@", "#")):
         return f"{target[0]}{label}" if label else target
     if target.startswith("!"):
         return f"@{label or target[1:]}"
