@@ -12,7 +12,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,10 @@ from bot.teams.render.size import MAX_MESSAGE_BYTES, json_size
 from routing.dashboard.chart_links import CHART_PATH, sign_chart, verify_chart
 from routing.dashboard.links import DashboardLinks
 from routing.dashboard.tokens import InvalidToken, sign
-from routing.relay import SYSTEM
-from routing.usecases.digests import last_complete_period, period_data, schedules, send_digest
+from routing.usecases.digests import last_complete_period, period_data
 from tests.bot.teams.test_teams_size import digest_for
-from tests.e2e.teams_support import GENERAL, WEB, TeamsWorld, teams_world
-from tests.e2e.test_teams_relay import LEAD_POST, digest_messages, set_up_team
+from tests.e2e.teams_support import GENERAL, TeamsWorld, teams_world
+from tests.e2e.test_teams_relay import a_day_then_its_digest, digest_messages
 from tests.support.clock import FakeClock
 from tests.support.dashboard import serving
 
@@ -92,14 +91,7 @@ def test_a_chart_link_names_a_period_and_nothing_about_people_or_leads(clock: Fa
 def test_a_scheduled_teams_digest_links_its_chart_and_baton_serves_that_png(
     teams: TeamsWorld, clock: FakeClock
 ) -> None:
-    set_up_team(teams)
-    teams.post(teams.teams.lead_post(WEB, LEAD_POST))
-    clock.advance(days=1)
-    daily = schedules(time(8), "UTC", teams_channel=GENERAL)[0]
-    yesterday = last_complete_period("day", clock.now, "UTC")
-    teams.baton.relay.run(SYSTEM, lambda ctx: send_digest(ctx, daily, yesterday))
-    teams.deliver()
-
+    yesterday = a_day_then_its_digest(teams, clock)
     digest, *pages = digest_messages(teams.double.to(GENERAL))
     assert digest.card is not None
     assert pages == []

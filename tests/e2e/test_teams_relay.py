@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from routing.metrics import Period
 from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM
 from routing.usecases.context import Ctx, Outcome
@@ -225,17 +226,22 @@ def test_a_typing_mistake_gets_the_usage_back_in_the_same_chat(teams: TeamsWorld
     assert "lead help" in hello.text
 
 
-def test_a_scheduled_digest_reaches_the_teams_channel_as_a_card_with_its_chart(
-    teams: TeamsWorld, clock: FakeClock
-) -> None:
+def a_day_then_its_digest(teams: TeamsWorld, clock: FakeClock) -> Period:
+    """A lead posted, a day later the daily digest sent to the General channel and delivered."""
     set_up_team(teams)  # Baton was added to the team: it can post in its General channel
     teams.post(teams.teams.lead_post(WEB, LEAD_POST))
     clock.advance(days=1)
     daily = schedules(time(8), "UTC", teams_channel=GENERAL)[0]
     yesterday = last_complete_period("day", clock.now, "UTC")
-
     teams.baton.relay.run(SYSTEM, lambda ctx: send_digest(ctx, daily, yesterday))
     teams.deliver()
+    return yesterday
+
+
+def test_a_scheduled_digest_reaches_the_teams_channel_as_a_card_with_its_chart(
+    teams: TeamsWorld, clock: FakeClock
+) -> None:
+    yesterday = a_day_then_its_digest(teams, clock)
 
     digest, *_pages = digest_messages(teams.double.to(GENERAL))
     assert digest.card is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from routing.metrics import funnel, period_for
+from routing.metrics import FunnelReport, funnel, period_for
 from routing.stages import Stage
 from tests.routing.test_metrics import BERLIN, History, local
 
@@ -26,6 +26,17 @@ def _customer(h: History, lead: int, at: int) -> None:
     h.add(lead, "won", local(16, at, 20), "won", owner=CLEO, actor=CLEO, amount="24000")
     h.add(lead, "handed_off", local(16, at, 21), "customer", owner=DAN, actor=CLEO,
           role="account_manager")  # fmt: skip
+
+
+def _disqualified(reasons: list[str]) -> FunnelReport:
+    """Today's report after one lead disqualified for each of ``reasons``."""
+    h = History()
+    for lead, reason in enumerate(reasons, start=1):
+        h.inbound(lead, local(16, 9), "website", ANA, local(16, 9, 1))
+        h.add(lead, "disqualified", local(16, 10), "disqualified", owner=ANA, actor=ANA,
+              reason=reason)  # fmt: skip
+    now = local(16, 18)
+    return funnel(h.events, period_for("today", now, BERLIN), now, NAMES)
 
 
 def test_funnel_today_counts_what_was_logged_at_the_very_moment_it_is_asked() -> None:
@@ -57,28 +68,15 @@ def test_every_period_until_now_includes_now_and_labels_the_minute_it_was_asked(
 
 def test_disqualified_reasons_beyond_the_top_three_add_up_under_other() -> None:
     """17 disqualified with five reasons: the three commonest, then "other (5)"."""
-    h = History()
     reasons = ["wrong region"] * 5 + ["student"] * 4 + ["too small"] * 3 + ["spam"] * 3
-    reasons += ["no budget"] * 2
-    for lead, reason in enumerate(reasons, start=1):
-        h.inbound(lead, local(16, 9), "website", ANA, local(16, 9, 1))
-        h.add(lead, "disqualified", local(16, 10), "disqualified", owner=ANA, actor=ANA,
-              reason=reason)  # fmt: skip
-    now = local(16, 18)
-    report = funnel(h.events, period_for("today", now, BERLIN), now, NAMES)
+    report = _disqualified([*reasons, "no budget", "no budget"])
     shown = [(r.reason, r.count) for r in report.disqualified_reasons]
     assert shown == [("wrong region", 5), ("student", 4), ("spam", 3), ("other", 5)]
     assert sum(count for _, count in shown) == report.disqualified == 17
 
 
 def test_a_reason_written_other_takes_in_the_rest_rather_than_appearing_twice() -> None:
-    h = History()
-    for lead, reason in enumerate(["Other"] * 3 + ["price"] * 2 + ["late", "odd", "x"], start=1):
-        h.inbound(lead, local(16, 9), "website", ANA, local(16, 9, 1))
-        h.add(lead, "disqualified", local(16, 10), "disqualified", owner=ANA, actor=ANA,
-              reason=reason)  # fmt: skip
-    now = local(16, 18)
-    report = funnel(h.events, period_for("today", now, BERLIN), now, NAMES)
+    report = _disqualified(["Other"] * 3 + ["price"] * 2 + ["late", "odd", "x"])
     shown = [(r.reason, r.count) for r in report.disqualified_reasons]
     assert shown == [("Other", 5), ("price", 2), ("late", 1)]
     assert sum(count for _, count in shown) == 8
