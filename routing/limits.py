@@ -19,6 +19,7 @@ Text from outside (a post, a payload, a cell, what a CRM or a calendar answers) 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from decimal import Decimal
 
 from routing.text import storable
@@ -31,6 +32,8 @@ __all__ = [
     "COMMAND_TEXT",
     "COMPANY",
     "CONVERSATION_KEY",
+    "DASHBOARD_PAGES",
+    "DASHBOARD_SEARCH",
     "DELIVERY_KEY",
     "DIGEST_KEY",
     "EMAIL",
@@ -39,7 +42,9 @@ __all__ = [
     "FIELDS",
     "FIELD_KEY",
     "FIELD_VALUE",
+    "FIRST_DAY",
     "HOURS_DAYS",
+    "LAST_DAY",
     "MARKER",
     "MAX_AMOUNT",
     "MAX_CAP",
@@ -151,6 +156,18 @@ MAX_CAP = 1000
 MAX_OPEN = 1000
 """The most open leads a ``max_open=`` limit may name."""
 MAX_FUNNEL_DAYS = 366
+"""Days of ``/funnel <N>d``, and of a dashboard period from one date to another."""
+
+# --- the dashboard's query string -------------------------------------------------------------
+DASHBOARD_SEARCH = 100
+"""Characters of a leads-table search (``q=``)."""
+DASHBOARD_PAGES = 10_000
+"""The furthest page of the leads table (50 a page)."""
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+"""The dates a dashboard period may name: any leads Baton holds, with room on both sides for a
+period's comparison period, and far from what a date or a database can hold (``9999-12-31``
+plus a day is no date at all)."""
 
 # --- numbers ----------------------------------------------------------------------------------
 MAX_ID = 2**31 - 1

@@ -28,7 +28,7 @@ _KEPT_HEADERS = ("Allow",)
 def add_api_route(app: web.Application, path: str, handler: Handler, max_body: int) -> None:
     """``POST path`` answered in JSON only, reading at most ``max_body`` bytes of a body."""
     app.router.add_post(path, handler)
-    routes = app[API_ROUTES] if API_ROUTES in app else {}
+    routes = app.get(API_ROUTES) or {}
     app[API_ROUTES] = {**routes, path: max_body}
 
 

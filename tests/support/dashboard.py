@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from bot.baton import Baton
 from bot.config import Settings
@@ -34,6 +38,24 @@ class Served:
         return links.link_for(subject_of(rep), self.baton.clock()).replace(
             self.baton.settings.public_url(), self.url
         )
+
+
+class Browser:
+    """A cookie-keeping client that does not follow redirects unless asked."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, Any]:
+        url = path if path.startswith("http") else self.served.url + path
+        try:
+            with self.opener.open(url, timeout=30) as response:
+                return response.status, response.read().decode("utf-8-sig"), response
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(), err
+
 
 
 def _console(name: str) -> object:
