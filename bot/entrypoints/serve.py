@@ -65,6 +65,28 @@ HEALTH_TIMEOUT_SECONDS = 2.0
 """``/healthz`` answers 503 when the database has not answered a read within this long."""
 
 
+class ClientErrorsAsInfo(logging.Filter):
+    """aiohttp logs a request it cannot parse as HTTP (a URL or header over 8 KiB, a bad
+    chunk) as an ERROR with a traceback, though the client is at fault and has its 400: the
+    line is kept, at INFO, without the traceback, so a traceback in the log is always Baton's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= error.code < 500:
+            said = error.message.splitlines()[0][:200] if error.message else ""
+            record.msg, record.args = f"{record.getMessage()}: {error.code} {said}", ()
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_client_errors() -> None:
+    """Filter aiohttp's request-handling log once per process (see :class:`ClientErrorsAsInfo`)."""
+    logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ClientErrorsAsInfo) for f in logger.filters):
+        logger.addFilter(ClientErrorsAsInfo())
+
+
 @dataclass
 class Server:
     baton: Baton
@@ -81,6 +103,7 @@ class Server:
     )
 
     def web_app(self) -> web.Application:
+        quiet_client_errors()
         app = web.Application(
             middlewares=[api_answers, self._bounded_bodies, self._wake_sender_after_posts],
             client_max_size=MAX_BODY_BYTES,

@@ -16,7 +16,7 @@ from bot.entrypoints.serve import make_server
 from routing.arrival import posted
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
-from routing.usecases.context import RelayConfig
+from routing.usecases.context import Actor, RelayConfig
 from tests.e2e.slack_double import LoopbackApp
 from tests.support.world import say
 
@@ -31,8 +31,9 @@ class Served:
     baton: Baton
     url: str
 
-    def link(self, who: str) -> str:
-        rep = self.baton.relay.rep(_console(who))
+    def link(self, who: str | Actor) -> str:
+        """A dashboard link for console user ``who`` (or any actor), on this server."""
+        rep = self.baton.relay.rep(_console(who) if isinstance(who, str) else who)
         links = self.baton.relay.config.dashboard
         assert links is not None
         return links.link_for(subject_of(rep), self.baton.clock()).replace(
@@ -58,7 +59,7 @@ class Browser:
 
 
 
-def _console(name: str) -> object:
+def _console(name: str) -> Actor:
     from tests.support.world import console
 
     return console(name)
@@ -84,7 +85,7 @@ def seeded_baton(
     for rep in QUALIFIERS:
         say(baton, MANAGER, f"/rotation add @{rep} qualifier")
     say(baton, MANAGER, f"/rotation add @{CLOSER} closer")
-    baton.relay.rep(_console(OUTSIDER))  # type: ignore[arg-type]
+    baton.relay.rep(_console(OUTSIDER))
     posts = [
         "Lead: Sam Ortiz, sam@umbrella.co, Umbrella, source: webinar",
         "Lead: Ann Lee, ann@globex.com, Globex, source: website",

@@ -164,9 +164,7 @@ class Dashboard:
                 "Content-Disposition": f'attachment; filename="baton-{kind}-{stamp}.csv"',
             }
         )
-        chunks = self.baton.stores.export.chunks(
-            kind, export.filters, export.period, export.names
-        )
+        chunks = self.baton.stores.export.chunks(kind, export.filters, export.period, export.names)
         await response.prepare(request)
         await _stream(response, chunks)
         await response.write_eof()

@@ -55,9 +55,7 @@ def _clean(conn: sa.Connection, table: str, column: str) -> None:
         value = json.loads(text)
         cleaned = _storable(value)
         if cleaned != value:
-            conn.execute(
-                sa.update(rows).where(rows.c.id == row_id).values({column: cleaned})
-            )
+            conn.execute(sa.update(rows).where(rows.c.id == row_id).values({column: cleaned}))
 
 
 def _storable(value: Any) -> Any:
