@@ -141,7 +141,7 @@ def _records(
             if spanned <= 1:
                 yield start + 1, _lenient(lines[start], delimiter), None
             else:
-                yield start + 1, [], _open_quote(start + 1, spanned, error)
+                yield start + 1, [], _open_quote(spanned, error)
             first = start + 1
 
 
@@ -149,9 +149,9 @@ def _lenient(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _open_quote(line: int, spanned: int, error: csv.Error) -> str:
+def _open_quote(spanned: int, error: csv.Error) -> str:
     return (
-        f"a quote opened on line {line} is not closed where its row ends ({error}); "
+        f"a quote opened on this line is not closed where its row ends ({error}); "
         f"the {spanned - 1} lines after it are read as rows of their own"
     )
 
