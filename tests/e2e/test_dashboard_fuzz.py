@@ -10,10 +10,8 @@ examples, fixed seeds.
 
 from __future__ import annotations
 
-import logging
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -23,9 +21,9 @@ from sqlalchemy import insert, select
 
 from routing.inbound import webhook_arrival
 from storage import tables as t
-from tests.support.clock import FakeClock
-from tests.support.dashboard import MANAGER, Browser, Served, seeded_baton, serving
+from tests.support.dashboard import MANAGER, Browser, Served
 from tests.support.payloads import as_json, objects, texts
+from tests.support.server_log import fuzz_counts, tracebacks
 
 PAYLOADS = 80
 QUERIES = 200
@@ -41,22 +39,6 @@ def fuzz(examples: int) -> settings:
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-
-
-@pytest.fixture
-def served(db_url: str, clock: FakeClock) -> Iterator[Served]:
-    baton = seeded_baton(db_url, clock)
-    with serving(baton) as running:
-        yield running
-    baton.engine.dispose()
-
-
-def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        f"{r.name}: {r.getMessage()[:200]}"
-        for r in caplog.records
-        if r.exc_info is not None or r.levelno >= logging.ERROR
-    ]
 
 
 def fuzz_the_database(served: Served) -> None:
@@ -80,11 +62,11 @@ def fuzz_the_database(served: Served) -> None:
 
 
 def test_every_lead_page_of_a_fuzzed_database_renders_for_a_manager_and_a_rep(
-    served: Served, caplog: pytest.LogCaptureFixture, db_url: str
+    dashboard: Served, caplog: pytest.LogCaptureFixture, db_url: str
 ) -> None:
-    fuzz_the_database(served)
+    fuzz_the_database(dashboard)
     caplog.clear()
-    with served.baton.engine.connect() as conn:
+    with dashboard.baton.engine.connect() as conn:
         ids = list(conn.execute(select(t.leads.c.id)).scalars())
     lists = ["/dashboard", "/dashboard/leads", "/dashboard/export/leads.csv"]
     lists += [
@@ -94,14 +76,13 @@ def test_every_lead_page_of_a_fuzzed_database_renders_for_a_manager_and_a_rep(
     ]
     seen: Counter[int] = Counter()
     for who, allowed in ((MANAGER, {200}), ("alice", {200, 404})):
-        browser = Browser(served)
-        assert browser.get(served.link(who))[0] == 200
+        browser = Browser(dashboard)
+        assert browser.get(dashboard.link(who))[0] == 200
         for path in [*(f"/dashboard/leads/{i}" for i in ids), *lists]:
             status = browser.get(path)[0]
             seen[status] += 1
             assert status in allowed, (who, path, status)
-    database = db_url.split(":", 1)[0]
-    print(f"dashboard ({database}): {len(ids)} leads, {sum(seen.values())} pages, {dict(seen)}")
+    print(fuzz_counts(f"lead pages of {len(ids)} fuzzed leads", db_url, seen))
     assert tracebacks(caplog) == []
 
 
@@ -147,13 +128,13 @@ paths = st.tuples(st.integers(0, 3), pages, lead_ids).map(lambda c: c[2] if c[0]
 
 
 def test_fuzzed_dashboard_parameters_are_answered_below_500_without_a_traceback(
-    served: Served, caplog: pytest.LogCaptureFixture, db_url: str
+    dashboard: Served, caplog: pytest.LogCaptureFixture, db_url: str
 ) -> None:
-    fuzz_the_database(served)
+    fuzz_the_database(dashboard)
     browsers = {}
     for who in (MANAGER, "alice"):
-        browsers[who] = Browser(served)
-        assert browsers[who].get(served.link(who))[0] == 200
+        browsers[who] = Browser(dashboard)
+        assert browsers[who].get(dashboard.link(who))[0] == 200
     seen: Counter[int] = Counter()
 
     @fuzz(QUERIES)
@@ -169,8 +150,4 @@ def test_fuzzed_dashboard_parameters_are_answered_below_500_without_a_traceback(
         assert tracebacks(caplog) == []
 
     one()
-    database = db_url.split(":", 1)[0]
-    print(
-        f"dashboard parameters ({database}): {sum(seen.values())} requests, "
-        f"5xx: {sum(n for s, n in seen.items() if s >= 500)}, tracebacks: 0, {dict(seen)}"
-    )
+    print(fuzz_counts("dashboard parameters", db_url, seen))

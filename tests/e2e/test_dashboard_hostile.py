@@ -6,34 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert
 
 from storage import tables as t
-from tests.support.clock import FakeClock
-from tests.support.dashboard import MANAGER, Browser, Served, seeded_baton, serving
+from tests.support.dashboard import MANAGER, Browser, Served
+from tests.support.server_log import tracebacks
 
 
 @pytest.fixture
-def served(db_url: str, clock: FakeClock) -> Iterator[Served]:
-    baton = seeded_baton(db_url, clock)
-    with serving(baton) as running:
-        yield running
-    baton.engine.dispose()
-
-
-@pytest.fixture
-def manager(served: Served) -> Browser:
-    browser = Browser(served)
-    assert browser.get(served.link(MANAGER))[0] == 200
+def manager(dashboard: Served) -> Browser:
+    browser = Browser(dashboard)
+    assert browser.get(dashboard.link(MANAGER))[0] == 200
     return browser
-
-
-def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
 
 
 def shown_leads(body: str) -> set[int]:
@@ -102,16 +89,16 @@ def test_an_overview_period_out_of_range_is_a_400_with_the_period_form(
     assert '<form class="period"' in body
 
 
-def test_a_rep_gets_the_same_400_with_their_own_form(served: Served) -> None:
-    rep = Browser(served)
-    assert rep.get(served.link("alice"))[0] == 200
+def test_a_rep_gets_the_same_400_with_their_own_form(dashboard: Served) -> None:
+    rep = Browser(dashboard)
+    assert rep.get(dashboard.link("alice"))[0] == 200
     status, body, _ = rep.get("/dashboard/leads?q=%00")
     assert status == 400
     assert '<form class="filters"' in body
     assert 'name="owner"' not in body  # a rep's owner is always themselves
 
 
-def _store_unreadable_lead(served: Served) -> int:
+def _store_unreadable_lead(dashboard: Served) -> int:
     """A lead as a webhook stored it before every entry made text storable."""
     fields = {"source": "web\udfff", "plan\udfff": "pro\ud83d", "note": "a\x00b"}
     values = {
@@ -121,7 +108,7 @@ def _store_unreadable_lead(served: Served) -> int:
         "company": "Surrogate Ltd",
         "created_at": datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
     }
-    with served.baton.engine.begin() as conn:
+    with dashboard.baton.engine.begin() as conn:
         lead_id = conn.execute(insert(t.leads).values(values).returning(t.leads.c.id))
         created = int(lead_id.scalar_one())
         conn.execute(
@@ -137,9 +124,9 @@ def _store_unreadable_lead(served: Served) -> int:
 
 
 def test_a_lead_stored_with_lone_surrogates_shows_them_as_replacement_characters(
-    served: Served, manager: Browser, caplog: pytest.LogCaptureFixture
+    dashboard: Served, manager: Browser, caplog: pytest.LogCaptureFixture
 ) -> None:
-    lead_id = _store_unreadable_lead(served)
+    lead_id = _store_unreadable_lead(dashboard)
     status, body, _ = manager.get(f"/dashboard/leads/{lead_id}")
     assert status == 200
     assert "pro\ufffd" in body

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import logging
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from tests.e2e.webhook_support import FORM, JSON, TOKENS, World, webhook_world
 from tests.support.clock import FakeClock
 from tests.support.dashboard import Browser, Served
 from tests.support.payloads import as_json, broken, forms, header_keys, objects
+from tests.support.server_log import fuzz_counts, tracebacks
 
 BODIES = 250
 FUZZ = settings(
@@ -56,14 +56,6 @@ ANSWERS = {200, 201, 202, 400, 401, 413, 415}
 def world(db_url: str, clock: FakeClock, slack_double: SlackDouble) -> Iterator[World]:
     with webhook_world(db_url, clock, slack_double) as running:
         yield running
-
-
-def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        f"{r.name}: {r.getMessage()[:200]}"
-        for r in caplog.records
-        if r.exc_info is not None or r.levelno >= logging.ERROR
-    ]
 
 
 def credentials(world: World, how: str, body: bytes) -> dict[str, str]:
@@ -128,12 +120,7 @@ def test_every_fuzzed_webhook_body_is_answered_in_json_below_500_without_a_trace
         assert tracebacks(caplog) == []
 
     one()
-    database = db_url.split(":", 1)[0]
-    print(
-        f"webhook fuzz ({database}): {sum(seen.values())} bodies, "
-        f"5xx: {sum(n for s, n in seen.items() if s >= 500)}, tracebacks: 0, "
-        f"answers: {dict(sorted(seen.items()))}"
-    )
+    print(fuzz_counts("webhook bodies", db_url, seen))
     assert not any(status >= 500 for status in seen)
     assert seen[201] > 0
     assert seen[400] > 0
@@ -163,6 +150,10 @@ def every_lead_page_renders(world: World, caplog: pytest.LogCaptureFixture) -> N
     pages = [f"/dashboard/leads/{lead_id}" for lead_id in ids]
     pages += ["/dashboard/leads", "/dashboard/export/leads.csv", "/dashboard/export/events.csv"]
     statuses = Counter(manager.get(page)[0] for page in pages)
-    print(f"lead pages of the fuzzed database: {len(ids)} leads, answers {dict(statuses)}")
+    print(
+        fuzz_counts(
+            f"lead pages of {len(ids)} fuzzed leads", world.baton.settings.database_url, statuses
+        )
+    )
     assert statuses == Counter({200: len(pages)})
     assert tracebacks(caplog) == []

@@ -18,6 +18,7 @@ from storage import tables as t
 from tests.e2e.slack_double import Answer, SlackDouble
 from tests.e2e.webhook_support import JSON, TOKENS, World, payload, webhook_world
 from tests.support.clock import FakeClock
+from tests.support.server_log import tracebacks
 
 BEARER = {"Authorization": f"Bearer {TOKENS['website']}", "Content-Type": JSON}
 
@@ -26,10 +27,6 @@ BEARER = {"Authorization": f"Bearer {TOKENS['website']}", "Content-Type": JSON}
 def world(db_url: str, clock: FakeClock, slack_double: SlackDouble) -> Iterator[World]:
     with webhook_world(db_url, clock, slack_double) as running:
         yield running
-
-
-def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
 
 
 def lead_rows(world: World) -> list[dict[str, Any]]:

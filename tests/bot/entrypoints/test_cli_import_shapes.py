@@ -8,14 +8,12 @@ import codecs
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.entrypoints.cli import app
 from routing import limits
 from routing.text import storable
-from storage import tables as t
-from storage.engine import make_engine
+from tests.bot.entrypoints.test_cli_import import leads
 from tests.support.world import make_baton, say
 
 
@@ -34,14 +32,6 @@ def database(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock
 
 def run(file: Path) -> Result:
     return CliRunner().invoke(app, ["import", str(file)])
-
-
-def leads(url: str) -> list[dict[str, object]]:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(t.leads).order_by(t.leads.c.id)).mappings()]
-    engine.dispose()
-    return rows
 
 
 def test_a_row_with_a_1_mb_cell_is_imported_with_the_cell_cut_and_marked(
