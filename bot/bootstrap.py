@@ -34,6 +34,7 @@ from storage.uow import uow_factory, utc_now
 
 log = logging.getLogger(__name__)
 
+
 def build(
     settings: Settings | None = None,
     *,

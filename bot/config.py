@@ -12,6 +12,7 @@ import yaml
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from routing import limits
 from routing.roles import MANAGER_ENTRY_FORMS, Platform
 from routing.rules import RuleSet, ruleset_from_data
 from routing.status import DEFAULT_AWAY, AwayStatuses
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     baton_managers: str = ""
     baton_rules_file: str | None = None
     baton_outbound_to_qualifiers: bool = False
+    baton_stalled_days: int = Field(default=14, ge=1, le=limits.MAX_STALLED_DAYS)
+    """An open lead with no event for this many days is stalled (digest, dashboard, a nudge)."""
     baton_webhook_sources: str = ""
     """``source:token,…``, or the path of a file with one ``source:token`` a line."""
     baton_webhook_channel: str | None = None
@@ -133,6 +136,7 @@ class Settings(BaseSettings):
             claim_sla_minutes=self.baton_claim_sla_minutes,
             timezone=self.baton_timezone,
             outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
+            stalled_days=self.baton_stalled_days,
         )
 
 

@@ -76,6 +76,8 @@ class ImportRow:
     """``--skip-duplicates``: a row whose contact has an owned open lead is skipped."""
     duplicate_of: int | None = None
     """The line of an earlier row with the same email or company domain."""
+    source: str | None = None
+    """``--source``, else the file's name: the lead's ``source`` when the row names none."""
 
     noun: ClassVar[str] = "row"
 
@@ -103,8 +105,10 @@ class Arrival:
 
     @property
     def source(self) -> str | None:
-        """The lead's ``source`` field when it names none itself: the webhook sender's name."""
-        return self.came_from.source if isinstance(self.came_from, WebhookCall) else None
+        """The lead's ``source`` field when it names none itself: the webhook sender's name,
+        or an import's ``--source`` (else its file's name)."""
+        came_from = self.came_from
+        return came_from.source if isinstance(came_from, WebhookCall | ImportRow) else None
 
 
 def intake_keys(came_from: CameFrom) -> list[str]:

@@ -6,7 +6,9 @@ the rest. Every other column is kept as one of the lead's fields, so routing rul
 
 Everything here is pure: the file's bytes come in, rows come out. A row that cannot become a
 lead (no email and no phone, or a broken CSV line) comes back with a ``problem`` and its line
-number; nothing raises on odd content, so one bad row never stops an import.
+number; nothing raises on odd content, so one bad row never stops an import. A quote left open
+is such a problem, on the line it opened, and never a cell that swallows the rows after it
+(:func:`csv_reader`, which the spend import reads with too).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from routing import limits
 from routing.arrival import fitted_pairs
@@ -26,7 +29,9 @@ from routing.text import storable
 
 __all__ = [
     "CsvRow",
+    "csv_reader",
     "decode_csv",
+    "numbered_rows",
     "parse_maps",
     "read_rows",
     "sniff_delimiter",
@@ -91,78 +96,102 @@ def parse_maps(maps: Sequence[str]) -> dict[str, str]:
 def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvRow]:
     """Each data row of ``text`` as a lead or a problem, in file order, with earlier-row
     duplicates (same email or company domain) marked."""
-    _fit_field_limit(len(text))
-    records = _records(text.splitlines(keepends=True), 0, sniff_delimiter(text))
-    headers = _headers(records)
+    reader = csv_reader(text)
+    headers = _headers(reader)
     labels = [_label(storable(h), maps or {}) for h in headers[: limits.FIELDS + _CORE_COLUMNS]]
     seen: dict[str, int] = {}
-    for line, cells, problem in records:
-        if problem is not None:
-            yield CsvRow(line, None, problem)
-        elif any(cell.strip() for cell in cells):
+    for line, cells in numbered_rows(reader):
+        if isinstance(cells, str):
+            yield CsvRow(line, None, cells)
+        else:
             yield _with_duplicate(_row(line, labels, cells), seen)
 
 
-def _fit_field_limit(size: int) -> None:
-    """Let the reader take a cell as long as the file (a 1 MB cell is cut later, with the
-    marker, as in a post), rather than refuse the row at ``csv``'s default 128 KiB."""
-    if size > csv.field_size_limit():
-        csv.field_size_limit(size)
+def csv_reader(text: str) -> CsvReader:
+    """A reader of ``text``'s records, its delimiter sniffed, that takes a cell as long as the
+    file (a 1 MB cell is cut later, with the marker, as in a post) and reads quotes strictly
+    (:class:`_Records`)."""
+    if len(text) > csv.field_size_limit():
+        csv.field_size_limit(len(text))
+    return _Records(text.splitlines(keepends=True), sniff_delimiter(text))
 
 
-def _reader(lines: Sequence[str], first: int, delimiter: str) -> _csv.Reader:
-    """A strict reader from line index ``first``: a quote left open is an error, not a cell
-    that swallows the rows after it."""
-    rest = (lines[i] for i in range(first, len(lines)))
-    return csv.reader(rest, delimiter=delimiter, strict=True)
+class CsvReader(Protocol):
+    """What ``csv.reader`` gives: rows, and the line it has read up to."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
 
 
-def _records(
-    lines: Sequence[str], first: int, delimiter: str
-) -> Iterator[tuple[int, list[str], str | None]]:
-    """(line number, cells, problem) of each record from line index ``first``.
-
-    A record spans several lines only inside a closed quote. One whose quote is not closed
-    where it should be (at the end of the file, or by a stray quote rows later) is reported on
-    the line it starts, and reading goes on from the next line, so the rows it would have
-    swallowed are read as rows. A one-line record with a stray quote is read leniently, as
-    spreadsheets do (``"Sam" Ortiz``).
-    """
-    while first < len(lines):
-        reader = _reader(lines, first, delimiter)
-        start = first
+def numbered_rows(reader: CsvReader) -> Iterator[tuple[int, list[str] | str]]:
+    """The data rows left in a ``csv.reader``, each with its first line, blank ones skipped; a
+    row the CSV module cannot read comes as the problem, and reading goes on after it."""
+    line = reader.line_num + 1
+    while True:
         try:
-            for cells in reader:
-                yield start + 1, cells, None
-                start = first + reader.line_num
+            cells = next(reader)
+        except StopIteration:
             return
         except csv.Error as error:
-            spanned = first + reader.line_num - start
+            yield line, f"unreadable CSV ({error})"
+        else:
+            if any(cell.strip() for cell in cells):
+                yield line, cells
+        line = reader.line_num + 1
+
+
+class _Records:
+    """``csv.reader`` over ``lines``, strict about quotes, that goes on after a broken record.
+
+    A record spans several lines only inside a closed quote. One whose quote is not closed where
+    it should be (at the end of the file, or by a stray quote rows later) raises ``csv.Error``
+    naming the problem, and reading goes on from the line after the one it started on, so the
+    rows it would have swallowed are read as rows. A one-line record with a stray quote is read
+    leniently, as spreadsheets do (``"Sam" Ortiz``). ``line_num`` is the lines read so far, as
+    ``csv.reader``'s.
+    """
+
+    def __init__(self, lines: Sequence[str], delimiter: str) -> None:
+        self.lines = lines
+        self.delimiter = delimiter
+        self.line_num = 0
+        self._first = 0
+        self._reader = self._strict_from(0)
+
+    def _strict_from(self, first: int) -> _csv.Reader:
+        self._first = first
+        rest = (self.lines[i] for i in range(first, len(self.lines)))
+        return csv.reader(rest, delimiter=self.delimiter, strict=True)
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> list[str]:
+        start = self.line_num
+        try:
+            cells = next(self._reader)
+        except csv.Error as error:
+            spanned = self._first + self._reader.line_num - start
+            self._reader = self._strict_from(start + 1)
+            self.line_num = start + 1
             if spanned <= 1:
-                yield start + 1, _lenient(lines[start], delimiter), None
-            else:
-                yield start + 1, [], _open_quote(spanned, error)
-            first = start + 1
+                return next(csv.reader([self.lines[start]], delimiter=self.delimiter), [])
+            raise csv.Error(
+                f"a quote opened on this line is not closed where its row ends ({error}); "
+                f"the {spanned - 1} lines after it are read as rows of their own"
+            ) from None
+        self.line_num = self._first + self._reader.line_num
+        return cells
 
 
-def _lenient(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
-def _open_quote(spanned: int, error: csv.Error) -> str:
-    return (
-        f"a quote opened on this line is not closed where its row ends ({error}); "
-        f"the {spanned - 1} lines after it are read as rows of their own"
-    )
-
-
-def _headers(records: Iterator[tuple[int, list[str], str | None]]) -> list[str]:
-    first = next(records, None)
-    if first is None:
-        raise InvalidInput("The file is empty: the first line should name the columns.")
-    _line, headers, problem = first
-    if problem is not None:
-        raise InvalidInput(f"The header line is not readable CSV: {problem}.")
+def _headers(reader: CsvReader) -> list[str]:
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise InvalidInput("The file is empty: the first line should name the columns.") from None
+    except csv.Error as error:
+        raise InvalidInput(f"The header line is not readable CSV ({error}).") from None
     if not any(h.strip() for h in headers):
         raise InvalidInput("The first line should name the columns, like `email,name,company`.")
     return headers

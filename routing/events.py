@@ -30,6 +30,8 @@ class EventType(StrEnum):
     LOST = "lost"
     EXPANDED = "expanded"
     CHURNED = "churned"
+    AMOUNT_SET = "amount_set"
+    """A deal amount set on an open lead (``/lead amount``): its stage does not change."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from routing import limits
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
-from routing.stages import ALLOWED, Action, Stage, allowed_actions
+from routing.stages import ALLOWED, CLOSING_STAGES, Action, Stage, allowed_actions
 
 
 class Origin(StrEnum):
@@ -32,6 +32,9 @@ class SourceRef:
     channel: str
     message_id: str
 
+
+AMOUNT_STAGES = frozenset({Stage.QUALIFIED, *CLOSING_STAGES})
+"""Where ``/lead amount`` applies: a qualified lead or an open deal."""
 
 QUALIFICATION_LIMITS = limits.QUALIFICATION
 """The longest text each qualification field takes, in characters (forms show the same limits)."""
@@ -315,6 +318,18 @@ class Lead:
         self.check(Action.CHURN)
         self.reason = reason
         self._record(EventType.CHURNED, at, by, Stage.CHURNED, self.owner_id, reason=reason)
+
+    def set_amount(self, by: int, at: datetime, amount: Decimal) -> None:
+        """The deal's expected amount (``/lead amount``), for the open pipeline: recorded as an
+        event that leaves the stage and owner as they are; the won amount is still set by won."""
+        if self.stage not in AMOUNT_STAGES:
+            raise IllegalTransition(
+                f"{self.ref} is {self.stage.label}: a deal amount is set on a qualified lead or an "
+                "open deal (with a closer, meeting, proposal requested or presented)."
+            )
+        self._record(
+            EventType.AMOUNT_SET, at, by, self.stage, self.owner_id, amount=str(_positive(amount))
+        )
 
     def reassign(self, by: int, to: int, at: datetime, reason: str) -> None:
         self.check(Action.REASSIGN)

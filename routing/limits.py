@@ -51,8 +51,10 @@ __all__ = [
     "MAX_FUNNEL_DAYS",
     "MAX_ID",
     "MAX_OPEN",
+    "MAX_STALLED_DAYS",
     "MAX_WEIGHT",
     "MESSAGE_ID",
+    "MONTH",
     "NOTES",
     "ORIGIN",
     "OUTBOX_LANE",
@@ -177,6 +179,10 @@ MAX_AMOUNT = Decimal(10**12)
 AMOUNT_DECIMALS = 2
 AMOUNT_TEXT = 40
 """A stored amount as text: the largest sum of expansions still fits with room to spare."""
+MONTH = 7
+"""A spend's or a role cost's month, ``YYYY-MM``."""
+MAX_STALLED_DAYS = 3650
+"""The longest ``BATON_STALLED_DAYS`` may be (ten years)."""
 
 # --- what Baton itself writes -----------------------------------------------------------------
 STAGE = 32
@@ -235,10 +241,22 @@ class TeamsMessage:
     """An inline chart (a ``data:`` URI) in a digest card."""
     MENTIONS = 20
     """Mention entities one text message carries at most."""
+    MIN_FIELD_CHARS = 60
+    """A text is never cut shorter than this to make a card fit; a card that still does not fit
+    is replaced by a short one saying where to look."""
+    SUMMARY = 120
+    """The notification summary beside a card."""
+    INCOMING_BODY = 256 * 1024
+    """Bytes of an activity Baton reads (Teams messages are far smaller: about 100 KB)."""
     BUTTON_DATA_TITLE = 300
     """The lead's title carried in a form's button data (button data is never cut to fit)."""
 
 
+SIGNATURE_WINDOW_SECONDS = 300
+"""A signed request older (or newer) than five minutes is refused: Slack's rule, and Baton's own
+for every webhook it verifies."""
+QUOTED_MESSAGE = 400
+"""How much of an undeliverable message the managers' warning quotes."""
 SERVICE_URL = 2048
 """A Bot Framework ``serviceUrl`` Baton stores to reply to later."""
 CONVERSATION_KEY = DELIVERY_KEY

@@ -12,6 +12,7 @@ from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
 from routing.metrics import CustomerSpan
+from routing.metrics.costs import RoleCost, Spend
 from routing.notices import Notice
 from routing.outbox import ClaimedRow
 from routing.roles import Platform, Role
@@ -167,6 +168,33 @@ class DigestRuns(Protocol):
         ...
 
 
+class NumbersStore(Protocol):
+    """What the manager's numbers keep and read beyond the digest's events."""
+
+    def spend(self, months: Sequence[str] | None = None) -> list[Spend]:
+        """Spend entered for ``months`` (``YYYY-MM``), or all of it."""
+        ...
+
+    def set_spend(self, spend: Spend, by: int | None, at: datetime) -> None:
+        """Enter (or replace) a source's spend for a month; sources match ignoring case."""
+        ...
+
+    def role_costs(self) -> list[RoleCost]: ...
+    def set_role_cost(self, cost: RoleCost, by: int | None, at: datetime) -> None: ...
+    def open_deal_events(self, before: datetime) -> list[LeadEvent]:
+        """For every lead with a closer now, its events of the types
+        ``routing.metrics.numbers.OPPORTUNITY_TYPES`` before ``before``."""
+        ...
+
+    def latest_of_open_leads(self, before: datetime) -> list[LeadEvent]:
+        """The latest event of each open lead with an owner, if at or before ``before``."""
+        ...
+
+    def claim_nudge(self, lead_id: int, event_id: int, at: datetime) -> bool:
+        """Claim the stall a lead's latest event began; False when it was nudged before."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before the block ends."""
 
@@ -184,6 +212,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def digests(self) -> DigestRuns: ...
+    @property
+    def numbers(self) -> NumbersStore: ...
     @property
     def dashboard(self) -> DashboardReads:
         """What the dashboard reads beyond the digest's ports (leads pages, trends)."""

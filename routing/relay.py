@@ -17,7 +17,7 @@ from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
-from routing.usecases import dashboard, funnel, intake, pipeline, sweep, team, views
+from routing.usecases import dashboard, funnel, intake, numbers, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.deliveries import Answerer, DeliveryKey, answered
 from routing.usecases.digests import rebuild_digest
@@ -191,6 +191,10 @@ class Relay:
     def sweep(self) -> Outcome:
         return self.run(SYSTEM, sweep.sweep)
 
+    def nudge_stalled(self) -> Outcome:
+        """DM the owners of stalled leads, each stall once (the scheduler's hourly job)."""
+        return self.run(SYSTEM, numbers.nudge_stalled)
+
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)
 
@@ -296,6 +300,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
             return pipeline.churn(ctx, lead_id, reason)
         case c.Reassign(lead_id=lead_id, target=target):
             return pipeline.reassign(ctx, lead_id, target)
+        case c.LeadAmount(lead_id=lead_id, amount=amount):
+            return numbers.set_amount(ctx, lead_id, amount)
         case c.Show(lead_id=lead_id):
             return views.show(ctx, lead_id)
         case c.Mine():
@@ -340,6 +346,10 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
             return funnel.on_demand(ctx, command)
         case c.FunnelLink():
             return dashboard.link(ctx)
+        case c.FunnelSpend():
+            return numbers.set_spend(ctx, command)
+        case c.FunnelCost():
+            return numbers.set_role_cost(ctx, command)
         case c.Help(command=name):
             return Outcome(c.usage_for(name, None))
         case _:

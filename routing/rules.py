@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from routing.errors import InvalidInput
+from routing.metrics.vocabulary import (
+    NumbersSettings,
+    lifecycle_from_data,
+    probabilities_from_data,
+)
 
 __all__ = [
     "DEFAULT_POOL",
@@ -38,7 +43,14 @@ _ALIASES = {"==": "=", "is": "=", "is not": "!="}
 _LIST_OPS = frozenset({"in", "not in"})
 _NUMERIC_OPS = frozenset({">=", "<=", ">", "<"})
 _RULE_KEYS = ("name", "when", "pool")
-_TOP_KEYS = ("default_pool", "rules", "claim_modes", "pools")
+_TOP_KEYS = (
+    "default_pool",
+    "rules",
+    "claim_modes",
+    "pools",
+    "lifecycle_labels",
+    "stage_probabilities",
+)
 _POOL_KEYS = ("outbound_to_qualifiers",)
 CLAIM_MODES = ("assigned", "open")
 
@@ -238,6 +250,8 @@ class RuleSet:
     ``<pool>: {outbound_to_qualifiers: true}`` in the rules file)."""
     claim_modes: tuple[tuple[str, str], ...] = ()
     """(pool, ``assigned`` or ``open``) from the file's ``claim_modes`` table."""
+    numbers: NumbersSettings = field(default_factory=NumbersSettings, hash=False)
+    """``lifecycle_labels`` and ``stage_probabilities``: words and odds of the manager's numbers."""
 
     def claim_mode_of(self, pool: str) -> str | None:
         """The rules file's claim mode for ``pool``; ``None`` when it names none."""
@@ -332,6 +346,10 @@ def ruleset_from_data(data: Mapping[str, object] | None) -> RuleSet:
         default_pool=default_pool,
         outbound_to_qualifiers=_outbound_pools(data.get("pools")),
         claim_modes=_claim_modes_from_data(data.get("claim_modes")),
+        numbers=NumbersSettings(
+            lifecycle_from_data(data.get("lifecycle_labels")),
+            probabilities_from_data(data.get("stage_probabilities")),
+        ),
     )
 
 

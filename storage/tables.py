@@ -137,7 +137,7 @@ rotation_events = Table(
     "rotation_events",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("pool", String(64), nullable=False),
+    Column("pool", String(limits.POOL_NAME), nullable=False),
     Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE"), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
     Column("actor_id", Integer),
@@ -252,8 +252,8 @@ conversation_refs = Table(
 delivery_keys = Table(
     "delivery_keys",
     metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("key", String(400), primary_key=True),
+    Column("platform", String(limits.PLATFORM), primary_key=True),
+    Column("key", String(limits.DELIVERY_KEY), primary_key=True),
     Column("reply", JSON),
     Column("created_at", UTCDateTime(), nullable=False),
 )
@@ -269,3 +269,37 @@ secrets = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 """Secrets generated on first start (the dashboard links' signing key), shared by replicas."""
+
+source_spend = Table(
+    "source_spend",
+    metadata,
+    Column("source_key", String(limits.SOURCE), primary_key=True),
+    Column("month", String(limits.MONTH), primary_key=True),
+    Column("source", String(limits.SOURCE), nullable=False),
+    Column("amount", String(limits.AMOUNT_TEXT), nullable=False),
+    Column("set_by", Integer),
+    Column("set_at", UTCDateTime(), nullable=False),
+)
+"""Spend per source and month (``/funnel spend``, ``baton spend import``), keyed by the source's
+casefolded spelling so ``Webinar`` and ``webinar`` are one source (0014)."""
+
+role_costs = Table(
+    "role_costs",
+    metadata,
+    Column("role", String(limits.ROLE), primary_key=True),
+    Column("month", String(limits.MONTH), primary_key=True),
+    Column("amount", String(limits.AMOUNT_TEXT), nullable=False),
+    Column("set_by", Integer),
+    Column("set_at", UTCDateTime(), nullable=False),
+)
+"""The loaded cost of one rep of a role for a month, from ``month`` on (``/funnel cost``) (0014)."""
+
+stall_nudges = Table(
+    "stall_nudges",
+    metadata,
+    Column("lead_id", Integer, primary_key=True),
+    Column("event_id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+)
+"""One row per stall nudged: a stall is a lead's latest event, so the owner is nudged once per
+stall however many replicas run the job (0014)."""

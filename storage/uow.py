@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
+from storage.numbers import SqlNumbers
 from storage.prepared import run_raw
 from storage.repositories import (
     SqlDeliveryKeys,
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     digests: SqlDigestRuns
     dashboard: SqlDashboardReads
+    numbers: SqlNumbers
 
     def __init__(
         self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
         self.dashboard = SqlDashboardReads(conn)
+        self.numbers = SqlNumbers(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

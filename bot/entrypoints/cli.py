@@ -1,4 +1,10 @@
-"""The ``baton`` command."""
+"""The ``baton`` command.
+
+Each subcommand imports the machinery it runs (the server, the demo, matplotlib, the Teams
+package) when it runs, not when the program starts: ``baton --help``, the console and the one-shot
+commands would otherwise pay a second of imports for a server they never start. None of these
+imports avoids a circle (``tests/bot/test_layout.py`` finds none with them counted).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, b
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
 from bot.entrypoints.refusals import refusals
+from bot.entrypoints.spend import register as register_spend
 from routing.roles import Platform
 from routing.usecases.digests import DigestUnit
 from routing.usecases.funnel import Digest
@@ -35,6 +42,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.command("import")(import_csv)
+register_spend(app)
 
 
 @db_app.command("upgrade")

@@ -16,11 +16,14 @@ from bot.config import manager_key
 from routing.clock import zone
 from routing.dashboard.filters import parse_filters
 from routing.dashboard.links import subject_of
+from routing.dashboard.numbers_export import numbers_csv
 from routing.dashboard.periods import period_of
 from routing.errors import BatonError, UnknownPerson
 from routing.roles import Platform
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.dashboard import viewer_of
+from routing.usecases.funnel import digest_inputs
+from routing.usecases.numbers import numbers_for
 
 secret_app = typer.Typer(help="The dashboard's signing secret.", no_args_is_help=True)
 
@@ -66,6 +69,7 @@ def secret_rotate() -> None:
 class ExportKind(StrEnum):
     LEADS = "leads"
     EVENTS = "events"
+    NUMBERS = "numbers"
 
 
 class ExportPeriod(StrEnum):
@@ -78,7 +82,12 @@ class ExportPeriod(StrEnum):
 
 
 def export(
-    kind: Annotated[ExportKind, typer.Argument(help="leads: one row per lead; events: per event")],
+    kind: Annotated[
+        ExportKind,
+        typer.Argument(
+            help="leads: one row per lead; events: per event; numbers: the manager's numbers"
+        ),
+    ],
     period: Annotated[
         ExportPeriod | None, typer.Option("--period", help="leads created (events) in it")
     ] = None,
@@ -88,9 +97,13 @@ def export(
         Path | None, typer.Option("--out", help="file to write (default: stdout)")
     ] = None,
 ) -> None:
-    """Write the spreadsheet (UTF-8 CSV with BOM, formulas neutralised) of leads or events."""
+    """Write the spreadsheet (UTF-8 CSV with BOM, formulas neutralised) of leads, events or the
+    manager's numbers (of last week unless a period is given)."""
     baton = build(platforms=False)
     query = {"period": period.value if period else "", "from": first or "", "to": last or ""}
+    if kind is ExportKind.NUMBERS:
+        _export_numbers(baton, query, out)
+        return
     try:
         filters = parse_filters(query)
         tz = zone(baton.relay.config.timezone)
@@ -110,6 +123,32 @@ def export(
     with out.open("wb") as file:
         _write(chunks, file, total, show=sys.stderr.isatty())
     typer.echo(f"Wrote {total:,} {kind.value} to {out}", err=True)
+
+
+def _export_numbers(baton: Baton, query: dict[str, str], out: Path | None) -> None:
+    """The numbers of the period (default: last week, the weekly digest's) as one CSV."""
+    if not query["period"] and not query["from"]:
+        query["period"] = ExportPeriod.LAST_WEEK.value
+    try:
+        filters = parse_filters(query)
+        assert filters.period is not None
+        when = period_of(
+            filters.period, baton.clock(), zone(baton.relay.config.timezone), filters.first,
+            filters.last,
+        )  # fmt: skip
+    except BatonError as err:
+        _fail("export", err.message)
+
+    def numbers(ctx: Ctx) -> Outcome:
+        events, _spans = digest_inputs(ctx, when)
+        return Outcome("", data={"csv": numbers_csv(numbers_for(ctx, when, events))})
+
+    text = str(baton.relay.peek(numbers).data["csv"])
+    if out is None:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        return
+    out.write_bytes(text.encode("utf-8"))
+    typer.echo(f"Wrote the numbers of {when.label} to {out}", err=True)
 
 
 def _names_of(baton: Baton) -> dict[int, str]:

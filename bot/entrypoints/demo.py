@@ -253,6 +253,11 @@ def _set_up_team(day: Day) -> None:
         f"/rotation add @{PROSPECTOR} prospector",
         "/rotation away @bob until tomorrow",
         "/rotation",
+        "/funnel spend website 3k",
+        "/funnel spend #leads 1.5k",
+        "/funnel cost qualifier 5k/month",
+        "/funnel cost closer 8k/month",
+        "/funnel cost prospector 6k/month",
     ]
     for i, line in enumerate(lines):
         day.at(start + timedelta(minutes=i), partial(day.say, MANAGER, line))
@@ -351,6 +356,7 @@ def _close(day: Day, lead_id: int) -> None:
     if day.rng.random() < 0.3:
         day.say(closer, f"/lead lost L-{lead_id} {day.rng.choice(LOST_REASONS)}")
         return
+    day.say(closer, f"/lead amount L-{lead_id} 30k")
     day.say(closer, f"/lead proposal L-{lead_id} requested")
     day.say(closer, f"/lead proposal L-{lead_id} presented")
     if day.rng.random() < 0.4:
@@ -404,3 +410,4 @@ def _finish(day: Day, write: Callable[[str], None], chart: Path) -> None:
         chart.write_bytes(funnel_chart_png(digest.report, digest.previous))
         write("")
         write(f"The funnel chart is in {chart}")
+    day.say(MANAGER, "/funnel week")

@@ -48,13 +48,22 @@ def import_csv(
         bool,
         typer.Option("--skip-duplicates", help="skip rows that match an open lead or customer"),
     ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", help="the leads' source where a row names none (default: the file's name)"
+        ),
+    ] = None,
 ) -> None:
     """Import leads from a spreadsheet, routed like posts (or --as a prospector's list)."""
     with refusals("import"):
         data = _read_file(file)
         rows = _parse(data, maps or [])
         options = ImportOptions(
-            hashlib.sha256(data).hexdigest(), _owner(as_user), skip_duplicates=skip_duplicates
+            hashlib.sha256(data).hexdigest(),
+            _owner(as_user),
+            skip_duplicates=skip_duplicates,
+            source=" ".join((source or file.name).split()) or file.name,
         )
         baton = build(Settings(), platforms=False)
         _check_owner(baton, options)

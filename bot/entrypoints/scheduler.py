@@ -47,6 +47,7 @@ __all__ = [
     "digest_schedules",
     "digest_trigger",
     "run_digest",
+    "run_nudges",
     "run_sweep",
     "send_now",
     "start_scheduler",
@@ -55,6 +56,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
+NUDGE_SECONDS = 3600
+"""How often stalled leads are looked for: a stall is days long, an hour late is nothing."""
 DIGEST_GRACE_SECONDS = 3600
 """A digest job that starts late (a busy or suspended host) still runs within the hour."""
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -88,6 +91,11 @@ def catch_up(baton: Baton, schedules_: Sequence[DigestSchedule]) -> list[str]:
         if isinstance(keys, list):
             sent.extend(f"{schedule.name}:{key}" for key in keys)
     return sent
+
+
+def run_nudges(baton: Baton) -> Outcome:
+    """DM the owners of stalled leads; each stall is claimed once, so replicas nudge once."""
+    return baton.relay.nudge_stalled()
 
 
 def run_sweep(baton: Baton) -> Outcome:
@@ -134,15 +142,19 @@ def build_scheduler(
             max_instances=1,
             misfire_grace_time=DIGEST_GRACE_SECONDS,
         )
-    scheduler.add_job(
-        _logged("SLA sweep", run_sweep),
-        IntervalTrigger(seconds=SWEEP_SECONDS, timezone=UTC),
-        args=(baton,),
-        id="sla-sweep",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=SWEEP_SECONDS,
-    )
+    for job_id, what, job, seconds in (
+        ("sla-sweep", "SLA sweep", run_sweep, SWEEP_SECONDS),
+        ("stall-nudges", "stalled-lead nudges", run_nudges, NUDGE_SECONDS),
+    ):
+        scheduler.add_job(
+            _logged(what, job),
+            IntervalTrigger(seconds=seconds, timezone=UTC),
+            args=(baton,),
+            id=job_id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=seconds,
+        )
     scheduler.add_job(
         _logged("digest catch-up", catch_up),
         "date",

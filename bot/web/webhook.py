@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 LEADS_PATH = "/leads"
 MAX_BODY_BYTES = limits.WEBHOOK_BODY
-SIGNATURE_WINDOW_SECONDS = 300
 SIGNATURE_PREFIX = "sha256="
 TYPEFORM_SIGNATURE = "Typeform-Signature"
 """Typeform's header: ``sha256=`` + base64 HMAC-SHA256 of the raw body, keyed with the webhook's
@@ -114,7 +113,7 @@ def fresh_timestamp(value: str, now: datetime) -> bool:
         sent = int(value)
     except ValueError:
         return False
-    return abs(now.timestamp() - sent) <= SIGNATURE_WINDOW_SECONDS
+    return abs(now.timestamp() - sent) <= limits.SIGNATURE_WINDOW_SECONDS
 
 
 def intake_channel(settings: Settings) -> SourceRef | None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from routing.chat.digest_numbers import NumbersView, numbers_view
 from routing.chat.digest_tables import Table, cost_table, rep_tables
 from routing.chat.formatting import (
     NOTHING,
@@ -30,6 +31,7 @@ from routing.chat.formatting import (
 )
 from routing.lead import format_lead_id
 from routing.metrics import Delta, DeltaKind, Figure, FunnelReport
+from routing.metrics.numbers import Numbers
 
 __all__ = [
     "QUEUED_IDS_SHOWN",
@@ -60,6 +62,9 @@ class Compared(Protocol):
 
     @property
     def deltas(self) -> Sequence[Delta]: ...
+
+    @property
+    def numbers(self) -> Numbers | None: ...
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,8 @@ class DigestView:
     no_reps: Statement | None
     """Said instead of the rep tables when nobody did anything."""
     costs: Table | None
+    numbers: NumbersView | None = None
+    """The manager's numbers, compact, in digests of a week or longer (not the daily one)."""
 
 
 def digest_view(digest: Compared, currency: str = "") -> DigestView:
@@ -157,7 +164,16 @@ def digest_view(digest: Compared, currency: str = "") -> DigestView:
         rep_tables=tables,
         no_reps=None if tables else Statement("Reps", "No rep activity."),
         costs=cost_table(report.cost_per_lead, currency),
+        numbers=_numbers(digest, currency),
     )
+
+
+def _numbers(digest: Compared, currency: str) -> NumbersView | None:
+    """The numbers of a week or more: a day is too short for costs, stalls or focus."""
+    numbers = digest.numbers
+    if numbers is None or numbers.period.kind == "day":
+        return None
+    return numbers_view(numbers, currency)
 
 
 def _summary(report: FunnelReport, currency: str) -> str:

@@ -31,6 +31,7 @@ def digest_text(view: DigestView) -> str:
         *(_table(table) for table in view.rep_tables),
         [view.no_reps.sentence] if view.no_reps else [],
         _table(view.costs) if view.costs else [],
+        *(_numbers(view) if view.numbers else []),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
 
@@ -60,6 +61,16 @@ def _speed(speed: SpeedView) -> list[str]:
         speed.title,
         *_facts(speed.facts, INDENT),
         *text_table(bands, ("<", ">", ">"), INDENT),
+    ]
+
+
+def _numbers(view: DigestView) -> list[list[str]]:
+    """The manager's numbers: their sentences, then each table."""
+    numbers = view.numbers
+    assert numbers is not None
+    return [
+        [numbers.title, *(INDENT + note for note in numbers.notes)],
+        *(_table(table) for table in numbers.tables),
     ]
 
 

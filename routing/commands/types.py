@@ -214,6 +214,34 @@ class Funnel:
 
 
 @dataclass(frozen=True)
+class FunnelSpend:
+    """``/funnel spend <source> <amount> [YYYY-MM]``; no source lists what was entered."""
+
+    source: str | None = None
+    amount: Decimal | None = None
+    month: str | None = None
+    """``YYYY-MM``; None: this month."""
+
+
+@dataclass(frozen=True)
+class FunnelCost:
+    """``/funnel cost <role> <amount>/month [YYYY-MM]``; no role lists the costs entered."""
+
+    role: str | None = None
+    amount: Decimal | None = None
+    month: str | None = None
+    """From which month on; None: this month."""
+
+
+@dataclass(frozen=True)
+class LeadAmount:
+    """``/lead amount <id> <amount>``: the open deal's expected value."""
+
+    lead_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class FunnelLink:
     """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
 
@@ -248,4 +276,7 @@ Command: TypeAlias = (
     | RotationPreview
     | Funnel
     | FunnelLink
+    | FunnelSpend
+    | FunnelCost
+    | LeadAmount
 )

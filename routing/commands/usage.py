@@ -25,6 +25,7 @@ _LEAD_HELP = (
     ("won", "/lead won <id> <amount>", "close it won, e.g. 12k"),
     ("lost", "/lead lost <id> <reason…>", "close it lost"),
     ("expand", "/lead expand <id> <amount>", "log expansion revenue"),
+    ("amount", "/lead amount <id> <amount>", "the open deal's expected value, e.g. 40k"),
     ("churn", "/lead churn <id> [reason…]", "log a churned customer"),
     ("reassign", "/lead reassign <id> @user", "give a lead to someone else (managers)"),
     ("show", "/lead show <id>", "show a lead and its history"),
@@ -56,6 +57,16 @@ _ROTATION_HELP = (
 _FUNNEL_HELP = (
     ("", "/funnel [today|week|month|<N>d]", "the funnel digest, just for you"),
     ("link", "/funnel link", "a private dashboard link, valid 24 h"),
+    (
+        "spend",
+        "/funnel spend [<source> <amount> [YYYY-MM]]",
+        "a source's spend for a month (managers; default this month); alone: list spend",
+    ),
+    (
+        "cost",
+        "/funnel cost [<role> <amount>/month [YYYY-MM]]",
+        "the loaded cost of one rep of a role a month, from then on (managers); alone: list",
+    ),
 )
 
 

@@ -37,6 +37,8 @@ class RelayConfig:
     """``BATON_OUTBOUND_TO_QUALIFIERS``: prospectors' new leads go to the qualifier rotation."""
     dashboard: DashboardLinks | None = None
     """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
+    stalled_days: int = 14
+    """``BATON_STALLED_DAYS``: an open lead with no event this long is stalled."""
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ from routing.errors import NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
 from routing.metrics import CustomerSpan, Period, headline
+from routing.metrics.numbers import Numbers
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
+from routing.usecases.numbers import numbers_for
 
 NOT_SET_UP = "The dashboard is not set up on this server."
 
@@ -109,12 +111,20 @@ def overview(
         events = scoped_events(viewer, events, period)
         held = {e.lead_id for e in events}
         spans = [c for c in spans if c.lead_id in held]
-    digest = digest_from(ctx, period, events, spans)
+    digest = digest_from(ctx, period, events, spans, scoped=not viewer.sees_all)
     roles = _roles(ctx, viewer)
     customers = _customers(reads, viewer, spans) if roles.get("account_manager") else []
     tables = role_tables(digest.report, events, roles, _names(ctx), customers)
     trend = _trend(ctx, reads, viewer, {} if trend_cache is None else trend_cache)
     return Overview(viewer, digest, tables, trend)
+
+
+def numbers_of(ctx: Ctx, viewer: Viewer, period: Period) -> Numbers:
+    """The manager's numbers of ``period`` as the overview shows them (the CSV export's)."""
+    events, _spans = digest_inputs(ctx, period)
+    if not viewer.sees_all:
+        events = scoped_events(viewer, events, period)
+    return numbers_for(ctx, period, events, scoped=not viewer.sees_all)
 
 
 def leads_page(ctx: Ctx, reads: DashboardReads, viewer: Viewer, filters: LeadFilters) -> LeadsPage:

@@ -21,7 +21,9 @@ from routing.metrics import (
     period_for,
     previous,
 )
+from routing.metrics.numbers import Numbers
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.numbers import numbers_for
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Digest:
     report: FunnelReport
     previous: FunnelReport
     deltas: list[Delta]
+    numbers: Numbers | None = None
+    """The manager's numbers of the same period (:mod:`routing.metrics.numbers`)."""
 
     @property
     def text(self) -> str:
@@ -52,15 +56,22 @@ def digest_inputs(ctx: Ctx, period: Period) -> tuple[list[LeadEvent], list[Custo
 
 
 def digest_from(
-    ctx: Ctx, period: Period, events: Sequence[LeadEvent], customers: Sequence[CustomerSpan]
+    ctx: Ctx,
+    period: Period,
+    events: Sequence[LeadEvent],
+    customers: Sequence[CustomerSpan],
+    *,
+    scoped: bool = False,
 ) -> Digest:
-    """The digest of ``period`` from its inputs (the dashboard passes a rep's share of them)."""
+    """The digest of ``period`` from its inputs (the dashboard passes a rep's share of them,
+    ``scoped``)."""
     tz = zone(ctx.config.timezone)
     before = previous(period, tz)
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
     as_of = [(period, min(ctx.now, period.end)), (before, before.end)]
     report, earlier = funnels(events, as_of, names, customers=customers)
-    return Digest(report, earlier, compare(report, earlier))
+    numbers = numbers_for(ctx, period, events, scoped=scoped)
+    return Digest(report, earlier, compare(report, earlier), numbers)
 
 
 def period_of(cmd: Funnel, now: datetime, tz_name: str) -> Period:
@@ -82,4 +93,12 @@ def _own_rows(digest: Digest, rep_id: int) -> Digest:
     def mine(report: FunnelReport) -> FunnelReport:
         return replace(report, reps=tuple(row for row in report.reps if row.rep_id == rep_id))
 
-    return Digest(mine(digest.report), mine(digest.previous), digest.deltas)
+    numbers = digest.numbers
+    if numbers is not None:
+        numbers = replace(
+            numbers,
+            stalls=tuple(s for s in numbers.stalls if s.owner_id == rep_id),
+            closer_win_rates=tuple(w for w in numbers.closer_win_rates if w.rep_id == rep_id),
+            focus=tuple(f for f in numbers.focus if f.rep_id == rep_id),
+        )
+    return Digest(mine(digest.report), mine(digest.previous), digest.deltas, numbers)

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from routing import limits
 from routing.arrival import Arrival, ImportRow, arrived
 from routing.csv_rows import CsvRow
 from routing.errors import BatonError
@@ -20,6 +21,7 @@ from routing.lead import Lead
 from routing.lead_post import Unparsed
 from routing.roles import Platform
 from routing.stages import Stage
+from routing.text import storable
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.intake import (
     DUPLICATE,
@@ -48,6 +50,8 @@ class ImportOptions:
     owner: tuple[Platform, str] | None = None
     """``--as``: every row becomes this prospector's outbound lead."""
     skip_duplicates: bool = False
+    source: str | None = None
+    """The leads' source when a row names none: ``--source``, else the file's name."""
 
 
 @dataclass
@@ -85,7 +89,12 @@ def row_arrival(row: CsvRow, options: ImportOptions) -> Arrival:
     """The row as it arrives at the intake door, which refuses an unreadable one (the summary
     lists it with its problem)."""
     came_from = ImportRow(
-        options.file_sha256, row.line, options.owner, options.skip_duplicates, row.duplicate_of
+        options.file_sha256,
+        row.line,
+        options.owner,
+        options.skip_duplicates,
+        row.duplicate_of,
+        limits.truncate(storable(options.source), limits.SOURCE) if options.source else None,
     )
     return arrived(came_from, row.lead or Unparsed(row.problem or "unreadable"))
 

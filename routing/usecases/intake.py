@@ -174,7 +174,9 @@ def create_and_route(
             sourced_by = prospector.id
             lead.fields["sourced_by"] = prospector.name
             prospector = None
-    extra = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    extra: dict[str, object] = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    if lead.source is not None and lead.source.message_id:  # posted in an intake channel
+        extra["channel"] = lead.source.channel  # its source when the post names none
     lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
     return _route_new(ctx, lead, prospector=prospector, quiet=quiet)
 

@@ -25,6 +25,7 @@ def _modules() -> dict[str, Path]:
 
 MODULES = _modules()
 
+
 def _imports(path: Path) -> Iterator[tuple[str, int]]:
     """Every module ``path`` imports, at any depth of the file (function-level ones included),
     with its line: ``from a.b import c`` names ``a.b.c`` when that is a module, else ``a.b``."""

@@ -5,22 +5,25 @@ connector double on loopback ports. Activities carry ``serviceUrl`` = the double
 card update and proactive message Baton sends lands there and is recorded. The outbox sender
 thread is off: tests call ``world.deliver()`` and move the FakeClock past retry times.
 
-The activity builders (``Teams``) follow the shapes Microsoft documents for bots in Teams:
-``channelData`` with ``tenant``, ``team`` and ``channel``; ``<at>Name</at>`` text with ``mention``
-entities; ``Action.Submit`` as a message with ``value``; ``Action.Execute`` as an
-``adaptiveCard/action`` invoke; ``conversationUpdate`` and ``installationUpdate``.
+Every activity ``Teams`` builds starts from a recorded shape in ``tests/fixtures/teams/`` (their
+README names the Microsoft document each comes from) and fills in only what varies: ids, sender,
+conversation, text with its ``<at>Name</at>`` mentions and their entities, and a card's value.
+The connector double answers with the recorded ``ResourceResponse``,
+``ConversationResourceResponse`` and ``ErrorResponse`` shapes the same way.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -35,6 +38,7 @@ from bot.entrypoints.serve import Server
 from storage import tables as t
 from tests.e2e.slack_double import LoopbackApp
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "teams"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 TEAM_ID = "19:sales-team@thread.tacv2"
 INTAKE = "19:inbound-leads@thread.tacv2"
@@ -54,9 +58,30 @@ class User:
         return {"id": self.id, "name": self.name, "aadObjectId": self.aad}
 
     @property
+    def member(self) -> dict[str, str]:
+        """How Teams names a person in ``membersAdded`` and as an event's sender (no name)."""
+        return {"id": self.id, "aadObjectId": self.aad}
+
+    @property
     def chat(self) -> str:
         """The id of this user's personal chat with Baton."""
-        return f"a:1personal-{self.id.removeprefix('29:')}"
+        return personal_chat(self.id)
+
+
+def personal_chat(user_id: str) -> str:
+    """The id the connector double gives a person's 1:1 chat with Baton."""
+    return f"a:1personal-{user_id.removeprefix('29:')}"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    """A recorded shape from ``tests/fixtures/teams/<name>.json`` (a fresh copy)."""
+    parsed: dict[str, Any] = json.loads(_recorded_text(name))
+    return parsed
+
+
+@cache
+def _recorded_text(name: str) -> str:
+    return (FIXTURES / f"{name}.json").read_text(encoding="utf-8")
 
 
 MAYA = User("29:1maya-manager", "Maya Manager", "aad-maya")
@@ -155,8 +180,13 @@ class ConnectorDouble:
         answer = self._record("CREATE", "", None, body)
         if answer is not None:
             return answer
-        chat = f"a:1personal-{member.removeprefix('29:')}"
-        return web.json_response({"id": chat, "serviceUrl": self.url}, status=201)
+        created = fixture("connector_conversation_resource_response")
+        created.update(id=personal_chat(member), serviceUrl=self.url)
+        if body.get("activity"):
+            created["activityId"] = self._next_id()
+        else:  # "ID of the Activity (if sent)"
+            del created["activityId"]
+        return web.json_response(created, status=201)
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -164,14 +194,17 @@ class ConnectorDouble:
         answer = self._record("POST", conversation, request.match_info.get("activity"), body)
         if answer is not None:
             return answer
-        return web.json_response({"id": f"1{next(self._ids):012d}"}, status=201)
+        return web.json_response(_resource(self._next_id()), status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
         body = await request.json()
         conversation = unquote(request.match_info["conversation"])
         activity = unquote(request.match_info["activity"])
         answer = self._record("PUT", conversation, activity, body)
-        return answer or web.json_response({"id": activity})
+        return answer or web.json_response(_resource(activity))
+
+    def _next_id(self) -> str:
+        return f"1{next(self._ids):012d}"
 
     def _record(
         self, method: str, conversation: str, activity: str | None, body: dict[str, Any]
@@ -182,16 +215,27 @@ class ConnectorDouble:
         if status < 300:
             return None
         headers = {"Retry-After": self.retry_after} if status == 429 else {}
-        error = {"error": {"code": "ServiceError", "message": f"double says {status}"}}
+        error = fixture("connector_error_response")
+        error["error"]["message"] = f"double says {status}"
         return web.json_response(error, status=status, headers=headers)
+
+
+def _resource(activity_id: str) -> dict[str, Any]:
+    """A ``ResourceResponse``: what sending, replying and updating answer."""
+    return {**fixture("connector_resource_response"), "id": activity_id}
 
 
 # --- activities in Teams' shapes --------------------------------------------------------------
 
+_AT = re.compile(r"<at>(.*?)</at>")
+_HTML_MENTION = (
+    '<span itemtype="http://schema.skype.com/Mention" itemscope="" itemid="{}">{}</span>'
+)
+
 
 @dataclass
 class Teams:
-    """Builds the activities Teams POSTs to a bot's messaging endpoint."""
+    """Builds the activities Teams POSTs to a bot's messaging endpoint from the recorded shapes."""
 
     service_url: str
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
@@ -199,47 +243,39 @@ class Teams:
     def next_id(self) -> str:
         return str(next(self._ids))
 
-    def _base(self, kind: str, user: User, conversation: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "id": self.next_id(),
-            "timestamp": "2026-11-23T09:00:00.000Z",
-            "localTimestamp": "2026-11-23T10:00:00.000+01:00",
-            "serviceUrl": self.service_url,
-            "channelId": "msteams",
-            "from": user.account,
-            "recipient": dict(BOT),
-            "conversation": conversation,
-            "locale": "en-US",
-            "localTimezone": "Europe/Berlin",
-            "entities": [
-                {"type": "clientInfo", "locale": "en-US", "country": "US", "platform": "Web"}
-            ],
-        }
+    def _recorded(
+        self, name: str, sender: dict[str, str], *, event: bool = False
+    ) -> dict[str, Any]:
+        """The recorded activity with a new id (``f:…`` for events, invokes and card submits, as
+        Teams numbers them), this world's ``serviceUrl``, Baton as recipient and the sender."""
+        activity = fixture(name)
+        activity.update(
+            id=f"f:{self.next_id()}" if event else self.next_id(),
+            serviceUrl=self.service_url,
+            recipient=dict(BOT),
+        )
+        activity["from"] = sender
+        return activity
 
     @staticmethod
     def personal(user: User) -> dict[str, Any]:
-        return {"conversationType": "personal", "tenantId": TENANT, "id": user.chat}
+        return {**fixture("message_personal")["conversation"], "id": user.chat}
 
     @staticmethod
     def personal_data() -> dict[str, Any]:
-        return {"tenant": {"id": TENANT}}
+        return dict(fixture("message_personal")["channelData"])
 
     @staticmethod
     def channel_data(channel: str = INTAKE) -> dict[str, Any]:
-        return {
-            "teamsChannelId": channel,
-            "teamsTeamId": TEAM_ID,
-            "channel": {"id": channel},
-            "team": {"id": TEAM_ID},
-            "tenant": {"id": TENANT},
-        }
+        data: dict[str, Any] = fixture("message_channel_post")["channelData"]
+        data["teamsChannelId"] = data["channel"]["id"] = channel
+        return data
 
     def say_personal(self, user: User, text: str, *mentioned: User) -> dict[str, Any]:
         """A message in the user's 1:1 chat with Baton: no @mention needed."""
-        activity = self._base("message", user, self.personal(user))
-        activity.update(textFormat="plain", channelData=self.personal_data())
-        return _with_mentions(activity, text, mentioned)
+        activity = self._recorded("message_personal", user.account)
+        activity["conversation"]["id"] = user.chat
+        return _said(activity, text, mentioned)
 
     def say_in_channel(
         self,
@@ -251,21 +287,18 @@ class Teams:
         at_baton: bool = True,
     ) -> dict[str, Any]:
         """A channel post (a new thread unless ``thread`` names the post it replies to)."""
-        activity = self._base("message", user, {})
-        root = thread or activity["id"]
-        activity["conversation"] = {
-            "isGroup": True,
-            "conversationType": "channel",
-            "tenantId": TENANT,
-            "id": f"{channel};messageid={root}",
-        }
         if thread:
+            activity = self._recorded("message_thread_reply", user.account)
             activity["replyToId"] = thread
-        activity.update(textFormat="plain", channelData=self.channel_data(channel))
+        else:
+            shape = "message_channel_mention" if at_baton else "message_channel_post"
+            activity = self._recorded(shape, user.account)
+        root = thread or activity["id"]
+        activity["conversation"]["id"] = f"{channel};messageid={root}"
+        activity["channelData"] = self.channel_data(channel)
         if at_baton:
-            text = f"<at>Baton</at> {text}"
-            activity["entities"].append(_mention_entity(BOT["id"], "Baton"))
-        return _with_mentions(activity, text, mentioned)
+            text = f"<at>{BOT['name']}</at> {text}"
+        return _said(activity, text, mentioned, at_baton=at_baton)
 
     def lead_post(self, user: User, text: str, channel: str = INTAKE) -> dict[str, Any]:
         """A post in an intake channel, which the bot sees thanks to ChannelMessage.Read.Group."""
@@ -275,8 +308,9 @@ class Teams:
         self, user: User, data: Mapping[str, Any], conversation: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """``Action.Submit``: a message with empty text and the card's data plus inputs as value."""
-        activity = self._base("message", user, conversation or self.personal(user))
-        activity.update(text="", value=dict(data), channelData=self.personal_data())
+        activity = self._recorded("message_card_submit", user.account, event=True)
+        _converse(activity, user, conversation)
+        activity["value"] = dict(data)
         return activity
 
     def execute(
@@ -288,40 +322,33 @@ class Teams:
         channel_data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """``Action.Execute``: an ``adaptiveCard/action`` invoke with verb, data and inputs."""
-        activity = self._base("invoke", user, conversation or self.personal(user))
-        activity.update(
-            name="adaptiveCard/action",
-            value={
-                "action": {"type": "Action.Execute", "id": verb, "verb": verb, "data": dict(data)},
-                "trigger": "manual",
-            },
-            channelData=channel_data or self.personal_data(),
-        )
+        activity = self._recorded("invoke_card_action", user.account, event=True)
+        _converse(activity, user, conversation)
+        if channel_data is not None:
+            activity["channelData"] = channel_data
+        value = activity["value"]
+        value["action"] = {"type": value["action"]["type"], "verb": verb, "data": dict(data)}
         return activity
 
     def installed_personally(self, user: User) -> dict[str, Any]:
         """``installationUpdate`` (add) when a user installs Baton for themselves."""
-        activity = self._base("installationUpdate", user, self.personal(user))
-        activity.update(action="add", channelData={**self.personal_data(), "source": None})
+        activity = self._recorded("installation_update_add", user.member, event=True)
+        activity["conversation"]["id"] = user.chat
         return activity
 
     def added_to_team(self, by: User, *members: User) -> dict[str, Any]:
         """``conversationUpdate`` in the General channel: Baton (and members) added to the team."""
-        activity = self._base(
-            "conversationUpdate",
-            by,
-            {"isGroup": True, "conversationType": "channel", "tenantId": TENANT, "id": GENERAL},
-        )
-        added = [dict(BOT)] + [{"id": m.id, "aadObjectId": m.aad} for m in members]
-        activity.update(
-            membersAdded=added,
-            channelData={
-                "team": {"id": TEAM_ID, "name": "Sales"},
-                "eventType": "teamMemberAdded",
-                "tenant": {"id": TENANT},
-            },
-        )
+        activity = self._recorded("conversation_update_bot_added", by.member, event=True)
+        activity["membersAdded"] += [m.member for m in members]
         return activity
+
+
+def _converse(activity: dict[str, Any], user: User, conversation: dict[str, Any] | None) -> None:
+    """In ``conversation`` if given, else in the user's 1:1 chat with Baton."""
+    if conversation is None:
+        activity["conversation"]["id"] = user.chat
+    else:
+        activity["conversation"] = conversation
 
 
 def _mention_entity(user_id: str, name: str) -> dict[str, Any]:
@@ -332,15 +359,25 @@ def _mention_entity(user_id: str, name: str) -> dict[str, Any]:
     }
 
 
-def _with_mentions(
-    activity: dict[str, Any], text: str, mentioned: tuple[User, ...]
+def _said(
+    activity: dict[str, Any], text: str, mentioned: tuple[User, ...], *, at_baton: bool = False
 ) -> dict[str, Any]:
-    """``@Name`` in ``text`` becomes ``<at>Name</at>`` plus its mention entity, as Teams sends."""
+    """The text, with ``@Name`` as ``<at>Name</at>``, a mention entity for each (Baton's first
+    when it is addressed) in place of the recorded ones, and the ``text/html`` copy Teams sends."""
     for user in mentioned:
         text = text.replace(f"@{user.name}", f"<at>{user.name}</at>")
-        activity["entities"].append(_mention_entity(user.id, user.name))
-    activity["text"] = text
+    mentions = [_mention_entity(BOT["id"], BOT["name"])] if at_baton else []
+    mentions += [_mention_entity(user.id, user.name) for user in mentioned]
+    kept = [e for e in activity.get("entities", []) if e.get("type") != "mention"]
+    activity.update(text=text, entities=mentions + kept)
+    activity["attachments"][0]["content"] = _html(text)
     return activity
+
+
+def _html(text: str) -> str:
+    """The ``text/html`` attachment Teams adds to a typed message: mentions become spans."""
+    spans = itertools.count()
+    return "<p>" + _AT.sub(lambda m: _HTML_MENTION.format(next(spans), m[1]), text) + "</p>"
 
 
 # --- the world --------------------------------------------------------------------------------

@@ -254,3 +254,23 @@ def _actor(name: str) -> Any:
 def _rep_ids(served: Served) -> dict[str, int]:
     with served.baton.engine.connect() as conn:
         return dict(conn.exec_driver_sql("SELECT user_id, id FROM reps").all())
+
+
+def test_the_overview_shows_the_managers_numbers_and_numbers_csv_has_the_same_figures(
+    served: Served,
+) -> None:
+    say(served.baton, MANAGER, "/funnel spend website 3k")
+    browser = Browser(served)
+    status, body, _ = browser.get(served.link(MANAGER) + "&period=this_week")
+    assert status == 200
+    assert "The manager&#39;s numbers" in body or "The manager's numbers" in body
+    for title in ("Inbound vs outbound", "Conversion by source", "Open pipeline by stage"):
+        assert title in body
+    status, text, response = browser.get("/dashboard/export/numbers.csv?period=this_week")
+    assert status == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    figures = {(r["section"], r["row"], r["figure"]): r["value"] for r in rows}
+    leads = figures[("conversion", "all (total)", "leads")]
+    assert int(leads) > 0
+    assert figures[("costs", "website", "spend")] != ""

@@ -30,12 +30,16 @@ from routing.errors import NotFound
 from routing.events import EventType, LeadEvent
 from routing.lead import Lead, format_lead_id
 from routing.metrics import CustomerSpan, Period
+from routing.metrics.costs import RoleCost, Spend
+from routing.metrics.numbers import OPPORTUNITY_TYPES
+from routing.metrics.pipeline import STALLABLE
+from routing.metrics.sources import source_key
 from routing.notices import Notice
 from routing.ports import UnitOfWork
 from routing.relay import Relay
 from routing.roles import Platform, Role
 from routing.rules import RuleSet
-from routing.stages import OPEN_STAGES, OWNED_STAGES, Stage
+from routing.stages import CLOSING_STAGES, OPEN_STAGES, OWNED_STAGES, Stage
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from routing.usecases.context import Actor, Outcome, RelayConfig
 from tests.support.clock import FakeClock
@@ -58,6 +62,9 @@ class FakeState:
     outbox: list[Notice] = field(default_factory=list)
     digest_runs: dict[tuple[str, str], datetime] = field(default_factory=dict)
     rotation_events: list[RotationEvent] = field(default_factory=list)
+    spend: dict[tuple[str, str], Spend] = field(default_factory=dict)
+    role_costs: dict[tuple[str, str], RoleCost] = field(default_factory=dict)
+    nudges: set[tuple[int, int]] = field(default_factory=set)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -350,6 +357,52 @@ class FakeDigestRuns:
         return True
 
 
+class FakeNumbers:
+    """``NumbersStore`` over the fake state."""
+
+    def __init__(self, tx: _Tx) -> None:
+        self.state = tx.state
+
+    def spend(self, months: Sequence[str] | None = None) -> list[Spend]:
+        rows = sorted(self.state.spend.items(), key=lambda item: (item[0][1], item[0][0]))
+        return [row for (_k, month), row in rows if months is None or month in months]
+
+    def set_spend(self, spend: Spend, by: int | None, at: datetime) -> None:
+        self.state.spend[(source_key(spend.source), spend.month)] = spend
+
+    def role_costs(self) -> list[RoleCost]:
+        return [cost for _key, cost in sorted(self.state.role_costs.items())]
+
+    def set_role_cost(self, cost: RoleCost, by: int | None, at: datetime) -> None:
+        self.state.role_costs[(cost.role, cost.month)] = cost
+
+    def open_deal_events(self, before: datetime) -> list[LeadEvent]:
+        deals = {i for i, lead in self.state.leads.items() if lead.stage in CLOSING_STAGES}
+        return [
+            e
+            for e in self.state.events
+            if e.lead_id in deals and e.type in OPPORTUNITY_TYPES and e.at < before
+        ]
+
+    def latest_of_open_leads(self, before: datetime) -> list[LeadEvent]:
+        owned = {
+            i
+            for i, lead in self.state.leads.items()
+            if lead.stage in STALLABLE and lead.owner_id is not None
+        }
+        latest: dict[int, LeadEvent] = {}
+        for event in self.state.events:
+            if event.lead_id in owned:
+                latest[event.lead_id] = event
+        return [e for e in latest.values() if e.at <= before]
+
+    def claim_nudge(self, lead_id: int, event_id: int, at: datetime) -> bool:
+        if (lead_id, event_id) in self.state.nudges:
+            return False
+        self.state.nudges.add((lead_id, event_id))
+        return True
+
+
 class FakeDashboardReads:
     """``DashboardReads`` over the fake state: the same filters, in Python."""
 
@@ -474,6 +527,10 @@ class FakeUnitOfWork:
     @property
     def digests(self) -> FakeDigestRuns:
         return FakeDigestRuns(self._open())
+
+    @property
+    def numbers(self) -> FakeNumbers:
+        return FakeNumbers(self._open())
 
     @property
     def dashboard(self) -> FakeDashboardReads:

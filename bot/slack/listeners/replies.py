@@ -19,16 +19,12 @@ from bot.slack.listeners.deps import SlackDeps
 from bot.slack.render.blocks import card_blocks, cut, ephemeral, fallback, sections, slack_text
 from bot.slack.render.forms import CALLBACK_PREFIX, INPUT_ACTION
 from routing.chat.forms import FORMS
+from routing.chat.sorry import SORRY
 from routing.errors import BatonError, FormProblems, UsageError
 from routing.limits import BlockKit
 from routing.notices import LeadCard
 
 log = logging.getLogger(__name__)
-
-SORRY = (
-    "Sorry, something went wrong on my side. It is logged; please try again in a minute, "
-    "or ask a manager if it keeps happening."
-)
 
 
 def request_kind(body: Mapping[str, Any]) -> str:

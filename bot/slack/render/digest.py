@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.slack.render.blocks import cut, escape
 from routing.chat.digest import Fact, SpeedView, Statement, digest_view
+from routing.chat.digest_numbers import NumbersView
 from routing.chat.digest_tables import Table
 from routing.chat.digest_text import funnel_table, table_lines, text_table
 from routing.limits import BlockKit
@@ -27,6 +28,8 @@ Block = dict[str, Any]
 REP_ROWS_SHOWN = 25
 """Rows of each rep table: three full tables stay far inside the 50 blocks of a message."""
 SOURCE_ROWS_SHOWN = 15
+NOTE_BLOCKS = 2
+"""Context blocks for the manager's numbers' sentences (each up to 2,000 characters)."""
 CODE_FENCES = 8
 """The ```` ``` ```` lines around a code block and their line breaks."""
 BAR_WIDTH = 20
@@ -58,8 +61,30 @@ def digest_blocks(digest: Digest) -> list[Block]:
         *(b for table in view.rep_tables for b in _table_blocks(table.top(REP_ROWS_SHOWN))),
         *([_section(_statement(view.no_reps))] if view.no_reps else []),
         *(_table_blocks(view.costs.top(SOURCE_ROWS_SHOWN)) if view.costs else []),
+        *(_numbers_blocks(view.numbers) if view.numbers else []),
     ]
     return blocks[: BlockKit.MESSAGE_BLOCKS]
+
+
+def _numbers_blocks(numbers: NumbersView) -> list[Block]:
+    """The manager's numbers: their sentences as context, each table cut to its top rows."""
+    return [
+        {"type": "divider"},
+        _section(f"*{escape(numbers.title)}*"),
+        *(_context(part) for part in _notes_parts(numbers.notes)),
+        *(b for table in numbers.tables for b in _table_blocks(table.top(SOURCE_ROWS_SHOWN))),
+    ]
+
+
+def _notes_parts(notes: Sequence[str]) -> list[str]:
+    """Sentences grouped into context texts within Slack's limit, at most two of them."""
+    parts: list[str] = []
+    for note in notes:
+        if parts and len(escape(parts[-1])) + len(escape(note)) + 1 <= BlockKit.CONTEXT_TEXT:
+            parts[-1] += "\n" + note
+        else:
+            parts.append(note)
+    return parts[:NOTE_BLOCKS]
 
 
 def _fields(facts: Sequence[Fact]) -> list[Block]:

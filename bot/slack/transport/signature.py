@@ -13,7 +13,9 @@ import hmac
 import re
 from collections.abc import Mapping
 
-MAX_AGE_SECONDS = 300
+from routing import limits
+
+MAX_AGE_SECONDS = limits.SIGNATURE_WINDOW_SECONDS
 """Slack's replay window: a request signed longer ago (or ahead) than this is refused."""
 TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 SIGNATURE_HEADER = "X-Slack-Signature"

@@ -32,6 +32,7 @@ from bot.teams.transport import activities as a
 from bot.teams.transport.adapter import auth_enabled
 from bot.teams.transport.references import reachable, sightings, usable_id
 from routing import limits
+from routing.chat.sorry import answer_to
 from routing.commands import Command, parse_command
 from routing.errors import BatonError
 from routing.team import plain_mentions
@@ -47,7 +48,6 @@ HELP = (
     "lead help · lead mine · lead claim L-4 · rotation · rotation add @someone closer · "
     "funnel week"
 )
-OOPS = "Sorry, something went wrong on my side. It has been logged; please try again."
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
 
@@ -127,7 +127,7 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
     async def _answer(
         self, activity: Activity, actor: Actor, command: Callable[[], Command]
     ) -> None:
-        """The one error handler of typed and submitted commands: every answer is queued."""
+        """Typed and submitted commands: every answer, a refusal's included, is queued."""
         where = a.conversation_id(activity)
         key = self._key(activity)
         try:
@@ -136,11 +136,9 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             return
         except FormInvalid as err:
             notice = work.form_notice(where, err)
-        except BatonError as err:
-            notice = work.text_notice(err.message, where)
-        except Exception:
-            log.exception("Teams command from %s failed", actor.user_id)
-            notice, key = work.text_notice(OOPS, where), None  # a redelivery may try again
+        except Exception as err:  # noqa: BLE001 - the adapter's one error hook decides
+            notice = work.text_notice(refusal(err, f"command from {actor.user_id}"), where)
+            key = key if isinstance(err, BatonError) else None  # a redelivery may try again
         await self._blocking(work.queue_once, self.baton, actor, notice, key)
 
     # --- card buttons (Action.Execute) --------------------------------------------------------
@@ -175,11 +173,10 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
                 err.form, err.lead_id, err.title, TeamsText({}), err.values, err.errors
             )
             return card_answer(form)
-        except BatonError as err:
-            body = message_answer(plain_mentions(err.message))
-        except Exception:
-            log.exception("Teams card action %.200r from %s failed", data, actor.user_id)
-            return message_answer(OOPS)
+        except Exception as err:  # noqa: BLE001 - the adapter's one error hook decides
+            body = message_answer(plain_mentions(refusal(err, f"card action {data!r:.200}")))
+            if not isinstance(err, BatonError):
+                return body  # nothing kept: a redelivery may try again
         return await self._blocking(work.reply_once, self.baton, actor, key, body)
 
     # --- plumbing -----------------------------------------------------------------------------
@@ -198,3 +195,11 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
 
     async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
+
+
+def refusal(error: Exception, what: str) -> str:
+    """The Teams adapter's one error hook: a person's mistake is answered with its message; a
+    failure of ours is logged with its traceback and answered with the one apology."""
+    if not isinstance(error, BatonError):
+        log.error("Teams %s failed", what, exc_info=error)
+    return answer_to(error)

@@ -17,6 +17,7 @@ from typing import Any
 from bot.teams.render.cards import Card, adaptive_card, text_block
 from bot.teams.render.size import fit_card, json_size
 from routing.chat.digest import DigestView, SpeedView, Statement, digest_view
+from routing.chat.digest_numbers import NumbersView
 from routing.chat.digest_tables import Table
 from routing.limits import TeamsMessage
 from routing.metrics import FunnelReport
@@ -76,7 +77,13 @@ def _figures(view: DigestView) -> list[Element]:
         text_block(_statement(view.bottleneck), separator=True),
         text_block(_statement(view.queue), spacing="Small"),
         *([text_block(_statement(view.no_reps), separator=True)] if view.no_reps else []),
+        *(_numbers(view.numbers) if view.numbers else []),
     ]
+
+
+def _numbers(numbers: NumbersView) -> list[Element]:
+    """The manager's numbers' sentences; their tables page with the others (:func:`_tables`)."""
+    return _section(numbers.title, text_block("\n\n".join(numbers.notes), size="Small"))
 
 
 def _speed(speed: SpeedView) -> list[Element]:
@@ -92,7 +99,8 @@ def _statement(statement: Statement) -> str:
 
 
 def _tables(view: DigestView) -> list[Table]:
-    return [*view.rep_tables, *([view.costs] if view.costs else [])]
+    numbers = view.numbers.tables if view.numbers else ()
+    return [*view.rep_tables, *([view.costs] if view.costs else []), *numbers]
 
 
 def _pages(title: Element, tables: Sequence[Table]) -> list[Card]:

@@ -10,17 +10,15 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 
 from bot.teams.render.cards import CONTENT_TYPE, Card, form_card, lead_card
 from bot.teams.render.digest import digest_text_card
-from bot.teams.render.size import ENVELOPE_BYTES, MAX_MESSAGE_BYTES, fit_card, fit_text, pointer
+from bot.teams.render.size import fit_card, fit_text, pointer
 from bot.teams.render.text import TeamsText, paragraphs
 from routing.chat.forms import FORMS, Form
+from routing.limits import TeamsMessage
 from routing.notices import Notice, NoticeKind
 from routing.team import Rep, plain_mentions
 
 PREPARED_CARDS = "teams_cards"
 """Notice data holding the cards drawn when the notice was queued (an answer to ``funnel``)."""
-SUMMARY_LENGTH = 120
-MAX_TEXT_MENTIONS = 20
-"""Mention entities a text message carries at most (each takes room in the message)."""
 
 
 def activities_for(
@@ -32,7 +30,7 @@ def activities_for(
     if not cards:
         return [_text_activity(notice, say)]
     more = pointer(notice.card.ref if notice.card else None)
-    summary = fit_text(plain_mentions(notice.text), SUMMARY_LENGTH)
+    summary = fit_text(plain_mentions(notice.text), TeamsMessage.SUMMARY)
     return [
         Activity(
             type=ActivityTypes.message,
@@ -50,8 +48,9 @@ def activity_for(notice: Notice, reps: Mapping[int, Rep], card: Card | None = No
 
 def _text_activity(notice: Notice, say: TeamsText) -> Activity:
     more = pointer(notice.card.ref if notice.card else None)
-    text = fit_text(say(paragraphs(notice.text)), MAX_MESSAGE_BYTES - 2 * ENVELOPE_BYTES, more)
-    entities = [e for e in say.entities if e["text"] in text][:MAX_TEXT_MENTIONS]
+    budget = TeamsMessage.BYTES - 2 * TeamsMessage.ENVELOPE_BYTES
+    text = fit_text(say(paragraphs(notice.text)), budget, more)
+    entities = [e for e in say.entities if e["text"] in text][: TeamsMessage.MENTIONS]
     return Activity(
         type=ActivityTypes.message,
         text=text,

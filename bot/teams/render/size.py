@@ -23,16 +23,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.teams.render.cards import adaptive_card, text_block
+from routing.limits import TeamsMessage
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 28_000
+MAX_MESSAGE_BYTES = TeamsMessage.BYTES
 """The budget of one outgoing Teams activity (card, text, mention entities and inline images)."""
-MAX_FIELD_CHARS = 2_000
-"""Any one text in a card: more is cut even when the card would fit (a card is not a document)."""
-MIN_FIELD_CHARS = 60
-ENVELOPE_BYTES = 1_000
-"""Room the activity around a card or text takes (type, summary, entities of a text message)."""
+ENVELOPE_BYTES = TeamsMessage.ENVELOPE_BYTES
 MORE = "…"
 _CUTTABLE = frozenset(
     {"text", "value", "title", "label", "placeholder", "errorMessage", "altText", "summary"}
@@ -75,11 +72,11 @@ def fit_text(text: str, budget: int = MAX_MESSAGE_BYTES - ENVELOPE_BYTES, more: 
 def fit_card(
     card: Card, more: str = MORE, budget: int = MAX_MESSAGE_BYTES - ENVELOPE_BYTES
 ) -> Card:
-    """``card`` within ``budget``: every text cut to ``MAX_FIELD_CHARS``, then the longest texts
-    shorter and shorter until it fits; past that, a short card that says where to look."""
-    limit = MAX_FIELD_CHARS
+    """``card`` within ``budget``: every text cut to ``TeamsMessage.FIELD_CHARS``, then the longest
+    texts shorter and shorter until it fits; past that, a short card that says where to look."""
+    limit = TeamsMessage.FIELD_CHARS
     fitted = _with_texts_cut(card, limit, more)
-    while json_size(fitted) > budget and limit > MIN_FIELD_CHARS:
+    while json_size(fitted) > budget and limit > TeamsMessage.MIN_FIELD_CHARS:
         limit //= 2
         fitted = _with_texts_cut(card, limit, more)
     if json_size(fitted) <= budget:

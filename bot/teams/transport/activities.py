@@ -2,7 +2,8 @@
 
 Teams specifics worth knowing (from Microsoft's documented shapes):
 
-- ``channelData`` carries ``tenant.id``, ``team.id`` and ``channel.id`` (``19:…@thread.tacv2``).
+- ``channelData`` carries ``tenant.id``, ``team.id`` and ``channel.id`` (``19:…@thread.tacv2``),
+  the channel documented only for messages that mention the bot and for channel events.
 - In a channel, ``conversation.id`` is ``<channel id>;messageid=<root message id>``: a root post
   has its own id there, a reply in a thread the id of the post it answers.
 - Mentions arrive in the text as ``<at>Name</at>`` with a ``mention`` entity per mention carrying
@@ -68,7 +69,17 @@ def tenant_id(activity: Activity) -> str | None:
 
 
 def teams_channel_id(activity: Activity) -> str | None:
-    return _id_in(channel_data(activity), "channel")
+    """``channelData.channel.id``, else the channel a channel conversation's id names.
+
+    Teams documents ``channelData.channel`` only "when the bot is mentioned or for events in
+    channels", so a post Baton sees through ``ChannelMessage.Read.Group`` may come without it;
+    the conversation id of a channel message always starts with its channel's id.
+    """
+    found = _id_in(channel_data(activity), "channel")
+    conversation = activity.conversation
+    if found or conversation is None or conversation.conversation_type != "channel":
+        return found
+    return base_conversation(conversation_id(activity)) or None
 
 
 def team_id(activity: Activity) -> str | None:

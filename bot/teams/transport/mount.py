@@ -31,6 +31,7 @@ from bot.config import Settings, check_teams
 from bot.teams.listeners.handler import BatonTeamsBot
 from bot.teams.transport.adapter import auth_enabled, make_adapter, warn_if_auth_off
 from bot.teams.transport.notifier import TeamsNotifier
+from routing.limits import TeamsMessage
 from routing.relay import Relay
 from routing.roles import Platform
 
@@ -40,8 +41,6 @@ ROUTE = "/api/messages"
 TEAMS_CHANNEL = "msteams"
 """The only Bot Framework channel Baton serves; tokens are checked as endorsed for it."""
 SERVICE_URL_CLAIM = "serviceurl"
-MAX_BODY_BYTES = 256 * 1024
-"""Teams activities are far smaller (messages are limited to about 100 KB)."""
 
 
 class NotAnActivity(ValueError):
@@ -131,8 +130,8 @@ async def _body(request: web.Request) -> Any:
     if "application/json" not in request.headers.get("Content-Type", ""):
         raise NotAnActivity("the body is not JSON")
     raw = await request.read()
-    if len(raw) > MAX_BODY_BYTES:
-        raise NotAnActivity(f"the body is over {MAX_BODY_BYTES} bytes")
+    if len(raw) > TeamsMessage.INCOMING_BODY:
+        raise NotAnActivity(f"the body is over {TeamsMessage.INCOMING_BODY} bytes")
     try:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:

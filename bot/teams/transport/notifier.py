@@ -47,6 +47,7 @@ from bot.teams.transport.references import (
     restore,
     usable_service_url,
 )
+from routing import limits
 from routing.notices import Notice, NoticeKind
 from routing.relay import SYSTEM, Relay
 from routing.team import Rep
@@ -58,7 +59,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 UNREACHABLE = "unreachable"
 """Marks a notice that warns managers about an undeliverable one."""
-QUOTE_LENGTH = 400
 TEAMS_CHANNEL_ID = "msteams"
 
 
@@ -248,7 +248,7 @@ def _warning(delivery: Delivery, why: str) -> str:
     else:
         where = notice.thread.channel if notice.thread else notice.channel
         who = f"Teams conversation {where}"
-    said = notice.text if len(notice.text) <= QUOTE_LENGTH else notice.text[:QUOTE_LENGTH] + "…"
+    said = limits.truncate(notice.text, limits.QUOTED_MESSAGE)
     return f"I couldn't reach {who}: {why}. The message was: “{said}”"
 
 

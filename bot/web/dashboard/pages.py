@@ -13,8 +13,10 @@ from datetime import datetime
 from jinja2 import Environment
 
 from bot.web.dashboard.collector import collector_paused
+from routing.chat.digest_numbers import numbers_view
 from routing.clock import zone
 from routing.dashboard.filters import LeadFilters, parse_filters
+from routing.dashboard.numbers_export import numbers_csv
 from routing.dashboard.ports import DashboardReads
 from routing.dashboard.roles import win_rate
 from routing.dashboard.scope import Viewer, scoped_filters
@@ -25,6 +27,7 @@ from routing.usecases.dashboard import (
     TrendPoint,
     lead_detail,
     leads_page,
+    numbers_of,
     overview,
     period_for_choice,
 )
@@ -118,6 +121,7 @@ def overview_page(
         trend=shown.trend,
         win_rate=win_rate,
         timezone=ctx.config.timezone,
+        numbers=numbers_view(shown.digest.numbers, full=True) if shown.digest.numbers else None,
     )
     return Page(html)
 
@@ -179,6 +183,21 @@ def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> Page:
         tz=zone(ctx.config.timezone),
     )
     return Page(html)
+
+
+def numbers_export(
+    env: Environment, ctx: Ctx, viewer: Viewer, query: Mapping[str, str]
+) -> str | Page:
+    """The manager's numbers of the page's period as CSV text (``numbers.csv``), or the
+    overview's 400 when its period breaks a rule."""
+    try:
+        parsed = parse_filters(query, default_period=True)
+        assert parsed.period is not None
+        period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+    except InvalidInput as refused:
+        return refused_filters(env, ctx, viewer, "overview", refused)
+    with collector_paused():
+        return numbers_csv(numbers_of(ctx, viewer, period))
 
 
 def export_of(

@@ -7,7 +7,7 @@ failed for every source. Python reads them, and a page showing one could not be 
 such string becomes what :func:`routing.text.storable` makes of it, as it would be stored today.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0014
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from routing.text import storable
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
@@ -45,14 +45,12 @@ def downgrade() -> None:
 
 def _clean(conn: sa.Connection, table: str, column: str) -> None:
     rows = sa.table(table, sa.column("id", sa.Integer), sa.column(column, sa.JSON))
-    as_text = sa.cast(sa.column(column), sa.Text)
-    suspects = (
-        sa.select(sa.column("id"), as_text)
-        .select_from(sa.table(table))
-        .where(sa.or_(*(as_text.like(p, escape="!") for p in SUSPECT)))
+    as_text = sa.cast(rows.c[column], sa.Text)
+    suspects = sa.select(rows.c.id, as_text).where(
+        sa.or_(*(as_text.like(p, escape="!") for p in SUSPECT))
     )
-    for row_id, text in conn.execute(suspects).all():
-        value = json.loads(text)
+    for row in conn.execute(suspects).all():
+        row_id, value = row[0], json.loads(row[1])
         cleaned = _storable(value)
         if cleaned != value:
             conn.execute(sa.update(rows).where(rows.c.id == row_id).values({column: cleaned}))

@@ -144,7 +144,7 @@ def test_the_weekly_trigger_fires_on_monday_morning() -> None:
     assert fire == berlin(2026, 11, 30, 8, 0)
 
 
-def test_the_scheduler_has_one_job_per_digest_plus_the_sweep_and_the_catch_up(
+def test_the_scheduler_has_one_job_per_digest_plus_the_sweep_the_nudges_and_the_catch_up(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     baton = make_baton(sqlite_url, clock, timezone=TZ)
@@ -154,6 +154,7 @@ def test_the_scheduler_has_one_job_per_digest_plus_the_sweep_and_the_catch_up(
         "digest:daily",
         "digest:weekly",
         "sla-sweep",
+        "stall-nudges",
     ]
     baton.engine.dispose()
 

@@ -20,6 +20,7 @@ from bot.teams.listeners.handler import BatonTeamsBot
 from bot.teams.transport.adapter import make_adapter
 from bot.teams.transport.notifier import TeamsNotifier
 from routing import limits
+from routing.chat.sorry import SORRY
 from routing.notices import Notice
 from routing.roles import Platform
 from routing.team import Rep
@@ -157,6 +158,26 @@ def test_a_usage_mistake_is_answered_with_the_usage(baton: Baton, teams: Teams) 
     (reply,) = queued(baton)
     assert "Usage" in reply.text
     assert "/lead claim" in reply.text
+
+
+def test_a_failure_of_ours_is_logged_once_and_answered_with_the_one_apology(
+    baton: Baton, teams: Teams, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    turns = Turns(baton)
+    with_a_claimable_lead(baton, turns, teams)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(baton.relay, "execute", broken)
+    turns(teams.say_personal(ALICE, "lead claim L-1"))
+    body = turns.invoke(teams.execute(ALICE, "claim", {"baton": "claim", "lead": 1}))
+
+    assert queued(baton)[-1].text == SORRY
+    assert body["value"] == SORRY
+    failures = [r for r in caplog.records if r.exc_info and "failed" in r.getMessage()]
+    assert len(failures) == 2
+    assert lead_stage(baton, 1) == "assigned"
 
 
 # --- card buttons -----------------------------------------------------------------------------
