@@ -63,7 +63,7 @@ def test_an_unterminated_quote_is_reported_on_its_line_and_the_rows_after_it_are
     )
     result = run(file)
     assert result.exit_code == 0, result.output
-    assert "line 2: a quote opened on this line is not closed" in result.output
+    assert "line 2: unreadable CSV (a quote opened on this line is not closed" in result.output
     assert "2 created" in result.output
     assert [lead["name"] for lead in leads(database)] == ["Ann Lee", "Zoe Brandt"]
 
@@ -82,7 +82,7 @@ def test_a_stray_quote_rows_later_does_not_swallow_the_rows_between(
     )
     result = run(file)
     assert result.exit_code == 0, result.output
-    assert "line 2: a quote opened on this line" in result.output
+    assert "line 2: unreadable CSV (a quote opened on this line" in result.output
     names = [lead["name"] for lead in leads(database)]
     assert names == ["Ann Lee", "Zoe Brandt", 'Dan "the man" Ode']
 
