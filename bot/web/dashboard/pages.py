@@ -98,9 +98,7 @@ def overview_page(
     trend_cache: TrendCache,
 ) -> Page:
     try:
-        parsed = parse_filters(query, default_period=True)
-        assert parsed.period is not None
-        period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+        parsed, period = _overview_period(ctx, query)
     except InvalidInput as refused:
         return refused_filters(env, ctx, viewer, "overview", refused)
     if len(trend_cache) > MAX_CACHED_WEEKS:
@@ -191,13 +189,19 @@ def numbers_export(
     """The manager's numbers of the page's period as CSV text (``numbers.csv``), or the
     overview's 400 when its period breaks a rule."""
     try:
-        parsed = parse_filters(query, default_period=True)
-        assert parsed.period is not None
-        period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+        _parsed, period = _overview_period(ctx, query)
     except InvalidInput as refused:
         return refused_filters(env, ctx, viewer, "overview", refused)
     with collector_paused():
         return numbers_csv(numbers_of(ctx, viewer, period))
+
+
+def _overview_period(ctx: Ctx, query: Mapping[str, str]) -> tuple[LeadFilters, Period]:
+    """The overview's period (this week when none is chosen); ``InvalidInput`` for one that
+    breaks a rule."""
+    parsed = parse_filters(query, default_period=True)
+    assert parsed.period is not None
+    return parsed, period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
 
 
 def export_of(
