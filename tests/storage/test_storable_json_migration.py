@@ -6,26 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from alembic import command
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import insert, select
 
 from routing.dashboard.filters import LeadFilters
 from storage import tables as t
 from storage.dashboard import filtered_leads
 from storage.engine import make_engine
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import upgrade
+from tests.support.migrations import rerun
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def _migrate(engine: Engine, step: str) -> None:
-    config = alembic_config(engine)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        if step == "back":
-            command.downgrade(config, "-1")
-        else:
-            command.upgrade(config, "head")
 
 
 def _lead(conn: Any, fields: dict[str, Any]) -> int:
@@ -38,7 +28,6 @@ def test_stored_nul_and_lone_surrogates_are_made_storable_and_the_source_filter_
 ) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
-    _migrate(engine, "back")
     with engine.begin() as conn:
         broken = _lead(conn, {"source": "web\x00site", "plan\ud800": "pro\udfff", "n": [1, "\x00"]})
         fine = _lead(conn, {"source": "website", "city": "서울", "emoji": "😀"})
@@ -47,7 +36,7 @@ def test_stored_nul_and_lone_surrogates_are_made_storable_and_the_source_filter_
                 lead_id=broken, type="created", at=NOW, to_stage="new", payload={"x": "\ud83d"}
             )
         )
-    _migrate(engine, "head")
+    rerun(engine, "0011")
     with engine.connect() as conn:
         fields = dict(conn.execute(select(t.leads.c.id, t.leads.c.fields)).all())
         payload = conn.execute(select(t.lead_events.c.payload)).scalar_one()
