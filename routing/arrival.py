@@ -32,6 +32,7 @@ __all__ = [
     "WebhookCall",
     "arrived",
     "bounded_lead",
+    "fitted_pairs",
     "intake_keys",
     "posted",
 ]
@@ -148,14 +149,11 @@ def posted(
         limits.truncate(came_from.channel, limits.CHANNEL_ID),
         limits.truncate(came_from.message_id, limits.MESSAGE_ID),
     )
-    kept = _bound(text, limits.RAW_TEXT)
+    kept = limits.fitted_text(text, limits.RAW_TEXT)
     parsed = parse_lead_post(
         kept,
-        [
-            (_bound(label, limits.FIELD_VALUE), _bound(value, limits.NOTES))
-            for label, value in pairs[: limits.FIELDS]
-        ],
-        [_bound(field, limits.NOTES) for field in field_texts[: limits.FIELDS]],
+        fitted_pairs(pairs),
+        [limits.fitted_text(field, limits.NOTES) for field in field_texts[: limits.FIELDS]],
     )
     if isinstance(parsed, Unparsed):
         return Arrival(came_from, parsed, thread, raw=kept)
@@ -173,12 +171,21 @@ def arrived(
     """A lead read from a payload or a row: within its columns, with ``raw`` (the payload) kept
     only when no lead could be read from it."""
     if isinstance(lead, Unparsed):
-        return Arrival(came_from, lead, thread, _bound(raw, limits.RAW_TEXT) if raw else raw)
+        kept = limits.fitted_text(raw, limits.RAW_TEXT) if raw else raw
+        return Arrival(came_from, lead, thread, kept)
     return Arrival(came_from, bounded_lead(lead), thread)
 
 
-def _bound(text: str, limit: int) -> str:
-    return limits.truncate(storable(text), limit)
+def fitted_pairs(
+    pairs: Sequence[tuple[str, str]], most: int = limits.FIELDS
+) -> list[tuple[str, str]]:
+    """The first ``most`` labelled values of a post, a payload or a row, as read: storable and
+    cut (a label to :data:`~routing.limits.FIELD_VALUE`, a value to
+    :data:`~routing.limits.NOTES`), before anything parses them."""
+    return [
+        (limits.fitted_text(label, limits.FIELD_VALUE), limits.fitted_text(value, limits.NOTES))
+        for label, value in pairs[:most]
+    ]
 
 
 _FIELD_LIMITS = {
@@ -189,15 +196,17 @@ _FIELD_LIMITS = {
 
 
 def bounded_lead(parsed: ParsedLead) -> ParsedLead:
-    """Every part of a parsed lead cut to its limit, so no lead is lost to a column's size."""
+    """Every part of a parsed lead storable and cut to its limit, so no lead is lost to a
+    column's size or to text a database refuses, whichever source read it."""
     fields = {
-        limits.truncate(key, limits.FIELD_KEY): limits.truncate(
+        limits.fitted_text(key, limits.FIELD_KEY): limits.fitted_text(
             value, _FIELD_LIMITS.get(key, limits.FIELD_VALUE)
         )
         for key, value in list(parsed.fields.items())[: limits.FIELDS]
     }
     if "domain" in parsed.fields:
-        fields.setdefault("domain", limits.truncate(parsed.fields["domain"], limits.EMAIL_DOMAIN))
+        domain = limits.fitted_text(parsed.fields["domain"], limits.EMAIL_DOMAIN)
+        fields.setdefault("domain", domain)
     return ParsedLead(
         email=_cut(parsed.email, limits.EMAIL),
         phone=_cut(parsed.phone, limits.PHONE),
@@ -208,4 +217,4 @@ def bounded_lead(parsed: ParsedLead) -> ParsedLead:
 
 
 def _cut(value: str | None, limit: int) -> str | None:
-    return limits.truncate(value, limit) if value is not None else None
+    return limits.fitted_text(value, limit) if value is not None else None

@@ -6,11 +6,15 @@ the rest. Every other column is kept as one of the lead's fields, so routing rul
 
 Everything here is pure: the file's bytes come in, rows come out. A row that cannot become a
 lead (no email and no phone, or a broken CSV line) comes back with a ``problem`` and its line
-number; nothing raises on odd content, so one bad row never stops an import.
+number; nothing raises on odd content, so one bad row never stops an import. A quote left open
+is such a problem, on the line it opened, and never a cell that swallows the rows after it
+(:func:`csv_reader`, which the spend import reads with too).
 """
 
 from __future__ import annotations
 
+import _csv
+import codecs
 import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,12 +22,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from routing import limits
+from routing.arrival import fitted_pairs
 from routing.errors import InvalidInput
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
 from routing.text import storable
 
 __all__ = [
     "CsvRow",
+    "csv_reader",
     "decode_csv",
     "numbered_rows",
     "parse_maps",
@@ -48,8 +54,21 @@ class CsvRow:
     """The line of an earlier row with the same email or company domain."""
 
 
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""UTF-32 first: its little-endian mark begins with UTF-16's. Excel's "Unicode text" is UTF-16."""
+
+
 def decode_csv(data: bytes) -> str:
-    """The file's text: UTF-8 with or without a byte-order mark, else Windows-1252 (Excel)."""
+    """The file's text: UTF-16 or UTF-32 with a byte-order mark, UTF-8 with or without one, else
+    Windows-1252 (Excel)."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return data.decode(encoding, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -77,8 +96,7 @@ def parse_maps(maps: Sequence[str]) -> dict[str, str]:
 def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvRow]:
     """Each data row of ``text`` as a lead or a problem, in file order, with earlier-row
     duplicates (same email or company domain) marked."""
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, delimiter=sniff_delimiter(text))
+    reader = csv_reader(text)
     headers = _headers(reader)
     labels = [_label(storable(h), maps or {}) for h in headers[: limits.FIELDS + _CORE_COLUMNS]]
     seen: dict[str, int] = {}
@@ -87,6 +105,15 @@ def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvR
             yield CsvRow(line, None, cells)
         else:
             yield _with_duplicate(_row(line, labels, cells), seen)
+
+
+def csv_reader(text: str) -> CsvReader:
+    """A reader of ``text``'s records, its delimiter sniffed, that takes a cell as long as the
+    file (a 1 MB cell is cut later, with the marker, as in a post) and reads quotes strictly
+    (:class:`_Records`)."""
+    if len(text) > csv.field_size_limit():
+        csv.field_size_limit(len(text))
+    return _Records(text.splitlines(keepends=True), sniff_delimiter(text))
 
 
 class CsvReader(Protocol):
@@ -114,7 +141,51 @@ def numbered_rows(reader: CsvReader) -> Iterator[tuple[int, list[str] | str]]:
         line = reader.line_num + 1
 
 
-def _headers(reader: Iterator[list[str]]) -> list[str]:
+class _Records:
+    """``csv.reader`` over ``lines``, strict about quotes, that goes on after a broken record.
+
+    A record spans several lines only inside a closed quote. One whose quote is not closed where
+    it should be (at the end of the file, or by a stray quote rows later) raises ``csv.Error``
+    naming the problem, and reading goes on from the line after the one it started on, so the
+    rows it would have swallowed are read as rows. A one-line record with a stray quote is read
+    leniently, as spreadsheets do (``"Sam" Ortiz``). ``line_num`` is the lines read so far, as
+    ``csv.reader``'s.
+    """
+
+    def __init__(self, lines: Sequence[str], delimiter: str) -> None:
+        self.lines = lines
+        self.delimiter = delimiter
+        self.line_num = 0
+        self._first = 0
+        self._reader = self._strict_from(0)
+
+    def _strict_from(self, first: int) -> _csv.Reader:
+        self._first = first
+        rest = (self.lines[i] for i in range(first, len(self.lines)))
+        return csv.reader(rest, delimiter=self.delimiter, strict=True)
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> list[str]:
+        start = self.line_num
+        try:
+            cells = next(self._reader)
+        except csv.Error as error:
+            spanned = self._first + self._reader.line_num - start
+            self._reader = self._strict_from(start + 1)
+            self.line_num = start + 1
+            if spanned <= 1:
+                return next(csv.reader([self.lines[start]], delimiter=self.delimiter), [])
+            raise csv.Error(
+                f"a quote opened on this line is not closed where its row ends ({error}); "
+                f"the {spanned - 1} lines after it are read as rows of their own"
+            ) from None
+        self.line_num = self._first + self._reader.line_num
+        return cells
+
+
+def _headers(reader: CsvReader) -> list[str]:
     try:
         headers = next(reader)
     except StopIteration:
@@ -136,16 +207,11 @@ def _label(header: str, maps: Mapping[str, str]) -> str:
 
 
 def _row(line: int, labels: Sequence[str], cells: Sequence[str]) -> CsvRow:
-    pairs = [(label, _limited(cell)) for label, cell in zip(labels, cells, strict=False) if label]
-    parsed = parse_lead_post("", pairs)
+    pairs = [(label, cell) for label, cell in zip(labels, cells, strict=False) if label]
+    parsed = parse_lead_post("", fitted_pairs(pairs, len(pairs)))
     if isinstance(parsed, Unparsed):
         return CsvRow(line, None, parsed.reason)
     return CsvRow(line, parsed)
-
-
-def _limited(cell: str) -> str:
-    """A cell any database takes, within what intake reads of one field (marked where cut)."""
-    return limits.truncate(storable(cell), limits.NOTES)
 
 
 def _with_duplicate(row: CsvRow, seen: dict[str, int]) -> CsvRow:

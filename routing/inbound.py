@@ -13,15 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 
 from routing import limits
-from routing.arrival import Arrival, WebhookCall, arrived
+from routing.arrival import Arrival, WebhookCall, arrived, fitted_pairs
 from routing.lead import SourceRef
 from routing.lead_post import Unparsed, parse_lead_post
 
 MAX_PAIRS = limits.WEBHOOK_PAIRS
 """Fields read from one payload; the rest stay in the raw body only."""
-MAX_VALUE_CHARS = limits.NOTES
-MAX_KEY_CHARS = limits.DELIVERY_KEY // 2
-"""An idempotency key or a label; the stored key adds ``webhook:<source>:``."""
 
 
 Pairs = tuple[tuple[str, str], ...]
@@ -38,11 +35,15 @@ def webhook_arrival(
     lead that arrived, read before any transaction starts; its card goes to ``thread``.
 
     ``raw``, the body as text, is kept for a manager when no lead can be read from it. The
-    sender's idempotency key, or the payload's own id, makes a retry create nothing.
+    sender's idempotency key, or the payload's own id, makes a retry create nothing: it is kept
+    whole (:func:`routing.limits.fitted_key` stores a long one as its digest, never cut), and
+    every label and value is made storable and cut (:func:`routing.arrival.fitted_pairs`)
+    before it is read.
     """
     _shape, pairs, own_id = read_shape(payload)
-    key = _bounded(idempotency_key or own_id or "", MAX_KEY_CHARS) or None
-    parsed = parse_lead_post("", pairs) if pairs else Unparsed("the payload has no fields")
+    key = idempotency_key or own_id or None
+    fitted = fitted_pairs(pairs, MAX_PAIRS)
+    parsed = parse_lead_post("", fitted) if fitted else Unparsed("the payload has no fields")
     return arrived(WebhookCall(source, key), parsed, thread, raw)
 
 
@@ -159,9 +160,9 @@ def _value_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (str, int, float)):
-        return _bounded(str(value), MAX_VALUE_CHARS)
+        return str(value)
     if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) for v in value):
-        return _bounded(", ".join(str(v) for v in value), MAX_VALUE_CHARS)
+        return ", ".join(str(v) for v in value[: limits.NOTES])
     return None
 
 
@@ -169,10 +170,6 @@ def _text(value: object) -> str | None:
     return str(value) if isinstance(value, (str, int)) and str(value) else None
 
 
-def _bounded(text: str, limit: int) -> str:
-    return text[:limit]
-
-
 def _limit(pairs: Iterable[tuple[str, str]]) -> Pairs:
-    limited = islice(pairs, MAX_PAIRS)
-    return tuple((_bounded(label, MAX_KEY_CHARS), value) for label, value in limited)
+    """The first :data:`MAX_PAIRS` pairs, as sent (they are fitted when they are read)."""
+    return tuple(islice(pairs, MAX_PAIRS))

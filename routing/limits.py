@@ -9,13 +9,20 @@ same values. Two policies use them:
 - commands refuse an overlong argument with :func:`too_long`'s message, which names the limit.
 
 A key (of an intake delivery, a platform delivery) is never cut, since two long keys cut alike
-would be one: :func:`fitted_key` keeps one too long to store as a digest of itself.
+would be one: :func:`fitted_key` keeps one too long to store, or one that is not storable text as
+it is (:func:`routing.text.storable` would change it), as a digest of itself.
+
+Text from outside (a post, a payload, a cell, what a CRM or a calendar answers) is stored through
+:func:`fitted_text`: the one rule, :func:`routing.text.storable`, then the cut to its limit.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from decimal import Decimal
+
+from routing.text import storable
 
 __all__ = [
     "AMOUNT_DECIMALS",
@@ -25,6 +32,8 @@ __all__ = [
     "COMMAND_TEXT",
     "COMPANY",
     "CONVERSATION_KEY",
+    "DASHBOARD_PAGES",
+    "DASHBOARD_SEARCH",
     "DELIVERY_KEY",
     "DIGEST_KEY",
     "EMAIL",
@@ -33,7 +42,9 @@ __all__ = [
     "FIELDS",
     "FIELD_KEY",
     "FIELD_VALUE",
+    "FIRST_DAY",
     "HOURS_DAYS",
+    "LAST_DAY",
     "MARKER",
     "MAX_AMOUNT",
     "MAX_CAP",
@@ -74,6 +85,7 @@ __all__ = [
     "TeamsMessage",
     "fits_id",
     "fitted_key",
+    "fitted_text",
     "too_long",
     "truncate",
 ]
@@ -146,6 +158,18 @@ MAX_CAP = 1000
 MAX_OPEN = 1000
 """The most open leads a ``max_open=`` limit may name."""
 MAX_FUNNEL_DAYS = 366
+"""Days of ``/funnel <N>d``, and of a dashboard period from one date to another."""
+
+# --- the dashboard's query string -------------------------------------------------------------
+DASHBOARD_SEARCH = 100
+"""Characters of a leads-table search (``q=``)."""
+DASHBOARD_PAGES = 10_000
+"""The furthest page of the leads table (50 a page)."""
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+"""The dates a dashboard period may name: any leads Baton holds, with room on both sides for a
+period's comparison period, and far from what a date or a database can hold (``9999-12-31``
+plus a day is no date at all)."""
 
 # --- numbers ----------------------------------------------------------------------------------
 MAX_ID = 2**31 - 1
@@ -246,10 +270,18 @@ def truncate(text: str, limit: int) -> str:
     return text[: limit - len(MARKER)].rstrip() + MARKER
 
 
+def fitted_text(text: str, limit: int) -> str:
+    """Outside ``text`` as Baton stores it: storable (no NUL, no lone surrogate, NFC) and cut to
+    ``limit`` characters with :data:`MARKER`. What every adapter calls on text it did not write."""
+    return truncate(storable(text), limit)
+
+
 def fitted_key(key: str, prefix: str = "") -> str:
-    """``key`` as stored: itself when it fits :data:`DELIVERY_KEY`, else ``prefix`` plus
-    ``sha256:`` and its hex digest, which still identifies what it keys."""
-    if len(key) <= DELIVERY_KEY:
+    """``key`` as stored: itself when it fits :data:`DELIVERY_KEY` and is storable as it is, else
+    ``prefix`` plus ``sha256:`` and the hex digest of its exact code points, which still
+    identifies what it keys (two keys that differ anywhere, or only in a lone surrogate from
+    undecodable bytes, stay two keys)."""
+    if len(key) <= DELIVERY_KEY and storable(key) == key:
         return key
     return f"{prefix}sha256:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 

@@ -214,7 +214,7 @@ def _storable(actor: Actor) -> Actor:
         raise InvalidInput(
             f"Your user id is longer than Baton can store (at most {limits.USER_ID} characters)."
         )
-    name = limits.truncate(storable(actor.name), limits.REP_NAME) if actor.name else None
+    name = limits.fitted_text(actor.name, limits.REP_NAME) if actor.name else None
     zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
     return Actor(actor.platform, user_id, name, zone)
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from routing import limits
 from routing.amounts import parse_amount
-from routing.csv_rows import numbered_rows, sniff_delimiter
+from routing.csv_rows import csv_reader, numbered_rows
 from routing.errors import InvalidInput
 from routing.metrics.sources import written_source
 from routing.text import storable
@@ -46,7 +46,7 @@ class SpendLine:
 
 def read_spend(text: str) -> Iterator[SpendLine]:
     """Each data row of ``text``; :class:`InvalidInput` when the header lacks a column."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=sniff_delimiter(text))
+    reader = csv_reader(text)
     try:
         header = [" ".join(storable(h).strip().lower().split()) for h in next(reader)]
     except (StopIteration, csv.Error):

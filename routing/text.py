@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["storable"]
+__all__ = ["storable", "unstorable"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _REPLACEMENT = "\ufffd"
@@ -27,3 +27,8 @@ def storable(text: str) -> str:
     if text.isascii():
         return text
     return unicodedata.normalize("NFC", text)
+
+
+def unstorable(text: str) -> bool:
+    """Whether ``text`` holds what no database stores as it is: NUL, or a UTF-16 surrogate."""
+    return "\x00" in text or _SURROGATE.search(text) is not None

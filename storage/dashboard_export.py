@@ -20,6 +20,7 @@ from routing.dashboard.export import EVENT_COLUMNS, event_cells, lead_cells, lea
 from routing.dashboard.filters import LeadFilters
 from routing.metrics import Period
 from routing.stages import Stage
+from routing.text import storable
 from storage import tables as t
 from storage.codec import event_from, lead_from
 from storage.dashboard import lead_conditions
@@ -185,8 +186,14 @@ def _chunks(header: tuple[str, ...], rows: Iterator[list[str]]) -> Iterator[tupl
         writer.writerow(row)
         count += 1
         if count == ROWS_PER_CHUNK:
-            yield buffer.getvalue().encode("utf-8"), count
+            yield _encoded(buffer.getvalue()), count
             buffer.seek(0)
             buffer.truncate()
             count = 0
-    yield buffer.getvalue().encode("utf-8"), count
+    yield _encoded(buffer.getvalue()), count
+
+
+def _encoded(text: str) -> bytes:
+    """UTF-8 of storable text: a value stored before every entry made text storable (a lone
+    surrogate) is written as U+FFFD instead of ending the download half way."""
+    return storable(text).encode("utf-8")

@@ -15,12 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
 from bot.entrypoints.scheduler import start_scheduler
 from bot.outbox.sender import SenderThread
+from bot.web.api import api_answers, body_limit, too_large
 from bot.web.charts import mount_charts
 from bot.web.dashboard.routes import mount_dashboard
 from bot.web.webhook import mount_webhook
@@ -48,6 +50,12 @@ KEEPALIVE_TIMEOUT_SECONDS = 15.0
 BODY_TIMEOUT_SECONDS = 10.0
 """A request body must arrive within this long (Slack sends it at once; a slow one is an attack)."""
 MAX_BODY_BYTES = 1024 * 1024
+"""The most body bytes any route reads (an API route declares its own, smaller, limit)."""
+APP_HANDLER_ARGS = {"auto_decompress": False}
+"""aiohttp's request handler, whichever runner serves the app: bodies reach the routes as sent.
+aiohttp would otherwise inflate a ``Content-Encoding`` before any route runs, answering an
+encoding it lacks (``br``) or a broken one in text/plain; ``POST /leads`` decides what it
+inflates (``bot/web/webhook.py``), after the sender is verified."""
 LINGERING_SECONDS = 2.0
 """After refusing a request, how long aiohttp keeps reading what the client still sends."""
 HANDLER_OPTIONS = {
@@ -56,6 +64,28 @@ HANDLER_OPTIONS = {
 }
 HEALTH_TIMEOUT_SECONDS = 2.0
 """``/healthz`` answers 503 when the database has not answered a read within this long."""
+
+
+class ClientErrorsAsInfo(logging.Filter):
+    """aiohttp logs a request it cannot parse as HTTP (a URL or header over 8 KiB, a bad
+    chunk) as an ERROR with a traceback, though the client is at fault and has its 400: the
+    line is kept, at INFO, without the traceback, so a traceback in the log is always Baton's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= error.code < 500:
+            said = error.message.splitlines()[0][:200] if error.message else ""
+            record.msg, record.args = f"{record.getMessage()}: {error.code} {said}", ()
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_client_errors() -> None:
+    """Filter aiohttp's request-handling log once per process (see :class:`ClientErrorsAsInfo`)."""
+    logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ClientErrorsAsInfo) for f in logger.filters):
+        logger.addFilter(ClientErrorsAsInfo())
 
 
 @dataclass
@@ -74,9 +104,11 @@ class Server:
     )
 
     def web_app(self) -> web.Application:
+        quiet_client_errors()
         app = web.Application(
-            middlewares=[self._bounded_bodies, self._wake_sender_after_posts],
+            middlewares=[api_answers, self._bounded_bodies, self._wake_sender_after_posts],
             client_max_size=MAX_BODY_BYTES,
+            handler_args=APP_HANDLER_ARGS,
         )
         app[BATON_KEY] = self.baton
         app.router.add_get("/healthz", self._healthz)
@@ -89,13 +121,25 @@ class Server:
     @web.middleware
     async def _bounded_bodies(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Read the whole body first, within :data:`BODY_TIMEOUT_SECONDS` (handlers then get
-        it from aiohttp's cache), so a client trickling bytes cannot hold a request open."""
+        it from aiohttp's cache), so a client trickling bytes cannot hold a request open; a body
+        longer than its route reads is refused by its ``Content-Length`` before it is read."""
         if request.can_read_body:
+            limit = body_limit(request, MAX_BODY_BYTES)
+            size = request.content_length
+            if size is not None and size > limit:
+                raise web.HTTPRequestEntityTooLarge(limit, size, text=too_large(limit))
             try:
                 await asyncio.wait_for(request.read(), self.body_timeout)
             except TimeoutError:
                 log.info("closed a request whose body took over %.0f s", self.body_timeout)
                 raise web.HTTPRequestTimeout(text="request body too slow") from None
+            except web.HTTPRequestEntityTooLarge as refused:
+                raise web.HTTPRequestEntityTooLarge(
+                    limit, MAX_BODY_BYTES + 1, text=too_large(limit)
+                ) from refused
+            except HttpProcessingError as broken:  # a broken chunked body, say
+                unreadable = f"the body is not readable: {broken.message}"
+                raise web.HTTPBadRequest(text=unreadable) from None
         return await handler(request)
 
     @web.middleware

@@ -11,15 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from routing import limits
 from routing.dashboard.periods import CHOICES, DEFAULT, PeriodChoice
 from routing.errors import InvalidInput
 from routing.stages import Stage
+from routing.text import storable, unstorable
 
-# TODO(routing/limits.py): move these there once the limits module lands
-MAX_QUERY_CHARS = 100
-MAX_NAME_CHARS = 100
-MAX_PAGE = 10_000
-MAX_OWNER_ID = 2**31 - 1
 PAGE_SIZE = 50
 
 _CHOICE_NAMES = {name for name, _ in CHOICES}
@@ -77,11 +74,11 @@ def parse_filters(query: Mapping[str, str], *, default_period: bool = False) -> 
         first=first,
         last=last,
         stage=_stage(query.get("stage")),
-        owner_id=_number(query.get("owner"), "owner", MAX_OWNER_ID),
-        pool=_text(query.get("pool"), "pool", MAX_NAME_CHARS),
-        source=_text(query.get("source"), "source", MAX_NAME_CHARS),
-        search=_text(query.get("q"), "search", MAX_QUERY_CHARS),
-        page=_number(query.get("page"), "page", MAX_PAGE) or 1,
+        owner_id=_number(query.get("owner"), "owner", limits.MAX_ID),
+        pool=_text(query.get("pool"), "pool", limits.POOL_NAME),
+        source=_text(query.get("source"), "source", limits.SOURCE),
+        search=_text(query.get("q"), "search", limits.DASHBOARD_SEARCH),
+        page=_number(query.get("page"), "page", limits.DASHBOARD_PAGES) or 1,
     )
 
 
@@ -101,9 +98,14 @@ def _date(query: Mapping[str, str], key: str) -> date | None:
     if len(raw) != 10:
         raise InvalidInput(f"the {key} date is written YYYY-MM-DD")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(f"the {key} date is written YYYY-MM-DD") from None
+    if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
+        raise InvalidInput(
+            f"the {key} date is a day from {limits.FIRST_DAY} to {limits.LAST_DAY}, not {day}"
+        )
+    return day
 
 
 def _stage(raw: str | None) -> Stage | None:
@@ -125,7 +127,11 @@ def _number(raw: str | None, what: str, limit: int) -> int | None:
 
 
 def _text(raw: str | None, what: str, limit: int) -> str | None:
+    """A text filter as stored text reads (NFC); one no text can hold (NUL, half a UTF-16
+    pair) is refused rather than sent to a database that would refuse it."""
     text = " ".join((raw or "").split())
     if len(text) > limit:
         raise InvalidInput(f"the {what} is at most {limit} characters")
-    return text or None
+    if unstorable(text):
+        raise InvalidInput(f"the {what} cannot hold a NUL character or half a UTF-16 pair")
+    return storable(text) or None

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from routing import limits
 from routing.errors import InvalidInput
 from routing.metrics import Period, period_for
 
@@ -27,7 +28,6 @@ CHOICES: tuple[tuple[PeriodChoice, str], ...] = (
     ("custom", "From … to …"),
 )
 DEFAULT: PeriodChoice = "this_week"
-MAX_CUSTOM_DAYS = 366  # as `/funnel <N>d`; TODO(routing/limits.py): move there once it lands
 TREND_WEEKS = 12
 
 
@@ -61,8 +61,8 @@ def days_between(first: date, last: date, tz: ZoneInfo) -> Period:
     if last < first:
         raise InvalidInput(f"the period cannot end ({last}) before it starts ({first})")
     count = (last - first).days + 1
-    if count > MAX_CUSTOM_DAYS:
-        raise InvalidInput(f"a period is at most {MAX_CUSTOM_DAYS} days, not {count}")
+    if count > limits.MAX_FUNNEL_DAYS:
+        raise InvalidInput(f"a period is at most {limits.MAX_FUNNEL_DAYS} days, not {count}")
     day_after = datetime.combine(last + timedelta(days=1), time(12), tzinfo=tz)
     return period_for("days", day_after, tz, count, previous_complete=True)
 

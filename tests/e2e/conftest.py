@@ -20,6 +20,8 @@ from bot.entrypoints.serve import make_server
 from storage import tables as t
 from tests.e2e.serve_process import new_double
 from tests.e2e.slack_double import LoopbackApp, SignedSlack, SlackDouble
+from tests.support.clock import FakeClock
+from tests.support.dashboard import Served, seeded_baton, serving
 
 INTAKE = "C0INTAKE"
 MANAGER = "UMAYA"
@@ -64,6 +66,15 @@ def slack_settings(database_url: str, api_url: str, **extra: str) -> Settings:
         **extra,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+@pytest.fixture
+def dashboard(db_url: str, clock: FakeClock) -> Iterator[Served]:
+    """The dashboard's seeded team served on loopback, on each database."""
+    baton = seeded_baton(db_url, clock)
+    with serving(baton) as running:
+        yield running
+    baton.engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import http.cookiejar
 import io
 import urllib.error
 import urllib.request
@@ -20,25 +19,8 @@ from routing.usecases.funnel import build_digest
 from storage.dashboard_secrets import rotate_secret
 from storage.uow import SqlUnitOfWork
 from tests.support.clock import FakeClock
-from tests.support.dashboard import MANAGER, Served, seeded_baton, serving
+from tests.support.dashboard import MANAGER, Browser, Served, seeded_baton, serving
 from tests.support.world import say
-
-
-class Browser:
-    """A cookie-keeping client that does not follow redirects unless asked."""
-
-    def __init__(self, served: Served) -> None:
-        self.served = served
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> tuple[int, str, Any]:
-        url = path if path.startswith("http") else self.served.url + path
-        try:
-            with self.opener.open(url, timeout=30) as response:
-                return response.status, response.read().decode("utf-8-sig"), response
-        except urllib.error.HTTPError as err:
-            return err.code, err.read().decode(), err
 
 
 @pytest.fixture

@@ -3,83 +3,23 @@ and the lead's card and thread in the Slack intake channel as for a posted lead.
 
 from __future__ import annotations
 
-import copy
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from bot.bootstrap import build
-from bot.entrypoints.serve import make_server
-from bot.web.webhook import signature
-from tests.e2e.conftest import INTAKE, MANAGER, SIGNING_SECRET, SlackWorld, slack_settings
-from tests.e2e.slack_double import Answer, LoopbackApp, SignedSlack, SlackDouble
+from tests.e2e.conftest import INTAKE, MANAGER
+from tests.e2e.slack_double import SlackDouble
+from tests.e2e.webhook_support import FORM, JSON, TOKENS, World, payload, webhook_world
 from tests.support.clock import FakeClock
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhook"
-TOKENS = {"website": "tok-website-5d1f", "typeform": "tok-typeform-88aa", "hubspot": "tok-hs-0c3e"}
-JSON = "application/json"
-FORM = "application/x-www-form-urlencoded"
-
-
-def payload(name: str) -> dict[str, Any]:
-    data = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    return copy.deepcopy(data)  # type: ignore[no-any-return]
-
-
-@dataclass
-class Webhook:
-    url: str
-    clock: FakeClock
-
-    def post(
-        self,
-        body: bytes,
-        content_type: str = JSON,
-        *,
-        token: str | None = TOKENS["website"],
-        headers: Mapping[str, str] | None = None,
-    ) -> Answer:
-        sent = {"Content-Type": content_type, **(headers or {})}
-        if token is not None:
-            sent["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(f"{self.url}/leads", data=body, headers=sent)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return Answer(response.status, response.read().decode(), dict(response.headers))
-        except urllib.error.HTTPError as err:
-            return Answer(err.code, err.read().decode(), dict(err.headers))
-
-    def send(self, data: Mapping[str, Any], **kw: Any) -> Answer:
-        return self.post(json.dumps(data).encode(), **kw)
-
-    def signed(self, body: bytes, secret: str, *, age: int = 0, content_type: str = JSON) -> Answer:
-        stamp = str(int(self.clock().timestamp()) - age)
-        headers = {"X-Baton-Timestamp": stamp, "X-Baton-Signature": signature(secret, stamp, body)}
-        return self.post(body, content_type, token=None, headers=headers)
-
-
-@dataclass
-class World(SlackWorld):
-    hook: Webhook
 
 
 @pytest.fixture
 def world(sqlite_url: str, clock: FakeClock, slack_double: SlackDouble) -> Iterator[World]:
-    sources = ",".join(f"{name}:{token}" for name, token in TOKENS.items())
-    settings = slack_settings(sqlite_url, slack_double.api_url, baton_webhook_sources=sources)
-    baton = build(settings, clock=clock)
-    server = make_server(settings, baton, sender=False)
-    with LoopbackApp(server.web_app()) as served:
-        slack = SignedSlack(served.url, SIGNING_SECRET, slack_double, INTAKE)
-        yield World(baton, slack_double, slack, Webhook(served.url, clock))
-    baton.engine.dispose()
+    with webhook_world(sqlite_url, clock, slack_double) as running:
+        yield running
 
 
 def set_up_qualifiers(world: World) -> None:
@@ -255,9 +195,9 @@ def test_a_body_that_is_not_json_or_form_gets_400_saying_what_was_wrong(
     assert world.rows("leads") == 0
 
 
-def test_a_body_over_256_kb_gets_413_and_stores_nothing(world: World) -> None:
+def test_a_body_over_256_kib_gets_413_and_stores_nothing(world: World) -> None:
     big = json.dumps({"email": "a@b.example", "notes": "x" * (300 * 1024)}).encode()
     answer = world.hook.post(big)
     assert answer.status == 413
-    assert "256 KB" in answer.json()["error"]
+    assert "256 KiB" in answer.json()["error"]
     assert world.rows("leads") == 0

@@ -114,3 +114,47 @@ def test_a_generated_file_gives_its_bad_and_duplicate_rows_back_by_line() -> Non
     assert len(found) == made.rows
     assert [r.line for r in found if r.problem] == made.bad_lines
     assert [r.line for r in found if r.duplicate_of] == made.duplicate_lines
+
+
+def test_a_cell_longer_than_csvs_default_field_limit_is_read_and_cut_with_the_marker() -> None:
+    (row,) = rows(f"email,notes\nsam@x.io,\"{'x' * 1_000_000}\"\n")
+    assert row.lead is not None
+    assert row.lead.fields["notes"] == "x" * (limits.NOTES - 1) + limits.MARKER
+
+
+def test_a_quote_left_open_is_reported_on_its_line_and_the_next_rows_are_rows() -> None:
+    found = rows('email,name\nsam@x.io,"Sam\nann@y.io,Ann\nzoe@z.io,Zoe\n')
+    assert [(r.line, r.lead.email if r.lead else None) for r in found] == [
+        (2, None),
+        (3, "ann@y.io"),
+        (4, "zoe@z.io"),
+    ]
+    assert found[0].problem is not None
+    assert "not closed" in found[0].problem
+
+
+def test_a_quoted_cell_over_several_lines_stays_one_cell() -> None:
+    (row,) = rows('email,notes\nsam@x.io,"line one\nline two"\n')
+    assert row.lead is not None
+    assert row.lead.fields["notes"] == "line one\nline two"
+
+
+def test_a_stray_quote_inside_a_one_line_row_is_read_as_spreadsheets_do() -> None:
+    (row,) = rows('email,name\nsam@x.io,"Sam" Ortiz\n')
+    assert row.lead is not None
+    assert row.lead.name == "Sam Ortiz"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_are_read_by_their_byte_order_mark(encoding: str) -> None:
+    text = "email\tname\nzoe@zuerich.ch\tZoë\n"
+    marks = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
+    data = marks.get(encoding, b"") + text.encode(encoding)
+    assert decode_csv(data) == text
+
+
+def test_cells_are_made_storable_before_they_are_read() -> None:
+    (row,) = rows("email,name,plan\nsam@x.io,Zoe\u0308 \x00Brandt,pro\x00\n")
+    assert row.lead is not None
+    assert row.lead.name == "Zoë Brandt"
+    assert row.lead.fields["plan"] == "pro"

@@ -81,6 +81,36 @@ def test_a_webhook_key_too_long_to_store_is_kept_as_a_digest() -> None:
     assert len(key) <= limits.DELIVERY_KEY
 
 
+def test_two_long_idempotency_keys_are_two_keys_never_cut_alike() -> None:
+    first = webhook_arrival("website", payload("flat"), "{}", "P" * 300 + "-A").keys
+    second = webhook_arrival("website", payload("flat"), "{}", "P" * 300 + "-B").keys
+    assert first != second
+    assert all(len(key) <= limits.DELIVERY_KEY for key in first + second)
+
+
+def test_a_payloads_own_long_id_is_its_key_whole() -> None:
+    sent = payload("hubspot_form_submission")
+    keys = set()
+    for end in "AB":
+        sent["submissionId"] = "S" * 1000 + end
+        keys.update(webhook_arrival("hubspot", sent, "{}").keys)
+    assert len(keys) == 2
+
+
+def test_every_label_and_value_of_a_payload_is_made_storable_before_it_is_read() -> None:
+    sent = {"email": "sam@x.io", "name": "Zoe\u0308 \x00Brandt", "plan\ud800": "pro\udfff"}
+    lead = webhook_arrival("website", sent, "{}").lead
+    assert isinstance(lead, ParsedLead)
+    assert lead.name == "Zoë Brandt"
+    assert lead.fields["plan"] == "pro\ufffd"
+
+
+def test_a_long_value_is_cut_with_the_marker_not_silently() -> None:
+    lead = webhook_arrival("website", {"email": "sam@x.io", "plan": "p" * 9000}, "{}").lead
+    assert isinstance(lead, ParsedLead)
+    assert lead.fields["plan"] == "p" * (limits.FIELD_VALUE - 1) + limits.MARKER
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),

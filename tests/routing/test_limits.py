@@ -199,6 +199,25 @@ def test_a_key_too_long_to_store_is_hashed_never_cut() -> None:
     assert limits.fitted_key(long + "1", "teams:").startswith("teams:sha256:")
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("k\udcff", "k\udcfe"), ("a\x00", "a"), ("Zoe\u0308", "Zoë")],
+    ids=["undecodable-bytes", "nul", "decomposed"],
+)
+def test_a_key_that_is_not_storable_as_it_is_is_hashed_and_two_such_keys_stay_two(
+    first: str, second: str
+) -> None:
+    fitted = limits.fitted_key(first, "webhook:")
+    assert fitted.startswith("webhook:sha256:")
+    assert storable(fitted) == fitted
+    assert fitted != limits.fitted_key(second, "webhook:")
+
+
+def test_outside_text_is_fitted_storable_then_cut_with_the_marker() -> None:
+    assert limits.fitted_text("Zoe\u0308 \ud83d\x00!", 100) == "Zoë \ufffd!"
+    assert limits.fitted_text("\x00" + "x" * 20, 10) == "x" * 9 + limits.MARKER
+
+
 def test_a_cut_post_keeps_its_raw_text_with_the_lead() -> None:
     desk = Desk()
     desk.say("maya", "/rotation add @alice qualifier")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from bot.baton import Baton
 from bot.config import Settings
@@ -12,7 +16,7 @@ from bot.entrypoints.serve import make_server
 from routing.arrival import posted
 from routing.dashboard.links import subject_of
 from routing.roles import Platform
-from routing.usecases.context import RelayConfig
+from routing.usecases.context import Actor, RelayConfig
 from tests.e2e.slack_double import LoopbackApp
 from tests.support.world import say
 
@@ -27,8 +31,9 @@ class Served:
     baton: Baton
     url: str
 
-    def link(self, who: str) -> str:
-        rep = self.baton.relay.rep(_console(who))
+    def link(self, who: str | Actor) -> str:
+        """A dashboard link for console user ``who`` (or any actor), on this server."""
+        rep = self.baton.relay.rep(_console(who) if isinstance(who, str) else who)
         links = self.baton.relay.config.dashboard
         assert links is not None
         return links.link_for(subject_of(rep), self.baton.clock()).replace(
@@ -36,7 +41,25 @@ class Served:
         )
 
 
-def _console(name: str) -> object:
+class Browser:
+    """A cookie-keeping client that does not follow redirects unless asked."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, Any]:
+        url = path if path.startswith("http") else self.served.url + path
+        try:
+            with self.opener.open(url, timeout=30) as response:
+                return response.status, response.read().decode("utf-8-sig"), response
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(), err
+
+
+
+def _console(name: str) -> Actor:
     from tests.support.world import console
 
     return console(name)
@@ -62,7 +85,7 @@ def seeded_baton(
     for rep in QUALIFIERS:
         say(baton, MANAGER, f"/rotation add @{rep} qualifier")
     say(baton, MANAGER, f"/rotation add @{CLOSER} closer")
-    baton.relay.rep(_console(OUTSIDER))  # type: ignore[arg-type]
+    baton.relay.rep(_console(OUTSIDER))
     posts = [
         "Lead: Sam Ortiz, sam@umbrella.co, Umbrella, source: webinar",
         "Lead: Ann Lee, ann@globex.com, Globex, source: website",

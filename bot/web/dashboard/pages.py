@@ -1,4 +1,8 @@
-"""What each dashboard page shows, rendered in the worker thread inside the read snapshot."""
+"""What each dashboard page shows, rendered in the worker thread inside the read snapshot.
+
+Filters that break a rule (a date out of range, a NUL in a search) are a 400 page that says
+what was wrong above the page's own form, so the fix is one edit away.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from routing.dashboard.numbers_export import numbers_csv
 from routing.dashboard.ports import DashboardReads
 from routing.dashboard.roles import win_rate
 from routing.dashboard.scope import Viewer, scoped_filters
+from routing.errors import InvalidInput
 from routing.metrics import Period
 from routing.usecases.context import Ctx
 from routing.usecases.dashboard import (
@@ -68,6 +73,14 @@ NINE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 
 @dataclass(frozen=True)
+class Page:
+    """A rendered page and its status."""
+
+    html: str
+    status: int = 200
+
+
+@dataclass(frozen=True)
 class Export:
     """An export the viewer may run: their filters (a rep's pinned to them) and names."""
 
@@ -84,16 +97,17 @@ def overview_page(
     reads: DashboardReads,
     query: Mapping[str, str],
     trend_cache: TrendCache,
-) -> str:
-    parsed = parse_filters(query, default_period=True)
-    assert parsed.period is not None
-    period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+) -> Page:
+    try:
+        parsed, period = _overview_period(ctx, query)
+    except InvalidInput as refused:
+        return refused_filters(env, ctx, viewer, "overview", refused)
     if len(trend_cache) > MAX_CACHED_WEEKS:
         trend_cache.clear()
     with collector_paused():  # tens of thousands of events, none in a cycle (collector.py)
         shown = overview(ctx, reads, viewer, period, trend_cache)
     period_only = LeadFilters(period=parsed.period, first=parsed.first, last=parsed.last)
-    return env.get_template("overview.html").render(
+    html = env.get_template("overview.html").render(
         page="overview",
         viewer=viewer,
         filters=period_only,
@@ -112,28 +126,57 @@ def overview_page(
             else None
         ),
     )
+    return Page(html)
 
 
 def leads_list_page(
     env: Environment, ctx: Ctx, viewer: Viewer, reads: DashboardReads, query: Mapping[str, str]
-) -> str:
-    page = leads_page(ctx, reads, viewer, parse_filters(query))
-    owners = sorted(page.owners.items(), key=lambda item: item[1].casefold())
-    return env.get_template("leads.html").render(
+) -> Page:
+    try:
+        page = leads_page(ctx, reads, viewer, parse_filters(query))
+    except InvalidInput as refused:
+        return refused_filters(env, ctx, viewer, "leads", refused)
+    html = env.get_template("leads.html").render(
         page="leads",
         viewer=viewer,
         filters=page.filters,
         period_query="",
         page_data=page,
-        owner_choices=owners,
-        pools=sorted(pool.name for pool in ctx.uow.pools.all()),
         tz=zone(ctx.config.timezone),
+        **_leads_form_choices(ctx, page.owners),
     )
+    return Page(html)
 
 
-def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> str:
+def refused_filters(
+    env: Environment, ctx: Ctx, viewer: Viewer, page: str, refused: InvalidInput
+) -> Page:
+    """400: what was wrong with the filters, above the form of the ``page`` they were for
+    (``overview`` or ``leads``), cleared so that it works as it is."""
+    choices = _leads_form_choices(ctx, None) if page == "leads" else {}
+    html = env.get_template("filters_refused.html").render(
+        page=page,
+        viewer=viewer,
+        message=refused.message,
+        filters=LeadFilters(),
+        period_query="",
+        **choices,
+    )
+    return Page(html, 400)
+
+
+def _leads_form_choices(ctx: Ctx, names: Mapping[int, str] | None) -> dict[str, object]:
+    """The owners and pools the leads form offers."""
+    owners = names if names is not None else {r.id or 0: r.name for r in ctx.uow.reps.all()}
+    return {
+        "owner_choices": sorted(owners.items(), key=lambda item: item[1].casefold()),
+        "pools": sorted(pool.name for pool in ctx.uow.pools.all()),
+    }
+
+
+def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> Page:
     detail = lead_detail(ctx, viewer, lead_id)
-    return env.get_template("lead.html").render(
+    html = env.get_template("lead.html").render(
         page="leads",
         viewer=viewer,
         period_query="",
@@ -142,23 +185,42 @@ def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> str:
         owners=detail.owners,
         tz=zone(ctx.config.timezone),
     )
+    return Page(html)
 
 
-def numbers_export(ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> str:
-    """The manager's numbers of the page's period as CSV text (``numbers.csv``)."""
-    parsed = parse_filters(query, default_period=True)
-    assert parsed.period is not None
-    period = period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+def numbers_export(
+    env: Environment, ctx: Ctx, viewer: Viewer, query: Mapping[str, str]
+) -> str | Page:
+    """The manager's numbers of the page's period as CSV text (``numbers.csv``), or the
+    overview's 400 when its period breaks a rule."""
+    try:
+        _parsed, period = _overview_period(ctx, query)
+    except InvalidInput as refused:
+        return refused_filters(env, ctx, viewer, "overview", refused)
     with collector_paused():
         return numbers_csv(numbers_of(ctx, viewer, period))
 
 
-def export_of(ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> Export:
-    filters = scoped_filters(viewer, parse_filters(query))
-    period = (
-        period_for_choice(ctx, filters.period, filters.first, filters.last)
-        if filters.period
-        else None
-    )
+def _overview_period(ctx: Ctx, query: Mapping[str, str]) -> tuple[LeadFilters, Period]:
+    """The overview's period (this week when none is chosen); ``InvalidInput`` for one that
+    breaks a rule."""
+    parsed = parse_filters(query, default_period=True)
+    assert parsed.period is not None
+    return parsed, period_for_choice(ctx, parsed.period, parsed.first, parsed.last)
+
+
+def export_of(
+    env: Environment, ctx: Ctx, viewer: Viewer, query: Mapping[str, str]
+) -> Export | Page:
+    """The export the query asks for, or the leads page's 400 when its filters break a rule."""
+    try:
+        filters = scoped_filters(viewer, parse_filters(query))
+        period = (
+            period_for_choice(ctx, filters.period, filters.first, filters.last)
+            if filters.period
+            else None
+        )
+    except InvalidInput as refused:
+        return refused_filters(env, ctx, viewer, "leads", refused)
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
     return Export(filters, period, names, ctx.config.currency)

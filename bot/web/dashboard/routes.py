@@ -2,21 +2,22 @@
 
 Handlers only translate: the token is verified first (``session.as_viewer``), then the page is
 read and rendered in a worker thread, so the event loop never waits on the database. Every page
-is ``no-store``, sends no referrer and forbids scripts, frames and outside requests.
+is ``no-store``, sends no referrer and forbids scripts, frames and outside requests, and is sent
+as storable text (:func:`routing.text.storable`): a value stored before that rule held (a lone
+surrogate) shows as U+FFFD rather than failing the page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
 from urllib.parse import urlencode
 
 from aiohttp import web
-from jinja2 import Environment
 
 from bot.baton import Baton
 from bot.web.dashboard import pages
@@ -25,6 +26,7 @@ from bot.web.dashboard.session import COOKIE, Work, as_viewer, grant_of
 from routing.dashboard.links import DASHBOARD_PATH, TOKEN_PARAM
 from routing.dashboard.tokens import InvalidToken
 from routing.errors import BatonError, InvalidInput, NotAllowed, NotFound
+from routing.text import storable
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
-Render = Callable[[Environment], Work[str]]
 
 
 def mount_dashboard(app: web.Application, baton: Baton) -> None:
@@ -96,14 +97,14 @@ class Dashboard:
             headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
         )
 
-    async def _page(self, request: web.Request, work: Work[str]) -> web.StreamResponse:
+    async def _page(self, request: web.Request, work: Work[pages.Page]) -> web.StreamResponse:
         if TOKEN_PARAM in request.query:
             return await self._open_link(request)
         try:
-            html = await asyncio.to_thread(as_viewer, self.baton, request.cookies.get(COOKIE), work)
+            page = await asyncio.to_thread(as_viewer, self.baton, request.cookies.get(COOKIE), work)
         except BatonError as err:
             return self._refusal(err)
-        return web.Response(text=html, content_type="text/html", headers=SECURITY_HEADERS)
+        return _html(page.status, page.html)
 
     # --- the link and the cookie ------------------------------------------------------------
 
@@ -153,13 +154,15 @@ class Dashboard:
                 self.baton,
                 request.cookies.get(COOKIE),
                 lambda ctx, viewer, _reads: (
-                    pages.numbers_export(ctx, viewer, query)
+                    pages.numbers_export(self.env, ctx, viewer, query)
                     if numbers
-                    else pages.export_of(ctx, viewer, query)
+                    else pages.export_of(self.env, ctx, viewer, query)
                 ),
             )
         except BatonError as err:
             return self._refusal(err)
+        if isinstance(export, pages.Page):
+            return _html(export.status, export.html)
         stamp = self.baton.clock().strftime("%Y-%m-%d")
         headers = {
             **SECURITY_HEADERS,
@@ -167,7 +170,7 @@ class Dashboard:
             "Content-Disposition": f'attachment; filename="baton-{kind}-{stamp}.csv"',
         }
         if isinstance(export, str):  # the numbers: small, so written in one piece
-            return web.Response(body=export.encode("utf-8"), headers=headers)
+            return web.Response(body=storable(export).encode("utf-8"), headers=headers)
         response = web.StreamResponse(headers=headers)
         chunks = self.baton.stores.export.chunks(
             kind, export.filters, export.period, export.names, export.currency
@@ -207,9 +210,13 @@ class Dashboard:
         html = self.env.get_template("message.html").render(
             heading=heading, message=message, how_to=how_to, viewer=None
         )
-        return web.Response(
-            status=status, text=html, content_type="text/html", headers=SECURITY_HEADERS
-        )
+        return _html(status, html)
+
+
+def _html(status: int, html: str) -> web.Response:
+    return web.Response(
+        status=status, text=storable(html), content_type="text/html", headers=SECURITY_HEADERS
+    )
 
 
 async def _stream(response: web.StreamResponse, chunks: Iterator[tuple[bytes, int]]) -> None:
