@@ -145,6 +145,8 @@ class Ctx:
     def require_owner_or_manager(self, lead: Lead, what: str) -> None:
         if lead.owner_id == self.actor.id or self.is_manager():
             return
+        if lead.owner_id is None:
+            raise NotAllowed(f"Only a manager can {what}. {self.managers_line()}")
         owner = self.mention(lead.owner_id)
         raise NotAllowed(
             f"Only {lead.ref}'s owner ({owner}) or a manager can {what}. {self.managers_line()}"

@@ -45,6 +45,7 @@ from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
 from routing.usecases.numbers import numbers_for
+from routing.usecases.views import original_post
 
 NOT_SET_UP = "The dashboard is not set up on this server."
 
@@ -80,6 +81,8 @@ class LeadDetail:
     lead: Lead
     events: tuple[LeadEvent, ...]
     owners: dict[int, str]
+    original_post: str | None = None
+    """What was posted, for an unparsed lead (as `/lead show` quotes it)."""
 
 
 def link(ctx: Ctx) -> Outcome:
@@ -199,7 +202,7 @@ def lead_detail(ctx: Ctx, viewer: Viewer, lead_id: int) -> LeadDetail:
     events = tuple(ctx.uow.leads.events(lead_id)) if lead is not None else ()
     if lead is None or not may_see_lead(viewer, events):
         raise NotFound(f"No lead {format_lead_id(lead_id)} that you can see.")
-    return LeadDetail(lead, events, _names(ctx))
+    return LeadDetail(lead, events, _names(ctx), original_post(lead))
 
 
 def _names(ctx: Ctx) -> dict[int, str]:

@@ -261,3 +261,12 @@ def pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
 def _routing_fields(lead: Lead) -> Mapping[str, str]:
     core = {"company": lead.company, "email": lead.email, "name": lead.name, "phone": lead.phone}
     return {**{k: v for k, v in core.items() if v}, **lead.fields}
+
+
+def route_fixed(ctx: Ctx, lead: Lead) -> str:
+    """Route a lead a manager has just fixed (:meth:`Lead.fix`) as a parsed post is routed:
+    the contact's owner, else the pool the rules pick; its card is already in its thread."""
+    turn = _route(ctx, lead)
+    assert turn is not None  # no prospector: a fixed post is inbound
+    ctx.save(lead)
+    return announce_assignment(ctx, lead, turn)

@@ -31,6 +31,7 @@ def claim(ctx: Ctx, lead_id: int) -> Outcome:
             raise AlreadyDone(
                 f"Too late: {lead.ref} was already claimed by {ctx.mention(lead.owner_id)}."
             )
+        lead.check(Action.CLAIM)  # what the stage allows instead (an unparsed lead: fix it)
     if lead.owner_id != me:
         _check_may_take(ctx, lead)
     previous = lead.owner_id

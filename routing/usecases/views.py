@@ -62,7 +62,7 @@ def show(ctx: Ctx, lead_id: int) -> Outcome:
         facts=lead_facts(ctx, lead, events),
         history=tuple(_history_line(ctx, e) for e in shown),
         earlier_events=len(events) - len(shown),
-        original_post=_original(lead),
+        original_post=original_post(lead),
     )
     return Outcome(view.text(), card=ctx.card(lead), data={"lead_view": view})
 
@@ -119,7 +119,9 @@ def _age(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> str | None:
     return f"{format_minutes(round(minutes))} (since {short_datetime(created, ctx.actor.timezone)})"
 
 
-def _original(lead: Lead) -> str | None:
+def original_post(lead: Lead) -> str | None:
+    """What was posted, for a lead kept unparsed: what a manager reads to fix or disqualify it
+    (`/lead show`, the dashboard's lead page); the first :data:`ORIGINAL_SHOWN` characters."""
     if lead.raw_text and lead.stage is Stage.UNPARSED:
         return lead.raw_text[:ORIGINAL_SHOWN]
     return None
