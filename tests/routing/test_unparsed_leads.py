@@ -97,7 +97,7 @@ def test_a_lead_that_was_read_cannot_be_fixed() -> None:
 
 def test_a_manager_disqualifies_an_unparsed_post_and_a_rep_may_not() -> None:
     desk = desk_with_unparsed()
-    with pytest.raises(NotAllowed, match="^Only a manager can disqualify L-1"):
+    with pytest.raises(NotAllowed, match=r"^Only a manager can disqualify L-1"):
         desk.say("alice", "/lead disqualify L-1 spam")
     outcome = desk.say("maya", "/lead disqualify L-1 spam")
     assert outcome.reply == "L-1 disqualified: spam."
