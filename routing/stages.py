@@ -68,9 +68,7 @@ ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.CLAIM: frozenset({Stage.ASSIGNED}),
     Action.DECLINE: frozenset({Stage.ASSIGNED}),
     Action.QUALIFY: frozenset({Stage.WORKING}),
-    Action.DISQUALIFY: frozenset(
-        {Stage.UNPARSED, Stage.ASSIGNED, Stage.WORKING, Stage.QUALIFIED}
-    ),
+    Action.DISQUALIFY: frozenset({Stage.UNPARSED, Stage.ASSIGNED, Stage.WORKING, Stage.QUALIFIED}),
     Action.HANDOFF: frozenset({Stage.QUALIFIED, Stage.WON}),
     Action.HANDOFF_QUALIFIER: frozenset({Stage.WORKING}),
     Action.MEETING: CLOSING_STAGES,

@@ -204,7 +204,6 @@ WON = _amount_form(Step.WON, "Mark won", "Deal value", "e.g. 12000 or 12.5k", Wo
 EXPAND = _amount_form(Step.EXPAND, "Log expansion", "Expansion value", "e.g. 5000 or 2.5k", Expand)
 
 
-
 def _fix(lead_id: int, values: Values) -> Command:
     problems = contact_problems(values)
     if problems:

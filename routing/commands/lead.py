@@ -83,7 +83,7 @@ def _lead_fix(args: _Args) -> Fix:
     if len(options) > limits.FIELDS:
         args.fail(f"too many key=value fields: at most {limits.FIELDS}, not {len(options)}")
     if not options:
-        args.fail("say what the lead is, like email=sam@umbrella.co company=\"Umbrella Corp\"")
+        args.fail('say what the lead is, like email=sam@umbrella.co company="Umbrella Corp"')
     company, email, name, phone = (options.pop(key, None) for key in _CONTACT_KEYS)
     return Fix(lead_id, company, email, name, phone, MappingProxyType(options))
 
