@@ -96,7 +96,26 @@ def join(ctx: Ctx, role: Role) -> Outcome:
         raise NotAllowed(
             "Only a manager can make someone a manager: `/rotation add @user manager`."
         )
-    return add_self(ctx, role)
+    if role.value in ctx.config.self_join or ctx.is_manager():
+        return add_self(ctx, role)
+    if any(m.rep_id == ctx.actor.id for m in ctx.uow.pools.members(role.value)):
+        return Outcome(f"You're already in the {role.label} pool.")
+    return _refuse_join(ctx, role)
+
+
+def _refuse_join(ctx: Ctx, role: Role) -> Outcome:
+    """Self-service joining is off for ``role`` (``BATON_SELF_JOIN``): a rotation's members read
+    every lead, so a manager decides. The managers hear of the ask once, with the command that
+    grants it; the answer is an outcome, not an error, so that message is kept."""
+    managers = ctx.managers()
+    ctx.tell_managers(
+        f"{ctx.actor.mention} asked to join the {role.label} rotation. Joining it yourself is "
+        f"off, so nothing changed; to add them: `/rotation add @{ctx.actor.name} {role.value}`."
+    )
+    told = "I've told the managers you asked." if managers else ctx.managers_line()
+    return Outcome(
+        f"Joining the {role.label} rotation yourself is off here: a manager adds reps. {told}"
+    )
 
 
 def add_self(ctx: Ctx, role: Role) -> Outcome:
