@@ -133,6 +133,7 @@ def leave(ctx: Ctx, role: Role) -> Outcome:
 
 def away(ctx: Ctx, user: UserRef | None, until: date | None) -> Outcome:
     rep = _subject(ctx, user, "set someone else away")
+    _require_in_a_rotation(ctx, rep)
     tz = zone(rep.timezone)
     rep.away_until = (
         datetime.combine(until, time(0), tz) if until is not None else AWAY_INDEFINITELY
@@ -173,6 +174,18 @@ def hours(
         return Outcome(f"Working hours cleared for {rep.mention}: available any time.{drained}")
     return Outcome(
         f"Working hours for {rep.mention}: {start:%H:%M}–{end:%H:%M} ({rep.timezone}).{drained}"
+    )
+
+
+def _require_in_a_rotation(ctx: Ctx, rep: Rep) -> None:
+    """Away only skips a rep's rotation turns: for someone in no rotation it would change
+    nothing, so nothing is changed and they are said to be in none."""
+    if ctx.uow.pools.memberships_of(rep.id or 0):
+        return
+    who = "You're" if rep.id == ctx.actor.id else f"{rep.mention} is"
+    raise InvalidInput(
+        f"{who} in no rotation, so there is nothing to be away from: nothing changed. "
+        f"A manager adds someone to one with `/rotation add @{rep.name} qualifier`."
     )
 
 

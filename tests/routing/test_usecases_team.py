@@ -715,3 +715,26 @@ def test_the_self_join_setting_names_roles_and_never_manager() -> None:
         self_join_roles("qualifier,cleaner")
     with pytest.raises(ValueError, match="leave `manager` out"):
         self_join_roles("manager")
+
+
+# --- away for someone in no rotation -------------------------------------------------------------
+
+
+def test_setting_away_someone_in_no_rotation_says_so_and_changes_nothing() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice")
+    desk.say("zed", "/lead mine")  # zed has talked to Baton but is in no rotation
+    mark = desk.mark()
+    with pytest.raises(InvalidInput) as refused:
+        desk.say("maya", "/rotation away @zed")
+    assert refused.value.message == (
+        f"{desk.mention('zed')} is in no rotation, so there is nothing to be away from: nothing "
+        "changed. A manager adds someone to one with `/rotation add @zed qualifier`."
+    )
+    assert desk.rep("zed").away_until is None
+    assert desk.mark() == mark
+    with pytest.raises(InvalidInput, match="^You're in no rotation"):
+        desk.say("zed", "/rotation away until friday")
+    assert desk.say("maya", "/rotation away @alice").reply.startswith(
+        f"{desk.mention('alice')} is away"
+    )
