@@ -733,7 +733,7 @@ def test_setting_away_someone_in_no_rotation_says_so_and_changes_nothing() -> No
     )
     assert desk.rep("zed").away_until is None
     assert desk.mark() == mark
-    with pytest.raises(InvalidInput, match="^You're in no rotation"):
+    with pytest.raises(InvalidInput, match=r"^You're in no rotation"):
         desk.say("zed", "/rotation away until friday")
     assert desk.say("maya", "/rotation away @alice").reply.startswith(
         f"{desk.mention('alice')} is away"
