@@ -49,3 +49,22 @@ def test_a_fixed_lead_is_stored_and_routed_on_every_database(db_url: str, clock:
     )
     assert lead.raw_text == UNREADABLE
     assert kinds == ["unparsed", "created", "assigned"]
+
+
+def test_the_lead_page_timeline_reads_as_sentences_with_names_and_amounts(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    """The seeded first lead is qualified, handed to carl and won at 12k."""
+    baton = seeded_baton(sqlite_url, clock)
+    with serving(baton) as served:
+        browser = Browser(served)
+        assert browser.get(served.link(MANAGER))[0] == 200
+        status, body, _ = browser.get("/dashboard/leads/1")
+    baton.engine.dispose()
+    assert status == 200
+    timeline = body.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "to carl (closer)" in timeline
+    assert "won by carl: 12,000" in timeline
+    assert "by the qualifier rotation" in timeline
+    for internal in ("{", "pool", "eligible", "handed_from", "amount:", "12000", "rep "):
+        assert internal not in timeline, internal
