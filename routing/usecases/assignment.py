@@ -22,6 +22,8 @@ class Turn:
     rep: Rep | None
     explanation: str
     rotation: Mapping[str, object] | None = None
+    skipped: tuple[tuple[str, str], ...] = ()
+    """When nobody was chosen: each member passed over, by name, with the reason."""
 
 
 def candidate_of(ctx: Ctx, member: Membership) -> Candidate:
@@ -58,7 +60,7 @@ def next_in(ctx: Ctx, pool: str, exclude: Collection[int] = ()) -> Turn:
     ctx.uow.pools.save_members(members)
     explanation = result.explanation(pool.replace("_", " "))
     if chosen is None:
-        return Turn(None, explanation)
+        return Turn(None, explanation, skipped=result.skipped)
     return Turn(chosen.rep, explanation, result.record(pool))
 
 

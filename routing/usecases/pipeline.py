@@ -92,10 +92,7 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
     lead.check(Action.DECLINE)
     turn = next_in(ctx, lead.pool or Role.QUALIFIER.value, exclude={me})
     if turn.rep is None:
-        raise InvalidInput(
-            f"Nobody else can take {lead.ref} right now ({turn.explanation}), so it stays with "
-            f"{ctx.mention(me)}. A manager can reassign it: `/lead reassign {lead.ref} @someone`."
-        )
+        raise InvalidInput(_stays(ctx, lead, me, turn))
     lead.decline(ctx.actor.id or 0, ctx.now)
     give(ctx, lead, turn)
     ctx.save(lead)
@@ -103,6 +100,22 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
         ctx, lead, Turn(turn.rep, f"Passed on by {ctx.actor.name}. {turn.explanation}")
     )
     return Outcome(f"Passed on. {line}", card=ctx.card(lead))
+
+
+def _stays(ctx: Ctx, lead: Lead, owner: int, turn: Turn) -> str:
+    """Why a lead passed on stays where it is, in one sentence: the reasons the others were
+    passed over follow a dash, so a reason's own brackets never sit inside another pair."""
+    pool = (lead.pool or Role.QUALIFIER.value).replace("_", " ")
+    reasons = "; ".join(f"{name}: {reason}" for name, reason in turn.skipped)
+    why = (
+        f"nobody else in the {pool} rotation can take it now — {reasons} —"
+        if reasons
+        else f"nobody else is in the {pool} rotation"
+    )
+    return (
+        f"{lead.ref} stays with {ctx.mention(owner)} because {why} and a manager can reassign "
+        f"it with `/lead reassign {lead.ref} @someone`."
+    )
 
 
 def qualify(ctx: Ctx, cmd: Qualify) -> Outcome:
