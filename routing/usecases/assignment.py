@@ -26,6 +26,16 @@ class Turn:
     """When nobody was chosen: each member passed over, by name, with the reason."""
 
 
+def nobody_else(pool: str, turn: Turn) -> str:
+    """Why nobody else can take a lead that therefore stays with its rep, as a clause: the
+    others' reasons follow a dash, so a reason's own brackets never sit inside another pair."""
+    words = pool.replace("_", " ")
+    reasons = "; ".join(f"{name}: {reason}" for name, reason in turn.skipped)
+    if not reasons:
+        return f"nobody else is in the {words} rotation"
+    return f"nobody else in the {words} rotation can take it now — {reasons} —"
+
+
 def candidate_of(ctx: Ctx, member: Membership) -> Candidate:
     """The member as the rotation sees them now, with the counts their limits need."""
     received = None

@@ -13,7 +13,7 @@ from routing.lead import Lead, Qualification
 from routing.roles import Role
 from routing.stages import Action, Stage, owning_role
 from routing.team import ClaimMode
-from routing.usecases.assignment import Turn, announce_assignment, give, next_in
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in, nobody_else
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.intake import pool_for
 from routing.usecases.sweep import claim_deadline
@@ -103,15 +103,8 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
 
 
 def _stays(ctx: Ctx, lead: Lead, owner: int, turn: Turn) -> str:
-    """Why a lead passed on stays where it is, in one sentence: the reasons the others were
-    passed over follow a dash, so a reason's own brackets never sit inside another pair."""
-    pool = (lead.pool or Role.QUALIFIER.value).replace("_", " ")
-    reasons = "; ".join(f"{name}: {reason}" for name, reason in turn.skipped)
-    why = (
-        f"nobody else in the {pool} rotation can take it now — {reasons} —"
-        if reasons
-        else f"nobody else is in the {pool} rotation"
-    )
+    """Why a lead passed on stays where it is, in one sentence."""
+    why = nobody_else(lead.pool or Role.QUALIFIER.value, turn)
     return (
         f"{lead.ref} stays with {ctx.mention(owner)} because {why} and a manager can reassign "
         f"it with `/lead reassign {lead.ref} @someone`."
