@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from routing.chat.formatting import format_money
@@ -133,6 +134,10 @@ def _qualified(s: _Sentence) -> str:
     return f"qualified by {s.actor}: {q.summary()}"
 
 
+def _step(words: str, s: _Sentence) -> str:
+    return f"{words}, logged{s.by}"
+
+
 _WRITERS: dict[EventType, Callable[[_Sentence], str]] = {
     EventType.CREATED: _created,
     EventType.UNPARSED: lambda s: f"kept unparsed{s.after(s.text('reason'))}",
@@ -147,10 +152,7 @@ _WRITERS: dict[EventType, Callable[[_Sentence], str]] = {
     EventType.QUALIFIED: _qualified,
     EventType.DISQUALIFIED: lambda s: f"disqualified{s.by}{s.after(s.text('reason'))}",
     EventType.HANDED_OFF: _handed_off,
-    **{
-        kind: (lambda s, words=words: f"{words}, logged{s.by}")
-        for kind, words in _STEP_WORDS.items()
-    },
+    **{kind: partial(_step, words) for kind, words in _STEP_WORDS.items()},
     EventType.WON: lambda s: f"won{s.by}{s.after(s.money())}",
     EventType.LOST: lambda s: f"lost{s.by}{s.after(s.text('reason'))}",
     EventType.EXPANDED: lambda s: f"expanded{s.after(s.money(), ' by ')}, logged{s.by}",
