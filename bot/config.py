@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing import limits
 from routing.chat.formatting import currency_code
+from routing.commands.words import self_join_roles
 from routing.roles import MANAGER_ENTRY_FORMS, Platform
 from routing.rules import RuleSet, ruleset_from_data
 from routing.status import DEFAULT_AWAY, AwayStatuses
@@ -68,6 +69,16 @@ class Settings(BaseSettings):
     baton_secret_key: str | None = None
     baton_currency: str = ""
     """ISO 4217 code amounts are shown in (``GBP`` → £24,000); empty: bare amounts."""
+
+    # Self-service `/rotation join` (issue 18): the roles anyone may join; empty, nobody.
+    baton_self_join: str = ""
+    """``qualifier,prospector``: roles whose rotations anyone may join themselves."""
+
+    @field_validator("baton_self_join")
+    @classmethod
+    def _roles(cls, value: str) -> str:
+        self_join_roles(value)  # a word that is not a role stops the start
+        return value
 
     @field_validator("baton_currency", mode="before")
     @classmethod
@@ -145,6 +156,7 @@ class Settings(BaseSettings):
             timezone=self.baton_timezone,
             outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
             currency=self.baton_currency,
+            self_join=self_join_roles(self.baton_self_join),
             stalled_days=self.baton_stalled_days,
         )
 

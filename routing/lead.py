@@ -14,8 +14,10 @@ from enum import StrEnum
 from typing import Any
 
 from routing import limits
+from routing.contact import Contact, contact_problems
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
+from routing.lead_post import email_domain
 from routing.stages import ALLOWED, CLOSING_STAGES, OPEN_STAGES, Action, Stage, allowed_actions
 
 
@@ -71,6 +73,13 @@ class Qualification:
         labels = ("budget", "authority", "need", "timeline", "notes")
         parts = [f"{k.capitalize()}: {getattr(self, k)}" for k in labels if getattr(self, k)]
         return "; ".join(parts) or "no qualification notes"
+
+
+FIX_FIRST = (
+    "A manager first fixes it with `/lead fix {ref} email=… company=…` (then it is routed like "
+    "any lead) or disqualifies it: `/lead disqualify {ref} <reason>`."
+)
+"""What anyone trying a step on an unparsed lead is told: the two ways out of it."""
 
 
 def format_lead_id(lead_id: int) -> str:
@@ -129,6 +138,11 @@ class Lead:
         """Raise ``IllegalTransition`` naming what is allowed, unless ``action`` fits the stage."""
         prospecting_only = action is Action.HANDOFF_QUALIFIER and not self.prospecting
         if self.stage not in ALLOWED[action] or prospecting_only:
+            if self.stage is Stage.UNPARSED:
+                raise IllegalTransition(
+                    f"{self.ref} is unparsed, so it can't take `{action.value}` now. "
+                    + FIX_FIRST.format(ref=self.ref)
+                )
             allowed = allowed_actions(self.stage, prospecting=self.prospecting)
             options = ", ".join(a.value for a in allowed) or "nothing more"
             raise IllegalTransition(
@@ -187,6 +201,33 @@ class Lead:
                 owner_id=None,
                 payload={"origin": self.origin.value, **payload},
             )
+        )
+
+    def fix(self, by: int, at: datetime, contact: Contact) -> None:
+        """An unparsed post given its contact by a manager: it becomes a new lead, created now
+        (its ``created`` event, marked ``fixed``, counts it as a lead from here on), kept with
+        its original post, and is then routed like any other."""
+        self.check(Action.FIX)
+        problems = contact_problems(vars(contact))
+        if problems:
+            raise InvalidInput(" ".join(problems.values()))
+        self.company, self.name, self.phone = contact.company, contact.name, contact.phone
+        self.email = contact.email.lower() if contact.email else None
+        self.fields.update(contact.fields)
+        domain = email_domain(self.email) if self.email else None
+        if domain:
+            self.fields["domain"] = domain
+        channel = self.source.channel if self.source and self.source.message_id else None
+        self._record(
+            EventType.CREATED,
+            at,
+            by,
+            Stage.NEW,
+            None,
+            origin=self.origin.value,
+            fixed=True,
+            source=self.fields.get("source"),
+            channel=channel,
         )
 
     def queue(self, at: datetime, explanation: str) -> None:

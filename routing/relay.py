@@ -17,7 +17,17 @@ from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
-from routing.usecases import dashboard, funnel, intake, numbers, pipeline, sweep, team, views
+from routing.usecases import (
+    dashboard,
+    fixing,
+    funnel,
+    intake,
+    numbers,
+    pipeline,
+    sweep,
+    team,
+    views,
+)
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.deliveries import Answerer, DeliveryKey, answered
 from routing.usecases.digests import rebuild_digest
@@ -35,6 +45,7 @@ DRY_RUN_COMMANDS = (c.RotationPreview,)
 """Commands run as they would be and then undone: they say what would happen."""
 LEAD_CHANGES = (
     c.NewLead,
+    c.Fix,
     c.Claim,
     c.Decline,
     c.Qualify,
@@ -274,6 +285,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
     match command:
         case c.NewLead():
             return intake.new_lead(ctx, command)
+        case c.Fix():
+            return fixing.fix(ctx, command)
         case c.Claim(lead_id=lead_id):
             return pipeline.claim(ctx, lead_id)
         case c.Decline(lead_id=lead_id):

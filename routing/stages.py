@@ -33,6 +33,8 @@ class Action(StrEnum):
     """What a person can do to a lead; the words match the `/lead` subcommands."""
 
     ASSIGN = "assign"
+    FIX = "fix"
+    """A manager gives an unparsed post its contact, and it is routed like a parsed lead."""
     CLAIM = "claim"
     DECLINE = "notmine"
     QUALIFY = "qualify"
@@ -62,10 +64,11 @@ OWNED_STAGES = frozenset(OPEN_STAGES - {Stage.NEW} | {Stage.CUSTOMER})
 
 ALLOWED: dict[Action, frozenset[Stage]] = {
     Action.ASSIGN: frozenset({Stage.NEW, Stage.ASSIGNED}),
+    Action.FIX: frozenset({Stage.UNPARSED}),
     Action.CLAIM: frozenset({Stage.ASSIGNED}),
     Action.DECLINE: frozenset({Stage.ASSIGNED}),
     Action.QUALIFY: frozenset({Stage.WORKING}),
-    Action.DISQUALIFY: frozenset({Stage.ASSIGNED, Stage.WORKING, Stage.QUALIFIED}),
+    Action.DISQUALIFY: frozenset({Stage.UNPARSED, Stage.ASSIGNED, Stage.WORKING, Stage.QUALIFIED}),
     Action.HANDOFF: frozenset({Stage.QUALIFIED, Stage.WON}),
     Action.HANDOFF_QUALIFIER: frozenset({Stage.WORKING}),
     Action.MEETING: CLOSING_STAGES,

@@ -198,6 +198,7 @@ def run_demo(
     chart: Path = Path("baton-demo-funnel.png"),
 ) -> None:
     _fresh(database_url)
+    write = transcript = Transcript(write)
     clock = SimClock()
     rng = random.Random(seed)
     settings = Settings(database_url=database_url, baton_managers=f"console:{MANAGER}")
@@ -216,20 +217,37 @@ def run_demo(
     )
     _set_up_team(day)
     _schedule_leads(day)
-    _schedule_sweeps(day)
+    _schedule_sweeps(day, transcript)
     day.play()
     _finish(day, write, chart)
 
 
-def _schedule_sweeps(day: Day) -> None:
+class Transcript:
+    """The demo's output: a heading waits until the first line written under it, so what a
+    sweep delivers (a lead moved on, a reminder, a queued lead drained) is printed under the
+    minute of the sweep that sent it, and a sweep that says nothing prints nothing."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self.heading: str | None = None
+
+    def __call__(self, line: str) -> None:
+        if self.heading is not None:
+            heading, self.heading = self.heading, None
+            self._write("")
+            self._write(heading)
+        self._write(line)
+
+
+def _schedule_sweeps(day: Day, transcript: Transcript) -> None:
     """The scheduler's minute sweep: unclaimed leads move on after the SLA."""
 
     def sweep() -> None:
-        outcome = day.baton.relay.sweep()
-        if outcome.data.get("moved"):
-            day.write("")
-            day.write(f"[{day.clock.now:%H:%M}] SLA sweep")
+        day.session.deliver()  # what the step before said, under its own heading
+        day.baton.relay.sweep()
+        transcript.heading = f"[{day.clock.now:%H:%M}] SLA sweep"
         day.session.deliver()
+        transcript.heading = None
 
     for minute in range(0, 10 * 60, 1):
         day.at(DAY + timedelta(minutes=minute, seconds=30), sweep)

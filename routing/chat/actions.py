@@ -82,6 +82,7 @@ class Action:
 ACTIONS: Mapping[str, Action] = {
     action.name: action
     for action in (
+        Action(Step.FIX, "Fix", primary=True, form=forms.FIX),
         Action(Step.CLAIM, "Claim", primary=True, click=Claim),
         Action(
             Step.DECLINE,

@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from routing import limits
 from routing.amounts import parse_amount
-from routing.commands.types import Churn, Command, Disqualify, Expand, Lost, Qualify, Won
+from routing.commands.types import Churn, Command, Disqualify, Expand, Fix, Lost, Qualify, Won
+from routing.contact import CONTACT_LIMITS, contact_problems
 from routing.errors import FormProblems, InvalidInput, UsageError
 from routing.lead import format_lead_id, qualification_problems
 from routing.stages import Action as Step
@@ -24,6 +25,7 @@ __all__ = [
     "CHURN",
     "DISQUALIFY",
     "EXPAND",
+    "FIX",
     "FORMS",
     "LOST",
     "QUALIFICATION",
@@ -201,7 +203,39 @@ CHURN = Form(
 WON = _amount_form(Step.WON, "Mark won", "Deal value", "e.g. 12000 or 12.5k", Won)
 EXPAND = _amount_form(Step.EXPAND, "Log expansion", "Expansion value", "e.g. 5000 or 2.5k", Expand)
 
+
+def _fix(lead_id: int, values: Values) -> Command:
+    problems = contact_problems(values)
+    if problems:
+        raise FormProblems(problems)
+    return Fix(
+        lead_id,
+        company=values.get("company"),
+        email=values.get("email"),
+        name=values.get("name"),
+        phone=values.get("phone"),
+    )
+
+
+def _contact(key: str, label: str, placeholder: str) -> Field:
+    return Field(key, label, placeholder, CONTACT_LIMITS[key])
+
+
+FIX = Form(
+    Step.FIX,
+    "Fix",
+    "Fix and route",
+    (
+        _contact("company", "Company", "e.g. Umbrella Corp"),
+        _contact("email", "Email", "e.g. sam@umbrella.co"),
+        _contact("name", "Name", "e.g. Sam Ortiz"),
+        _contact("phone", "Phone", "e.g. +1 415 555 0142"),
+    ),
+    _fix,
+)
+"""An unparsed post's contact, as ``/lead fix``: an email address or a phone number needed."""
+
 FORMS: Mapping[str, Form] = {
-    form.name: form for form in (QUALIFICATION, DISQUALIFY, LOST, CHURN, WON, EXPAND)
+    form.name: form for form in (FIX, QUALIFICATION, DISQUALIFY, LOST, CHURN, WON, EXPAND)
 }
 """Every form, by the step it belongs to."""

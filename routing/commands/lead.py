@@ -17,6 +17,7 @@ from routing.commands.types import (
     Decline,
     Disqualify,
     Expand,
+    Fix,
     Handoff,
     Help,
     LeadAmount,
@@ -66,6 +67,25 @@ def _missing_email_problem(tokens: list[_Token]) -> str:
     if near_miss:
         return f"`{near_miss}` is not an email address"
     return "an email address is required after the company, like sam@umbrella.co"
+
+
+_CONTACT_KEYS = ("company", "email", "name", "phone")
+
+
+def _lead_fix(args: _Args) -> Fix:
+    """Every value as ``key=value``: the contact's own keys, and any other as a lead field (the
+    domain holds them to :func:`routing.contact.contact_problems`)."""
+    lead_id = args.lead_id()
+    options = args.options(())
+    if args.tokens:
+        loose = " ".join(t.text for t in args.tokens)
+        args.fail(f"`{loose[:80]}`: give each value as key=value, like email=sam@umbrella.co")
+    if len(options) > limits.FIELDS:
+        args.fail(f"too many key=value fields: at most {limits.FIELDS}, not {len(options)}")
+    if not options:
+        args.fail('say what the lead is, like email=sam@umbrella.co company="Umbrella Corp"')
+    company, email, name, phone = (options.pop(key, None) for key in _CONTACT_KEYS)
+    return Fix(lead_id, company, email, name, phone, MappingProxyType(options))
 
 
 def _lead_only_id(kind: Callable[[int], Command]) -> Callable[[_Args], Command]:
@@ -181,6 +201,7 @@ _LEAD_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "amount": _lead_amount(LeadAmount),
     "churn": _lead_churn,
     "reassign": _lead_reassign,
+    "fix": _lead_fix,
     "show": _lead_only_id(Show),
     "mine": _lead_mine,
     "help": lambda args: Help("lead"),

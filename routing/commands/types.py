@@ -27,6 +27,19 @@ class NewLead:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """``/lead fix <id> email=… company=… [name=…] [phone=…] [key=value…]``: a manager gives an
+    unparsed lead its contact; other keys become the lead's fields."""
+
+    lead_id: int
+    company: str | None = None
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+
+@dataclass(frozen=True)
 class Claim:
     lead_id: int
 
@@ -248,6 +261,7 @@ class FunnelLink:
 
 Command: TypeAlias = (
     NewLead
+    | Fix
     | Claim
     | Qualify
     | Disqualify

@@ -28,6 +28,11 @@ _LEAD_HELP = (
     ("amount", "/lead amount <id> <amount>", "the open deal's expected value, e.g. 40k"),
     ("churn", "/lead churn <id> [reason…]", "log a churned customer"),
     ("reassign", "/lead reassign <id> @user", "give a lead to someone else (managers)"),
+    (
+        "fix",
+        "/lead fix <id> email=… company=… [name=…] [phone=…]",
+        "give an unparsed lead its contact, then route it (managers)",
+    ),
     ("show", "/lead show <id>", "show a lead and its history"),
     ("mine", "/lead mine", "list your open leads"),
     ("help", "/lead help", "this help"),

@@ -62,3 +62,20 @@ def normalise_role(token: str, usage: str = "/rotation show [role]") -> str:
         valid = ", ".join(ROLES)
         raise UsageError(f"`{token}` is not a role — use one of {valid}", usage)
     return role
+
+
+def self_join_roles(setting: str) -> frozenset[str]:
+    """``BATON_SELF_JOIN`` (``qualifier,prospector``) as the roles anyone may join by
+    `/rotation join`; empty: nobody (a manager adds reps). :class:`ValueError` for a word that
+    is not a role, or for ``manager``: a typo must not open a rotation to anyone."""
+    roles = set()
+    for word in (part for part in setting.split(",") if part.strip()):
+        try:
+            role = normalise_role(word)
+        except UsageError:
+            roles_text = ", ".join(ROLES[:-1])
+            raise ValueError(f"`{word.strip()}` is not a role — use {roles_text}") from None
+        if role == Role.MANAGER.value:
+            raise ValueError("nobody makes themselves a manager: leave `manager` out")
+        roles.add(role)
+    return frozenset(roles)

@@ -22,6 +22,18 @@ class Turn:
     rep: Rep | None
     explanation: str
     rotation: Mapping[str, object] | None = None
+    skipped: tuple[tuple[str, str], ...] = ()
+    """When nobody was chosen: each member passed over, by name, with the reason."""
+
+
+def nobody_else(pool: str, turn: Turn) -> str:
+    """Why nobody else can take a lead that therefore stays with its rep, as a clause: the
+    others' reasons follow a dash, so a reason's own brackets never sit inside another pair."""
+    words = pool.replace("_", " ")
+    reasons = "; ".join(f"{name}: {reason}" for name, reason in turn.skipped)
+    if not reasons:
+        return f"nobody else is in the {words} rotation"
+    return f"nobody else in the {words} rotation can take it now — {reasons} —"
 
 
 def candidate_of(ctx: Ctx, member: Membership) -> Candidate:
@@ -58,7 +70,7 @@ def next_in(ctx: Ctx, pool: str, exclude: Collection[int] = ()) -> Turn:
     ctx.uow.pools.save_members(members)
     explanation = result.explanation(pool.replace("_", " "))
     if chosen is None:
-        return Turn(None, explanation)
+        return Turn(None, explanation, skipped=result.skipped)
     return Turn(chosen.rep, explanation, result.record(pool))
 
 

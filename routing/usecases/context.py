@@ -39,6 +39,9 @@ class RelayConfig:
     """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
     stalled_days: int = 14
     """``BATON_STALLED_DAYS``: an open lead with no event this long is stalled."""
+    self_join: frozenset[str] = frozenset()
+    """``BATON_SELF_JOIN``: the roles whose rotations anyone may join by `/rotation join`;
+    empty: a manager adds every rep (joining a rotation lets one read every lead)."""
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""
@@ -145,6 +148,8 @@ class Ctx:
     def require_owner_or_manager(self, lead: Lead, what: str) -> None:
         if lead.owner_id == self.actor.id or self.is_manager():
             return
+        if lead.owner_id is None:
+            raise NotAllowed(f"Only a manager can {what}. {self.managers_line()}")
         owner = self.mention(lead.owner_id)
         raise NotAllowed(
             f"Only {lead.ref}'s owner ({owner}) or a manager can {what}. {self.managers_line()}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from routing.chat.timeline import event_sentence
 from routing.clock import zone
 from routing.dashboard.filters import PAGE_SIZE, LeadFilters
 from routing.dashboard.links import subject_of
@@ -45,6 +46,7 @@ from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.funnel import Digest, digest_from, digest_inputs
 from routing.usecases.numbers import numbers_for
+from routing.usecases.views import original_post
 
 NOT_SET_UP = "The dashboard is not set up on this server."
 
@@ -80,6 +82,10 @@ class LeadDetail:
     lead: Lead
     events: tuple[LeadEvent, ...]
     owners: dict[int, str]
+    original_post: str | None = None
+    """What was posted, for an unparsed lead (as `/lead show` quotes it)."""
+    timeline: tuple[tuple[LeadEvent, str], ...] = ()
+    """Each event with its sentence, as `/lead show` writes it (:mod:`routing.chat.timeline`)."""
 
 
 def link(ctx: Ctx) -> Outcome:
@@ -199,7 +205,10 @@ def lead_detail(ctx: Ctx, viewer: Viewer, lead_id: int) -> LeadDetail:
     events = tuple(ctx.uow.leads.events(lead_id)) if lead is not None else ()
     if lead is None or not may_see_lead(viewer, events):
         raise NotFound(f"No lead {format_lead_id(lead_id)} that you can see.")
-    return LeadDetail(lead, events, _names(ctx))
+    names = _names(ctx)
+    currency = ctx.config.currency
+    timeline = tuple((e, event_sentence(e, names.get, currency)) for e in events)
+    return LeadDetail(lead, events, names, original_post(lead), timeline)
 
 
 def _names(ctx: Ctx) -> dict[int, str]:

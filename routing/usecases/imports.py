@@ -120,28 +120,48 @@ def _result_of(data: dict[str, object]) -> RowResult:
 
 
 def preview_row(ctx: Ctx, row: CsvRow, options: ImportOptions) -> Outcome:
-    """What the intake door would do with ``row``, read from a snapshot: nothing is written."""
+    """What the intake door would do with ``row``, read from a snapshot: nothing is written.
+
+    Each answer names the row's contact and company and the rep by name, as a person reads it:
+    ``Bo Li (Acme): to erin, who owns L-1``.
+    """
     arrival = row_arrival(row, options)
     if isinstance(arrival.lead, Unparsed):
         return _result(RowResult.BAD)
-    if ctx.uow.intake.known(arrival.keys):
-        return _result(RowResult.ALREADY)
     lead = lead_from(arrival.lead, None)
+    who = _row_contact(lead)
+    if ctx.uow.intake.known(arrival.keys):
+        return _result(RowResult.ALREADY, f"{who}: imported before")
     owned = owned_match(ctx, lead)
     if owned is None and row.duplicate_of is None:
-        return _preview_new(ctx, lead, options)
+        return _preview_new(ctx, lead, options, who)
+    owner = _name(ctx, owned.owner_id) if owned is not None else ""
     if options.skip_duplicates:
-        return _result(RowResult.SKIPPED)
+        held = f"{owner} owns {owned.ref}" if owned else f"repeats line {row.duplicate_of}"
+        return _result(RowResult.SKIPPED, f"{who}: {held}")
     if owned is not None:
-        return _result(RowResult.MATCHED, f"to {ctx.mention(owned.owner_id)} ({owned.ref})")
-    return _result(RowResult.MATCHED, f"to whoever gets line {row.duplicate_of}")
+        return _result(RowResult.MATCHED, f"{who}: to {owner}, who owns {owned.ref}")
+    return _result(RowResult.MATCHED, f"{who}: to whoever gets line {row.duplicate_of}")
 
 
-def _preview_new(ctx: Ctx, lead: Lead, options: ImportOptions) -> Outcome:
+def _row_contact(lead: Lead) -> str:
+    """``Bo Li (Acme)``: the person (else their email or phone) and the company of a row."""
+    person = lead.name or lead.email or lead.phone or "no contact"
+    return f"{person} ({lead.company})" if lead.company else person
+
+
+def _name(ctx: Ctx, rep_id: int | None) -> str:
+    rep = ctx.rep(rep_id)
+    return rep.name if rep else "nobody"
+
+
+def _preview_new(ctx: Ctx, lead: Lead, options: ImportOptions, who: str) -> Outcome:
     if options.owner is not None:
-        return _result(RowResult.CREATED, f"as {options.owner[1]}'s outbound lead")
+        rep = ctx.uow.reps.find(*options.owner)
+        name = rep.name if rep else options.owner[1]
+        return _result(RowResult.CREATED, f"{who}: as {name}'s outbound lead")
     pool, _why = pool_for(ctx, lead)
-    return _result(RowResult.CREATED, f"into the {pool} rotation")
+    return _result(RowResult.CREATED, f"{who}: into the {pool.replace('_', ' ')} rotation")
 
 
 def check_owner(ctx: Ctx, options: ImportOptions) -> Outcome:

@@ -83,7 +83,7 @@ def _keep_unparsed(ctx: Ctx, arrival: Arrival, why: Unparsed) -> Lead:
         )
         ctx.tell_managers(
             f"{lead.ref} from {came_from.source} needs a human: {why.reason}. "
-            f"`/lead show {lead.ref}` shows what was sent."
+            f"`/lead show {lead.ref}` shows what was sent. {_ways_out(lead)}"
         )
         return lead
     ctx.tell_thread(
@@ -92,8 +92,17 @@ def _keep_unparsed(ctx: Ctx, arrival: Arrival, why: Unparsed) -> Lead:
         f"manager. To log it yourself: `/lead new <company> <email> [name]`, or post it again "
         f"like `{EXAMPLE_POST}`.",
     )
-    ctx.tell_managers(f"{lead.ref} is an unparsed post that needs a human: {why.reason}.")
+    ctx.tell_managers(
+        f"{lead.ref} is an unparsed post that needs a human: {why.reason}. {_ways_out(lead)}"
+    )
     return lead
+
+
+def _ways_out(lead: Lead) -> str:
+    return (
+        f"Fix it with `/lead fix {lead.ref} email=… company=…` or disqualify it with "
+        f"`/lead disqualify {lead.ref} <reason>`."
+    )
 
 
 def _skips(ctx: Ctx, arrival: Arrival, lead: Lead) -> bool:
@@ -261,3 +270,12 @@ def pool_for(ctx: Ctx, lead: Lead) -> tuple[str, str | None]:
 def _routing_fields(lead: Lead) -> Mapping[str, str]:
     core = {"company": lead.company, "email": lead.email, "name": lead.name, "phone": lead.phone}
     return {**{k: v for k, v in core.items() if v}, **lead.fields}
+
+
+def route_fixed(ctx: Ctx, lead: Lead) -> str:
+    """Route a lead a manager has just fixed (:meth:`Lead.fix`) as a parsed post is routed:
+    the contact's owner, else the pool the rules pick; its card is already in its thread."""
+    turn = _route(ctx, lead)
+    assert turn is not None  # no prospector: a fixed post is inbound
+    ctx.save(lead)
+    return announce_assignment(ctx, lead, turn)

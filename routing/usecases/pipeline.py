@@ -13,7 +13,7 @@ from routing.lead import Lead, Qualification
 from routing.roles import Role
 from routing.stages import Action, Stage, owning_role
 from routing.team import ClaimMode
-from routing.usecases.assignment import Turn, announce_assignment, give, next_in
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in, nobody_else
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.intake import pool_for
 from routing.usecases.sweep import claim_deadline
@@ -31,6 +31,7 @@ def claim(ctx: Ctx, lead_id: int) -> Outcome:
             raise AlreadyDone(
                 f"Too late: {lead.ref} was already claimed by {ctx.mention(lead.owner_id)}."
             )
+        lead.check(Action.CLAIM)  # what the stage allows instead (an unparsed lead: fix it)
     if lead.owner_id != me:
         _check_may_take(ctx, lead)
     previous = lead.owner_id
@@ -91,10 +92,7 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
     lead.check(Action.DECLINE)
     turn = next_in(ctx, lead.pool or Role.QUALIFIER.value, exclude={me})
     if turn.rep is None:
-        raise InvalidInput(
-            f"Nobody else can take {lead.ref} right now ({turn.explanation}), so it stays with "
-            f"{ctx.mention(me)}. A manager can reassign it: `/lead reassign {lead.ref} @someone`."
-        )
+        raise InvalidInput(_stays(ctx, lead, me, turn))
     lead.decline(ctx.actor.id or 0, ctx.now)
     give(ctx, lead, turn)
     ctx.save(lead)
@@ -102,6 +100,15 @@ def decline(ctx: Ctx, lead_id: int) -> Outcome:
         ctx, lead, Turn(turn.rep, f"Passed on by {ctx.actor.name}. {turn.explanation}")
     )
     return Outcome(f"Passed on. {line}", card=ctx.card(lead))
+
+
+def _stays(ctx: Ctx, lead: Lead, owner: int, turn: Turn) -> str:
+    """Why a lead passed on stays where it is, in one sentence."""
+    why = nobody_else(lead.pool or Role.QUALIFIER.value, turn)
+    return (
+        f"{lead.ref} stays with {ctx.mention(owner)} because {why} and a manager can reassign "
+        f"it with `/lead reassign {lead.ref} @someone`."
+    )
 
 
 def qualify(ctx: Ctx, cmd: Qualify) -> Outcome:

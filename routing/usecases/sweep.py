@@ -17,7 +17,7 @@ from routing.lead import Lead
 from routing.rotation import WorkingHours, unavailable_reason
 from routing.stages import Stage
 from routing.team import Rep
-from routing.usecases.assignment import Turn, announce_assignment, give, next_in
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in, nobody_else
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.team import drain
 
@@ -168,10 +168,12 @@ def _keep(ctx: Ctx, lead: Lead, sla: str, nobody: Turn) -> None:
     owner = ctx.mention(lead.owner_id)
     lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes, kept=True)
     ctx.save(lead)
+    why = nobody_else(lead.pool or "qualifier", nobody)
+    pause = "" if why.endswith("—") else ","
     ctx.tell_thread(
         lead,
-        f"Not claimed within {sla} by {owner}. {nobody.explanation} "
-        f"{lead.ref} stays with {owner}, reminded to claim it.",
+        f"Not claimed within {sla} by {owner}, and {why}{pause} so {lead.ref} stays with "
+        f"{owner}, reminded to claim it.",
     )
     ctx.tell(
         lead.owner_id,

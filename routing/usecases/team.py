@@ -96,7 +96,26 @@ def join(ctx: Ctx, role: Role) -> Outcome:
         raise NotAllowed(
             "Only a manager can make someone a manager: `/rotation add @user manager`."
         )
-    return add_self(ctx, role)
+    if role.value in ctx.config.self_join or ctx.is_manager():
+        return add_self(ctx, role)
+    if any(m.rep_id == ctx.actor.id for m in ctx.uow.pools.members(role.value)):
+        return Outcome(f"You're already in the {role.label} pool.")
+    return _refuse_join(ctx, role)
+
+
+def _refuse_join(ctx: Ctx, role: Role) -> Outcome:
+    """Self-service joining is off for ``role`` (``BATON_SELF_JOIN``): a rotation's members read
+    every lead, so a manager decides. The managers hear of the ask once, with the command that
+    grants it; the answer is an outcome, not an error, so that message is kept."""
+    managers = ctx.managers()
+    ctx.tell_managers(
+        f"{ctx.actor.mention} asked to join the {role.label} rotation. Joining it yourself is "
+        f"off, so nothing changed; to add them: `/rotation add @{ctx.actor.name} {role.value}`."
+    )
+    told = "I've told the managers you asked." if managers else ctx.managers_line()
+    return Outcome(
+        f"Joining the {role.label} rotation yourself is off here: a manager adds reps. {told}"
+    )
 
 
 def add_self(ctx: Ctx, role: Role) -> Outcome:
@@ -114,6 +133,7 @@ def leave(ctx: Ctx, role: Role) -> Outcome:
 
 def away(ctx: Ctx, user: UserRef | None, until: date | None) -> Outcome:
     rep = _subject(ctx, user, "set someone else away")
+    _require_in_a_rotation(ctx, rep)
     tz = zone(rep.timezone)
     rep.away_until = (
         datetime.combine(until, time(0), tz) if until is not None else AWAY_INDEFINITELY
@@ -154,6 +174,18 @@ def hours(
         return Outcome(f"Working hours cleared for {rep.mention}: available any time.{drained}")
     return Outcome(
         f"Working hours for {rep.mention}: {start:%H:%M}–{end:%H:%M} ({rep.timezone}).{drained}"
+    )
+
+
+def _require_in_a_rotation(ctx: Ctx, rep: Rep) -> None:
+    """Away only skips a rep's rotation turns: for someone in no rotation it would change
+    nothing, so nothing is changed and they are said to be in none."""
+    if ctx.uow.pools.memberships_of(rep.id or 0):
+        return
+    who = "You're" if rep.id == ctx.actor.id else f"{rep.mention} is"
+    raise InvalidInput(
+        f"{who} in no rotation, so there is nothing to be away from: nothing changed. "
+        f"A manager adds someone to one with `/rotation add @{rep.name} qualifier`."
     )
 
 

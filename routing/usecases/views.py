@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from routing.chat.formatting import format_minutes, format_money
+from routing.chat.timeline import Names, event_sentence
 from routing.clock import short_datetime
+from routing.errors import NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, Origin, Qualification
 from routing.roles import Role
@@ -62,7 +64,7 @@ def show(ctx: Ctx, lead_id: int) -> Outcome:
         facts=lead_facts(ctx, lead, events),
         history=tuple(_history_line(ctx, e) for e in shown),
         earlier_events=len(events) - len(shown),
-        original_post=_original(lead),
+        original_post=original_post(lead),
     )
     return Outcome(view.text(), card=ctx.card(lead), data={"lead_view": view})
 
@@ -119,25 +121,30 @@ def _age(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> str | None:
     return f"{format_minutes(round(minutes))} (since {short_datetime(created, ctx.actor.timezone)})"
 
 
-def _original(lead: Lead) -> str | None:
+def original_post(lead: Lead) -> str | None:
+    """What was posted, for a lead kept unparsed: what a manager reads to fix or disqualify it
+    (`/lead show`, the dashboard's lead page); the first :data:`ORIGINAL_SHOWN` characters."""
     if lead.raw_text and lead.stage is Stage.UNPARSED:
         return lead.raw_text[:ORIGINAL_SHOWN]
     return None
 
 
 def _history_line(ctx: Ctx, event: LeadEvent) -> str:
-    who = ctx.rep(event.actor_id)
-    by = f" by {who.name}" if who else ""
-    owner = ctx.rep(event.owner_id)
-    to = (
-        f" → {owner.name}"
-        if owner and event.type.value in {"assigned", "handed_off", "reassigned"}
-        else ""
-    )
-    detail = event.payload.get("reason") or event.payload.get("amount") or ""
-    detail = f" ({detail})" if detail else ""
     when = short_datetime(event.at, ctx.actor.timezone)
-    return f"• {when} {event.type.value.replace('_', ' ')}{by}{to}{detail}"
+    return f"• {when} {event_sentence(event, rep_names(ctx), ctx.config.currency)}"
+
+
+def rep_names(ctx: Ctx) -> Names:
+    """Reps' names by id for a timeline's sentences (None for an id Baton does not know)."""
+
+    def name(rep_id: int) -> str | None:
+        try:
+            rep = ctx.rep(rep_id)
+        except NotFound:
+            return None
+        return rep.name if rep else None
+
+    return name
 
 
 MAX_LISTED = 50

@@ -95,3 +95,14 @@ def test_teams_settings_botbuilder_would_reject_are_refused_up_front(
 )
 def test_complete_teams_settings_pass(values: dict[str, str]) -> None:
     check_teams(settings(**values))
+
+
+def test_self_join_is_off_unless_baton_self_join_names_the_roles() -> None:
+    assert settings().relay_config().self_join == frozenset()
+    opened = settings(baton_self_join="qualifier,prospector").relay_config().self_join
+    assert opened == {"qualifier", "prospector"}
+
+
+def test_a_self_join_word_that_is_not_a_role_stops_the_start() -> None:
+    with pytest.raises(ValueError, match="`qualifer` is not a role"):
+        settings(baton_self_join="qualifer")

@@ -63,7 +63,7 @@ def test_every_button_either_acts_on_click_or_opens_its_form() -> None:
     acting = {name for name, action in ACTIONS.items() if action.form_on_click is None}
     opening = {name for name, action in ACTIONS.items() if action.form_on_click is not None}
     assert acting == set(TYPED)
-    assert opening == {"disqualify", "won", "lost", "expand", "churn"}
+    assert opening == {"fix", "disqualify", "won", "lost", "expand", "churn"}
     for name in opening:
         assert ACTIONS[name].form is forms.FORMS[name]
 
@@ -84,7 +84,7 @@ def test_only_a_step_that_passes_the_lead_on_without_a_form_asks_to_confirm() ->
 
 def test_the_steps_a_card_most_expects_are_primary() -> None:
     primary = {name for name, action in ACTIONS.items() if action.primary}
-    assert primary == {"claim", "qualify", "handoff", "won"}
+    assert primary == {"fix", "claim", "qualify", "handoff", "won"}
 
 
 def test_a_button_that_neither_acts_nor_opens_a_form_cannot_be_declared() -> None:

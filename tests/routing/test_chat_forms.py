@@ -9,6 +9,7 @@ import pytest
 from routing import limits
 from routing.chat.forms import (
     CHURN,
+    FIX,
     FORMS,
     QUALIFICATION,
     WON,
@@ -17,7 +18,7 @@ from routing.chat.forms import (
     form_command,
     form_named,
 )
-from routing.commands import Churn, parse_command
+from routing.commands import Churn, Fix, parse_command
 from routing.errors import FormProblems, InvalidInput, UsageError
 from routing.lead import EMPTY_QUALIFICATION
 
@@ -73,7 +74,10 @@ def test_an_empty_qualification_form_is_refused_as_a_whole() -> None:
 
 def text_fields() -> list[tuple[Form, Field]]:
     return [
-        (form, field) for form in FORMS.values() for field in form.fields if field.key != "amount"
+        (form, field)
+        for form in FORMS.values()
+        for field in form.fields
+        if field.key != "amount" and form is not FIX
     ]
 
 
@@ -120,3 +124,23 @@ def test_forms_are_found_by_their_step_and_another_word_is_a_usage_error() -> No
     assert form_named("Won") is WON
     with pytest.raises(UsageError, match="`teleport` is not a Baton form"):
         form_named("teleport")
+
+
+def test_the_fix_form_is_held_to_the_typed_fix_rule_field_by_field() -> None:
+    """An unparsed lead's Fix form needs an email address or a phone number, a real address,
+    and each value within its column, as `/lead fix` does."""
+    assert form_command(FIX, 4, {"email": "sam@acme.io", "company": "Acme"}) == Fix(
+        4, company="Acme", email="sam@acme.io"
+    )
+    assert form_command(FIX, 4, {"phone": "+1 415 555 0142"}) == Fix(4, phone="+1 415 555 0142")
+    with pytest.raises(FormProblems) as nothing:
+        form_command(FIX, 4, {"company": "Acme"})
+    assert list(nothing.value.problems) == [FormProblems.WHOLE_FORM]
+    with pytest.raises(FormProblems) as bad:
+        form_command(FIX, 4, {"email": "sam at acme"})
+    assert bad.value.problems["email"] == "`sam at acme` is not an email address."
+    for field in FIX.fields:
+        contact = {"phone": "+1 415 555 0142"} if field.key != "phone" else {"email": "a@b.io"}
+        with pytest.raises(FormProblems) as long:
+            form_command(FIX, 4, {**contact, field.key: "x" * (field.max_length + 1)})
+        assert "too long" in long.value.problems[field.key]

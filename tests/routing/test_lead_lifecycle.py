@@ -9,6 +9,7 @@ from itertools import pairwise
 
 import pytest
 
+from routing.contact import Contact
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
 from routing.lead import Lead, Origin, Qualification
@@ -73,6 +74,7 @@ def lead_at(stage: Stage) -> Lead:
 
 _DO: dict[Action, Callable[[Lead], None]] = {
     Action.ASSIGN: lambda lead: lead.assign(OTHER, _at(20), "rotation"),
+    Action.FIX: lambda lead: lead.fix(MANAGER, _at(20), Contact("Acme", "sam@acme.io")),
     Action.CLAIM: lambda lead: lead.claim(OTHER, _at(20)),
     Action.DECLINE: lambda lead: lead.decline(lead.owner_id or OTHER, _at(20)),
     Action.QUALIFY: lambda lead: lead.qualify(OTHER, _at(20), BANT),
@@ -120,6 +122,10 @@ def test_each_action_is_taken_exactly_where_the_journey_allows_it(
     assert lead.pending == []
     message = refused.value.message
     assert f"L-7 is {stage.label}, so it can't take `{action.value}` now" in message
+    if stage is Stage.UNPARSED:
+        assert "`/lead fix L-7 email=… company=…`" in message
+        assert "`/lead disqualify L-7 <reason>`" in message
+        return
     allowed = allowed_actions(stage, prospecting=lead.prospecting)
     listed = message.split(" you can: ")[1].rstrip(".")
     assert listed == (", ".join(a.value for a in allowed) or "nothing more")
@@ -533,7 +539,8 @@ def test_what_each_stage_allows_reads_like_the_journey() -> None:
     assert names(Stage.PROPOSAL_PRESENTED) == ["meeting", "won", "lost", "reassign"]
     assert names(Stage.WON) == ["handoff", "reassign"]
     assert names(Stage.CUSTOMER) == ["expand", "churn", "reassign"]
-    for stage in (Stage.DISQUALIFIED, Stage.LOST, Stage.CHURNED, Stage.UNPARSED):
+    assert names(Stage.UNPARSED) == ["fix", "disqualify"]
+    for stage in (Stage.DISQUALIFIED, Stage.LOST, Stage.CHURNED):
         assert names(stage) == []
     assert Action.ASSIGN not in allowed_actions(Stage.NEW)
 

@@ -161,7 +161,12 @@ def test_with_nobody_else_available_the_lead_stays_with_its_rep_on_a_fresh_clock
     assert desk.lead(1).stage.value == "assigned"
     assert desk.lead(1).assigned_at == desk.clock.now
     said = [n.text for n in desk.since(mark)]
-    assert any("Nobody else is" in text and "stays with" in text for text in said)
+    alice = desk.mention("alice")
+    assert (
+        f"Not claimed within 5 min by {alice}, and nobody else is in the qualifier rotation, "
+        f"so L-1 stays with {alice}, reminded to claim it."
+    ) in said
+    assert not any("waits in the queue" in text for text in said), "it does not: it stays"
     assert not any("→" in text or "moved on" in text for text in said), "not 'reassigned'"
     assert not desk.dms("maya"), "one miss is not worth a manager's attention yet"
 
@@ -210,3 +215,18 @@ def test_only_the_assignees_working_time_counts_towards_the_sla() -> None:
     assert desk.sweep().data["moved"] == [1]
     assert desk.owner(1) == "bob"
     assert any("5 working min" in n.text for n in desk.dms("alice"))
+
+
+def test_a_kept_lead_says_why_the_others_cannot_take_it_without_promising_the_queue() -> None:
+    desk = desk_with_lead("alice", "bob")
+    desk.say("bob", "/rotation away")
+    desk.clock.advance(minutes=6)
+    mark = desk.mark()
+    desk.sweep()
+    alice = desk.mention("alice")
+    said = [n.text for n in desk.since(mark)]
+    assert (
+        f"Not claimed within 5 min by {alice}, and nobody else in the qualifier rotation can "
+        f"take it now — bob: away until they're back — so L-1 stays with {alice}, reminded to "
+        "claim it."
+    ) in said

@@ -128,7 +128,9 @@ def test_a_post_without_an_email_or_phone_is_kept_unparsed_with_its_raw_text() -
     assert "`/lead new <company> <email> [name]`" in reply.text
     [told] = [n for n in notices if n.rep_id == desk.rep("maya").id]
     assert told.text == (
-        "L-1 is an unparsed post that needs a human: no email address or phone number found."
+        "L-1 is an unparsed post that needs a human: no email address or phone number found. "
+        "Fix it with `/lead fix L-1 email=… company=…` or disqualify it with "
+        "`/lead disqualify L-1 <reason>`."
     )
     assert not any(n.rep_id == desk.rep("alice").id for n in notices)
 

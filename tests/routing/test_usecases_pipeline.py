@@ -220,11 +220,39 @@ def test_not_mine_with_nobody_else_available_keeps_the_lead_and_says_who_can_mov
     desk = Desk()
     desk.team(qualifier="alice")
     desk.post(POST)
-    with pytest.raises(InvalidInput, match="Nobody else can take L-1 right now") as refused:
+    with pytest.raises(InvalidInput) as refused:
         desk.say("alice", "/lead notmine 1")
-    assert "`/lead reassign L-1 @someone`" in refused.value.message
+    assert refused.value.message == (
+        f"L-1 stays with {desk.mention('alice')} because nobody else is in the qualifier "
+        "rotation and a manager can reassign it with `/lead reassign L-1 @someone`."
+    )
     assert desk.lead(1).stage is Stage.ASSIGNED
     assert desk.owner(1) == "alice"
+
+
+def test_not_mine_refused_is_one_sentence_with_no_brackets_inside_brackets() -> None:
+    """The others' reasons (one with brackets of its own) follow a dash, not a bracket."""
+    desk = Desk()
+    desk.team(qualifier="alice bob carl")
+    desk.say("bob", "/rotation away")
+    desk.say("carl", "/rotation hours 22:00-23:00 mon-fri")
+    desk.post(POST)
+    assert desk.owner(1) == "alice"
+    with pytest.raises(InvalidInput) as refused:
+        desk.say("alice", "/lead notmine 1")
+    message = refused.value.message
+    assert message == (
+        f"L-1 stays with {desk.mention('alice')} because nobody else in the qualifier rotation "
+        "can take it now — bob: away until they're back; carl: outside working hours "
+        "(22:00–23:00 Mon–Fri, UTC) — and a manager can reassign it with "
+        "`/lead reassign L-1 @someone`."
+    )
+    depth = 0
+    for char in message:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        assert depth <= 1
+    assert message.count(". ") == 0
+    assert message.endswith(".")
 
 
 def test_only_the_assignee_or_a_manager_can_say_not_mine() -> None:

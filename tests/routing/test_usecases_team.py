@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.commands import RotationAway
+from routing.commands.words import self_join_roles
 from routing.errors import InvalidInput, NotAllowed, NotFound
 from routing.roles import Platform
 from routing.rules import Rule, RuleSet, parse_condition
@@ -50,7 +51,7 @@ def owners_of_last(desk: Desk, count: int) -> list[str | None]:
 def test_only_a_manager_changes_rotations_or_sets_someone_else_away_back_or_hours(
     line: str,
 ) -> None:
-    desk = Desk()
+    desk = Desk(self_join=("closer",))
     desk.team(qualifier="alice")
     desk.say("carl", "/rotation join closer")
     mark = desk.mark()
@@ -72,7 +73,7 @@ def test_a_manager_named_in_the_settings_may_manage_before_being_flagged() -> No
 
 
 def test_reps_manage_their_own_availability() -> None:
-    desk = Desk()
+    desk = Desk(self_join=("closer",))
     desk.team(qualifier="alice")
     assert desk.say("alice", "/rotation away").reply.startswith("You are away until")
     assert desk.say("alice", "/rotation back").reply.startswith("Welcome back")
@@ -246,7 +247,7 @@ def test_a_rep_outside_their_working_hours_is_skipped_with_the_hours_in_the_expl
 
 
 def test_working_hours_are_read_on_the_reps_own_clock() -> None:
-    desk = Desk()
+    desk = Desk(self_join=("qualifier",))
     desk.team(qualifier="alice")
     desk.say("nick", "/rotation join qualifier", timezone="America/New_York")
     desk.say("nick", "/rotation hours 09:00-17:00 mon-fri")
@@ -262,7 +263,7 @@ def test_working_hours_are_read_on_the_reps_own_clock() -> None:
 
 
 def test_setting_hours_replies_with_them_in_the_reps_timezone() -> None:
-    desk = Desk()
+    desk = Desk(self_join=("qualifier",))
     desk.say("nick", "/rotation join qualifier", timezone="Europe/Berlin")
     assert desk.say("nick", "/rotation hours 08:30-17:00 mon-fri").reply == (
         f"Working hours for {desk.mention('nick')}: 08:30–17:00 (Europe/Berlin)."
@@ -328,7 +329,7 @@ def test_with_everyone_unavailable_leads_wait_and_the_managers_hear_why() -> Non
     ],
 )
 def test_queued_leads_go_oldest_first_as_soon_as_someone_is_available(who: str, line: str) -> None:
-    desk = Desk()
+    desk = Desk(self_join=("qualifier",))
     desk.team(qualifier="alice")
     desk.say("alice", "/rotation away")
     post_leads(desk, 3)
@@ -381,7 +382,7 @@ def test_each_drained_lead_is_announced_in_its_thread_and_to_its_assignee() -> N
 
 
 def test_a_rep_who_joins_late_gets_their_share_not_a_flood() -> None:
-    desk = Desk()
+    desk = Desk(self_join=("qualifier",))
     desk.team(qualifier="alice bob")
     post_leads(desk, 10)
     desk.say("carl", "/rotation join qualifier")
@@ -654,3 +655,86 @@ def _owners_after(
             desk.say("maya", f"/rotation {kind} @{names[n]}")
             (away.add if kind == "away" else away.discard)(names[n])
     return desk.owners()
+
+
+# --- self-service joining (BATON_SELF_JOIN) ----------------------------------------------------
+
+
+def test_joining_a_rotation_yourself_is_off_by_default_and_the_managers_hear_once() -> None:
+    """A rotation's members read every lead, so by default only a manager adds reps."""
+    desk = Desk()
+    desk.team(qualifier="alice")
+    mark = desk.mark()
+    outcome = desk.say("quinn", "/rotation join qualifier")
+    assert outcome.reply == (
+        "Joining the qualifier rotation yourself is off here: a manager adds reps. "
+        "I've told the managers you asked."
+    )
+    assert [pool for (pool, _rep) in desk.uow.committed.memberships] == ["qualifier"]
+    told = desk.since(mark)
+    assert [n.rep_id for n in told] == [desk.rep("maya").id]
+    assert told[0].text == (
+        f"{desk.mention('quinn')} asked to join the qualifier rotation. Joining it yourself is "
+        "off, so nothing changed; to add them: `/rotation add @quinn qualifier`."
+    )
+    with pytest.raises(NotAllowed, match="Only managers and reps in a rotation can"):
+        desk.say("quinn", "/lead show L-1")
+
+
+def test_self_join_opens_only_the_roles_the_setting_names() -> None:
+    desk = Desk(self_join=("qualifier", "prospector"))
+    assert desk.say("quinn", "/rotation join qualifier").reply == "You joined the qualifier pool."
+    assert desk.say("quinn", "/rotation join prospector").reply == "You joined the prospector pool."
+    assert desk.say("quinn", "/rotation join closer").reply.startswith(
+        "Joining the closer rotation yourself is off here"
+    )
+
+
+def test_a_manager_joins_any_rotation_and_a_member_is_told_they_are_in_already() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice")
+    assert desk.say("maya", "/rotation join closer").reply == "You joined the closer pool."
+    mark = desk.mark()
+    assert desk.say("alice", "/rotation join qualifier").reply == (
+        "You're already in the qualifier pool."
+    )
+    assert desk.since(mark) == []
+
+
+def test_with_no_managers_a_refused_join_says_how_to_name_one() -> None:
+    desk = Desk(managers=())
+    reply = desk.say("quinn", "/rotation join qualifier").reply
+    assert reply.startswith("Joining the qualifier rotation yourself is off here")
+    assert "No managers are set up yet" in reply
+
+
+def test_the_self_join_setting_names_roles_and_never_manager() -> None:
+    assert self_join_roles("qualifier, SDRs,prospector") == {"qualifier", "prospector"}
+    assert self_join_roles("") == frozenset()
+    with pytest.raises(ValueError, match="`cleaner` is not a role"):
+        self_join_roles("qualifier,cleaner")
+    with pytest.raises(ValueError, match="leave `manager` out"):
+        self_join_roles("manager")
+
+
+# --- away for someone in no rotation -------------------------------------------------------------
+
+
+def test_setting_away_someone_in_no_rotation_says_so_and_changes_nothing() -> None:
+    desk = Desk()
+    desk.team(qualifier="alice")
+    desk.say("zed", "/lead mine")  # zed has talked to Baton but is in no rotation
+    mark = desk.mark()
+    with pytest.raises(InvalidInput) as refused:
+        desk.say("maya", "/rotation away @zed")
+    assert refused.value.message == (
+        f"{desk.mention('zed')} is in no rotation, so there is nothing to be away from: nothing "
+        "changed. A manager adds someone to one with `/rotation add @zed qualifier`."
+    )
+    assert desk.rep("zed").away_until is None
+    assert desk.mark() == mark
+    with pytest.raises(InvalidInput, match=r"^You're in no rotation"):
+        desk.say("zed", "/rotation away until friday")
+    assert desk.say("maya", "/rotation away @alice").reply.startswith(
+        f"{desk.mention('alice')} is away"
+    )

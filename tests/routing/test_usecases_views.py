@@ -52,9 +52,9 @@ def test_show_gives_the_lead_itself_first_then_its_history_to_a_rep_in_a_rotatio
         "Age: 3 h 20 min (since Mon 23 Nov 09:00)",
         "Reason: spam",
         "History",
-        "• Mon 23 Nov 09:00 created by Baton",
-        "• Mon 23 Nov 09:00 assigned → alice",
-        "• Mon 23 Nov 09:00 disqualified by alice (spam)",
+        "• Mon 23 Nov 09:00 new lead",
+        "• Mon 23 Nov 09:00 assigned to alice by the qualifier rotation",
+        "• Mon 23 Nov 09:00 disqualified by alice: spam",
     ]
     assert outcome.card is not None
     assert (outcome.card.ref, outcome.card.stage, outcome.card.actions) == (
@@ -100,8 +100,8 @@ def test_show_writes_times_on_the_readers_clock_and_amounts_in_the_history() -> 
     desk.say("alice", "/lead handoff 1")
     desk.say("carl", "/lead won 1 9,500")
     lines = desk.say("carl", "/lead show 1", timezone="Asia/Tokyo").reply.split("\n")
-    assert lines[-2] == "• Mon 23 Nov 18:00 handed off by alice → carl"
-    assert lines[-1] == "• Mon 23 Nov 18:00 won by carl (9500)"
+    assert lines[-2] == "• Mon 23 Nov 18:00 handed from alice to carl (closer)"
+    assert lines[-1] == "• Mon 23 Nov 18:00 won by carl: 9,500"
     assert "Won amount: 9,500" in lines
 
 
@@ -116,7 +116,9 @@ def test_show_keeps_the_last_twelve_events_and_says_how_many_there_were() -> Non
     assert len(desk.uow.events_of(1)) == 16
     history = lines[lines.index("History (latest 12 of 16)") + 1 :]
     assert len(history) == 12
-    assert history[0] == "• Mon 23 Nov 09:12 sla missed"
+    assert history[0] == (
+        "• Mon 23 Nov 09:12 bob missed the 5-minute claim SLA (miss 2); it moves on"
+    )
 
 
 def test_show_of_an_unparsed_post_quotes_the_original_text() -> None:
@@ -126,7 +128,7 @@ def test_show_of_an_unparsed_post_quotes_the_original_text() -> None:
     assert reply.startswith("*L-6* — unknown contact\n")
     assert "Stage: unparsed" in reply
     assert "Original post:\n> someone rang about pricing, call back pls\nHistory" in reply
-    assert "(no email address or phone number found)" in reply
+    assert reply.endswith("kept unparsed: no email address or phone number found")
 
 
 def test_show_of_a_lead_that_does_not_exist_says_so() -> None:

@@ -615,6 +615,7 @@ class Desk:
         rules: RuleSet | None = None,
         claim_sla_minutes: int = 5,
         config_managers: Iterable[str] = (),
+        self_join: Iterable[str] = (),
     ) -> None:
         self.uow = FakeUnitOfWork()
         self.clock = FakeClock()
@@ -622,6 +623,7 @@ class Desk:
             rules=rules or RuleSet(()),
             managers=frozenset(("console", name) for name in config_managers),
             claim_sla_minutes=claim_sla_minutes,
+            self_join=frozenset(self_join),
         )
         self.relay = Relay(lambda: self.uow, self.clock, self.config)
         for name in managers:

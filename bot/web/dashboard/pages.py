@@ -183,6 +183,8 @@ def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> Page:
         lead=detail.lead,
         events=detail.events,
         owners=detail.owners,
+        original_post=detail.original_post,
+        timeline=detail.timeline,
         tz=zone(ctx.config.timezone),
     )
     return Page(html)

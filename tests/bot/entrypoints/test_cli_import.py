@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,8 @@ def test_a_dry_run_shows_each_row_and_changes_nothing(team: str, tmp_path: Path)
     made = generate_csv(60)
     result = run(str(write(tmp_path, made.text)), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "line 2: created — into the qualifier rotation" in result.output
-    assert "line 21: matched to owner — to whoever gets line 20" in result.output
+    assert re.search(r"line 2: created — .+: into the qualifier rotation\n", result.output)
+    assert re.search(r"line 21: matched to owner — .+: to whoever gets line 20\n", result.output)
     assert "60 rows would be read: 56 created, 3 matched to owner, 1 bad" in result.output
     assert (count(team, t.leads), count(team, t.intake_keys), count(team, t.outbox)) == before
 
@@ -167,3 +168,35 @@ def test_an_unreadable_or_headerless_file_is_one_line(tmp_path: Path) -> None:
     empty = run(str(write(tmp_path, "")))
     assert empty.exit_code == CONFIG_ERROR
     assert "The file is empty" in empty.stderr
+
+
+def test_a_dry_run_names_each_rows_person_and_company_and_the_rep_by_name(
+    team: str, tmp_path: Path, clock: object
+) -> None:
+    baton = make_baton(team, clock, managers={("console", "maya")})
+    from routing.arrival import posted
+    from routing.roles import Platform
+
+    baton.relay.ingest(posted(Platform.SLACK, "C1", "1.1", "Lead: Al Ng, al@acme.io, Acme"))
+    baton.engine.dispose()
+    file = write(
+        tmp_path,
+        "email,company,first name,last name\n"
+        "bo@acme.io,Acme,Bo,Li\nsam@umbrella.co,Umbrella,Sam,Ortiz\n"
+        "sam@umbrella.co,Umbrella,Sam,Ortiz\n",
+    )
+    result = run(str(file), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "line 2: matched to owner — Bo Li (Acme): to ann, who owns L-1\n" in result.output
+    assert "line 3: created — Sam Ortiz (Umbrella): into the qualifier rotation\n" in result.output
+    assert "line 4: matched to owner — Sam Ortiz (Umbrella): to whoever gets line 3\n" in (
+        result.output
+    )
+    assert "<rep:" not in result.output
+    skipping = run(str(file), "--dry-run", "--skip-duplicates")
+    assert "line 2: skipped as duplicate — Bo Li (Acme): ann owns L-1\n" in skipping.output
+    assert "line 4: skipped as duplicate — Sam Ortiz (Umbrella): repeats line 3\n" in (
+        skipping.output
+    )
+    outbound = run(str(file), "--dry-run", "--as", "console:pat")
+    assert "line 3: created — Sam Ortiz (Umbrella): as pat's outbound lead\n" in outbound.output

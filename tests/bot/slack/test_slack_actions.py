@@ -15,8 +15,8 @@ from bot.slack.listeners.views import form_values, submission
 from bot.slack.render.blocks import action_id
 from bot.slack.render.forms import modal
 from routing.chat.actions import ACTIONS, Action, button_command
-from routing.chat.forms import QUALIFICATION, WON
-from routing.commands import Command, Handoff, Won
+from routing.chat.forms import FIX, QUALIFICATION, WON
+from routing.commands import Command, Fix, Handoff, Won
 from routing.usecases.context import Outcome
 from tests.e2e.slack_double import fixture
 
@@ -117,3 +117,18 @@ def test_a_submitted_views_state_is_read_by_block_id_whatever_its_shape() -> Non
     state = {"values": {"budget": {"value": {"value": " 40k "}}, "need": {"value": {}}}}
     assert form_values({"state": state}) == {"budget": " 40k ", "need": None}
     assert form_values({"state": "garbage"}) == {}
+
+
+def test_the_fix_button_on_an_unparsed_lead_opens_the_fix_modal_whose_submission_fixes_it() -> None:
+    deps, client = Deps(), Client()
+    press("lead:fix", 4, deps, client)
+    assert client.opened == [modal(FIX, 4)]
+    state = {
+        "values": {
+            "email": {"value": {"value": " sam@umbrella.co "}},
+            "company": {"value": {"value": "Umbrella"}},
+        }
+    }
+    deps = Deps(Outcome("Fixed L-4 (Umbrella — sam@umbrella.co)."))
+    submission(deps, fixture("view_submission"), {**modal(FIX, 4), "state": state})  # type: ignore[arg-type]
+    assert deps.ran == [Fix(4, company="Umbrella", email="sam@umbrella.co")]

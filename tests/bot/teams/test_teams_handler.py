@@ -226,6 +226,26 @@ def test_an_empty_qualification_form_comes_back_with_the_error_and_changes_nothi
     assert lead_stage(baton, 1) == "qualified"
 
 
+def test_a_manager_fixes_an_unparsed_post_with_the_fix_form_and_it_is_routed(
+    baton: Baton, teams: Teams
+) -> None:
+    turns = Turns(baton)
+    turns(teams.say_personal(MAYA, "rotation add @Alice Able qualifier", ALICE))
+    turns(teams.lead_post(WEB, "someone rang about pricing, call back pls"))
+    assert lead_stage(baton, 1) == "unparsed"
+    shown = {"baton": "fix", "lead": 1}  # the Fix button's form opens in the card itself
+
+    again = turns.invoke(teams.execute(MAYA, "fix", {**shown, "company": "Umbrella"}))["value"]
+
+    assert "Give an email address or a phone number" in str(again)
+    assert lead_stage(baton, 1) == "unparsed"
+    done = turns.invoke(
+        teams.execute(MAYA, "fix", {**shown, "email": "sam@umbrella.co", "company": "Umbrella"})
+    )
+    assert "Fixed L-1 (Umbrella — sam@umbrella.co)" in str(done["value"])
+    assert lead_stage(baton, 1) == "assigned"
+
+
 def test_qualify_clicked_on_a_channel_card_sends_the_form_to_the_clickers_chat(
     baton: Baton, teams: Teams
 ) -> None:
