@@ -21,6 +21,7 @@ from typing import ClassVar
 from routing import limits
 from routing.lead import SourceRef
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
+from routing.phones import PhoneReader
 from routing.roles import Platform
 from routing.text import storable
 
@@ -137,10 +138,12 @@ def posted(
     pairs: Sequence[tuple[str, str]] = (),
     field_texts: Sequence[str] = (),
     *,
+    phones: PhoneReader,
     event_id: str | None = None,
 ) -> Arrival:
     """A post in an intake channel, in the plain text its adapter read (with the labelled
-    fields and field texts of a form app's post); its card replies in its thread."""
+    fields and field texts of a form app's post); its card replies in its thread. ``phones``
+    finds phone numbers in its free text."""
     came_from = ChatMessage(
         platform, storable(channel), storable(message_id), storable(event_id) if event_id else None
     )
@@ -154,6 +157,7 @@ def posted(
         kept,
         fitted_pairs(pairs),
         [limits.fitted_text(field, limits.NOTES) for field in field_texts[: limits.FIELDS]],
+        phones=phones,
     )
     if isinstance(parsed, Unparsed):
         return Arrival(came_from, parsed, thread, raw=kept)

@@ -204,7 +204,11 @@ def run_demo(
     baton = build(
         settings,
         clock=clock,
-        config=RelayConfig(managers=settings.manager_keys(), currency=settings.baton_currency),
+        config=RelayConfig(
+            managers=settings.manager_keys(),
+            currency=settings.baton_currency,
+            phones=settings.phone_reader(),
+        ),
         notifiers={Platform.CONSOLE.value: ConsoleNotifier(write)},
         platforms=False,
     )

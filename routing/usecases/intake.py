@@ -219,7 +219,7 @@ def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
 def preview(ctx: Ctx, text: str) -> Outcome:
     """Who would get a lead posted as ``text`` now, and why; the relay rolls the turn back."""
     ctx.require_reader("preview the rotation")
-    parsed = parse_lead_post(text)
+    parsed = parse_lead_post(text, phones=ctx.config.phones)
     if isinstance(parsed, Unparsed):
         return Outcome(
             f"Preview: I couldn't read a lead in that ({parsed.reason}), so it would be kept as "

@@ -8,11 +8,14 @@ from bot.baton import Baton
 from routing.arrival import Arrival, posted
 from routing.roles import Platform
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import make_baton, say
 
 
 def _post(n: int) -> Arrival:
-    return posted(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}")
+    return posted(
+        Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}", phones=PHONES
+    )
 
 
 def _owners(baton: Baton, count: int, start: int = 0) -> Counter[str]:

@@ -42,6 +42,7 @@ from routing.stages import CLOSING_STAGES, OPEN_STAGES, OWNED_STAGES, Stage
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from routing.usecases.context import Actor, Outcome, RelayConfig
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 
 _MATCHABLE = (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER}
 
@@ -622,6 +623,7 @@ class Desk:
             rules=rules or RuleSet(()),
             managers=frozenset(("console", name) for name in config_managers),
             claim_sla_minutes=claim_sla_minutes,
+            phones=PHONES,
         )
         self.relay = Relay(lambda: self.uow, self.clock, self.config)
         for name in managers:
@@ -673,6 +675,7 @@ class Desk:
             text=text,
             pairs=pairs,
             event_id=event_id,
+            phones=PHONES,
         )
         actor = Actor(Platform.CONSOLE, author, author) if author else None
         return self.relay.ingest(post, actor)
