@@ -40,7 +40,11 @@ def import_csv(
     ] = None,
     maps: Annotated[
         list[str] | None,
-        typer.Option("--map", help='read a column as a field: --map "Work mail=email"'),
+        typer.Option(
+            "--map",
+            metavar="<column=field>",
+            help='read a column as a field: --map "Work mail=email" (repeat for more)',
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="show what would happen and change nothing")
