@@ -50,6 +50,8 @@ class ChatMessage:
     """The platform's id of this delivery (Slack's ``event_id``), when it has one."""
 
     noun: ClassVar[str] = "post"
+    via: ClassVar[str] = "post"
+    """How a lead came in, as its ``created`` event records it (``/lead show`` says it)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class WebhookCall:
     """The sender's idempotency key, or the payload's own id: a retry with it creates nothing."""
 
     noun: ClassVar[str] = "lead"
+    via: ClassVar[str] = "webhook"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class ImportRow:
     """``--source``, else the file's name: the lead's ``source`` when the row names none."""
 
     noun: ClassVar[str] = "row"
+    via: ClassVar[str] = "import"
 
 
 CameFrom = ChatMessage | WebhookCall | ImportRow

@@ -105,7 +105,8 @@ def serve(
         server = make_server(settings, sender=False, require_platform=not no_platforms)
         server.baton.close()
         check_port_free(host, port)
-    typer.echo(f"Baton listening on http://{host}:{port} ({workers} process(es))")
+    processes = "1 process" if workers == 1 else f"{workers} processes"
+    typer.echo(f"Baton listening on http://{host}:{port} ({processes})")
     run_workers(host, port, workers)
 
 
