@@ -457,6 +457,9 @@ class FakeDashboardReads:
             if lead.stage is Stage.CUSTOMER and lead.owner_id is not None
         }
 
+    def owner_ids(self) -> set[int]:
+        return {lead.owner_id for lead in self.state.leads.values() if lead.owner_id is not None}
+
 
 _TREND_TYPES = frozenset({"created", "qualified", "won"})
 
