@@ -340,7 +340,11 @@ def test_a_lead_with_the_same_email_goes_to_the_current_owner_and_says_so() -> N
         "Same email as L-1 (Umbrella Corp — Sam Ortiz, working), so it goes to alice, "
         "who owns that account."
     )
-    assert desk.uow.events_of(2)[-1].payload == {"explanation": why, "how": "match"}
+    assert desk.uow.events_of(2)[-1].payload == {
+        "explanation": why,
+        "how": "match",
+        "pool": "qualifier",
+    }
     assert desk.lead(2).fields["matched_lead"] == "L-1"
     thread, dm = desk.since(mark)
     assert thread.text == f"L-2 → {desk.mention('alice')}. {why}"

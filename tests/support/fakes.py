@@ -26,7 +26,7 @@ from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
 from routing.errors import NotFound
-from routing.events import EventType, LeadEvent
+from routing.events import RECEIVING, EventType, LeadEvent, received_through
 from routing.lead import Lead, format_lead_id
 from routing.metrics import CustomerSpan, Period
 from routing.metrics.costs import RoleCost, Spend
@@ -241,13 +241,15 @@ class FakeLeads:
         leads = self.tx.state.leads.values()
         return sum(1 for lead in leads if lead.owner_id == rep_id and lead.stage in busy)
 
-    def received_since(self, rep_id: int, since: datetime) -> int:
-        kinds = {EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF}
+    def received_since(self, rep_id: int, since: datetime, pool: str) -> int:
         return len(
             {
                 e.lead_id
                 for e in self.tx.state.events
-                if e.owner_id == rep_id and e.type in kinds and e.at >= since
+                if e.owner_id == rep_id
+                and e.type in RECEIVING
+                and e.at >= since
+                and received_through(e.payload, pool)
             }
         )
 
