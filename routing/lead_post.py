@@ -355,11 +355,12 @@ def _read_document(text: str) -> _Document:
 
 def _introduces_someone(line: str, key: str, value: str) -> bool:
     """``Tom Baker (Initech) wants a callback: +1 415 555 0142`` is a sentence about the lead, not
-    a label: an unknown label that names someone (a bracket, or ``… from …``) before a contact."""
+    a label: an unknown label of four words or more that names someone (a bracket, or
+    ``… from …``) before a contact. ``Contact (work): …`` stays a label."""
     if key in _LABEL_ALIASES or key == _LEAD_HEADER or not _may_hold_contacts(value):
         return False
     label = f" {line.partition(':')[0].lower()} "
-    return "(" in label or " from " in label
+    return len(label.split()) >= 4 and ("(" in label or " from " in label)
 
 
 def _continues(entry: list[str], line: str) -> bool:

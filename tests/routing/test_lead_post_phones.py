@@ -103,3 +103,8 @@ def test_a_post_full_of_digits_is_read_quickly() -> None:
     start = time.perf_counter()
     parse_lead_post(post, phones=PHONES)
     assert time.perf_counter() - start < 0.5
+
+
+def test_a_short_label_with_a_bracket_stays_a_label_and_names_nobody() -> None:
+    lead = parsed("Contact (work): +1 415 555 0142")
+    assert (lead.name, lead.company, lead.phone) == (None, None, "+1 415 555 0142")
