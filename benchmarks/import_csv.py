@@ -23,12 +23,15 @@ from bot.bootstrap import build
 from bot.config import Settings
 from bot.console.session import console_mentions
 from bot.entrypoints.imports import run_import
+from bot.phones import PhoneNumbers
 from routing.commands import parse_command
 from routing.csv_rows import decode_csv, read_rows
 from routing.roles import Platform
 from routing.usecases.context import Actor, RelayConfig
 from routing.usecases.imports import ImportOptions
 from tests.support.csv_files import generate_csv
+
+PHONES = PhoneNumbers()
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}
@@ -45,7 +48,7 @@ def measure(folder: Path, rows: int) -> dict[str, object]:
         baton.relay.execute(boss, parse_command("rotation", text, NOW.date()))
     data = generate_csv(rows).text.encode()
     started = time.perf_counter()
-    parsed = list(read_rows(decode_csv(data)))
+    parsed = list(read_rows(decode_csv(data), phones=PHONES))
     parsing = time.perf_counter() - started
     summary = run_import(baton, parsed, ImportOptions(hashlib.sha256(data).hexdigest()))
     total = time.perf_counter() - started

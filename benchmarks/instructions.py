@@ -29,6 +29,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.phones import PhoneNumbers
+
+PHONES = PhoneNumbers()
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -61,7 +65,13 @@ def _posts(start: int, count: int):  # type: ignore[no-untyped-def]
     from routing.roles import Platform
 
     return [
-        posted(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}")
+        posted(
+            Platform.CONSOLE,
+            "#leads",
+            f"m{n}",
+            f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}",
+            phones=PHONES,
+        )
         for n in range(start, start + count)
     ]
 

@@ -20,9 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.phones import PhoneNumbers
 from routing.arrival import posted
 from routing.lead_post import parse_lead_post
 from routing.roles import Platform
+
+PHONES = PhoneNumbers()
 
 SHAPES = {
     "space-colon": " :",
@@ -57,7 +60,7 @@ def best_ms(text: str, repeat: int, clock: Callable[[], float] = time.perf_count
     best = float("inf")
     for _ in range(repeat):
         start = clock()
-        parse_lead_post(text)
+        parse_lead_post(text, phones=PHONES)
         best = min(best, clock() - start)
     return round(best * 1000, 2)
 
@@ -77,7 +80,7 @@ def main() -> None:
     cpu = {name: best_ms(text, args.repeat, time.process_time) for name, text in posts.items()}
     worst, worst_cpu = max(wall, key=wall.__getitem__), max(cpu, key=cpu.__getitem__)
     start = time.perf_counter()
-    posted(Platform.SLACK, "C1", "1.0", posts[worst])
+    posted(Platform.SLACK, "C1", "1.0", posts[worst], phones=PHONES)
     read_ms = round((time.perf_counter() - start) * 1000, 2)
     figures = {
         "size_chars": args.size,

@@ -28,10 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.console.session import console_mentions
+from bot.phones import PhoneNumbers
 from routing.arrival import posted
 from routing.commands import parse_command
 from routing.roles import Platform
 from routing.usecases.context import Actor, RelayConfig
+
+PHONES = PhoneNumbers()
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}
@@ -54,7 +57,7 @@ def relay_rate(folder: Path, leads: int, producers: int = 1) -> float:
         """Each post read, then taken in, as an adapter's thread does."""
         gate.wait()
         for message_id, text in share:
-            baton.relay.ingest(posted(Platform.CONSOLE, "#leads", message_id, text))
+            baton.relay.ingest(posted(Platform.CONSOLE, "#leads", message_id, text, phones=PHONES))
 
     threads = [threading.Thread(target=produce, args=(share,)) for share in shares]
     for thread in threads:

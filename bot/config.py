@@ -12,6 +12,7 @@ import yaml
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.phones import DEFAULT_REGION, PhoneNumbers, phone_region
 from routing import limits
 from routing.chat.formatting import currency_code
 from routing.commands.words import self_join_roles
@@ -69,6 +70,9 @@ class Settings(BaseSettings):
     baton_secret_key: str | None = None
     baton_currency: str = ""
     """ISO 4217 code amounts are shown in (``GBP`` → £24,000); empty: bare amounts."""
+    # Phone numbers in free text (issue 18, item 13)
+    baton_phone_region: str = DEFAULT_REGION
+    """The region national numbers are read in (``(415) 555-0142`` is a US number)."""
 
     # Self-service `/rotation join` (issue 18): the roles anyone may join; empty, nobody.
     baton_self_join: str = ""
@@ -84,6 +88,11 @@ class Settings(BaseSettings):
     @classmethod
     def _iso_code(cls, value: Any) -> Any:
         return currency_code(value) if isinstance(value, str) or value is None else value
+
+    @field_validator("baton_phone_region", mode="before")
+    @classmethod
+    def _region_code(cls, value: Any) -> Any:
+        return phone_region(value) if isinstance(value, str) or value is None else value
 
     @field_validator("baton_digest_time", mode="before")
     @classmethod
@@ -158,7 +167,12 @@ class Settings(BaseSettings):
             currency=self.baton_currency,
             self_join=self_join_roles(self.baton_self_join),
             stalled_days=self.baton_stalled_days,
+            phones=self.phone_reader(),
         )
+
+    def phone_reader(self) -> PhoneNumbers:
+        """What finds phone numbers in posts' free text, in ``BATON_PHONE_REGION``."""
+        return PhoneNumbers(self.baton_phone_region)
 
 
 def _split(value: str) -> frozenset[str]:

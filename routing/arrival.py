@@ -21,6 +21,7 @@ from typing import ClassVar
 from routing import limits
 from routing.lead import SourceRef
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
+from routing.phones import PhoneReader
 from routing.roles import Platform
 from routing.text import storable
 
@@ -49,6 +50,8 @@ class ChatMessage:
     """The platform's id of this delivery (Slack's ``event_id``), when it has one."""
 
     noun: ClassVar[str] = "post"
+    via: ClassVar[str] = "post"
+    """How a lead came in, as its ``created`` event records it (``/lead show`` says it)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class WebhookCall:
     """The sender's idempotency key, or the payload's own id: a retry with it creates nothing."""
 
     noun: ClassVar[str] = "lead"
+    via: ClassVar[str] = "webhook"
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class ImportRow:
     """``--source``, else the file's name: the lead's ``source`` when the row names none."""
 
     noun: ClassVar[str] = "row"
+    via: ClassVar[str] = "import"
 
 
 CameFrom = ChatMessage | WebhookCall | ImportRow
@@ -137,10 +142,12 @@ def posted(
     pairs: Sequence[tuple[str, str]] = (),
     field_texts: Sequence[str] = (),
     *,
+    phones: PhoneReader,
     event_id: str | None = None,
 ) -> Arrival:
     """A post in an intake channel, in the plain text its adapter read (with the labelled
-    fields and field texts of a form app's post); its card replies in its thread."""
+    fields and field texts of a form app's post); its card replies in its thread. ``phones``
+    finds phone numbers in its free text."""
     came_from = ChatMessage(
         platform, storable(channel), storable(message_id), storable(event_id) if event_id else None
     )
@@ -154,6 +161,7 @@ def posted(
         kept,
         fitted_pairs(pairs),
         [limits.fitted_text(field, limits.NOTES) for field in field_texts[: limits.FIELDS]],
+        phones=phones,
     )
     if isinstance(parsed, Unparsed):
         return Arrival(came_from, parsed, thread, raw=kept)

@@ -25,6 +25,7 @@ from routing import limits
 from routing.arrival import fitted_pairs
 from routing.errors import InvalidInput
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
+from routing.phones import PhoneReader
 from routing.text import storable
 
 __all__ = [
@@ -93,9 +94,12 @@ def parse_maps(maps: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvRow]:
+def read_rows(
+    text: str, maps: Mapping[str, str] | None = None, *, phones: PhoneReader
+) -> Iterator[CsvRow]:
     """Each data row of ``text`` as a lead or a problem, in file order, with earlier-row
-    duplicates (same email or company domain) marked."""
+    duplicates (same email or company domain) marked; ``phones`` finds phone numbers in free
+    text (a notes column)."""
     reader = csv_reader(text)
     headers = _headers(reader)
     labels = [_label(storable(h), maps or {}) for h in headers[: limits.FIELDS + _CORE_COLUMNS]]
@@ -104,7 +108,7 @@ def read_rows(text: str, maps: Mapping[str, str] | None = None) -> Iterator[CsvR
         if isinstance(cells, str):
             yield CsvRow(line, None, cells)
         else:
-            yield _with_duplicate(_row(line, labels, cells), seen)
+            yield _with_duplicate(_row(line, labels, cells, phones), seen)
 
 
 def csv_reader(text: str) -> CsvReader:
@@ -206,9 +210,9 @@ def _label(header: str, maps: Mapping[str, str]) -> str:
     return maps.get(_header_key(header), header.strip())
 
 
-def _row(line: int, labels: Sequence[str], cells: Sequence[str]) -> CsvRow:
+def _row(line: int, labels: Sequence[str], cells: Sequence[str], phones: PhoneReader) -> CsvRow:
     pairs = [(label, cell) for label, cell in zip(labels, cells, strict=False) if label]
-    parsed = parse_lead_post("", fitted_pairs(pairs, len(pairs)))
+    parsed = parse_lead_post("", fitted_pairs(pairs, len(pairs)), phones=phones)
     if isinstance(parsed, Unparsed):
         return CsvRow(line, None, parsed.reason)
     return CsvRow(line, parsed)

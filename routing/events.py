@@ -52,3 +52,22 @@ class LeadEvent:
     owner_id: int | None
     payload: Mapping[str, Any] = field(default_factory=dict)
     id: int | None = None
+
+
+RECEIVING = frozenset({EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF})
+"""The events by which a lead reaches someone: what a daily cap counts."""
+
+
+def received_through(payload: Mapping[str, Any], pool: str) -> bool:
+    """Whether a lead that reached someone (a :data:`RECEIVING` event with ``payload``) came
+    through ``pool``, the pool its event records (``assigned`` events before pools were recorded
+    have it in their ``rotation``).
+
+    A membership's daily cap counts only these, so a rep in two pools is held to each pool's cap
+    separately; an event that records no pool counts for every pool, as all did before.
+    """
+    recorded = payload.get("pool")
+    if recorded is None:
+        rotation = payload.get("rotation")
+        recorded = rotation.get("pool") if isinstance(rotation, Mapping) else None
+    return recorded is None or recorded == pool

@@ -16,6 +16,7 @@ from routing import limits
 from routing.arrival import Arrival, WebhookCall, arrived, fitted_pairs
 from routing.lead import SourceRef
 from routing.lead_post import Unparsed, parse_lead_post
+from routing.phones import PhoneReader
 
 MAX_PAIRS = limits.WEBHOOK_PAIRS
 """Fields read from one payload; the rest stay in the raw body only."""
@@ -30,6 +31,8 @@ def webhook_arrival(
     raw: str,
     idempotency_key: str | None = None,
     thread: SourceRef | None = None,
+    *,
+    phones: PhoneReader,
 ) -> Arrival:
     """A decoded body (a JSON value, or form fields as pairs) from the sender ``source`` as a
     lead that arrived, read before any transaction starts; its card goes to ``thread``.
@@ -38,12 +41,16 @@ def webhook_arrival(
     sender's idempotency key, or the payload's own id, makes a retry create nothing: it is kept
     whole (:func:`routing.limits.fitted_key` stores a long one as its digest, never cut), and
     every label and value is made storable and cut (:func:`routing.arrival.fitted_pairs`)
-    before it is read.
+    before it is read; ``phones`` finds phone numbers in free text (a message field).
     """
     _shape, pairs, own_id = read_shape(payload)
     key = idempotency_key or own_id or None
     fitted = fitted_pairs(pairs, MAX_PAIRS)
-    parsed = parse_lead_post("", fitted) if fitted else Unparsed("the payload has no fields")
+    parsed = (
+        parse_lead_post("", fitted, phones=phones)
+        if fitted
+        else Unparsed("the payload has no fields")
+    )
     return arrived(WebhookCall(source, key), parsed, thread, raw)
 
 

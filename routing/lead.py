@@ -18,7 +18,16 @@ from routing.contact import Contact, contact_problems
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
 from routing.lead_post import email_domain
-from routing.stages import ALLOWED, CLOSING_STAGES, OPEN_STAGES, Action, Stage, allowed_actions
+from routing.roles import Role
+from routing.stages import (
+    ALLOWED,
+    CLOSING_STAGES,
+    OPEN_STAGES,
+    Action,
+    Stage,
+    allowed_actions,
+    owning_role,
+)
 
 
 class Origin(StrEnum):
@@ -243,7 +252,8 @@ class Lead:
         rotation: Mapping[str, Any] | None = None,
     ) -> None:
         """``rotation``: the turn that chose ``to`` (pool, eligible weights, skips), kept in the
-        event so fair shares can be computed later; absent when no rotation turn chose them."""
+        event so fair shares can be computed later; absent when no rotation turn chose them.
+        ``pool`` records the pool the lead reached them through (its daily cap counts it)."""
         self.check(Action.ASSIGN)
         self.assigned_at = at
         self._record(
@@ -255,6 +265,7 @@ class Lead:
             explanation=explanation,
             how=how,
             rotation=dict(rotation) if rotation is not None else None,
+            pool=self.pool if rotation is None else None,  # a turn records its own pool
         )
 
     def claim(self, by: int, at: datetime) -> None:
@@ -287,7 +298,9 @@ class Lead:
 
     def start_working(self, owner: int, at: datetime) -> None:
         """Outbound leads skip assignment: the prospector who logs one is already working it."""
-        self._record(EventType.ASSIGNED, at, owner, Stage.WORKING, owner, how="outbound")
+        self._record(
+            EventType.ASSIGNED, at, owner, Stage.WORKING, owner, how="outbound", pool=self.pool
+        )
 
     def qualify(self, by: int, at: datetime, q: Qualification) -> None:
         self.check(Action.QUALIFY)
@@ -318,6 +331,7 @@ class Lead:
             handed_from=self.owner_id,
             role=role,
             explanation=explanation,
+            pool=role,  # hand-offs take turns in the pool named for the role
         )
 
     def hand_to_qualifier(
@@ -339,6 +353,7 @@ class Lead:
             sourced_by=sourced_by,
             role="qualifier",
             explanation=explanation,
+            pool=pool,
         )
 
     def log_meeting(self, by: int, at: datetime) -> None:
@@ -396,6 +411,8 @@ class Lead:
             self.assign(to, at, reason, actor_id=by, how="manager")
             return
         self.assigned_at = at  # the new owner's claim clock starts now, as on a hand-off
+        role = owning_role(self.stage, outbound=self.prospecting)
+        deal_pool = role.value if role in (Role.CLOSER, Role.ACCOUNT_MANAGER) and role else None
         self._record(
             EventType.REASSIGNED,
             at,
@@ -404,6 +421,7 @@ class Lead:
             to,
             reassigned_from=self.owner_id,
             reason=reason,
+            pool=deal_pool or self.pool,  # the pool it reaches them through (see assign)
         )
 
     def take_pending(self) -> list[LeadEvent]:

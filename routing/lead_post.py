@@ -10,10 +10,15 @@ it comes back :class:`Unparsed` (it is stored with its raw text and flagged for 
 module never raises on odd text: everything a form or a person might post is either read or
 reported as unparsed.
 
+Phone numbers in free text are found by a :class:`~routing.phones.PhoneReader` (the numbering
+plans of every country, which the domain does not keep); a labelled ``Phone:`` value is taken as
+written. Email addresses may have letters of any script (``léa@exemple.fr``).
+
 Reading takes time linear in the text: no pattern rescans a run of characters from each of its
 positions, only the first :data:`~routing.limits.POST_LINES` lines and
 :data:`~routing.limits.POST_PIECES` pieces of free text are read for labels, names and companies,
-and the rest of a long post is searched for an email address or a phone number only.
+the rest of a long post is searched for an email address or a phone number only, and the phone
+reader is handed at most :data:`~routing.limits.PHONE_SCAN` characters of a post in all.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from routing import limits
+from routing.phones import PhoneReader
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
@@ -132,33 +138,53 @@ def tidy(text: str) -> str:
 
 # --- recognising pieces -----------------------------------------------------------------------
 
+# Letters and digits of any script (RFC 6531 addresses, internationalised domains).
 _EMAIL = re.compile(
-    r"(?<![\w.%+\-])(?<![\w.%+'\-]')[A-Za-z0-9][A-Za-z0-9._%+'\-]*+@"
-    r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,63}(?![\w\-])"
+    r"(?<![\w.%+\-])(?<![\w.%+'\-]')[^\W_][\w.%+'\-]*+@"
+    r"[^\W_][\w\-]*+(?:\.[\w\-]+)*\.[^\W\d_]{2,63}(?![\w\-])"
 )
-_PHONE = re.compile(r"(?<![\w+])\+?\(?[0-9][0-9 ().\-/\u00a0]{5,}[0-9](?!\w)")
-_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{2,4}")
 _WEBSITE = re.compile(
     r"(?<![\w@.\-])(?:https?://\S+|www\.[^\s,;]+|(?:[a-z0-9\-]+\.)+[a-z]{2,12}(?:/[^\s,;]*)?)"
     r"(?![\w@\-])"
 )
-_DIGIT = re.compile(r"[0-9]")
 
 
 def _emails_in(text: str) -> list[str]:
     return [match.lower().rstrip(".") for match in _EMAIL.findall(text)]
 
 
-def _phones_in(text: str) -> list[str]:
-    """Phone numbers in free text: a ``+`` and 7 digits, or 9 digits, and not a date."""
-    found = []
-    for match in _PHONE.finditer(text):
-        number = match[0].strip()
-        digits = len(_DIGIT.findall(number))
-        enough = 7 if number.startswith("+") else 9
-        if enough <= digits <= 15 and not _DATE_LIKE.search(number):
-            found.append(number)
-    return found
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+class _Phones:
+    """One post's phone search: the reader, and what is left of the post's
+    :data:`~routing.limits.PHONE_SCAN` budget."""
+
+    def __init__(self, reader: PhoneReader) -> None:
+        self._reader = reader
+        self._left = limits.PHONE_SCAN
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the numbers in ``text`` are; text with fewer than seven digits is not read."""
+        if self._left <= 0 or _digits(text) < 7:
+            return []
+        read = text[: self._left]
+        self._left -= len(read)
+        return [(start, end) for start, end in self._reader.spans(read) if 0 <= start < end]
+
+    def numbers(self, text: str) -> list[str]:
+        return [text[start:end] for start, end in self.spans(text)]
+
+    def take(self, text: str, into: list[str]) -> str:
+        """``text`` with its numbers blanked out, the numbers added to ``into`` as written."""
+        kept, last = [], 0
+        for start, end in self.spans(text):
+            if start >= last:
+                into.append(text[start:end])
+                kept.append(text[last:start])
+                last = end
+        return " ".join([*kept, text[last:]])
 
 
 def _one_line(text: str) -> str:
@@ -317,7 +343,7 @@ def _read_document(text: str) -> _Document:
             pending = None
             continue
         labelled = _labelled(line)
-        if labelled is None:
+        if labelled is None or _introduces_someone(line, *labelled):
             if pending is not None and _continues(pending, line):
                 pending[1] = f"{pending[1]}\n{line.strip()}".strip()
             else:
@@ -325,6 +351,16 @@ def _read_document(text: str) -> _Document:
             continue
         pending = _add_labelled(document, *labelled)
     return document
+
+
+def _introduces_someone(line: str, key: str, value: str) -> bool:
+    """``Tom Baker (Initech) wants a callback: +1 415 555 0142`` is a sentence about the lead, not
+    a label: an unknown label of four words or more that names someone (a bracket, or
+    ``… from …``) before a contact. ``Contact (work): …`` stays a label."""
+    if key in _LABEL_ALIASES or key == _LEAD_HEADER or not _may_hold_contacts(value):
+        return False
+    label = f" {line.partition(':')[0].lower()} "
+    return len(label.split()) >= 4 and ("(" in label or " from " in label)
 
 
 def _continues(entry: list[str], line: str) -> bool:
@@ -389,17 +425,17 @@ class _LineFinds:
     unsure: list[str] = field(default_factory=list)  # a name or a company, to be told apart
 
 
-def _read_free_line(line: str, finds: _LineFinds, budget: int) -> int:
+def _read_free_line(line: str, finds: _LineFinds, budget: int, phones: _Phones) -> int:
     """Pull contacts out of a free line, and keep the rest as name or company candidates.
 
-    At most ``budget`` pieces are told apart (the rest of the line is one more piece); returns
-    what is left of the budget.
+    Email addresses and phone numbers are taken from the whole line first (``(415) 555-0142``
+    holds brackets, which part pieces). At most ``budget`` pieces are told apart (the rest of
+    the line is one more piece); returns what is left of the budget.
     """
+    line = phones.take(_take(_EMAIL, line, finds.emails, str.lower), finds.phones)
     pieces = _PIECE_BREAK.split(line, maxsplit=budget) if budget > 0 else [line]
     for piece in pieces:
-        rest = _take(_EMAIL, piece, finds.emails, str.lower)
-        rest = _take_phones(rest, finds.phones)
-        rest = _take(_WEBSITE, rest, finds.websites, str.strip)
+        rest = _take(_WEBSITE, piece, finds.websites, str.strip)
         _sort_candidate(_candidate(rest), finds)
     return max(0, budget - len(pieces))
 
@@ -412,14 +448,6 @@ def _take(pattern: re.Pattern[str], text: str, into: list[str], tidy: Callable[[
         return " "
 
     return pattern.sub(taken, text)
-
-
-def _take_phones(text: str, into: list[str]) -> str:
-    phones = _phones_in(text)
-    into.extend(phones)
-    for phone in phones:
-        text = text.replace(phone, " ")
-    return text
 
 
 def _candidate(text: str) -> str:
@@ -510,6 +538,7 @@ def _matches_local_part(text: str, email: str | None) -> bool:
 class _Lead:
     """The lead as it is being assembled: the first value found for each key wins."""
 
+    phones: _Phones
     email: str | None = None
     phone: str | None = None
     name: str | None = None
@@ -541,12 +570,13 @@ class _Lead:
 
     def _add_phone(self, value: str) -> None:
         first_line = value.strip().split("\n")[0].strip()
-        if self.phone is None and len(_DIGIT.findall(first_line)) >= 5:
+        if self.phone is None and _digits(first_line) >= 5:
             self.phone = first_line
 
     def _add_person_or_company(self, key: str, value: str) -> None:
         """``Contact: Dan O'Brien, dan@acme.io`` gives a name and an email."""
-        value = _take_phones(_take(_EMAIL, value, self.stray_emails, str.lower), self.stray_phones)
+        value = _take(_EMAIL, value, self.stray_emails, str.lower)
+        value = self.phones.take(value, self.stray_phones)
         value = _one_line(_EMPTY_BRACKETS.sub(" ", value)).strip(" ,;|-–—")
         if not value:
             return
@@ -570,7 +600,7 @@ def _add_free_lines(lead: _Lead, lines: Iterable[tuple[str, bool]]) -> None:
         if not (after_header or _may_hold_contacts(line)):
             continue
         line_finds = _LineFinds()
-        budget = _read_free_line(line, line_finds, budget)
+        budget = _read_free_line(line, line_finds, budget, lead.phones)
         if after_header or line_finds.emails or line_finds.phones:
             _merge(finds, line_finds)
     lead.email = lead.email or next(iter(lead.stray_emails + finds.emails), None)
@@ -582,12 +612,9 @@ def _add_free_lines(lead: _Lead, lines: Iterable[tuple[str, bool]]) -> None:
     lead.company = lead.company or company
 
 
-_SEVEN_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){6}")
-
-
 def _may_hold_contacts(line: str) -> bool:
     """Cheaply: could this line hold an email address or a phone number (7 digits or more)?"""
-    return "@" in line or _SEVEN_DIGITS.search(line) is not None
+    return "@" in line or _digits(line) >= 7
 
 
 def _merge(into: _LineFinds, finds: _LineFinds) -> None:
@@ -602,7 +629,7 @@ def _add_contacts_from_text_fields(lead: _Lead, unread: Iterable[str]) -> None:
     for text in texts:
         if lead.email is None and (emails := _emails_in(text)):
             lead.email = emails[0]
-        if lead.phone is None and (phones := _phones_in(text)):
+        if lead.phone is None and (phones := lead.phones.numbers(text)):
             lead.phone = phones[0]
 
 
@@ -626,9 +653,12 @@ def parse_lead_post(
     text: str,
     pairs: Sequence[tuple[str, str]] = (),
     field_texts: Sequence[str] = (),
+    *,
+    phones: PhoneReader,
 ) -> ParsedLead | Unparsed:
     """Read a lead from a post's plain text, its labelled field pairs (attachment fields, a
-    webhook's or a spreadsheet's) and its field texts (Block Kit section fields)."""
+    webhook's or a spreadsheet's) and its field texts (Block Kit section fields); ``phones``
+    finds the phone numbers in free text."""
     documents = [
         _pairs_document(pairs),
         *(_field_text_document(text) for text in field_texts),
@@ -636,7 +666,7 @@ def parse_lead_post(
     ]
     if not any(d.entries or any(line.strip() for line, _ in d.free_lines) for d in documents):
         return Unparsed("the post is empty")
-    lead = _Lead()
+    lead = _Lead(_Phones(phones))
     for key, value in (entry for document in documents for entry in document.entries):
         lead.add(key, value)
     _add_free_lines(lead, (line for document in documents for line in document.free_lines))

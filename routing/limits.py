@@ -61,6 +61,7 @@ __all__ = [
     "OUTBOX_STATUS",
     "PERSON_NAME",
     "PHONE",
+    "PHONE_SCAN",
     "PLATFORM",
     "POOL_NAME",
     "POST_LINES",
@@ -121,6 +122,10 @@ POST_LINES = 120
 POST_PIECES = 128
 """Pieces of free text (between commas, brackets…) told apart as names or companies in one post,
 and labels looked for in one line; what is beyond is searched for contacts only."""
+PHONE_SCAN = 2000
+"""Characters of one post's free text handed to the phone reader, in all (lines with fewer than
+seven digits are not handed over): the numbering plans cost about 10 µs a character on runs of
+digits and punctuation, so a post's phone search stays within a few tens of milliseconds."""
 
 # --- people, pools and places -----------------------------------------------------------------
 USER_ID = 128

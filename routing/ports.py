@@ -57,9 +57,10 @@ class LeadRepository(Protocol):
         """Leads ``rep_id`` holds assigned or working (what ``max_open`` limits)."""
         ...
 
-    def received_since(self, rep_id: int, since: datetime) -> int:
-        """Distinct leads that reached ``rep_id`` from ``since`` on, however they came:
-        assigned (rotation, duplicate match, manager), reassigned or handed off."""
+    def received_since(self, rep_id: int, since: datetime, pool: str) -> int:
+        """Distinct leads that reached ``rep_id`` through ``pool`` from ``since`` on, however
+        they came: assigned (rotation, duplicate match, manager), reassigned or handed off
+        (:func:`routing.events.received_through` says which pool an event is through)."""
         ...
 
     def queued(self, pool: str) -> list[Lead]: ...

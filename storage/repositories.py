@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from routing.errors import NotFound
-from routing.events import EventType, LeadEvent
+from routing.events import RECEIVING, LeadEvent, received_through
 from routing.lead import Lead, format_lead_id
 from routing.metrics import CustomerSpan
 from routing.notices import Notice
@@ -46,7 +46,7 @@ _MATCHABLE_SQL: list[Any] = [literal_column(f"'{stage}'") for stage in _MATCHABL
 """The stages as SQL literals (our own constants): a statement compiled once needs no IN list."""
 _OWNED = sorted(s.value for s in OWNED_STAGES)
 _WORKLOAD = [Stage.ASSIGNED.value, Stage.WORKING.value]
-_RECEIVED = [e.value for e in (EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF)]
+_RECEIVED = sorted(e.value for e in RECEIVING)
 
 
 def _dialect_insert(conn: Connection, table: Table) -> Any:
@@ -286,8 +286,10 @@ _OPEN_COUNT = Prepared(
         t.leads.c.stage.in_([literal_column(f"'{stage}'") for stage in _WORKLOAD]),
     )
 )
+# The rep's receiving events of the day (a few dozen): which pool each came through is read from
+# its payload by ``routing.events.received_through``, the same on both databases.
 _RECEIVED_SINCE = Prepared(
-    select(func.count(func.distinct(t.lead_events.c.lead_id))).where(
+    select(t.lead_events.c.lead_id, t.lead_events.c.payload).where(
         t.lead_events.c.owner_id == bindparam("rep_id"),
         t.lead_events.c.type.in_([literal_column(f"'{kind}'") for kind in _RECEIVED]),
         t.lead_events.c.at >= bindparam("since", type_=t.UTCDateTime()),
@@ -361,8 +363,9 @@ class SqlLeads:
     def open_count(self, rep_id: int) -> int:
         return _count(_OPEN_COUNT, self.conn, {"rep_id": rep_id})
 
-    def received_since(self, rep_id: int, since: datetime) -> int:
-        return _count(_RECEIVED_SINCE, self.conn, {"rep_id": rep_id, "since": since})
+    def received_since(self, rep_id: int, since: datetime, pool: str) -> int:
+        rows = _RECEIVED_SINCE.rows(self.conn, {"rep_id": rep_id, "since": since})
+        return len({r["lead_id"] for r in rows if received_through(r["payload"] or {}, pool)})
 
     def queued(self, pool: str) -> list[Lead]:
         query = (

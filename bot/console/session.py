@@ -222,7 +222,9 @@ class ConsoleSession:
     def post(self, text: str, author: str | None = None) -> Outcome:
         """A post in the intake channel, written as in Slack (mrkdwn)."""
         message_id = f"msg-{next(self._posts)}"
-        arrival = posted(Platform.CONSOLE, INTAKE_CHANNEL, message_id, mrkdwn.plain_text(text))
+        plain = mrkdwn.plain_text(text)
+        phones = self.relay.config.phones
+        arrival = posted(Platform.CONSOLE, INTAKE_CHANNEL, message_id, plain, phones=phones)
         who = Actor(Platform.CONSOLE, author or self.user, author or self.user)
         return self.relay.ingest(arrival, who)
 

@@ -23,6 +23,7 @@ from bot.baton import Baton
 from bot.bootstrap import build, migrate
 from bot.config import Settings, StartupError
 from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
+from bot.entrypoints.chart_file import check_chart_path, write_chart
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
 from bot.entrypoints.refusals import refusals
@@ -88,7 +89,9 @@ def _typed(session: ConsoleSession) -> Iterator[str]:
 def serve(
     host: str = typer.Option("0.0.0.0", help="interface to listen on"),
     port: int = typer.Option(3000, help="port to listen on"),
-    workers: int = typer.Option(1, min=1, max=32, help="server processes sharing the port"),
+    workers: int = typer.Option(
+        1, min=1, max=32, metavar="<1-32>", help="server processes sharing the port"
+    ),
     no_platforms: bool = typer.Option(
         False, "--no-platforms", help="start with no Slack or Teams configured (health checks)"
     ),
@@ -102,7 +105,8 @@ def serve(
         server = make_server(settings, sender=False, require_platform=not no_platforms)
         server.baton.close()
         check_port_free(host, port)
-    typer.echo(f"Baton listening on http://{host}:{port} ({workers} process(es))")
+    processes = "1 process" if workers == 1 else f"{workers} processes"
+    typer.echo(f"Baton listening on http://{host}:{port} ({processes})")
     run_workers(host, port, workers)
 
 
@@ -115,7 +119,9 @@ def demo(
     """A simulated team and day of leads through the whole relay, with no credentials."""
     from bot.entrypoints.demo import run_demo
 
-    run_demo(seed=seed, database_url=database, write=typer.echo, chart=chart)
+    with refusals("demo"):
+        check_chart_path(chart)
+        run_demo(seed=seed, database_url=database, write=typer.echo, chart=chart)
 
 
 @app.command("teams-package")
@@ -163,14 +169,16 @@ def digest_command(
 ) -> None:
     """Build the last complete day's (or week's) digest now: print it, or send it."""
     with refusals("digest"):
+        if chart is not None:
+            check_chart_path(chart)
         digest, said = _digest(build(platforms=False), period.unit, send=not print_)
     typer.echo(said, nl=False)
     if chart is not None and digest is not None:
         from bot.render.chart import funnel_chart_png
 
-        chart.write_bytes(
-            funnel_chart_png(digest.report, digest.previous, currency=digest.currency)
-        )
+        png = funnel_chart_png(digest.report, digest.previous, currency=digest.currency)
+        with refusals("digest"):
+            write_chart(chart, png)
         typer.echo(f"Chart written to {chart}")
 
 

@@ -18,6 +18,7 @@ from bot.baton import Baton
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.console.session import ConsoleNotifier, ConsoleSession
+from bot.entrypoints.chart_file import write_chart
 from bot.render.chart import funnel_chart_png
 from routing.roles import Platform
 from routing.usecases.context import RelayConfig
@@ -205,7 +206,11 @@ def run_demo(
     baton = build(
         settings,
         clock=clock,
-        config=RelayConfig(managers=settings.manager_keys(), currency=settings.baton_currency),
+        config=RelayConfig(
+            managers=settings.manager_keys(),
+            currency=settings.baton_currency,
+            phones=settings.phone_reader(),
+        ),
         notifiers={Platform.CONSOLE.value: ConsoleNotifier(write)},
         platforms=False,
     )
@@ -425,8 +430,8 @@ def _finish(day: Day, write: Callable[[str], None], chart: Path) -> None:
     outcome = day.session.last_outcome
     digest = outcome.data.get("digest") if outcome else None
     if isinstance(digest, Digest):
-        chart.write_bytes(
-            funnel_chart_png(digest.report, digest.previous, currency=digest.currency)
+        write_chart(
+            chart, funnel_chart_png(digest.report, digest.previous, currency=digest.currency)
         )
         write("")
         write(f"The funnel chart is in {chart}")

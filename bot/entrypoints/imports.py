@@ -23,6 +23,7 @@ from bot.config import Settings, StartupError
 from bot.entrypoints.refusals import refusals
 from routing.csv_rows import CsvRow, decode_csv, parse_maps, read_rows
 from routing.errors import BatonError
+from routing.phones import PhoneReader
 from routing.relay import SYSTEM, UseCase
 from routing.roles import Platform
 from routing.usecases import imports
@@ -39,7 +40,11 @@ def import_csv(
     ] = None,
     maps: Annotated[
         list[str] | None,
-        typer.Option("--map", help='read a column as a field: --map "Work mail=email"'),
+        typer.Option(
+            "--map",
+            metavar="<column=field>",
+            help='read a column as a field: --map "Work mail=email" (repeat for more)',
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="show what would happen and change nothing")
@@ -58,14 +63,15 @@ def import_csv(
     """Import leads from a spreadsheet, routed like posts (or --as a prospector's list)."""
     with refusals("import"):
         data = _read_file(file)
-        rows = _parse(data, maps or [])
+        settings = Settings()
+        rows = _parse(data, maps or [], settings.phone_reader())
         options = ImportOptions(
             hashlib.sha256(data).hexdigest(),
             _owner(as_user),
             skip_duplicates=skip_duplicates,
             source=" ".join((source or file.name).split()) or file.name,
         )
-        baton = build(Settings(), platforms=False)
+        baton = build(settings, platforms=False)
         _check_owner(baton, options)
     summary = run_import(baton, rows, options, dry_run=dry_run, echo=typer.echo)
     if not dry_run and summary.rows > summary.counts[RowResult.BAD]:
@@ -136,9 +142,9 @@ def _read_file(file: Path) -> bytes:
         raise StartupError(f"cannot read {file}: {err.strerror or err}") from None
 
 
-def _parse(data: bytes, maps: list[str]) -> list[CsvRow]:
+def _parse(data: bytes, maps: list[str], phones: PhoneReader) -> list[CsvRow]:
     try:
-        return list(read_rows(decode_csv(data), parse_maps(maps)))
+        return list(read_rows(decode_csv(data), parse_maps(maps), phones=phones))
     except BatonError as err:
         raise StartupError(err.message) from None
 

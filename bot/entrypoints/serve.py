@@ -195,7 +195,7 @@ def _unhealthy(database: str) -> web.Response:
 NO_PLATFORM = (
     "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or "
     "SLACK_APP_TOKEN for Socket Mode) for Slack, MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for "
-    "Teams, or pass --no-platforms to serve only /healthz"
+    "Teams, or pass --no-platforms to serve without chat (health check, dashboard, webhook)"
 )
 
 

@@ -165,7 +165,8 @@ class LeadsEndpoint:
         payload = decode(body, request.content_type)
         raw = body.decode("utf-8", errors="replace")
         key = headers.get("Idempotency-Key") or None
-        return webhook_arrival(source, payload, raw, key, self.channel)
+        phones = self.baton.relay.config.phones
+        return webhook_arrival(source, payload, raw, key, self.channel, phones=phones)
 
     def _signed_source(self, request: web.Request, body: bytes) -> str:
         """The source whose token signed ``body`` as sent: Baton's signature (with a fresh

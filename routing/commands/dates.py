@@ -39,7 +39,17 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DAY_MONTH = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})(?:[/.]([0-9]{2}|[0-9]{4}))?\.?")
 _DAY_NAME = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]+)\.?(?:,?\s+([0-9]{4}))?")
 _NAME_DAY = re.compile(r"([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?(?:,?\s+([0-9]{4}))?")
-_DATE_FORMS = "2026-11-24, 24 Nov, Nov 24, 24/11, monday or tomorrow"
+_PAST_WORDS = frozenset({"yesterday", "last week", "last month"})
+
+
+def _date_forms(today: date) -> str:
+    """The ways of writing a date, shown with next week's date (never one in the past)."""
+    ahead = today + timedelta(days=7)
+    month, weekday = f"{ahead:%b}", f"{ahead:%A}".lower()
+    return (
+        f"{ahead.isoformat()}, {ahead.day} {month}, {month} {ahead.day}, "
+        f"{ahead.day}/{ahead.month}, {weekday} or tomorrow"
+    )
 
 
 def _resolve_date(text: str, args: _Args) -> date:
@@ -47,6 +57,8 @@ def _resolve_date(text: str, args: _Args) -> date:
     spoken = text.strip().lower()
     if spoken == "tomorrow":
         return args.today + timedelta(days=1)
+    if spoken in _PAST_WORDS:
+        args.fail(f"`{spoken}` is in the past — give today or a later day, like tomorrow")
     if spoken in _WEEKDAYS:
         ahead = (_WEEKDAYS[spoken] - args.today.weekday() - 1) % 7 + 1
         return args.today + timedelta(days=ahead)
@@ -68,7 +80,7 @@ def _date_parts(spoken: str, args: _Args) -> tuple[int, int, int | None]:
         day, month = (named[1], named[2]) if day_first else (named[2], named[1])
         if month in _MONTHS:
             return int(day), _MONTHS[month], _full_year(named[3])
-    return args.fail(f"`{spoken}` is not a date — use {_DATE_FORMS}")
+    return args.fail(f"`{spoken}` is not a date — use {_date_forms(args.today)}")
 
 
 def _full_year(text: str | None) -> int | None:
@@ -104,7 +116,7 @@ def _nearest_occurrence(day: int, month: int, text: str, args: _Args) -> date:
 
 def _not_past(when: date, text: str, args: _Args) -> date:
     if when < args.today:
-        args.fail(f"`{text}` is in the past")
+        args.fail(f"`{text}` is in the past — give today or a later day, like tomorrow")
     return when
 
 

@@ -99,6 +99,7 @@ def _lead_only_id(kind: Callable[[int], Command]) -> Callable[[_Args], Command]:
 
 def _lead_qualify(args: _Args) -> Qualify:
     lead_id = args.lead_id()
+    after = _key_before_words(args)
     found = args.options(_BANT)
     loose = " ".join(args.words())
     if "notes" in found and loose:
@@ -110,7 +111,16 @@ def _lead_qualify(args: _Args) -> Qualify:
         need=found.get("need"),
         timeline=found.get("timeline"),
         notes=found.get("notes", loose or None),
+        words_as_notes=bool(loose),
+        words_after=after,
     )
+
+
+def _key_before_words(args: _Args) -> str | None:
+    """The ``key=`` that the first words without a key follow: ``need=lead routing``."""
+    tokens = args.tokens
+    first = next((i for i, token in enumerate(tokens) if token.key is None), 0)
+    return tokens[first - 1].key if first > 0 else None
 
 
 def _lead_disqualify(args: _Args) -> Disqualify:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from difflib import get_close_matches
 
 from routing.commands.funnel import _parse_funnel
 from routing.commands.lead import _LEAD_ALIASES, _LEAD_PARSERS
@@ -44,6 +46,20 @@ def _dispatch(name: str, subcommand: str, rest: str, today: date) -> Command:
     subcommand = aliases.get(subcommand, subcommand)
     parser = parsers.get(subcommand)
     if parser is None:
-        problem = f"`{subcommand}` is not a /{name} subcommand — use {', '.join(parsers)}"
+        guess = did_you_mean(subcommand, [*parsers, *aliases])
+        meant = f"did you mean `/{name} {aliases.get(guess, guess)}`? Use" if guess else "use"
+        problem = f"`{subcommand}` is not a /{name} subcommand — {meant} {', '.join(parsers)}"
         raise UsageError(problem, usage_for(name, ""))
     return parser(_Args(rest, usage_for(name, subcommand), today))
+
+
+_GUESS_LONGEST = 40
+"""Words longer than any subcommand by this much are not compared (difflib is quadratic)."""
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str | None:
+    """The known word ``word`` is most likely a typo of (``qualifyy`` → ``qualify``), if any."""
+    if not word or len(word) > _GUESS_LONGEST:
+        return None
+    close = get_close_matches(word, list(known), n=1, cutoff=0.75)
+    return close[0] if close else None

@@ -52,6 +52,12 @@ class Qualify:
     need: str | None = None
     timeline: str | None = None
     notes: str | None = None
+    words_as_notes: bool = field(default=False, compare=False)
+    """The notes are words typed without a ``key=`` (the answer says so); how it was typed,
+    so not part of the command's value."""
+    words_after: str | None = field(default=None, compare=False)
+    """The ``key=`` those words came right after (``need=lead routing``): it may have meant
+    them, and the answer shows how to quote them."""
 
     @property
     def open_form(self) -> bool:

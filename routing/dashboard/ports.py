@@ -51,6 +51,10 @@ class DashboardReads(Protocol):
         """Every lead that is a customer now, and who owns it (lead id → rep id)."""
         ...
 
+    def owner_ids(self) -> set[int]:
+        """The reps who own at least one lead now (the leads page's Owner filter)."""
+        ...
+
 
 class DashboardExport(Protocol):
     """The spreadsheets, streamed from a read-only connection of their own (outside any unit of

@@ -41,7 +41,7 @@ def candidate_of(ctx: Ctx, member: Membership) -> Candidate:
     received = None
     if member.cap is not None:
         since = local_midnight(member.rep.timezone, ctx.now)
-        received = ctx.uow.leads.received_since(member.rep_id, since)
+        received = ctx.uow.leads.received_since(member.rep_id, since, member.pool)
     busy = ctx.uow.leads.open_count(member.rep_id) if member.max_open is not None else None
     return member.candidate(received_today=received, open_leads=busy)
 

@@ -9,6 +9,7 @@ from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
 from routing.notices import LeadCard, Notice, NoticeKind
+from routing.phones import NO_NUMBERS, PhoneReader
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role, managers_setting_hint
 from routing.rules import RuleSet
@@ -45,6 +46,9 @@ class RelayConfig:
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""
+    phones: PhoneReader = NO_NUMBERS
+    """What finds phone numbers in free text (``BATON_PHONE_REGION``); the adapters read posts
+    with the same reader."""
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,14 @@ def lead_detail(ctx: Ctx, viewer: Viewer, lead_id: int) -> LeadDetail:
     return LeadDetail(lead, events, names, original_post(lead), timeline)
 
 
+def owner_choices(ctx: Ctx) -> dict[int, str]:
+    """Who the leads page's Owner filter offers: reps in a rotation and reps who own a lead,
+    never Baton itself, a form app or anyone else who only ever posted or asked."""
+    members = {m.rep_id for pool in ctx.uow.pools.all() for m in ctx.uow.pools.members(pool.name)}
+    owners = members | ctx.uow.dashboard.owner_ids()
+    return {rep_id: name for rep_id, name in _names(ctx).items() if rep_id in owners}
+
+
 def _names(ctx: Ctx) -> dict[int, str]:
     return {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
 

@@ -48,7 +48,10 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
         if _skips(ctx, arrival, lead):
             return Outcome("Skipped as a duplicate.", data={SKIPPED: True})
         importing = isinstance(arrival.came_from, ImportRow)
-        create_and_route(ctx, lead, prospector=_owner(ctx, arrival), quiet=importing)
+        prospector = _owner(ctx, arrival)
+        create_and_route(
+            ctx, lead, prospector=prospector, quiet=importing, via=arrival.came_from.via
+        )
     if isinstance(arrival.came_from, WebhookCall):
         ctx.uow.intake.attach(keys, lead.id or 0)
     data = {STAGE: lead.stage, MATCHED: "matched_lead" in lead.fields}
@@ -168,9 +171,15 @@ def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
 
 
 def create_and_route(
-    ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False
+    ctx: Ctx,
+    lead: Lead,
+    *,
+    prospector: Rep | None = None,
+    quiet: bool = False,
+    via: str = "command",
 ) -> str:
-    """Record a new lead's creation and route it; ``prospector`` makes it their outbound lead.
+    """Record a new lead's creation and route it; ``prospector`` makes it their outbound lead,
+    ``via`` says how it came in (``post``, ``webhook``, ``import`` or ``command``).
 
     A prospector whose outbound leads go to the qualifiers (``BATON_OUTBOUND_TO_QUALIFIERS`` or
     their pool's ``outbound_to_qualifiers``) is recorded as the lead's source, and the lead goes
@@ -183,7 +192,9 @@ def create_and_route(
             sourced_by = prospector.id
             lead.fields["sourced_by"] = prospector.name
             prospector = None
-    extra: dict[str, object] = {"sourced_by": sourced_by} if sourced_by is not None else {}
+    extra: dict[str, object] = {"via": via}
+    if sourced_by is not None:
+        extra["sourced_by"] = sourced_by
     if lead.source is not None and lead.source.message_id:  # posted in an intake channel
         extra["channel"] = lead.source.channel  # its source when the post names none
     lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
@@ -228,7 +239,7 @@ def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
 def preview(ctx: Ctx, text: str) -> Outcome:
     """Who would get a lead posted as ``text`` now, and why; the relay rolls the turn back."""
     ctx.require_reader("preview the rotation")
-    parsed = parse_lead_post(text)
+    parsed = parse_lead_post(text, phones=ctx.config.phones)
     if isinstance(parsed, Unparsed):
         return Outcome(
             f"Preview: I couldn't read a lead in that ({parsed.reason}), so it would be kept as "

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from routing.chat.formatting import format_money, format_wait
+from routing.chat.formatting import format_money, format_wait, plural
 from routing.clock import zone
 from routing.commands import FunnelCost, FunnelSpend
 from routing.events import LeadEvent
@@ -180,4 +180,4 @@ def nudge_stalled(ctx: Ctx) -> Outcome:
             lead,
         )
         nudged += 1
-    return Outcome(f"Nudged {nudged} owner(s) of stalled leads.", data={"nudged": nudged})
+    return Outcome(f"Nudged {plural(nudged, 'owner')} of stalled leads.", data={"nudged": nudged})

@@ -124,9 +124,27 @@ def qualify(ctx: Ctx, cmd: Qualify) -> Outcome:
     ctx.save(lead)
     ctx.tell_thread(lead, f"{ctx.actor.mention} qualified {lead.ref}: {q.summary()}.")
     return Outcome(
-        f"{lead.ref} is qualified. Hand it to a closer: `/lead handoff {lead.ref}`.",
+        f"{lead.ref} is qualified. Hand it to a closer: `/lead handoff {lead.ref}`."
+        f"{_words_as_notes(cmd)}",
         card=ctx.card(lead),
     )
+
+
+def _words_as_notes(cmd: Qualify) -> str:
+    """Which words became notes, and how to quote them into the field they followed."""
+    if not cmd.words_as_notes or not cmd.notes:
+        return ""
+    said = f" Notes: `{cmd.notes}` (the words without a `key=`)."
+    given = {
+        "budget": cmd.budget,
+        "authority": cmd.authority,
+        "need": cmd.need,
+        "timeline": cmd.timeline,
+    }.get(cmd.words_after or "")
+    if not given:
+        return said
+    quoted = f'{cmd.words_after}="{given} {cmd.notes}"'
+    return f"{said} If they belong to {cmd.words_after}, quote it: `{quoted}`."
 
 
 def disqualify(ctx: Ctx, lead_id: int, reason: str) -> Outcome:

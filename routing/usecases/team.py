@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from routing.chat.formatting import plural
 from routing.clock import zone
 from routing.commands import UserRef
 from routing.errors import InvalidInput, NotAllowed, NotFound
@@ -87,7 +88,8 @@ def _still_owns(ctx: Ctx, rep: Rep) -> str:
     refs = ", ".join(lead.ref for lead in owned[:10])
     who = "You still own" if rep.id == ctx.actor.id else "They still own"
     return (
-        f" {who} {len(owned)} open lead(s) ({refs}): a manager can `/lead reassign <id> @someone`."
+        f" {who} {plural(len(owned), 'open lead')} ({refs}): "
+        "a manager can `/lead reassign <id> @someone`."
     )
 
 
@@ -173,7 +175,7 @@ def hours(
     if rep.hours is None:
         return Outcome(f"Working hours cleared for {rep.mention}: available any time.{drained}")
     return Outcome(
-        f"Working hours for {rep.mention}: {start:%H:%M}–{end:%H:%M} ({rep.timezone}).{drained}"
+        f"Working hours for {rep.mention}: {rep.hours.describe()} ({rep.timezone}).{drained}"
     )
 
 
@@ -247,10 +249,10 @@ def credit(ctx: Ctx, user: UserRef, leads: int, reason: str, pool: str | None) -
     name = pools[0].name
     ctx.uow.pools.lock(name)
     member = next(m for m in ctx.uow.pools.members(name) if m.rep_id == rep.id)
-    signed = f"{leads:+d}"
+    signed = f"{leads:+d} {'lead' if abs(leads) == 1 else 'leads'}"  # +1 lead, -2 leads
     member.credit += leads * SCALE
     member.held = max(0, min(member.held + leads * SCALE, member.credit))
-    member.note = f"credit {signed} by {ctx.actor.name}: {reason.strip()}"
+    member.note = f"credit {leads:+d} by {ctx.actor.name}: {reason.strip()}"
     ctx.uow.pools.save_members([member])
     ctx.uow.pools.record(
         RotationEvent(name, rep.id or 0, ctx.now, ctx.actor.id, "credit", leads, reason.strip())
@@ -259,10 +261,10 @@ def credit(ctx: Ctx, user: UserRef, leads: int, reason: str, pool: str | None) -
     ctx.tell(
         rep.id,
         f"{ctx.actor.mention} moved your place in the {_label(name)} rotation "
-        f"by {signed} lead(s) ({reason.strip()}): your next lead comes {sooner}.",
+        f"by {signed} ({reason.strip()}): your next lead comes {sooner}.",
     )
     return Outcome(
-        f"{rep.mention} moves {signed} lead(s) in the {_label(name)} rotation: {reason.strip()}."
+        f"{rep.mention} moves {signed} in the {_label(name)} rotation: {reason.strip()}."
         f"{drain(ctx, name)}"
     )
 

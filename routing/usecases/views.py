@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from routing.chat.formatting import format_minutes, format_money
+from routing.chat.formatting import format_minutes, format_money, plural
 from routing.chat.timeline import Names, event_sentence
 from routing.clock import short_datetime
 from routing.errors import NotFound
-from routing.events import LeadEvent
+from routing.events import EventType, LeadEvent
 from routing.lead import Lead, Origin, Qualification
 from routing.roles import Role
 from routing.rotation import unavailable_reason
@@ -77,14 +77,14 @@ def lead_facts(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> tuple[tuple
     extra = {
         k.replace("_", " ").capitalize(): v
         for k, v in lead.fields.items()
-        if k not in {"domain", "source"}
+        if k not in {"domain", "source", "notes"}
     }
     pairs: list[tuple[str, str | None]] = [
         ("Company", lead.company),
         ("Contact", lead.name),
         ("Email", lead.email),
         ("Phone", lead.phone),
-        ("Source", _source(lead)),
+        ("Source", _source(lead, events)),
         ("Stage", lead.stage.label),
         ("Owner", owner.mention if owner else "nobody yet"),
         ("Age", _age(ctx, lead, events)),
@@ -92,7 +92,7 @@ def lead_facts(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> tuple[tuple
         ("Authority", q.authority),
         ("Need", q.need),
         ("Timeline", q.timeline),
-        ("Notes", q.notes),
+        ("Notes", _notes(lead, q)),
         ("Won amount", format_money(lead.amount, currency) if lead.amount is not None else None),
         (
             "Expansion total",
@@ -107,10 +107,34 @@ def lead_facts(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> tuple[tuple
 _CLOSED_WITH_REASON = {Stage.DISQUALIFIED, Stage.LOST, Stage.CHURNED}
 
 
-def _source(lead: Lead) -> str:
+_CAME_IN = {
+    "post": "inbound post",
+    "webhook": "webhook",
+    "import": "import",
+    "command": "logged with /lead new",
+}
+"""How an inbound lead came in, by its ``created`` event's ``via``."""
+
+
+def _source(lead: Lead, events: Sequence[LeadEvent]) -> str:
+    """``LinkedIn (inbound post)``, ``website (webhook)``, ``leads.csv (import)``."""
     given = lead.fields.get("source")
-    origin = "outbound (logged by a rep)" if lead.origin is Origin.OUTBOUND else "inbound post"
-    return f"{given} ({origin})" if given else origin
+    if lead.origin is Origin.OUTBOUND:
+        came_in = "outbound (logged by a rep)"
+    else:
+        created = next((e for e in events if e.type is EventType.CREATED), None)
+        via = str(created.payload.get("via", "")) if created else ""
+        posted = lead.source is not None and bool(lead.source.message_id)
+        came_in = _CAME_IN.get(via) or ("inbound post" if posted else "inbound")
+    return f"{given} ({came_in})" if given else came_in
+
+
+def _notes(lead: Lead, q: Qualification) -> str | None:
+    """One line: what the post said, then what was learnt when it was qualified."""
+    posted, learnt = lead.fields.get("notes"), q.notes
+    if posted and learnt:
+        return f"{posted} · at qualification: {learnt}"
+    return posted or learnt
 
 
 def _age(ctx: Ctx, lead: Lead, events: Sequence[LeadEvent]) -> str | None:
@@ -158,7 +182,7 @@ def mine(ctx: Ctx) -> Outcome:
     order = list(Stage)
     leads.sort(key=lambda lead: (order.index(lead.stage), lead.id or 0))
     shown = leads[:MAX_LISTED]
-    lines = [f"You have {len(leads)} open lead(s):"]
+    lines = [f"You have {plural(len(leads), 'open lead')}:"]
     for stage, group in groupby(shown, key=lambda lead: lead.stage):
         lines.append(f"*{stage.label.capitalize()}*")
         lines.extend(f"• {lead.ref} {lead.title}" for lead in group)
@@ -182,7 +206,8 @@ def _pool_text(ctx: Ctx, pool: Pool) -> str:
     if not members:
         return f"{header}: nobody yet."
     nxt = evaluate(ctx, members).chosen
-    lines = [header + (f" — {queued} lead(s) waiting in the queue" if queued else "")]
+    waiting = f" — {plural(queued, 'lead')} waiting in the queue" if queued else ""
+    lines = [header + waiting]
     lines += [_member_line(ctx, m, nxt is not None and nxt.rep_id == m.rep_id) for m in members]
     return "\n".join(lines)
 

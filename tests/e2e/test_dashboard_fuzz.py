@@ -24,6 +24,7 @@ from storage import tables as t
 from tests.support.dashboard import MANAGER, Browser, Served
 from tests.support.migrations import rerun
 from tests.support.payloads import as_json, objects, texts
+from tests.support.phones import PHONES
 from tests.support.server_log import fuzz_counts, tracebacks
 
 PAYLOADS = 80
@@ -50,7 +51,7 @@ def fuzz_the_database(served: Served) -> None:
     @given(payload=objects, source=st.sampled_from(["website", "typeform", "hubspot"]))
     def one(payload: object, source: str) -> None:
         raw = as_json(payload).decode()
-        served.baton.relay.ingest(webhook_arrival(source, payload, raw, None, None))
+        served.baton.relay.ingest(webhook_arrival(source, payload, raw, None, None, phones=PHONES))
 
     one()
     stored_before = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -286,3 +287,45 @@ def test_the_overview_shows_the_managers_numbers_and_numbers_csv_has_the_same_fi
     leads = figures[("conversion", "all (total)", "leads")]
     assert int(leads) > 0
     assert figures[("costs", "website", "spend")] != ""
+
+
+def test_the_owner_filter_offers_reps_not_baton_a_form_app_or_a_manager(
+    served: Served, clock: FakeClock
+) -> None:
+    from routing.arrival import posted
+    from routing.roles import Platform
+    from tests.support.phones import PHONES
+    from tests.support.world import console
+
+    post = posted(Platform.SLACK, "C0LEADS", "9.1", "Lead: Kim, kim@hooli.io", phones=PHONES)
+    served.baton.relay.ingest(post, console("webform"))
+    served.baton.relay.ingest(
+        posted(Platform.SLACK, "C0LEADS", "9.2", "Lead: Li, li@x.io", phones=PHONES)
+    )
+    browser = Browser(served)
+    assert browser.get(served.link(MANAGER))[0] == 200
+    status, body, _ = browser.get("/dashboard/leads")
+    assert status == 200
+    (choices,) = re.findall(r'<select name="owner">(.*?)</select>', body, re.S)
+    names = set(re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', choices))
+    assert names == {"alice", "bob", "carl"}
+
+
+def test_the_flow_and_outcomes_table_has_column_headers(served: Served) -> None:
+    browser = Browser(served)
+    status, body, _ = browser.get(served.link(MANAGER))
+    assert status == 200
+    (flow,) = re.findall(r'<table data-table="flow">(.*?)</table>', body, re.S)
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", flow) == ["", "This period", "Previous", "Change"]
+
+
+def test_the_funnel_graphic_leaves_room_for_its_longest_step_name(served: Served) -> None:
+    from bot.web.dashboard.charts import CHAR_WIDTH
+
+    status, body, _ = Browser(served).get(served.link(MANAGER))
+    assert status == 200
+    (funnel,) = re.findall(r'aria-label="Funnel: leads through each step".*?</svg>', body, re.S)
+    labels = re.findall(r'<text x="0\.0"[^>]*>([^<]+)</text>', funnel)
+    assert "Handed to account managers" in labels
+    bars_start = {float(x) for x in re.findall(r'<rect x="([\d.]+)"', funnel)}
+    assert min(bars_start) >= CHAR_WIDTH * max(len(label) for label in labels)

@@ -9,6 +9,7 @@ from routing.stages import Stage
 from storage.uow import SqlUnitOfWork
 from tests.support.clock import FakeClock
 from tests.support.dashboard import MANAGER, Browser, seeded_baton, serving
+from tests.support.phones import PHONES
 from tests.support.world import make_baton, say
 
 UNREADABLE = "Hi <b>team</b>, call me back about pricing\nsecond line"
@@ -18,7 +19,9 @@ def test_the_lead_page_of_an_unparsed_lead_shows_the_original_post(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     baton = seeded_baton(sqlite_url, clock)
-    outcome = baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "9.1", UNREADABLE))
+    outcome = baton.relay.ingest(
+        posted(Platform.SLACK, "C0LEADS", "9.1", UNREADABLE, phones=PHONES)
+    )
     with serving(baton) as served:
         browser = Browser(served)
         assert browser.get(served.link(MANAGER))[0] == 200
@@ -34,7 +37,9 @@ def test_the_lead_page_of_an_unparsed_lead_shows_the_original_post(
 def test_a_fixed_lead_is_stored_and_routed_on_every_database(db_url: str, clock: FakeClock) -> None:
     baton = make_baton(db_url, clock, managers=[("console", "maya")])
     say(baton, "maya", "/rotation add @alice qualifier")
-    outcome = baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "9.1", UNREADABLE))
+    outcome = baton.relay.ingest(
+        posted(Platform.SLACK, "C0LEADS", "9.1", UNREADABLE, phones=PHONES)
+    )
     lead_id = outcome.lead_id or 0
     say(baton, "maya", f"/lead fix L-{lead_id} email=sam@umbrella.co company=Umbrella name=Sam")
     with SqlUnitOfWork(baton.engine) as uow:

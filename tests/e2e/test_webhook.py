@@ -201,3 +201,20 @@ def test_a_body_over_256_kib_gets_413_and_stores_nothing(world: World) -> None:
     assert answer.status == 413
     assert "256 KiB" in answer.json()["error"]
     assert world.rows("leads") == 0
+
+
+def test_an_accented_address_and_a_phone_in_a_sentence_become_leads_over_http(
+    world: World,
+) -> None:
+    set_up_qualifiers(world)
+    answer = world.hook.send({"email": "léa@exemple.fr", "name": "Léa Martin"})
+    assert answer.status == 201, answer
+    world.slack.post_lead(
+        "Hi, this is Tom Baker from Initech, please call me back on (415) 555-0142 about pricing"
+    )
+    world.deliver()
+    (card,) = top_level_cards(world)
+    assert card.shows("Léa Martin")
+    assert card.shows("léa@exemple.fr")
+    posts = world.double.posts(INTAKE)
+    assert any(p.shows("Initech — Tom Baker") and p.shows("(415) 555-0142") for p in posts)

@@ -601,13 +601,20 @@ def test_away_for_yourself_with_no_date_lasts_until_back() -> None:
 @pytest.mark.parametrize(
     ("words", "problem"),
     [
-        ("until 2026-01-01", "`2026-01-01` is in the past"),
-        ("until 10/11", "`10/11` is in the past"),
+        (
+            "until 2026-01-01",
+            "`2026-01-01` is in the past — give today or a later day, like tomorrow",
+        ),
+        ("until 10/11", "`10/11` is in the past — give today or a later day, like tomorrow"),
+        (
+            "until yesterday",
+            "`yesterday` is in the past — give today or a later day, like tomorrow",
+        ),
         ("until 31/02", "`31/02` is not a real date"),
         ("until 2026-13-01", "`2026-13-01` is not a real date"),
         (
             "until blursday",
-            "`blursday` is not a date — use 2026-11-24, 24 Nov, Nov 24, 24/11, monday or tomorrow",
+            "`blursday` is not a date — use 2026-11-27, 27 Nov, Nov 27, 27/11, friday or tomorrow",
         ),
         ("until", "say until when, like `until 24 Nov` or `until monday`"),
         ("@alice", "`@alice` is not a user mention — pick the person from the @ list, like @alice"),

@@ -14,10 +14,11 @@ from routing.csv_rows import (
 )
 from routing.errors import InvalidInput
 from tests.support.csv_files import generate_csv
+from tests.support.phones import PHONES
 
 
 def rows(text: str, maps: dict[str, str] | None = None) -> list[CsvRow]:
-    return list(read_rows(text, maps))
+    return list(read_rows(text, maps, phones=PHONES))
 
 
 def test_columns_are_recognised_by_their_header_names_and_the_rest_are_kept_as_fields() -> None:
@@ -117,7 +118,7 @@ def test_a_generated_file_gives_its_bad_and_duplicate_rows_back_by_line() -> Non
 
 
 def test_a_cell_longer_than_csvs_default_field_limit_is_read_and_cut_with_the_marker() -> None:
-    (row,) = rows(f"email,notes\nsam@x.io,\"{'x' * 1_000_000}\"\n")
+    (row,) = rows(f'email,notes\nsam@x.io,"{"x" * 1_000_000}"\n')
     assert row.lead is not None
     assert row.lead.fields["notes"] == "x" * (limits.NOTES - 1) + limits.MARKER
 

@@ -266,7 +266,12 @@ _EVENTS = [
         QUALIFIER,
         Stage.WITH_CLOSER,
         CLOSER,
-        {"handed_from": QUALIFIER, "role": "closer", "explanation": "carl is next"},
+        {
+            "handed_from": QUALIFIER,
+            "role": "closer",
+            "explanation": "carl is next",
+            "pool": "closer",
+        },
     ),
     (
         Stage.WITH_CLOSER,
@@ -320,7 +325,12 @@ _EVENTS = [
         CLOSER,
         Stage.CUSTOMER,
         AM,
-        {"handed_from": CLOSER, "role": "account_manager", "explanation": "anna is next"},
+        {
+            "handed_from": CLOSER,
+            "role": "account_manager",
+            "explanation": "anna is next",
+            "pool": "account_manager",
+        },
     ),
     (
         Stage.CUSTOMER,

@@ -21,6 +21,7 @@ from routing.roles import Platform
 from routing.stages import Stage
 from routing.text import storable
 from tests.support.fakes import Desk, FakeUnitOfWork
+from tests.support.phones import PHONES
 
 TODAY = date(2026, 11, 23)
 _NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -183,7 +184,7 @@ def test_a_post_that_fits_keeps_no_raw_text_beside_its_lead() -> None:
 
 
 def test_a_delivery_key_too_long_to_store_is_kept_as_a_digest() -> None:
-    keys = posted(Platform.TEAMS, "c" * 300, "m" * 300, "x", event_id="e").keys
+    keys = posted(Platform.TEAMS, "c" * 300, "m" * 300, "x", event_id="e", phones=PHONES).keys
     assert all(len(key) <= limits.DELIVERY_KEY for key in keys)
     assert keys[0].startswith("teams:sha256:")
     assert keys[1] == "teams:event:e"
@@ -233,9 +234,9 @@ def test_a_post_is_parsed_before_its_transaction_opens(monkeypatch: pytest.Monke
     parsed_while_open: list[bool] = []
     parse = arrivals.parse_lead_post
 
-    def watched_parse(*args: object) -> object:
+    def watched_parse(*args: object, **kwargs: object) -> object:
         parsed_while_open.append(uow.is_open)
-        return parse(*args)  # type: ignore[arg-type]
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(arrivals, "parse_lead_post", watched_parse)
     relay = Relay(lambda: uow, lambda: _NOW)
@@ -244,7 +245,7 @@ def test_a_post_is_parsed_before_its_transaction_opens(monkeypatch: pytest.Monke
 
 
 def _post(text: str) -> Arrival:
-    return posted(Platform.SLACK, "C-intake", "1700000000.000100", text)
+    return posted(Platform.SLACK, "C-intake", "1700000000.000100", text, phones=PHONES)
 
 
 def _lead(arrival: Arrival) -> ParsedLead:

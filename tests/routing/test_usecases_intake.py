@@ -17,6 +17,7 @@ from routing.rules import ruleset_from_data
 from routing.stages import Stage
 from routing.usecases.context import Actor, Outcome
 from tests.support.fakes import Desk
+from tests.support.phones import PHONES
 
 POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
@@ -160,7 +161,9 @@ def test_a_webhook_lead_opens_its_thread_with_a_fresh_card_and_names_its_sender(
     desk = desk_with_team()
     mark = desk.mark()
     payload = {"email": "kim@initech.com", "company": "Initech"}
-    outcome = desk.relay.ingest(webhook_arrival("website", payload, "{}", "k-1", INTAKE))
+    outcome = desk.relay.ingest(
+        webhook_arrival("website", payload, "{}", "k-1", INTAKE, phones=PHONES)
+    )
     lead = desk.lead(1)
     assert (outcome.reply, outcome.data["stage"]) == ("Logged L-1.", Stage.ASSIGNED)
     assert (lead.source, lead.fields["source"], desk.owner(1)) == (INTAKE, "website", "alice")
@@ -171,7 +174,9 @@ def test_a_webhook_lead_opens_its_thread_with_a_fresh_card_and_names_its_sender(
 
 def test_a_retried_webhook_call_names_the_lead_its_first_call_made() -> None:
     desk = desk_with_team()
-    arrival = webhook_arrival("website", {"email": "kim@initech.com"}, "{}", "k-1", INTAKE)
+    arrival = webhook_arrival(
+        "website", {"email": "kim@initech.com"}, "{}", "k-1", INTAKE, phones=PHONES
+    )
     desk.relay.ingest(arrival)
     retry = desk.relay.ingest(arrival)
     assert (retry.reply, retry.lead_id, retry.data) == (
@@ -184,7 +189,9 @@ def test_a_retried_webhook_call_names_the_lead_its_first_call_made() -> None:
 def test_an_unreadable_webhook_payload_is_kept_for_a_manager_with_its_body() -> None:
     desk = desk_with_team()
     mark = desk.mark()
-    desk.relay.ingest(webhook_arrival("typeform", {"name": "Kim"}, '{"name": "Kim"}', None, INTAKE))
+    desk.relay.ingest(
+        webhook_arrival("typeform", {"name": "Kim"}, '{"name": "Kim"}', None, INTAKE, phones=PHONES)
+    )
     lead = desk.lead(1)
     assert (lead.stage, lead.raw_text, lead.fields) == (
         Stage.UNPARSED,
@@ -335,7 +342,11 @@ def test_a_lead_with_the_same_email_goes_to_the_current_owner_and_says_so() -> N
         "Same email as L-1 (Umbrella Corp — Sam Ortiz, working), so it goes to alice, "
         "who owns that account."
     )
-    assert desk.uow.events_of(2)[-1].payload == {"explanation": why, "how": "match"}
+    assert desk.uow.events_of(2)[-1].payload == {
+        "explanation": why,
+        "how": "match",
+        "pool": "qualifier",
+    }
     assert desk.lead(2).fields["matched_lead"] == "L-1"
     thread, dm = desk.since(mark)
     assert thread.text == f"L-2 → {desk.mention('alice')}. {why}"

@@ -286,7 +286,10 @@ def test_qualifying_keeps_the_bant_notes_and_shows_them_in_the_thread() -> None:
     desk = lead_at(Stage.WORKING)
     mark = desk.mark()
     outcome = desk.say("alice", "/lead qualify 1 budget=50k authority=CTO need=CRM wants a demo")
-    assert outcome.reply == "L-1 is qualified. Hand it to a closer: `/lead handoff L-1`."
+    assert outcome.reply == (
+        "L-1 is qualified. Hand it to a closer: `/lead handoff L-1`. Notes: `wants a demo` (the "
+        'words without a `key=`). If they belong to need, quote it: `need="CRM wants a demo"`.'
+    )
     notes = "Budget: 50k; Authority: CTO; Need: CRM; Notes: wants a demo"
     assert desk.since(mark)[0].text == f"{desk.mention('alice')} qualified L-1: {notes}."
     assert outcome.card is not None

@@ -146,7 +146,7 @@ def test_removing_a_rep_reminds_the_manager_of_the_leads_they_still_own() -> Non
     outcome = desk.say("maya", "/rotation remove @alice qualifier")
     assert outcome.reply == (
         f"Removed {desk.mention('alice')} from the qualifier pool. They still own 2 open "
-        "lead(s) (L-1, L-3): a manager can `/lead reassign <id> @someone`."
+        "leads (L-1, L-3): a manager can `/lead reassign <id> @someone`."
     )
     post_leads(desk, 2, tag="q")
     assert owners_of_last(desk, 2) == ["bob", "bob"]
@@ -224,7 +224,7 @@ def test_going_away_reminds_the_rep_of_the_leads_they_still_own() -> None:
     desk = Desk()
     desk.team(qualifier="alice")
     post_leads(desk, 1)
-    assert "still own 1 open lead(s) (L-1)" in desk.say("alice", "/rotation away").reply
+    assert "still own 1 open lead (L-1)" in desk.say("alice", "/rotation away").reply
 
 
 # --- working hours ------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_setting_hours_replies_with_them_in_the_reps_timezone() -> None:
     desk = Desk(self_join=("qualifier",))
     desk.say("nick", "/rotation join qualifier", timezone="Europe/Berlin")
     assert desk.say("nick", "/rotation hours 08:30-17:00 mon-fri").reply == (
-        f"Working hours for {desk.mention('nick')}: 08:30–17:00 (Europe/Berlin)."
+        f"Working hours for {desk.mention('nick')}: 08:30–17:00 Mon–Fri (Europe/Berlin)."
     )
     assert desk.say("nick", "/rotation hours off").reply == (
         f"Working hours cleared for {desk.mention('nick')}: available any time."
@@ -507,7 +507,7 @@ def test_a_managers_credit_moves_the_reps_place_is_recorded_and_explained() -> N
     desk.team(qualifier="alice bob")
     post_leads(desk, 2)
     reply = desk.say("maya", "/rotation credit @alice +1 junk lead L-1").reply
-    assert "moves +1 lead(s) in the qualifier rotation: junk lead L-1" in reply
+    assert "moves +1 lead in the qualifier rotation: junk lead L-1" in reply
     [event] = desk.uow.committed.rotation_events
     assert (event.kind, event.amount, event.reason) == ("credit", 1, "junk lead L-1")
     assert "(credit +1 by maya: junk lead L-1)" in desk.say("bob", "/rotation show").reply

@@ -143,7 +143,7 @@ def test_mine_lists_my_open_leads_grouped_by_stage_in_journey_order() -> None:
     desk = busy_desk()
     outcome = desk.say("alice", "/lead mine")
     assert outcome.reply == (
-        "You have 2 open lead(s):\n*Working*\n• L-3 Co2 — Pat 2\n*Qualified*\n• L-1 Co0 — Pat 0"
+        "You have 2 open leads:\n*Working*\n• L-3 Co2 — Pat 2\n*Qualified*\n• L-1 Co0 — Pat 0"
     )
     cards = outcome.data["leads"]
     assert [card.ref for card in cards] == ["L-3", "L-1"]  # type: ignore[attr-defined]
@@ -182,7 +182,7 @@ def test_the_rotation_view_counts_the_queue_and_can_show_one_role() -> None:
     desk.say("alice", "/rotation hours 10:00-18:00 mon-fri")
     desk.post(POST)
     assert desk.say("zed", "/rotation show qualifier").reply == (
-        "*Qualifier* (qualifiers, assigned claims) — 1 lead(s) waiting in the queue\n"
+        "*Qualifier* (qualifiers, assigned claims) — 1 lead waiting in the queue\n"
         f"• {desk.mention('alice')} weight 1: outside working hours (10:00–18:00 Mon–Fri, UTC)"
     )
     desk.say("maya", "/rotation remove @carl closer")
@@ -347,6 +347,6 @@ def test_mine_lists_the_first_fifty_leads_and_counts_the_rest() -> None:
     for n in range(55):
         desk.post(f"Lead: Pat {n}, pat{n}@firm{n}.io, Firm {n}")
     outcome = desk.say("alice", "/lead mine")
-    assert outcome.reply.startswith("You have 55 open lead(s):")
+    assert outcome.reply.startswith("You have 55 open leads:")
     assert "…and 5 more" in outcome.reply
     assert len(outcome.data["leads"]) == 50  # type: ignore[arg-type]

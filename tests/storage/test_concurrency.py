@@ -17,6 +17,7 @@ from routing.roles import Platform
 from routing.rotation import Candidate, pick
 from storage import tables as t
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import console, make_baton, say
 
 WEIGHTS = {"ann": 1, "ben": 1, "cat": 2, "dan": 1, "eve": 3}
@@ -37,7 +38,11 @@ def _team(
 
 def _post(n: int) -> Arrival:
     return posted(
-        Platform.CONSOLE, "#leads", f"msg-{n}", f"Lead: Pat {n}, pat{n}@company{n}.io, Co {n}"
+        Platform.CONSOLE,
+        "#leads",
+        f"msg-{n}",
+        f"Lead: Pat {n}, pat{n}@company{n}.io, Co {n}",
+        phones=PHONES,
     )
 
 

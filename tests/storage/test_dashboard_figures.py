@@ -102,3 +102,13 @@ def test_a_reps_trend_week_is_their_own_overview_of_that_week(history: Engine) -
                 assert got == (own.inbound, own.qualified, own.won_value), (rep.name, point)
                 compared += bool(point.inbound)
     assert compared >= 8, "the reps have weeks with leads to compare"
+
+
+def test_the_owner_ids_are_exactly_the_reps_owning_a_lead_now(history: Engine) -> None:
+    with SqlUnitOfWork(history, lambda: END, read_only=True) as uow:
+        owners = SqlDashboardReads(uow.connection).owner_ids()
+        rows = uow.connection.exec_driver_sql(
+            "SELECT DISTINCT owner_id FROM leads WHERE owner_id IS NOT NULL"
+        ).all()
+    assert owners == {row[0] for row in rows}
+    assert owners

@@ -17,6 +17,7 @@ from routing.usecases.context import Actor, Ctx, Outcome
 from routing.usecases.deliveries import REPLY, Answer, Asked, DeliveryKey, once, was_replayed
 from storage import tables as t
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import make_baton, say
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -108,7 +109,9 @@ def test_a_dry_run_is_undone_while_its_answer_and_its_key_are_kept(db_url: str) 
     said = _outbox_texts(baton)[queued:]
     assert len(said) == 2
     assert all("would go to" in text and "alice" in text and "bob" not in text for text in said)
-    post = baton.relay.ingest(posted(Platform.CONSOLE, "#leads", "m1", "Lead: Sam, sam@x.example"))
+    post = baton.relay.ingest(
+        posted(Platform.CONSOLE, "#leads", "m1", "Lead: Sam, sam@x.example", phones=PHONES)
+    )
     assert post.card is not None
     assert "alice" in str(post.card.owner)
 

@@ -24,6 +24,7 @@ from routing.stages import Stage
 from routing.usecases.context import Actor, Outcome
 from storage import tables as t
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import console, make_baton, say
 
 _MESSAGES = count(1)
@@ -37,7 +38,9 @@ def baton(db_url: str, clock: FakeClock) -> Baton:
 
 
 def _post(baton: Baton, text: str, author: Actor | None = None) -> Lead:
-    post = posted(Platform.SLACK, "C-intake", f"1700000000.{next(_MESSAGES):06d}", text)
+    post = posted(
+        Platform.SLACK, "C-intake", f"1700000000.{next(_MESSAGES):06d}", text, phones=PHONES
+    )
     outcome = baton.relay.ingest(post, author)
     assert outcome.lead_id is not None, outcome.reply
     return _lead(baton, outcome.lead_id)
@@ -102,7 +105,9 @@ def test_a_post_with_nul_and_a_lone_surrogate_becomes_a_lead(baton: Baton) -> No
     assert unparsed.stage is Stage.UNPARSED
     assert unparsed.raw_text == "call me  maybe \ufffd"
 
-    post = posted(Platform.TEAMS, "19:" + "c" * 300, "m" * 300, "Lead: Jo, jo@initech.com")
+    post = posted(
+        Platform.TEAMS, "19:" + "c" * 300, "m" * 300, "Lead: Jo, jo@initech.com", phones=PHONES
+    )
     first, again = baton.relay.ingest(post), baton.relay.ingest(post)
     assert first.lead_id is not None
     assert again.data == {"duplicate": True}

@@ -8,11 +8,14 @@ from bot.baton import Baton
 from routing.arrival import Arrival, posted
 from routing.roles import Platform
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import make_baton, say
 
 
 def _post(n: int) -> Arrival:
-    return posted(Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}")
+    return posted(
+        Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Pat {n}, p{n}@co{n}.io, Co {n}", phones=PHONES
+    )
 
 
 def _owners(baton: Baton, count: int, start: int = 0) -> Counter[str]:
@@ -55,3 +58,25 @@ def test_a_rep_at_their_open_lead_limit_is_passed_over_until_one_closes(
     held = next(ref for owner, ref in routed if owner == "ann")
     say(baton, "ann", f"/lead disqualify {held} not a fit")
     assert _owners(baton, 2, start=4)["ann"] == 1
+
+
+def test_each_pools_daily_cap_counts_only_the_leads_received_through_it(
+    db_url: str, clock: FakeClock
+) -> None:
+    from routing.rules import ruleset_from_data
+
+    rules = ruleset_from_data({"rules": [{"when": "country in [DE]", "pool": "convert"}]})
+    baton = make_baton(db_url, clock, managers={("console", "boss")}, rules=rules)
+    say(baton, "boss", "/rotation add @ann qualifier cap=1")
+    say(baton, "boss", "/rotation add @ann qualifier cap=1 pool=convert")
+    say(baton, "boss", "/rotation add @ben qualifier")
+    say(baton, "boss", "/rotation add @cy qualifier pool=convert")
+    owners = []
+    for n, country in enumerate(["", "", "DE", "DE"]):
+        text = f"Name: Pat {n}\nEmail: p{n}@co{n}.io\nCompany: Co {n}\nCountry: {country or 'FR'}"
+        post = posted(Platform.CONSOLE, "#leads", f"c{n}", text, phones=PHONES)
+        card = baton.relay.ingest(post).card
+        assert card is not None
+        assert card.owner is not None
+        owners.append(card.owner.rsplit("|", 1)[-1].rstrip(">"))
+    assert owners == ["ann", "ben", "ann", "cy"]

@@ -18,6 +18,7 @@ from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import Actor, RelayConfig
 from tests.e2e.slack_double import LoopbackApp
+from tests.support.phones import PHONES
 from tests.support.world import say
 
 MANAGER = "maya"
@@ -58,7 +59,6 @@ class Browser:
             return err.code, err.read().decode(), err
 
 
-
 def _console(name: str) -> Actor:
     from tests.support.world import console
 
@@ -80,7 +80,7 @@ def seeded_baton(
         baton_secret_key=secret_key,
         baton_public_url=public_url,
     )
-    config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}))
+    config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}), phones=PHONES)
     baton = build(settings, clock=clock, config=config)  # type: ignore[arg-type]
     for rep in QUALIFIERS:
         say(baton, MANAGER, f"/rotation add @{rep} qualifier")
@@ -94,7 +94,7 @@ def seeded_baton(
         'Lead: Dan "the man" Ode, dan@acme.test\nCompany: Acme, Inc.\nNotes: line one\nline two',
     ]
     for n, text in enumerate(posts, start=1):
-        baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", f"1.{n}", text))
+        baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", f"1.{n}", text, phones=PHONES))
         clock.advance(minutes=3)  # type: ignore[attr-defined]
     with baton.engine.connect() as conn:
         owners = dict(

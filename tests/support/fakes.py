@@ -26,7 +26,7 @@ from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
 from routing.errors import NotFound
-from routing.events import EventType, LeadEvent
+from routing.events import RECEIVING, EventType, LeadEvent, received_through
 from routing.lead import Lead, format_lead_id
 from routing.metrics import CustomerSpan, Period
 from routing.metrics.costs import RoleCost, Spend
@@ -42,6 +42,7 @@ from routing.stages import CLOSING_STAGES, OPEN_STAGES, OWNED_STAGES, Stage
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 from routing.usecases.context import Actor, Outcome, RelayConfig
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 
 _MATCHABLE = (OPEN_STAGES - {Stage.NEW}) | {Stage.CUSTOMER}
 
@@ -240,13 +241,15 @@ class FakeLeads:
         leads = self.tx.state.leads.values()
         return sum(1 for lead in leads if lead.owner_id == rep_id and lead.stage in busy)
 
-    def received_since(self, rep_id: int, since: datetime) -> int:
-        kinds = {EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF}
+    def received_since(self, rep_id: int, since: datetime, pool: str) -> int:
         return len(
             {
                 e.lead_id
                 for e in self.tx.state.events
-                if e.owner_id == rep_id and e.type in kinds and e.at >= since
+                if e.owner_id == rep_id
+                and e.type in RECEIVING
+                and e.at >= since
+                and received_through(e.payload, pool)
             }
         )
 
@@ -456,6 +459,9 @@ class FakeDashboardReads:
             if lead.stage is Stage.CUSTOMER and lead.owner_id is not None
         }
 
+    def owner_ids(self) -> set[int]:
+        return {lead.owner_id for lead in self.state.leads.values() if lead.owner_id is not None}
+
 
 _TREND_TYPES = frozenset({"created", "qualified", "won"})
 
@@ -624,6 +630,7 @@ class Desk:
             managers=frozenset(("console", name) for name in config_managers),
             claim_sla_minutes=claim_sla_minutes,
             self_join=frozenset(self_join),
+            phones=PHONES,
         )
         self.relay = Relay(lambda: self.uow, self.clock, self.config)
         for name in managers:
@@ -675,6 +682,7 @@ class Desk:
             text=text,
             pairs=pairs,
             event_id=event_id,
+            phones=PHONES,
         )
         actor = Actor(Platform.CONSOLE, author, author) if author else None
         return self.relay.ingest(post, actor)

@@ -22,6 +22,7 @@ from routing.arrival import posted
 from routing.errors import BatonError
 from routing.roles import Platform
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import say
 
 MANAGER = "maya"
@@ -112,7 +113,7 @@ class Month:
         text = f"Name: Buyer {n}\nEmail: buyer{n}@company{n}.example\nCompany: Company {n}"
         if n % 4 == 0:
             text += "\nSource: linkedin"
-        post = posted(Platform.SLACK, "C0LEADS", f"{n}.000100", text)
+        post = posted(Platform.SLACK, "C0LEADS", f"{n}.000100", text, phones=PHONES)
         lead_id = self.baton.relay.ingest(post).lead_id
         if lead_id is None:
             return

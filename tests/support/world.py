@@ -11,6 +11,7 @@ from bot.outbox.port import Notifier
 from routing.commands import parse_command
 from routing.roles import Platform
 from routing.usecases.context import Actor, Outcome, RelayConfig
+from tests.support.phones import PHONES
 
 
 def make_baton(
@@ -21,6 +22,7 @@ def make_baton(
     **config: object,
 ) -> Baton:
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    config.setdefault("phones", PHONES)
     relay_config = RelayConfig(managers=frozenset(managers), **config)  # type: ignore[arg-type]
     return build(settings, clock=clock, config=relay_config, notifiers=notifiers)  # type: ignore[arg-type]
 

@@ -20,6 +20,7 @@ from bot.slack.listeners.deps import SlackDeps
 from bot.slack.listeners.message_fields import extract_post
 from bot.slack.listeners.mrkdwn import plain_post
 from routing.arrival import Arrival, posted
+from routing.phones import PhoneReader
 from routing.relay import SYSTEM
 from routing.roles import Platform
 from routing.status import ChatStatus
@@ -32,9 +33,14 @@ INTAKE_SUBTYPES = frozenset({None, "bot_message", "file_share"})
 
 
 def inbound_post(
-    event: Mapping[str, Any], body: Mapping[str, Any], intake_channels: Collection[str]
+    event: Mapping[str, Any],
+    body: Mapping[str, Any],
+    intake_channels: Collection[str],
+    *,
+    phones: PhoneReader,
 ) -> Arrival | None:
-    """The lead post a message event carries, or None when it is not one to take in."""
+    """The lead post a message event carries, or None when it is not one to take in;
+    ``phones`` finds phone numbers in its free text."""
     channel, ts = event.get("channel"), event.get("ts")
     if not isinstance(channel, str) or not isinstance(ts, str) or channel not in intake_channels:
         return None
@@ -52,6 +58,7 @@ def inbound_post(
         text,
         pairs,
         field_texts,
+        phones=phones,
         event_id=str(event_id) if event_id else None,
     )
 
@@ -97,7 +104,8 @@ def register(app: App, deps: SlackDeps) -> None:
 
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
-        post = inbound_post(event, body, deps.intake_channels)
+        phones = deps.baton.relay.config.phones
+        post = inbound_post(event, body, deps.intake_channels, phones=phones)
         if post is None:
             return
         author = posted_by_a_person(event)

@@ -122,7 +122,8 @@ def queue_once(baton: Baton, actor: Actor | None, notice: Notice, key: DeliveryK
 def ingest(baton: Baton, channel: str, message_id: str, text: str, author: Actor | None) -> Outcome:
     """A post in an intake channel, read here, off the event loop (a long post takes a while to
     read), and taken in."""
-    return baton.relay.ingest(posted(Platform.TEAMS, channel, message_id, text), author)
+    arrival = posted(Platform.TEAMS, channel, message_id, text, phones=baton.relay.config.phones)
+    return baton.relay.ingest(arrival, author)
 
 
 # --- card clicks ------------------------------------------------------------------------------

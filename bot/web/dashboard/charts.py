@@ -6,9 +6,10 @@ Content-Security-Policy can forbid inline style altogether.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from html import escape
+from math import ceil
 
 from markupsafe import Markup
 
@@ -25,11 +26,13 @@ def funnel_svg(report: FunnelReport) -> Markup:
         (c.to_step, c.to_count) for c in report.conversions
     ]
     top = max((count for _, count in steps), default=0) or 1
-    row, width, label_w = 26, 380, 150
+    row, bars_w = 26, 190
+    label_w = label_width(label for label, _ in steps)
+    width = label_w + bars_w + 40
     parts = [_svg_open(width, row * len(steps) + 8, "Funnel: leads through each step")]
     for i, (label, count) in enumerate(steps):
         y = i * row + 4
-        bar = max(round((width - label_w - 40) * count / top), 1 if count else 0)
+        bar = max(round(bars_w * count / top), 1 if count else 0)
         parts += [
             _text(0, y + 17, label.capitalize(), INK),
             f'<rect x="{label_w}" y="{y + 4}" width="{bar}" height="18" rx="3" fill="{BLUE}"/>',
@@ -37,6 +40,16 @@ def funnel_svg(report: FunnelReport) -> Markup:
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+CHAR_WIDTH = 7.2
+"""The widest a character of the charts' 12 px system font runs (``W`` and ``m`` in most fonts
+are about 0.6 em): what a label column is sized by, so no label runs under a bar."""
+
+
+def label_width(labels: Iterable[str]) -> int:
+    """The label column that holds the longest label (``Handed to account managers``)."""
+    return max(150, ceil(CHAR_WIDTH * max((len(label) for label in labels), default=0)) + 10)
 
 
 def trend_svg(points: Sequence[TrendPoint], currency: str = "") -> Markup:

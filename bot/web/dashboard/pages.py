@@ -29,6 +29,7 @@ from routing.usecases.dashboard import (
     leads_page,
     numbers_of,
     overview,
+    owner_choices,
     period_for_choice,
 )
 
@@ -143,7 +144,7 @@ def leads_list_page(
         period_query="",
         page_data=page,
         tz=zone(ctx.config.timezone),
-        **_leads_form_choices(ctx, page.owners),
+        **_leads_form_choices(ctx),
     )
     return Page(html)
 
@@ -153,7 +154,7 @@ def refused_filters(
 ) -> Page:
     """400: what was wrong with the filters, above the form of the ``page`` they were for
     (``overview`` or ``leads``), cleared so that it works as it is."""
-    choices = _leads_form_choices(ctx, None) if page == "leads" else {}
+    choices = _leads_form_choices(ctx) if page == "leads" else {}
     html = env.get_template("filters_refused.html").render(
         page=page,
         viewer=viewer,
@@ -165,9 +166,9 @@ def refused_filters(
     return Page(html, 400)
 
 
-def _leads_form_choices(ctx: Ctx, names: Mapping[int, str] | None) -> dict[str, object]:
-    """The owners and pools the leads form offers."""
-    owners = names if names is not None else {r.id or 0: r.name for r in ctx.uow.reps.all()}
+def _leads_form_choices(ctx: Ctx) -> dict[str, object]:
+    """The owners (reps in a rotation or owning a lead) and pools the leads form offers."""
+    owners = owner_choices(ctx)
     return {
         "owner_choices": sorted(owners.items(), key=lambda item: item[1].casefold()),
         "pools": sorted(pool.name for pool in ctx.uow.pools.all()),

@@ -62,7 +62,7 @@ def test_in_the_console_credit_moves_a_rep_and_preview_changes_nothing(
     session, lines = _session(sqlite_url, clock)
     session.post("Lead: Pat 1, pat@one.example, One")  # alice
     reply = _typed(session, lines, "maya", "/rotation credit @alice +2 junk leads")
-    assert "@alice moves +2 lead(s) in the qualifier rotation: junk leads." in reply
+    assert "@alice moves +2 leads in the qualifier rotation: junk leads." in reply
     for _ in range(2):  # a dry run, twice: the same answer, nothing stored
         preview = _typed(session, lines, "bob", "/rotation preview Lead: Kim, kim@x.example, X")
         assert "would go to @alice" in preview

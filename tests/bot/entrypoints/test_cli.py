@@ -173,3 +173,42 @@ def test_teams_package_defaults_to_the_variables(tmp_path: Path) -> None:
     manifest = zipfile.ZipFile(out).read("manifest.json").decode()
     assert APP_ID in manifest
     assert '"leads.acme.io"' in manifest
+
+
+@pytest.mark.parametrize("command", list(every_command()), ids=" ".join)
+def test_help_shows_no_python_type_as_a_metavar(command: list[str]) -> None:
+    output = run(*command, "--help").output
+    assert "list[" not in output
+    assert "range>" not in output
+
+
+def test_serve_and_import_help_name_what_workers_and_map_take() -> None:
+    assert "--workers <1-32>" in run("serve", "--help").output
+    assert "--map <column=field>" in run("import", "--help").output
+
+
+@pytest.mark.parametrize("command", [["digest"], ["demo", "--seed", "1"]], ids=" ".join)
+def test_a_chart_in_a_missing_folder_is_refused_in_one_line_before_any_work(
+    command: list[str], tmp_path: Path
+) -> None:
+    database = f"sqlite:///{tmp_path}/demo.db"
+    args = [*command, "--database", database] if command[0] == "demo" else command
+    line = refused_in_one_line(run(*args, "--chart", "no/such/dir/x.png"))
+    assert line == (
+        f"baton {command[0]}: --chart no/such/dir/x.png: the folder no/such/dir does not exist"
+    )
+    assert not (tmp_path / "demo.db").exists(), "refused before the demo played its day"
+
+
+def test_a_chart_path_that_is_a_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    line = refused_in_one_line(run("digest", "--chart", str(tmp_path)))
+    assert "is a folder" in line
+
+
+def test_a_chart_write_that_fails_anyway_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(self: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    line = refused_in_one_line(run("digest", "--chart", "x.png"))
+    assert line == "baton digest: --chart x.png: cannot write it (No space left on device)"

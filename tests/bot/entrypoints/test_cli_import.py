@@ -177,7 +177,10 @@ def test_a_dry_run_names_each_rows_person_and_company_and_the_rep_by_name(
     from routing.arrival import posted
     from routing.roles import Platform
 
-    baton.relay.ingest(posted(Platform.SLACK, "C1", "1.1", "Lead: Al Ng, al@acme.io, Acme"))
+    phones = baton.relay.config.phones
+    baton.relay.ingest(
+        posted(Platform.SLACK, "C1", "1.1", "Lead: Al Ng, al@acme.io, Acme", phones=phones)
+    )
     baton.engine.dispose()
     file = write(
         tmp_path,

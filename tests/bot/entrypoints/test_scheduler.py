@@ -40,6 +40,7 @@ from routing.usecases.digests import schedules
 from storage import tables as t
 from storage.codec import notice_from
 from tests.support.clock import FakeClock
+from tests.support.phones import PHONES
 from tests.support.world import make_baton, say
 
 TZ = "Europe/Berlin"
@@ -72,7 +73,9 @@ def held_leads_since_november(url: str) -> None:
     """Baton has held a lead since 1 Nov, so the periods these tests send are due: a period
     before Baton's first lead is never sent."""
     baton = make_baton(url, FakeClock(berlin(2026, 11, 1, 9, 0)), timezone=TZ)
-    baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "0.1", "Lead: Ann, ann@first.io"))
+    baton.relay.ingest(
+        posted(Platform.SLACK, "C0LEADS", "0.1", "Lead: Ann, ann@first.io", phones=PHONES)
+    )
     baton.engine.dispose()
 
 
@@ -287,7 +290,9 @@ def test_the_first_start_after_install_sends_no_digest_for_the_weeks_before_any_
     clock = FakeClock(berlin(2026, 11, 23, 10, 30))  # installed on Monday morning
     baton = batons(clock)
     assert catch_up(baton, SCHEDULES) == [], "no '0 leads' digest for last week"
-    baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "1.1", "Lead: Ann, ann@first.io"))
+    baton.relay.ingest(
+        posted(Platform.SLACK, "C0LEADS", "1.1", "Lead: Ann, ann@first.io", phones=PHONES)
+    )
     assert catch_up(batons(clock), SCHEDULES) == [], "yesterday was still before the first lead"
     clock.now = berlin(2026, 11, 24, 8, 0)
     assert run_digest(baton, DAILY).data["sent"] == ["2026-11-23"]
@@ -365,7 +370,13 @@ def test_a_digest_notice_is_rebuilt_with_the_figures_it_was_sent_with(
     baton = batons(clock)
     say(baton, "maya", "/rotation add @alice qualifier")
     baton.relay.ingest(
-        posted(Platform.SLACK, "C0LEADS", "1.1", "Lead: Sam Ortiz, sam@umbrella.co, Umbrella")
+        posted(
+            Platform.SLACK,
+            "C0LEADS",
+            "1.1",
+            "Lead: Sam Ortiz, sam@umbrella.co, Umbrella",
+            phones=PHONES,
+        )
     )
     clock.now = berlin(2026, 11, 23, 8, 0)
     sent = run_digest(baton, DAILY)
@@ -378,7 +389,9 @@ def test_a_digest_notice_is_rebuilt_with_the_figures_it_was_sent_with(
         )
     clock.advance(days=2)  # delivered late, after more leads came in
     baton.relay.ingest(
-        posted(Platform.SLACK, "C0LEADS", "1.2", "Lead: Ann Lee, ann@globex.com, Globex")
+        posted(
+            Platform.SLACK, "C0LEADS", "1.2", "Lead: Ann Lee, ann@globex.com, Globex", phones=PHONES
+        )
     )
     digest = baton.relay.digest_for(notice.data)
     assert digest.report.period.label == "Sun 22 Nov 2026"
@@ -397,7 +410,13 @@ def test_the_minute_sweep_moves_an_unclaimed_lead_and_escalates_the_second_miss(
     say(baton, "maya", "/rotation add @alice qualifier")
     say(baton, "maya", "/rotation add @bob qualifier")
     baton.relay.ingest(
-        posted(Platform.SLACK, "C0LEADS", "1.1", "Lead: Sam Ortiz, sam@umbrella.co, Umbrella")
+        posted(
+            Platform.SLACK,
+            "C0LEADS",
+            "1.1",
+            "Lead: Sam Ortiz, sam@umbrella.co, Umbrella",
+            phones=PHONES,
+        )
     )
     clock.advance(minutes=6)
     assert run_sweep(baton).data["moved"] == [1]
@@ -427,7 +446,13 @@ def test_two_processes_sweeping_at_once_move_a_missed_lead_once(
     for name in ("alice", "bob", "carol"):
         say(first, "maya", f"/rotation add @{name} qualifier")
     first.relay.ingest(
-        posted(Platform.SLACK, "C0LEADS", "1.1", "Lead: Sam Ortiz, sam@umbrella.co, Umbrella")
+        posted(
+            Platform.SLACK,
+            "C0LEADS",
+            "1.1",
+            "Lead: Sam Ortiz, sam@umbrella.co, Umbrella",
+            phones=PHONES,
+        )
     )
     clock.advance(minutes=6)
     moved = at_once(lambda: run_sweep(first), lambda: run_sweep(second))

@@ -25,6 +25,7 @@ from storage import tables as t
 from storage.codec import notice_json
 from tests.support.clock import FakeClock
 from tests.support.digests import rebuilds_a_digest
+from tests.support.phones import PHONES
 from tests.support.world import make_baton, say
 
 
@@ -63,7 +64,11 @@ def _post_lead(baton: object, n: int = 1) -> int:
     from routing.roles import Platform
 
     post = posted(
-        Platform.CONSOLE, "#leads", f"m{n}", f"Lead: Sam {n}, sam{n}@umbrella{n}.co, Umbrella"
+        Platform.CONSOLE,
+        "#leads",
+        f"m{n}",
+        f"Lead: Sam {n}, sam{n}@umbrella{n}.co, Umbrella",
+        phones=PHONES,
     )
     outcome = baton.relay.ingest(post)  # type: ignore[attr-defined]
     assert outcome.lead_id is not None

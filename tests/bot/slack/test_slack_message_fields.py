@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bot.slack.listeners.message_fields import extract_post
 from bot.slack.listeners.mrkdwn import plain_post
 from routing.lead_post import ParsedLead, parse_lead_post
+from tests.support.phones import PHONES
 
 # A Zapier/HubSpot-style form post: a bot_message whose data sits in a legacy attachment.
 FORM_BOT_MESSAGE: dict[str, Any] = {
@@ -159,7 +160,7 @@ def test_a_plain_user_message_is_just_its_text() -> None:
 
 
 def test_the_extracted_form_post_parses_into_a_lead() -> None:
-    lead = parse_lead_post(*plain_post(*extract_post(FORM_BOT_MESSAGE)))
+    lead = parse_lead_post(*plain_post(*extract_post(FORM_BOT_MESSAGE)), phones=PHONES)
     assert isinstance(lead, ParsedLead)
     assert (lead.name, lead.email, lead.company) == (
         "Sam Ortiz",
@@ -171,7 +172,7 @@ def test_the_extracted_form_post_parses_into_a_lead() -> None:
 
 
 def test_the_extracted_block_kit_post_parses_into_a_lead() -> None:
-    lead = parse_lead_post(*plain_post(*extract_post(BLOCK_KIT_MESSAGE)))
+    lead = parse_lead_post(*plain_post(*extract_post(BLOCK_KIT_MESSAGE)), phones=PHONES)
     assert isinstance(lead, ParsedLead)
     assert (lead.name, lead.email, lead.company) == ("Jo Bloggs", "jo@initech.com", "Initech")
     assert lead.phone == "+1 555 010 9999"

@@ -14,12 +14,13 @@ from bot.slack.listeners.mrkdwn import plain_post, plain_text, readable_command
 from routing.commands import RotationPreview, parse_command
 from routing.lead_post import ParsedLead, Unparsed, parse_lead_post
 from tests.routing.test_lead_post import FORM_POST
+from tests.support.phones import PHONES
 
 
 def parsed(
     text: str, *, pairs: tuple[tuple[str, str], ...] = (), fields: tuple[str, ...] = ()
 ) -> ParsedLead:
-    result = parse_lead_post(*plain_post(text, pairs, fields))
+    result = parse_lead_post(*plain_post(text, pairs, fields), phones=PHONES)
     assert isinstance(result, ParsedLead), result
     return result
 
@@ -89,7 +90,7 @@ Before Q1 please."""
 def test_a_form_apps_post_in_mrkdwn_is_read_as_its_plain_form() -> None:
     """Every field of it: ``tests/routing/test_lead_post.py`` reads the plain form."""
     assert plain_text(SLACK_FORM_POST) == FORM_POST
-    assert parsed(SLACK_FORM_POST) == parse_lead_post(FORM_POST)
+    assert parsed(SLACK_FORM_POST) == parse_lead_post(FORM_POST, phones=PHONES)
     assert parsed(SLACK_FORM_POST).phone == "+49 30 123456"
 
 
@@ -121,7 +122,9 @@ def test_block_kit_field_texts_are_read_as_their_plain_label_and_value(
 
 
 def test_a_post_of_emphasis_marks_only_is_empty() -> None:
-    assert parse_lead_post(*plain_post("*  *", (), ())) == Unparsed("the post is empty")
+    assert parse_lead_post(*plain_post("*  *", (), ()), phones=PHONES) == Unparsed(
+        "the post is empty"
+    )
 
 
 def test_a_pasted_post_in_a_preview_is_read_like_a_post() -> None:
@@ -145,7 +148,7 @@ def test_any_mrkdwn_reads_as_plain_text_and_then_as_a_lead_or_unparsed(mrkdwn: s
     plain = plain_text(mrkdwn)
     assert "\r" not in plain
     assert "\u200b" not in plain
-    assert isinstance(parse_lead_post(plain), ParsedLead | Unparsed)
+    assert isinstance(parse_lead_post(plain, phones=PHONES), ParsedLead | Unparsed)
 
 
 @pytest.mark.parametrize("unit", ["<", "<a|", "*_a", ":a", "<mailto:a@b.co|"])
