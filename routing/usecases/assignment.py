@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from routing.chat.formatting import format_sla
 from routing.lead import Lead
 from routing.rotation import Candidate, Pick, local_midnight, pick
 from routing.team import Membership, Rep
@@ -99,7 +100,7 @@ def announce_assignment(
     ctx.tell(
         turn.rep.id,
         f"New lead {lead.ref} for you: {lead.title}. Claim it to start the clock "
-        f"(SLA {ctx.config.claim_sla_minutes} min). {turn.explanation}",
+        f"(SLA {format_sla(ctx.claim_sla_minutes(lead))}). {turn.explanation}",
         lead,
     )
     return line

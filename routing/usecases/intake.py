@@ -48,6 +48,7 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
         if _skips(ctx, arrival, lead):
             return Outcome("Skipped as a duplicate.", data={SKIPPED: True})
         importing = isinstance(arrival.came_from, ImportRow)
+        lead.imported = importing
         create_and_route(ctx, lead, prospector=_owner(ctx, arrival), quiet=importing)
     if isinstance(arrival.came_from, WebhookCall):
         ctx.uow.intake.attach(keys, lead.id or 0)
