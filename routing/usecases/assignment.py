@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from routing.chat.formatting import format_sla
+from routing.chat.owners import owner_waits_dm
 from routing.lead import Lead
 from routing.rotation import Candidate, Pick, local_midnight, pick
 from routing.team import Membership, Rep
@@ -23,6 +24,9 @@ class Turn:
     rep: Rep | None
     explanation: str
     rotation: Mapping[str, object] | None = None
+    waits_for: Rep | None = None
+    """Nobody now: the lead waits in the queue for this rep, its contact's owner, who is away
+    (:mod:`routing.usecases.matching`)."""
 
 
 def candidate_of(ctx: Ctx, member: Membership) -> Candidate:
@@ -63,11 +67,14 @@ def next_in(ctx: Ctx, pool: str, exclude: Collection[int] = ()) -> Turn:
     return Turn(chosen.rep, explanation, result.record(pool))
 
 
-def assign_from_pool(ctx: Ctx, lead: Lead, pool: str, exclude: Collection[int] = ()) -> Turn:
-    """Give ``lead`` to the next available rep of ``pool``, or queue it with the reason."""
+def assign_from_pool(
+    ctx: Ctx, lead: Lead, pool: str, exclude: Collection[int] = (), prefix: str = ""
+) -> Turn:
+    """Give ``lead`` to the next available rep of ``pool``, or queue it with the reason
+    (``prefix`` first: why it did not go to its contact's owner)."""
     lead.pool = pool
     turn = next_in(ctx, pool, exclude)
-    give(ctx, lead, turn)
+    give(ctx, lead, turn, prefix)
     return turn
 
 
@@ -89,6 +96,11 @@ def announce_assignment(
     ``quiet``: a queued lead is not reported to the managers (a bulk import reports once).
     """
     say = ctx.refresh_card if first else ctx.tell_thread
+    if turn.rep is None and turn.waits_for is not None:
+        line = f"{lead.ref} waits for {turn.waits_for.mention}. {turn.explanation}"
+        say(lead, line)
+        ctx.tell(turn.waits_for.id, owner_waits_dm(lead.ref, lead.title, turn.explanation), lead)
+        return line
     if turn.rep is None:
         line = f"{lead.ref} is waiting in the queue. {turn.explanation}"
         say(lead, line)
