@@ -122,7 +122,8 @@ class Ctx:
         if rep_id is None:
             return
         if self.held is not None and topic is not None:
-            ref = (about or lead).ref if (about or lead) and topic else None
+            named = about or lead
+            ref = named.ref if named is not None and topic else None
             self.held.setdefault(rep_id, []).append(Held(topic, text, lead, ref))
             return
         kind = NoticeKind.LEAD_CARD if lead else NoticeKind.TEXT
