@@ -48,9 +48,9 @@ def _manager_ids(baton: Baton) -> dict[int, str]:
 
 
 def test_195_imported_leads_that_miss_the_sla_send_each_manager_at_most_one_message_a_sweep(
-    sqlite_url: str, clock: FakeClock
+    db_url: str, clock: FakeClock
 ) -> None:
-    baton = _imported(sqlite_url, clock, import_claim_sla_minutes=30)
+    baton = _imported(db_url, clock, import_claim_sla_minutes=30)
     managers = _manager_ids(baton)
     seen, misses, told = len(_outbox(baton)), 0, Counter[str]()
     for _sweep in range(12):  # every 15 min for 3 h: each lead misses at 45, 90, 135, 180 min
@@ -67,6 +67,7 @@ def test_195_imported_leads_that_miss_the_sla_send_each_manager_at_most_one_mess
     assert last.text.startswith(f"From the claim SLA check ({LIST} leads):")
     assert f"still unclaimed ({LIST}): L-1, L-2, " in last.text
     assert f"… and {LIST - 100} more" in last.text
+    baton.engine.dispose()
 
 
 def test_imported_leads_have_a_working_days_claim_sla_by_default(
