@@ -17,6 +17,7 @@ limits (100 refs are about 700 characters)."""
 MISSED_AGAIN = "Missed the claim SLA two or more times, still unclaimed"
 WAITING = "Waiting in the queue: nobody is available to take them"
 MOVED_ON = "Moved on to the next rep: not claimed within {sla}"
+NEW_FOR_YOU = "New for you, each to claim within {sla} (`/lead mine` lists them)"
 REMINDED = "Still yours, waiting for your claim; the next {sla} start now (`/lead mine` lists them)"
 
 

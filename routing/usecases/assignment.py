@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from routing.chat.batches import NEW_FOR_YOU
 from routing.chat.formatting import format_sla
 from routing.chat.owners import owner_waits_dm
 from routing.lead import Lead
@@ -109,10 +110,12 @@ def announce_assignment(
         return line
     line = f"{lead.ref} → {turn.rep.mention}. {turn.explanation}"
     say(lead, line)
+    sla = format_sla(ctx.claim_sla_minutes(lead))
     ctx.tell(
         turn.rep.id,
         f"New lead {lead.ref} for you: {lead.title}. Claim it to start the clock "
-        f"(SLA {format_sla(ctx.claim_sla_minutes(lead))}). {turn.explanation}",
+        f"(SLA {sla}). {turn.explanation}",
         lead,
+        topic=NEW_FOR_YOU.format(sla=sla),  # a sweep tells them of all its leads at once
     )
     return line

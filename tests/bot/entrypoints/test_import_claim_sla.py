@@ -58,8 +58,10 @@ def test_195_imported_leads_that_miss_the_sla_send_each_manager_at_most_one_mess
         misses += len(baton.relay.sweep().data["moved"])
         notices = _outbox(baton)
         per_manager = Counter(managers[n.rep_id] for n in notices[seen:] if n.rep_id in managers)
+        per_person = Counter(n.rep_id for n in notices[seen:] if n.rep_id is not None)
         seen = len(notices)
         assert max(per_manager.values(), default=0) <= 1, per_manager
+        assert max(per_person.values(), default=0) <= 1, "reps hear once a sweep too"
         told.update(per_manager)
     assert misses >= LIST * 4
     assert told == {"maya": 3, "max": 3}, "told of each sweep's repeat misses, once each"
