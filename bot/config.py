@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     baton_timezone: str = "UTC"
     baton_digest_time: time = time(8, 0)
     baton_claim_sla_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    # Imported lists (issue 18): the claim SLA of a row of an imported spreadsheet.
+    baton_import_claim_sla_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    """Minutes of the assignee's working time to claim an imported lead (a working day)."""
     baton_managers: str = ""
     baton_rules_file: str | None = None
     baton_outbound_to_qualifiers: bool = False
@@ -162,6 +165,7 @@ class Settings(BaseSettings):
             rules=self.rules(),
             managers=self.manager_keys(),
             claim_sla_minutes=self.baton_claim_sla_minutes,
+            import_claim_sla_minutes=self.baton_import_claim_sla_minutes,
             timezone=self.baton_timezone,
             outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
             currency=self.baton_currency,

@@ -120,6 +120,9 @@ class Lead:
     pending: list[LeadEvent] = field(default_factory=list, repr=False)
     stage_since: datetime | None = None
     """When the lead entered its current stage (a step within the stage keeps it)."""
+    imported: bool = False
+    """A row of an imported spreadsheet: a list, whose claim SLA is the import's
+    (``RelayConfig.import_claim_sla_minutes``), not the minutes a fresh post gets."""
     closed_at: datetime | None = None
     """When it left the open stages (``routing.stages.OPEN_STAGES``), or arrived outside them;
     ``None`` while open. With ``stage_since`` it lets a report read a lead that rests in its

@@ -26,6 +26,7 @@ from routing.metrics.vocabulary import (
 
 __all__ = [
     "DEFAULT_POOL",
+    "DEFAULT_WAIT_FOR_OWNER_HOURS",
     "OPERATORS",
     "Condition",
     "Rule",
@@ -51,7 +52,11 @@ _TOP_KEYS = (
     "lifecycle_labels",
     "stage_probabilities",
 )
-_POOL_KEYS = ("outbound_to_qualifiers",)
+_POOL_KEYS = ("outbound_to_qualifiers", "wait_for_owner_hours")
+DEFAULT_WAIT_FOR_OWNER_HOURS = 24.0
+"""How long a lead whose contact already has an owner waits for that owner when they are away or
+off shift, before it goes to the rotation: a day covers a night off and a day out of office."""
+MAX_WAIT_FOR_OWNER_HOURS = 24 * 14
 CLAIM_MODES = ("assigned", "open")
 
 # Any run of comparison symbols is taken whole, so a typo such as "=>" is reported, not misread.
@@ -252,6 +257,14 @@ class RuleSet:
     """(pool, ``assigned`` or ``open``) from the file's ``claim_modes`` table."""
     numbers: NumbersSettings = field(default_factory=NumbersSettings, hash=False)
     """``lifecycle_labels`` and ``stage_probabilities``: words and odds of the manager's numbers."""
+    owner_waits: tuple[tuple[str, float], ...] = ()
+    """(pool, hours) from ``pools:`` → ``<pool>: {wait_for_owner_hours: N}``: how long a lead of
+    the pool waits for its contact's owner when they are unavailable."""
+
+    def wait_for_owner_hours(self, pool: str) -> float:
+        """How long a lead the rules send to ``pool`` waits for its contact's owner while they
+        are away or off shift, before it goes to the rotation (0: it never waits)."""
+        return dict(self.owner_waits).get(pool, DEFAULT_WAIT_FOR_OWNER_HOURS)
 
     def claim_mode_of(self, pool: str) -> str | None:
         """The rules file's claim mode for ``pool``; ``None`` when it names none."""
@@ -346,6 +359,7 @@ def ruleset_from_data(data: Mapping[str, object] | None) -> RuleSet:
         default_pool=default_pool,
         outbound_to_qualifiers=_outbound_pools(data.get("pools")),
         claim_modes=_claim_modes_from_data(data.get("claim_modes")),
+        owner_waits=_owner_waits(data.get("pools")),
         numbers=NumbersSettings(
             lifecycle_from_data(data.get("lifecycle_labels")),
             probabilities_from_data(data.get("stage_probabilities")),
@@ -371,6 +385,26 @@ def _outbound_pools(pools: object) -> frozenset[str]:
         if flag:
             flagged.add(_pool_name(name, "a pool name"))
     return frozenset(flagged)
+
+
+def _owner_waits(pools: object) -> tuple[tuple[str, float], ...]:
+    """The pools' ``wait_for_owner_hours`` (the table's shape was checked by
+    :func:`_outbound_pools`): a number of hours from 0 to two weeks."""
+    if not isinstance(pools, Mapping):
+        return ()
+    waits = []
+    for name, settings in pools.items():
+        if not isinstance(settings, Mapping) or "wait_for_owner_hours" not in settings:
+            continue
+        hours = settings["wait_for_owner_hours"]
+        fits = isinstance(hours, int | float) and not isinstance(hours, bool)
+        if not fits or not 0 <= hours <= MAX_WAIT_FOR_OWNER_HOURS:
+            raise InvalidInput(
+                f"rules file: pool '{name}': 'wait_for_owner_hours' must be a number of hours "
+                f"from 0 to {MAX_WAIT_FOR_OWNER_HOURS}, like 24"
+            )
+        waits.append((_pool_name(name, "a pool name"), float(hours)))
+    return tuple(waits)
 
 
 def _claim_modes_from_data(modes: object) -> tuple[tuple[str, str], ...]:

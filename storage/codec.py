@@ -92,6 +92,7 @@ def lead_row(lead: Lead) -> dict[str, Any]:
         "sla_misses": lead.sla_misses,
         "stage_since": lead.stage_since,
         "closed_at": lead.closed_at,
+        "imported": lead.imported,
     }
 
 
@@ -122,6 +123,7 @@ def lead_from(row: Row) -> Lead:
         id=row["id"],
         stage_since=row["stage_since"],
         closed_at=row["closed_at"],
+        imported=bool(row["imported"]),
     )
 
 

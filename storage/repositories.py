@@ -377,11 +377,20 @@ class SqlLeads:
             query = query.with_for_update(skip_locked=True)
         return [lead_from(r) for r in self.conn.execute(query).mappings()]
 
-    def awaiting_claim(self, assigned_before: datetime) -> list[Lead]:
+    def awaiting_claim(
+        self, assigned_before: datetime, imported_before: datetime | None = None
+    ) -> list[Lead]:
+        leads = t.leads.c
+        due = leads.assigned_at < assigned_before
+        if imported_before is not None:
+            due = or_(
+                and_(leads.imported.is_(False), due),
+                and_(leads.imported.is_(True), leads.assigned_at < imported_before),
+            )
         rows = self.conn.execute(
             select(t.leads)
-            .where(t.leads.c.stage == Stage.ASSIGNED.value, t.leads.c.assigned_at < assigned_before)
-            .order_by(t.leads.c.assigned_at)
+            .where(leads.stage == Stage.ASSIGNED.value, due)
+            .order_by(leads.assigned_at)
         ).mappings()
         return [lead_from(r) for r in rows]
 

@@ -176,6 +176,7 @@ leads = Table(
     Column("card_ref", String(limits.CARD_REF)),
     Column("stage_since", UTCDateTime()),  # 0010
     Column("closed_at", UTCDateTime()),  # 0010
+    Column("imported", Boolean, nullable=False, server_default="0"),  # 0012
     Index(None, "owner_id", "stage"),
     Index(None, "stage", "pool", "id"),
     Index(None, "stage", "assigned_at"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
 from collections.abc import Callable
 from itertools import count
@@ -18,6 +19,7 @@ from routing.relay import Relay
 from routing.roles import Platform
 from routing.team import plain_mentions
 from routing.usecases.context import Actor, Outcome
+from routing.usecases.intake import DUPLICATE
 
 INTAKE_CHANNEL = "#leads"
 COMMANDS = ("lead", "rotation", "funnel")
@@ -130,6 +132,10 @@ class ConsoleSession:
 
     ``echo`` repeats each typed line after a ``name>`` prompt: on for piped input and the demo,
     whose transcript would otherwise lack what was typed; off at a terminal, which shows it.
+
+    ``session_id`` names this session in the intake key of each post (``<session>-<n>``): two
+    consoles on one database, at once or one after the other, never take each other's posts
+    for retries of their own. A fresh random id by default.
     """
 
     def __init__(
@@ -140,12 +146,14 @@ class ConsoleSession:
         user: str = "manager",
         *,
         echo: bool = True,
+        session_id: str | None = None,
     ) -> None:
         self.relay = relay
         self.deliver = deliver
         self.write = write
         self.user = user
         self.echo = echo
+        self.session_id = session_id or secrets.token_hex(6)
         self._posts = count(1)
         self._draft: list[str] | None = None
         self.last_outcome: Outcome | None = None
@@ -220,13 +228,17 @@ class ConsoleSession:
         self.write(f"  (you are now {self.user})")
 
     def post(self, text: str, author: str | None = None) -> Outcome:
-        """A post in the intake channel, written as in Slack (mrkdwn)."""
-        message_id = f"msg-{next(self._posts)}"
+        """A post in the intake channel, written as in Slack (mrkdwn); a post Baton already
+        had is said to be one, never passed over in silence."""
+        message_id = f"{self.session_id}-{next(self._posts)}"
         plain = mrkdwn.plain_text(text)
         phones = self.relay.config.phones
         arrival = posted(Platform.CONSOLE, INTAKE_CHANNEL, message_id, plain, phones=phones)
         who = Actor(Platform.CONSOLE, author or self.user, author or self.user)
-        return self.relay.ingest(arrival, who)
+        outcome = self.relay.ingest(arrival, who)
+        if outcome.data.get(DUPLICATE):
+            self._show(outcome)
+        return outcome
 
     def _show(self, outcome: Outcome) -> None:
         self.last_outcome = outcome

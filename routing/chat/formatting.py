@@ -185,3 +185,14 @@ def format_reasons(reasons: Sequence[ReasonCount]) -> str:
 def plural(count: int, noun: str) -> str:
     """``1 customer``, ``3 customers``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def format_sla(minutes: int, *, working: bool = False) -> str:
+    """A claim SLA as people say it: ``5 min``, ``8 h``, ``1 h 30 min``, ``2 d``; ``working``
+    says it counts the assignee's working time (``5 working min``, ``8 working h``)."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (mins, "min")) if n]
+    if working:
+        parts[0] = parts[0].replace(" ", " working ", 1)
+    return " ".join(parts)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from routing.chat.batches import NEW_FOR_YOU
+from routing.chat.formatting import format_sla
+from routing.chat.owners import owner_waits_dm
 from routing.lead import Lead
 from routing.rotation import Candidate, Pick, local_midnight, pick
 from routing.team import Membership, Rep
@@ -24,6 +27,9 @@ class Turn:
     rotation: Mapping[str, object] | None = None
     skipped: tuple[tuple[str, str], ...] = ()
     """When nobody was chosen: each member passed over, by name, with the reason."""
+    waits_for: Rep | None = None
+    """Nobody now: the lead waits in the queue for this rep, its contact's owner, who is away
+    (:mod:`routing.usecases.matching`)."""
 
 
 def nobody_else(pool: str, turn: Turn) -> str:
@@ -74,11 +80,14 @@ def next_in(ctx: Ctx, pool: str, exclude: Collection[int] = ()) -> Turn:
     return Turn(chosen.rep, explanation, result.record(pool))
 
 
-def assign_from_pool(ctx: Ctx, lead: Lead, pool: str, exclude: Collection[int] = ()) -> Turn:
-    """Give ``lead`` to the next available rep of ``pool``, or queue it with the reason."""
+def assign_from_pool(
+    ctx: Ctx, lead: Lead, pool: str, exclude: Collection[int] = (), prefix: str = ""
+) -> Turn:
+    """Give ``lead`` to the next available rep of ``pool``, or queue it with the reason
+    (``prefix`` first: why it did not go to its contact's owner)."""
     lead.pool = pool
     turn = next_in(ctx, pool, exclude)
-    give(ctx, lead, turn)
+    give(ctx, lead, turn, prefix)
     return turn
 
 
@@ -100,6 +109,11 @@ def announce_assignment(
     ``quiet``: a queued lead is not reported to the managers (a bulk import reports once).
     """
     say = ctx.refresh_card if first else ctx.tell_thread
+    if turn.rep is None and turn.waits_for is not None:
+        line = f"{lead.ref} waits for {turn.waits_for.mention}. {turn.explanation}"
+        say(lead, line)
+        ctx.tell(turn.waits_for.id, owner_waits_dm(lead.ref, lead.title, turn.explanation), lead)
+        return line
     if turn.rep is None:
         line = f"{lead.ref} is waiting in the queue. {turn.explanation}"
         say(lead, line)
@@ -108,10 +122,12 @@ def announce_assignment(
         return line
     line = f"{lead.ref} → {turn.rep.mention}. {turn.explanation}"
     say(lead, line)
+    sla = format_sla(ctx.claim_sla_minutes(lead))
     ctx.tell(
         turn.rep.id,
         f"New lead {lead.ref} for you: {lead.title}. Claim it to start the clock "
-        f"(SLA {ctx.config.claim_sla_minutes} min). {turn.explanation}",
+        f"(SLA {sla}). {turn.explanation}",
         lead,
+        topic=NEW_FOR_YOU.format(sla=sla),  # a sweep tells them of all its leads at once
     )
     return line

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from routing.chat.batches import batched_text
 from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
@@ -32,6 +33,10 @@ class RelayConfig:
     managers: frozenset[tuple[str, str]] = frozenset()
     """(platform, user id) pairs that are managers from the start (``BATON_MANAGERS``)."""
     claim_sla_minutes: int = 5
+    import_claim_sla_minutes: int = 480
+    """``BATON_IMPORT_CLAIM_SLA_MINUTES``: the claim SLA of an imported lead, a row of a list
+    that nobody is waiting on the phone for (a working day: 8 hours of the assignee's working
+    time, or of the wall clock for a rep without hours)."""
     timezone: str = "UTC"
     """The team's timezone: digest periods start at its midnights."""
     outbound_to_qualifiers: bool = False
@@ -62,12 +67,26 @@ class Outcome:
     data: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Held:
+    """A direct message held back by :meth:`Ctx.hold` until :meth:`Ctx.release`."""
+
+    topic: str
+    text: str
+    lead: Lead | None
+    """The lead whose card the message carries when told on its own."""
+    ref: str | None
+    """The lead it is about, listed under its topic when told with others."""
+
+
 @dataclass
 class Ctx:
     uow: UnitOfWork
     now: datetime
     config: RelayConfig
     actor: Rep
+    held: dict[int, list[Held]] | None = None
+    """Direct messages held per person while a run batches them (:meth:`hold`)."""
 
     def lead(self, lead_id: int, *, lock: bool = True) -> Lead:
         return self.uow.leads.get(lead_id, lock=lock)
@@ -83,12 +102,36 @@ class Ctx:
         owner = self.rep(lead.owner_id)
         return LeadCard.of(lead, owner.mention if owner else None)
 
+    def claim_sla_minutes(self, lead: Lead) -> int:
+        """The minutes ``lead``'s assignee has to claim it: a list's for an imported row."""
+        if lead.imported:
+            return self.config.import_claim_sla_minutes
+        return self.config.claim_sla_minutes
+
     def save(self, lead: Lead) -> None:
         self.uow.leads.save(lead)
 
-    def tell(self, rep_id: int | None, text: str, lead: Lead | None = None) -> None:
-        """A direct message; with ``lead`` it carries the lead's card and next-step buttons."""
+    def tell(
+        self,
+        rep_id: int | None,
+        text: str,
+        lead: Lead | None = None,
+        *,
+        topic: str | None = None,
+        about: Lead | None = None,
+    ) -> None:
+        """A direct message; with ``lead`` it carries the lead's card and next-step buttons.
+
+        While the run holds messages (:meth:`hold`), one with a ``topic`` waits for
+        :meth:`release`, to be told together with the others of the person; ``about`` names
+        its lead there when it carries no card.
+        """
         if rep_id is None:
+            return
+        if self.held is not None and topic is not None:
+            named = about or lead
+            ref = named.ref if named is not None and topic else None
+            self.held.setdefault(rep_id, []).append(Held(topic, text, lead, ref))
             return
         kind = NoticeKind.LEAD_CARD if lead else NoticeKind.TEXT
         card = self.card(lead) if lead else None
@@ -120,9 +163,28 @@ class Ctx:
             )
         )
 
-    def tell_managers(self, text: str, lead: Lead | None = None) -> None:
+    def tell_managers(self, text: str, lead: Lead | None = None, *, topic: str = "") -> None:
+        """A direct message to every manager; while the run holds messages (:meth:`hold`) it
+        waits for :meth:`release` (``topic`` groups it with others like it; without one, it
+        is a line of its own)."""
         for manager in self.managers():
-            self.tell(manager.id, text, lead)
+            self.tell(manager.id, text, lead, topic=topic)
+
+    def hold(self) -> None:
+        """From now on, hold the direct messages given a topic, and every message to managers,
+        so that each person hears once from this run (:meth:`release`)."""
+        self.held = {}
+
+    def release(self) -> None:
+        """Tell each person what was held for them, in one message: a single notice as it
+        was, several as a list of leads by topic (:func:`routing.chat.batches.batched_text`)."""
+        held, self.held = self.held or {}, None
+        for rep_id, notices in held.items():
+            if len(notices) == 1:
+                self.tell(rep_id, notices[0].text, notices[0].lead)
+                continue
+            lines = [(n.topic, n.ref, n.text) for n in notices]
+            self.tell(rep_id, batched_text(lines))
 
     def managers(self) -> list[Rep]:
         """Managers made by `/rotation add @user manager`, and known reps in ``BATON_MANAGERS``."""

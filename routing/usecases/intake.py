@@ -18,9 +18,9 @@ from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_pos
 from routing.roles import Platform, Role
 from routing.stages import Stage
 from routing.team import Rep
-from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
+from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool, give
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.matching import match_owner
+from routing.usecases.matching import PassedOver, match_owner
 
 EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
@@ -48,6 +48,7 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
         if _skips(ctx, arrival, lead):
             return Outcome("Skipped as a duplicate.", data={SKIPPED: True})
         importing = isinstance(arrival.came_from, ImportRow)
+        lead.imported = importing
         prospector = _owner(ctx, arrival)
         create_and_route(
             ctx, lead, prospector=prospector, quiet=importing, via=arrival.came_from.via
@@ -224,16 +225,21 @@ def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
     """Give a new lead its owner: the contact's owner, the rotation of the pool the rules pick,
     or (``None``) the ``prospector`` whose outbound lead it is. The one path intake, import and
     preview share."""
-    matched = match_owner(ctx, lead)
-    if matched is not None:
+    pool, why = pool_for(ctx, lead)
+    matched = match_owner(ctx, lead, pool)
+    if isinstance(matched, Turn):
+        if matched.rep is None:  # it waits for its contact's owner
+            give(ctx, lead, matched)
         return matched
     if prospector is not None:
         lead.pool = Role.PROSPECTOR.value
         lead.start_working(prospector.id or 0, ctx.now)
         return None
-    pool, why = pool_for(ctx, lead)
-    turn = assign_from_pool(ctx, lead, pool)
-    return replace(turn, explanation=f"{why}. {turn.explanation}") if why else turn
+    passed = f"{matched.why} " if isinstance(matched, PassedOver) else ""
+    turn = assign_from_pool(ctx, lead, pool, prefix=passed)
+    notes = [matched.why] if isinstance(matched, PassedOver) else []
+    notes += [f"{why}."] if why else []
+    return replace(turn, explanation=" ".join([*notes, turn.explanation])) if notes else turn
 
 
 def preview(ctx: Ctx, text: str) -> Outcome:

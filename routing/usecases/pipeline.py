@@ -78,7 +78,7 @@ def _moves_on(ctx: Ctx, lead: Lead) -> str:
         return ""
     owner = ctx.rep(lead.owner_id)
     hours, tz = (owner.hours, owner.timezone) if owner else (None, "UTC")
-    deadline = claim_deadline(lead.assigned_at, ctx.config.claim_sla_minutes, hours, tz)
+    deadline = claim_deadline(lead.assigned_at, ctx.claim_sla_minutes(lead), hours, tz)
     minutes = max(math.ceil((deadline - ctx.now).total_seconds() / 60), 0)
     if minutes == 0:
         return "; it moves on to the next rep any moment now if unclaimed"

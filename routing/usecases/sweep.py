@@ -3,18 +3,25 @@
 The claim SLA counts the assignee's working time when they have hours set: a lead handed to a
 09:00–18:00 rep at 17:58 with a 5-minute SLA has used 2 minutes by closing time and is missed at
 09:03 the next working day, not at 18:03 while the rep is asleep. Reps without hours are on the
-wall clock.
+wall clock. An imported lead has a list's SLA (``BATON_IMPORT_CLAIM_SLA_MINUTES``, a working
+day), not the minutes a fresh post gets.
+
+A sweep tells each person once: what it has for the managers (repeat misses, leads left in the
+queue) and for a rep (leads that moved on, reminders) is held and sent as one message listing
+the leads (:meth:`~routing.usecases.context.Ctx.hold`), so a list that misses its SLA together
+does not page anyone 195 times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from routing.clock import zone
+from routing.chat.batches import MISSED_AGAIN, MOVED_ON, REMINDED, WAITING
+from routing.chat.formatting import format_sla
 from routing.lead import Lead
-from routing.rotation import WorkingHours, unavailable_reason
+from routing.rotation import unavailable_reason
+from routing.rotation.shifts import claim_deadline
 from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.assignment import Turn, announce_assignment, give, next_in, nobody_else
@@ -24,78 +31,30 @@ from routing.usecases.team import drain
 __all__ = ["ESCALATE_AFTER_MISSES", "claim_deadline", "sweep"]
 
 ESCALATE_AFTER_MISSES = 2
-LOOKAHEAD_DAYS = 15
-"""How far ahead to look for working time; hours that give none in two weeks fall back to the
-wall clock rather than let a lead wait forever."""
 
 
 def sweep(ctx: Ctx) -> Outcome:
-    candidates = ctx.uow.leads.awaiting_claim(_wall_deadline(ctx))
+    config = ctx.config
+    candidates = ctx.uow.leads.awaiting_claim(
+        _wall_deadline(ctx, config.claim_sla_minutes),
+        _wall_deadline(ctx, config.import_claim_sla_minutes),
+    )
     overdue = [lead for lead in candidates if _overdue(ctx, lead, ctx.rep(lead.owner_id))]
+    ctx.hold()
     misses = [m for m in (_miss(ctx, lead) for lead in overdue) if m is not None]
     moved = [lead_id for lead_id, kept in misses if not kept]
     kept = [lead_id for lead_id, was_kept in misses if was_kept]
     drained = "".join(drain(ctx, pool.name) for pool in ctx.uow.pools.all())
+    ctx.release()
     reply = (
         f"SLA misses moved on: {len(moved)}, kept with their rep (nobody else free): {len(kept)}."
     )
     return Outcome(reply + drained, data={"moved": moved, "kept": kept})
 
 
-def _wall_deadline(ctx: Ctx) -> datetime:
+def _wall_deadline(ctx: Ctx, minutes: int) -> datetime:
     """Working time never runs faster than the wall clock, so this finds every candidate."""
-    return ctx.now - timedelta(minutes=ctx.config.claim_sla_minutes)
-
-
-def claim_deadline(
-    assigned_at: datetime, minutes: int, hours: WorkingHours | None, timezone: str
-) -> datetime:
-    """When ``minutes`` of the assignee's working time have passed since ``assigned_at`` (UTC).
-
-    Shifts are read on the rep's wall clock (``timezone``), so a 09:00 start stays 09:00 across a
-    daylight-saving change; a lead assigned outside the rep's hours starts counting at their
-    next shift.
-    """
-    start = assigned_at.astimezone(UTC)
-    budget = timedelta(minutes=minutes)
-    if hours is None or not hours.days:
-        return start + budget
-    for shift_start, shift_end in _shifts(hours, timezone, start):
-        begin = max(shift_start, start)
-        if shift_end <= begin:
-            continue
-        if shift_end - begin >= budget:
-            return begin + budget
-        budget -= shift_end - begin
-    return start + timedelta(minutes=minutes)
-
-
-def _shifts(
-    hours: WorkingHours, timezone: str, since: datetime
-) -> Iterator[tuple[datetime, datetime]]:
-    """The rep's shifts as UTC intervals, in order, from the one that may cover ``since``."""
-    tz = zone(timezone)
-    first = since.astimezone(tz).date() - timedelta(days=1)  # a night shift from the day before
-    for offset in range(LOOKAHEAD_DAYS + 1):
-        day = first + timedelta(days=offset)
-        if day.weekday() not in hours.days:
-            continue
-        yield _utc(day, hours.start, timezone), _shift_end(day, hours, timezone)
-
-
-def _shift_end(day: date, hours: WorkingHours, timezone: str) -> datetime:
-    start, end = hours.start.replace(tzinfo=None), hours.end.replace(tzinfo=None)
-    if start == end:  # round the clock: the whole local day
-        return _utc(day + timedelta(days=1), time(0), timezone)
-    if end < start:  # a night shift ends the next morning
-        return _utc(day + timedelta(days=1), end, timezone)
-    return _utc(day, end, timezone)
-
-
-def _utc(day: date, clock: time, timezone: str) -> datetime:
-    """A wall-clock time in the rep's zone as UTC; one skipped by DST reads on the old offset."""
-    local = datetime.combine(day, clock.replace(tzinfo=None)).replace(tzinfo=zone(timezone))
-    return local.astimezone(UTC)
+    return ctx.now - timedelta(minutes=minutes)
 
 
 def _overdue(ctx: Ctx, lead: Lead, assignee: Rep | None) -> bool:
@@ -103,7 +62,7 @@ def _overdue(ctx: Ctx, lead: Lead, assignee: Rep | None) -> bool:
         return False
     hours = assignee.hours if assignee else None
     tz = assignee.timezone if assignee else "UTC"
-    return ctx.now > claim_deadline(lead.assigned_at, ctx.config.claim_sla_minutes, hours, tz)
+    return ctx.now > claim_deadline(lead.assigned_at, ctx.claim_sla_minutes(lead), hours, tz)
 
 
 def _next_owner(ctx: Ctx, lead: Lead, missed_by: int | None) -> Turn:
@@ -135,7 +94,7 @@ def _miss(ctx: Ctx, candidate: Lead) -> tuple[int, bool] | None:
     if not _overdue(ctx, lead, assignee):
         return None
     working_time = assignee is not None and assignee.hours is not None
-    sla = f"{ctx.config.claim_sla_minutes} {'working ' if working_time else ''}min"
+    sla = format_sla(ctx.claim_sla_minutes(lead), working=working_time)
     turn = _next_owner(ctx, lead, missed_by)
     kept = turn.rep is None and _can_keep(ctx, lead.pool or "qualifier", missed_by)
     if kept:
@@ -144,19 +103,30 @@ def _miss(ctx: Ctx, candidate: Lead) -> tuple[int, bool] | None:
         _move_on(ctx, lead, sla, turn)
     if lead.sla_misses >= ESCALATE_AFTER_MISSES:
         ctx.tell_managers(
-            f"{lead.ref} ({lead.title}) has missed the claim SLA {lead.sla_misses} times.", lead
+            f"{lead.ref} ({lead.title}) has missed the claim SLA {lead.sla_misses} times.",
+            lead,
+            topic=MISSED_AGAIN,
         )
     return lead.id or 0, kept
 
 
 def _move_on(ctx: Ctx, lead: Lead, sla: str, turn: Turn) -> None:
     missed_by = lead.owner_id
-    lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes)
+    lead.miss_sla(ctx.now, ctx.claim_sla_minutes(lead))
     give(ctx, lead, turn)
     ctx.save(lead)
     why = f"Not claimed within {sla} by {ctx.mention(missed_by)}."
-    announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"))
-    ctx.tell(missed_by, f"{lead.ref} ({lead.title}) moved on: it wasn't claimed within {sla}.")
+    announce_assignment(ctx, lead, Turn(turn.rep, f"{why} {turn.explanation}"), quiet=True)
+    if turn.rep is None:
+        ctx.tell_managers(
+            f"{lead.ref} ({lead.title}) is waiting: {why} {turn.explanation}", lead, topic=WAITING
+        )
+    ctx.tell(
+        missed_by,
+        f"{lead.ref} ({lead.title}) moved on: it wasn't claimed within {sla}.",
+        topic=MOVED_ON.format(sla=sla),
+        about=lead,
+    )
 
 
 def _keep(ctx: Ctx, lead: Lead, sla: str, nobody: Turn) -> None:
@@ -166,7 +136,7 @@ def _keep(ctx: Ctx, lead: Lead, sla: str, nobody: Turn) -> None:
     second turn for a lead they already hold.
     """
     owner = ctx.mention(lead.owner_id)
-    lead.miss_sla(ctx.now, ctx.config.claim_sla_minutes, kept=True)
+    lead.miss_sla(ctx.now, ctx.claim_sla_minutes(lead), kept=True)
     ctx.save(lead)
     why = nobody_else(lead.pool or "qualifier", nobody)
     pause = "" if why.endswith("—") else ","
@@ -181,4 +151,5 @@ def _keep(ctx: Ctx, lead: Lead, sla: str, nobody: Turn) -> None:
         f"It wasn't claimed within {sla}, and nobody else is available to take it. "
         f"Claim it now: the next {sla} start from this reminder.",
         lead,
+        topic=REMINDED.format(sla=sla),
     )

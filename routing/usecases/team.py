@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
 from routing.chat.formatting import plural
@@ -11,9 +12,9 @@ from routing.errors import InvalidInput, NotAllowed, NotFound
 from routing.roles import Platform, Role
 from routing.rotation import AWAY_FOREVER_YEAR, SCALE, WorkingHours
 from routing.team import ClaimMode, Membership, Rep, RotationEvent
-from routing.usecases.assignment import announce_assignment, give, next_in
+from routing.usecases.assignment import Turn, announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.matching import match_owner
+from routing.usecases.matching import PassedOver, match_owner
 
 AWAY_INDEFINITELY = datetime(AWAY_FOREVER_YEAR, 12, 31, tzinfo=zone("UTC"))
 """``away`` with no date: away until they say `/rotation back`."""
@@ -206,12 +207,18 @@ def drain(ctx: Ctx, pool: str) -> str:
     """
     assigned = []
     for lead in ctx.uow.leads.queued(pool):
-        turn = match_owner(ctx, lead, prefix="From the queue. ")
-        if turn is None:
+        matched = match_owner(ctx, lead, pool, prefix="From the queue. ")
+        if isinstance(matched, Turn) and matched.rep is None:
+            continue  # still waiting for its contact's owner
+        if isinstance(matched, Turn):
+            turn = matched
+        else:
             turn = next_in(ctx, pool)
             if turn.rep is None:
                 break
-            give(ctx, lead, turn, prefix="From the queue. ")
+            passed = f"{matched.why} " if isinstance(matched, PassedOver) else ""
+            give(ctx, lead, turn, prefix=f"From the queue. {passed}")
+            turn = replace(turn, explanation=f"{passed}{turn.explanation}")
         ctx.save(lead)
         announce_assignment(ctx, lead, turn)
         assigned.append(lead.ref)

@@ -7,6 +7,7 @@ desk (a real relay over the fake unit of work) with a clock that moves only when
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -230,3 +231,36 @@ def test_a_kept_lead_says_why_the_others_cannot_take_it_without_promising_the_qu
         f"take it now — bob: away until they're back — so L-1 stays with {alice}, reminded to "
         "claim it."
     ) in said
+
+
+# --- one message a person a sweep ---------------------------------------------------------------
+
+
+def test_many_leads_missing_together_send_each_manager_and_rep_one_message_a_sweep() -> None:
+    desk = Desk(managers=("maya", "max"))
+    desk.team(qualifier="alice bob")
+    for n in range(30):
+        desk.post(f"Lead: Pat {n}, pat{n}@firm{n}.io, Firm {n}")
+    for _ in range(3):  # the leads go alice → bob → alice …: misses 1, 2, 3
+        mark = desk.mark()
+        desk.clock.advance(minutes=6)
+        desk.sweep()
+        dms = Counter(n.rep_id for n in desk.since(mark) if n.rep_id is not None)
+        for name in ("maya", "max"):
+            assert dms[desk.rep(name).id] <= 1
+    last = [n.text for n in desk.dms("maya")][-1]
+    assert last.startswith("From the claim SLA check (30 leads):")
+    assert "• Missed the claim SLA two or more times, still unclaimed (30): L-1, L-2," in last
+    moved = [n.text for n in desk.dms("alice") if "Moved on" in n.text]
+    assert moved, "the rep who missed hears once a sweep, not once a lead"
+    assert "not claimed within 5 min (15):" in moved[-1]
+
+
+def test_a_single_miss_is_still_told_in_its_own_words_with_its_card() -> None:
+    desk = desk_with_lead("alice", "bob")
+    for _ in range(2):
+        desk.clock.advance(minutes=6)
+        desk.sweep()
+    told = [n for n in desk.dms("maya") if "missed the claim SLA 2 times" in n.text]
+    assert len(told) == 1
+    assert told[0].card is not None

@@ -260,13 +260,18 @@ class FakeLeads:
             if lead.stage is Stage.NEW and lead.pool == pool
         )
 
-    def awaiting_claim(self, assigned_before: datetime) -> list[Lead]:
+    def awaiting_claim(
+        self, assigned_before: datetime, imported_before: datetime | None = None
+    ) -> list[Lead]:
+        def before(lead: Lead) -> datetime:
+            return imported_before if lead.imported and imported_before else assigned_before
+
         waiting = [
             lead
             for lead in self.tx.state.leads.values()
             if lead.stage is Stage.ASSIGNED
             and lead.assigned_at is not None
-            and lead.assigned_at < assigned_before
+            and lead.assigned_at < before(lead)
         ]
         return self._select(sorted(waiting, key=lambda lead: lead.assigned_at or assigned_before))
 

@@ -2,7 +2,8 @@
 
 People's posts and other apps' posts (form integrations send ``bot_message``s with attachment
 fields or Block Kit fields) are taken in; thread replies, edits, deletions and other subtypes
-are not, and Bolt already drops Baton's own messages (it learns its ids from ``auth.test``).
+are not. Baton's own messages never get here: the transport tells them from the event itself
+(``identity.written_by_this_app``), so intake never waits for ``auth.test``.
 A redelivered event is passed on as it is: the intake use case recognises the channel message
 (and the event id) and creates no second lead. A post's mrkdwn is read here, into the plain
 text every adapter hands the domain (:mod:`bot.slack.listeners.mrkdwn`).

@@ -66,15 +66,15 @@ def build_app(baton: Baton, client: WebClient) -> tuple[App, SlackDeps]:
     ) -> AuthorizeResult:
         return identity.authorize(enterprise_id, team_id, user_id)
 
-    def hold(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def skip_own(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
         """Bolt passes middleware arguments by name: ``next`` it must be."""
-        return identity.hold_app_messages_until_known(body, next)
+        return identity.skip_own_messages(body, next)
 
     try:
         app = App(
             client=web_client(None, client.base_url, int(client.timeout)),
             authorize=authorize,
-            before_authorize=hold,
+            before_authorize=skip_own,
             request_verification_enabled=False,
             process_before_response=True,
         )

@@ -2,17 +2,19 @@
 
 Bolt, given only a token, calls ``auth.test`` on every request until one succeeds, and while Slack
 fails it answers 200 without running a listener: Slack never redelivers, the post is lost. Here
-the authorisation comes from configuration (the bot token) and the bot's own ids, which only tell
-Baton's own messages apart, are learned by ``auth.test`` on a background thread and cached.
-A message written by an app while they are unknown might be Baton's own: it gets a 503, so
-Slack delivers it again once Baton knows.
+the authorisation comes from configuration (the bot token), and Baton's own messages are told
+apart by what each event carries (:func:`written_by_this_app`): the message's ``app_id`` (or its
+``bot_profile``'s) against the envelope's ``api_app_id``, and the bot user the envelope's
+``authorizations`` name. ``auth.test`` is still asked on a background thread, for Bolt's own
+skipping of the bot's events, but nothing waits for it: a form app's post during an outage
+(and a restart inside it) is taken in at once, never answered 503.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +27,6 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
-WAIT_FOR_IDENTITY_SECONDS = 1.0
-"""How long an app-written message waits for ``auth.test`` before it is answered 503."""
 
 
 @dataclass(frozen=True)
@@ -107,17 +107,51 @@ class BotIdentity:
             bot_id=ids.bot_id,
         )
 
-    def hold_app_messages_until_known(
+    def skip_own_messages(
         self, body: dict[str, Any], next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        """Bolt's ``before_authorize``: an app's message while the bot ids are unknown is asked
-        again, so authorisation (and Bolt's skipping of Baton's own messages) sees the ids."""
-        event = body.get("event")
-        written_by_an_app = isinstance(event, dict) and bool(event.get("bot_id"))
-        if written_by_an_app and self.ids is None and self.wait(WAIT_FOR_IDENTITY_SECONDS) is None:
-            log.warning("an app's message arrived before auth.test answered: asking Slack again")
-            return BoltResponse(status=503, body="")
+        """Bolt's ``before_authorize``: a message Baton wrote itself is acknowledged and goes no
+        further; any other goes on at once, whether or not ``auth.test`` has answered."""
+        if written_by_this_app(body, self._ids):
+            return BoltResponse(status=200, body="")
         return next()
+
+
+def written_by_this_app(body: Mapping[str, Any], known: BotIds | None = None) -> bool:
+    """True for a message event this app posted, read from the event alone (no API call).
+
+    Slack puts the receiving app's id in every event envelope (``api_app_id``) and the posting
+    app's id in a message an app wrote (``app_id``, and ``bot_profile.app_id``); the bot user the
+    event is delivered to is in ``authorizations`` (``is_bot``). The ids ``auth.test`` gave,
+    when known, are checked too. A form app's ``bot_message`` carries another app's ids.
+    """
+    event = body.get("event")
+    if not isinstance(event, Mapping) or event.get("type") != "message":
+        return False
+    this_app = body.get("api_app_id")
+    profile = event.get("bot_profile")
+    posted_by = (
+        event.get("app_id"),
+        profile.get("app_id") if isinstance(profile, Mapping) else None,
+    )
+    if isinstance(this_app, str) and this_app and this_app in posted_by:
+        return True
+    user, bot_id = event.get("user"), event.get("bot_id")
+    if isinstance(user, str) and user and user in _bot_users(body):
+        return True
+    return known is not None and (
+        (bool(bot_id) and bot_id == known.bot_id) or (bool(user) and user == known.user_id)
+    )
+
+
+def _bot_users(body: Mapping[str, Any]) -> set[str]:
+    """The bot users an event is delivered to, as its envelope's ``authorizations`` name them."""
+    found = body.get("authorizations")
+    return {
+        a["user_id"]
+        for a in (found if isinstance(found, list) else [])
+        if isinstance(a, Mapping) and a.get("is_bot") is True and isinstance(a.get("user_id"), str)
+    }
 
 
 def _reason(err: Exception) -> str:
