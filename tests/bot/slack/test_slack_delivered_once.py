@@ -118,9 +118,9 @@ def test_every_outbox_message_carries_its_row_key_and_a_first_attempt_looks_for_
 
 
 def test_a_lead_card_thread_reply_and_dm_posted_before_the_sender_died_are_not_posted_again(
-    sqlite_url: str, clock: FakeClock, double: SlackDouble
+    db_url: str, clock: FakeClock, double: SlackDouble
 ) -> None:
-    baton, notifier = _baton(sqlite_url, clock, double)
+    baton, notifier = _baton(db_url, clock, double)
     _post_lead(baton)
     # The rotation DM and the card are in Slack; the lead's DM waits behind the card in its lane.
     assert _die_mid_delivery(baton, notifier) == len(double.posts()) == 2
@@ -136,9 +136,9 @@ def test_a_lead_card_thread_reply_and_dm_posted_before_the_sender_died_are_not_p
 
 
 def test_a_card_that_starts_a_thread_is_found_in_the_channel_and_kept_as_the_leads_card(
-    sqlite_url: str, clock: FakeClock, double: SlackDouble
+    db_url: str, clock: FakeClock, double: SlackDouble
 ) -> None:
-    baton, notifier = _baton(sqlite_url, clock, double)
+    baton, notifier = _baton(db_url, clock, double)
     lead_id = _webhook_lead(baton)
     _die_mid_delivery(baton, notifier)
     [card] = double.history[WEBHOOK_CHANNEL]
