@@ -28,3 +28,9 @@ class ClaimedRow:
     notice: Notice
     attempts: int
     created_at: datetime
+
+    @property
+    def delivery_key(self) -> str:
+        """``42@2026-12-04T11:26:58.123456+00:00``: this row and no other, in this database or
+        another one posting to the same place (row ids alone repeat between installations)."""
+        return f"{self.row_id}@{self.created_at.isoformat()}"

@@ -41,7 +41,10 @@ class Delivery:
     previous_attempt_at: datetime | None = None
     """When an earlier attempt at this row was claimed (None on the first attempt). That attempt
     may have reached the platform before failing or dying, so a notifier that can look (the
-    Slack digest) checks for it before sending again."""
+    Slack notifier) checks for it before sending again."""
+    key: str | None = None
+    """The row's delivery key (:attr:`routing.outbox.ClaimedRow.delivery_key`): a notifier that
+    can mark what it posts with it finds the message again on a later attempt."""
 
 
 class Notifier(Protocol):

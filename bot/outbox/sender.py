@@ -7,9 +7,11 @@ replicas), one row is taken by one of them.
 
 At-least-once: a sender that dies between the call and the mark leaves a ``sending`` row that
 another sender takes again once the claim is stale — after the notifier's HTTP timeout and a
-margin (:func:`bot.outbox.port.claim_window`), so a slow live sender is never overtaken. For a
-lead message a crash in that gap repeats the message; a digest is looked up on the platform before
-it is sent again (:attr:`Delivery.previous_attempt_at`), so it is posted once.
+margin (:func:`bot.outbox.port.claim_window`), so a slow live sender is never overtaken. A
+notifier that can look (Slack: every message carries its row's :attr:`Delivery.key` as message
+metadata) looks for a row attempted before (:attr:`Delivery.previous_attempt_at`) on the platform
+before sending it again, so it is posted once; Teams cannot be searched, so there a crash in that
+gap can repeat the message (README, "What a crash can repeat").
 
 Order is kept per lead only: a lead's later messages wait for its earlier ones; a stuck row holds
 back nothing else (not other leads, not DMs, not digests).
@@ -103,6 +105,7 @@ class OutboxSender:
                 cards.get(c.notice.lead_id or 0) if c.notice.thread is not None else None,
                 reps,
                 c.previous_attempt_at,
+                c.delivery_key,
             )
             for c in claims
         ]

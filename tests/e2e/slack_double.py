@@ -78,6 +78,9 @@ class Failure:
     """How many more calls fail this way; None means until :meth:`SlackDouble.recover`."""
     methods: frozenset[str] | None = None
     """The Web API methods (or ``response_url``) that fail this way; None means all."""
+    error: str | None = None
+    """Slack's ``error`` code (``missing_scope``…); by default ``ratelimited`` for a 429 and
+    ``internal_error`` otherwise. Slack answers refusals with HTTP 200 and ``ok: false``."""
 
     def applies_to(self, method: str) -> bool:
         return self.methods is None or method in self.methods
@@ -126,6 +129,7 @@ class SlackDouble:
         times: int | None = 1,
         retry_after: int | None = None,
         methods: set[str] | None = None,
+        error: str | None = None,
     ) -> None:
         """The next ``times`` calls (None: all until :meth:`recover`) answer ``status``.
 
@@ -133,7 +137,7 @@ class SlackDouble:
         """
         scope = frozenset(methods) if methods is not None else None
         with self._changed:
-            self._failures.append(Failure(status, retry_after, times, scope))
+            self._failures.append(Failure(status, retry_after, times, scope, error))
 
     def stall(self, seconds: float, match: Callable[[Call], bool]) -> None:
         """The next call that ``match``es is accepted and recorded at once, but answered only
@@ -227,7 +231,7 @@ class SlackDouble:
     def _refuse(self, call: Call, failure: Failure) -> web.Response:
         self._record(self.refused, call)
         headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-        error = "ratelimited" if failure.status == 429 else "internal_error"
+        error = failure.error or ("ratelimited" if failure.status == 429 else "internal_error")
         return web.json_response(
             {"ok": False, "error": error}, status=failure.status, headers=headers
         )
@@ -259,6 +263,8 @@ class SlackDouble:
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **params}}
             case "conversations.history":
                 return self._history(params)
+            case "conversations.replies":
+                return self._replies(params)
             case "chat.update":
                 return {"ok": True, "channel": channel, "ts": params.get("ts"), "text": ""}
             case "chat.postEphemeral":
@@ -313,28 +319,37 @@ class SlackDouble:
             self.history.setdefault(channel, []).append(message)
 
     def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Newest first from ``oldest`` on, ``limit`` a page, metadata only when asked for."""
+        """Newest first from ``oldest`` on, ``limit`` a page, metadata only when asked for; thread
+        replies are not in a channel's history (``conversations.replies`` reads them)."""
         channel = str(params.get("channel") or "")
         if channel not in self.history:
             return {"ok": False, "error": "channel_not_found"}
         oldest = float(params.get("oldest") or 0)
-        limit = int(params.get("limit") or 100)
-        start = int(params.get("cursor") or 0)
-        with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
         with self._changed:
-            found = [m for m in reversed(self.history[channel]) if float(m["ts"]) >= oldest]
-        page = [
-            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
-            for m in found[start : start + limit]
-        ]
-        more = start + limit < len(found)
-        cursor = str(start + limit) if more else ""
-        return {
-            "ok": True,
-            "messages": page,
-            "has_more": more,
-            "response_metadata": {"next_cursor": cursor},
-        }
+            found = [
+                m
+                for m in reversed(self.history[channel])
+                if float(m["ts"]) >= oldest and m.get("thread_ts", m["ts"]) == m["ts"]
+            ]
+        return _page(found, params)
+
+    def _replies(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A thread oldest first: its parent, then the replies from ``oldest`` on (Slack's
+        ``conversations.replies``); ``thread_not_found`` when the channel has neither."""
+        channel = str(params.get("channel") or "")
+        if channel not in self.history:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = str(params.get("ts") or "")
+        oldest = float(params.get("oldest") or 0)
+        with self._changed:
+            thread = [
+                m
+                for m in self.history[channel]
+                if m["ts"] == ts or (m.get("thread_ts") == ts and float(m["ts"]) >= oldest)
+            ]
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        return _page(thread, params)
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()
@@ -356,6 +371,25 @@ class SlackDouble:
 class Stall:
     seconds: float
     match: Callable[[Call], bool]
+
+
+def _page(found: list[dict[str, Any]], params: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of ``found`` as Slack pages history: ``limit`` messages from the ``cursor`` on,
+    ``has_more`` and ``response_metadata.next_cursor``; metadata only when asked for."""
+    limit = int(params.get("limit") or 100)
+    start = int(params.get("cursor") or 0)
+    with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
+    page = [
+        m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+        for m in found[start : start + limit]
+    ]
+    more = start + limit < len(found)
+    return {
+        "ok": True,
+        "messages": page,
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

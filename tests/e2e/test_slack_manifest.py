@@ -15,10 +15,11 @@ from tests.e2e.conftest import MANAGER, SlackWorld
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yaml"
 
-# Web API method → the bot scope Slack's method reference requires (None: no scope needed).
-# DMs are chat.postMessage with the user id as the channel (it posts to the app's Home messages
-# tab); Baton never calls conversations.open, the method im:write is for.
-METHOD_SCOPES: dict[str, str | None] = {
+# Web API method → the bot scopes Slack's method reference requires for the conversations Baton
+# calls it on (None: no scope needed). DMs are chat.postMessage with the user id as the channel
+# (it posts to the app's Home messages tab); conversations.open (im:write) only finds the DM's id
+# to look in it before a DM is posted again.
+METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
     "chat.update": "chat:write",
@@ -29,8 +30,10 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.publish": None,  # the Home tab
     "auth.test": None,
     "apps.connections.open": None,  # Socket Mode: the app-level token's connections:write
-    # digests looked up before a re-send; groups:history for a private digest channel
-    "conversations.history": "channels:history",
+    # any message looked up before a re-send: channels, private channels, DMs
+    "conversations.history": ("channels:history", "groups:history", "im:history"),
+    "conversations.replies": ("channels:history", "groups:history"),
+    "conversations.open": "im:write",
 }
 SDK_CALLS = {
     "files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
@@ -116,9 +119,12 @@ def test_every_web_api_method_the_code_calls_has_its_scope_in_the_table() -> Non
 
 def test_the_manifest_asks_for_exactly_the_scopes_the_calls_events_and_features_need() -> None:
     app = manifest()
-    needed = {METHOD_SCOPES[m] for m in web_api_methods_called()}
+    needed = {scope for m in web_api_methods_called() for scope in _scopes(METHOD_SCOPES[m])}
     needed |= {EVENT_SCOPES[e] for e in app["settings"]["event_subscriptions"]["bot_events"]}
     needed |= {scope for feature, scope in FEATURE_SCOPES.items() if app["features"].get(feature)}
 
     assert set(app["oauth_config"]["scopes"]["bot"]) == needed - {None}
-    assert "im:write" not in app["oauth_config"]["scopes"]["bot"]
+
+
+def _scopes(scopes: str | tuple[str, ...] | None) -> tuple[str | None, ...]:
+    return scopes if isinstance(scopes, tuple) else (scopes,)

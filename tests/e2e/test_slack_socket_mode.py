@@ -3,6 +3,7 @@ by envelope id, through a refresh, a reset and a FIN without a close frame."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -138,3 +139,36 @@ def test_socket_mode_keeps_trying_while_slack_cannot_open_a_connection(
     failures = [r for r in caplog.records if "apps.connections.open failed" in r.getMessage()]
     assert len(failures) == 2
     assert all(r.exc_info is None and "HTTP 503" in r.getMessage() for r in failures)
+
+
+def test_slack_closing_the_connection_is_logged_at_info_not_error(
+    socket_world: SocketWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A FIN and a normal close are routine: reconnected at once, logged at INFO, not ERROR.
+
+    (websocket-client's logger is at WARNING unless traced, so in production its copy of the line
+    is not shown at all; slack_sdk's, through the Bolt app's logger, is, at INFO.)
+    """
+    caplog.set_level(logging.INFO)
+    for name in ("websocket", "slack_bolt.App"):  # both set their own level when made
+        caplog.set_level(logging.INFO, logger=name)
+    socket = socket_world.socket
+    for number, end in enumerate([socket.fin, socket.refresh, socket.reset], start=2):
+        end()
+        socket.wait_for_connection(number)
+    assert "L-" not in socket_world.command("/lead mine", "UALICE")["payload"]["text"]
+
+    def disconnects() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if any(end in r.getMessage() for end in _ROUTINE)]
+
+    deadline = time.monotonic() + 10
+    while len(disconnects()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the old connection's thread logs its end after the new one is up
+    lines = disconnects()
+    assert {r.name for r in lines} == {"websocket", "slack_bolt.App"}, "still logged"
+    assert any("Connection to remote host was lost" in r.getMessage() for r in lines)
+    assert all(r.levelno == logging.INFO for r in lines)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+_ROUTINE = ("Connection to remote host was lost", "Connection closed normally (code 1000)")

@@ -14,6 +14,10 @@ def user_change(user: str, text: str = "", emoji: str = "", until: datetime | No
     event = fixture("user_change")
     event["user"]["id"] = user
     profile = event["user"]["profile"]
+    # The name and timezone Baton already has (set_up's), so only the status changes; a rename
+    # has its own tests (test_slack_user_change.py).
+    event["user"]["real_name"] = profile["real_name"] = user[1:].lower()
+    event["user"]["tz"] = "UTC"
     profile.update(
         status_text=text,
         status_emoji=emoji,

@@ -26,7 +26,7 @@ from routing.relay import SYSTEM
 from routing.roles import Platform
 from routing.status import ChatStatus
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.status import status_changed
+from routing.usecases.profile import user_changed
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,12 @@ def register(app: App, deps: SlackDeps) -> None:
             log.warning("user_change without a user id; ignored")
             return
         user_id, status = found
+        profile = deps.users.changed(user_id, event["user"])
 
         def use_case(ctx: Ctx) -> Outcome:
-            return status_changed(ctx, Platform.SLACK, user_id, status, away)
+            return user_changed(
+                ctx, Platform.SLACK, user_id, profile.name, profile.timezone, status, away
+            )
 
         deps.baton.relay.run(SYSTEM, use_case)
 

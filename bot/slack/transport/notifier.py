@@ -2,6 +2,11 @@
 DMs, channel posts and digests (:mod:`bot.slack.transport.digests`), with Slack's failures sorted
 into "try again later" and "give up" (:mod:`bot.slack.transport.failures`).
 
+Every message is posted once even when an earlier attempt at its row may have reached Slack (the
+sender died or timed out before marking it sent): each carries its row's key as message metadata,
+and a row attempted before is looked for first (:mod:`bot.slack.transport.delivered`); found, its
+``ts`` stands for the post. Card updates (``chat.update``) need no look: doing one twice is one.
+
 The Web client handed in must not retry by itself (``retry_handlers=[]``): a 429 waits in the
 outbox until ``Retry-After`` has passed instead of blocking the sender thread.
 """
@@ -25,6 +30,7 @@ from bot.outbox.port import (
     TransientDeliveryError,
 )
 from bot.slack.render.blocks import MentionFn, card_blocks, fallback
+from bot.slack.transport.delivered import OUTBOX_EVENT, Mark, Place, find_posted
 from bot.slack.transport.digests import post_digest
 from bot.slack.transport.failures import delivery_error
 from bot.slack.transport.users import delivery_mentions
@@ -78,7 +84,7 @@ class SlackNotifier:
         if notice.thread is not None:
             return self._in_thread(delivery, mention)
         if notice.channel:
-            self._post(notice, mention, channel=notice.channel)
+            self._post(delivery, mention, Place(notice.channel))
             return None
         raise PermanentDeliveryError(f"notice has no destination: {notice!r}")
 
@@ -86,7 +92,7 @@ class SlackNotifier:
         if delivery.recipient is None:
             raise PermanentDeliveryError(f"no rep {delivery.notice.rep_id} to message")
         user_id = delivery.recipient.user_id
-        self._post(delivery.notice, mention, channel=user_id)
+        self._post(delivery, mention, Place(user_id, dm=True))
         if delivery.notice.card is not None and self.after_lead_dm is not None:
             self.after_lead_dm(user_id)
 
@@ -102,11 +108,27 @@ class SlackNotifier:
                 channel=channel, ts=delivery.card_ref, **_content(notice, mention)
             )
             return None
-        ts = self._post(notice, mention, channel=channel, thread_ts=thread_ts)
+        ts = self._post(delivery, mention, Place(channel, thread_ts))
         return ts if notice.card is not None else None
 
-    def _post(self, notice: Notice, mention: MentionFn, **where: Any) -> str | None:
-        response = self.client.chat_postMessage(**where, **_content(notice, mention))
+    def _post(self, delivery: Delivery, mention: MentionFn, place: Place) -> str | None:
+        """Post the notice at ``place`` marked with its row's key, unless an earlier attempt at
+        the row is there already; the ``ts`` of the message either way."""
+        mark = Mark(OUTBOX_EVENT, delivery.key) if delivery.key else None
+        earlier = delivery.previous_attempt_at
+        if mark is not None and earlier is not None:
+            found = find_posted(self.client, place, mark, earlier)
+            if found is not None:
+                log.info(
+                    "outbox %s is already in %s; not posting it again", mark.key, place.channel
+                )
+                return found
+        where: dict[str, Any] = {"channel": place.channel}
+        if place.thread_ts is not None:
+            where["thread_ts"] = place.thread_ts
+        if mark is not None:
+            where["metadata"] = mark.metadata()
+        response = self.client.chat_postMessage(**where, **_content(delivery.notice, mention))
         ts = response.get("ts")
         return str(ts) if ts else None
 

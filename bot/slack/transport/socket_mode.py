@@ -4,7 +4,8 @@ It runs on slack_bolt's ``websocket_client`` adapter (package ``websocket-client
 connection ends with a FIN and no close frame, slack_sdk's builtin client reads ``b""`` as "no
 data yet" and spins a core for a minute; websocket-client sees the end and reconnects at once.
 Envelopes go through the same reading as HTTP requests (:mod:`bot.slack.transport.envelope`), are
-acknowledged by ``envelope_id``, and wake the outbox sender so replies leave at once.
+acknowledged by ``envelope_id``, and wake the outbox sender so replies leave at once. Slack's
+routine disconnects (a FIN, a normal close) are logged at INFO (:mod:`.socket_logs`).
 
 Starting does not need Slack to be up: ``apps.connections.open`` is retried with backoff, one log
 line per attempt saying why. A token Slack refuses is a configuration error (exit 2).
@@ -28,6 +29,7 @@ from slack_sdk.socket_mode.websocket_client import SocketModeClient
 
 from bot.config import StartupError
 from bot.slack.transport.envelope import bolt_request
+from bot.slack.transport.socket_logs import quiet_routine_disconnects
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ class SocketModeWorker:
         after_envelope: Callable[[], object] = lambda: None,
     ) -> None:
         self.handler = _Handler(app, app_token, api_origins, after_envelope)
+        quiet_routine_disconnects(self.handler.client.logger)
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -4,7 +4,8 @@
 their bare user id (created from a ``<@U123>`` mention), or one still on the default ``UTC``
 timezone that this process has not looked up. The answer reaches the rep table through
 :class:`~routing.usecases.context.Actor` (the relay stores a changed name or timezone), and a small
-in-process memo keeps the hot path free of both the database and Slack.
+in-process memo keeps the hot path free of both the database and Slack. A ``user_change`` event
+(someone edited their profile) refreshes the memo and, through the relay, the stored rep.
 """
 
 from __future__ import annotations
@@ -52,6 +53,17 @@ class SlackUsers:
         self._actors[user_id] = actor
         return actor
 
+    def changed(self, user_id: str, user: Mapping[str, Any]) -> Actor:
+        """A ``user_change`` event's person, as their profile reads now. The memo takes it, so a
+        later command does not hand the relay the name they had before."""
+        actor = actor_from_profile(user_id, user)
+        with self._lock:
+            if actor.name:
+                self._actors[user_id] = actor
+            else:
+                self._actors.pop(user_id, None)
+        return actor
+
     def _stored(self, user_id: str) -> Rep | None:
         with self.uow_factory() as uow:
             return uow.reps.find(Platform.SLACK, user_id)
@@ -84,16 +96,19 @@ class SlackUsers:
 
 
 def actor_from_profile(user_id: str, user: Mapping[str, Any]) -> Actor:
-    """An Actor from a ``users.info`` user object: the real name, else the display name."""
-    profile = user.get("profile") or {}
-    name = (
-        profile.get("real_name")
-        or user.get("real_name")
-        or profile.get("display_name")
-        or user.get("name")
-        or None
+    """An Actor from a ``users.info`` (or ``user_change``) user object: the real name, else the
+    display name; a field of another shape is passed over."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, Mapping) else {}
+    names = (
+        profile.get("real_name"),
+        user.get("real_name"),
+        profile.get("display_name"),
+        user.get("name"),
     )
-    return Actor(Platform.SLACK, user_id, name, user.get("tz") or None)
+    name = next((n for n in names if isinstance(n, str) and n.strip()), None)
+    tz = user.get("tz")
+    return Actor(Platform.SLACK, user_id, name, tz if isinstance(tz, str) and tz else None)
 
 
 def slack_mention(user_id: str | None, name: str) -> str:

@@ -2,7 +2,8 @@
 
 An empty app id turns authentication off (local development only): the adapter then accepts any
 POSTed activity and sends to ``serviceUrl`` without a token. With an app id set, every inbound
-request must carry a valid Bot Framework JWT.
+request must carry a valid Bot Framework JWT, checked against signing keys fetched with a timeout
+and never on the event loop's thread (:mod:`bot.teams.transport.signing_keys`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from botframework.connector.auth import (
 )
 
 from bot.config import Settings
+from bot.teams.transport import signing_keys
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ def auth_enabled(settings: Settings) -> bool:
 
 
 def make_adapter(settings: Settings) -> CloudAdapter:
+    """The adapter, with token-signing keys fetched off the event loop (:mod:`.signing_keys`)."""
+    signing_keys.install()
     return CloudAdapter(_Authentication(adapter_config(settings)))
 
 
