@@ -32,7 +32,9 @@ def _imported(url: str, clock: FakeClock, **config: object) -> Baton:
         f"p{n}@firm{n}.io,Pat {n},Firm {n}\n" for n in range(LIST)
     )
     options = ImportOptions(hashlib.sha256(text.encode()).hexdigest(), None, source="list.csv")
-    summary = run_import(baton, list(read_rows(text, phones=PHONES)), options, echo=lambda _line: None)
+    summary = run_import(
+        baton, list(read_rows(text, phones=PHONES)), options, echo=lambda _line: None
+    )
     assert summary.rows == LIST
     return baton
 

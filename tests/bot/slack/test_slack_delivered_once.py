@@ -27,6 +27,7 @@ from storage import tables as t
 from tests.e2e.slack_double import LoopbackApp, SlackDouble
 from tests.support.clock import FakeClock
 from tests.support.digests import rebuilds_a_digest
+from tests.support.phones import PHONES
 from tests.support.world import make_baton
 
 INTAKE = "C0INTAKE"
@@ -56,12 +57,12 @@ def _baton(url: str, clock: FakeClock, double: SlackDouble) -> tuple[Baton, Slac
 def _post_lead(baton: Baton) -> None:
     """A post in the intake channel: a card in its thread and a DM to alice."""
     text = "Lead: Sam, sam@umbrella.co, Umbrella"
-    assert baton.relay.ingest(posted(Platform.SLACK, INTAKE, POST_TS, text)).lead_id
+    assert baton.relay.ingest(posted(Platform.SLACK, INTAKE, POST_TS, text, phones=PHONES)).lead_id
 
 
 def _webhook_lead(baton: Baton) -> int:
     """A lead from the webhook: its card is posted to the channel and starts the thread."""
-    lead = parse_lead_post("Lead: Ann, ann@initech.io, Initech")
+    lead = parse_lead_post("Lead: Ann, ann@initech.io, Initech", phones=PHONES)
     assert isinstance(lead, ParsedLead)
     thread = SourceRef("slack", WEBHOOK_CHANNEL, "")
     lead_id = baton.relay.ingest(arrived(WebhookCall("website", "k1"), lead, thread)).lead_id
