@@ -29,6 +29,7 @@ from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
 from storage.migrate import upgrade
+from storage.operations import SqlOperations
 from storage.outbox import SqlOutboxRows
 from storage.uow import uow_factory, utc_now
 
@@ -71,6 +72,7 @@ def build(
         secrets=SqlSecrets(engine),
         outbox=SqlOutboxRows(engine, tuple(every)),
         check_database=lambda: read_version(engine),
+        operations=SqlOperations(engine),
     )
     return Baton(settings, relay, clock, stores, every, engine, chat)
 

@@ -6,7 +6,7 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, field_validator
@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     baton_secret_key: str | None = None
     baton_currency: str = ""
     """ISO 4217 code amounts are shown in (``GBP`` → £24,000); empty: bare amounts."""
+
+    # --- operating Baton: metrics and logs (bot/ops/) ---
+    baton_metrics_token: str | None = None
+    """When set, ``GET /metrics`` needs ``Authorization: Bearer <token>``."""
+    baton_log_format: Literal["text", "json"] = "text"
+    """``json``: every log line is one JSON object."""
 
     @field_validator("baton_currency", mode="before")
     @classmethod

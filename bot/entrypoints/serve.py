@@ -21,6 +21,7 @@ from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
 from bot.entrypoints.scheduler import start_scheduler
+from bot.ops.metrics import mount_metrics, timed_requests
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
 from bot.web.charts import mount_charts
@@ -106,7 +107,12 @@ class Server:
     def web_app(self) -> web.Application:
         quiet_client_errors()
         app = web.Application(
-            middlewares=[api_answers, self._bounded_bodies, self._wake_sender_after_posts],
+            middlewares=[
+                timed_requests,
+                api_answers,
+                self._bounded_bodies,
+                self._wake_sender_after_posts,
+            ],
             client_max_size=MAX_BODY_BYTES,
             handler_args=APP_HANDLER_ARGS,
         )
@@ -219,7 +225,7 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_charts, mount_webhook]
+    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_metrics]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)
