@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
+from bot.ops.logs import REDACTOR
 from bot.outbox.port import Notifier
 from routing.dashboard.links import DashboardLinks
 from routing.relay import Relay
@@ -135,8 +136,15 @@ def with_dashboard(config: RelayConfig, settings: Settings, engine: Engine) -> R
     if config.dashboard is not None:
         return config
     configured = settings.baton_secret_key
-    secret = (lambda: configured) if configured else (lambda: stored_secret(engine))
+    secret = (lambda: configured) if configured else (lambda: _hidden(stored_secret(engine)))
     return dataclasses.replace(config, dashboard=DashboardLinks(settings.public_url(), secret))
+
+
+def _hidden(secret: str) -> str:
+    """The stored signing key, kept out of the log as every configured secret is (it is read
+    at each use, so a rotated key is hidden from its first use)."""
+    REDACTOR.hide(secret)
+    return secret
 
 
 def prepare_secret(settings: Settings, engine: Engine) -> None:

@@ -27,6 +27,7 @@ from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
 from bot.entrypoints.refusals import refusals
 from bot.entrypoints.spend import register as register_spend
+from bot.ops.logs import say, setup_logging
 from routing.roles import Platform
 from routing.usecases.digests import DigestUnit
 from routing.usecases.funnel import Digest
@@ -102,7 +103,7 @@ def serve(
         server = make_server(settings, sender=False, require_platform=not no_platforms)
         server.baton.close()
         check_port_free(host, port)
-    typer.echo(f"Baton listening on http://{host}:{port} ({workers} process(es))")
+    say(f"Baton listening on http://{host}:{port} ({workers} process(es))")
     run_workers(host, port, workers)
 
 
@@ -193,9 +194,7 @@ register_dashboard(app)
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging()
     app()
 
 

@@ -21,6 +21,7 @@ from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
 from bot.entrypoints.scheduler import start_scheduler
+from bot.ops.logs import request_ids, say, setup_logging
 from bot.ops.metrics import mount_metrics, timed_requests
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
@@ -108,6 +109,7 @@ class Server:
         quiet_client_errors()
         app = web.Application(
             middlewares=[
+                request_ids,
                 timed_requests,
                 api_answers,
                 self._bounded_bodies,
@@ -256,6 +258,7 @@ def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
     these processes, so they do not do it again.
     """
     settings = Settings()
+    setup_logging(logging.INFO, settings)  # a spawned worker process starts with none
     server = make_server(settings, build(settings, migrate=False))
     try:
         web.run_app(
@@ -268,7 +271,7 @@ def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
             **HANDLER_OPTIONS,  # type: ignore[arg-type]
         )
     except StartupError as err:  # found while starting the workers (a refused Slack app token)
-        print(f"baton serve: {err}", file=sys.stderr)  # noqa: T201 - the one line for the admin
+        say(f"baton serve: {err}", error=True)  # the one line for the admin
         raise SystemExit(2) from None
 
 
