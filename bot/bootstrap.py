@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
+from bot.ops.doctor import Examined
 from bot.ops.logs import REDACTOR
 from bot.outbox.port import Notifier
 from routing.dashboard.links import DashboardLinks
@@ -29,7 +30,7 @@ from storage.conversations import SqlConversations
 from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
-from storage.migrate import upgrade
+from storage.migrate import migration_state, upgrade
 from storage.operations import SqlOperations
 from storage.outbox import SqlOutboxRows
 from storage.uow import uow_factory, utc_now
@@ -108,6 +109,22 @@ def migrate(settings: Settings) -> None:
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def examined(settings: Settings) -> tuple[Examined, Callable[[], None]]:
+    """What ``baton doctor`` reads, and what lets its engine go. A ``DATABASE_URL`` no engine
+    takes is a ✗ line of the doctor's, not a refusal to start it."""
+    try:
+        engine = open_engine(settings.database_url)
+    except StartupError as err:
+        unopened = SqlOperations(make_engine("sqlite://"))
+        return Examined(settings, _unreachable, unopened, utc_now, str(err)), lambda: None
+    seen = Examined(settings, lambda: migration_state(engine), SqlOperations(engine), utc_now)
+    return seen, engine.dispose
+
+
+def _unreachable() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    raise StartupError("DATABASE_URL cannot be opened")
 
 
 def open_engine(url: str) -> Engine:

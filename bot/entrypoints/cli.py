@@ -193,6 +193,26 @@ def _digest(baton: Baton, period: DigestUnit, *, send: bool) -> tuple[Digest | N
 register_dashboard(app)
 
 
+# --- operating Baton: doctor (bot/ops/doctor.py) ---------------------------------------------
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration: database, Slack, Teams, links, time zone, outbox (exit 1 on ✗)."""
+    from bot.bootstrap import examined
+    from bot.ops.doctor import examine
+
+    with refusals("doctor"):
+        seen, close = examined(Settings())
+    try:
+        lines = examine(seen)
+    finally:
+        close()
+    for line in lines:
+        typer.echo(line.text())
+    raise typer.Exit(0 if all(line.ok for line in lines) else 1)
+
+
 def main() -> None:
     setup_logging()
     app()

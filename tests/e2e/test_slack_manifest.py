@@ -18,7 +18,7 @@ MANIFEST = ROOT / "manifest.yaml"
 # Web API method → the bot scope Slack's method reference requires (None: no scope needed).
 # DMs are chat.postMessage with the user id as the channel (it posts to the app's Home messages
 # tab); Baton never calls conversations.open, the method im:write is for.
-METHOD_SCOPES: dict[str, str | None] = {
+METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
     "chat.update": "chat:write",
@@ -31,6 +31,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "apps.connections.open": None,  # Socket Mode: the app-level token's connections:write
     # digests looked up before a re-send; groups:history for a private digest channel
     "conversations.history": "channels:history",
+    # baton doctor: a configured channel exists and the bot is in it (public and private)
+    "conversations.info": ("channels:read", "groups:read"),
 }
 SDK_CALLS = {
     "files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
@@ -116,7 +118,10 @@ def test_every_web_api_method_the_code_calls_has_its_scope_in_the_table() -> Non
 
 def test_the_manifest_asks_for_exactly_the_scopes_the_calls_events_and_features_need() -> None:
     app = manifest()
-    needed = {METHOD_SCOPES[m] for m in web_api_methods_called()}
+    needed: set[str | None] = set()
+    for method in web_api_methods_called():
+        scopes = METHOD_SCOPES[method]
+        needed |= set(scopes) if isinstance(scopes, tuple) else {scopes}
     needed |= {EVENT_SCOPES[e] for e in app["settings"]["event_subscriptions"]["bot_events"]}
     needed |= {scope for feature, scope in FEATURE_SCOPES.items() if app["features"].get(feature)}
 
