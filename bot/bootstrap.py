@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -26,6 +27,7 @@ from bot.outbox.port import Notifier
 from routing.dashboard.links import DashboardLinks
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
+from storage.backup import BackupError, backup
 from storage.conversations import SqlConversations
 from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import SqlSecrets, stored_secret
@@ -121,6 +123,15 @@ def examined(settings: Settings) -> tuple[Examined, Callable[[], None]]:
         return Examined(settings, _unreachable, unopened, utc_now, str(err)), lambda: None
     seen = Examined(settings, lambda: migration_state(engine), SqlOperations(engine), utc_now)
     return seen, engine.dispose
+
+
+def backup_database(settings: Settings, target: Path) -> str:
+    """``baton db backup FILE``: what was written, or the command to run; a failure is a
+    :class:`StartupError` (one line, exit 2)."""
+    try:
+        return backup(settings.database_url, target).said
+    except BackupError as err:
+        raise StartupError(str(err)) from None
 
 
 def _unreachable() -> tuple[tuple[str, ...], tuple[str, ...]]:

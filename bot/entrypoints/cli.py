@@ -54,6 +54,17 @@ def db_upgrade() -> None:
     typer.echo("Database is up to date.")
 
 
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="where the copy goes (replaced if it exists)")],
+) -> None:
+    """A consistent copy of the database, even while `baton serve` writes (see README: restore)."""
+    from bot.bootstrap import backup_database
+
+    with refusals("db backup"):
+        typer.echo(backup_database(Settings(), file))
+
+
 @app.command()
 def console(
     user: str = typer.Option("manager", help="who you are at the start (a manager)"),
