@@ -53,7 +53,7 @@ def post_webhook(url: str, token: str) -> int:
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status
+            return int(answer.status)
     except urllib.error.HTTPError as err:
         return err.code
 

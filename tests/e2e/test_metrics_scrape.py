@@ -27,7 +27,7 @@ PEOPLE = ("Sam Ortiz", "sam@umbrella.example", "Priya Shah", "priya@acme.example
 @pytest.fixture
 def world(db_url: str, clock: FakeClock, slack_double: SlackDouble) -> Iterator[SlackWorld]:
     settings = slack_settings(db_url, slack_double.api_url, baton_metrics_token=TOKEN)
-    baton = build(settings, clock=clock)  # type: ignore[arg-type]
+    baton = build(settings, clock=clock)
     server = make_server(settings, baton, sender=False)
     with LoopbackApp(server.web_app()) as served:
         yield SlackWorld(

@@ -139,12 +139,12 @@ def _channels(settings: Settings) -> Iterable[tuple[str, str]]:
     seen: dict[str, str] = {}
     for channel in sorted(settings.intake_channels):
         seen.setdefault(channel, "intake channel (BATON_INTAKE_CHANNELS)")
-    for channel, role in (
+    for configured, role in (
         (settings.baton_digest_channel, "digest channel (BATON_DIGEST_CHANNEL)"),
         (settings.baton_webhook_channel, "webhook channel (BATON_WEBHOOK_CHANNEL)"),
     ):
-        if channel:
-            seen.setdefault(channel, role)
+        if configured:
+            seen.setdefault(configured, role)
     return seen.items()
 
 

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from storage import backup as backups
 from storage.backup import BackupError, backup
 
 
 def test_without_pg_dump_the_command_is_given_without_the_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backups.shutil, "which", lambda _name: None)
+    monkeypatch.setattr("storage.backup.shutil.which", lambda _name: None)
     made = backup("postgresql://baton:hunter22@db.example:5432/baton", tmp_path / "b.dump")
     assert made.written is None
     assert "pg_dump --format=custom" in made.said
