@@ -76,7 +76,7 @@ def build(
         secrets=SqlSecrets(engine),
         outbox=SqlOutboxRows(engine, tuple(every)),
         check_database=lambda: read_version(engine),
-        operations=SqlOperations(engine),
+        operations=SqlOperations(engine, clock),
     )
     return Baton(settings, relay, clock, stores, every, engine, chat)
 
