@@ -250,9 +250,18 @@ def configured_secrets(settings: Settings) -> list[str | None]:
         settings.baton_secret_key,
         settings.baton_metrics_token,
         database_password,
-        *settings.webhook_sources().values(),
+        *_webhook_tokens(settings),
         *_more_secrets(settings),
     ]
+
+
+def _webhook_tokens(settings: Settings) -> list[str]:
+    """The webhook sources' tokens; a file that cannot be read hides nothing here (serve then
+    refuses to start, naming it)."""
+    try:
+        return list(settings.webhook_sources().values())
+    except (OSError, UnicodeError):
+        return []
 
 
 def _more_secrets(settings: Settings) -> list[str | None]:
