@@ -298,6 +298,11 @@ def run_workers(host: str, port: int, workers: int) -> None:
         for process in processes:
             process.join()
     finally:
+        # A second SIGTERM while the workers stop would raise in the interpreter's own join at
+        # exit, a traceback written outside the log (not JSON): the first one is enough.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             if process.is_alive():
                 process.terminate()
+        for process in processes:
+            process.join(timeout=30)
