@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.outbox.port import Notifier
 from bot.outbox.sender import OutboxSender
 from routing.dashboard.ports import DashboardExport
+from routing.operations import OperationsReader
 from routing.ports import OutboxRows
 from routing.relay import Relay
 
@@ -64,6 +65,8 @@ class Stores:
     """The outbox rows of this process's notifiers' platforms."""
     check_database: Callable[[], None]
     """A plain read on a read-only connection; raises when the database cannot answer."""
+    operations: OperationsReader
+    """The operator's figures every replica agrees on (``GET /metrics``)."""
 
 
 class ChatPlatform(Protocol):

@@ -14,21 +14,26 @@ import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
+from bot.ops.doctor import Examined
+from bot.ops.logs import REDACTOR
 from bot.outbox.port import Notifier
 from routing.dashboard.links import DashboardLinks
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
+from storage.backup import BackupError, backup
 from storage.conversations import SqlConversations
 from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
-from storage.migrate import upgrade
+from storage.migrate import migration_state, upgrade
+from storage.operations import SqlOperations
 from storage.outbox import SqlOutboxRows
 from storage.uow import uow_factory, utc_now
 
@@ -71,6 +76,7 @@ def build(
         secrets=SqlSecrets(engine),
         outbox=SqlOutboxRows(engine, tuple(every)),
         check_database=lambda: read_version(engine),
+        operations=SqlOperations(engine, clock),
     )
     return Baton(settings, relay, clock, stores, every, engine, chat)
 
@@ -107,6 +113,31 @@ def migrate(settings: Settings) -> None:
         engine.dispose()
 
 
+def examined(settings: Settings) -> tuple[Examined, Callable[[], None]]:
+    """What ``baton doctor`` reads, and what lets its engine go. A ``DATABASE_URL`` no engine
+    takes is a ✗ line of the doctor's, not a refusal to start it."""
+    try:
+        engine = open_engine(settings.database_url)
+    except StartupError as err:
+        unopened = SqlOperations(make_engine("sqlite://"))
+        return Examined(settings, _unreachable, unopened, utc_now, str(err)), lambda: None
+    seen = Examined(settings, lambda: migration_state(engine), SqlOperations(engine), utc_now)
+    return seen, engine.dispose
+
+
+def backup_database(settings: Settings, target: Path) -> str:
+    """``baton db backup FILE``: what was written, or the command to run; a failure is a
+    :class:`StartupError` (one line, exit 2)."""
+    try:
+        return backup(settings.database_url, target).said
+    except BackupError as err:
+        raise StartupError(str(err)) from None
+
+
+def _unreachable() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    raise StartupError("DATABASE_URL cannot be opened")
+
+
 def open_engine(url: str) -> Engine:
     """The engine for ``DATABASE_URL``; a URL no engine can be made from is a :class:`StartupError`.
 
@@ -133,8 +164,15 @@ def with_dashboard(config: RelayConfig, settings: Settings, engine: Engine) -> R
     if config.dashboard is not None:
         return config
     configured = settings.baton_secret_key
-    secret = (lambda: configured) if configured else (lambda: stored_secret(engine))
+    secret = (lambda: configured) if configured else (lambda: _hidden(stored_secret(engine)))
     return dataclasses.replace(config, dashboard=DashboardLinks(settings.public_url(), secret))
+
+
+def _hidden(secret: str) -> str:
+    """The stored signing key, kept out of the log as every configured secret is (it is read
+    at each use, so a rotated key is hidden from its first use)."""
+    REDACTOR.hide(secret)
+    return secret
 
 
 def prepare_secret(settings: Settings, engine: Engine) -> None:

@@ -6,7 +6,7 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, field_validator
@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     def _roles(cls, value: str) -> str:
         self_join_roles(value)  # a word that is not a role stops the start
         return value
+
+    # --- operating Baton: metrics and logs (bot/ops/) ---
+    baton_metrics_token: str | None = None
+    """When set, ``GET /metrics`` needs ``Authorization: Bearer <token>``."""
+    baton_log_format: Literal["text", "json"] = "text"
+    """``json``: every log line is one JSON object."""
 
     @field_validator("baton_currency", mode="before")
     @classmethod

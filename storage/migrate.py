@@ -42,3 +42,15 @@ def _lock_for_migration(conn: Connection) -> None:
     """Wait for any other upgrade of this database; released when the transaction ends."""
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+
+
+def migration_state(engine: Engine) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the revisions the database is at, the revisions this code's migrations end at); raises
+    when the database cannot be reached."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    return tuple(sorted(current)), tuple(sorted(heads))

@@ -28,6 +28,7 @@ from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
 from bot.entrypoints.refusals import refusals
 from bot.entrypoints.spend import register as register_spend
+from bot.ops.logs import say, setup_logging
 from routing.roles import Platform
 from routing.usecases.digests import DigestUnit
 from routing.usecases.funnel import Digest
@@ -52,6 +53,17 @@ def db_upgrade() -> None:
     with refusals("db upgrade"):
         migrate(Settings())
     typer.echo("Database is up to date.")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="where the copy goes (replaced if it exists)")],
+) -> None:
+    """A consistent copy of the database, even while `baton serve` writes (see README: restore)."""
+    from bot.bootstrap import backup_database
+
+    with refusals("db backup"):
+        typer.echo(backup_database(Settings(), file))
 
 
 @app.command()
@@ -106,7 +118,7 @@ def serve(
         server.baton.close()
         check_port_free(host, port)
     processes = "1 process" if workers == 1 else f"{workers} processes"
-    typer.echo(f"Baton listening on http://{host}:{port} ({processes})")
+    say(f"Baton listening on http://{host}:{port} ({processes})")
     run_workers(host, port, workers)
 
 
@@ -200,10 +212,28 @@ def _digest(baton: Baton, period: DigestUnit, *, send: bool) -> tuple[Digest | N
 register_dashboard(app)
 
 
+# --- operating Baton: doctor (bot/ops/doctor.py) ---------------------------------------------
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration: database, Slack, Teams, links, time zone, outbox (exit 1 on ✗)."""
+    from bot.bootstrap import examined
+    from bot.ops.doctor import examine
+
+    with refusals("doctor"):
+        seen, close = examined(Settings())
+    try:
+        lines = examine(seen)
+    finally:
+        close()
+    for line in lines:
+        typer.echo(line.text())
+    raise typer.Exit(0 if all(line.ok for line in lines) else 1)
+
+
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging()
     app()
 
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.config import StartupError
+from bot.ops.logs import say
 
 CONFIG_ERROR = 2
 """Exit code of every refusal to start because of a setting (and of a wrong option, as typer)."""
@@ -30,7 +31,7 @@ def refusals(command: str) -> Iterator[None]:
 
 
 def refuse(command: str, message: str) -> NoReturn:
-    typer.echo(f"baton {command}: {message}", err=True)
+    say(f"baton {command}: {message}", error=True)
     raise typer.Exit(CONFIG_ERROR) from None
 
 

@@ -21,6 +21,8 @@ from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
 from bot.entrypoints.scheduler import start_scheduler
+from bot.ops.logs import request_ids, say, setup_logging
+from bot.ops.metrics import mount_metrics, timed_requests
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
 from bot.web.charts import mount_charts
@@ -106,7 +108,13 @@ class Server:
     def web_app(self) -> web.Application:
         quiet_client_errors()
         app = web.Application(
-            middlewares=[api_answers, self._bounded_bodies, self._wake_sender_after_posts],
+            middlewares=[
+                request_ids,
+                timed_requests,
+                api_answers,
+                self._bounded_bodies,
+                self._wake_sender_after_posts,
+            ],
             client_max_size=MAX_BODY_BYTES,
             handler_args=APP_HANDLER_ARGS,
         )
@@ -219,7 +227,7 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_charts, mount_webhook]
+    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_metrics]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)
@@ -250,6 +258,7 @@ def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
     these processes, so they do not do it again.
     """
     settings = Settings()
+    setup_logging(logging.INFO, settings)  # a spawned worker process starts with none
     server = make_server(settings, build(settings, migrate=False))
     try:
         web.run_app(
@@ -262,7 +271,7 @@ def serve_forever(host: str, port: int, reuse_port: bool = False) -> None:
             **HANDLER_OPTIONS,  # type: ignore[arg-type]
         )
     except StartupError as err:  # found while starting the workers (a refused Slack app token)
-        print(f"baton serve: {err}", file=sys.stderr)  # noqa: T201 - the one line for the admin
+        say(f"baton serve: {err}", error=True)  # the one line for the admin
         raise SystemExit(2) from None
 
 
@@ -289,6 +298,11 @@ def run_workers(host: str, port: int, workers: int) -> None:
         for process in processes:
             process.join()
     finally:
+        # A second SIGTERM while the workers stop would raise in the interpreter's own join at
+        # exit, a traceback written outside the log (not JSON): the first one is enough.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             if process.is_alive():
                 process.terminate()
+        for process in processes:
+            process.join(timeout=30)

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from bot.ops.logs import about_lead
 from bot.outbox.port import (
     Delivery,
     Notifier,
@@ -111,6 +112,10 @@ class OutboxSender:
         ]
 
     def _send(self, claim: ClaimedRow, delivery: Delivery) -> int:
+        with about_lead(claim.notice.lead_id):
+            return self._deliver(claim, delivery)
+
+    def _deliver(self, claim: ClaimedRow, delivery: Delivery) -> int:
         try:
             ref = self.notifiers[claim.platform].deliver(delivery)
         except TransientDeliveryError as err:

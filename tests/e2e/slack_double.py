@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
@@ -108,6 +109,12 @@ class SlackDouble:
         default they count up from a fixed moment."""
         self._last_ts = 0.0
         self._stalls: list[Stall] = []
+        self.tokens: set[str] | None = None
+        """Bot tokens Slack accepts (``invalid_auth`` for others); None: any token."""
+        self.scopes: list[str] = manifest_scopes()
+        """What the token was granted, in every answer's ``x-oauth-scopes`` header."""
+        self.channels: dict[str, dict[str, Any]] = {}
+        """What ``conversations.info`` knows, by channel id (:meth:`add_channel`)."""
 
     # --- set-up ---
 
@@ -120,6 +127,17 @@ class SlackDouble:
             "tz": tz,
             "is_bot": False,
             "profile": {"real_name": real_name, "display_name": real_name.split()[0]},
+        }
+
+    def add_channel(self, channel_id: str, name: str, *, member: bool = True) -> None:
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": True,
+            "is_private": False,
+            "is_archived": False,
+            "is_member": member,
+            "created": 1700000000,
         }
 
     def fail(
@@ -205,12 +223,16 @@ class SlackDouble:
         failure = self._take_failure(method)
         if failure is not None:
             return self._refuse(call, failure)
-        answer = self._answer(call)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.tokens is not None and token not in self.tokens:
+            answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            answer = self._answer(call)
         self._record(self.calls, replace(call, answer=answer))
         stall = self._take_stall(call)
         if stall is not None:
             await asyncio.sleep(stall.seconds)
-        return web.json_response(answer)
+        return web.json_response(answer, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     def _take_stall(self, call: Call) -> Stall | None:
         with self._changed:
@@ -296,9 +318,21 @@ class SlackDouble:
                     "ok": True,
                     "files": [{"id": f["id"], "title": f.get("title")} for f in files],
                 }
+            case "conversations.info":
+                return self._channel_info(channel)
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _channel_info(self, channel: str) -> dict[str, Any]:
+        """As Slack answers: ``missing_scope`` without channels:read, else the channel or
+        ``channel_not_found``."""
+        if "channels:read" not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "channels:read"}
+        found = self.channels.get(channel)
+        if found is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": found}
 
     def next_ts(self) -> str:
         if self.clock is None:
@@ -581,3 +615,10 @@ class SignedSlack:
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes ``manifest.yaml`` asks for (what a fresh install is granted)."""
+    manifest = Path(__file__).resolve().parents[2] / "manifest.yaml"
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    return list(data["oauth_config"]["scopes"]["bot"])

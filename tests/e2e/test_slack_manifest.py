@@ -34,6 +34,8 @@ METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "conversations.history": ("channels:history", "groups:history", "im:history"),
     "conversations.replies": ("channels:history", "groups:history"),
     "conversations.open": "im:write",
+    # baton doctor: a configured channel exists and the bot is in it (public and private)
+    "conversations.info": ("channels:read", "groups:read"),
 }
 SDK_CALLS = {
     "files_upload_v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),

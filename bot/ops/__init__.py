@@ -1,0 +1,1 @@
+"""Running Baton as a service: metrics, logs, ``baton doctor``, backups."""
