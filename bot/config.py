@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     baton_currency: str = ""
     """ISO 4217 code amounts are shown in (``GBP`` → £24,000); empty: bare amounts."""
 
+    # --- contacts' privacy (issue 23) ---
+    baton_retention_days: int | None = Field(default=None, ge=1, le=100 * 365)
+    """Raw post texts, webhook bodies and delivered outbox payloads older than this many days
+    are cleared by a daily job; unset: kept."""
+
+    @field_validator("baton_retention_days", mode="before")
+    @classmethod
+    def _off_when_empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("baton_currency", mode="before")
     @classmethod
     def _iso_code(cls, value: Any) -> Any:
@@ -146,6 +156,7 @@ class Settings(BaseSettings):
             outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
             currency=self.baton_currency,
             stalled_days=self.baton_stalled_days,
+            retention_days=self.baton_retention_days,
         )
 
 

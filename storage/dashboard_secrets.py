@@ -16,6 +16,8 @@ from storage.engine import READ_ONLY
 from storage.repositories import _upsert_ignore
 
 DASHBOARD_SECRET = "dashboard"
+PRIVACY_SALT = "privacy_salt"
+"""The salt of erased contacts' intake keys: generated once, never rotated."""
 
 
 def stored_secret(engine: Engine, name: str = DASHBOARD_SECRET) -> str:

@@ -25,6 +25,7 @@ from bot.config import Settings, StartupError
 from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
+from bot.entrypoints.privacy import register as register_privacy
 from bot.entrypoints.refusals import refusals
 from bot.entrypoints.spend import register as register_spend
 from routing.roles import Platform
@@ -43,6 +44,7 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True, rich_marku
 app.add_typer(db_app, name="db")
 app.command("import")(import_csv)
 register_spend(app)
+register_privacy(app)
 
 
 @db_app.command("upgrade")

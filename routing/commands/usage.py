@@ -28,6 +28,7 @@ _LEAD_HELP = (
     ("amount", "/lead amount <id> <amount>", "the open deal's expected value, e.g. 40k"),
     ("churn", "/lead churn <id> [reason…]", "log a churned customer"),
     ("reassign", "/lead reassign <id> @user", "give a lead to someone else (managers)"),
+    ("erase", "/lead erase <id>", "erase the contact's details, keep the figures (managers)"),
     ("show", "/lead show <id>", "show a lead and its history"),
     ("mine", "/lead mine", "list your open leads"),
     ("help", "/lead help", "this help"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -42,6 +43,11 @@ class RelayConfig:
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""
+    erasure_salt: Callable[[], str] | None = None
+    """The salt of an erased contact's intake keys (generated once and stored); None: no
+    erasure can be made or recognised (tests on fakes)."""
+    retention_days: int | None = None
+    """``BATON_RETENTION_DAYS``: raw texts and delivered payloads older than this are cleared."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""A contact's rights: what identifies a person, how their details are taken out of stored text,
+and what an erased lead keeps.
+
+An erased lead keeps every value a figure is computed from (stage, owner, pool, times, amounts,
+source, the email's domain and the company, which name the organisation and not the person) so
+that every past digest, ``/funnel`` and dashboard figure stays the same; the person's name, email,
+phone, raw post and notes go. Wherever else the person is named (a reason, a DM's text, a stored
+reply), the identifying values are replaced by :data:`ERASED`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from routing.chat.erasure import DETAILS_ERASED
+
+__all__ = ["DETAILS_ERASED", "ERASED", "Person", "Scrubber", "erased_fields", "erased_key"]
+
+ERASED = "[erased]"
+"""What stands where an erased contact's name, email or phone was written."""
+ERASED_FIELD = "erased"
+"""The lead field that marks an erased lead (its value: the day of the erasure)."""
+KEPT_FIELDS = frozenset({"source", "domain", "sourced_by", ERASED_FIELD})
+"""The lead fields an erased lead keeps: what routing and the figures read, none naming the
+person (``sourced_by`` is a rep's name)."""
+DROPPED_KEYS = frozenset({"notes"})
+"""Free-text notes about the person: dropped from an erased lead's qualification and events
+(no figure reads them; ``budget`` stays, the pipeline's figures read it)."""
+ERASED_KEY_PREFIX = "erased:"
+"""How the intake key of an erased contact's post is kept: salted hash, never the key."""
+SHORTEST_IDENTIFIER = 3
+"""A name shorter than this is not searched for in other text (it would match too much)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """The leads held about one person and the values that identify them in text."""
+
+    lead_ids: tuple[int, ...]
+    identifiers: tuple[str, ...]
+
+
+def identifiers_of(values: Iterable[str | None]) -> tuple[str, ...]:
+    """The distinct identifying values (emails, names, phones), longest first so a scrub
+    replaces ``priya.shah@acme.io`` before ``Priya Shah``."""
+    found = {v.strip() for v in values if v and len(v.strip()) >= SHORTEST_IDENTIFIER}
+    return tuple(sorted(found, key=lambda v: (-len(v), v)))
+
+
+class Scrubber:
+    """Replaces every identifying value of a person (any case, whole words) with ``[erased]``,
+    in text and in JSON documents (keys and values), in time linear in the text."""
+
+    def __init__(self, identifiers: Iterable[str]) -> None:
+        words = [re.escape(i) for i in identifiers if i]
+        self._pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+            if words
+            else None
+        )
+
+    def text(self, value: str) -> str:
+        return self._pattern.sub(ERASED, value) if self._pattern is not None else value
+
+    def finds(self, value: str) -> bool:
+        return self._pattern is not None and self._pattern.search(value) is not None
+
+    def json(self, value: Any, *, drop: frozenset[str] = frozenset()) -> Any:
+        """``value`` with the identifiers scrubbed and the keys in ``drop`` left out."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {
+                self.text(str(k)): self.json(v, drop=drop)
+                for k, v in value.items()
+                if str(k) not in drop
+            }
+        if isinstance(value, list | tuple):
+            return [self.json(v, drop=drop) for v in value]
+        return value
+
+    def json_finds(self, value: Any) -> bool:
+        if isinstance(value, str):
+            return self.finds(value)
+        if isinstance(value, Mapping):
+            return any(self.finds(str(k)) or self.json_finds(v) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return any(self.json_finds(v) for v in value)
+        return False
+
+
+def erased_fields(fields: Mapping[str, Any], day: str, scrub: Scrubber) -> dict[str, Any]:
+    """An erased lead's fields: the kept ones, scrubbed, and the erasure's day."""
+    kept = {k: scrub.json(v) for k, v in fields.items() if k in KEPT_FIELDS}
+    return {**kept, ERASED_FIELD: day}
+
+
+def erased_key(salt: str, key: str) -> str:
+    """The intake key of an erased contact's post as kept: a salted hash, so a redelivery or a
+    re-import of the post is still recognised while the key itself is not stored."""
+    digest = hmac.new(salt.encode(), key.encode(), hashlib.sha256).hexdigest()
+    return f"{ERASED_KEY_PREFIX}{digest}"
