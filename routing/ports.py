@@ -209,6 +209,10 @@ class PrivacyStore(Protocol):
         """Every stored row about ``person``, by table, as JSON values."""
         ...
 
+    def thread_messages(self, lead_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The platform ids of Baton's replies in each lead's thread (not its card)."""
+        ...
+
     def erase(self, person: Person, salt: str, day: str) -> int:
         """Take ``person``'s details out of every table, keeping anonymised rows; returns the
         rows changed."""

@@ -147,6 +147,22 @@ class SqlPrivacy:
         ]
         return or_(*tests) if tests else None
 
+    def thread_messages(self, lead_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The platform ids of Baton's own replies in each lead's thread (not its card, which
+        is updated as a card), oldest first."""
+        o = t.outbox
+        rows = self.conn.execute(
+            select(o.c.lane, o.c.notice, o.c.sent_ref)
+            .where(o.c.lane.in_(_lanes(lead_ids)), o.c.status == "sent", o.c.sent_ref.is_not(None))
+            .order_by(o.c.id)
+        ).all()
+        found: dict[int, list[str]] = {}
+        for row in rows:
+            notice = row.notice or {}
+            if notice.get("thread") and not notice.get("card"):
+                found.setdefault(int(row.lane.removeprefix("lead:")), []).append(row.sent_ref)
+        return found
+
     # --- erasure -----------------------------------------------------------------------------
 
     def erase(self, person: Person, salt: str, day: str) -> int:

@@ -65,6 +65,7 @@ COLUMNS: dict[str, dict[str, Holds]] = {
         "status": N,
         "last_error": M,
         "claim_token": N,
+        "sent_ref": N,
     },
     "digest_runs": {"digest": N, "period": N},
     "conversation_refs": {"platform": N, "key": N, "reference": N, "tenant_id": N},

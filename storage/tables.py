@@ -229,6 +229,7 @@ outbox = Table(
     Column("sent_at", UTCDateTime()),
     Column("claimed_at", UTCDateTime()),
     Column("claim_token", String(32)),
+    Column("sent_ref", String(limits.CARD_REF)),  # 0020: the platform's id of what was posted
     Index(None, "status", "next_attempt_at"),
     Index(None, "lane", "status", "id"),
 )

@@ -17,6 +17,7 @@ from routing.audit import AuditEntry, AuditKind
 from routing.chat.erasure import card_line, erased_reply
 from routing.errors import InvalidInput, NotFound
 from routing.lead import format_lead_id
+from routing.notices import Notice
 from routing.privacy import Person
 from routing.usecases.context import Ctx, Outcome
 
@@ -83,9 +84,14 @@ def erase(ctx: Ctx, contact: Contact, salt: str, *, via: str) -> Outcome:
         ctx.lead(lead_id)  # hold each lead (its row lock on PostgreSQL) while it is erased
     rows = ctx.uow.privacy.erase(person, salt, ctx.now.date().isoformat())
     refs = [format_lead_id(i) for i in person.lead_ids]
+    replies = ctx.uow.privacy.thread_messages(person.lead_ids)
     for lead_id in person.lead_ids:
         lead = ctx.lead(lead_id, lock=False)
         ctx.refresh_card(lead, card_line(lead.ref))
+        for posted in replies.get(lead_id, []) if lead.source else []:
+            ctx.uow.outbox.add(
+                Notice(card_line(lead.ref), thread=lead.source, lead_id=lead.id, edit_ref=posted)
+            )
     ctx.uow.audit.record(
         AuditEntry(
             ctx.now,

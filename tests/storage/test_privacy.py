@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.baton import Baton
+from bot.outbox.port import Delivery
 from routing.arrival import WebhookCall, arrived, posted
 from routing.audit import AuditKind
 from routing.errors import NotAllowed, NotFound
@@ -204,3 +205,52 @@ def test_lead_erase_is_for_managers_and_does_the_same(baton: Baton, clock: FakeC
     assert _naming(_every_row(baton), *SECRETS) == {}
     with pytest.raises(NotFound):
         say(baton, "boss", "/lead erase L-999")
+
+
+class Recorder:
+    """A notifier double: records each delivery, answers each thread post with an id."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str | None, bool, str]] = []
+        self.posted: list[str] = []
+
+    def deliver(self, delivery: Delivery) -> str | None:
+        notice = delivery.notice
+        self.seen.append(
+            (notice.edit_ref, notice.update_card and bool(delivery.card_ref), notice.text)
+        )
+        if notice.thread is None or notice.edit_ref or (notice.update_card and delivery.card_ref):
+            return None
+        self.posted.append(f"ts-{len(self.seen)}")
+        return self.posted[-1]
+
+
+def test_erasure_rewrites_the_card_and_every_reply_baton_posted_in_the_thread(
+    db_url: str, clock: FakeClock
+) -> None:
+    recorder = Recorder()
+    baton = make_baton(
+        db_url,
+        clock,
+        managers={("console", "boss")},
+        notifiers={"slack": recorder, "console": recorder},
+    )
+    say(baton, "boss", "/rotation add @alice qualifier")
+    priya = baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "1700000000.000100", POST))
+    say(baton, "alice", f"/lead claim L-{priya.lead_id}")
+    baton.sender().drain()
+    posted_ids = set(recorder.posted)
+    with baton.engine.connect() as conn:
+        card = conn.execute(select(t.leads.c.card_ref)).scalar_one()
+    replies = posted_ids - {card}
+    assert replies, (recorder.seen, card)  # the claim was said in the thread
+    recorder.seen.clear()
+
+    baton.relay.erase_contact(Contact(email=EMAIL), by="cli:ops")
+    baton.sender().drain()
+
+    assert {seen[0] for seen in recorder.seen if seen[0]} == replies
+    assert any(updated for _ref, updated, _text in recorder.seen)  # the card, in place
+    assert {text for _ref, _updated, text in recorder.seen} == {
+        f"L-{priya.lead_id} · details erased"
+    }

@@ -514,6 +514,9 @@ class FakePrivacy:
     def export(self, person: Person) -> dict[str, list[dict[str, Any]]]:
         return {"leads": [{"id": i} for i in person.lead_ids]}
 
+    def thread_messages(self, lead_ids: Sequence[int]) -> dict[int, list[str]]:
+        return {}
+
     def erase(self, person: Person, salt: str, day: str) -> int:
         for i in person.lead_ids:
             lead = self.tx.state.leads[i]

@@ -97,13 +97,11 @@ class SlackNotifier:
         assert notice.thread is not None
         channel = notice.thread.channel
         thread_ts = notice.thread.message_id or delivery.card_ref
-        if notice.update_card and delivery.card_ref:
-            self.client.chat_update(
-                channel=channel, ts=delivery.card_ref, **_content(notice, mention)
-            )
+        edited = notice.edit_ref or (delivery.card_ref if notice.update_card else None)
+        if edited:
+            self.client.chat_update(channel=channel, ts=edited, **_content(notice, mention))
             return None
-        ts = self._post(notice, mention, channel=channel, thread_ts=thread_ts)
-        return ts if notice.card is not None else None
+        return self._post(notice, mention, channel=channel, thread_ts=thread_ts)
 
     def _post(self, notice: Notice, mention: MentionFn, **where: Any) -> str | None:
         response = self.client.chat_postMessage(**where, **_content(notice, mention))

@@ -152,12 +152,12 @@ class TeamsNotifier:
         root = thread.message_id or card_ref  # a webhook lead's card is its thread
         where = a.thread_conversation(thread.channel, root) if root else thread.channel
         ref = restore(stored, where)
-        if notice.update_card and card_ref:
-            activity.id = card_ref
+        edited = notice.edit_ref or (card_ref if notice.update_card else None)
+        if edited:
+            activity.id = edited
             await self._continue(ref, lambda context: context.update_activity(activity))
             return None
-        posted = await self._send(ref, activity)
-        return posted if notice.card is not None else None
+        return await self._send(ref, activity)
 
     async def _to_channel(self, channel: str, activity: Activity) -> None:
         await self._send(restore(self._place(channel), channel), activity)

@@ -1,4 +1,5 @@
-"""audit_events: who changed what (claim modes, rotations, secrets, erasures), no contact details
+"""audit_events: who changed what (claim modes, rotations, secrets, erasures), no contact
+details; outbox.sent_ref: the platform's id of each message posted (an erasure rewrites them)
 
 Revision ID: 0020
 Revises: 0011
@@ -31,8 +32,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
     )
     op.create_index(op.f('ix_audit_events_at_id'), 'audit_events', ['at', 'id'], unique=False)
+    with op.batch_alter_table('outbox') as batch:
+        batch.add_column(sa.Column('sent_ref', sa.String(length=255), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox') as batch:
+        batch.drop_column('sent_ref')
     op.drop_index(op.f('ix_audit_events_at_id'), table_name='audit_events')
     op.drop_table('audit_events')

@@ -98,9 +98,11 @@ def test_a_posted_card_is_updated_in_place() -> None:
     )
 
 
-def test_a_thread_reply_is_plain_text_in_the_thread() -> None:
+def test_a_thread_reply_is_plain_text_in_the_thread_and_its_ts_returned() -> None:
+    """Its ts is kept with the outbox row, so an erasure can rewrite the reply later."""
     client = FakeClient()
-    assert deliver(Notice("<rep:1|Alice> claimed L-1.", thread=THREAD), client) is None
+    notice = Notice("<rep:1|Alice> claimed L-1.", thread=THREAD)
+    assert deliver(notice, client) == "1700000000.000999"
     assert client.calls == [
         (
             "chat.postMessage",
@@ -109,6 +111,18 @@ def test_a_thread_reply_is_plain_text_in_the_thread() -> None:
                 "thread_ts": "1700000000.000100",
                 "text": "<@UALICE> claimed L-1.",
             },
+        )
+    ]
+
+
+def test_an_erasures_edit_rewrites_the_earlier_reply_in_place() -> None:
+    client = FakeClient()
+    notice = Notice("L-1 · details erased", thread=THREAD, lead_id=1, edit_ref="1700000000.000500")
+    assert deliver(notice, client, card_ref="1700000000.000200") is None
+    assert client.calls == [
+        (
+            "chat.update",
+            {"channel": "C0INTAKE", "ts": "1700000000.000500", "text": "L-1 · details erased"},
         )
     ]
 
