@@ -217,7 +217,7 @@ class Relay:
         salt = self.config.erasure_salt
         if salt is None:
             raise InvalidInput("Erasure is not set up: Baton has no stored salt.")
-        return self.run(SYSTEM, lambda ctx: privacy.erase(ctx, contact, salt(), via=by))
+        return self.run(SYSTEM, lambda ctx: privacy.erase_by_operator(ctx, contact, salt(), by))
 
     def purge_old(self) -> Outcome | None:
         """The retention job (``BATON_RETENTION_DAYS``); None when retention is off."""

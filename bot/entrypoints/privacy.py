@@ -8,7 +8,6 @@ after asking unless ``--yes``. Both name the person by ``--email`` or by one of 
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +16,7 @@ import typer
 
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
+from bot.entrypoints.operator import operator
 from bot.entrypoints.refusals import refusals
 from routing.chat.erasure import ERASE_CONFIRM
 from routing.commands.words import parse_lead_id
@@ -81,7 +81,7 @@ def erase(
             raise typer.Exit(1)
         baton = build(Settings(), platforms=False)
         try:
-            outcome = baton.relay.erase_contact(contact, by=f"cli:{_operator()}")
+            outcome = baton.relay.erase_contact(contact, by=f"cli:{operator()}")
         except BatonError as err:
             raise StartupError(err.message) from None
         finally:
@@ -95,11 +95,3 @@ def _contact(email: str | None, lead: str | None) -> Contact:
         return Contact(email=email, lead_id=lead_id)
     except BatonError as err:
         raise StartupError(err.message) from None
-
-
-def _operator() -> str:
-    """Who ran the command, for the audit trail (the operating system's user name)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

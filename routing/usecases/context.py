@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from routing.audit import AuditEntry, AuditKind
 from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
@@ -182,6 +183,10 @@ class Ctx:
             pool.role is Role.PROSPECTOR and pool.name in flagged
             for pool, _m in self.uow.pools.memberships_of(prospector.id or 0)
         )
+
+    def audit(self, kind: AuditKind, subject: str, **detail: object) -> None:
+        """Keep a manager's change in the audit trail: who (the actor), when, what."""
+        self.uow.audit.record(AuditEntry(self.now, self.actor.id, kind, subject, detail))
 
     def ensure_rep(self, platform: Platform, user_id: str, name: str | None = None) -> Rep:
         """The rep for a mentioned user, created on first mention (adapters refresh the name)."""

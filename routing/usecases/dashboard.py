@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from routing.audit import MAX_PAGE as MAX_AUDIT_PAGE
+from routing.audit import PAGE_SIZE as AUDIT_PAGE_SIZE
+from routing.audit import AuditEntry
 from routing.clock import zone
 from routing.dashboard.filters import PAGE_SIZE, LeadFilters
 from routing.dashboard.links import subject_of
@@ -29,7 +32,7 @@ from routing.dashboard.scope import (
     scoped_filters,
     viewer_for,
 )
-from routing.errors import NotFound
+from routing.errors import InvalidInput, NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
 from routing.metrics import (
@@ -200,6 +203,25 @@ def lead_detail(ctx: Ctx, viewer: Viewer, lead_id: int) -> LeadDetail:
     if lead is None or not may_see_lead(viewer, events):
         raise NotFound(f"No lead {format_lead_id(lead_id)} that you can see.")
     return LeadDetail(lead, events, _names(ctx))
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: tuple[AuditEntry, ...]
+    page: int
+    has_next: bool
+
+
+def audit_page(ctx: Ctx, viewer: Viewer, page: int) -> AuditPage:
+    """The audit trail, newest first, for managers; a rep is told there is no such page, as
+    for another rep's lead."""
+    if not viewer.sees_all:
+        raise NotFound("There is no such page.")
+    if not 1 <= page <= MAX_AUDIT_PAGE:
+        raise InvalidInput(f"The page must be a number from 1 to {MAX_AUDIT_PAGE:,}.")
+    offset = (page - 1) * AUDIT_PAGE_SIZE
+    found = ctx.uow.audit.page(offset, AUDIT_PAGE_SIZE + 1)
+    return AuditPage(tuple(found[:AUDIT_PAGE_SIZE]), page, len(found) > AUDIT_PAGE_SIZE)
 
 
 def _names(ctx: Ctx) -> dict[int, str]:

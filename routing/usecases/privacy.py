@@ -76,13 +76,19 @@ def erase_by_command(ctx: Ctx, lead_id: int) -> Outcome:
     return erase(ctx, Contact(lead_id=lead_id), salt(), via=ctx.actor.platform.value)
 
 
-def erase(ctx: Ctx, contact: Contact, salt: str, *, via: str) -> Outcome:
+def erase_by_operator(ctx: Ctx, contact: Contact, salt: str, operator: str) -> Outcome:
+    """``baton privacy erase``: an operator at the command line (``operator``: who, as the
+    audit trail shows them)."""
+    return erase(ctx, contact, salt, via="cli", by=operator)
+
+
+def erase(ctx: Ctx, contact: Contact, salt: str, *, via: str, by: str | None = None) -> Outcome:
     """Erase the person's details everywhere, keep anonymised rows, say so on Baton's cards
-    and in the audit trail (``via``: ``cli`` or the chat platform)."""
+    and in the audit trail (``via``: ``cli`` or the chat platform; ``by``: an operator)."""
     person = find(ctx, contact)
     for lead_id in person.lead_ids:
         ctx.lead(lead_id)  # hold each lead (its row lock on PostgreSQL) while it is erased
-    rows = ctx.uow.privacy.erase(person, salt, ctx.now.date().isoformat())
+    ctx.uow.privacy.erase(person, salt, ctx.now.date().isoformat())
     refs = [format_lead_id(i) for i in person.lead_ids]
     replies = ctx.uow.privacy.thread_messages(person.lead_ids)
     for lead_id in person.lead_ids:
@@ -98,7 +104,7 @@ def erase(ctx: Ctx, contact: Contact, salt: str, *, via: str) -> Outcome:
             ctx.actor.id,
             AuditKind.ERASURE,
             ", ".join(refs),
-            {"leads": len(refs), "rows": rows, "via": via},
+            {"leads": len(refs), "via": via, **({"by": by} if by else {})},
         )
     )
     return Outcome(erased_reply(refs), data={ERASED_LEADS: list(person.lead_ids)})

@@ -151,7 +151,8 @@ def test_erasure_leaves_the_person_in_no_table_and_keeps_everything_else(
         audit = uow.audit.page(0, 50)
     erasure = next(entry for entry in audit if entry.kind is AuditKind.ERASURE)
     assert erasure.subject == f"L-{priya}, L-{webhook}"
-    assert erasure.detail["via"] == "cli:ops"
+    assert erasure.detail["by"] == "cli:ops"
+    assert erasure.who == "operator (cli:ops)"
     assert not _naming({"audit": [json.dumps(dict(erasure.detail)).lower()]}, *SECRETS)
 
 

@@ -31,6 +31,9 @@ from routing.usecases.dashboard import (
     overview,
     period_for_choice,
 )
+from routing.usecases.dashboard import (
+    audit_page as audit_of,
+)
 
 TrendCache = MutableMapping[tuple[int | None, datetime], TrendPoint]
 MAX_CACHED_WEEKS = 10_000
@@ -184,6 +187,22 @@ def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> Page:
         events=detail.events,
         owners=detail.owners,
         tz=zone(ctx.config.timezone),
+    )
+    return Page(html)
+
+
+def audit_page(env: Environment, ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> Page:
+    """Managers' Audit page: who changed what, when, newest first, paged."""
+    raw = query.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        raise InvalidInput("The page must be a number, like page=2.")
+    shown = audit_of(ctx, viewer, int(raw))
+    html = env.get_template("audit.html").render(
+        page="audit",
+        viewer=viewer,
+        audit=shown,
+        tz=zone(ctx.config.timezone),
+        period_query="",
     )
     return Page(html)
 
