@@ -296,7 +296,7 @@ def test_the_audit_page_shows_managers_who_changed_what_escaped_and_paged(
 ) -> None:
     baton = served.baton
     say(baton, MANAGER, "/rotation mode qualifier open")
-    say(baton, MANAGER, "/rotation credit @bob +2 covered 5 < 6 & \"seven\"")
+    say(baton, MANAGER, '/rotation credit @bob +2 covered 5 < 6 & "seven"')
     owned = sorted(_owner_of_leads(served))
     say(baton, MANAGER, f"/lead reassign {owned[-1]} @bob")
     rotate_secret(baton.engine, by="cli:ops")
