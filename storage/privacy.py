@@ -44,6 +44,7 @@ from routing.privacy import (
     identifiers_of,
 )
 from storage import tables as t
+from storage.codec import Row
 from storage.privacy_map import COLUMNS, LEAD_LINKS, contact_columns, mentioning
 from storage.repositories import _upsert_ignore
 
@@ -104,7 +105,7 @@ class SqlPrivacy:
                 document[name] = rows
         return document
 
-    def _rows_about(self, table: Table, person: Person, scrub: Scrubber) -> list[Mapping[str, Any]]:
+    def _rows_about(self, table: Table, person: Person, scrub: Scrubber) -> list[Row]:
         linked = self._linked(table, person.lead_ids)
         where = [w for w in (linked, self._naming(table, person.identifiers)) if w is not None]
         if not where:
@@ -119,7 +120,7 @@ class SqlPrivacy:
             or any(scrub.json_finds(row[c]) for c in columns if row[c] is not None)
         ]
 
-    def _belongs(self, table: Table, row: Mapping[str, Any], person: Person) -> bool:
+    def _belongs(self, table: Table, row: Row, person: Person) -> bool:
         column = LEAD_LINKS.get(table.name)
         if column is not None:
             return row[column] in person.lead_ids

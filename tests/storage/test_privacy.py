@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from bot.baton import Baton
 from bot.outbox.port import Delivery
-from routing.arrival import WebhookCall, arrived, posted
+from routing.arrival import ImportRow, WebhookCall, arrived, posted
 from routing.audit import AuditKind
-from routing.errors import NotAllowed, NotFound
-from routing.lead_post import Unparsed
+from routing.errors import BatonError, NotAllowed, NotFound
+from routing.lead_post import ParsedLead, Unparsed
 from routing.roles import Platform
 from routing.usecases.privacy import Contact
 from storage import tables as t
@@ -255,3 +255,18 @@ def test_erasure_rewrites_the_card_and_every_reply_baton_posted_in_the_thread(
     assert {text for _ref, _updated, text in recorder.seen} == {
         f"L-{priya.lead_id} · details erased"
     }
+
+
+def test_a_reimported_row_of_an_erased_contact_stays_erased(baton: Baton) -> None:
+    row = ImportRow("ab" * 32, 2)
+    lead = ParsedLead(email=EMAIL, phone=PHONE, name=NAME, company="Acme")
+    first = baton.relay.ingest_all([arrived(row, lead)])[0]
+    assert not isinstance(first, BatonError)
+    baton.relay.erase_contact(Contact(email=EMAIL), by="cli:ops")
+    again = baton.relay.ingest_all([arrived(row, lead)])[0]
+    assert not isinstance(again, BatonError)
+    assert again.data.get("duplicate") is True
+    assert _naming(_every_row(baton), *SECRETS) == {}
+    other_line = baton.relay.ingest_all([arrived(ImportRow("ab" * 32, 3), lead)])[0]
+    assert not isinstance(other_line, BatonError)
+    assert other_line.lead_id is not None  # a new row is a new lead: only old posts stay erased
