@@ -40,7 +40,7 @@ LABELS = {
     AuditKind.OTHER: "Other change",
 }
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
+MAX_PAGE = 1_000
 """The furthest page the Audit page opens (each source is read up to it, newest first)."""
 
 

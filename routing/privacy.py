@@ -57,7 +57,7 @@ class Scrubber:
     in text and in JSON documents (keys and values), in time linear in the text."""
 
     def __init__(self, identifiers: Iterable[str]) -> None:
-        words = [re.escape(i) for i in identifiers if i]
+        words = [_pattern_of(i) for i in identifiers if i]
         self._pattern = (
             re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
             if words
@@ -92,6 +92,22 @@ class Scrubber:
         if isinstance(value, list | tuple):
             return any(self.json_finds(v) for v in value)
         return False
+
+
+_PHONE_DIGITS = 7
+_SEPARATORS = r"[\s\-.()/]*"
+
+
+def _pattern_of(identifier: str) -> str:
+    """The identifier as a pattern, with any run of spaces where it has one; a phone number
+    also with other spaces, dashes, dots or brackets between its digits (``+44 20 7946 0958``
+    is found written ``+442079460958``)."""
+    digits = [c for c in identifier if c.isdigit()]
+    rest = [c for c in identifier if not c.isdigit() and c not in " -.()/+"]
+    if len(digits) < _PHONE_DIGITS or rest:
+        return r"\s+".join(re.escape(part) for part in identifier.split())
+    plus = r"\+?" if identifier.lstrip().startswith("+") else ""
+    return plus + _SEPARATORS.join(digits)
 
 
 def erased_fields(fields: Mapping[str, Any], day: str, scrub: Scrubber) -> dict[str, Any]:

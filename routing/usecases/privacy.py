@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from routing import limits
 from routing.audit import AuditEntry, AuditKind
 from routing.chat.erasure import card_line, erased_reply
 from routing.errors import InvalidInput, NotFound
 from routing.lead import format_lead_id
 from routing.notices import Notice
 from routing.privacy import Person
+from routing.text import storable
 from routing.usecases.context import Ctx, Outcome
 
 EXPORT = "export"
@@ -39,8 +41,14 @@ class Contact:
     def __post_init__(self) -> None:
         if (self.email is None) == (self.lead_id is None):
             raise InvalidInput("Name the contact by --email or by --lead, one of them.")
-        if self.email is not None and "@" not in self.email:
-            raise InvalidInput(f"`{self.email}` is not an email address.")
+        if self.email is None:
+            return
+        email = storable(self.email).strip()
+        if len(email) > limits.EMAIL:
+            raise InvalidInput(f"An email address is at most {limits.EMAIL} characters.")
+        if "@" not in email:
+            raise InvalidInput(f"`{email[:80]}` is not an email address.")
+        object.__setattr__(self, "email", email)
 
     @property
     def shown(self) -> str:
