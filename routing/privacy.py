@@ -105,9 +105,19 @@ def _pattern_of(identifier: str) -> str:
     digits = [c for c in identifier if c.isdigit()]
     rest = [c for c in identifier if not c.isdigit() and c not in " -.()/+"]
     if len(digits) < _PHONE_DIGITS or rest:
-        return r"\s+".join(re.escape(part) for part in identifier.split())
+        return _words(identifier)
     plus = r"\+?" if identifier.lstrip().startswith("+") else ""
     return plus + _SEPARATORS.join(digits)
+
+
+def unambiguous(identifiers: Iterable[str]) -> list[str]:
+    """The identifiers that name one person wherever they are written: email addresses and
+    phone numbers (a name may be someone else's)."""
+    return [i for i in identifiers if "@" in i or _pattern_of(i) != _words(i)]
+
+
+def _words(identifier: str) -> str:
+    return r"\s+".join(re.escape(part) for part in identifier.split())
 
 
 def erased_fields(fields: Mapping[str, Any], day: str, scrub: Scrubber) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from routing.privacy import (
     erased_fields,
     erased_key,
     identifiers_of,
+    unambiguous,
 )
 from storage import tables as t
 from storage.codec import Row
@@ -282,17 +283,22 @@ class SqlPrivacy:
         return [SourceRef(r[0], r[1], r[2]) for r in rows if r[0] and r[1] and r[2]]
 
     def _scrub_mentions(self, table: Table, person: Person, scrub: Scrubber) -> int:
-        columns = mentioning(table.name)
-        where = self._naming(table, person.identifiers) if columns else None
+        """Every row naming the person: text that may mention anyone loses every identifier;
+        another lead's own details lose only the unambiguous ones (an email, a phone number),
+        since a name there may be someone else's."""
+        sure = Scrubber(unambiguous(person.identifiers))
+        scrubbers = dict.fromkeys(mentioning(table.name), scrub)
+        scrubbers.update(dict.fromkeys(contact_columns(table.name), sure))
+        where = self._naming(table, person.identifiers) if scrubbers else None
         if where is None:
             return 0
         key = list(table.primary_key.columns)
         changed = 0
         for row in list(self.conn.execute(select(table).where(where)).mappings()):
             values = {
-                c: scrub.json(row[c])
-                for c in columns
-                if row[c] is not None and scrub.json_finds(row[c])
+                c: how.json(row[c])
+                for c, how in scrubbers.items()
+                if row[c] is not None and how.json_finds(row[c])
             }
             if values:
                 self.conn.execute(

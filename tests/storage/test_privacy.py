@@ -270,3 +270,20 @@ def test_a_reimported_row_of_an_erased_contact_stays_erased(baton: Baton) -> Non
     other_line = baton.relay.ingest_all([arrived(ImportRow("ab" * 32, 3), lead)])[0]
     assert not isinstance(other_line, BatonError)
     assert other_line.lead_id is not None  # a new row is a new lead: only old posts stay erased
+
+
+def test_another_leads_reference_to_the_person_loses_their_email_but_keeps_its_own_contact(
+    baton: Baton,
+) -> None:
+    text = f"Name: Omar Diaz\nEmail: omar@globex.io\nCompany: Globex\nReferrer: {EMAIL}"
+    omar = baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "1700000000.000300", text))
+    namesake = "Name: Priya Shah\nEmail: p.shah@initech.io\nCompany: Initech"
+    other = baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "1700000000.000400", namesake))
+    baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "1700000000.000100", POST))
+    baton.relay.erase_contact(Contact(email=EMAIL), by="cli:ops")
+    assert _naming(_every_row(baton), EMAIL.lower(), PHONE) == {}
+    with baton.relay.uow_factory() as uow:
+        kept = uow.leads.get(omar.lead_id or 0)
+        assert (kept.email, kept.name) == ("omar@globex.io", "Omar Diaz")
+        assert kept.fields["referrer"] == "[erased]"
+        assert uow.leads.get(other.lead_id or 0).name == NAME  # a namesake is someone else
