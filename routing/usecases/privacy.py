@@ -27,8 +27,9 @@ EXPORT = "export"
 """``Outcome.data`` key: the exported document."""
 ERASED_LEADS = "erased"
 """``Outcome.data`` key: the ids of the leads erased."""
-RETENTION_JOB = "retention"
-"""The job's name in ``digest_runs``: one run a day, however many processes run the scheduler."""
+RETENTION_JOB = "job:retention"
+"""The job's name in ``digest_runs`` (``job:``, never a digest schedule's): one run a day,
+however many processes run the scheduler; never stamped sent, so no digest count sees it."""
 
 
 @dataclass(frozen=True)
