@@ -16,7 +16,7 @@ from routing.metrics import CustomerSpan
 from routing.metrics.costs import RoleCost, Spend
 from routing.notices import Notice
 from routing.outbox import ClaimedRow
-from routing.privacy import Person
+from routing.privacy import Person, PostedMessage
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 
@@ -209,8 +209,8 @@ class PrivacyStore(Protocol):
         """Every stored row about ``person``, by table, as JSON values."""
         ...
 
-    def thread_messages(self, lead_ids: Sequence[int]) -> dict[int, list[str]]:
-        """The platform ids of Baton's replies in each lead's thread (not its card)."""
+    def posted_messages(self, lead_ids: Sequence[int]) -> list[PostedMessage]:
+        """Baton's messages about the leads (thread replies, not the card; DMs), oldest first."""
         ...
 
     def erase(self, person: Person, salt: str, day: str) -> int:

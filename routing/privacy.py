@@ -19,7 +19,15 @@ from typing import Any
 
 from routing.chat.erasure import DETAILS_ERASED
 
-__all__ = ["DETAILS_ERASED", "ERASED", "Person", "Scrubber", "erased_fields", "erased_key"]
+__all__ = [
+    "DETAILS_ERASED",
+    "ERASED",
+    "Person",
+    "PostedMessage",
+    "Scrubber",
+    "erased_fields",
+    "erased_key",
+]
 
 ERASED = "[erased]"
 """What stands where an erased contact's name, email or phone was written."""
@@ -43,6 +51,16 @@ class Person:
 
     lead_ids: tuple[int, ...]
     identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """A message Baton posted about a lead: in its thread (``rep_id`` None) or to a person."""
+
+    lead_id: int
+    rep_id: int | None
+    ref: str
+    """The platform's id of the message (a Slack DM's is ``<channel>:<ts>``)."""
 
 
 def identifiers_of(values: Iterable[str | None]) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ from routing.privacy import (
     DROPPED_KEYS,
     KEPT_FIELDS,
     Person,
+    PostedMessage,
     Scrubber,
     erased_fields,
     erased_key,
@@ -149,20 +150,24 @@ class SqlPrivacy:
         ]
         return or_(*tests) if tests else None
 
-    def thread_messages(self, lead_ids: Sequence[int]) -> dict[int, list[str]]:
-        """The platform ids of Baton's own replies in each lead's thread (not its card, which
-        is updated as a card), oldest first."""
+    def posted_messages(self, lead_ids: Sequence[int]) -> list[PostedMessage]:
+        """Baton's own messages about the leads, by their platform ids, oldest first: replies
+        in each lead's thread (not its card, which is updated as a card) and direct messages."""
         o = t.outbox
         rows = self.conn.execute(
             select(o.c.lane, o.c.notice, o.c.sent_ref)
             .where(o.c.lane.in_(_lanes(lead_ids)), o.c.status == "sent", o.c.sent_ref.is_not(None))
             .order_by(o.c.id)
         ).all()
-        found: dict[int, list[str]] = {}
+        found: list[PostedMessage] = []
         for row in rows:
             notice = row.notice or {}
-            if notice.get("thread") and not notice.get("card"):
-                found.setdefault(int(row.lane.removeprefix("lead:")), []).append(row.sent_ref)
+            lead_id = int(row.lane.removeprefix("lead:"))
+            rep_id = notice.get("rep_id")
+            if isinstance(rep_id, int):
+                found.append(PostedMessage(lead_id, rep_id, row.sent_ref))
+            elif notice.get("thread") and not notice.get("card"):
+                found.append(PostedMessage(lead_id, None, row.sent_ref))
         return found
 
     # --- erasure -----------------------------------------------------------------------------

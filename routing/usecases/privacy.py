@@ -17,9 +17,9 @@ from routing import limits
 from routing.audit import AuditEntry, AuditKind
 from routing.chat.erasure import card_line, erased_reply
 from routing.errors import InvalidInput, NotFound
-from routing.lead import format_lead_id
+from routing.lead import Lead, format_lead_id
 from routing.notices import Notice
-from routing.privacy import Person
+from routing.privacy import Person, PostedMessage
 from routing.text import storable
 from routing.usecases.context import Ctx, Outcome
 
@@ -99,14 +99,12 @@ def erase(ctx: Ctx, contact: Contact, salt: str, *, via: str, by: str | None = N
         ctx.lead(lead_id)  # hold each lead (its row lock on PostgreSQL) while it is erased
     ctx.uow.privacy.erase(person, salt, ctx.now.date().isoformat())
     refs = [format_lead_id(i) for i in person.lead_ids]
-    replies = ctx.uow.privacy.thread_messages(person.lead_ids)
+    posted = ctx.uow.privacy.posted_messages(person.lead_ids)
     for lead_id in person.lead_ids:
         lead = ctx.lead(lead_id, lock=False)
         ctx.refresh_card(lead, card_line(lead.ref))
-        for posted in replies.get(lead_id, []) if lead.source else []:
-            ctx.uow.outbox.add(
-                Notice(card_line(lead.ref), thread=lead.source, lead_id=lead.id, edit_ref=posted)
-            )
+        for message in (m for m in posted if m.lead_id == lead_id):
+            _rewrite(ctx, lead, message)
     ctx.uow.audit.record(
         AuditEntry(
             ctx.now,
@@ -117,6 +115,18 @@ def erase(ctx: Ctx, contact: Contact, salt: str, *, via: str, by: str | None = N
         )
     )
     return Outcome(erased_reply(refs), data={ERASED_LEADS: list(person.lead_ids)})
+
+
+def _rewrite(ctx: Ctx, lead: Lead, message: PostedMessage) -> None:
+    """Queue the edit of one of Baton's messages about ``lead`` to say its details are erased:
+    in the lead's thread, or in the person's chat it went to."""
+    said = card_line(lead.ref)
+    if message.rep_id is not None:
+        ctx.uow.outbox.add(
+            Notice(said, rep_id=message.rep_id, lead_id=lead.id, edit_ref=message.ref)
+        )
+    elif lead.source is not None:
+        ctx.uow.outbox.add(Notice(said, thread=lead.source, lead_id=lead.id, edit_ref=message.ref))
 
 
 def purge_old(ctx: Ctx, days: int) -> Outcome:

@@ -181,7 +181,9 @@ def test_a_managers_lead_erase_rewrites_batons_card_and_replies_with_chat_update
     slack.deliver()
 
     updates = double.to("chat.update")[before:]
-    assert {call.params["ts"] for call in updates} == posted
+    in_thread_now = [call for call in updates if call.params["channel"] == INTAKE]
+    assert {call.params["ts"] for call in in_thread_now} == posted
+    assert any(call.params["channel"] == "DALICE" for call in updates)  # her DM, by its D… id
     assert all(call.shows("details erased") for call in updates)
     said = json.dumps([call.params for call in updates])
     assert "sam@umbrella.co" not in said

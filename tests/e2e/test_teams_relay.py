@@ -285,14 +285,14 @@ def test_a_managers_lead_erase_rewrites_batons_card_and_replies_in_the_thread(
     teams.deliver()
     thread = thread_of(teams, post)
     with teams.baton.engine.connect() as conn:
-        posted = {
-            row[0]
-            for row in conn.exec_driver_sql(
-                "SELECT sent_ref FROM outbox WHERE lane = 'lead:1' AND sent_ref IS NOT NULL"
-            )
-        }
+        rows = conn.exec_driver_sql(
+            "SELECT sent_ref, notice FROM outbox WHERE lane = 'lead:1' AND sent_ref IS NOT NULL"
+        ).all()
+    posted = {ref for ref, notice in rows if json.loads(notice)["thread"]}
+    in_chats = {ref for ref, notice in rows if json.loads(notice)["rep_id"]}
     assert teams.card_ref(1) in posted
     assert len(posted) >= 2  # the card and "Alice claimed L-1"
+    assert in_chats  # "New lead L-1 for you" in Alice's chat
     before = len(double.sent())
 
     assert teams.post(send.say_personal(ALICE, "lead erase L-1")).status == 200
@@ -304,6 +304,7 @@ def test_a_managers_lead_erase_rewrites_batons_card_and_replies_in_the_thread(
     assert last(double.to(MAYA.chat)).shows("details erased")
     updated = {call.activity_id for call in double.updates(thread)[-len(posted) :]}
     assert updated == posted
+    assert in_chats <= {call.activity_id for call in double.updates(ALICE.chat)}
     said = json.dumps([call.body for call in double.sent()[before:]])
     assert "sam@umbrella.co" not in said
     assert "Sam Ortiz" not in said

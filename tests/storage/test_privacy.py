@@ -209,7 +209,7 @@ def test_lead_erase_is_for_managers_and_does_the_same(baton: Baton, clock: FakeC
 
 
 class Recorder:
-    """A notifier double: records each delivery, answers each thread post with an id."""
+    """A notifier double: records each delivery, answers each post (thread or DM) with an id."""
 
     def __init__(self) -> None:
         self.seen: list[tuple[str | None, bool, str]] = []
@@ -220,13 +220,15 @@ class Recorder:
         self.seen.append(
             (notice.edit_ref, notice.update_card and bool(delivery.card_ref), notice.text)
         )
-        if notice.thread is None or notice.edit_ref or (notice.update_card and delivery.card_ref):
+        if notice.edit_ref or (notice.update_card and delivery.card_ref):
             return None
-        self.posted.append(f"ts-{len(self.seen)}")
+        if notice.thread is None and notice.rep_id is None:
+            return None
+        self.posted.append(f"ts-{len(self.seen)}" + ("-dm" if notice.rep_id else ""))
         return self.posted[-1]
 
 
-def test_erasure_rewrites_the_card_and_every_reply_baton_posted_in_the_thread(
+def test_erasure_rewrites_the_card_and_every_reply_and_dm_baton_posted_about_the_lead(
     db_url: str, clock: FakeClock
 ) -> None:
     recorder = Recorder()
@@ -237,6 +239,8 @@ def test_erasure_rewrites_the_card_and_every_reply_baton_posted_in_the_thread(
         notifiers={"slack": recorder, "console": recorder},
     )
     say(baton, "boss", "/rotation add @alice qualifier")
+    baton.sender().drain()
+    recorder.posted.clear()  # "boss added you to the rotation" is about no lead
     priya = baton.relay.ingest(posted(Platform.SLACK, "C0LEADS", "1700000000.000100", POST))
     say(baton, "alice", f"/lead claim L-{priya.lead_id}")
     baton.sender().drain()
@@ -244,7 +248,8 @@ def test_erasure_rewrites_the_card_and_every_reply_baton_posted_in_the_thread(
     with baton.engine.connect() as conn:
         card = conn.execute(select(t.leads.c.card_ref)).scalar_one()
     replies = posted_ids - {card}
-    assert replies, (recorder.seen, card)  # the claim was said in the thread
+    assert any(ref.endswith("-dm") for ref in replies)  # alice's DM about her new lead
+    assert any(not ref.endswith("-dm") for ref in replies)  # the claim, said in the thread
     recorder.seen.clear()
 
     baton.relay.erase_contact(Contact(email=EMAIL), by="cli:ops")

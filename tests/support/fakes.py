@@ -36,7 +36,7 @@ from routing.metrics.pipeline import STALLABLE
 from routing.metrics.sources import source_key
 from routing.notices import Notice
 from routing.ports import UnitOfWork
-from routing.privacy import Person, identifiers_of
+from routing.privacy import Person, PostedMessage, identifiers_of
 from routing.relay import Relay
 from routing.roles import Platform, Role
 from routing.rules import RuleSet
@@ -514,8 +514,8 @@ class FakePrivacy:
     def export(self, person: Person) -> dict[str, list[dict[str, Any]]]:
         return {"leads": [{"id": i} for i in person.lead_ids]}
 
-    def thread_messages(self, lead_ids: Sequence[int]) -> dict[int, list[str]]:
-        return {}
+    def posted_messages(self, lead_ids: Sequence[int]) -> list[PostedMessage]:
+        return []
 
     def erase(self, person: Person, salt: str, day: str) -> int:
         for i in person.lead_ids:

@@ -73,8 +73,7 @@ class SlackNotifier:
             post_digest(self.client, delivery, self.digests)
             return None
         if notice.rep_id is not None:
-            self._direct(delivery, mention)
-            return None
+            return self._direct(delivery, mention)
         if notice.thread is not None:
             return self._in_thread(delivery, mention)
         if notice.channel:
@@ -82,13 +81,22 @@ class SlackNotifier:
             return None
         raise PermanentDeliveryError(f"notice has no destination: {notice!r}")
 
-    def _direct(self, delivery: Delivery, mention: MentionFn) -> None:
+    def _direct(self, delivery: Delivery, mention: MentionFn) -> str | None:
+        """A DM; returns ``<DM channel>:<ts>`` (``chat.update`` needs the ``D…`` id, not the
+        user's), so an erasure can rewrite it."""
+        notice = delivery.notice
         if delivery.recipient is None:
-            raise PermanentDeliveryError(f"no rep {delivery.notice.rep_id} to message")
+            raise PermanentDeliveryError(f"no rep {notice.rep_id} to message")
+        if notice.edit_ref:
+            dm, _, edited = notice.edit_ref.partition(":")
+            self.client.chat_update(channel=dm, ts=edited, **_content(notice, mention))
+            return None
         user_id = delivery.recipient.user_id
-        self._post(delivery.notice, mention, channel=user_id)
-        if delivery.notice.card is not None and self.after_lead_dm is not None:
+        response = self.client.chat_postMessage(channel=user_id, **_content(notice, mention))
+        if notice.card is not None and self.after_lead_dm is not None:
             self.after_lead_dm(user_id)
+        opened, posted = response.get("channel"), response.get("ts")
+        return f"{opened}:{posted}" if isinstance(opened, str) and opened and posted else None
 
     def _in_thread(self, delivery: Delivery, mention: MentionFn) -> str | None:
         """A reply in the lead's thread. A lead with no source message (a webhook's) has its
@@ -113,4 +121,7 @@ def _content(notice: Notice, mention: MentionFn) -> dict[str, Any]:
     content: dict[str, Any] = {"text": fallback(notice.text, mention)}
     if notice.card is not None:
         content["blocks"] = card_blocks(notice.card, mention, headline=notice.text)
+    elif notice.edit_ref:  # blocks of their own, so a card's blocks are replaced, not kept
+        text = {"type": "mrkdwn", "text": content["text"]}
+        content["blocks"] = [{"type": "section", "text": text}]
     return content
