@@ -166,7 +166,7 @@ class SqlPrivacy:
             rep_id = notice.get("rep_id")
             if isinstance(rep_id, int):
                 found.append(PostedMessage(lead_id, rep_id, row.sent_ref))
-            elif notice.get("thread") and not notice.get("card"):
+            elif notice.get("thread") and not (notice.get("card") or notice.get(HAD_CARD)):
                 found.append(PostedMessage(lead_id, None, row.sent_ref))
         return found
 
@@ -343,12 +343,20 @@ class SqlPrivacy:
 
 CLEARED = "cleared"
 """The key a delivered outbox row's notice keeps once its payload was cleared (retention)."""
+HAD_CARD = "had_card"
+"""Whether a cleared row was a card: an erasure updates a card as a card, not as a reply."""
 
 
 def _cleared_notice(notice: Mapping[str, Any]) -> dict[str, Any]:
     """What a delivered row keeps: where it went, never what it said."""
-    kept = ("kind", "rep_id", "channel", "platform", "lead_id", "update_card")
-    return {**{k: notice.get(k) for k in kept}, "text": "", CLEARED: True}
+    kept = ("kind", "rep_id", "thread", "channel", "platform", "lead_id", "update_card")
+    was = {k: notice.get(k) for k in kept}
+    return {
+        **was,
+        "text": "",
+        HAD_CARD: bool(notice.get("card") or notice.get(HAD_CARD)),
+        CLEARED: True,
+    }
 
 
 def _lanes(lead_ids: Iterable[int]) -> list[str]:

@@ -17,7 +17,9 @@ from routing.arrival import ImportRow, WebhookCall, arrived, posted
 from routing.audit import AuditKind
 from routing.errors import BatonError, NotAllowed, NotFound
 from routing.lead_post import ParsedLead, Unparsed
+from routing.relay import SYSTEM
 from routing.roles import Platform
+from routing.usecases.context import Outcome
 from routing.usecases.privacy import Contact
 from storage import tables as t
 from tests.support.clock import FakeClock
@@ -228,9 +230,11 @@ class Recorder:
         return self.posted[-1]
 
 
+@pytest.mark.parametrize("cleared_first", [False, True], ids=["kept", "cleared by retention"])
 def test_erasure_rewrites_the_card_and_every_reply_and_dm_baton_posted_about_the_lead(
-    db_url: str, clock: FakeClock
+    db_url: str, clock: FakeClock, cleared_first: bool
 ) -> None:
+    """Also after the retention job cleared what the messages said: where they went is kept."""
     recorder = Recorder()
     baton = make_baton(
         db_url,
@@ -251,6 +255,9 @@ def test_erasure_rewrites_the_card_and_every_reply_and_dm_baton_posted_about_the
     assert any(ref.endswith("-dm") for ref in replies)  # alice's DM about her new lead
     assert any(not ref.endswith("-dm") for ref in replies)  # the claim, said in the thread
     recorder.seen.clear()
+    if cleared_first:
+        clock.advance(days=2)
+        baton.relay.run(SYSTEM, lambda ctx: Outcome("", data=ctx.uow.privacy.purge(clock())))
 
     baton.relay.erase_contact(Contact(email=EMAIL), by="cli:ops")
     baton.sender().drain()
