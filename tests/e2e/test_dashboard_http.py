@@ -329,14 +329,18 @@ def test_the_audit_page_shows_managers_who_changed_what_escaped_and_paged(
     second = browser.get("/dashboard/audit?page=2")[1]
     assert "round 59" not in second
     assert "Contact erased" in second
-    assert browser.get("/dashboard/audit?page=banana")[0] == 400
-    assert browser.get("/dashboard/audit?page=0")[0] == 400
+    for odd in ("banana", "0", "1001", "%00"):
+        status, refused, _ = browser.get(f"/dashboard/audit?page={odd}")
+        assert status == 400
+        assert "The page must be a number from 1 to 1,000" in refused
+        assert '<form class="pages"' in refused
 
 
 def test_a_rep_gets_not_found_for_the_audit_page_and_no_link_to_it(served: Served) -> None:
     browser = Browser(served)
     assert browser.get(served.link("alice"))[0] == 200
-    status, body, _ = browser.get("/dashboard/audit")
-    assert status == 404
-    assert "Contact erased" not in body
+    for path in ("/dashboard/audit", "/dashboard/audit?page=banana", "/dashboard/audit?page=2"):
+        status, body, _ = browser.get(path)
+        assert status == 404
+        assert "Contact erased" not in body
     assert 'href="/dashboard/audit"' not in browser.get("/dashboard")[1]
