@@ -49,8 +49,9 @@ class StoredConversation(Protocol):
 
 
 class Secrets(Protocol):
-    def rotate(self) -> None:
-        """A new dashboard signing secret: every link signed with the old one stops working."""
+    def rotate(self, by: str = "cli") -> None:
+        """A new dashboard signing secret: every link signed with the old one stops working;
+        ``by`` (who ran it) goes in the audit trail."""
         ...
 
 

@@ -11,6 +11,7 @@ and never build a part themselves. It is also the only module of ``bot/`` that i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -30,7 +31,7 @@ from routing.usecases.context import RelayConfig
 from storage.backup import BackupError, backup
 from storage.conversations import SqlConversations
 from storage.dashboard_export import SqlDashboardExport
-from storage.dashboard_secrets import SqlSecrets, stored_secret
+from storage.dashboard_secrets import PRIVACY_SALT, SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
 from storage.migrate import migration_state, upgrade
 from storage.operations import SqlOperations
@@ -61,7 +62,7 @@ def build(
     relay = Relay(
         uow_factory(engine, clock),
         clock,
-        with_dashboard(config or settings.relay_config(), settings, engine),
+        with_privacy(with_dashboard(config or settings.relay_config(), settings, engine), engine),
         read_uow_factory=uow_factory(engine, clock, read_only=True),
     )
     if migrate:
@@ -173,6 +174,15 @@ def _hidden(secret: str) -> str:
     at each use, so a rotated key is hidden from its first use)."""
     REDACTOR.hide(secret)
     return secret
+def with_privacy(config: RelayConfig, engine: Engine) -> RelayConfig:
+    """``config`` with the salt of erased contacts' intake keys, unless a test set its own:
+    generated once and stored (never rotated: a new salt would let an erased post back in),
+    read on first use and then kept."""
+    if config.erasure_salt is not None:
+        return config
+    return dataclasses.replace(
+        config, erasure_salt=functools.cache(lambda: stored_secret(engine, PRIVACY_SALT))
+    )
 
 
 def prepare_secret(settings: Settings, engine: Engine) -> None:
@@ -181,3 +191,4 @@ def prepare_secret(settings: Settings, engine: Engine) -> None:
     that transaction's own lock."""
     if not settings.baton_secret_key:
         stored_secret(engine)
+    stored_secret(engine, PRIVACY_SALT)

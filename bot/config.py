@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     baton_log_format: Literal["text", "json"] = "text"
     """``json``: every log line is one JSON object."""
 
+    # --- contacts' privacy (issue 23) ---
+    baton_retention_days: int | None = Field(default=None, ge=1, le=100 * 365)
+    """Raw post texts, webhook bodies and delivered outbox payloads older than this many days
+    are cleared by a daily job; unset: kept."""
+
+    @field_validator("baton_retention_days", mode="before")
+    @classmethod
+    def _off_when_empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("baton_currency", mode="before")
     @classmethod
     def _iso_code(cls, value: Any) -> Any:
@@ -178,6 +188,7 @@ class Settings(BaseSettings):
             self_join=self_join_roles(self.baton_self_join),
             stalled_days=self.baton_stalled_days,
             phones=self.phone_reader(),
+            retention_days=self.baton_retention_days,
         )
 
     def phone_reader(self) -> PhoneNumbers:

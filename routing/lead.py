@@ -18,6 +18,7 @@ from routing.contact import Contact, contact_problems
 from routing.errors import IllegalTransition, InvalidInput
 from routing.events import EventType, LeadEvent
 from routing.lead_post import email_domain
+from routing.privacy import DETAILS_ERASED, ERASED_FIELD
 from routing.roles import Role
 from routing.stages import (
     ALLOWED,
@@ -142,8 +143,15 @@ class Lead:
         return self.origin is Origin.OUTBOUND and self.pool == "prospector"
 
     @property
+    def erased(self) -> bool:
+        """The contact's details were erased (``baton privacy erase``, ``/lead erase``)."""
+        return ERASED_FIELD in self.fields
+
+    @property
     def title(self) -> str:
         who = self.name or self.email or self.phone or "unknown contact"
+        if self.erased:
+            who = DETAILS_ERASED
         return f"{self.company} — {who}" if self.company else who
 
     def check(self, action: Action) -> None:
@@ -440,8 +448,12 @@ class Lead:
             "Email": self.email,
             "Phone": self.phone,
         }
+        if self.erased:
+            shown["Contact"] = DETAILS_ERASED
         extra = {
-            k.replace("_", " ").capitalize(): v for k, v in self.fields.items() if k != "domain"
+            k.replace("_", " ").capitalize(): v
+            for k, v in self.fields.items()
+            if k not in ("domain", ERASED_FIELD)
         }
         return {k: v for k, v in {**shown, **extra}.items() if v}
 

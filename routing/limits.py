@@ -196,6 +196,9 @@ EVENT_TYPE = 32
 OUTBOX_LANE = 64
 OUTBOX_STATUS = 16
 DIGEST_KEY = 64
+AUDIT_KIND = 32
+AUDIT_SUBJECT = 200
+"""What an audit entry is about (``L-7``, ``pool qualifier``, ``@maya``), cut with ``…``."""
 
 
 # --- what one chat message may hold -------------------------------------------------------------

@@ -56,7 +56,7 @@ class Notice:
     Exactly one destination is set: ``rep_id`` (a direct message), ``thread`` (a reply in the
     thread of the post the lead came from) or ``channel`` (a channel on ``platform``).
     ``update_card`` asks the notifier to update the lead's card in the thread in place rather
-    than post a new message.
+    than post a new message; ``edit_ref`` to rewrite another of its messages there.
     """
 
     text: str
@@ -69,3 +69,6 @@ class Notice:
     card: LeadCard | None = None
     update_card: bool = False
     data: Mapping[str, Any] = field(default_factory=dict)
+    edit_ref: str | None = None
+    """The platform's id of an earlier message of Baton's in the thread to rewrite in place
+    (``chat.update``, a Teams activity update) instead of posting: an erasure's edits."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from routing.audit import AuditEntry
 from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
@@ -15,6 +16,7 @@ from routing.metrics import CustomerSpan
 from routing.metrics.costs import RoleCost, Spend
 from routing.notices import Notice
 from routing.outbox import ClaimedRow
+from routing.privacy import Person, PostedMessage
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Membership, Pool, Rep, RotationEvent
 
@@ -202,6 +204,41 @@ class NumbersStore(Protocol):
         ...
 
 
+class PrivacyStore(Protocol):
+    """A contact's stored data, found, exported and erased (``storage/privacy.py``)."""
+
+    def person(self, *, email: str | None = None, lead_id: int | None = None) -> Person:
+        """The leads held about a person (by email, or by one of their leads) and the values
+        that identify them in text."""
+        ...
+
+    def export(self, person: Person) -> dict[str, list[dict[str, Any]]]:
+        """Every stored row about ``person``, by table, as JSON values."""
+        ...
+
+    def posted_messages(self, lead_ids: Sequence[int]) -> list[PostedMessage]:
+        """Baton's messages about the leads (thread replies, not the card; DMs), oldest first."""
+        ...
+
+    def erase(self, person: Person, salt: str, day: str) -> int:
+        """Take ``person``'s details out of every table, keeping anonymised rows; returns the
+        rows changed."""
+        ...
+
+    def purge(self, before: datetime) -> dict[str, int]:
+        """Clear raw texts, delivered payloads and kept replies older than ``before``."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+    def page(self, offset: int, limit: int) -> list[AuditEntry]:
+        """The audit trail, newest first: the entries kept, reassignments and credits."""
+        ...
+
+    def count(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before the block ends."""
 
@@ -221,6 +258,10 @@ class UnitOfWork(Protocol):
     def digests(self) -> DigestRuns: ...
     @property
     def numbers(self) -> NumbersStore: ...
+    @property
+    def privacy(self) -> PrivacyStore: ...
+    @property
+    def audit(self) -> AuditLog: ...
     @property
     def dashboard(self) -> DashboardReads:
         """What the dashboard reads beyond the digest's ports (leads pages, trends)."""

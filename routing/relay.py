@@ -24,6 +24,7 @@ from routing.usecases import (
     intake,
     numbers,
     pipeline,
+    privacy,
     sweep,
     team,
     views,
@@ -58,6 +59,7 @@ LEAD_CHANGES = (
     c.Expand,
     c.Churn,
     c.Reassign,
+    c.LeadErase,
 )
 """Commands that change a lead: what a person's own view of their leads (a home tab) may need
 to show again afterwards."""
@@ -206,6 +208,26 @@ class Relay:
         """DM the owners of stalled leads, each stall once (the scheduler's hourly job)."""
         return self.run(SYSTEM, numbers.nudge_stalled)
 
+    def export_contact(self, contact: privacy.Contact) -> dict[str, Any]:
+        """Every stored value about a contact, as one JSON-ready document, from a snapshot."""
+        document = self.peek(lambda ctx: privacy.export(ctx, contact)).data[privacy.EXPORT]
+        assert isinstance(document, dict)
+        return document
+
+    def erase_contact(self, contact: privacy.Contact, *, by: str) -> Outcome:
+        """Erase a contact's details everywhere (``baton privacy erase``, run by ``by``)."""
+        salt = self.config.erasure_salt
+        if salt is None:
+            raise InvalidInput("Erasure is not set up: Baton has no stored salt.")
+        return self.run(SYSTEM, lambda ctx: privacy.erase_by_operator(ctx, contact, salt(), by))
+
+    def purge_old(self) -> Outcome | None:
+        """The retention job (``BATON_RETENTION_DAYS``); None when retention is off."""
+        days = self.config.retention_days
+        if not days:
+            return None
+        return self.run(SYSTEM, lambda ctx: privacy.purge_old(ctx, days))
+
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)
 
@@ -315,6 +337,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
             return pipeline.reassign(ctx, lead_id, target)
         case c.LeadAmount(lead_id=lead_id, amount=amount):
             return numbers.set_amount(ctx, lead_id, amount)
+        case c.LeadErase(lead_id=lead_id):
+            return privacy.erase_by_command(ctx, lead_id)
         case c.Show(lead_id=lead_id):
             return views.show(ctx, lead_id)
         case c.Mine():

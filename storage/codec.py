@@ -251,6 +251,7 @@ def notice_json(notice: Notice) -> dict[str, Any]:
         else None,
         "update_card": notice.update_card,
         "data": dict(notice.data),
+        **({"edit_ref": notice.edit_ref} if notice.edit_ref else {}),
     }
 
 
@@ -268,4 +269,5 @@ def notice_from(data: Mapping[str, Any]) -> Notice:
         card=LeadCard(**{**card, "actions": tuple(card["actions"])}) if card else None,
         update_card=bool(data.get("update_card")),
         data=data.get("data") or {},
+        edit_ref=data.get("edit_ref") or None,
     )

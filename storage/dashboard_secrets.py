@@ -9,13 +9,15 @@ from __future__ import annotations
 import secrets as random_secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, insert, select, update
 
 from storage import tables as t
 from storage.engine import READ_ONLY
 from storage.repositories import _upsert_ignore
 
 DASHBOARD_SECRET = "dashboard"
+PRIVACY_SALT = "privacy_salt"
+"""The salt of erased contacts' intake keys: generated once, never rotated."""
 
 
 def stored_secret(engine: Engine, name: str = DASHBOARD_SECRET) -> str:
@@ -35,14 +37,19 @@ def stored_secret(engine: Engine, name: str = DASHBOARD_SECRET) -> str:
         return str(conn.execute(_read(name)).scalar_one())
 
 
-def rotate_secret(engine: Engine, name: str = DASHBOARD_SECRET) -> None:
-    """Replace the secret: every link signed with the old one stops working."""
+def rotate_secret(engine: Engine, name: str = DASHBOARD_SECRET, by: str = "cli") -> None:
+    """Replace the secret: every link signed with the old one stops working. The rotation is
+    kept in the audit trail (``by``: who ran it), never the secret."""
     stored_secret(engine, name)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(
-            update(t.secrets)
-            .where(t.secrets.c.name == name)
-            .values(value=_fresh(), created_at=datetime.now(UTC))
+            update(t.secrets).where(t.secrets.c.name == name).values(value=_fresh(), created_at=now)
+        )
+        conn.execute(
+            insert(t.audit_events).values(
+                at=now, kind="secret_rotated", subject=f"{name} secret", detail={"by": by}
+            )
         )
 
 
@@ -60,5 +67,5 @@ class SqlSecrets:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def rotate(self) -> None:
-        rotate_secret(self.engine)
+    def rotate(self, by: str = "cli") -> None:
+        rotate_secret(self.engine, by=by)

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
+from routing import limits
 from routing.notices import NoticeKind
 from routing.outbox import ClaimedRow
 from routing.team import Rep
@@ -114,8 +115,16 @@ class SqlOutboxRows:
         with self.engine.begin() as conn:
             # Sent is sent, even by a sender whose claim went stale: taking the token back makes
             # the newer holder's retry a no-op, so the row is not sent a third time.
-            conn.execute(_MARK_SENT, {"b_row": claim.row_id, "now": now, "token": claim.token})
-            if card_ref and notice.lead_id is not None and notice.thread:
+            conn.execute(
+                _MARK_SENT,
+                {
+                    "b_row": claim.row_id,
+                    "now": now,
+                    "token": claim.token,
+                    "sent_ref": _ref(card_ref),
+                },
+            )
+            if card_ref and notice.lead_id is not None and notice.thread and notice.card:
                 conn.execute(_FIRST_CARD_REF, {"b_lead": notice.lead_id, "card_ref": card_ref})
             if notice.kind is NoticeKind.DIGEST:
                 _digest_sent(conn, notice.data, now)
@@ -207,6 +216,7 @@ _MARK_SENT = (
         last_error=None,
         sent_at=bindparam("now", type_=t.UTCDateTime()),
         claim_token=bindparam("token"),
+        sent_ref=bindparam("sent_ref"),
     )
 )
 _FIRST_CARD_REF = (
@@ -223,6 +233,11 @@ _DIGEST_SENT = (
     )
     .values(sent_at=bindparam("now", type_=t.UTCDateTime()))
 )
+
+
+def _ref(posted: str | None) -> str | None:
+    """A posted message's id as kept; one too long to keep is not kept (never cut)."""
+    return posted if posted and len(posted) <= limits.CARD_REF else None
 
 
 @functools.cache

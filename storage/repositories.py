@@ -270,6 +270,10 @@ _CLAIM_KEY = Prepared(
         for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
     },
 )
+_KNOWN_KEY = Prepared(
+    select(t.intake_keys.c.key).where(t.intake_keys.c.key == bindparam("key")).limit(1)
+)
+_ATTACH_KEY = Prepared(update(t.intake_keys).where(t.intake_keys.c.key == bindparam("b_key")))
 _SAVE_LEAD = Prepared(update(t.leads).where(t.leads.c.id == bindparam("b_id")))
 _GET_LEAD = Prepared(select(t.leads).where(t.leads.c.id == bindparam("id")))
 _OWNED_BY = Prepared(
@@ -418,13 +422,11 @@ class SqlIntakeKeys:
         return fresh == len(keys)
 
     def known(self, keys: Sequence[str]) -> bool:
-        query = select(t.intake_keys.c.key).where(t.intake_keys.c.key.in_(list(keys))).limit(1)
-        return self.conn.execute(query).first() is not None
+        """One prepared lookup per key (a post has one or two): every arrival asks it."""
+        return any(_KNOWN_KEY.first(self.conn, {"key": key}) is not None for key in keys)
 
     def attach(self, keys: Sequence[str], lead_id: int) -> None:
-        if keys:
-            ik = t.intake_keys
-            self.conn.execute(update(ik).where(ik.c.key.in_(list(keys))).values(lead_id=lead_id))
+        _ATTACH_KEY.many(self.conn, [{"b_key": key, "lead_id": lead_id} for key in keys])
 
     def lead_for(self, keys: Sequence[str]) -> int | None:
         ik = t.intake_keys

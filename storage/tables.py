@@ -230,6 +230,7 @@ outbox = Table(
     Column("sent_at", UTCDateTime()),
     Column("claimed_at", UTCDateTime()),
     Column("claim_token", String(32)),
+    Column("sent_ref", String(limits.CARD_REF)),  # 0020: the platform's id of what was posted
     Index(None, "status", "next_attempt_at"),
     Index(None, "lane", "status", "id"),
 )
@@ -308,3 +309,17 @@ stall_nudges = Table(
 )
 """One row per stall nudged: a stall is a lead's latest event, so the owner is nudged once per
 stall however many replicas run the job (0014)."""
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_id", Integer),
+    Column("kind", String(limits.AUDIT_KIND), nullable=False),
+    Column("subject", String(limits.AUDIT_SUBJECT)),
+    Column("detail", JSON, nullable=False),
+    Index(None, "at", "id"),
+)
+"""What managers and operators changed that the lead events do not hold (claim modes, rotation
+changes, secret rotations, erasures): who, when, what; never a contact's details (0020)."""

@@ -10,10 +10,12 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from storage.audit import SqlAudit
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
 from storage.prepared import run_raw
+from storage.privacy import SqlPrivacy
 from storage.repositories import (
     SqlDeliveryKeys,
     SqlDigestRuns,
@@ -39,6 +41,8 @@ class SqlUnitOfWork:
     digests: SqlDigestRuns
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
+    privacy: SqlPrivacy
+    audit: SqlAudit
 
     def __init__(
         self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
@@ -69,6 +73,8 @@ class SqlUnitOfWork:
         self.digests = SqlDigestRuns(conn)
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)
+        self.privacy = SqlPrivacy(conn)
+        self.audit = SqlAudit(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -107,8 +107,11 @@ class ConsoleNotifier:
             if notice.update_card and delivery.card_ref:
                 self.write(f"  Baton ⟳ {where}: card {_block(_card_line(notice.card))}")
                 return None
+            if notice.edit_ref:
+                self.write(f"  Baton ⟳ {where}: message {_block(notice.text)}")
+                return None
             self.write(f"  Baton → {where}: {_block(notice.text)}{_buttons(notice.card)}")
-            return f"console-card-{next(self._refs)}" if notice.card else None
+            return f"console-{'card' if notice.card else 'message'}-{next(self._refs)}"
         self.write(f"  Baton → {notice.channel or 'channel'}: {_block(notice.text)}")
         return None
 

@@ -26,6 +26,7 @@ from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, b
 from bot.entrypoints.chart_file import check_chart_path, write_chart
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
+from bot.entrypoints.privacy import register as register_privacy
 from bot.entrypoints.refusals import refusals
 from bot.entrypoints.spend import register as register_spend
 from bot.ops.logs import say, setup_logging
@@ -45,6 +46,7 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True, rich_marku
 app.add_typer(db_app, name="db")
 app.command("import")(import_csv)
 register_spend(app)
+register_privacy(app)
 
 
 @db_app.command("upgrade")

@@ -13,6 +13,7 @@ import typer
 from bot.baton import Baton
 from bot.bootstrap import build
 from bot.config import manager_key
+from bot.entrypoints.operator import operator
 from routing.clock import zone
 from routing.dashboard.filters import parse_filters
 from routing.dashboard.links import subject_of
@@ -62,7 +63,7 @@ def secret_rotate() -> None:
     baton = build(platforms=False)
     if baton.settings.baton_secret_key:
         _fail("secret rotate", "BATON_SECRET_KEY is set: change it instead, then restart")
-    baton.stores.secrets.rotate()
+    baton.stores.secrets.rotate(by=f"cli:{operator()}")
     typer.echo("The dashboard secret is new: every link given out before is now invalid.")
 
 

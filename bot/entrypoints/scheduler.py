@@ -48,6 +48,7 @@ __all__ = [
     "digest_trigger",
     "run_digest",
     "run_nudges",
+    "run_retention",
     "run_sweep",
     "send_now",
     "start_scheduler",
@@ -57,6 +58,9 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 NUDGE_SECONDS = 3600
+RETENTION_SECONDS = 3600
+"""How often the retention job looks whether today's run is done: it runs once a day (claimed
+in ``digest_runs``), in the first hour any server is up."""
 """How often stalled leads are looked for: a stall is days long, an hour late is nothing."""
 DIGEST_GRACE_SECONDS = 3600
 """A digest job that starts late (a busy or suspended host) still runs within the hour."""
@@ -96,6 +100,15 @@ def catch_up(baton: Baton, schedules_: Sequence[DigestSchedule]) -> list[str]:
 def run_nudges(baton: Baton) -> Outcome:
     """DM the owners of stalled leads; each stall is claimed once, so replicas nudge once."""
     return baton.relay.nudge_stalled()
+
+
+def run_retention(baton: Baton) -> Outcome | None:
+    """Clear old raw texts and delivered payloads (``BATON_RETENTION_DAYS``), once a day however
+    many processes run it; None when retention is off."""
+    outcome = baton.relay.purge_old()
+    if outcome is not None and outcome.data.get("ran"):
+        log.info("%s", outcome.reply)
+    return outcome
 
 
 def run_sweep(baton: Baton) -> Outcome:
@@ -142,10 +155,13 @@ def build_scheduler(
             max_instances=1,
             misfire_grace_time=DIGEST_GRACE_SECONDS,
         )
-    for job_id, what, job, seconds in (
+    jobs: list[tuple[str, str, Callable[[Baton], object], int]] = [
         ("sla-sweep", "SLA sweep", run_sweep, SWEEP_SECONDS),
         ("stall-nudges", "stalled-lead nudges", run_nudges, NUDGE_SECONDS),
-    ):
+    ]
+    if baton.relay.config.retention_days:
+        jobs.append(("retention", "retention", run_retention, RETENTION_SECONDS))
+    for job_id, what, job, seconds in jobs:
         scheduler.add_job(
             _logged(what, job),
             IntervalTrigger(seconds=seconds, timezone=UTC),

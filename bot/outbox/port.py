@@ -49,7 +49,8 @@ class Delivery:
 
 class Notifier(Protocol):
     def deliver(self, delivery: Delivery) -> str | None:
-        """Send it; return the platform's id of a posted lead card (to update it later)."""
+        """Send it; return the platform's id of a message it posted in a lead's thread (a card,
+        to update it later; a reply, so an erasure can rewrite it)."""
         ...
 
 

@@ -30,8 +30,8 @@ def refs_line(refs: Sequence[str]) -> str:
 
 def batched_text(held: Sequence[tuple[str, str | None, str]]) -> str:
     """One message for several held notices, each ``(topic, lead ref, sentence)``: a heading,
-    then a line per topic listing its leads in the order they were held; a notice about no
-    lead is its sentence on a line of its own."""
+    then a line per topic listing its leads by number (the same on every database, whatever
+    order the sweep met them in); a notice about no lead is its sentence on a line of its own."""
     topics: dict[str, list[str]] = {}
     lines: list[str] = []
     for topic, ref, text in held:
@@ -41,5 +41,14 @@ def batched_text(held: Sequence[tuple[str, str | None, str]]) -> str:
             topics.setdefault(topic, []).append(ref)
     leads = sum(len(refs) for refs in topics.values())
     heading = f"From the claim SLA check ({leads} lead{'' if leads == 1 else 's'}):"
-    body = [f"• {topic} ({len(refs)}): {refs_line(refs)}" for topic, refs in topics.items()]
+    body = [
+        f"• {topic} ({len(refs)}): {refs_line(sorted(refs, key=_by_number))}"
+        for topic, refs in topics.items()
+    ]
     return "\n".join([heading, *body, *lines])
+
+
+def _by_number(ref: str) -> tuple[int, str]:
+    """``L-9`` before ``L-10``."""
+    number = ref.rpartition("-")[2]
+    return (int(number) if number.isdigit() else -1, ref)

@@ -261,6 +261,13 @@ class LeadAmount:
 
 
 @dataclass(frozen=True)
+class LeadErase:
+    """``/lead erase <id>``: erase the lead's contact's details everywhere (managers)."""
+
+    lead_id: int
+
+
+@dataclass(frozen=True)
 class FunnelLink:
     """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
 
@@ -299,4 +306,5 @@ Command: TypeAlias = (
     | FunnelSpend
     | FunnelCost
     | LeadAmount
+    | LeadErase
 )

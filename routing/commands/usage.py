@@ -33,6 +33,7 @@ _LEAD_HELP = (
         "/lead fix <id> email=… company=… [name=…] [phone=…]",
         "give an unparsed lead its contact, then route it (managers)",
     ),
+    ("erase", "/lead erase <id>", "erase the contact's details, keep the figures (managers)"),
     ("show", "/lead show <id>", "show a lead and its history"),
     ("mine", "/lead mine", "list your open leads"),
     ("help", "/lead help", "this help"),

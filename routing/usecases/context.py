@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from routing.audit import AuditEntry, AuditKind
 from routing.chat.batches import batched_text
 from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
@@ -54,6 +56,11 @@ class RelayConfig:
     phones: PhoneReader = NO_NUMBERS
     """What finds phone numbers in free text (``BATON_PHONE_REGION``); the adapters read posts
     with the same reader."""
+    erasure_salt: Callable[[], str] | None = None
+    """The salt of an erased contact's intake keys (generated once and stored); None: no
+    erasure can be made or recognised (tests on fakes)."""
+    retention_days: int | None = None
+    """``BATON_RETENTION_DAYS``: raw texts and delivered payloads older than this are cleared."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +254,10 @@ class Ctx:
             pool.role is Role.PROSPECTOR and pool.name in flagged
             for pool, _m in self.uow.pools.memberships_of(prospector.id or 0)
         )
+
+    def audit(self, kind: AuditKind, subject: str, **detail: object) -> None:
+        """Keep a manager's change in the audit trail: who (the actor), when, what."""
+        self.uow.audit.record(AuditEntry(self.now, self.actor.id, kind, subject, detail))
 
     def ensure_rep(self, platform: Platform, user_id: str, name: str | None = None) -> Rep:
         """The rep for a mentioned user, created on first mention (adapters refresh the name)."""

@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from routing.audit import MAX_PAGE as MAX_AUDIT_PAGE
+from routing.audit import PAGE_SIZE as AUDIT_PAGE_SIZE
+from routing.audit import AuditEntry
 from routing.chat.timeline import event_sentence
 from routing.clock import zone
 from routing.dashboard.filters import PAGE_SIZE, LeadFilters
@@ -30,7 +33,7 @@ from routing.dashboard.scope import (
     scoped_filters,
     viewer_for,
 )
-from routing.errors import NotFound
+from routing.errors import InvalidInput, NotFound
 from routing.events import LeadEvent
 from routing.lead import Lead, format_lead_id
 from routing.metrics import (
@@ -217,6 +220,25 @@ def owner_choices(ctx: Ctx) -> dict[int, str]:
     members = {m.rep_id for pool in ctx.uow.pools.all() for m in ctx.uow.pools.members(pool.name)}
     owners = members | ctx.uow.dashboard.owner_ids()
     return {rep_id: name for rep_id, name in _names(ctx).items() if rep_id in owners}
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: tuple[AuditEntry, ...]
+    page: int
+    has_next: bool
+
+
+def audit_page(ctx: Ctx, viewer: Viewer, page: int) -> AuditPage:
+    """The audit trail, newest first, for managers; a rep is told there is no such page, as
+    for another rep's lead."""
+    if not viewer.sees_all:
+        raise NotFound("There is no such page.")
+    if not 1 <= page <= MAX_AUDIT_PAGE:
+        raise InvalidInput(f"The page must be a number from 1 to {MAX_AUDIT_PAGE:,}.")
+    offset = (page - 1) * AUDIT_PAGE_SIZE
+    found = ctx.uow.audit.page(offset, AUDIT_PAGE_SIZE + 1)
+    return AuditPage(tuple(found[:AUDIT_PAGE_SIZE]), page, len(found) > AUDIT_PAGE_SIZE)
 
 
 def _names(ctx: Ctx) -> dict[int, str]:

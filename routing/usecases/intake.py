@@ -15,6 +15,7 @@ from routing.commands import NewLead
 from routing.errors import InvalidInput, NotAllowed
 from routing.lead import Lead, Origin, SourceRef
 from routing.lead_post import ParsedLead, Unparsed, email_domain, parse_lead_post
+from routing.privacy import erased_key
 from routing.roles import Platform, Role
 from routing.stages import Stage
 from routing.team import Rep
@@ -38,6 +39,9 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
     """Store a lead that arrived, routed, or kept unparsed for a human, once however often it
     is delivered; a retry changes nothing."""
     keys = arrival.keys
+    erased = erased_keys(ctx, keys)
+    if erased and ctx.uow.intake.known(erased):
+        return _already(ctx, arrival, erased)
     if not ctx.uow.intake.claim(keys, ctx.now):
         return _already(ctx, arrival, keys)
     if isinstance(arrival.lead, Unparsed):
@@ -53,10 +57,16 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
         create_and_route(
             ctx, lead, prospector=prospector, quiet=importing, via=arrival.came_from.via
         )
-    if isinstance(arrival.came_from, WebhookCall):
-        ctx.uow.intake.attach(keys, lead.id or 0)
+    ctx.uow.intake.attach(keys, lead.id or 0)  # a retry is answered with it; an erasure finds it
     data = {STAGE: lead.stage, MATCHED: "matched_lead" in lead.fields}
     return Outcome(f"Logged {lead.ref}.", card=ctx.card(lead), lead_id=lead.id, data=data)
+
+
+def erased_keys(ctx: Ctx, keys: list[str]) -> list[str]:
+    """``keys`` as an erased contact's are kept (salted hashes): a redelivery or re-import of
+    an erased contact's post is recognised, and stays erased."""
+    salt = ctx.config.erasure_salt
+    return [erased_key(salt(), key) for key in keys] if salt is not None and keys else []
 
 
 def _already(ctx: Ctx, arrival: Arrival, keys: list[str]) -> Outcome:

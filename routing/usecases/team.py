@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time
 
+from routing.audit import AuditKind
 from routing.chat.formatting import plural
 from routing.clock import zone
 from routing.commands import UserRef
@@ -34,6 +35,7 @@ def add(
     if role is Role.MANAGER:
         rep.is_manager = True
         ctx.uow.reps.save(rep)
+        ctx.audit(AuditKind.ROTATION_ADD, rep.name, role="manager")
         return Outcome(f"{rep.mention} is now a manager.")
     name = pool or role.value
     existing = ctx.uow.pools.get(name)
@@ -42,6 +44,8 @@ def add(
     member, added = _seat(ctx, rep, name, role)
     member.weight, member.cap, member.max_open = weight, cap, max_open
     ctx.uow.pools.save_members([member])
+    change = "added" if added else "updated"
+    ctx.audit(AuditKind.ROTATION_ADD, rep.name, pool=name, terms=_terms(member), change=change)
     if not added:
         drained = drain(ctx, name)
         return Outcome(
@@ -75,10 +79,12 @@ def remove(ctx: Ctx, user: UserRef, role: Role, pool: str | None) -> Outcome:
     if role is Role.MANAGER:
         rep.is_manager = False
         ctx.uow.reps.save(rep)
+        ctx.audit(AuditKind.ROTATION_REMOVE, rep.name, role="manager")
         return Outcome(f"{rep.mention} is no longer a manager.")
     name = pool or role.value
     if not ctx.uow.pools.remove_member(name, rep.id or 0):
         raise NotFound(f"{rep.mention} is not in the {_label(name)} pool.")
+    ctx.audit(AuditKind.ROTATION_REMOVE, rep.name, pool=name)
     return Outcome(f"Removed {rep.mention} from the {_label(name)} pool.{_still_owns(ctx, rep)}")
 
 
@@ -125,12 +131,14 @@ def add_self(ctx: Ctx, role: Role) -> Outcome:
     _member, added = _seat(ctx, ctx.actor, role.value, role)
     if not added:
         return Outcome(f"You're already in the {role.label} pool.")
+    ctx.audit(AuditKind.ROTATION_ADD, ctx.actor.name, pool=role.value, joined="themselves")
     return Outcome(f"You joined the {role.label} pool.{drain(ctx, role.value)}")
 
 
 def leave(ctx: Ctx, role: Role) -> Outcome:
     if not ctx.uow.pools.remove_member(role.value, ctx.actor.id or 0):
         raise NotFound(f"You're not in the {role.label} pool.")
+    ctx.audit(AuditKind.ROTATION_REMOVE, ctx.actor.name, pool=role.value, left="themselves")
     return Outcome(f"You left the {role.label} pool.{_still_owns(ctx, ctx.actor)}")
 
 
@@ -231,6 +239,7 @@ def set_mode(ctx: Ctx, pool: str, mode: ClaimMode) -> Outcome:
     if ctx.uow.pools.get(pool) is None:
         raise NotFound(f"There is no {_label(pool)} pool. `/rotation show` lists them.")
     ctx.uow.pools.set_claim_mode(pool, mode)
+    ctx.audit(AuditKind.CLAIM_MODE, f"pool {pool}", mode=mode.value)
     who = (
         "any rep in the pool may claim an unclaimed lead; the first to claim wins"
         if mode is ClaimMode.OPEN

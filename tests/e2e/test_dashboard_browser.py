@@ -132,3 +132,26 @@ def test_an_expired_link_shows_the_401_page(page: Any, served: Served, clock: Fa
     assert page.locator("h2", has_text="How to get a new link").count() == 1
     expected = "the server responded with a status of 401"  # Chromium logs the page's own 401
     assert [p for p in page.problems if expected not in p] == []
+
+
+def test_a_manager_opens_the_audit_page_and_a_rep_is_not_shown_it(
+    browser: Any, page: Any, served: Served, tmp_path: Path
+) -> None:
+    from routing.usecases.privacy import Contact
+    from tests.support.world import say
+
+    say(served.baton, MANAGER, "/rotation mode qualifier open")
+    served.baton.relay.erase_contact(Contact(email="zoe@initech.io"), by="cli:ops")
+    page.goto(served.link(MANAGER))
+    page.click("nav >> text=Audit")
+    assert page.url == f"{served.url}/dashboard/audit"
+    kinds = page.locator("tr[data-kind]")
+    assert kinds.first.get_attribute("data-kind") == "erasure"
+    assert page.locator('tr[data-kind="claim_mode"]').count() == 1
+    assert "zoe@initech.io" not in page.content()
+    page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
+    assert page.problems == []
+    rep = browser.new_context().new_page()
+    rep.goto(served.link("alice"))
+    assert rep.locator("nav >> text=Audit").count() == 0
+    assert rep.goto(f"{served.url}/dashboard/audit").status == 404

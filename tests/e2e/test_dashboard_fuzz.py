@@ -72,7 +72,7 @@ def test_every_lead_page_of_a_fuzzed_database_renders_for_a_manager_and_a_rep(
     caplog.clear()
     with dashboard.baton.engine.connect() as conn:
         ids = list(conn.execute(select(t.leads.c.id)).scalars())
-    lists = ["/dashboard", "/dashboard/leads", "/dashboard/export/leads.csv"]
+    lists = ["/dashboard", "/dashboard/leads", "/dashboard/audit", "/dashboard/export/leads.csv"]
     lists += [
         "/dashboard/export/events.csv",
         "/dashboard/leads?q=%C3%A9",
@@ -120,6 +120,7 @@ pages = st.sampled_from(
     [
         "/dashboard",
         "/dashboard/leads",
+        "/dashboard/audit",
         "/dashboard/export/leads.csv",
         "/dashboard/export/events.csv",
     ]

@@ -17,6 +17,7 @@ from routing.clock import zone
 from routing.dashboard.periods import period_of
 from routing.usecases.context import Ctx
 from routing.usecases.funnel import build_digest
+from routing.usecases.privacy import Contact
 from storage.dashboard_secrets import rotate_secret
 from storage.uow import SqlUnitOfWork
 from tests.support.clock import FakeClock
@@ -90,7 +91,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/leads", "/dashboard/export/leads.csv"])
+@pytest.mark.parametrize(
+    "path", ["/dashboard", "/dashboard/leads", "/dashboard/audit", "/dashboard/export/leads.csv"]
+)
 def test_without_a_link_every_page_is_401_and_says_how_to_get_one(
     served: Served, path: str
 ) -> None:
@@ -329,3 +332,58 @@ def test_the_funnel_graphic_leaves_room_for_its_longest_step_name(served: Served
     assert "Handed to account managers" in labels
     bars_start = {float(x) for x in re.findall(r'<rect x="([\d.]+)"', funnel)}
     assert min(bars_start) >= CHAR_WIDTH * max(len(label) for label in labels)
+
+
+def test_the_audit_page_shows_managers_who_changed_what_escaped_and_paged(
+    served: Served, clock: FakeClock
+) -> None:
+    baton = served.baton
+    say(baton, MANAGER, "/rotation mode qualifier open")
+    say(baton, MANAGER, '/rotation credit @bob +2 covered 5 < 6 & "seven"')
+    owned = sorted(_owner_of_leads(served))
+    say(baton, MANAGER, f"/lead reassign {owned[-1]} @bob")
+    rotate_secret(baton.engine, by="cli:ops")
+    baton.relay.erase_contact(Contact(email="zoe@initech.io"), by="cli:ops")
+    browser = Browser(served)
+    assert browser.get(served.link(MANAGER))[0] == 200
+    status, body, _ = browser.get("/dashboard/audit")
+    assert status == 200
+    for said in (
+        "Claim mode changed",
+        "Rotation credit",
+        "Lead reassigned",
+        "Secret rotated",
+        "Contact erased",
+        "Added to a rotation",
+        "operator (cli:ops)",
+        "pool qualifier",
+    ):
+        assert said in body, said
+    assert "5 < 6 &" not in body
+    assert "covered 5 &lt; 6 &amp;" in body, body[body.find("covered") :][:80]
+    assert "zoe@initech.io" not in body
+    assert 'href="/dashboard/audit"' in body  # the managers' nav
+    for n in range(60):
+        clock.advance(seconds=1)
+        say(baton, MANAGER, f"/rotation credit @alice +1 round {n}")
+    first = browser.get("/dashboard/audit")[1]
+    assert "round 59" in first
+    assert 'rel="next" href="/dashboard/audit?page=2"' in first
+    second = browser.get("/dashboard/audit?page=2")[1]
+    assert "round 59" not in second
+    assert "Contact erased" in second
+    for odd in ("banana", "0", "1001", "%00"):
+        status, refused, _ = browser.get(f"/dashboard/audit?page={odd}")
+        assert status == 400
+        assert "The page must be a number from 1 to 1,000" in refused
+        assert '<form class="pages"' in refused
+
+
+def test_a_rep_gets_not_found_for_the_audit_page_and_no_link_to_it(served: Served) -> None:
+    browser = Browser(served)
+    assert browser.get(served.link("alice"))[0] == 200
+    for path in ("/dashboard/audit", "/dashboard/audit?page=banana", "/dashboard/audit?page=2"):
+        status, body, _ = browser.get(path)
+        assert status == 404
+        assert "Contact erased" not in body
+    assert 'href="/dashboard/audit"' not in browser.get("/dashboard")[1]

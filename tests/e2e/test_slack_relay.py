@@ -159,3 +159,32 @@ def test_an_unreadable_post_gets_a_thread_reply_and_is_kept_for_a_manager(
     assert "L-1" in reply.text
     assert card.shows("unparsed")
     assert slack.rows("leads") == 1
+
+
+def test_a_managers_lead_erase_rewrites_batons_card_and_replies_with_chat_update(
+    slack: SlackWorld,
+) -> None:
+    set_up_team(slack)
+    double, send = slack.double, slack.slack
+    ts = send.post_lead(LEAD_POST)
+    slack.deliver()
+    send.command("/lead claim L-1", "UALICE")
+    slack.deliver()
+    posted = {call.answer["ts"] for call in in_thread(slack, ts)}
+    assert len(posted) == 2  # the card and "alice claimed L-1"
+
+    refused = reply_text(send.command("/lead erase L-1", "UALICE"))
+    assert "Only a manager can erase" in refused
+    answer = reply_text(send.command("/lead erase L-1", MANAGER))
+    assert "details erased" in answer
+    before = len(double.to("chat.update"))
+    slack.deliver()
+
+    updates = double.to("chat.update")[before:]
+    in_thread_now = [call for call in updates if call.params["channel"] == INTAKE]
+    assert {call.params["ts"] for call in in_thread_now} == posted
+    assert any(call.params["channel"] == "DALICE" for call in updates)  # her DM, by its D… id
+    assert all(call.shows("details erased") for call in updates)
+    said = json.dumps([call.params for call in updates])
+    assert "sam@umbrella.co" not in said
+    assert "Sam Ortiz" not in said

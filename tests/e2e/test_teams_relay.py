@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import time
 from pathlib import Path
@@ -268,3 +269,43 @@ def test_a_digest_notice_that_names_no_period_reaches_the_channel_as_its_plain_t
     assert digest.card["body"][0]["text"] == "Funnel digest · Sun 22 Nov 2026"
     assert digest.card["body"][1]["fontType"] == "Monospace"
     assert "Inbound leads  1" in digest.card["body"][1]["text"]
+
+
+def test_a_managers_lead_erase_rewrites_batons_card_and_replies_in_the_thread(
+    teams: TeamsWorld,
+) -> None:
+    """`@Baton lead erase L-1` in Teams: each message Baton posted about the lead in its thread
+    is updated in place (PUT) to say details erased; nothing of the contact is said again."""
+    set_up_team(teams)
+    send, double = teams.teams, teams.double
+    post = send.lead_post(WEB, LEAD_POST)
+    assert teams.post(post).status == 200
+    teams.deliver()
+    assert teams.post(send.say_personal(ALICE, "lead claim L-1")).status == 200
+    teams.deliver()
+    thread = thread_of(teams, post)
+    with teams.baton.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT sent_ref, notice FROM outbox WHERE lane = 'lead:1' AND sent_ref IS NOT NULL"
+        ).all()
+    posted = {ref for ref, notice in rows if json.loads(notice)["thread"]}
+    in_chats = {ref for ref, notice in rows if json.loads(notice)["rep_id"]}
+    assert teams.card_ref(1) in posted
+    assert len(posted) >= 2  # the card and "Alice claimed L-1"
+    assert in_chats  # "New lead L-1 for you" in Alice's chat
+    before = len(double.sent())
+
+    assert teams.post(send.say_personal(ALICE, "lead erase L-1")).status == 200
+    teams.deliver()
+    assert last(double.to(ALICE.chat)).shows("Only a manager can erase")
+    assert teams.post(send.say_personal(MAYA, "lead erase L-1")).status == 200
+    teams.deliver()
+
+    assert last(double.to(MAYA.chat)).shows("details erased")
+    updated = {call.activity_id for call in double.updates(thread)[-len(posted) :]}
+    assert updated == posted
+    assert in_chats <= {call.activity_id for call in double.updates(ALICE.chat)}
+    said = json.dumps([call.body for call in double.sent()[before:]])
+    assert "sam@umbrella.co" not in said
+    assert "Sam Ortiz" not in said
+    assert all("details erased" in json.dumps(c.body) for c in double.updates(thread)[-2:])

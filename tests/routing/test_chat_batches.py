@@ -8,7 +8,7 @@ from routing.chat.batches import REFS_SHOWN, batched_text, refs_line
 from routing.chat.formatting import format_sla
 
 
-def test_held_notices_are_listed_by_topic_in_the_order_they_were_held() -> None:
+def test_held_notices_are_listed_by_topic_each_topics_leads_by_number() -> None:
     text = batched_text(
         [
             ("Missed twice", "L-3", "L-3 missed twice."),
@@ -19,7 +19,7 @@ def test_held_notices_are_listed_by_topic_in_the_order_they_were_held() -> None:
     )
     assert text.splitlines() == [
         "From the claim SLA check (3 leads):",
-        "• Missed twice (2): L-3, L-1",
+        "• Missed twice (2): L-1, L-3",
         "• Waiting (1): L-7",
         "• Imported list.csv: 3 rows were read.",
     ]
@@ -46,3 +46,8 @@ def test_a_long_list_is_cut_and_counted() -> None:
 )
 def test_a_claim_sla_reads_as_people_say_it(minutes: int, working: bool, said: str) -> None:
     assert format_sla(minutes, working=working) == said
+
+
+def test_leads_are_listed_by_number_whatever_order_the_sweep_met_them_in() -> None:
+    held = [("Missed", f"L-{n}", "") for n in (10, 9, 100, 1)]
+    assert batched_text(held).splitlines()[1] == "• Missed (4): L-1, L-9, L-10, L-100"

@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from routing.arrival import posted
+from routing.audit import AuditEntry
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -35,6 +36,7 @@ from routing.metrics.pipeline import STALLABLE
 from routing.metrics.sources import source_key
 from routing.notices import Notice
 from routing.ports import UnitOfWork
+from routing.privacy import Person, PostedMessage, identifiers_of
 from routing.relay import Relay
 from routing.roles import Platform, Role
 from routing.rules import RuleSet
@@ -65,6 +67,7 @@ class FakeState:
     spend: dict[tuple[str, str], Spend] = field(default_factory=dict)
     role_costs: dict[tuple[str, str], RoleCost] = field(default_factory=dict)
     nudges: set[tuple[int, int]] = field(default_factory=set)
+    audit: list[AuditEntry] = field(default_factory=list)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -503,6 +506,55 @@ def _lead_row(lead: Lead) -> LeadRow:
     )
 
 
+class FakePrivacy:
+    """Finds a person's leads by email; export and erasure are tested on real storage."""
+
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def person(self, *, email: str | None = None, lead_id: int | None = None) -> Person:
+        leads = self.tx.state.leads
+        found = {
+            i
+            for i, lead in leads.items()
+            if i == lead_id or (email and (lead.email or "").lower() == email.lower())
+        }
+        values = [v for i in found for v in (leads[i].email, leads[i].name, leads[i].phone)]
+        return Person(tuple(sorted(found)), identifiers_of([email, *values]))
+
+    def export(self, person: Person) -> dict[str, list[dict[str, Any]]]:
+        return {"leads": [{"id": i} for i in person.lead_ids]}
+
+    def posted_messages(self, lead_ids: Sequence[int]) -> list[PostedMessage]:
+        return []
+
+    def erase(self, person: Person, salt: str, day: str) -> int:
+        for i in person.lead_ids:
+            lead = self.tx.state.leads[i]
+            lead.email = lead.name = lead.phone = lead.raw_text = None
+            lead.fields = {"erased": day}
+        return len(person.lead_ids)
+
+    def purge(self, before: datetime) -> dict[str, int]:
+        return {}
+
+
+class FakeAudit:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def record(self, entry: AuditEntry) -> None:
+        self.tx.state.audit.append(entry)
+
+    def page(self, offset: int, limit: int) -> list[AuditEntry]:
+        return sorted(self.tx.state.audit, key=lambda e: e.at, reverse=True)[
+            offset : offset + limit
+        ]
+
+    def count(self) -> int:
+        return len(self.tx.state.audit)
+
+
 class FakeUnitOfWork:
     """One store; each ``with`` block is a transaction that keeps nothing unless committed.
 
@@ -555,6 +607,14 @@ class FakeUnitOfWork:
     @property
     def dashboard(self) -> FakeDashboardReads:
         return FakeDashboardReads(self._open())
+
+    @property
+    def privacy(self) -> FakePrivacy:
+        return FakePrivacy(self._open())
+
+    @property
+    def audit(self) -> FakeAudit:
+        return FakeAudit(self._open())
 
     @property
     def locks(self) -> list[str]:

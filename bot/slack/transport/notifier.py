@@ -79,8 +79,7 @@ class SlackNotifier:
             post_digest(self.client, delivery, self.digests)
             return None
         if notice.rep_id is not None:
-            self._direct(delivery, mention)
-            return None
+            return self._direct(delivery, mention)
         if notice.thread is not None:
             return self._in_thread(delivery, mention)
         if notice.channel:
@@ -88,13 +87,21 @@ class SlackNotifier:
             return None
         raise PermanentDeliveryError(f"notice has no destination: {notice!r}")
 
-    def _direct(self, delivery: Delivery, mention: MentionFn) -> None:
+    def _direct(self, delivery: Delivery, mention: MentionFn) -> str | None:
+        """A DM; returns ``<DM channel>:<ts>`` (``chat.update`` needs the ``D…`` id, not the
+        user's), so an erasure can rewrite it."""
+        notice = delivery.notice
         if delivery.recipient is None:
-            raise PermanentDeliveryError(f"no rep {delivery.notice.rep_id} to message")
+            raise PermanentDeliveryError(f"no rep {notice.rep_id} to message")
+        if notice.edit_ref:
+            dm, _, edited = notice.edit_ref.partition(":")
+            self.client.chat_update(channel=dm, ts=edited, **_content(notice, mention))
+            return None
         user_id = delivery.recipient.user_id
-        self._post(delivery, mention, Place(user_id, dm=True))
-        if delivery.notice.card is not None and self.after_lead_dm is not None:
+        opened, posted = self._post(delivery, mention, Place(user_id, dm=True))
+        if notice.card is not None and self.after_lead_dm is not None:
             self.after_lead_dm(user_id)
+        return f"{opened}:{posted}" if isinstance(opened, str) and opened and posted else None
 
     def _in_thread(self, delivery: Delivery, mention: MentionFn) -> str | None:
         """A reply in the lead's thread. A lead with no source message (a webhook's) has its
@@ -103,17 +110,18 @@ class SlackNotifier:
         assert notice.thread is not None
         channel = notice.thread.channel
         thread_ts = notice.thread.message_id or delivery.card_ref
-        if notice.update_card and delivery.card_ref:
-            self.client.chat_update(
-                channel=channel, ts=delivery.card_ref, **_content(notice, mention)
-            )
+        edited = notice.edit_ref or (delivery.card_ref if notice.update_card else None)
+        if edited:
+            self.client.chat_update(channel=channel, ts=edited, **_content(notice, mention))
             return None
-        ts = self._post(delivery, mention, Place(channel, thread_ts))
-        return ts if notice.card is not None else None
+        return self._post(delivery, mention, Place(channel, thread_ts))[1]
 
-    def _post(self, delivery: Delivery, mention: MentionFn, place: Place) -> str | None:
+    def _post(
+        self, delivery: Delivery, mention: MentionFn, place: Place
+    ) -> tuple[str | None, str | None]:
         """Post the notice at ``place`` marked with its row's key, unless an earlier attempt at
-        the row is there already; the ``ts`` of the message either way."""
+        the row is there already; the message's channel (a DM's ``D…`` id; None for a DM found
+        by an earlier attempt) and ``ts`` either way."""
         mark = Mark(OUTBOX_EVENT, delivery.key) if delivery.key else None
         earlier = delivery.previous_attempt_at
         if mark is not None and earlier is not None:
@@ -122,19 +130,22 @@ class SlackNotifier:
                 log.info(
                     "outbox %s is already in %s; not posting it again", mark.key, place.channel
                 )
-                return found
+                return (None if place.dm else place.channel), found
         where: dict[str, Any] = {"channel": place.channel}
         if place.thread_ts is not None:
             where["thread_ts"] = place.thread_ts
         if mark is not None:
             where["metadata"] = mark.metadata()
         response = self.client.chat_postMessage(**where, **_content(delivery.notice, mention))
-        ts = response.get("ts")
-        return str(ts) if ts else None
+        channel, ts = response.get("channel"), response.get("ts")
+        return (str(channel) if channel else None), (str(ts) if ts else None)
 
 
 def _content(notice: Notice, mention: MentionFn) -> dict[str, Any]:
     content: dict[str, Any] = {"text": fallback(notice.text, mention)}
     if notice.card is not None:
         content["blocks"] = card_blocks(notice.card, mention, headline=notice.text)
+    elif notice.edit_ref:  # blocks of their own, so a card's blocks are replaced, not kept
+        text = {"type": "mrkdwn", "text": content["text"]}
+        content["blocks"] = [{"type": "section", "text": text}]
     return content

@@ -105,14 +105,18 @@ class TeamsNotifier:
         activities = activities_for(notice, delivery.reps, self._digest_cards(notice))
         if notice.thread is not None:
             return await self._to_thread(notice, delivery.card_ref, activities[0])
+        if notice.rep_id is not None and notice.edit_ref:
+            await self._edit_for_person(delivery.recipient, notice.edit_ref, activities[0])
+            return None
+        posted: list[str | None] = []
         for activity in activities:
             if notice.rep_id is not None:
-                await self._to_person(delivery.recipient, activity)
+                posted.append(await self._to_person(delivery.recipient, activity))
             elif notice.channel:
                 await self._to_channel(notice.channel, activity)
             else:
                 raise PermanentDeliveryError("the notice has no destination")
-        return None
+        return posted[0] if len(posted) == 1 else None
 
     def _digest_cards(self, notice: Notice) -> list[Card] | None:
         """A scheduled digest names its period: rebuild it from the event log to draw the cards.
@@ -129,7 +133,15 @@ class TeamsNotifier:
 
     # --- destinations -------------------------------------------------------------------------
 
-    async def _to_person(self, rep: Rep | None, activity: Activity) -> None:
+    async def _edit_for_person(self, rep: Rep | None, activity_id: str, activity: Activity) -> None:
+        """Rewrite a message Baton sent in a person's chat (an erasure's edit)."""
+        stored = load(self.conversations, rep.user_id) if rep is not None else None
+        if stored is None or not is_personal_reference(stored.reference):
+            raise Unreachable("the person's chat with Baton is not known")
+        activity.id = activity_id
+        await self._continue(restore(stored), lambda context: context.update_activity(activity))
+
+    async def _to_person(self, rep: Rep | None, activity: Activity) -> str | None:
         if rep is None:
             raise Unreachable("the person is not in Baton's team")
         stored = load(self.conversations, rep.user_id)
@@ -139,9 +151,9 @@ class TeamsNotifier:
                 "write in: they can open Baton in Teams (or be in a team that has it installed)"
             )
         if is_personal_reference(stored.reference):
-            await self._send(restore(stored), activity)
-        else:
-            await self._open_chat(stored, rep, activity)
+            return await self._send(restore(stored), activity)
+        await self._open_chat(stored, rep, activity)
+        return None
 
     async def _to_thread(
         self, notice: Notice, card_ref: str | None, activity: Activity
@@ -152,12 +164,12 @@ class TeamsNotifier:
         root = thread.message_id or card_ref  # a webhook lead's card is its thread
         where = a.thread_conversation(thread.channel, root) if root else thread.channel
         ref = restore(stored, where)
-        if notice.update_card and card_ref:
-            activity.id = card_ref
+        edited = notice.edit_ref or (card_ref if notice.update_card else None)
+        if edited:
+            activity.id = edited
             await self._continue(ref, lambda context: context.update_activity(activity))
             return None
-        posted = await self._send(ref, activity)
-        return posted if notice.card is not None else None
+        return await self._send(ref, activity)
 
     async def _to_channel(self, channel: str, activity: Activity) -> None:
         await self._send(restore(self._place(channel), channel), activity)

@@ -13,6 +13,7 @@ from datetime import datetime
 from jinja2 import Environment
 
 from bot.web.dashboard.collector import collector_paused
+from routing.audit import MAX_PAGE as AUDIT_PAGES
 from routing.chat.digest_numbers import numbers_view
 from routing.clock import zone
 from routing.dashboard.filters import LeadFilters, parse_filters
@@ -24,6 +25,7 @@ from routing.errors import InvalidInput
 from routing.metrics import Period
 from routing.usecases.context import Ctx
 from routing.usecases.dashboard import (
+    AuditPage,
     TrendPoint,
     lead_detail,
     leads_page,
@@ -31,6 +33,9 @@ from routing.usecases.dashboard import (
     overview,
     owner_choices,
     period_for_choice,
+)
+from routing.usecases.dashboard import (
+    audit_page as audit_of,
 )
 
 TrendCache = MutableMapping[tuple[int | None, datetime], TrendPoint]
@@ -189,6 +194,29 @@ def lead_page(env: Environment, ctx: Ctx, viewer: Viewer, lead_id: int) -> Page:
         tz=zone(ctx.config.timezone),
     )
     return Page(html)
+
+
+def audit_page(env: Environment, ctx: Ctx, viewer: Viewer, query: Mapping[str, str]) -> Page:
+    """Managers' Audit page: who changed what, when, newest first, paged. A page that is not
+    a number in range is a 400 that says so above the page's own form (a rep is told there is
+    no such page first, whatever they ask)."""
+    raw = query.get("page", "1")
+    try:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+            audit_of(ctx, viewer, 1)  # a rep: "not found" before anything else
+            raise InvalidInput(f"The page must be a number from 1 to {AUDIT_PAGES:,}, like page=2.")
+        shown, refused = audit_of(ctx, viewer, int(raw)), None
+    except InvalidInput as error:
+        shown, refused = AuditPage((), 1, has_next=False), error.message
+    html = env.get_template("audit.html").render(
+        page="audit",
+        viewer=viewer,
+        audit=shown,
+        refused=refused,
+        tz=zone(ctx.config.timezone),
+        period_query="",
+    )
+    return Page(html, 400 if refused else 200)
 
 
 def numbers_export(

@@ -60,6 +60,7 @@ class Dashboard:
         app.router.add_get(DASHBOARD_PATH, self.overview)
         app.router.add_get(f"{DASHBOARD_PATH}/leads", self.leads)
         app.router.add_get(f"{DASHBOARD_PATH}/leads/{{lead_id}}", self.lead)
+        app.router.add_get(f"{DASHBOARD_PATH}/audit", self.audit)
         app.router.add_get(f"{DASHBOARD_PATH}/export/{{kind}}.csv", self.export)
         app.router.add_get(f"{DASHBOARD_PATH}/static/dashboard.css", self.stylesheet)
 
@@ -88,6 +89,12 @@ class Dashboard:
         lead_id = int(raw)
         return await self._page(
             request, lambda ctx, viewer, _reads: pages.lead_page(self.env, ctx, viewer, lead_id)
+        )
+
+    async def audit(self, request: web.Request) -> web.StreamResponse:
+        query = dict(request.query)
+        return await self._page(
+            request, lambda ctx, viewer, _reads: pages.audit_page(self.env, ctx, viewer, query)
         )
 
     async def stylesheet(self, _request: web.Request) -> web.StreamResponse:

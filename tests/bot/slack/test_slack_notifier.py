@@ -98,9 +98,11 @@ def test_a_posted_card_is_updated_in_place() -> None:
     )
 
 
-def test_a_thread_reply_is_plain_text_in_the_thread() -> None:
+def test_a_thread_reply_is_plain_text_in_the_thread_and_its_ts_returned() -> None:
+    """Its ts is kept with the outbox row, so an erasure can rewrite the reply later."""
     client = FakeClient()
-    assert deliver(Notice("<rep:1|Alice> claimed L-1.", thread=THREAD), client) is None
+    notice = Notice("<rep:1|Alice> claimed L-1.", thread=THREAD)
+    assert deliver(notice, client) == "1700000000.000999"
     assert client.calls == [
         (
             "chat.postMessage",
@@ -111,6 +113,40 @@ def test_a_thread_reply_is_plain_text_in_the_thread() -> None:
             },
         )
     ]
+
+
+def test_an_erasures_edit_rewrites_the_earlier_reply_in_place() -> None:
+    client = FakeClient()
+    notice = Notice("L-1 · details erased", thread=THREAD, lead_id=1, edit_ref="1700000000.000500")
+    assert deliver(notice, client, card_ref="1700000000.000200") is None
+    text = "L-1 · details erased"
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    assert client.calls == [
+        (
+            "chat.update",
+            {"channel": "C0INTAKE", "ts": "1700000000.000500", "text": text, "blocks": blocks},
+        )
+    ]
+
+
+def test_a_dm_returns_its_channel_and_ts_and_an_erasure_rewrites_it_there() -> None:
+    """``chat.update`` needs the DM's ``D…`` channel, which ``chat.postMessage`` answers."""
+
+    class DmClient(FakeClient):
+        def chat_postMessage(self, **params: Any) -> dict[str, Any]:  # noqa: N802
+            return {**self._call("chat.postMessage", **params), "channel": "D0ALICE"}
+
+    client = DmClient()
+    ref = deliver(Notice("New lead L-1 for you", rep_id=1, lead_id=1, card=CARD), client)
+    assert ref == "D0ALICE:1700000000.000999"
+    deliver(Notice("L-1 · details erased", rep_id=1, lead_id=1, edit_ref=ref), client)
+    method, params = client.calls[-1]
+    assert (method, params["channel"], params["ts"]) == (
+        "chat.update",
+        "D0ALICE",
+        "1700000000.000999",
+    )
+    assert params["blocks"][0]["text"]["text"] == "L-1 · details erased"
 
 
 def test_a_rate_limit_is_retried_after_slacks_retry_after() -> None:
