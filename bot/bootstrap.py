@@ -13,18 +13,22 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
+from bot.crm.hubspot.adapter import HubSpotCrm
+from bot.crm.hubspot.client import make_client
+from bot.crm.sender import CrmSender
 from bot.outbox.port import Notifier
 from routing.dashboard.links import DashboardLinks
 from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.conversations import SqlConversations
+from storage.crm import SqlCrmInbox, SqlCrmOwners, SqlCrmReads, SqlCrmRows, SqlRateBucket
 from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
@@ -54,7 +58,7 @@ def build(
     if migrate:
         upgrade(engine)
     relay = Relay(
-        uow_factory(engine, clock),
+        uow_factory(engine, clock, crm=settings.crm_on()),
         clock,
         with_dashboard(config or settings.relay_config(), settings, engine),
         read_uow_factory=uow_factory(engine, clock, read_only=True),
@@ -143,3 +147,53 @@ def prepare_secret(settings: Settings, engine: Engine) -> None:
     that transaction's own lock."""
     if not settings.baton_secret_key:
         stored_secret(engine)
+
+
+# --- the CRM (HubSpot): its sender and stores -------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CrmParts:
+    """What the CRM's sender and ``baton crm`` work with, on the process's database."""
+
+    crm: HubSpotCrm
+    rows: SqlCrmRows
+    owners: SqlCrmOwners
+    bucket: SqlRateBucket
+    inbox: SqlCrmInbox
+    reads: SqlCrmReads
+
+
+def crm_parts(baton: Baton) -> CrmParts | None:
+    """HubSpot for ``baton``'s settings, or None while ``HUBSPOT_ACCESS_TOKEN`` is unset. Nothing
+    is called here: a wrong token shows on the first call, as a warning, and stops nothing."""
+    settings = baton.settings
+    if not settings.crm_on():
+        return None
+    engine = baton.engine
+    bucket = SqlRateBucket(engine, settings.hubspot_rate_limit, timedelta(seconds=10))
+    client = make_client((settings.hubspot_access_token or "").strip(), settings.hubspot_api_url)
+    crm = HubSpotCrm(
+        client,
+        pipeline=settings.hubspot_pipeline,
+        stages=settings.deal_stages(),
+        bucket=bucket,
+        clock=baton.clock,
+    )
+    return CrmParts(
+        crm,
+        SqlCrmRows(engine),
+        SqlCrmOwners(engine),
+        bucket,
+        SqlCrmInbox(engine),
+        SqlCrmReads(engine),
+    )
+
+
+def crm_sender(baton: Baton, parts: CrmParts) -> CrmSender:
+    """The CRM outbox's sender; refusals and pauses reach the managers once per kind."""
+
+    def alert(text: str) -> None:
+        baton.relay.tell_managers(text)
+
+    return CrmSender(parts.rows, parts.crm, parts.owners.owner_of, baton.clock, alert)

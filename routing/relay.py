@@ -17,7 +17,7 @@ from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
-from routing.usecases import dashboard, funnel, intake, numbers, pipeline, sweep, team, views
+from routing.usecases import crm, dashboard, funnel, intake, numbers, pipeline, sweep, team, views
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.deliveries import Answerer, DeliveryKey, answered
 from routing.usecases.digests import rebuild_digest
@@ -194,6 +194,10 @@ class Relay:
     def nudge_stalled(self) -> Outcome:
         """DM the owners of stalled leads, each stall once (the scheduler's hourly job)."""
         return self.run(SYSTEM, numbers.nudge_stalled)
+
+    def tell_managers(self, text: str) -> Outcome:
+        """Tell every manager ``text`` (the CRM sender's refusals and pauses, once per kind)."""
+        return self.run(SYSTEM, crm.tell_managers(text))
 
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -307,3 +308,55 @@ stall_nudges = Table(
 )
 """One row per stall nudged: a stall is a lead's latest event, so the owner is nudged once per
 stall however many replicas run the job (0014)."""
+
+# --- the CRM (HubSpot): its own outbox lane, rate limit, owners and inbound events ------------
+
+crm_outbox = Table(
+    "crm_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("lead_id", Integer, nullable=False),
+    Column("crm", String(16), nullable=False),
+    Column("change", JSON, nullable=False),
+    Column("status", String(limits.OUTBOX_STATUS), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", UTCDateTime()),
+    Column("claimed_at", UTCDateTime()),
+    Column("claim_token", String(32)),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "lead_id", "status", "id"),
+)
+
+crm_limits = Table(
+    "crm_limits",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("refilled_at", UTCDateTime(), nullable=False),
+    Column("paused_until", UTCDateTime()),
+)
+
+crm_alerts = Table(
+    "crm_alerts",
+    metadata,
+    Column("kind", String(200), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+crm_owners = Table(
+    "crm_owners",
+    metadata,
+    Column("rep_id", Integer, ForeignKey("reps.id"), primary_key=True),
+    Column("email", String(limits.EMAIL)),
+    Column("owner_id", String(64)),
+)
+
+crm_inbox = Table(
+    "crm_inbox",
+    metadata,
+    Column("event_id", String(limits.DELIVERY_KEY), primary_key=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+)

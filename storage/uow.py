@@ -10,6 +10,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from storage.crm import SqlCrmChanges
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
@@ -41,11 +42,18 @@ class SqlUnitOfWork:
     numbers: SqlNumbers
 
     def __init__(
-        self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        read_only: bool = False,
+        crm: bool = False,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.read_only = read_only
+        self.crm = crm
+        """CRM sync is on: each lead's events also write the CRM's outbox rows."""
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
         self._savepoints = 0
@@ -62,7 +70,7 @@ class SqlUnitOfWork:
         """Fresh repositories on ``conn`` (they cache reps and collect outbox rows)."""
         self.reps = SqlReps(conn)
         self.pools = SqlPools(conn, self.reps)
-        self.leads = SqlLeads(conn)
+        self.leads = SqlLeads(conn, SqlCrmChanges(conn, self.clock).add if self.crm else None)
         self.intake = SqlIntakeKeys(conn)
         self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
@@ -114,6 +122,10 @@ class SqlUnitOfWork:
 
 
 def uow_factory(
-    engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
+    engine: Engine,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    read_only: bool = False,
+    crm: bool = False,
 ) -> Callable[[], SqlUnitOfWork]:
-    return lambda: SqlUnitOfWork(engine, clock, read_only=read_only)
+    return lambda: SqlUnitOfWork(engine, clock, read_only=read_only, crm=crm)

@@ -20,6 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
+from bot.entrypoints.crm_worker import start_crm_sender
 from bot.entrypoints.scheduler import start_scheduler
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
@@ -225,6 +226,7 @@ def make_server(
         server.workers += platform.workers(server.wake_sender)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         server.workers.append(start_scheduler)
+        server.workers.append(start_crm_sender)
     return server
 
 

@@ -77,9 +77,8 @@ def _assigned(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
         extra["baton_routing"] = fitted_text(explanation, ROUTING_LIMIT)
     changes: list[CrmChange] = [_contact(lead, event.owner_id, LEAD, **extra)]
     if event.to_stage in _DEAL_STAGES:
-        changes.append(
-            DealChange(lead_key(lead.id or 0), lead_key(lead.id or 0), owner_rep_id=event.owner_id)
-        )
+        key = lead_key(lead.id or 0)
+        changes.append(DealChange(key, key, {"dealname": deal_name(lead)}, None, event.owner_id))
     if explanation:
         changes.append(_note(lead, event, f"Baton routed {lead.ref}: {explanation}"))
     return tuple(changes)
@@ -147,7 +146,8 @@ def _lost(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
 def _amount_set(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
     key = lead_key(lead.id or 0)
     amount = str(event.payload.get("amount", ""))
-    return (DealChange(key, key, _non_empty({"amount": amount})),) if amount else ()
+    props = {"dealname": deal_name(lead), "amount": amount}
+    return (DealChange(key, key, _non_empty(props)),) if amount else ()
 
 
 def _expanded(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
