@@ -57,9 +57,8 @@ class Record:
     updated: str = field(default_factory=now_iso)
 
     def shape(self, names: list[str] | None = None) -> dict[str, Any]:
-        props = (
-            dict(self.properties) if names is None else {n: self.properties.get(n) for n in names}
-        )
+        names = list(self.properties) if names is None else names
+        props = {n: self.properties[n] for n in names if n in self.properties}  # no nulls
         props["hs_object_id"] = self.id
         return {
             "id": self.id,
@@ -314,6 +313,8 @@ class HubSpotDouble:
                     "category": "OBJECT_NOT_FOUND",
                     "message": "Could not get some objects, they may be deleted or not exist.",
                     "context": {"ids": missing},
+                    "errors": [],
+                    "links": {},
                 }
             ]
         return web.json_response(answer, status=207 if missing else 200)

@@ -1,0 +1,49 @@
+"""The CRM's token bucket is one row every process and replica takes from: together they never
+go above HUBSPOT_RATE_LIMIT requests per 10 seconds."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from storage.crm import SqlRateBucket
+from storage.engine import make_engine
+from storage.migrate import upgrade
+
+T0 = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+
+def test_four_replicas_share_one_bucket_and_never_exceed_the_limit(db_url: str) -> None:
+    engines = [make_engine(db_url) for _ in range(4)]
+    upgrade(engines[0])
+    buckets = [SqlRateBucket(e, 100, timedelta(seconds=10)) for e in engines]
+    taken: list[int] = [0, 0, 0, 0]
+
+    def replica(n: int) -> None:
+        for _ in range(60):
+            if buckets[n].take(T0) == 0:
+                taken[n] += 1
+
+    threads = [threading.Thread(target=replica, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(taken) == 100  # the burst, all at one instant: exactly the limit
+    assert buckets[0].take(T0) > 0
+    assert buckets[1].take(T0 + timedelta(seconds=0.1)) == 0  # refilled at 10 a second
+    for engine in engines:
+        engine.dispose()
+
+
+def test_a_pause_holds_every_replica_until_it_ends(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    one, two = SqlRateBucket(engine, 100, timedelta(seconds=10)), SqlRateBucket(
+        engine, 100, timedelta(seconds=10)
+    )
+    one.pause(T0 + timedelta(hours=3))
+    assert two.take(T0) == 3 * 3600
+    assert two.paused_until(T0) == T0 + timedelta(hours=3)
+    assert two.take(T0 + timedelta(hours=3, seconds=1)) == 0
+    engine.dispose()
