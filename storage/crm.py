@@ -329,3 +329,10 @@ class SqlCrmReads:
     def reps(self) -> list[Rep]:
         with self.engine.connect() as conn:
             return [rep_from(r._mapping) for r in conn.execute(select(t.reps))]
+
+    def pooled_reps(self) -> list[Rep]:
+        """Reps in at least one rotation pool: the people who need a CRM owner."""
+        with self.engine.connect() as conn:
+            ids = set(conn.execute(select(t.memberships.c.rep_id)).scalars())
+            rows = conn.execute(select(t.reps).where(t.reps.c.id.in_(ids))).all()
+        return sorted((rep_from(r._mapping) for r in rows), key=lambda rep: rep.name)

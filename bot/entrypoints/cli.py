@@ -23,6 +23,7 @@ from bot.baton import Baton
 from bot.bootstrap import build, migrate
 from bot.config import Settings, StartupError
 from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
+from bot.entrypoints.crm import register as register_crm
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
 from bot.entrypoints.refusals import refusals
@@ -43,6 +44,7 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True, rich_marku
 app.add_typer(db_app, name="db")
 app.command("import")(import_csv)
 register_spend(app)
+register_crm(app)  # baton crm check | setup | sync (HubSpot)
 
 
 @db_app.command("upgrade")

@@ -214,3 +214,32 @@ def test_every_change_survives_its_json() -> None:
     for event in events:
         for change in changes_for(lead, event):
             assert change_from(change_json(change)) == change
+
+
+def test_a_backfill_folds_a_whole_history_into_one_contact_and_its_deals() -> None:
+    from routing.crm.backfill import records_of
+
+    lead = new_lead()
+    to_closer(lead)
+    lead.win(9, T0, Decimal("24000"))
+    lead.hand_off(9, 11, T0, "dan is next")
+    lead.expand(11, T0 + timedelta(days=30), Decimal("5000"))
+    records = records_of(lead, lead.take_pending())
+    assert records is not None
+    assert records.contact.lifecycle == "customer"
+    assert records.contact.owner_rep_id == 11
+    assert records.contact.properties["hs_lead_status"] == "IN_PROGRESS"
+    main, expansion = records.deals
+    assert main.step == "won"
+    assert main.owner_rep_id == 9
+    assert main.properties["amount"] == "24000"
+    assert expansion.properties["dealtype"] == "existingbusiness"
+
+
+def test_a_lead_that_never_had_an_owner_has_nothing_to_backfill() -> None:
+    from routing.crm.backfill import records_of
+
+    lead = Lead(company="Acme", email="a@acme.io")
+    lead.id = 3
+    lead.record_creation(T0, None)
+    assert records_of(lead, lead.take_pending()) is None
