@@ -175,6 +175,7 @@ class HubSpotDouble:
         r = app.router
         r.add_post("/crm/v3/objects/{type}/batch/upsert", self._batch_upsert)
         r.add_post("/crm/v3/objects/{type}/batch/read", self._batch_read)
+        r.add_post("/crm/v3/objects/{type}/batch/update", self._batch_update)
         r.add_post("/crm/v3/objects/{type}", self._create)
         r.add_get("/crm/v3/objects/{type}/{id}", self._get)
         r.add_patch("/crm/v3/objects/{type}/{id}", self._patch)
@@ -260,6 +261,27 @@ class HubSpotDouble:
                 self.objects[kind][record.id] = record
             self._write(record, props)
             results.append({**record.shape(), "new": new})
+        return web.json_response(
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": now_iso(),
+            }
+        )
+
+    async def _batch_update(self, request: web.Request) -> web.Response:
+        kind = self._kind(request)
+        inputs = (await request.json())["inputs"]
+        if len(inputs) > 100:
+            return error(400, "inputs can have at most 100 items", "VALIDATION_ERROR")
+        started, results = now_iso(), []
+        for item in inputs:
+            record = self.objects[kind].get(str(item["id"]))
+            if record is None:
+                return error(404, "Object not found.", "OBJECT_NOT_FOUND")
+            self._write(record, dict(item["properties"]))
+            results.append(record.shape())
         return web.json_response(
             {
                 "status": "COMPLETE",
