@@ -32,6 +32,7 @@ from routing.crm.mapping import changes_for
 from routing.crm.outbox import CrmBacklog, CrmClaim
 from routing.events import LeadEvent
 from routing.lead import Lead
+from routing.roles import Platform
 from routing.team import Rep
 from storage import tables as t
 from storage.codec import event_from, lead_from, rep_from
@@ -256,6 +257,10 @@ class SqlCrmOwners:
             rows = conn.execute(select(c.c.rep_id, c.c.email, c.c.owner_id)).all()
         return {r.rep_id: (r.email, r.owner_id) for r in rows}
 
+    def rep_for(self, owner_id: str) -> tuple[Platform, str] | None:
+        """The rep (platform, user id) whose CRM owner is ``owner_id``, if one is."""
+        return _rep_for(self.engine, owner_id)
+
     def set(self, rep_id: int, *, email: str | None = None, owner_id: str | None = None) -> None:
         values = {k: v for k, v in {"email": email, "owner_id": owner_id}.items() if v is not None}
         if not values:
@@ -264,6 +269,19 @@ class SqlCrmOwners:
             conn.execute(
                 upsert(conn, t.crm_owners, ["rep_id"], values).values(rep_id=rep_id, **values)
             )
+
+
+def _rep_for(engine: Engine, owner_id: str) -> tuple[Platform, str] | None:
+    c, r = t.crm_owners, t.reps
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(r.c.platform, r.c.user_id)
+            .join(c, c.c.rep_id == r.c.id)
+            .where(c.c.owner_id == owner_id)
+            .order_by(r.c.id)
+            .limit(1)
+        ).first()
+    return (Platform(row.platform), str(row.user_id)) if row is not None else None
 
 
 class SqlCrmInbox:

@@ -20,7 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
-from bot.entrypoints.crm_worker import start_crm_sender
+from bot.entrypoints.crm_worker import mount_hubspot_events, start_crm_sender
 from bot.entrypoints.scheduler import start_scheduler
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
@@ -220,7 +220,7 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_charts, mount_webhook]
+    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_hubspot_events]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)

@@ -20,7 +20,7 @@ from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.matching import match_owner
+from routing.usecases.matching import crm_owner_turn, match_owner
 
 EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
@@ -48,7 +48,9 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
         if _skips(ctx, arrival, lead):
             return Outcome("Skipped as a duplicate.", data={SKIPPED: True})
         importing = isinstance(arrival.came_from, ImportRow)
-        create_and_route(ctx, lead, prospector=_owner(ctx, arrival), quiet=importing)
+        create_and_route(
+            ctx, lead, prospector=_owner(ctx, arrival), quiet=importing, crm_owner=arrival.crm_owner
+        )
     if isinstance(arrival.came_from, WebhookCall):
         ctx.uow.intake.attach(keys, lead.id or 0)
     data = {STAGE: lead.stage, MATCHED: "matched_lead" in lead.fields}
@@ -159,7 +161,12 @@ def new_lead(ctx: Ctx, cmd: NewLead) -> Outcome:
 
 
 def create_and_route(
-    ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False
+    ctx: Ctx,
+    lead: Lead,
+    *,
+    prospector: Rep | None = None,
+    quiet: bool = False,
+    crm_owner: tuple[Platform, str] | None = None,
 ) -> str:
     """Record a new lead's creation and route it; ``prospector`` makes it their outbound lead.
 
@@ -178,17 +185,24 @@ def create_and_route(
     if lead.source is not None and lead.source.message_id:  # posted in an intake channel
         extra["channel"] = lead.source.channel  # its source when the post names none
     lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
-    return _route_new(ctx, lead, prospector=prospector, quiet=quiet)
+    return _route_new(ctx, lead, prospector=prospector, quiet=quiet, crm_owner=crm_owner)
 
 
-def _route_new(ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False) -> str:
+def _route_new(
+    ctx: Ctx,
+    lead: Lead,
+    *,
+    prospector: Rep | None = None,
+    quiet: bool = False,
+    crm_owner: tuple[Platform, str] | None = None,
+) -> str:
     """Match, route and store a new lead, and tell the people concerned (its card, in its
     thread, carries the first word).
 
     ``quiet`` (bulk imports): the assignee still gets their message, but a queued lead does not
     page the managers one by one; the import tells them once, in its summary.
     """
-    turn = _route(ctx, lead, prospector)
+    turn = _route(ctx, lead, prospector, crm_owner)
     ctx.uow.leads.add(lead)
     if turn is None:
         mine = prospector is None or prospector.id == ctx.actor.id
@@ -200,11 +214,16 @@ def _route_new(ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bo
     return announce_assignment(ctx, lead, turn, first=True, quiet=quiet)
 
 
-def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
-    """Give a new lead its owner: the contact's owner, the rotation of the pool the rules pick,
-    or (``None``) the ``prospector`` whose outbound lead it is. The one path intake, import and
-    preview share."""
-    matched = match_owner(ctx, lead)
+def _route(
+    ctx: Ctx,
+    lead: Lead,
+    prospector: Rep | None = None,
+    crm_owner: tuple[Platform, str] | None = None,
+) -> Turn | None:
+    """Give a new lead its owner: its owner in the CRM when that is a rep in a rotation, the
+    contact's owner, the rotation of the pool the rules pick, or (``None``) the ``prospector``
+    whose outbound lead it is. The one path intake, import and preview share."""
+    matched = crm_owner_turn(ctx, lead, crm_owner) or match_owner(ctx, lead)
     if matched is not None:
         return matched
     if prospector is not None:

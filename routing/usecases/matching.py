@@ -4,6 +4,7 @@ that owner, whether it is new or leaving the queue."""
 from __future__ import annotations
 
 from routing.lead import Lead
+from routing.roles import Platform
 from routing.usecases.assignment import Turn
 from routing.usecases.context import Ctx
 
@@ -24,3 +25,19 @@ def match_owner(ctx: Ctx, lead: Lead, prefix: str = "") -> Turn | None:
     lead.assign(owner.id or 0, ctx.now, f"{prefix}{why}", how="match")
     lead.fields["matched_lead"] = other.ref
     return Turn(owner, why)
+
+
+def crm_owner_turn(ctx: Ctx, lead: Lead, owner: tuple[Platform, str] | None) -> Turn | None:
+    """Assign ``lead`` to the rep who owns its contact in the CRM, when that rep is in a
+    rotation (the CRM is the system of record); ``None`` otherwise, and the rotation picks (an
+    owner Baton does not know is replaced)."""
+    if owner is None:
+        return None
+    rep = ctx.uow.reps.find(*owner)
+    pools = ctx.uow.pools.memberships_of(rep.id or 0) if rep is not None else []
+    if rep is None or not pools:
+        return None
+    why = f"{rep.name} owns this contact in the CRM, so it stays with them."
+    lead.pool = pools[0][0].name
+    lead.assign(rep.id or 0, ctx.now, why, how="crm")
+    return Turn(rep, why)
