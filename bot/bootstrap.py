@@ -21,7 +21,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
 from bot.crm.hubspot.adapter import HubSpotCrm
+from bot.crm.hubspot.admin import owner_by_email
 from bot.crm.hubspot.client import make_client
+from bot.crm.owners import OwnerResolver
 from bot.crm.sender import CrmSender
 from bot.outbox.port import Notifier
 from routing.dashboard.links import DashboardLinks
@@ -196,4 +198,7 @@ def crm_sender(baton: Baton, parts: CrmParts) -> CrmSender:
     def alert(text: str) -> None:
         baton.relay.tell_managers(text)
 
-    return CrmSender(parts.rows, parts.crm, parts.owners.owner_of, baton.clock, alert)
+    owner_of = OwnerResolver(
+        parts.owners, lambda email: owner_by_email(parts.crm, email), baton.clock
+    )
+    return CrmSender(parts.rows, parts.crm, owner_of, baton.clock, alert)

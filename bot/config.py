@@ -168,6 +168,7 @@ class Settings(BaseSettings):
             outbound_to_qualifiers=self.baton_outbound_to_qualifiers,
             currency=self.baton_currency,
             stalled_days=self.baton_stalled_days,
+            crm_sync=self.crm_on(),
         )
 
 

@@ -327,7 +327,10 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
                 command.cap,
                 command.pool,
                 command.max_open,
+                command.email,
             )
+        case c.RotationOwner(user=user, owner=owner):
+            return team.set_crm_owner(ctx, user, owner)
         case c.RotationMode(pool=pool, mode=mode):
             return team.set_mode(ctx, pool, ClaimMode(mode))
         case c.RotationCredit(user=user, leads=leads, reason=reason, pool=pool):

@@ -208,7 +208,7 @@ class SqlRateBucket:
         with self.engine.begin() as conn:
             row = self._row(conn, now)
             if row.paused_until is not None and row.paused_until > now:
-                return (row.paused_until - now).total_seconds()
+                return float((row.paused_until - now).total_seconds())
             elapsed = max(0.0, (now - row.refilled_at).total_seconds())
             tokens = min(float(self.capacity), row.tokens + elapsed * self.rate)
             refilled = max(now, row.refilled_at)
@@ -242,14 +242,41 @@ class SqlRateBucket:
         return until if until is not None and until > now else None
 
 
+class SqlCrmOwnersOn:
+    """Reps' CRM owners inside a transaction (``uow.crm_owners``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def owner_of(self, rep_id: int) -> str | None:
+        c = t.crm_owners
+        return self.conn.execute(select(c.c.owner_id).where(c.c.rep_id == rep_id)).scalar()
+
+    def email_of(self, rep_id: int) -> str | None:
+        c = t.crm_owners
+        return self.conn.execute(select(c.c.email).where(c.c.rep_id == rep_id)).scalar()
+
+    def set(self, rep_id: int, *, email: str | None = None, owner_id: str | None = None) -> None:
+        given = {"email": email, "owner_id": owner_id}
+        values = {k: v or None for k, v in given.items() if v is not None}  # "": clear it
+        if values:
+            stmt = upsert(self.conn, t.crm_owners, ["rep_id"], values)
+            self.conn.execute(stmt.values(rep_id=rep_id, **values))
+
+
 class SqlCrmOwners:
+    """Reps' CRM owners, each call its own short transaction (the sender, ``baton crm``)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def owner_of(self, rep_id: int) -> str | None:
-        c = t.crm_owners
         with self.engine.connect() as conn:
-            return conn.execute(select(c.c.owner_id).where(c.c.rep_id == rep_id)).scalar()
+            return SqlCrmOwnersOn(conn).owner_of(rep_id)
+
+    def email_of(self, rep_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            return SqlCrmOwnersOn(conn).email_of(rep_id)
 
     def all(self) -> Mapping[int, tuple[str | None, str | None]]:
         c = t.crm_owners
@@ -262,13 +289,8 @@ class SqlCrmOwners:
         return _rep_for(self.engine, owner_id)
 
     def set(self, rep_id: int, *, email: str | None = None, owner_id: str | None = None) -> None:
-        values = {k: v for k, v in {"email": email, "owner_id": owner_id}.items() if v is not None}
-        if not values:
-            return
         with self.engine.begin() as conn:
-            conn.execute(
-                upsert(conn, t.crm_owners, ["rep_id"], values).values(rep_id=rep_id, **values)
-            )
+            SqlCrmOwnersOn(conn).set(rep_id, email=email, owner_id=owner_id)
 
 
 def _rep_for(engine: Engine, owner_id: str) -> tuple[Platform, str] | None:

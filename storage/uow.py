@@ -10,7 +10,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
-from storage.crm import SqlCrmChanges
+from storage.crm import SqlCrmChanges, SqlCrmOwnersOn
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
@@ -38,6 +38,7 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveryKeys
     outbox: SqlOutbox
     digests: SqlDigestRuns
+    crm_owners: SqlCrmOwnersOn
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
 
@@ -75,6 +76,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
+        self.crm_owners = SqlCrmOwnersOn(conn)
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)
 

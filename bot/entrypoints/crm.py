@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
@@ -27,7 +27,6 @@ from routing.crm.port import CrmError
 __all__ = ["register"]
 
 crm_app = typer.Typer(help="HubSpot, both ways.", no_args_is_help=True, rich_markup_mode=None)
-T = TypeVar("T")
 
 
 def register(app: typer.Typer) -> None:
@@ -90,7 +89,8 @@ def _owners(parts: CrmParts, found: Sequence[tuple[str, str]], report: Report) -
     """Match reps to owners by the email Baton knows for them (and remember the match)."""
     by_email = {email.lower(): owner for owner, email in found if email}
     known = parts.owners.all()
-    matched, missing = [], []
+    matched: list[str] = []
+    missing: list[str] = []
     for rep in parts.reads.pooled_reps():
         email, owner = known.get(rep.id or 0, (None, None))
         if owner is None and email and email.lower() in by_email:
@@ -225,7 +225,8 @@ def run_sync(
     since: datetime | None,
     *,
     dry_run: bool = False,
-    progress: Callable[[Iterator[T], int], Iterator[T]] | None = None,
+    progress: Callable[[Iterator[list[LeadRecords]], int], Iterator[list[LeadRecords]]]
+    | None = None,
 ) -> str:
     """Write the leads' records with batch calls; the summary line."""
     total = parts.reads.count(since)
@@ -261,7 +262,7 @@ def _pages(parts: CrmParts, since: datetime | None) -> Iterator[list[LeadRecords
         yield page
 
 
-def _progress(pages: Iterator[T], total: int) -> Iterator[T]:
+def _progress(pages: Iterator[list[LeadRecords]], total: int) -> Iterator[list[LeadRecords]]:
     """A progress bar on stderr when it is a terminal (never in a pipe or a log)."""
     if not sys.stderr.isatty():
         yield from pages
@@ -272,4 +273,4 @@ def _progress(pages: Iterator[T], total: int) -> Iterator[T]:
         task = bar.add_task("Syncing leads", total=total)
         for page in pages:
             yield page
-            bar.advance(task, len(page))  # type: ignore[arg-type]
+            bar.advance(task, len(page))

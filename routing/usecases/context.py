@@ -39,6 +39,8 @@ class RelayConfig:
     """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
     stalled_days: int = 14
     """``BATON_STALLED_DAYS``: an open lead with no event this long is stalled."""
+    crm_sync: bool = False
+    """``HUBSPOT_ACCESS_TOKEN`` is set: `/rotation show` marks reps with no CRM owner."""
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""

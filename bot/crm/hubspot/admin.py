@@ -233,3 +233,10 @@ def _chunks(items: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
 
 
 __all__ = ["BATCH", "BackfillCounts", "CrmError", "backfill", "owners", "stage_ids"]
+
+
+def owner_by_email(crm: HubSpotCrm, email: str) -> str | None:
+    """The active owner with ``email`` (``GET /crm/v3/owners?email=``), if HubSpot has one."""
+    page = _plain(crm.call(crm.client.crm.owners.owners_api.get_page, email=email, limit=1))
+    results = page.get("results") or []
+    return str(results[0]["id"]) if results else None

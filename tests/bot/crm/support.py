@@ -58,7 +58,7 @@ def synced(db_url: str, clock: FakeClock, **extra: object) -> Iterator[Synced]:
         baton = build(
             settings(db_url, app.url, **extra),
             clock=clock,
-            config=RelayConfig(managers=frozenset({MANAGER})),
+            config=RelayConfig(managers=frozenset({MANAGER}), crm_sync=True),
         )
         parts = crm_parts(baton)
         assert parts is not None

@@ -238,3 +238,44 @@ def test_with_sync_off_no_crm_row_is_written(sqlite_url: str, clock: FakeClock) 
     with baton.engine.connect() as conn:
         assert conn.execute(select(t.crm_outbox)).all() == []
     baton.close()
+
+
+def test_a_manager_sets_a_reps_owner_by_id_and_the_contact_gets_it(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    with synced(sqlite_url, clock) as world:
+        said = world.say("maya", "/rotation owner @alice 612")
+        assert "612" in said
+        lead = world.post(POST, "1.1")
+        world.drain()
+        contact = world.double.by_key("contacts", str(lead))
+        assert contact is not None
+        assert contact.properties["hubspot_owner_id"] == "612"
+
+
+def test_a_reps_email_finds_their_owner_in_hubspot_on_the_first_write(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    with synced(sqlite_url, clock) as world:
+        world.double.add_owner("733", "alice@acme.io", "Alice")
+        world.say("maya", "/rotation add @alice qualifier email=Alice@acme.io")
+        shown = world.say("maya", "/rotation show qualifier")
+        assert "(no HubSpot owner)" in shown
+        lead = world.post(POST, "1.1")
+        world.drain()
+        contact = world.double.by_key("contacts", str(lead))
+        assert contact is not None
+        assert contact.properties["hubspot_owner_id"] == "733"
+        assert "(no HubSpot owner)" not in world.say("maya", "/rotation show qualifier")
+
+
+def test_rotation_show_marks_no_owner_only_while_sync_is_on(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    from tests.support.world import make_baton
+    from tests.support.world import say as say_
+
+    baton = make_baton(sqlite_url, clock, [("console", "maya")])
+    say_(baton, "maya", "/rotation add @alice qualifier")
+    assert "no HubSpot owner" not in say_(baton, "maya", "/rotation show").reply
+    baton.close()
