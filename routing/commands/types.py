@@ -282,6 +282,7 @@ Command: TypeAlias = (
     | RotationLeave
     | RotationHours
     | RotationMode
+    | RotationOwner
     | RotationCredit
     | RotationPreview
     | Funnel
