@@ -180,12 +180,16 @@ class SqlCrmRows:
 class SqlRateBucket:
     """A token bucket in one row, refilled by elapsed time: every process and replica takes from
     it in a short transaction (a row lock on PostgreSQL, the write lock on SQLite), so together
-    they never go above ``capacity`` requests per ``window``."""
+    they never go above ``limit`` requests in any ``window`` (HubSpot's limit is a rolling ten
+    seconds). A bucket of ``limit`` tokens refilled at ``limit`` per window would allow twice the
+    limit in one window; this one holds a tenth of it and refills at nine tenths, so a full burst
+    and a window of refill together stay within the limit."""
 
-    def __init__(self, engine: Engine, capacity: int, window: timedelta, name: str = CRM) -> None:
+    def __init__(self, engine: Engine, limit: int, window: timedelta, name: str = CRM) -> None:
         self.engine = engine
-        self.capacity = max(1, capacity)
-        self.rate = self.capacity / window.total_seconds()
+        limit = max(1, limit)
+        self.capacity = max(1, limit // 10)
+        self.rate = max(limit - self.capacity, limit / 2) / window.total_seconds()
         self.name = name
 
     def _row(self, conn: Connection, now: datetime) -> Any:
@@ -212,11 +216,11 @@ class SqlRateBucket:
             elapsed = max(0.0, (now - row.refilled_at).total_seconds())
             tokens = min(float(self.capacity), row.tokens + elapsed * self.rate)
             refilled = max(now, row.refilled_at)
-            if tokens >= 1:
+            if tokens >= 1 - 1e-9:  # float and microsecond rounding
                 tokens -= 1
                 wait = 0.0
             else:
-                wait = (1 - tokens) / self.rate
+                wait = (1 - tokens) / self.rate + 0.001
             conn.execute(
                 update(b).where(b.c.name == self.name).values(tokens=tokens, refilled_at=refilled)
             )

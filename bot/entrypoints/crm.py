@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -22,7 +23,7 @@ from bot.config import Settings, StartupError
 from bot.crm.hubspot import admin
 from bot.entrypoints.refusals import CONFIG_ERROR, refusals
 from routing.crm.backfill import LeadRecords, records_of
-from routing.crm.port import CrmError
+from routing.crm.port import CrmError, CrmPaused, CrmUnavailable
 
 __all__ = ["register"]
 
@@ -239,7 +240,7 @@ def run_sync(
             counts.contacts += len(page)
             counts.deals += sum(len(r.deals) for r in page)
             continue
-        admin.backfill(parts.crm, page, owners.get, counts)
+        _with_retries(partial(admin.backfill, parts.crm, page, owners.get, counts), parts.crm.sleep)
     verb = "would be written" if dry_run else "written"
     line = (
         f"{total:,} leads read: {counts.contacts:,} contacts and {counts.deals:,} deals {verb}"
@@ -247,6 +248,23 @@ def run_sync(
     )
     refused = [f"\n  {key}: {message}" for key, message in counts.failed[:10]]
     return line + "".join(refused)
+
+
+def _with_retries(
+    work: Callable[[], None], sleep: Callable[[float], None], tries: int = 20
+) -> None:
+    """Run a page's calls, waiting out a rate limit or a short outage (a page is upserts: doing
+    it again changes nothing); a daily limit, or HubSpot still down, stops the sync."""
+    for attempt in range(tries):
+        try:
+            work()
+            return
+        except CrmPaused:
+            raise
+        except CrmUnavailable as err:
+            if attempt == tries - 1:
+                raise
+            sleep(min(60.0, err.retry_after or 2.0 ** min(attempt, 5)))
 
 
 def _pages(parts: CrmParts, since: datetime | None) -> Iterator[list[LeadRecords]]:

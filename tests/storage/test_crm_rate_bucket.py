@@ -29,11 +29,28 @@ def test_four_replicas_share_one_bucket_and_never_exceed_the_limit(db_url: str) 
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(taken) == 100  # the burst, all at one instant: exactly the limit
+    assert sum(taken) == 10  # the burst at one instant: a tenth of the limit
     assert buckets[0].take(T0) > 0
-    assert buckets[1].take(T0 + timedelta(seconds=0.1)) == 0  # refilled at 10 a second
+    assert buckets[1].take(T0 + timedelta(seconds=0.2)) == 0  # refilled at 9 a second
     for engine in engines:
         engine.dispose()
+
+
+def test_no_ten_second_window_holds_more_than_the_limit(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    bucket = SqlRateBucket(engine, 100, timedelta(seconds=10))
+    taken = []
+    for step in range(400):  # every 50 ms for 20 s, taking whenever a token is there
+        at = T0 + timedelta(milliseconds=50 * step)
+        while bucket.take(at) == 0:
+            taken.append(at)
+    busiest = max(
+        sum(1 for t in taken if start <= t < start + timedelta(seconds=10)) for start in taken
+    )
+    assert busiest <= 100
+    assert len(taken) >= 180  # and it uses most of what the limit allows
+    engine.dispose()
 
 
 def test_a_pause_holds_every_replica_until_it_ends(db_url: str) -> None:

@@ -24,7 +24,7 @@ from tests.support.world import say
 def test_four_replicas_send_every_change_once_and_make_no_duplicate(
     db_url: str, clock: FakeClock
 ) -> None:
-    with synced(db_url, clock) as world:
+    with synced(db_url, clock, hubspot_rate_limit=10_000) as world:  # the fake clock stands
         leads = [world.post(f"Lead: P{n} Q, p{n}@firm{n}.io, Firm{n}", f"1.{n}") for n in range(12)]
         replicas = [build(world.baton.settings, clock=clock, migrate=False) for _ in range(4)]
         senders = []
