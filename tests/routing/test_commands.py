@@ -542,7 +542,9 @@ def test_rotation_add_defaults_to_weight_one_and_no_cap() -> None:
 def test_a_bad_rotation_add_names_the_problem(text: str, problem: str) -> None:
     error = usage_error("rotation", text)
     assert error.problem == problem
-    assert error.usage == "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name] [email=…]"
+    assert error.usage == (
+        "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name] [email=…]"
+    )
 
 
 def test_rotation_remove_takes_user_role_and_pool() -> None:
