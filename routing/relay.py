@@ -220,7 +220,14 @@ def _storable(actor: Actor) -> Actor:
         )
     name = limits.fitted_text(actor.name, limits.REP_NAME) if actor.name else None
     zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
-    return Actor(actor.platform, user_id, name, zone)
+    email = storable(actor.email).lower() if actor.email else None
+    return Actor(
+        actor.platform,
+        user_id,
+        name,
+        zone,
+        email if email and len(email) <= limits.EMAIL and "@" in email else None,
+    )
 
 
 def _undone(use_case: UseCase) -> UseCase:
@@ -256,13 +263,15 @@ def _author(author: Actor | None) -> Actor:
 def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:
     rep = uow.reps.find(actor.platform, actor.user_id)
     if rep is None:
-        return uow.reps.add(
+        rep = uow.reps.add(
             Rep(actor.platform, actor.user_id, actor.name or actor.user_id, actor.timezone or "UTC")
         )
-    if _differs(rep, actor):
+    elif _differs(rep, actor):
         rep.name = actor.name or rep.name
         rep.timezone = actor.timezone or rep.timezone
         uow.reps.save(rep)
+    if actor.email and uow.crm_owners.email_of(rep.id or 0) != actor.email:
+        uow.crm_owners.set(rep.id or 0, email=actor.email)  # their CRM owner is found by it
     return rep
 
 

@@ -23,6 +23,9 @@ class Actor:
     user_id: str
     name: str | None = None
     timezone: str | None = None
+    email: str | None = None
+    """The person's email as the chat knows it (Slack profile, Teams member): it finds their
+    owner in the CRM."""
 
 
 @dataclass(frozen=True)

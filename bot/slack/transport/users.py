@@ -93,7 +93,14 @@ def actor_from_profile(user_id: str, user: Mapping[str, Any]) -> Actor:
         or user.get("name")
         or None
     )
-    return Actor(Platform.SLACK, user_id, name, user.get("tz") or None)
+    email = profile.get("email")  # with the users:read.email scope
+    return Actor(
+        Platform.SLACK,
+        user_id,
+        name,
+        user.get("tz") or None,
+        email if isinstance(email, str) else None,
+    )
 
 
 def slack_mention(user_id: str | None, name: str) -> str:
