@@ -6,9 +6,10 @@ CRM port and marked sent; HubSpot being down or over its limit makes it due agai
 daily limit pauses the whole lane until the reset); a refusal for good (a 400) keeps it as
 failed with HubSpot's message, and managers are told once per kind of refusal.
 
-At-least-once like the chat outbox: a sender that dies mid-call leaves the row ``sending`` and
-another takes it once the claim is stale. Contacts and deals are upserts by Baton's key, so the
-repeat changes nothing; a note may be written twice in that gap.
+At-least-once delivery, exactly-once effect: a sender that dies mid-call leaves the row
+``sending`` and another takes it once the claim is stale. Contacts and deals are upserts by
+Baton's key, so the repeat changes nothing; a note tried again is first looked for on the
+contact.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class CrmSender:
     def _send(self, claim: CrmClaim) -> bool:
         """Apply one row; False when the CRM is unavailable (stop the round)."""
         try:
-            self.crm.apply(claim.change, self.owner_of)
+            self.crm.apply(claim.change, self.owner_of, again=claim.attempts > 1)
         except CrmPaused as paused:
             self._retry(claim, paused.until, str(paused))
             self._alert_once(

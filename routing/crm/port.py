@@ -51,7 +51,9 @@ class Crm(Protocol):
 
     name: str
 
-    def apply(self, change: CrmChange, owner_of: OwnerOf) -> None:
+    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> None:
         """Make ``change`` in the CRM, idempotently (by Baton's key): applying it twice leaves
-        what applying it once did. Raises :class:`CrmError` subclasses."""
+        what applying it once did. ``again``: an earlier attempt may have reached the CRM (a
+        change without a key, a note, is looked for first). Raises :class:`CrmError`
+        subclasses."""
         ...

@@ -56,8 +56,9 @@ def test_no_ten_second_window_holds_more_than_the_limit(sqlite_url: str) -> None
 def test_a_pause_holds_every_replica_until_it_ends(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
-    one, two = SqlRateBucket(engine, 100, timedelta(seconds=10)), SqlRateBucket(
-        engine, 100, timedelta(seconds=10)
+    one, two = (
+        SqlRateBucket(engine, 100, timedelta(seconds=10)),
+        SqlRateBucket(engine, 100, timedelta(seconds=10)),
     )
     one.pause(T0 + timedelta(hours=3))
     assert two.take(T0) == 3 * 3600

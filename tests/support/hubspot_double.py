@@ -181,6 +181,7 @@ class HubSpotDouble:
         r.add_patch("/crm/v3/objects/{type}/{id}", self._patch)
         r.add_put("/crm/v4/objects/{from}/{fid}/associations/default/{to}/{tid}", self._associate)
         r.add_post("/crm/v4/associations/{from}/{to}/batch/associate/default", self._batch_assoc)
+        r.add_get("/crm/v4/objects/{from}/{fid}/associations/{to}", self._associated)
         r.add_get("/crm/v3/owners/", self._owners)
         r.add_get("/crm/v3/owners", self._owners)
         r.add_get("/crm/v3/pipelines/{type}", self._pipelines)
@@ -409,6 +410,21 @@ class HubSpotDouble:
                 "completedAt": now_iso(),
             }
         )
+
+    async def _associated(self, request: web.Request) -> web.Response:
+        m = request.match_info
+        kind, fid = TYPES.get(m["from"], m["from"]), m["fid"]
+        to = TYPES.get(m["to"], m["to"])
+        found = {b for a, x, c, b in self.associations if (a, x, c) == (kind, fid, to)}
+        found |= {x for a, x, c, b in self.associations if (a, c, b) == (to, kind, fid)}
+        results = [
+            {
+                "toObjectId": other,
+                "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 202}],
+            }
+            for other in sorted(found)
+        ]
+        return web.json_response({"results": results})
 
     async def _batch_assoc(self, request: web.Request) -> web.Response:
         m, body = request.match_info, await request.json()

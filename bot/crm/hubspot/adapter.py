@@ -87,13 +87,13 @@ class HubSpotCrm:
 
     # --- the port ---------------------------------------------------------------------------
 
-    def apply(self, change: CrmChange, owner_of: OwnerOf) -> None:
+    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> None:
         if isinstance(change, ContactChange):
             self._contact(change, owner_of)
         elif isinstance(change, DealChange):
             self._deal(change, owner_of)
         else:
-            self._note(change)
+            self._note(change, again=again)
 
     def _contact(self, change: ContactChange, owner_of: OwnerOf) -> None:
         props = {**change.properties, KEY: change.key}
@@ -165,6 +165,20 @@ class HubSpotCrm:
         api = self.client.crm.associations.v4.basic_api
         self.call(api.create_default, "deals", deal_id, "contacts", contact_id)
 
+    def _has_note(self, contact_id: str, body: str, at: datetime) -> bool:
+        api = self.client.crm.associations.v4.basic_api
+        linked = _plain(self.call(api.get_page, "contacts", contact_id, "notes", limit=500))
+        ids = [str(r["to_object_id"]) for r in linked.get("results") or []][-100:]
+        if not ids:
+            return False
+        read = {"inputs": [{"id": i} for i in ids], "properties": ["hs_note_body", "hs_timestamp"]}
+        notes = _plain(self.call(self.client.crm.objects.notes.batch_api.read, read))
+        return any(
+            (n.get("properties") or {}).get("hs_note_body") == body
+            and _same_time((n.get("properties") or {}).get("hs_timestamp"), at)
+            for n in notes.get("results") or []
+        )
+
     def contact_id(self, key: str) -> str:
         api = self.client.crm.contacts.basic_api
         try:
@@ -175,9 +189,14 @@ class HubSpotCrm:
             ) from None
         return str(found["id"])
 
-    def _note(self, change: NoteChange) -> None:
+    def _note(self, change: NoteChange, *, again: bool = False) -> None:
+        """A note on the contact; tried ``again`` (an earlier attempt may have reached HubSpot
+        before its sender died), the contact's notes are read first and one with the same body
+        and time counts as this one."""
         contact = self.contact_id(change.contact_key)
         stamp = change.at.isoformat().replace("+00:00", "Z")
+        if again and self._has_note(contact, change.body, change.at):
+            return
         body = {
             "properties": {"hs_timestamp": stamp, "hs_note_body": change.body},
             "associations": [
@@ -193,6 +212,13 @@ class HubSpotCrm:
             ],
         }
         self.call(self.client.crm.objects.notes.basic_api.create, body)
+
+
+def _same_time(value: object, at: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) == at
+    except ValueError:
+        return False
 
 
 def _plain(answer: Any) -> dict[str, Any]:

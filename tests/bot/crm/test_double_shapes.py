@@ -111,6 +111,20 @@ def test_every_answer_baton_reads_has_hubspots_published_shape() -> None:
                 },
                 None,
             ),
+            (
+                "associations",
+                "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}",
+                "GET",
+                None,
+                f"/crm/v4/objects/contacts/{existing}/associations/notes",
+            ),
+            (
+                "notes",
+                "/crm/v3/objects/notes/batch/read",
+                "POST",
+                {"inputs": [{"id": "1"}], "properties": ["hs_note_body"]},
+                None,
+            ),
             ("crmOwners", "/crm/v3/owners", "GET", None, "/crm/v3/owners?email=alice@acme.io"),
             ("pipelines", "/crm/v3/pipelines/{objectType}", "GET", None, "/crm/v3/pipelines/deals"),
             (

@@ -89,3 +89,21 @@ def test_serve_starts_with_a_wrong_token_and_the_writes_wait(sqlite_url: str) ->
             rows = conn.execute(select(t.crm_outbox.c.status)).scalars().all()
         assert set(rows) == {"pending"}
         baton.close()
+
+
+def test_a_note_whose_sender_died_after_hubspot_took_it_is_not_written_twice(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    with synced(sqlite_url, clock) as world:
+        world.post("Lead: Priya Shah, priya@acme.io, Acme", "1.1")
+        now = clock()
+        contact_row = world.parts.rows.claim(1, now, now)[0]
+        world.parts.crm.apply(contact_row.change, lambda _rep: None)
+        world.parts.rows.mark_sent(contact_row, now)
+        note_row = world.parts.rows.claim(1, now, now)[0]
+        world.parts.crm.apply(note_row.change, lambda _rep: None)  # HubSpot took it; kill -9
+        assert len(world.double.objects["notes"]) == 1
+        clock.advance(minutes=2)
+        assert world.drain() == 1  # the stale note row, tried again: found, not written
+        assert len(world.double.objects["notes"]) == 1
+        assert world.parts.rows.backlog().waiting == 0
