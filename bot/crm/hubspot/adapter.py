@@ -51,6 +51,8 @@ class HubSpotCrm:
         self.bucket = bucket
         self.clock = clock
         self.sleep = sleep
+        self.timeout = TIMEOUT
+        """(connect, read) seconds of every call."""
         self.calls = 0
 
     # --- one call ---------------------------------------------------------------------------
@@ -61,7 +63,7 @@ class HubSpotCrm:
         self._token()
         self.calls += 1
         try:
-            return method(*args, _request_timeout=TIMEOUT, **kwargs)
+            return method(*args, _request_timeout=self.timeout, **kwargs)
         except Exception as err:  # noqa: BLE001 - the client's errors are a class per package
             error = translated(err, self.clock())
             if getattr(err, "status", None) == 429:

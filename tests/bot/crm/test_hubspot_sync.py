@@ -279,3 +279,18 @@ def test_rotation_show_marks_no_owner_only_while_sync_is_on(
     say_(baton, "maya", "/rotation add @alice qualifier")
     assert "no HubSpot owner" not in say_(baton, "maya", "/rotation show").reply
     baton.close()
+
+
+def test_a_hung_hubspot_times_out_and_the_write_waits(sqlite_url: str, clock: FakeClock) -> None:
+    with synced(sqlite_url, clock) as world:
+        world.parts.crm.timeout = (1.0, 0.3)
+        world.double.stall(2.0)
+        lead = world.post(POST, "1.1")
+        assert world.drain() == 0
+        backlog = world.parts.rows.backlog()
+        assert backlog.waiting == 2
+        assert "did not answer" in backlog.errors[0][1]
+        world.double.recover()
+        clock.advance(minutes=1)
+        world.drain()
+        assert world.double.by_key("contacts", str(lead)) is not None
