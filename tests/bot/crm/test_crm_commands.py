@@ -133,3 +133,45 @@ def test_sync_needs_all_or_since(tmp_path: Path, double: tuple[HubSpotDouble, st
     result = baton_cli(env(tmp_path, url), "sync")
     assert result.exit_code == 2
     assert "--all, or --since" in result.stderr
+
+
+def test_a_backfill_killed_midway_and_run_again_makes_no_duplicate(
+    tmp_path: Path, double: tuple[HubSpotDouble, str]
+) -> None:
+    from bot.bootstrap import crm_parts
+    from bot.entrypoints.crm import run_sync
+
+    hubspot, url = double
+    environment = env(tmp_path, url)
+    team(environment, leads=250)
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=environment["DATABASE_URL"],
+        hubspot_access_token=TOKEN,
+        hubspot_api_url=url,
+        _env_file=None,
+    )
+    baton = build(settings, platforms=False)
+    parts = crm_parts(baton)
+    assert parts is not None
+    seen = {"calls": 0}
+
+    def after_four(_method: str, _path: str) -> bool:
+        seen["calls"] += 1
+        return seen["calls"] > 4
+
+    def killed(_seconds: float) -> None:
+        raise SystemExit("kill -9")
+
+    hubspot.fail(503, {"status": "error", "message": "down"}, times=None, match=after_four)
+    parts.crm.sleep = killed  # type: ignore[assignment]
+    with pytest.raises(SystemExit):
+        run_sync(baton, parts, None)
+    written = len(hubspot.objects["contacts"])
+    assert 0 < written < 250
+    hubspot.recover()
+    parts.crm.sleep = lambda _s: None  # type: ignore[assignment]
+    run_sync(baton, parts, None)
+    assert len(hubspot.objects["contacts"]) == 250
+    keys = [c.properties.get("baton_lead_id") for c in hubspot.objects["contacts"].values()]
+    assert len(set(keys)) == 250
+    baton.close()
