@@ -175,3 +175,42 @@ def test_a_backfill_killed_midway_and_run_again_makes_no_duplicate(
     keys = [c.properties.get("baton_lead_id") for c in hubspot.objects["contacts"].values()]
     assert len(set(keys)) == 250
     baton.close()
+
+
+def test_sync_since_a_date_writes_deals_and_associates_them(
+    tmp_path: Path, double: tuple[HubSpotDouble, str]
+) -> None:
+    hubspot, url = double
+    environment = env(tmp_path, url)
+    team(environment, leads=1)
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=environment["DATABASE_URL"], _env_file=None, baton_managers="console:maya"
+    )
+    baton = build(settings)
+    say(baton, "maya", "/rotation add @carol closer")
+    with baton.engine.connect() as conn:
+        from storage import tables as t
+
+        owner = (
+            conn.execute(
+                t.reps.select().where(
+                    t.reps.c.id == conn.execute(t.leads.select()).first().owner_id
+                )
+            )
+            .first()
+            .name
+        )
+    say(baton, owner, "/lead claim 1")
+    say(baton, owner, "/lead qualify 1 budget=1 authority=2 need=3 timeline=4")
+    say(baton, owner, "/lead handoff 1")
+    baton.close()
+    result = baton_cli(environment, "sync", "--since", "2000-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert "1 contacts and 1 deals written" in result.stdout
+    deal = hubspot.by_key("deals", "1")
+    contact = hubspot.by_key("contacts", "1")
+    assert deal is not None
+    assert contact is not None
+    assert deal.properties["dealstage"] == "appointmentscheduled"
+    assert ("deals", deal.id, "contacts", contact.id) in hubspot.associations
+    assert contact.properties["lifecyclestage"] == "opportunity"
