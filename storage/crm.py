@@ -9,6 +9,7 @@ same lead, and marks them with a token by a compare-and-set: one row, one sender
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -178,72 +179,78 @@ class SqlCrmRows:
 
 
 class SqlRateBucket:
-    """A token bucket in one row, refilled by elapsed time: every process and replica takes from
-    it in a short transaction (a row lock on PostgreSQL, the write lock on SQLite), so together
-    they never go above ``limit`` requests in any ``window`` (HubSpot's limit is a rolling ten
-    seconds). A bucket of ``limit`` tokens refilled at ``limit`` per window would allow twice the
-    limit in one window; this one holds a tenth of it and refills at nine tenths, so a full burst
-    and a window of refill together stay within the limit."""
+    """HubSpot's limit as HubSpot counts it: at most ``limit`` calls in any rolling ``window``.
+    One row holds the times of the last ``limit`` calls; every process and replica takes a
+    slot in a short transaction (a row lock on PostgreSQL, the write lock on SQLite), so together
+    they never go above the limit, and a backfill runs as fast as the limit lets it. The window
+    is widened by :data:`MARGIN`, so a call that reaches HubSpot a little late still counts in
+    the window Baton counted it in."""
+
+    MARGIN = 0.25
 
     def __init__(self, engine: Engine, limit: int, window: timedelta, name: str = CRM) -> None:
         self.engine = engine
-        limit = max(1, limit)
-        self.capacity = max(1, limit // 10)
-        self.rate = max(limit - self.capacity, limit / 2) / window.total_seconds()
+        self.limit = max(1, limit)
+        self.window = window.total_seconds() + self.MARGIN
         self.name = name
 
-    def _row(self, conn: Connection, now: datetime) -> Any:
+    def _row(self, conn: Connection) -> Any:
         b = t.crm_limits
         query = select(b).where(b.c.name == self.name)
         if self.engine.dialect.name == "postgresql":
             query = query.with_for_update()
         row = conn.execute(query).first()
         if row is None:
-            conn.execute(
-                _upsert_ignore(conn, b).values(
-                    name=self.name, tokens=float(self.capacity), refilled_at=now
-                )
-            )
+            conn.execute(_upsert_ignore(conn, b).values(name=self.name, slots="[]"))
             row = conn.execute(query).first()
         return row
 
-    def take(self, now: datetime) -> float:
+    def _save(self, conn: Connection, slots: list[float]) -> None:
         b = t.crm_limits
+        conn.execute(update(b).where(b.c.name == self.name).values(slots=json.dumps(slots)))
+
+    def take(self, now: datetime) -> float:
         with self.engine.begin() as conn:
-            row = self._row(conn, now)
+            row = self._row(conn)
             if row.paused_until is not None and row.paused_until > now:
                 return float((row.paused_until - now).total_seconds())
-            elapsed = max(0.0, (now - row.refilled_at).total_seconds())
-            tokens = min(float(self.capacity), row.tokens + elapsed * self.rate)
-            refilled = max(now, row.refilled_at)
-            if tokens >= 1 - 1e-9:  # float and microsecond rounding
-                tokens -= 1
-                wait = 0.0
-            else:
-                wait = (1 - tokens) / self.rate + 0.001
-            conn.execute(
-                update(b).where(b.c.name == self.name).values(tokens=tokens, refilled_at=refilled)
-            )
-            return wait
+            at = now.timestamp()
+            slots = [s for s in _slots(row.slots) if s > at - self.window]
+            if len(slots) < self.limit:
+                self._save(conn, [*slots, at])
+                return 0.0
+            return max(0.001, slots[-self.limit] + self.window - at)
 
     def pause(self, until: datetime) -> None:
         b = t.crm_limits
         with self.engine.begin() as conn:
-            self._row(conn, until)
+            self._row(conn)
             conn.execute(update(b).where(b.c.name == self.name).values(paused_until=until))
 
     def drain(self, now: datetime) -> None:
-        """Empty the bucket (HubSpot said 429 for the window): nobody calls until it refills."""
-        b = t.crm_limits
+        """HubSpot said 429 for its window: count the window as full, so nobody calls until it
+        has passed."""
         with self.engine.begin() as conn:
-            self._row(conn, now)
-            conn.execute(update(b).where(b.c.name == self.name).values(tokens=0.0, refilled_at=now))
+            self._row(conn)
+            self._save(conn, [now.timestamp()] * self.limit)
 
     def paused_until(self, now: datetime) -> datetime | None:
         b = t.crm_limits
         with self.engine.connect() as conn:
             until = conn.execute(select(b.c.paused_until).where(b.c.name == self.name)).scalar()
         return until if until is not None and until > now else None
+
+
+def _slots(text: str | None) -> list[float]:
+    try:
+        found = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return (
+        sorted(float(s) for s in found if isinstance(s, int | float))
+        if isinstance(found, list)
+        else []
+    )
 
 
 class SqlCrmOwnersOn:

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -334,8 +333,7 @@ crm_limits = Table(
     "crm_limits",
     metadata,
     Column("name", String(64), primary_key=True),
-    Column("tokens", Float, nullable=False),
-    Column("refilled_at", UTCDateTime(), nullable=False),
+    Column("slots", Text, nullable=False),
     Column("paused_until", UTCDateTime()),
 )
 

@@ -60,6 +60,9 @@ class CrmSender:
             if not claims:
                 break
             for n, claim in enumerate(claims):
+                if self.clock() - claim.claimed_at > self.window / 2:
+                    self.rows.release(claims[n:])  # slow (rate limited): not stale in its hands
+                    break
                 if not self._send(claim):
                     self.rows.release(claims[n + 1 :])
                     return sent

@@ -1,5 +1,5 @@
-"""The CRM's token bucket is one row every process and replica takes from: together they never
-go above HUBSPOT_RATE_LIMIT requests per 10 seconds."""
+"""The CRM's rate limit is one row every process and replica takes from: together they never go
+above HUBSPOT_RATE_LIMIT requests in any 10 seconds, and use what it allows."""
 
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ def test_four_replicas_share_one_bucket_and_never_exceed_the_limit(db_url: str) 
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(taken) == 10  # the burst at one instant: a tenth of the limit
-    assert buckets[0].take(T0) > 0
-    assert buckets[1].take(T0 + timedelta(seconds=0.2)) == 0  # refilled at 9 a second
+    assert sum(taken) == 100  # the whole limit at one instant, and not one more
+    assert buckets[0].take(T0 + timedelta(seconds=9)) > 0
+    assert buckets[1].take(T0 + timedelta(seconds=10.3)) == 0  # the window has passed
     for engine in engines:
         engine.dispose()
 
@@ -49,7 +49,7 @@ def test_no_ten_second_window_holds_more_than_the_limit(sqlite_url: str) -> None
         sum(1 for t in taken if start <= t < start + timedelta(seconds=10)) for start in taken
     )
     assert busiest <= 100
-    assert len(taken) >= 180  # and it uses most of what the limit allows
+    assert len(taken) >= 190  # and it uses what the limit allows
     engine.dispose()
 
 

@@ -102,6 +102,8 @@ class HubSpotDouble:
         self.token = TOKEN
         self.pipelines = {"default": DEFAULT_STAGES}
         self._ids = itertools.count(1001)
+        self._by_key: dict[str, dict[str, Record]] = {k: {} for k in self.objects}
+        self._by_email: dict[str, Record] = {}
         self._lock = threading.Lock()
 
     # --- set-up and faults --------------------------------------------------------------------
@@ -124,8 +126,9 @@ class HubSpotDouble:
         )
 
     def add_contact(self, **props: str) -> str:
-        record = Record(str(next(self._ids)), dict(props))
+        record = Record(str(next(self._ids)), {})
         self.objects["contacts"][record.id] = record
+        self._write(record, dict(props), "contacts")
         return record.id
 
     def fail(
@@ -150,10 +153,7 @@ class HubSpotDouble:
         self.stall_seconds = 0.0
 
     def by_key(self, kind: str, key: str) -> Record | None:
-        return next(
-            (r for r in self.objects[kind].values() if r.properties.get("baton_lead_id") == key),
-            None,
-        )
+        return self._by_key.get(kind, {}).get(key)
 
     def writes(self) -> list[tuple[str, str]]:
         return [(m, p) for _t, m, p in self.calls if m != "GET"]
@@ -295,13 +295,16 @@ class HubSpotDouble:
     def _email_clash(self, kind: str, email: str | None) -> Record | None:
         if kind != "contacts" or not email:
             return None
-        return next(
-            (r for r in self.objects[kind].values() if r.properties.get("email") == email), None
-        )
+        return self._by_email.get(email)
 
-    def _write(self, record: Record, props: dict[str, str]) -> None:
+    def _write(self, record: Record, props: dict[str, str], kind: str = "") -> None:
         wanted = props.pop("lifecyclestage", None)
         record.properties.update(props)
+        kind = kind or next(k for k, found in self.objects.items() if record.id in found)
+        if record.properties.get("baton_lead_id"):
+            self._by_key[kind][record.properties["baton_lead_id"]] = record
+        if kind == "contacts" and record.properties.get("email"):
+            self._by_email[record.properties["email"]] = record
         current = record.properties.get("lifecyclestage")
         if wanted == "" or (wanted and self._forward(current, wanted)):
             record.properties["lifecyclestage"] = wanted
@@ -357,8 +360,9 @@ class HubSpotDouble:
             return error(409, f"Contact already exists. Existing ID: {clash.id}", "CONFLICT")
         if kind == "notes" and "hs_timestamp" not in props:
             return error(400, "Property values were not valid: hs_timestamp", "VALIDATION_ERROR")
-        record = Record(str(next(self._ids)), props)
+        record = Record(str(next(self._ids)), {})
         self.objects[kind][record.id] = record
+        self._write(record, props, kind)
         for assoc in body.get("associations") or []:
             self.associations.add((kind, record.id, "contacts", str(assoc["to"]["id"])))
         return web.json_response(record.shape(), status=201)

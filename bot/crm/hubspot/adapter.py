@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 KEY = "baton_lead_id"
 NOTE_TO_CONTACT = 202
 """HubSpot's default association type id, note → contact."""
-LONGEST_SLEEP = 2.0
-"""A token due within this many seconds is waited for; a longer wait hands the row back."""
+LONGEST_SLEEP = 11.0
+"""A slot due within this many seconds (HubSpot's 10-second window) is waited for; a longer
+wait (a pause) hands the row back."""
 
 
 class HubSpotCrm:
