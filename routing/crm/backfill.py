@@ -46,6 +46,7 @@ def records_of(lead: Lead, events: Iterable[LeadEvent]) -> LeadRecords | None:
         {**contact.properties, **contact_properties(lead)},
         contact.owner_rep_id,
         contact.lifecycle,
+        contact.crm_id,
     )
     return LeadRecords(latest, list(deals.values()))
 
@@ -58,6 +59,7 @@ def _fold_contact(before: ContactChange | None, change: ContactChange) -> Contac
         {**before.properties, **change.properties},
         change.owner_rep_id if change.owner_rep_id is not None else before.owner_rep_id,
         _later(before.lifecycle, change.lifecycle),
+        change.crm_id or before.crm_id,
     )
 
 

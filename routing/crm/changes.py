@@ -22,6 +22,9 @@ class ContactChange:
     properties: Mapping[str, str]
     owner_rep_id: int | None = None
     lifecycle: str | None = None
+    crm_id: str | None = None
+    """The CRM's own id of the contact when the lead came from the CRM: that contact is updated
+    (and given the key), even without an email to find it by."""
 
 
 @dataclass(frozen=True)

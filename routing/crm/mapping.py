@@ -28,6 +28,8 @@ from routing.lead import Lead
 from routing.limits import fitted_text
 from routing.stages import Stage
 
+CRM_ID = "crm_id"
+"""The lead's field holding its contact's id in the CRM (a lead that came from the CRM)."""
 ROUTING_LIMIT = 65_536
 """HubSpot's longest note body; ``baton_routing`` is cut to it as well."""
 DEAL_STEPS = {
@@ -63,7 +65,8 @@ def _contact(
     lead: Lead, owner: int | None = None, lifecycle: str | None = None, **extra: str
 ) -> ContactChange:
     props = {**contact_properties(lead), **extra}
-    return ContactChange(lead_key(lead.id or 0), props, owner, lifecycle)
+    crm_id = lead.fields.get(CRM_ID)
+    return ContactChange(lead_key(lead.id or 0), props, owner, lifecycle, crm_id)
 
 
 def _assigned(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:

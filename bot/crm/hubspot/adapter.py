@@ -103,9 +103,20 @@ class HubSpotCrm:
         owner = owner_of(change.owner_rep_id) if change.owner_rep_id is not None else None
         if owner:
             props["hubspot_owner_id"] = owner
-        contact_id, current = self.upsert_contact(change.key, props)
+        contact_id, current = self._write_contact(change, props)
         if change.lifecycle:
             self._move_lifecycle(contact_id, current, change.lifecycle)
+
+    def _write_contact(
+        self, change: ContactChange, props: Mapping[str, str]
+    ) -> tuple[str, dict[str, Any]]:
+        """The contact the lead came from when it came from HubSpot (gone since: upserted)."""
+        if change.crm_id and change.crm_id.isdigit():
+            try:
+                return self._update_contact(change.crm_id, props)
+            except CrmRefused as gone:
+                log.warning("contact %s not updated (%s): upserting by key", change.crm_id, gone)
+        return self.upsert_contact(change.key, props)
 
     def upsert_contact(self, key: str, props: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
         """The contact's id and properties after upserting it by ``key``; on a 409 (its email

@@ -111,6 +111,8 @@ def backfill(
         if owner:
             props["hubspot_owner_id"] = owner
         found = by_key.get(change.key) or by_email.get(emails.get(change.key, ""))
+        if found is None and change.crm_id and change.crm_id.isdigit():
+            found = (change.crm_id, None)  # the contact the lead came from
         if found is not None and found[0] in claimed:
             found = None  # two leads of one email: the second gets a contact of its own key
             props.pop("email", None)

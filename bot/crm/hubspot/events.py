@@ -27,6 +27,7 @@ from aiohttp import web
 
 from bot.crm.hubspot.adapter import KEY, HubSpotCrm, _plain
 from bot.crm.hubspot.signature import SIGNATURE, TIMESTAMP, public_uri, verified
+from routing.crm.mapping import CRM_ID
 from routing.crm.port import CrmRefused, CrmUnavailable
 from routing.inbound import webhook_arrival
 from routing.lead import SourceRef
@@ -166,6 +167,7 @@ class HubSpotEvents:
         if props.get(KEY):
             return False  # Baton's own contact, coming back
         payload = {k: props[k] for k in CONTACT_PROPERTIES[:5] if k in props}
+        payload[CRM_ID] = object_id  # Baton's writes go to this very contact
         arrival = webhook_arrival(
             "hubspot", payload, json.dumps(payload), f"hubspot-contact:{object_id}", self.channel
         )

@@ -280,3 +280,16 @@ def test_any_shape_gets_a_clear_answer_never_a_500(
         status, answer = s.post(None, body=body)
         assert status in (200, 400)
         assert isinstance(answer, dict)
+
+
+def test_a_contact_from_hubspot_without_an_email_gets_baton_s_writes_itself(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    with site(sqlite_url, clock) as s:
+        contact = s.double.add_contact(firstname="Sam", company="Umbrella", phone="+44 20 7946 0000")
+        s.post([creation(70, contact)])
+        drain(s)
+        assert len(s.double.objects["contacts"]) == 1
+        record = s.double.objects["contacts"][contact]
+        assert record.properties["baton_lead_id"] == str(s.leads()[0].id)
+        assert record.properties["hs_lead_status"] == "NEW"
