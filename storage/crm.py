@@ -37,21 +37,25 @@ from routing.roles import Platform
 from routing.team import Rep
 from storage import tables as t
 from storage.codec import event_from, lead_from, rep_from
+from storage.prepared import Prepared
 from storage.repositories import _upsert_ignore, upsert
 
 CRM = "hubspot"
 
 
 class SqlCrmChanges:
-    """In a use case's transaction: the CRM changes of the events a lead's save writes."""
+    """In a use case's transaction: the CRM changes of the events each lead's save writes,
+    collected and inserted in one statement before commit (or a savepoint), as the chat outbox
+    does: a group commit's posts share it."""
 
     def __init__(self, conn: Connection, clock: Callable[[], datetime]) -> None:
         self.conn = conn
         self.clock = clock
+        self._pending: list[dict[str, Any]] = []
 
     def add(self, lead: Lead, events: Sequence[LeadEvent]) -> None:
         now = self.clock()
-        rows = [
+        self._pending += [
             {
                 "created_at": now,
                 "next_attempt_at": now,
@@ -62,8 +66,14 @@ class SqlCrmChanges:
             for event in events
             for change in changes_for(lead, event)
         ]
-        if rows:
-            self.conn.execute(insert(t.crm_outbox), rows)
+
+    def flush(self) -> None:
+        if self._pending:
+            _INSERT_CRM.many(self.conn, self._pending)
+            self._pending = []
+
+
+_INSERT_CRM = Prepared(insert(t.crm_outbox))
 
 
 def _due() -> Any:

@@ -71,7 +71,8 @@ class SqlUnitOfWork:
         """Fresh repositories on ``conn`` (they cache reps and collect outbox rows)."""
         self.reps = SqlReps(conn)
         self.pools = SqlPools(conn, self.reps)
-        self.leads = SqlLeads(conn, SqlCrmChanges(conn, self.clock).add if self.crm else None)
+        self._crm = SqlCrmChanges(conn, self.clock) if self.crm else None
+        self.leads = SqlLeads(conn, self._crm.add if self._crm else None)
         self.intake = SqlIntakeKeys(conn)
         self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
@@ -84,7 +85,7 @@ class SqlUnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """A savepoint written straight to the DBAPI connection: SQLAlchemy's nested
         transaction cost forty times the statements (group commit takes one per post)."""
-        self.outbox.flush()
+        self._flush()
         self._savepoints += 1
         name = f"baton_{self._savepoints}"
         run_raw(self.connection, f"SAVEPOINT {name}")
@@ -102,9 +103,14 @@ class SqlUnitOfWork:
         assert self._conn is not None, "use the unit of work in a with-block"
         return self._conn
 
+    def _flush(self) -> None:
+        self.outbox.flush()
+        if self._crm is not None:
+            self._crm.flush()
+
     def commit(self) -> None:
         assert self._tx is not None
-        self.outbox.flush()
+        self._flush()
         self._tx.commit()
 
     def rollback(self) -> None:
