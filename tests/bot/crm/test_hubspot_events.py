@@ -286,7 +286,9 @@ def test_a_contact_from_hubspot_without_an_email_gets_baton_s_writes_itself(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     with site(sqlite_url, clock) as s:
-        contact = s.double.add_contact(firstname="Sam", company="Umbrella", phone="+44 20 7946 0000")
+        contact = s.double.add_contact(
+            firstname="Sam", company="Umbrella", phone="+44 20 7946 0000"
+        )
         s.post([creation(70, contact)])
         drain(s)
         assert len(s.double.objects["contacts"]) == 1
