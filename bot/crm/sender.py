@@ -49,6 +49,8 @@ class CrmSender:
         self.clock = clock
         self.alert = alert or (lambda text: log.warning("%s", text))
         self.window = timedelta(seconds=CLAIM_WINDOW_SECONDS)
+        self._raised: set[str] = set()
+        """Conditions this sender told the managers of that a success ends (token, daily limit)."""
 
     def run_once(self, limit: int = 100) -> int:
         """Apply what is due now, up to ``limit`` rows; return how many went out. A pause (the
@@ -110,7 +112,15 @@ class CrmSender:
             self._later(claim, CrmUnavailable(repr(err)))
             return False
         self.rows.mark_sent(claim, self.clock())
+        self._over()
         return True
+
+    def _over(self) -> None:
+        """HubSpot took a write: a bad token or a spent daily limit is over, and the next time
+        it happens is news again."""
+        for kind in self._raised & {"token", "daily-limit"}:
+            self.rows.forget_alert(kind)
+        self._raised.clear()
 
     def _later(self, claim: CrmClaim, err: CrmUnavailable) -> None:
         now = self.clock()
@@ -131,6 +141,7 @@ class CrmSender:
             _taken_over(claim)
 
     def _alert_once(self, kind: str, text: str) -> None:
+        self._raised.add(kind)
         if self.rows.alert_once(kind, self.clock()):
             log.warning("%s", text)
             self.alert(text)

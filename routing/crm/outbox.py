@@ -49,6 +49,10 @@ class CrmRows(Protocol):
         """True the first time ``kind`` is raised (managers hear of each kind once)."""
         ...
 
+    def forget_alert(self, kind: str) -> None:
+        """The condition is over: the next time it is raised is news again."""
+        ...
+
 
 class RateBucket(Protocol):
     """The CRM's rate limit, shared by every process and replica on the database."""

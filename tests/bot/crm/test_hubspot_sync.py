@@ -8,6 +8,7 @@ from sqlalchemy import select
 from storage import tables as t
 from tests.bot.crm.support import synced
 from tests.support.clock import FakeClock
+from tests.support.hubspot_double import TOKEN
 
 POST = "Lead: Priya Shah, priya@acme.io, Acme, source: website"
 
@@ -226,6 +227,20 @@ def test_a_wrong_token_delays_crm_writes_and_warns_once(db_url: str, clock: Fake
                 if "HUBSPOT_ACCESS_TOKEN" in r.notice["text"]
             ]
         assert len(told) == 1
+        world.double.token = TOKEN  # fixed: the writes go out, and a later break is news again
+        clock.advance(minutes=6)
+        world.drain()
+        assert world.parts.rows.backlog().waiting == 0
+        world.double.token = "broken-again"
+        world.post("Lead: Ann Lee, ann@globex.com, Globex", "1.2")
+        world.drain()
+        with world.baton.engine.connect() as conn:
+            again = [
+                r
+                for r in conn.execute(select(t.outbox))
+                if "HUBSPOT_ACCESS_TOKEN" in r.notice["text"]
+            ]
+        assert len(again) == 2
 
 
 def test_with_sync_off_no_crm_row_is_written(sqlite_url: str, clock: FakeClock) -> None:
