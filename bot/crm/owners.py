@@ -7,9 +7,14 @@ again an hour later, not on every write.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
+
+from routing.crm.port import CrmRefused
+
+log = logging.getLogger(__name__)
 
 RETRY_MISS = timedelta(hours=1)
 
@@ -44,7 +49,11 @@ class OwnerResolver:
         missed = self._misses.get(email)
         if missed is not None and self.clock() - missed < RETRY_MISS:
             return None
-        found = self.lookup(email)
+        try:
+            found = self.lookup(email)
+        except CrmRefused as refused:  # a bad email must not fail the record's write
+            log.warning("HubSpot owner lookup for %s refused: %s", email, refused)
+            found = None
         if found is None:
             self._misses[email] = self.clock()
             return None
