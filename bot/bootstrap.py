@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -22,6 +22,11 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.baton import Baton, ChatPlatform, ConversationStore, Stores
 from bot.config import Settings, StartupError
+from bot.crm.hubspot.adapter import HubSpotCrm
+from bot.crm.hubspot.admin import owner_by_email
+from bot.crm.hubspot.client import make_client
+from bot.crm.owners import OwnerResolver
+from bot.crm.sender import CrmSender
 from bot.ops.doctor import Examined
 from bot.ops.logs import REDACTOR
 from bot.outbox.port import Notifier
@@ -30,6 +35,7 @@ from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.backup import BackupError, backup
 from storage.conversations import SqlConversations
+from storage.crm import SqlCrmInbox, SqlCrmOwners, SqlCrmReads, SqlCrmRows, SqlRateBucket
 from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import PRIVACY_SALT, SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
@@ -60,7 +66,7 @@ def build(
     if migrate:
         upgrade(engine)
     relay = Relay(
-        uow_factory(engine, clock),
+        uow_factory(engine, clock, crm=settings.crm_on()),
         clock,
         with_privacy(with_dashboard(config or settings.relay_config(), settings, engine), engine),
         read_uow_factory=uow_factory(engine, clock, read_only=True),
@@ -192,3 +198,56 @@ def prepare_secret(settings: Settings, engine: Engine) -> None:
     if not settings.baton_secret_key:
         stored_secret(engine)
     stored_secret(engine, PRIVACY_SALT)
+
+
+# --- the CRM (HubSpot): its sender and stores -------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CrmParts:
+    """What the CRM's sender and ``baton crm`` work with, on the process's database."""
+
+    crm: HubSpotCrm
+    rows: SqlCrmRows
+    owners: SqlCrmOwners
+    bucket: SqlRateBucket
+    inbox: SqlCrmInbox
+    reads: SqlCrmReads
+
+
+def crm_parts(baton: Baton) -> CrmParts | None:
+    """HubSpot for ``baton``'s settings, or None while ``HUBSPOT_ACCESS_TOKEN`` is unset. Nothing
+    is called here: a wrong token shows on the first call, as a warning, and stops nothing."""
+    settings = baton.settings
+    if not settings.crm_on():
+        return None
+    engine = baton.engine
+    bucket = SqlRateBucket(engine, settings.hubspot_rate_limit, timedelta(seconds=10))
+    client = make_client((settings.hubspot_access_token or "").strip(), settings.hubspot_api_url)
+    crm = HubSpotCrm(
+        client,
+        pipeline=settings.hubspot_pipeline,
+        stages=settings.deal_stages(),
+        bucket=bucket,
+        clock=baton.clock,
+    )
+    return CrmParts(
+        crm,
+        SqlCrmRows(engine),
+        SqlCrmOwners(engine),
+        bucket,
+        SqlCrmInbox(engine),
+        SqlCrmReads(engine),
+    )
+
+
+def crm_sender(baton: Baton, parts: CrmParts) -> CrmSender:
+    """The CRM outbox's sender; refusals and pauses reach the managers once per kind."""
+
+    def alert(text: str) -> None:
+        baton.relay.tell_managers(text)
+
+    owner_of = OwnerResolver(
+        parts.owners, lambda email: owner_by_email(parts.crm, email), baton.clock
+    )
+    return CrmSender(parts.rows, parts.crm, owner_of, baton.clock, alert)

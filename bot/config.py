@@ -16,6 +16,7 @@ from bot.phones import DEFAULT_REGION, PhoneNumbers, phone_region
 from routing import limits
 from routing.chat.formatting import currency_code
 from routing.commands.words import self_join_roles
+from routing.crm.deal_stages import DEFAULT_DEAL_STAGES, parse_deal_stages
 from routing.roles import MANAGER_ENTRY_FORMS, Platform
 from routing.rules import RuleSet, ruleset_from_data
 from routing.status import DEFAULT_AWAY, AwayStatuses
@@ -103,6 +104,27 @@ class Settings(BaseSettings):
     def _off_when_empty(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
+    # --- HubSpot, both ways (issue 20; names are contract) ---
+    hubspot_access_token: str | None = None
+    """A service key or private-app token; set = CRM sync on."""
+    hubspot_api_url: str = "https://api.hubapi.com"
+    hubspot_client_secret: str | None = None
+    """The app's client secret: verifies ``POST /hubspot/events``."""
+    hubspot_pipeline: str = "default"
+    hubspot_deal_stages: str = DEFAULT_DEAL_STAGES
+    hubspot_rate_limit: int = Field(default=100, ge=1, le=100_000)
+    """Requests per 10 seconds over every process and replica (100 Free/Starter, 190 Pro)."""
+
+    def crm_on(self) -> bool:
+        return bool((self.hubspot_access_token or "").strip())
+
+    def deal_stages(self) -> dict[str, str]:
+        """``HUBSPOT_DEAL_STAGES`` read; a value Baton cannot read is a :class:`StartupError`."""
+        try:
+            return parse_deal_stages(self.hubspot_deal_stages)
+        except ValueError as err:
+            raise StartupError(f"HUBSPOT_DEAL_STAGES: {err}") from None
+
     @field_validator("baton_currency", mode="before")
     @classmethod
     def _iso_code(cls, value: Any) -> Any:
@@ -189,6 +211,7 @@ class Settings(BaseSettings):
             stalled_days=self.baton_stalled_days,
             phones=self.phone_reader(),
             retention_days=self.baton_retention_days,
+            crm_sync=self.crm_on(),
         )
 
     def phone_reader(self) -> PhoneNumbers:

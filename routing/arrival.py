@@ -103,6 +103,9 @@ class Arrival:
     raw: str | None = None
     """The text kept beside the lead: a post that was cut or could not be read, a payload that
     could not be read."""
+    crm_owner: tuple[Platform, str] | None = None
+    """The rep who owns the contact in the CRM (a HubSpot contact's owner, matched to a rep):
+    the lead goes to them while they are in a rotation."""
 
     @property
     def keys(self) -> list[str]:

@@ -18,6 +18,7 @@ from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
 from routing.usecases import (
+    crm,
     dashboard,
     fixing,
     funnel,
@@ -228,6 +229,10 @@ class Relay:
             return None
         return self.run(SYSTEM, lambda ctx: privacy.purge_old(ctx, days))
 
+    def tell_managers(self, text: str) -> Outcome:
+        """Tell every manager ``text`` (the CRM sender's refusals and pauses, once per kind)."""
+        return self.run(SYSTEM, crm.tell_managers(text))
+
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)
 
@@ -249,7 +254,14 @@ def _storable(actor: Actor) -> Actor:
         )
     name = limits.fitted_text(actor.name, limits.REP_NAME) if actor.name else None
     zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
-    return Actor(actor.platform, user_id, name, zone)
+    email = storable(actor.email).lower() if actor.email else None
+    return Actor(
+        actor.platform,
+        user_id,
+        name,
+        zone,
+        email if email and len(email) <= limits.EMAIL and "@" in email else None,
+    )
 
 
 def _undone(use_case: UseCase) -> UseCase:
@@ -285,13 +297,15 @@ def _author(author: Actor | None) -> Actor:
 def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:
     rep = uow.reps.find(actor.platform, actor.user_id)
     if rep is None:
-        return uow.reps.add(
+        rep = uow.reps.add(
             Rep(actor.platform, actor.user_id, actor.name or actor.user_id, actor.timezone or "UTC")
         )
-    if _differs(rep, actor):
+    elif _differs(rep, actor):
         rep.name = actor.name or rep.name
         rep.timezone = actor.timezone or rep.timezone
         uow.reps.save(rep)
+    if actor.email and uow.crm_owners.email_of(rep.id or 0) != actor.email:
+        uow.crm_owners.set(rep.id or 0, email=actor.email)  # their CRM owner is found by it
     return rep
 
 
@@ -360,7 +374,10 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
                 command.cap,
                 command.pool,
                 command.max_open,
+                command.email,
             )
+        case c.RotationOwner(user=user, owner=owner):
+            return team.set_crm_owner(ctx, user, owner)
         case c.RotationMode(pool=pool, mode=mode):
             return team.set_mode(ctx, pool, ClaimMode(mode))
         case c.RotationCredit(user=user, leads=leads, reason=reason, pool=pool):

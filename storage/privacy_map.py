@@ -75,6 +75,12 @@ COLUMNS: dict[str, dict[str, Holds]] = {
     "role_costs": {"role": N, "month": N, "amount": N},
     "stall_nudges": {},
     "audit_events": {"kind": N, "subject": N, "detail": M},
+    # the CRM lane: a change carries the contact's details on their way to the CRM
+    "crm_outbox": {"crm": N, "change": M, "status": N, "last_error": M, "claim_token": N},
+    "crm_limits": {"name": N, "slots": N},
+    "crm_alerts": {"kind": M},
+    "crm_owners": {"email": N, "owner_id": N},  # a rep's CRM identity, not a contact's
+    "crm_inbox": {"event_id": N},
 }
 """Every table, and in it every column holding text or JSON (numbers, times and flags hold no
 one's details)."""
@@ -84,6 +90,7 @@ LEAD_LINKS: dict[str, str] = {
     "lead_events": "lead_id",
     "intake_keys": "lead_id",
     "stall_nudges": "lead_id",
+    "crm_outbox": "lead_id",
 }
 """Tables whose rows belong to a lead, by the column holding its id (the outbox's rows belong to
 a lead by their lane)."""

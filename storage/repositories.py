@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -329,8 +329,14 @@ def _membership_values(m: Membership) -> dict[str, Any]:
 
 
 class SqlLeads:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        on_events: Callable[[Lead, list[LeadEvent]], None] | None = None,
+    ) -> None:
         self.conn = conn
+        self.on_events = on_events
+        """Called with each save's new events in the same transaction (the CRM's outbox rows)."""
 
     def add(self, lead: Lead) -> Lead:
         row = _INSERT_LEAD.first(self.conn, lead_row(lead))
@@ -353,6 +359,8 @@ class SqlLeads:
         events = lead.take_pending()
         if events:
             _INSERT_EVENT.many(self.conn, [event_row(e) for e in events])
+            if self.on_events is not None:
+                self.on_events(lead, events)
 
     def find_open_match(self, email: str | None, domain: str | None) -> Lead | None:
         """The newest owned open lead or customer with this email, else with this domain."""

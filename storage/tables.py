@@ -323,3 +323,54 @@ audit_events = Table(
 )
 """What managers and operators changed that the lead events do not hold (claim modes, rotation
 changes, secret rotations, erasures): who, when, what; never a contact's details (0020)."""
+
+# --- the CRM (HubSpot): its own outbox lane, rate limit, owners and inbound events ------------
+
+crm_outbox = Table(
+    "crm_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("lead_id", Integer, nullable=False),
+    Column("crm", String(16), nullable=False),
+    Column("change", JSON, nullable=False),
+    Column("status", String(limits.OUTBOX_STATUS), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", UTCDateTime()),
+    Column("claimed_at", UTCDateTime()),
+    Column("claim_token", String(32)),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "lead_id", "status", "id"),
+)
+
+crm_limits = Table(
+    "crm_limits",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("slots", Text, nullable=False),
+    Column("paused_until", UTCDateTime()),
+)
+
+crm_alerts = Table(
+    "crm_alerts",
+    metadata,
+    Column("kind", String(200), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+crm_owners = Table(
+    "crm_owners",
+    metadata,
+    Column("rep_id", Integer, ForeignKey("reps.id"), primary_key=True),
+    Column("email", String(limits.EMAIL)),
+    Column("owner_id", String(64)),
+)
+
+crm_inbox = Table(
+    "crm_inbox",
+    metadata,
+    Column("event_id", String(limits.DELIVERY_KEY), primary_key=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+)

@@ -11,6 +11,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.audit import SqlAudit
+from storage.crm import SqlCrmChanges, SqlCrmOwnersOn
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
@@ -39,17 +40,25 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveryKeys
     outbox: SqlOutbox
     digests: SqlDigestRuns
+    crm_owners: SqlCrmOwnersOn
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
     privacy: SqlPrivacy
     audit: SqlAudit
 
     def __init__(
-        self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        read_only: bool = False,
+        crm: bool = False,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.read_only = read_only
+        self.crm = crm
+        """CRM sync is on: each lead's events also write the CRM's outbox rows."""
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
         self._savepoints = 0
@@ -66,11 +75,13 @@ class SqlUnitOfWork:
         """Fresh repositories on ``conn`` (they cache reps and collect outbox rows)."""
         self.reps = SqlReps(conn)
         self.pools = SqlPools(conn, self.reps)
-        self.leads = SqlLeads(conn)
+        self._crm = SqlCrmChanges(conn, self.clock) if self.crm else None
+        self.leads = SqlLeads(conn, self._crm.add if self._crm else None)
         self.intake = SqlIntakeKeys(conn)
         self.deliveries = SqlDeliveryKeys(conn)
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
+        self.crm_owners = SqlCrmOwnersOn(conn)
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)
         self.privacy = SqlPrivacy(conn)
@@ -80,7 +91,7 @@ class SqlUnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """A savepoint written straight to the DBAPI connection: SQLAlchemy's nested
         transaction cost forty times the statements (group commit takes one per post)."""
-        self.outbox.flush()
+        self._flush()
         self._savepoints += 1
         name = f"baton_{self._savepoints}"
         run_raw(self.connection, f"SAVEPOINT {name}")
@@ -98,9 +109,14 @@ class SqlUnitOfWork:
         assert self._conn is not None, "use the unit of work in a with-block"
         return self._conn
 
+    def _flush(self) -> None:
+        self.outbox.flush()
+        if self._crm is not None:
+            self._crm.flush()
+
     def commit(self) -> None:
         assert self._tx is not None
-        self.outbox.flush()
+        self._flush()
         self._tx.commit()
 
     def rollback(self) -> None:
@@ -120,6 +136,10 @@ class SqlUnitOfWork:
 
 
 def uow_factory(
-    engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
+    engine: Engine,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    read_only: bool = False,
+    crm: bool = False,
 ) -> Callable[[], SqlUnitOfWork]:
-    return lambda: SqlUnitOfWork(engine, clock, read_only=read_only)
+    return lambda: SqlUnitOfWork(engine, clock, read_only=read_only, crm=crm)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -49,3 +52,18 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each test that takes ``db_url`` runs on SQLite and, where configured, on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(autouse=True)
+def _baton_logging_left_as_found() -> Iterator[None]:
+    """A command run in-process configures Baton's log handler on the stream of that moment (a
+    test runner's, closed when it ends): each test leaves the root logger and the exception
+    hooks as it found them, so no later test writes to a closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    hooks = (sys.excepthook, threading.excepthook)
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks

@@ -24,6 +24,7 @@ from bot.bootstrap import build, migrate
 from bot.config import Settings, StartupError
 from bot.console.session import DRAFT_PROMPT, ConsoleNotifier, ConsoleSession, banner
 from bot.entrypoints.chart_file import check_chart_path, write_chart
+from bot.entrypoints.crm import register as register_crm
 from bot.entrypoints.dashboard import register as register_dashboard
 from bot.entrypoints.imports import import_csv
 from bot.entrypoints.privacy import register as register_privacy
@@ -47,6 +48,7 @@ app.add_typer(db_app, name="db")
 app.command("import")(import_csv)
 register_spend(app)
 register_privacy(app)
+register_crm(app)  # baton crm check | setup | sync (HubSpot)
 
 
 @db_app.command("upgrade")

@@ -20,6 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.baton import Baton, Worker
 from bot.bootstrap import build
 from bot.config import Settings, StartupError
+from bot.entrypoints.crm_worker import mount_hubspot_events, start_crm_sender
 from bot.entrypoints.scheduler import start_scheduler
 from bot.ops.logs import request_ids, say, setup_logging
 from bot.ops.metrics import mount_metrics, timed_requests
@@ -227,12 +228,13 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_metrics]
+    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_metrics, mount_hubspot_events]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)
     if sender:  # background work, like the sender: tests that drive the outbox run jobs directly
         server.workers.append(start_scheduler)
+        server.workers.append(start_crm_sender)
     return server
 
 

@@ -24,6 +24,7 @@ from routing.commands.types import (
     RotationJoin,
     RotationLeave,
     RotationMode,
+    RotationOwner,
     RotationPreview,
     RotationRemove,
     RotationShow,
@@ -39,13 +40,28 @@ def _rotation_show(args: _Args) -> RotationShow:
 
 def _rotation_add(args: _Args) -> RotationAdd:
     user = args.mention()
-    found = args.options(("weight", "cap", "max_open", "pool"))
+    found = args.options(("weight", "cap", "max_open", "pool", "email"))
     role = _required_role(args)
     weight = _within(args, "weight", found["weight"], 1, MAX_WEIGHT) if "weight" in found else 1
     cap = _within(args, "cap", found["cap"], 1, MAX_CAP) if "cap" in found else None
     limit = found.get("max_open")
     max_open = _within(args, "max_open", limit, 1, MAX_OPEN) if limit is not None else None
-    return RotationAdd(user, role, weight, cap, found.get("pool"), max_open)
+    email = found.get("email")
+    if email is not None and not _EMAIL.fullmatch(email):
+        args.fail(f"`{email}` is not an email address")
+    return RotationAdd(user, role, weight, cap, found.get("pool"), max_open, email)
+
+
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
+_OWNER_ID = re.compile(r"\d{1,20}")
+
+
+def _rotation_owner(args: _Args) -> RotationOwner:
+    user = args.mention()
+    words = args.words()
+    if len(words) != 1 or not (_OWNER_ID.fullmatch(words[0]) or _EMAIL.fullmatch(words[0])):
+        args.fail("give the rep's HubSpot owner id (digits) or the owner's email")
+    return RotationOwner(user, words[0])
 
 
 def _rotation_remove(args: _Args) -> RotationRemove:
@@ -153,6 +169,7 @@ _ROTATION_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "mode": _rotation_mode,
     "credit": _rotation_credit,
     "preview": _rotation_preview,
+    "owner": _rotation_owner,
     "help": lambda args: Help("rotation"),
 }
 _ROTATION_ALIASES = {"list": "show", "rm": "remove"}

@@ -156,6 +156,16 @@ class RotationAdd:
     cap: int | None = None
     pool: str | None = None
     max_open: int | None = None
+    email: str | None = None
+    """``email=``: the rep's email, which finds their owner in the CRM (HubSpot)."""
+
+
+@dataclass(frozen=True)
+class RotationOwner:
+    """``/rotation owner @user <owner id or email>``: the rep's owner in the CRM (managers)."""
+
+    user: UserRef
+    owner: str
 
 
 @dataclass(frozen=True)
@@ -299,6 +309,7 @@ Command: TypeAlias = (
     | RotationLeave
     | RotationHours
     | RotationMode
+    | RotationOwner
     | RotationCredit
     | RotationPreview
     | Funnel

@@ -42,7 +42,7 @@ _ROTATION_HELP = (
     ("show", "/rotation show [role]", "who is on which rotation, and who is next"),
     (
         "add",
-        "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name]",
+        "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name] [email=…]",
         "put a rep on a rotation",
     ),
     ("remove", "/rotation remove @user <role> [pool=name]", "take a rep off a rotation"),
@@ -58,6 +58,7 @@ _ROTATION_HELP = (
         "move a rep's place by N leads (managers)",
     ),
     ("preview", "/rotation preview <lead post text>", "who would get this lead now, and why"),
+    ("owner", "/rotation owner @user <owner id or email>", "the rep's HubSpot owner (managers)"),
     ("help", "/rotation help", "this help"),
 )
 _FUNNEL_HELP = (

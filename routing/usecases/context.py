@@ -27,6 +27,9 @@ class Actor:
     user_id: str
     name: str | None = None
     timezone: str | None = None
+    email: str | None = None
+    """The person's email as the chat knows it (Slack profile, Teams member): it finds their
+    owner in the CRM."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class RelayConfig:
     self_join: frozenset[str] = frozenset()
     """``BATON_SELF_JOIN``: the roles whose rotations anyone may join by `/rotation join`;
     empty: a manager adds every rep (joining a rotation lets one read every lead)."""
+    crm_sync: bool = False
+    """``HUBSPOT_ACCESS_TOKEN`` is set: `/rotation show` marks reps with no CRM owner."""
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""

@@ -21,7 +21,7 @@ from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.assignment import Turn, announce_assignment, assign_from_pool, give
 from routing.usecases.context import Ctx, Outcome
-from routing.usecases.matching import PassedOver, match_owner
+from routing.usecases.matching import PassedOver, crm_owner_turn, match_owner
 
 EXAMPLE_POST = "Lead: Sam Ortiz, sam@umbrella.co, Umbrella Corp"
 
@@ -55,7 +55,12 @@ def ingest(ctx: Ctx, arrival: Arrival) -> Outcome:
         lead.imported = importing
         prospector = _owner(ctx, arrival)
         create_and_route(
-            ctx, lead, prospector=prospector, quiet=importing, via=arrival.came_from.via
+            ctx,
+            lead,
+            prospector=prospector,
+            quiet=importing,
+            via=arrival.came_from.via,
+            crm_owner=arrival.crm_owner,
         )
     ctx.uow.intake.attach(keys, lead.id or 0)  # a retry is answered with it; an erasure finds it
     data = {STAGE: lead.stage, MATCHED: "matched_lead" in lead.fields}
@@ -188,6 +193,7 @@ def create_and_route(
     prospector: Rep | None = None,
     quiet: bool = False,
     via: str = "command",
+    crm_owner: tuple[Platform, str] | None = None,
 ) -> str:
     """Record a new lead's creation and route it; ``prospector`` makes it their outbound lead,
     ``via`` says how it came in (``post``, ``webhook``, ``import`` or ``command``).
@@ -209,17 +215,24 @@ def create_and_route(
     if lead.source is not None and lead.source.message_id:  # posted in an intake channel
         extra["channel"] = lead.source.channel  # its source when the post names none
     lead.record_creation(ctx.now, ctx.actor.id, source=lead.fields.get("source"), **extra)
-    return _route_new(ctx, lead, prospector=prospector, quiet=quiet)
+    return _route_new(ctx, lead, prospector=prospector, quiet=quiet, crm_owner=crm_owner)
 
 
-def _route_new(ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bool = False) -> str:
+def _route_new(
+    ctx: Ctx,
+    lead: Lead,
+    *,
+    prospector: Rep | None = None,
+    quiet: bool = False,
+    crm_owner: tuple[Platform, str] | None = None,
+) -> str:
     """Match, route and store a new lead, and tell the people concerned (its card, in its
     thread, carries the first word).
 
     ``quiet`` (bulk imports): the assignee still gets their message, but a queued lead does not
     page the managers one by one; the import tells them once, in its summary.
     """
-    turn = _route(ctx, lead, prospector)
+    turn = _route(ctx, lead, prospector, crm_owner)
     ctx.uow.leads.add(lead)
     if turn is None:
         mine = prospector is None or prospector.id == ctx.actor.id
@@ -231,10 +244,18 @@ def _route_new(ctx: Ctx, lead: Lead, *, prospector: Rep | None = None, quiet: bo
     return announce_assignment(ctx, lead, turn, first=True, quiet=quiet)
 
 
-def _route(ctx: Ctx, lead: Lead, prospector: Rep | None = None) -> Turn | None:
-    """Give a new lead its owner: the contact's owner, the rotation of the pool the rules pick,
-    or (``None``) the ``prospector`` whose outbound lead it is. The one path intake, import and
-    preview share."""
+def _route(
+    ctx: Ctx,
+    lead: Lead,
+    prospector: Rep | None = None,
+    crm_owner: tuple[Platform, str] | None = None,
+) -> Turn | None:
+    """Give a new lead its owner: its owner in the CRM when that is a rep in a rotation, the
+    contact's owner, the rotation of the pool the rules pick, or (``None``) the ``prospector``
+    whose outbound lead it is. The one path intake, import and preview share."""
+    crm_turn = crm_owner_turn(ctx, lead, crm_owner)
+    if crm_turn is not None:
+        return crm_turn
     pool, why = pool_for(ctx, lead)
     matched = match_owner(ctx, lead, pool)
     if isinstance(matched, Turn):

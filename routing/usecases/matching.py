@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from routing.chat import owners
 from routing.clock import short_datetime
 from routing.lead import Lead
+from routing.roles import Platform
 from routing.rotation import AWAY_FOREVER_YEAR, Candidate, unavailable_reason
 from routing.rotation.shifts import next_working_moment
 from routing.team import Rep
@@ -91,3 +92,19 @@ def back_at(rep: Rep, now: datetime) -> datetime | None:
             return None
         moment = rep.away_until
     return next_working_moment(moment, rep.hours, rep.timezone)
+
+
+def crm_owner_turn(ctx: Ctx, lead: Lead, owner: tuple[Platform, str] | None) -> Turn | None:
+    """Assign ``lead`` to the rep who owns its contact in the CRM, when that rep is in a
+    rotation (the CRM is the system of record); ``None`` otherwise, and the rotation picks (an
+    owner Baton does not know is replaced)."""
+    if owner is None:
+        return None
+    rep = ctx.uow.reps.find(*owner)
+    pools = ctx.uow.pools.memberships_of(rep.id or 0) if rep is not None else []
+    if rep is None or not pools:
+        return None
+    why = f"{rep.name} owns this contact in the CRM, so it stays with them."
+    lead.pool = pools[0][0].name
+    lead.assign(rep.id or 0, ctx.now, why, how="crm")
+    return Turn(rep, why)

@@ -29,9 +29,12 @@ def add(
     cap: int | None,
     pool: str | None,
     max_open: int | None = None,
+    email: str | None = None,
 ) -> Outcome:
     ctx.require_manager("change the rotations")
     rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
+    if email:
+        ctx.uow.crm_owners.set(rep.id or 0, email=email.lower())
     if role is Role.MANAGER:
         rep.is_manager = True
         ctx.uow.reps.save(rep)
@@ -308,3 +311,18 @@ def seed_managers(ctx: Ctx) -> Outcome:
             ctx.uow.reps.save(rep)
             seeded.append(rep.name)
     return Outcome(f"Managers: {', '.join(seeded) or 'unchanged'}.")
+
+
+def set_crm_owner(ctx: Ctx, user: UserRef, owner: str) -> Outcome:
+    """``/rotation owner @user <owner id or email>``: the rep's owner in the CRM. An id is used
+    as it is; an email is looked up in the CRM when Baton next writes for them."""
+    ctx.require_manager("set a rep's CRM owner")
+    rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
+    if "@" in owner:
+        ctx.uow.crm_owners.set(rep.id or 0, email=owner.lower(), owner_id="")
+        return Outcome(
+            f"{rep.mention}'s HubSpot owner is the one with email {owner.lower()}: Baton looks "
+            "it up when it next writes for them (`baton crm check` shows the match)."
+        )
+    ctx.uow.crm_owners.set(rep.id or 0, owner_id=owner)
+    return Outcome(f"{rep.mention}'s HubSpot owner is {owner}.")

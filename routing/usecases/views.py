@@ -218,4 +218,7 @@ def _member_line(ctx: Ctx, member: Membership, is_next: bool) -> str:
     busy = f", max {member.max_open} open" if member.max_open is not None else ""
     note = f" ({member.note})" if member.note else ""
     flag = " ← next" if is_next else ""
-    return f"• {member.rep.mention} weight {member.weight}{cap}{busy}: {status}{note}{flag}"
+    crm = ""
+    if ctx.config.crm_sync and not ctx.uow.crm_owners.owner_of(member.rep_id or 0):
+        crm = " (no HubSpot owner)"
+    return f"• {member.rep.mention} weight {member.weight}{cap}{busy}{crm}: {status}{note}{flag}"

@@ -124,6 +124,7 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_calls_events_and_features_
     needed = {scope for m in web_api_methods_called() for scope in _scopes(METHOD_SCOPES[m])}
     needed |= {EVENT_SCOPES[e] for e in app["settings"]["event_subscriptions"]["bot_events"]}
     needed |= {scope for feature, scope in FEATURE_SCOPES.items() if app["features"].get(feature)}
+    needed |= {"users:read.email"}  # users.info's profile.email: a rep's HubSpot owner
 
     assert set(app["oauth_config"]["scopes"]["bot"]) == needed - {None}
 

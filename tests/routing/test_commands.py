@@ -535,14 +535,16 @@ def test_rotation_add_defaults_to_weight_one_and_no_cap() -> None:
         ("add <@U1> closer cap=1001", "cap must be a whole number from 1 to 1000, not `1001`"),
         (
             "add <@U1> closer colour=red",
-            "`colour=` is not an option here — use weight=, cap=, max_open= or pool=",
+            "`colour=` is not an option here — use weight=, cap=, max_open=, pool= or email=",
         ),
     ],
 )
 def test_a_bad_rotation_add_names_the_problem(text: str, problem: str) -> None:
     error = usage_error("rotation", text)
     assert error.problem == problem
-    assert error.usage == "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name]"
+    assert error.usage == (
+        "/rotation add @user <role> [weight=N] [cap=N] [max_open=N] [pool=name] [email=…]"
+    )
 
 
 def test_rotation_remove_takes_user_role_and_pool() -> None:
@@ -709,7 +711,7 @@ def test_an_unknown_rotation_subcommand_lists_the_subcommands() -> None:
     error = usage_error("rotation", "shuffle")
     assert error.problem == (
         "`shuffle` is not a /rotation subcommand — use show, add, remove, away, back, join, "
-        "leave, hours, mode, credit, preview, help"
+        "leave, hours, mode, credit, preview, owner, help"
     )
 
 

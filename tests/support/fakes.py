@@ -68,6 +68,8 @@ class FakeState:
     role_costs: dict[tuple[str, str], RoleCost] = field(default_factory=dict)
     nudges: set[tuple[int, int]] = field(default_factory=set)
     audit: list[AuditEntry] = field(default_factory=list)
+    crm_owners: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    """rep id → (email, CRM owner id)."""
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -367,6 +369,24 @@ class FakeDigestRuns:
         return True
 
 
+class FakeCrmOwners:
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def owner_of(self, rep_id: int) -> str | None:
+        return self.tx.state.crm_owners.get(rep_id, (None, None))[1]
+
+    def email_of(self, rep_id: int) -> str | None:
+        return self.tx.state.crm_owners.get(rep_id, (None, None))[0]
+
+    def set(self, rep_id: int, *, email: str | None = None, owner_id: str | None = None) -> None:
+        old_email, old_owner = self.tx.state.crm_owners.get(rep_id, (None, None))
+        self.tx.state.crm_owners[rep_id] = (
+            old_email if email is None else email or None,
+            old_owner if owner_id is None else owner_id or None,
+        )
+
+
 class FakeNumbers:
     """``NumbersStore`` over the fake state."""
 
@@ -599,6 +619,10 @@ class FakeUnitOfWork:
     @property
     def digests(self) -> FakeDigestRuns:
         return FakeDigestRuns(self._open())
+
+    @property
+    def crm_owners(self) -> FakeCrmOwners:
+        return FakeCrmOwners(self._open())
 
     @property
     def numbers(self) -> FakeNumbers:

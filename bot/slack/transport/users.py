@@ -108,7 +108,14 @@ def actor_from_profile(user_id: str, user: Mapping[str, Any]) -> Actor:
     )
     name = next((n for n in names if isinstance(n, str) and n.strip()), None)
     tz = user.get("tz")
-    return Actor(Platform.SLACK, user_id, name, tz if isinstance(tz, str) and tz else None)
+    email = profile.get("email")  # with the users:read.email scope
+    return Actor(
+        Platform.SLACK,
+        user_id,
+        name,
+        tz if isinstance(tz, str) and tz else None,
+        email if isinstance(email, str) else None,
+    )
 
 
 def slack_mention(user_id: str | None, name: str) -> str:
