@@ -1,0 +1,104 @@
+"""An ICS feed read into :class:`routing.calendars.EventFacts` with ``icalendar`` and
+``recurring-ical-events``: RRULE, RDATE, EXDATE, moved instances (RECURRENCE-ID), Windows zone
+names, Google's ``X-WR-TIMEZONE``. The domain decides what each occurrence means; this module only
+reads. It is CPU work (a 20,000-event feed takes seconds): callers run it in a thread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from urllib.parse import unquote
+
+import icalendar
+import recurring_ical_events
+
+from routing.calendars import EventFacts
+
+
+class FeedUnreadable(Exception):
+    """The body is not an iCalendar document we can read (an HTML login page, garbage)."""
+
+
+_EMAIL = re.compile(r"[^@\s/:]+@[^@\s/]+\.[^@\s/]+")
+
+
+def owner_addresses(calendar_name: str, url: str) -> frozenset[str]:
+    """The feed owner's addresses as far as a feed tells: Google names a primary calendar after
+    its address (``X-WR-CALNAME``) and puts the calendar id in the secret address's path."""
+    found = {calendar_name.strip().lower()} if _EMAIL.fullmatch(calendar_name.strip()) else set()
+    match = re.search(r"/calendar/ical/([^/]+)/", url)
+    if match and _EMAIL.fullmatch(unquote(match[1])):
+        found.add(unquote(match[1]).lower())
+    return frozenset(found)
+
+
+def read_feed(body: bytes, start: datetime, end: datetime, url: str = "") -> list[EventFacts]:
+    """The occurrences of every VEVENT overlapping [start, end), as facts."""
+    calendar = _calendar(body)
+    owners = owner_addresses(str(calendar.get("X-WR-CALNAME", "")), url)
+    try:
+        query = recurring_ical_events.of(calendar, components=["VEVENT"], skip_bad_series=True)
+        return [_facts(event, owners) for event in query.between(start, end)]
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        raise FeedUnreadable(f"the feed's events could not be read ({type(err).__name__})") from err
+
+
+def _calendar(body: bytes) -> icalendar.Calendar:
+    if b"BEGIN:VCALENDAR" not in body[:4096]:
+        raise FeedUnreadable("not an iCalendar document")
+    try:
+        return icalendar.Calendar.from_ical(body)
+    except (ValueError, IndexError, KeyError) as err:
+        raise FeedUnreadable(f"not an iCalendar document ({type(err).__name__})") from err
+
+
+def _facts(event: icalendar.cal.Component, owners: frozenset[str]) -> EventFacts:
+    return EventFacts(
+        start=_when(event.get("DTSTART")),
+        end=_end(event),
+        transparency=_text(event, "TRANSP"),
+        status=_text(event, "STATUS"),
+        busy_status=_text(event, "X-MICROSOFT-CDO-BUSYSTATUS"),
+        declined=_declined(event.get("ATTENDEE"), owners),
+    )
+
+
+def _end(event: icalendar.cal.Component) -> date | datetime | None:
+    if event.get("DTEND") is not None:
+        return _when(event.get("DTEND"))
+    length = getattr(event.get("DURATION"), "dt", None)
+    if isinstance(length, timedelta):
+        return _when(event.get("DTSTART")) + length
+    return None
+
+
+def _when(prop: object) -> date | datetime:
+    value = getattr(prop, "dt", prop)
+    if not isinstance(value, date):
+        raise ValueError("an event without a start")
+    return value
+
+
+def _text(event: icalendar.cal.Component, name: str) -> str:
+    value = event.get(name)
+    return str(value).strip().upper() if value is not None else ""
+
+
+def _declined(attendees: object, owners: frozenset[str]) -> bool:
+    if not owners or attendees is None:
+        return False
+    for attendee in _listed(attendees):
+        address = str(attendee).lower().removeprefix("mailto:")
+        params = getattr(attendee, "params", {})
+        if address in owners and str(params.get("PARTSTAT", "")).upper() == "DECLINED":
+            return True
+    return False
+
+
+def _listed(value: object) -> Iterator[object]:
+    if isinstance(value, list | tuple):
+        yield from value
+    else:
+        yield value
