@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from routing.calendars.feed import RepCalendar
 from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
@@ -195,6 +196,18 @@ class NumbersStore(Protocol):
         ...
 
 
+class CalendarStore(Protocol):
+    """Reps' calendar feeds and booking links (``/rotation calendar``, ``/rotation booking``)."""
+
+    def get(self, rep_id: int) -> RepCalendar | None: ...
+    def save(self, calendar: RepCalendar) -> None: ...
+    def with_feeds(self) -> list[RepCalendar]: ...
+    def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
+        """Feeds never fetched or last started before ``checked_before``, each marked started
+        at ``now`` by a compare-and-set, so one process fetches a feed once."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before the block ends."""
 
@@ -214,6 +227,8 @@ class UnitOfWork(Protocol):
     def digests(self) -> DigestRuns: ...
     @property
     def numbers(self) -> NumbersStore: ...
+    @property
+    def calendars(self) -> CalendarStore: ...
     @property
     def dashboard(self) -> DashboardReads:
         """What the dashboard reads beyond the digest's ports (leads pages, trends)."""

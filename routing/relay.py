@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from routing import commands as c
 from routing import limits
 from routing.arrival import Arrival
+from routing.calendars import DueFeed, FetchResult
 from routing.commands import Command, storable_command
 from routing.errors import BatonError, InvalidInput, UnknownPerson
 from routing.group_commit import GroupCommit
@@ -17,7 +18,17 @@ from routing.ports import UnitOfWork
 from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
-from routing.usecases import dashboard, funnel, intake, numbers, pipeline, sweep, team, views
+from routing.usecases import (
+    calendars,
+    dashboard,
+    funnel,
+    intake,
+    numbers,
+    pipeline,
+    sweep,
+    team,
+    views,
+)
 from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.deliveries import Answerer, DeliveryKey, answered
 from routing.usecases.digests import rebuild_digest
@@ -195,6 +206,19 @@ class Relay:
         """DM the owners of stalled leads, each stall once (the scheduler's hourly job)."""
         return self.run(SYSTEM, numbers.nudge_stalled)
 
+    def calendars_due(self) -> list[DueFeed]:
+        """Apply every calendar to the rotation as the clock moved, and claim the feeds due
+        for a fetch (the scheduler's calendar job); each feed is claimed by one process."""
+        due = self.run(SYSTEM, calendars.claim_due).data["due"]
+        assert isinstance(due, list)
+        return due
+
+    def record_calendar(self, rep_id: int, url: str, result: FetchResult) -> Outcome:
+        """Keep what one fetch of a rep's feed gave, and apply it to the rotation."""
+        return self.run(
+            SYSTEM, partial(calendars.record_fetch, rep_id=rep_id, url=url, result=result)
+        )
+
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)
 
@@ -342,6 +366,10 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
             return team.leave(ctx, Role(role))
         case c.RotationHours(user=user, start=start, end=end, days=days):
             return team.hours(ctx, user, start, end, days)
+        case c.RotationCalendar(user=user, url=url):
+            return calendars.set_calendar(ctx, user, url)
+        case c.RotationBooking(user=user, url=url):
+            return calendars.set_booking(ctx, user, url)
         case c.Funnel():
             return funnel.on_demand(ctx, command)
         case c.FunnelLink():

@@ -307,3 +307,25 @@ stall_nudges = Table(
 )
 """One row per stall nudged: a stall is a lead's latest event, so the owner is nudged once per
 stall however many replicas run the job (0014)."""
+
+rep_calendars = Table(
+    "rep_calendars",
+    metadata,
+    Column("rep_id", Integer, primary_key=True),
+    Column("url", String(limits.WEB_ADDRESS)),
+    Column("booking_url", String(limits.WEB_ADDRESS)),
+    Column("etag", String(limits.FEED_VALIDATOR)),
+    Column("last_modified", String(limits.FEED_VALIDATOR)),
+    Column("checked_at", UTCDateTime()),
+    Column("fetched_at", UTCDateTime()),
+    Column("read_at", UTCDateTime()),
+    Column("failing_since", UTCDateTime()),
+    Column("error", String(limits.FEED_ERROR)),
+    Column("busy", Text),
+    Column("applied_key", String(16)),
+    Column("overridden_key", String(16)),
+    Column("stale_told", Boolean, nullable=False, server_default="0"),
+)
+"""A rep's calendar feed (a secret address), its last good reading as busy spans (JSON), how
+its fetches go, and the away period Baton applied or the rep overrode; a closer's booking link
+(0018)."""

@@ -10,6 +10,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from storage.calendars import SqlCalendars
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     digests: SqlDigestRuns
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
+    calendars: SqlCalendars
 
     def __init__(
         self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.digests = SqlDigestRuns(conn)
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)
+        self.calendars = SqlCalendars(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

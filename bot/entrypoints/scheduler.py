@@ -25,6 +25,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.baton import Baton
+from bot.calendars.fetch import FetchPolicy
+from bot.calendars.refresh import refresh_calendars
 from bot.config import Settings
 from routing.clock import zone
 from routing.relay import SYSTEM
@@ -57,6 +59,9 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 NUDGE_SECONDS = 3600
+CALENDAR_SECONDS = 30
+"""How often the calendar job looks for feeds due (each is read every
+``BATON_CALENDAR_REFRESH_MINUTES``; a feed just set is read at the next look)."""
 """How often stalled leads are looked for: a stall is days long, an hour late is nothing."""
 DIGEST_GRACE_SECONDS = 3600
 """A digest job that starts late (a busy or suspended host) still runs within the hour."""
@@ -96,6 +101,12 @@ def catch_up(baton: Baton, schedules_: Sequence[DigestSchedule]) -> list[str]:
 def run_nudges(baton: Baton) -> Outcome:
     """DM the owners of stalled leads; each stall is claimed once, so replicas nudge once."""
     return baton.relay.nudge_stalled()
+
+
+def run_calendars(baton: Baton) -> int:
+    """Read the calendar feeds that are due, in this job's thread (never on the event loop)."""
+    policy = FetchPolicy(allow_private=baton.settings.baton_calendar_allow_private)
+    return refresh_calendars(baton.relay, policy, baton.clock())
 
 
 def run_sweep(baton: Baton) -> Outcome:
@@ -145,6 +156,7 @@ def build_scheduler(
     for job_id, what, job, seconds in (
         ("sla-sweep", "SLA sweep", run_sweep, SWEEP_SECONDS),
         ("stall-nudges", "stalled-lead nudges", run_nudges, NUDGE_SECONDS),
+        ("calendar-refresh", "calendar refresh", run_calendars, CALENDAR_SECONDS),
     ):
         scheduler.add_job(
             _logged(what, job),

@@ -13,6 +13,7 @@ from routing.calendars.away import (
     current_period,
 )
 from routing.calendars.busy import BusyInterval, BusyKind, EventFacts, busy_intervals, kind_of
+from routing.calendars.feed import DueFeed, FetchResult, RepCalendar
 
 __all__ = [
     "CALENDAR_NOTE",
@@ -20,7 +21,10 @@ __all__ = [
     "AwayPeriod",
     "BusyInterval",
     "BusyKind",
+    "DueFeed",
     "EventFacts",
+    "FetchResult",
+    "RepCalendar",
     "away_days",
     "away_periods",
     "busy_intervals",

@@ -208,6 +208,22 @@ class RotationHours:
 
 
 @dataclass(frozen=True)
+class RotationCalendar:
+    """``/rotation calendar [@user] <URL>|off``: a calendar feed (a secret); None clears it."""
+
+    user: UserRef | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class RotationBooking:
+    """``/rotation booking [@user] <URL>|off``: a closer's booking link; None clears it."""
+
+    user: UserRef | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Funnel:
     period: Literal["today", "week", "month", "days"] = "today"
     days: int | None = None
@@ -271,6 +287,8 @@ Command: TypeAlias = (
     | RotationJoin
     | RotationLeave
     | RotationHours
+    | RotationCalendar
+    | RotationBooking
     | RotationMode
     | RotationCredit
     | RotationPreview

@@ -45,6 +45,12 @@ _ROTATION_HELP = (
     ("join", "/rotation join <role>", "join a rotation yourself"),
     ("leave", "/rotation leave <role>", "leave a rotation yourself"),
     ("hours", "/rotation hours [@user] 09:00-17:30 [mon-fri] | off", "set or clear working hours"),
+    (
+        "calendar",
+        "/rotation calendar [@user] <https URL> | off",
+        "read a rep's calendar feed (ICS) for days away",
+    ),
+    ("booking", "/rotation booking [@user] <URL> | off", "a closer's booking link for hand-offs"),
     ("mode", "/rotation mode <pool> assigned|open", "who may claim unclaimed leads (managers)"),
     (
         "credit",

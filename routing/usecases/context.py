@@ -39,6 +39,8 @@ class RelayConfig:
     """Where dashboard links point and what signs them (``/funnel link``); None: no dashboard."""
     stalled_days: int = 14
     """``BATON_STALLED_DAYS``: an open lead with no event this long is stalled."""
+    calendar_refresh_minutes: int = 15
+    """``BATON_CALENDAR_REFRESH_MINUTES``: how often calendar feeds are read (calendars)."""
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""

@@ -58,7 +58,6 @@ class Browser:
             return err.code, err.read().decode(), err
 
 
-
 def _console(name: str) -> Actor:
     from tests.support.world import console
 

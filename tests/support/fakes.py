@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from routing.arrival import posted
+from routing.calendars import RepCalendar
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -64,6 +65,7 @@ class FakeState:
     spend: dict[tuple[str, str], Spend] = field(default_factory=dict)
     role_costs: dict[tuple[str, str], RoleCost] = field(default_factory=dict)
     nudges: set[tuple[int, int]] = field(default_factory=set)
+    calendars: dict[int, RepCalendar] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -492,6 +494,31 @@ def _lead_row(lead: Lead) -> LeadRow:
     )
 
 
+class FakeCalendars:
+    def __init__(self, tx: _Tx) -> None:
+        self.state = tx.state
+
+    def get(self, rep_id: int) -> RepCalendar | None:
+        found = self.state.calendars.get(rep_id)
+        return copy.deepcopy(found) if found else None
+
+    def save(self, calendar: RepCalendar) -> None:
+        self.state.calendars[calendar.rep_id] = copy.deepcopy(calendar)
+
+    def with_feeds(self) -> list[RepCalendar]:
+        return [copy.deepcopy(c) for c in self.state.calendars.values() if c.url]
+
+    def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
+        due = [
+            c
+            for c in self.state.calendars.values()
+            if c.url and (c.checked_at is None or c.checked_at < checked_before)
+        ]
+        for calendar in due:
+            calendar.checked_at = now
+        return [copy.deepcopy(c) for c in due]
+
+
 class FakeUnitOfWork:
     """One store; each ``with`` block is a transaction that keeps nothing unless committed.
 
@@ -540,6 +567,10 @@ class FakeUnitOfWork:
     @property
     def numbers(self) -> FakeNumbers:
         return FakeNumbers(self._open())
+
+    @property
+    def calendars(self) -> FakeCalendars:
+        return FakeCalendars(self._open())
 
     @property
     def dashboard(self) -> FakeDashboardReads:

@@ -39,9 +39,7 @@ def environment(currency: str = "") -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=lambda amount: (
-            NOTHING if amount is None else format_money(Decimal(amount), currency)
-        ),
+        money=lambda amount: NOTHING if amount is None else format_money(Decimal(amount), currency),
         minutes=lambda m: NOTHING if m is None else format_minutes(float(m)),
         share=format_share,
         change=lambda delta: format_change(delta, currency),
