@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from routing.calendars.feed import RepCalendar
+from routing.calendars.meeting import Meeting
 from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
@@ -208,6 +209,16 @@ class CalendarStore(Protocol):
         ...
 
 
+class MeetingStore(Protocol):
+    """First meetings booked after hand-offs, keyed by the booking's uid."""
+
+    def get(self, uid: str) -> Meeting | None: ...
+    def save(self, meeting: Meeting) -> None: ...
+    def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        """Meetings booked (``booked_at``) in [start, end), whatever became of them since."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before the block ends."""
 
@@ -229,6 +240,8 @@ class UnitOfWork(Protocol):
     def numbers(self) -> NumbersStore: ...
     @property
     def calendars(self) -> CalendarStore: ...
+    @property
+    def meetings(self) -> MeetingStore: ...
     @property
     def dashboard(self) -> DashboardReads:
         """What the dashboard reads beyond the digest's ports (leads pages, trends)."""

@@ -11,6 +11,7 @@ from routing import commands as c
 from routing import limits
 from routing.arrival import Arrival
 from routing.calendars import DueFeed, FetchResult
+from routing.calendars.calcom import BookingEvent
 from routing.commands import Command, storable_command
 from routing.errors import BatonError, InvalidInput, UnknownPerson
 from routing.group_commit import GroupCommit
@@ -23,6 +24,7 @@ from routing.usecases import (
     dashboard,
     funnel,
     intake,
+    meetings,
     numbers,
     pipeline,
     sweep,
@@ -218,6 +220,10 @@ class Relay:
         return self.run(
             SYSTEM, partial(calendars.record_fetch, rep_id=rep_id, url=url, result=result)
         )
+
+    def calcom_event(self, event: BookingEvent, delivery: str) -> Outcome:
+        """A verified cal.com webhook call's booking change, once per ``delivery`` key."""
+        return self.run(SYSTEM, partial(meetings.calcom_event, event=event, delivery=delivery))
 
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)

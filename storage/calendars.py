@@ -1,4 +1,5 @@
-"""Reps' calendar feeds and booking links: ``routing.ports.CalendarStore``."""
+"""Reps' calendar feeds and booking links, and booked meetings: ``routing.ports.CalendarStore``
+and ``routing.ports.MeetingStore``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select, update
 
 from routing.calendars import BusyInterval, BusyKind, RepCalendar
+from routing.calendars.meeting import Meeting, MeetingStatus
 from storage import tables as t
 from storage.repositories import upsert
 
@@ -99,3 +101,43 @@ class SqlCalendars:
             if done.rowcount == 1:
                 claimed.append(rep_id)
         return [c for c in (self.get(rep_id) for rep_id in claimed) if c is not None]
+
+
+def _meeting(row: Any) -> Meeting:
+    return Meeting(
+        uid=row.uid,
+        lead_id=row.lead_id,
+        starts_at=row.starts_at,
+        status=MeetingStatus(row.status),
+        source=row.source,
+        booked_at=row.booked_at,
+        handed_off_at=row.handed_off_at,
+    )
+
+
+class SqlMeetings:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, uid: str) -> Meeting | None:
+        row = self.conn.execute(select(t.meetings).where(t.meetings.c.uid == uid)).first()
+        return _meeting(row) if row else None
+
+    def save(self, meeting: Meeting) -> None:
+        values = {
+            "lead_id": meeting.lead_id,
+            "starts_at": meeting.starts_at,
+            "status": meeting.status.value,
+            "source": meeting.source,
+            "booked_at": meeting.booked_at,
+            "handed_off_at": meeting.handed_off_at,
+        }
+        stmt = upsert(self.conn, t.meetings, ["uid"], values)
+        self.conn.execute(stmt.values(uid=meeting.uid, **values))
+
+    def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        m = t.meetings.c
+        rows = self.conn.execute(
+            select(t.meetings).where(m.booked_at >= start, m.booked_at < end).order_by(m.booked_at)
+        )
+        return [_meeting(row) for row in rows]

@@ -329,3 +329,16 @@ rep_calendars = Table(
 """A rep's calendar feed (a secret address), its last good reading as busy spans (JSON), how
 its fetches go, and the away period Baton applied or the rep overrode; a closer's booking link
 (0018)."""
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("uid", String(limits.DELIVERY_KEY), primary_key=True),
+    Column("lead_id", Integer, nullable=False, index=True),
+    Column("starts_at", UTCDateTime()),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("booked_at", UTCDateTime(), nullable=False, index=True),
+    Column("handed_off_at", UTCDateTime()),
+)
+"""First meetings booked after hand-offs (cal.com's webhook, or a slot Baton proposed) (0018)."""

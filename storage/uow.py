@@ -10,7 +10,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
-from storage.calendars import SqlCalendars
+from storage.calendars import SqlCalendars, SqlMeetings
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
@@ -41,6 +41,7 @@ class SqlUnitOfWork:
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
     calendars: SqlCalendars
+    meetings: SqlMeetings
 
     def __init__(
         self, engine: Engine, clock: Callable[[], datetime] = utc_now, *, read_only: bool = False
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)
         self.calendars = SqlCalendars(conn)
+        self.meetings = SqlMeetings(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

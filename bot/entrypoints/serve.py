@@ -23,6 +23,7 @@ from bot.config import Settings, StartupError
 from bot.entrypoints.scheduler import start_scheduler
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
+from bot.web.calcom import mount_calcom
 from bot.web.charts import mount_charts
 from bot.web.dashboard.routes import mount_dashboard
 from bot.web.webhook import mount_webhook
@@ -219,7 +220,7 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_charts, mount_webhook]
+    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_calcom]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)

@@ -1,13 +1,22 @@
-"""The first meeting at a hand-off to a closer: who books it, and with which link."""
+"""The first meeting after a hand-off to a closer: who books it with which link, and what a
+booking tool (cal.com) says was booked, cancelled or moved."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from routing.calendars.booking import prefilled
+from routing.calendars.calcom import BookingChange, BookingEvent
+from routing.calendars.meeting import Meeting, MeetingStatus
+from routing.commands import parse_lead_id
+from routing.errors import BatonError
+from routing.events import EventType
 from routing.lead import Lead
+from routing.rotation.hours import local_now
+from routing.rotation.wording import DAYS, clock_text, day_and_date
 from routing.team import Rep
-from routing.usecases.context import Ctx
+from routing.usecases.context import Ctx, Outcome
 
 
 @dataclass(frozen=True)
@@ -31,3 +40,90 @@ def booking_at_handoff(ctx: Ctx, lead: Lead, closer: Rep, sender: str) -> Bookin
         closer_dm=f"{sender} sends the prospect your booking link: {link}",
         thread=f"First meeting: {sender} sends the prospect {closer.mention}'s booking link.",
     )
+
+
+CALCOM = "calcom"
+
+
+def calcom_event(ctx: Ctx, event: BookingEvent, delivery: str) -> Outcome:
+    """A booking made, cancelled or moved on cal.com, on its lead, once per delivery and once
+    per booking: a replayed call (same bytes) changes nothing."""
+    if not ctx.uow.deliveries.claim(CALCOM, delivery, ctx.now):
+        return Outcome("A delivery seen before.", data={"status": "duplicate"})
+    lead = _lead_of(ctx, event)
+    if lead is None:
+        return Outcome("No lead for this booking.", data={"status": "unmatched"})
+    match event.change:
+        case BookingChange.CREATED:
+            return _booked(ctx, lead, event, "booked")
+        case BookingChange.CANCELLED:
+            return _cancelled(ctx, lead, event)
+        case BookingChange.RESCHEDULED:
+            old = ctx.uow.meetings.get(event.previous_uid) if event.previous_uid else None
+            if old is not None and old.status is MeetingStatus.BOOKED:
+                old.status = MeetingStatus.MOVED
+                ctx.uow.meetings.save(old)
+            return _booked(ctx, lead, event, "moved" if old else "booked")
+
+
+def _lead_of(ctx: Ctx, event: BookingEvent) -> Lead | None:
+    if event.lead_ref is not None:
+        try:
+            return ctx.lead(parse_lead_id(event.lead_ref), lock=True)
+        except BatonError:
+            pass
+    for email in event.emails:
+        found = ctx.uow.leads.find_open_match(email, None)
+        if found is not None and found.id is not None:
+            return ctx.lead(found.id, lock=True)
+    return None
+
+
+def _booked(ctx: Ctx, lead: Lead, event: BookingEvent, how: str) -> Outcome:
+    if ctx.uow.meetings.get(event.uid) is not None:
+        return Outcome("This booking is known.", data={"status": "known"})
+    meeting = Meeting(
+        uid=event.uid,
+        lead_id=lead.id or 0,
+        starts_at=event.starts_at,
+        status=MeetingStatus.BOOKED,
+        source=CALCOM,
+        booked_at=ctx.now,
+        handed_off_at=_handed_off_at(ctx, lead),
+    )
+    ctx.uow.meetings.save(meeting)
+    when = _when(ctx, event.starts_at)
+    said = f"meeting booked for {when}" if how == "booked" else f"meeting moved to {when}"
+    ctx.tell_thread(lead, f"{lead.ref}: {said}.")
+    ctx.tell(lead.owner_id, f"{lead.ref} ({lead.title}): {said}.")
+    return Outcome(f"{lead.ref}: {said}.", lead_id=lead.id, data={"status": how})
+
+
+def _cancelled(ctx: Ctx, lead: Lead, event: BookingEvent) -> Outcome:
+    meeting = ctx.uow.meetings.get(event.uid)
+    if meeting is None or meeting.status is not MeetingStatus.BOOKED:
+        return Outcome("No booked meeting to cancel.", data={"status": "unknown"})
+    meeting.status = MeetingStatus.CANCELLED
+    ctx.uow.meetings.save(meeting)
+    said = f"meeting for {_when(ctx, meeting.starts_at)} cancelled"
+    ctx.tell_thread(lead, f"{lead.ref}: {said}.")
+    ctx.tell(lead.owner_id, f"{lead.ref} ({lead.title}): {said}.")
+    return Outcome(f"{lead.ref}: {said}.", lead_id=lead.id, data={"status": "cancelled"})
+
+
+def _handed_off_at(ctx: Ctx, lead: Lead) -> datetime | None:
+    handed = [e.at for e in ctx.uow.leads.events(lead.id or 0) if e.type is EventType.HANDED_OFF]
+    return max(handed) if handed else None
+
+
+def _when(ctx: Ctx, moment: datetime | None) -> str:
+    """``Tue 10:30`` on the team's clock (``Tue 8 Dec 10:30`` when not within a week)."""
+    if moment is None:
+        return "a time cal.com did not say"
+    local = local_now(ctx.config.timezone, moment)
+    day = DAYS[local.weekday()]
+    if not timedelta(0) <= moment - ctx.now < timedelta(days=6):
+        day = day_and_date(
+            local, with_year=local.year != local_now(ctx.config.timezone, ctx.now).year
+        )
+    return f"{day} {clock_text(local.time())}"

@@ -23,6 +23,7 @@ from typing import Any, Self
 
 from routing.arrival import posted
 from routing.calendars import RepCalendar
+from routing.calendars.meeting import Meeting
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -66,6 +67,7 @@ class FakeState:
     role_costs: dict[tuple[str, str], RoleCost] = field(default_factory=dict)
     nudges: set[tuple[int, int]] = field(default_factory=set)
     calendars: dict[int, RepCalendar] = field(default_factory=dict)
+    meetings: dict[str, Meeting] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -519,6 +521,22 @@ class FakeCalendars:
         return [copy.deepcopy(c) for c in due]
 
 
+class FakeMeetings:
+    def __init__(self, tx: _Tx) -> None:
+        self.state = tx.state
+
+    def get(self, uid: str) -> Meeting | None:
+        found = self.state.meetings.get(uid)
+        return copy.deepcopy(found) if found else None
+
+    def save(self, meeting: Meeting) -> None:
+        self.state.meetings[meeting.uid] = copy.deepcopy(meeting)
+
+    def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        found = [m for m in self.state.meetings.values() if start <= m.booked_at < end]
+        return sorted((copy.deepcopy(m) for m in found), key=lambda m: m.booked_at)
+
+
 class FakeUnitOfWork:
     """One store; each ``with`` block is a transaction that keeps nothing unless committed.
 
@@ -571,6 +589,10 @@ class FakeUnitOfWork:
     @property
     def calendars(self) -> FakeCalendars:
         return FakeCalendars(self._open())
+
+    @property
+    def meetings(self) -> FakeMeetings:
+        return FakeMeetings(self._open())
 
     @property
     def dashboard(self) -> FakeDashboardReads:

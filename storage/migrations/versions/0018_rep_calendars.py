@@ -1,4 +1,4 @@
-"""rep_calendars: calendar feeds and booking links (issue 21)
+"""rep_calendars and meetings: calendar feeds, booking links, booked meetings (issue 21)
 
 Revision ID: 0018
 Revises: 0011
@@ -38,7 +38,23 @@ def upgrade() -> None:
         sa.Column('stale_told', sa.Boolean(), server_default='0', nullable=False),
         sa.PrimaryKeyConstraint('rep_id', name=op.f('pk_rep_calendars')),
     )
+    op.create_table(
+        'meetings',
+        sa.Column('uid', sa.String(length=400), nullable=False),
+        sa.Column('lead_id', sa.Integer(), nullable=False),
+        sa.Column('starts_at', UTCDateTime(), nullable=True),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('source', sa.String(length=16), nullable=False),
+        sa.Column('booked_at', UTCDateTime(), nullable=False),
+        sa.Column('handed_off_at', UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('uid', name=op.f('pk_meetings')),
+    )
+    op.create_index(op.f('ix_meetings_booked_at'), 'meetings', ['booked_at'], unique=False)
+    op.create_index(op.f('ix_meetings_lead_id'), 'meetings', ['lead_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_meetings_booked_at'), table_name='meetings')
+    op.drop_index(op.f('ix_meetings_lead_id'), table_name='meetings')
+    op.drop_table('meetings')
     op.drop_table('rep_calendars')
