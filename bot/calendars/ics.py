@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import icalendar
 import recurring_ical_events
+from icalendar.timezone import tzp
 
 from routing.calendars import EventFacts
 
@@ -36,13 +37,65 @@ def owner_addresses(calendar_name: str, url: str) -> frozenset[str]:
 
 def read_feed(body: bytes, start: datetime, end: datetime, url: str = "") -> list[EventFacts]:
     """The occurrences of every VEVENT overlapping [start, end), as facts."""
-    calendar = _calendar(body)
+    calendar = _calendar(windowed(body, start.date(), end.date()))
     owners = owner_addresses(str(calendar.get("X-WR-CALNAME", "")), url)
     try:
         query = recurring_ical_events.of(calendar, components=["VEVENT"], skip_bad_series=True)
         return [_facts(event, owners) for event in query.between(start, end)]
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         raise FeedUnreadable(f"the feed's events could not be read ({type(err).__name__})") from err
+
+
+_VEVENT = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT\r?\n?", re.S)
+_VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r?\n.*?END:VTIMEZONE\r?\n?", re.S)
+_TZID = re.compile(rb"^TZID:([^\r\n]+)", re.M)
+_FOLD = re.compile(rb"\r?\n[ \t]")
+_DAY = re.compile(rb"^(DTSTART|DTEND)[^:\r\n]*:(\d{8})", re.M)
+_REPEATS = re.compile(rb"^(RRULE|RDATE|RECURRENCE-ID|DURATION)[;:]", re.M)
+MARGIN = timedelta(days=2)
+
+
+def windowed(body: bytes, first: date, last: date) -> bytes:
+    """``body`` without the single events that end before ``first`` or start after ``last``
+    (two days' margin for any zone), found by their dates alone: parsing is the slow part of a
+    long-used calendar, and most of its events are years away. Recurring events, moved
+    instances and events with a DURATION are kept whole.
+
+    A VTIMEZONE whose TZID names a zone the zone database knows (``Europe/Berlin``, or a Windows
+    name such as ``W. Europe Standard Time`` through icalendar's CLDR map) is dropped, so that
+    zone is used: Outlook's definitions start in 1601, and computing offsets from them walks
+    every year since (seconds per feed), where the zone database is exact and fast."""
+    body = _VTIMEZONE.sub(_unless_known_zone, body)
+    return _VEVENT.sub(lambda found: _kept(found[0], first - MARGIN, last + MARGIN), body)
+
+
+def _unless_known_zone(found: re.Match[bytes]) -> bytes:
+    name = _TZID.search(_FOLD.sub(b"", found[0]))
+    if name is None:
+        return found[0]
+    try:
+        known = tzp.timezone(name[1].decode("utf-8").strip()) is not None
+    except (UnicodeDecodeError, ValueError, KeyError):
+        known = False
+    return b"" if known else found[0]
+
+
+def _kept(event: bytes, first: date, last: date) -> bytes:
+    unfolded = _FOLD.sub(b"", event)
+    if _REPEATS.search(unfolded):
+        return event
+    days = {name: _day(value) for name, value in _DAY.findall(unfolded)}
+    begins, ends = days.get(b"DTSTART"), days.get(b"DTEND") or days.get(b"DTSTART")
+    if begins is None or ends is None:
+        return event
+    return b"" if ends < first or begins > last else event
+
+
+def _day(digits: bytes) -> date | None:
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
 
 
 def _calendar(body: bytes) -> icalendar.Calendar:

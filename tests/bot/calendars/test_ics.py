@@ -108,3 +108,26 @@ def test_the_owner_is_known_from_googles_calendar_name_or_secret_address() -> No
         owner_addresses("Work", "https://outlook.office365.com/owa/calendar/x/calendar.ics")
         == set()
     )
+
+
+def test_single_events_far_from_the_window_are_skipped_before_parsing_and_long_ones_kept() -> None:
+    from bot.calendars.ics import windowed
+
+    def event(start: str, end: str, extra: str = "") -> str:
+        lines = [f"UID:{start}", f"DTSTART:{start}", f"DTEND:{end}"]
+        return "BEGIN:VEVENT\r\n" + "\r\n".join(lines) + f"\r\n{extra}END:VEVENT\r\n"
+
+    body = (
+        "BEGIN:VCALENDAR\r\n"
+        + event("20200101T090000Z", "20200101T100000Z")
+        + event("20261101T000000Z", "20270101T000000Z")
+        + event("20200106T090000Z", "20200106T100000Z", "RRULE:FREQ=WEEKLY\r\n")
+        + event("20300101T090000Z", "20300101T100000Z")
+        + "END:VCALENDAR\r\n"
+    ).encode()
+    kept = windowed(body, date(2026, 12, 1), date(2027, 2, 1))
+    assert kept.count(b"BEGIN:VEVENT") == 2
+    assert b"20261101T000000Z" in kept
+    assert b"RRULE" in kept
+    facts = read_feed(body, utc(2026, 12, 1), utc(2027, 2, 1))
+    assert len(facts) == 1 + 8  # the long one, and eight weekly Mondays in the window
