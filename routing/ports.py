@@ -208,6 +208,16 @@ class CalendarStore(Protocol):
         at ``now`` by a compare-and-set, so one process fetches a feed once."""
         ...
 
+    def claim_applied(self, rep_id: int, key: str) -> bool:
+        """Record that the away period ``key`` was applied; False when it already was (by this
+        or another process): the rep is told once."""
+        ...
+
+    def claim_stale_notice(self, rep_id: int) -> bool:
+        """Record that the rep and managers were told the calendar went unknown; False when
+        they already were."""
+        ...
+
 
 class MeetingStore(Protocol):
     """First meetings booked after hand-offs, keyed by the booking's uid."""

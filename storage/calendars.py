@@ -88,6 +88,21 @@ class SqlCalendars:
         )
         return [_calendar(row) for row in rows]
 
+    def claim_applied(self, rep_id: int, key: str) -> bool:
+        unapplied = or_(_C.applied_key.is_(None), _C.applied_key != key)
+        done = self.conn.execute(
+            update(t.rep_calendars).where(_C.rep_id == rep_id, unapplied).values(applied_key=key)
+        )
+        return done.rowcount == 1
+
+    def claim_stale_notice(self, rep_id: int) -> bool:
+        done = self.conn.execute(
+            update(t.rep_calendars)
+            .where(_C.rep_id == rep_id, _C.stale_told.is_(False))
+            .values(stale_told=True)
+        )
+        return done.rowcount == 1
+
     def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
         due = or_(_C.checked_at.is_(None), _C.checked_at < checked_before)
         candidates = self.conn.execute(

@@ -162,14 +162,13 @@ def _apply(ctx: Ctx, rep: Rep, calendar: RepCalendar) -> None:
         return
     rep.away_until, rep.away_note = period.end, CALENDAR_NOTE
     ctx.uow.reps.save(rep)
-    if calendar.applied_key != period.key:
+    if ctx.uow.calendars.claim_applied(calendar.rep_id, period.key):
         ctx.tell(
             rep.id,
             f"Your calendar says you're out of office until {_day(rep, period.end)}: no new "
             "leads until then. Working after all? `/rotation back`.",
         )
     calendar.applied_key = period.key
-    ctx.uow.calendars.save(calendar)
 
 
 def _tell_once_when_unknown(ctx: Ctx, rep: Rep, calendar: RepCalendar) -> None:
@@ -179,7 +178,8 @@ def _tell_once_when_unknown(ctx: Ctx, rep: Rep, calendar: RepCalendar) -> None:
     if ctx.now - since <= timedelta(hours=24):
         return
     calendar.stale_told = True
-    ctx.uow.calendars.save(calendar)
+    if not ctx.uow.calendars.claim_stale_notice(calendar.rep_id):
+        return
     error = calendar.error or "no answer"
     where = mask(calendar.url or "")
     ctx.tell(

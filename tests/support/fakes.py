@@ -510,6 +510,20 @@ class FakeCalendars:
     def with_feeds(self) -> list[RepCalendar]:
         return [copy.deepcopy(c) for c in self.state.calendars.values() if c.url]
 
+    def claim_applied(self, rep_id: int, key: str) -> bool:
+        calendar = self.state.calendars.get(rep_id)
+        if calendar is None or calendar.applied_key == key:
+            return False
+        calendar.applied_key = key
+        return True
+
+    def claim_stale_notice(self, rep_id: int) -> bool:
+        calendar = self.state.calendars.get(rep_id)
+        if calendar is None or calendar.stale_told:
+            return False
+        calendar.stale_told = True
+        return True
+
     def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
         due = [
             c
