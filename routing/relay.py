@@ -330,6 +330,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
             return pipeline.churn(ctx, lead_id, reason)
         case c.Reassign(lead_id=lead_id, target=target):
             return pipeline.reassign(ctx, lead_id, target)
+        case c.LeadSlot(lead_id=lead_id, choice=choice):
+            return meetings.book_slot(ctx, lead_id, choice)
         case c.LeadAmount(lead_id=lead_id, amount=amount):
             return numbers.set_amount(ctx, lead_id, amount)
         case c.Show(lead_id=lead_id):

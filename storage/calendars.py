@@ -127,6 +127,7 @@ def _meeting(row: Any) -> Meeting:
         source=row.source,
         booked_at=row.booked_at,
         handed_off_at=row.handed_off_at,
+        rep_id=row.rep_id,
     )
 
 
@@ -146,9 +147,19 @@ class SqlMeetings:
             "source": meeting.source,
             "booked_at": meeting.booked_at,
             "handed_off_at": meeting.handed_off_at,
+            "rep_id": meeting.rep_id,
         }
         stmt = upsert(self.conn, t.meetings, ["uid"], values)
         self.conn.execute(stmt.values(uid=meeting.uid, **values))
+
+    def held(self, rep_id: int, after: datetime) -> list[Meeting]:
+        m = t.meetings.c
+        rows = self.conn.execute(
+            select(t.meetings).where(
+                m.rep_id == rep_id, m.status == MeetingStatus.BOOKED.value, m.starts_at >= after
+            )
+        )
+        return [_meeting(row) for row in rows]
 
     def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
         m = t.meetings.c

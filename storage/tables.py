@@ -340,5 +340,6 @@ meetings = Table(
     Column("source", String(16), nullable=False),
     Column("booked_at", UTCDateTime(), nullable=False, index=True),
     Column("handed_off_at", UTCDateTime()),
+    Column("rep_id", Integer),
 )
 """First meetings booked after hand-offs (cal.com's webhook, or a slot Baton proposed) (0018)."""

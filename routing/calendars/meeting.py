@@ -25,3 +25,5 @@ class Meeting:
     booked_at: datetime
     handed_off_at: datetime | None = None
     """When the lead was handed to its closer: hand-off → meeting is measured from here."""
+    rep_id: int | None = None
+    """The closer whose time a slot Baton proposed holds."""

@@ -258,6 +258,14 @@ class LeadAmount:
 
 
 @dataclass(frozen=True)
+class LeadSlot:
+    """``/lead slot <id> <1|2|3>``: book one of the closer's free times proposed at hand-off."""
+
+    lead_id: int
+    choice: int
+
+
+@dataclass(frozen=True)
 class FunnelLink:
     """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
 
@@ -297,4 +305,5 @@ Command: TypeAlias = (
     | FunnelSpend
     | FunnelCost
     | LeadAmount
+    | LeadSlot
 )

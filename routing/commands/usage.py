@@ -26,6 +26,7 @@ _LEAD_HELP = (
     ("lost", "/lead lost <id> <reason…>", "close it lost"),
     ("expand", "/lead expand <id> <amount>", "log expansion revenue"),
     ("amount", "/lead amount <id> <amount>", "the open deal's expected value, e.g. 40k"),
+    ("slot", "/lead slot <id> 1|2|3", "book one of the closer's free times proposed at hand-off"),
     ("churn", "/lead churn <id> [reason…]", "log a churned customer"),
     ("reassign", "/lead reassign <id> @user", "give a lead to someone else (managers)"),
     ("show", "/lead show <id>", "show a lead and its history"),

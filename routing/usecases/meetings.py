@@ -8,13 +8,18 @@ from datetime import datetime, timedelta
 
 from routing.calendars.booking import prefilled
 from routing.calendars.calcom import BookingChange, BookingEvent
+from routing.calendars.feed import RepCalendar
+from routing.calendars.invitation import invitation
 from routing.calendars.meeting import Meeting, MeetingStatus
+from routing.calendars.slots import MEETING, free_slots
+from routing.clock import zone
 from routing.commands import parse_lead_id
-from routing.errors import BatonError
+from routing.errors import BatonError, InvalidInput, NotAllowed
 from routing.events import EventType
 from routing.lead import Lead
 from routing.rotation.hours import local_now
 from routing.rotation.wording import DAYS, clock_text, day_and_date
+from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 
@@ -30,10 +35,13 @@ class Booking:
 
 
 def booking_at_handoff(ctx: Ctx, lead: Lead, closer: Rep, sender: str) -> Booking | None:
-    """The closer's booking link prefilled with the prospect, or None without a link."""
+    """The closer's booking link prefilled with the prospect; without one, three free times
+    from the closer's calendar to pick from; None when Baton has neither."""
     calendar = ctx.uow.calendars.get(closer.id or 0)
-    if calendar is None or not calendar.booking_url:
+    if calendar is None:
         return None
+    if not calendar.booking_url:
+        return _proposals(ctx, lead, closer, calendar, sender)
     link = prefilled(calendar.booking_url, lead.name or lead.company, lead.email, lead.ref)
     return Booking(
         reply=f"Send the prospect {closer.mention}'s booking link: {link}",
@@ -43,6 +51,90 @@ def booking_at_handoff(ctx: Ctx, lead: Lead, closer: Rep, sender: str) -> Bookin
 
 
 CALCOM = "calcom"
+BATON = "baton"
+
+
+def proposed_slots(ctx: Ctx, closer: Rep, calendar: RepCalendar) -> list[datetime]:
+    """The closer's free times now (none while their calendar is unknown)."""
+    if calendar.url is None or calendar.unknown(ctx.now):
+        return []
+    holds = [
+        (m.starts_at, m.starts_at + MEETING)
+        for m in ctx.uow.meetings.held(closer.id or 0, ctx.now - MEETING)
+        if m.starts_at is not None
+    ]
+    return free_slots(calendar.busy, holds, zone(closer.timezone), closer.hours, ctx.now)
+
+
+def _proposals(
+    ctx: Ctx, lead: Lead, closer: Rep, calendar: RepCalendar, sender: str
+) -> Booking | None:
+    slots = proposed_slots(ctx, closer, calendar)
+    if not slots:
+        return None
+    listed = ", ".join(f"{n}) {_slot_text(closer, s)}" for n, s in enumerate(slots, 1))
+    times = f"{closer.mention}'s free times for a first meeting: {listed} ({closer.timezone})"
+    return Booking(
+        reply=f"{times}. Pick one with the prospect: `/lead slot {lead.ref} 1`.",
+        closer_dm=f"{times}; {sender} picks one with the prospect.",
+        thread=f"First meeting: {sender} picks one of {closer.mention}'s free times.",
+    )
+
+
+def _slot_text(rep: Rep, moment: datetime) -> str:
+    local = local_now(rep.timezone, moment)
+    return f"{day_and_date(local, with_year=False)} {clock_text(local.time())}"
+
+
+def book_slot(ctx: Ctx, lead_id: int, choice: int) -> Outcome:
+    """`/lead slot <id> <n>`: hold the closer's n-th free time, plan the meeting on the lead,
+    tell the closer, and give the one who picked it an invitation to send."""
+    lead = ctx.lead(lead_id)
+    if lead.stage is not Stage.WITH_CLOSER:
+        raise InvalidInput(
+            f"{lead.ref} is not with a closer: a first meeting is booked after a hand-off."
+        )
+    handed = [e for e in ctx.uow.leads.events(lead.id or 0) if e.type is EventType.HANDED_OFF]
+    sender = handed[-1].actor_id if handed else None
+    if ctx.actor.id not in (lead.owner_id, sender) and not ctx.is_manager():
+        raise NotAllowed(
+            f"Only whoever handed {lead.ref} off, its closer or a manager books its meeting."
+        )
+    closer = ctx.rep(lead.owner_id)
+    calendar = ctx.uow.calendars.get(lead.owner_id or 0)
+    slots = proposed_slots(ctx, closer, calendar) if closer and calendar else []
+    if choice > len(slots):
+        raise InvalidInput(f"{lead.ref}'s closer has {len(slots)} free time(s) to propose now.")
+    assert closer is not None
+    start = slots[choice - 1]
+    uid = f"baton-{lead.ref}-{int(start.timestamp())}@baton"
+    ctx.uow.meetings.save(
+        Meeting(
+            uid,
+            lead.id or 0,
+            start,
+            MeetingStatus.BOOKED,
+            BATON,
+            ctx.now,
+            handed[-1].at if handed else None,
+            rep_id=closer.id,
+        )
+    )
+    when = _slot_text(closer, start)
+    ctx.tell_thread(lead, f"{lead.ref}: meeting planned for {when} with {closer.mention}.")
+    ctx.tell(
+        closer.id,
+        f"{lead.ref} ({lead.title}): first meeting planned for {when}, held in "
+        f"your time by Baton; {ctx.actor.mention} sends the prospect the invitation.",
+    )
+    summary = f"{lead.company or lead.title} × {closer.name}: first meeting"
+    ics = invitation(uid, start, summary, ctx.now)
+    return Outcome(
+        f"Held {when} ({closer.timezone}) with {closer.mention} for {lead.ref}. Send the prospect "
+        f"this invitation (save it as meeting.ics):\n```\n{ics}```",
+        lead_id=lead.id,
+        data={"ics": ics},
+    )
 
 
 def calcom_event(ctx: Ctx, event: BookingEvent, delivery: str) -> Outcome:

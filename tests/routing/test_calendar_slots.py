@@ -62,3 +62,14 @@ def test_the_next_free_ones_fill_in_when_few_of_the_three_days_have_room() -> No
         at(23, 12),
         at(23, 12, 30),
     ]
+
+
+def test_an_invitation_escapes_text_and_folds_long_lines() -> None:
+    from routing.calendars.invitation import invitation
+
+    ics = invitation("u1", at(24, 9), "Acme, Inc; R&D\nTeam × " + "é" * 80, at(23, 9))
+    lines = ics.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = ics.replace("\r\n ", "")
+    assert "SUMMARY:Acme\\, Inc\\; R&D\\nTeam × " + "é" * 80 + "\r\n" in unfolded
+    assert "DTSTART:20261124T090000Z\r\n" in ics

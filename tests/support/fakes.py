@@ -23,7 +23,7 @@ from typing import Any, Self
 
 from routing.arrival import posted
 from routing.calendars import RepCalendar
-from routing.calendars.meeting import Meeting
+from routing.calendars.meeting import Meeting, MeetingStatus
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -545,6 +545,16 @@ class FakeMeetings:
 
     def save(self, meeting: Meeting) -> None:
         self.state.meetings[meeting.uid] = copy.deepcopy(meeting)
+
+    def held(self, rep_id: int, after: datetime) -> list[Meeting]:
+        return [
+            copy.deepcopy(m)
+            for m in self.state.meetings.values()
+            if m.rep_id == rep_id
+            and m.status is MeetingStatus.BOOKED
+            and m.starts_at is not None
+            and m.starts_at >= after
+        ]
 
     def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
         found = [m for m in self.state.meetings.values() if start <= m.booked_at < end]

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column('source', sa.String(length=16), nullable=False),
         sa.Column('booked_at', UTCDateTime(), nullable=False),
         sa.Column('handed_off_at', UTCDateTime(), nullable=True),
+        sa.Column('rep_id', sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint('uid', name=op.f('pk_meetings')),
     )
     op.create_index(op.f('ix_meetings_booked_at'), 'meetings', ['booked_at'], unique=False)
