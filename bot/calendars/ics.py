@@ -6,8 +6,9 @@ reads. It is CPU work (a 20,000-event feed takes seconds): callers run it in a t
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from urllib.parse import unquote
 
@@ -41,8 +42,8 @@ def read_feed(body: bytes, start: datetime, end: datetime, url: str = "") -> lis
     owners = owner_addresses(str(calendar.get("X-WR-CALNAME", "")), url)
     try:
         query = recurring_ical_events.of(calendar, components=["VEVENT"], skip_bad_series=True)
-        return [_facts(event, owners) for event in query.between(start, end)]
-    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        return _occurrences(query.between(start, end), end, owners)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:
         raise FeedUnreadable(f"the feed's events could not be read ({type(err).__name__})") from err
 
 
@@ -50,8 +51,18 @@ _VEVENT = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT\r?\n?", re.S)
 _VTIMEZONE = re.compile(rb"BEGIN:VTIMEZONE\r?\n.*?END:VTIMEZONE\r?\n?", re.S)
 _TZID = re.compile(rb"^TZID:([^\r\n]+)", re.M)
 _FOLD = re.compile(rb"\r?\n[ \t]")
+_RRULE = re.compile(rb"^RRULE[;:]", re.M)
 _DAY = re.compile(rb"^(DTSTART|DTEND)[^:\r\n]*:(\d{8})", re.M)
 _REPEATS = re.compile(rb"^(RRULE|RDATE|RECURRENCE-ID|DURATION)[;:]", re.M)
+_TOO_OFTEN = re.compile(
+    rb"^RRULE[;:][^\r\n]*(FREQ=(SECONDLY|MINUTELY|HOURLY)|BYSECOND=|BY(MINUTE|HOUR)=[^;\r\n]*,[^;\r\n]*,)",
+    re.M | re.I,
+)
+MAX_SERIES = 2000
+"""The most recurring events a feed may hold in the window's reach: each is expanded over the
+window, so they bound the work (a busy rep has tens)."""
+MAX_OCCURRENCES = 20_000
+"""The most occurrences read from one feed's window (a busy rep has a few hundred)."""
 MARGIN = timedelta(days=2)
 
 
@@ -59,14 +70,20 @@ def windowed(body: bytes, first: date, last: date) -> bytes:
     """``body`` without the single events that end before ``first`` or start after ``last``
     (two days' margin for any zone), found by their dates alone: parsing is the slow part of a
     long-used calendar, and most of its events are years away. Recurring events, moved
-    instances and events with a DURATION are kept whole.
+    instances and events with a DURATION are kept whole; events repeating every second or
+    minute or hour, or at more than two hours or minutes of a day, are dropped (cal.com's ICS
+    reader skips hourly and minutely rules too), and a feed with more than :data:`MAX_SERIES`
+    recurring events is refused: expanding them is the work that could run away.
 
     A VTIMEZONE whose TZID names a zone the zone database knows (``Europe/Berlin``, or a Windows
     name such as ``W. Europe Standard Time`` through icalendar's CLDR map) is dropped, so that
     zone is used: Outlook's definitions start in 1601, and computing offsets from them walks
     every year since (seconds per feed), where the zone database is exact and fast."""
     body = _VTIMEZONE.sub(_unless_known_zone, body)
-    return _VEVENT.sub(lambda found: _kept(found[0], first - MARGIN, last + MARGIN), body)
+    body = _VEVENT.sub(lambda found: _kept(found[0], first - MARGIN, last + MARGIN), body)
+    if len(_RRULE.findall(body)) > MAX_SERIES:
+        raise FeedUnreadable(f"more than {MAX_SERIES:,} recurring events")
+    return body
 
 
 def _unless_known_zone(found: re.Match[bytes]) -> bytes:
@@ -82,6 +99,8 @@ def _unless_known_zone(found: re.Match[bytes]) -> bytes:
 
 def _kept(event: bytes, first: date, last: date) -> bytes:
     unfolded = _FOLD.sub(b"", event)
+    if _TOO_OFTEN.search(unfolded):
+        return b""  # every second or minute is no meeting (cal.com's ICS reader skips them too)
     if _REPEATS.search(unfolded):
         return event
     days = {name: _day(value) for name, value in _DAY.findall(unfolded)}
@@ -96,6 +115,28 @@ def _day(digits: bytes) -> date | None:
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
+
+
+def _occurrences(
+    found: Iterable[icalendar.cal.Component], end: datetime, owners: frozenset[str]
+) -> list[EventFacts]:
+    """The occurrences as facts, at most :data:`MAX_OCCURRENCES` of them."""
+    facts = []
+    for event in itertools.islice(found, MAX_OCCURRENCES):
+        one = _facts(event, owners)
+        if _after(one.start, end):
+            break
+        facts.append(one)
+    return facts
+
+
+def _after(start: date | datetime, end: datetime) -> bool:
+    """Whether an occurrence starting at ``start`` begins after ``end`` in any zone."""
+    if not isinstance(start, datetime):
+        return start > end.date() + timedelta(days=1)
+    if start.tzinfo is None:
+        return start > end.replace(tzinfo=None) + timedelta(days=1)
+    return start > end
 
 
 def _calendar(body: bytes) -> icalendar.Calendar:

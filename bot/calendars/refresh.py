@@ -23,21 +23,33 @@ log = logging.getLogger(__name__)
 
 
 def refresh_calendars(relay: Relay, policy: FetchPolicy, now: datetime) -> int:
-    """Fetch the feeds due now; returns how many were fetched."""
+    """Fetch the feeds due now; returns how many were fetched. One feed's trouble is its own:
+    it is recorded as that feed's error and the next feed is read."""
     due = relay.calendars_due()
     for feed in due:
         result = read_due(feed, policy, now)
         if result.error:
             log.warning("calendar feed of rep %s not read: %s", feed.rep_id, result.error)
-        relay.record_calendar(feed.rep_id, feed.url, result)
+        try:
+            relay.record_calendar(feed.rep_id, feed.url, result)
+        except Exception:  # a database hiccup: the feed is read again at its next time
+            log.exception("could not keep the calendar reading of rep %s", feed.rep_id)
     return len(due)
 
 
 def read_due(feed: DueFeed, policy: FetchPolicy, now: datetime) -> FetchResult:
+    """What fetching and reading ``feed`` gave; never raises (the address never in errors)."""
     try:
-        fetched = fetch(feed.url, feed.etag, feed.last_modified, policy)
+        return _read(feed, policy, now)
     except FetchFailed as err:
         return FetchResult(error=limits.fitted_text(str(err), limits.FEED_ERROR))
+    except Exception as err:  # noqa: BLE001 - whatever a hostile server or feed finds: said
+        log.warning("calendar feed of rep %s failed: %s", feed.rep_id, type(err).__name__)
+        return FetchResult(error=f"could not be read ({type(err).__name__})")
+
+
+def _read(feed: DueFeed, policy: FetchPolicy, now: datetime) -> FetchResult:
+    fetched = fetch(feed.url, feed.etag, feed.last_modified, policy)
     etag = _validator(fetched.etag)
     modified = _validator(fetched.last_modified)
     if fetched.body is None:
@@ -58,4 +70,7 @@ def parse(
 
 
 def _validator(value: str | None) -> str | None:
-    return value if value and len(value) <= limits.FEED_VALIDATOR else None
+    """A validator worth sending back: printable ASCII that fits; anything else is dropped."""
+    if not value or len(value) > limits.FEED_VALIDATOR:
+        return None
+    return value if all(" " <= ch <= "~" for ch in value) else None

@@ -3,6 +3,7 @@ reported in words without its address, and private addresses refused (redirects 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,3 +126,56 @@ def test_public_addresses_are_public() -> None:
 def test_only_http_and_https_are_fetched(url: str) -> None:
     with pytest.raises(FetchFailed, match="only http and https"):
         fetch(url, None, None, FetchPolicy())
+
+
+EVERY_SECOND = (
+    b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20261207T090000Z\r\nRRULE:FREQ=SECONDLY"
+    b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+MINUTES = ",".join(str(m) for m in range(60)).encode()
+EVERY_SECOND_DAILY = (
+    b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20261207T090000Z\r\nDTEND:20261207T090001Z"
+    b"\r\nRRULE:FREQ=DAILY;BYHOUR=9,10,11,12;BYMINUTE=" + MINUTES + b";BYSECOND=" + MINUTES
+) + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+UNKNOWN_ZONE = (
+    b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;TZID=Nowhere/Zone:20261207T090000\r\n"
+    b"DTEND;TZID=Nowhere/Zone:20261207T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+BACKWARDS = (
+    b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:99991231T235959Z\r\nDTEND:00010101\r\n"
+    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        EVERY_SECOND,
+        EVERY_SECOND_DAILY,
+        b"BEGIN:VCALENDAR\r\n" + b"BEGIN:VEVENT\r\n" * 5000,
+        UNKNOWN_ZONE,
+        b"BEGIN:VCALENDAR\r\n\x00\xff\xfe" * 1000,
+        BACKWARDS,
+    ],
+)
+def test_a_hostile_feed_is_an_error_or_a_reading_never_an_exception(body: bytes) -> None:
+    started = time.monotonic()
+    with feed_server({"/cal.ics": Route(body=body)}) as server:
+        result = read_due(DueFeed(1, server.url("/cal.ics"), "UTC"), LOCAL, NOW)
+    assert (result.error is None) != (result.busy is None)
+    assert time.monotonic() - started < 20
+
+
+def test_a_validator_that_could_not_be_sent_back_is_not_kept() -> None:
+    routes = {"/cal.ics": Route(body=OUTLOOK, headers={"ETag": '"\u00e9t\u00e9"'})}
+    with feed_server(routes) as server:
+        result = read_due(DueFeed(1, server.url("/cal.ics"), "UTC"), LOCAL, NOW)
+    assert result.busy is not None
+    assert result.etag is None
+
+
+def test_a_host_name_that_is_not_ascii_is_an_error_not_an_exception() -> None:
+    result = read_due(
+        DueFeed(1, "https://kalender.bücher.invalid/c.ics", "UTC"), FetchPolicy(), NOW
+    )
+    assert result.error is not None

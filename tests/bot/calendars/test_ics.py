@@ -131,3 +131,13 @@ def test_single_events_far_from_the_window_are_skipped_before_parsing_and_long_o
     assert b"RRULE" in kept
     facts = read_feed(body, utc(2026, 12, 1), utc(2027, 2, 1))
     assert len(facts) == 1 + 8  # the long one, and eight weekly Mondays in the window
+
+
+def test_a_feed_with_more_recurring_events_than_it_may_expand_is_refused() -> None:
+    series = "".join(
+        f"BEGIN:VEVENT\r\nUID:{i}\r\nDTSTART:20261207T090000Z\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+        for i in range(2001)
+    )
+    body = f"BEGIN:VCALENDAR\r\n{series}END:VCALENDAR\r\n".encode()
+    with pytest.raises(FeedUnreadable, match="more than 2,000 recurring events"):
+        read_feed(body, utc(2026, 12, 1), utc(2027, 2, 1))
