@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     baton_webhook_channel: str | None = None
     baton_away_statuses: str = ""
     """Comma-separated emoji codes and words that mean away; empty: the defaults."""
+    # Calendars and meetings (issue 21)
+    baton_calendar_refresh_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    """How often each rep's calendar feed is read again."""
+    baton_calendar_allow_private: bool = False
+    """Allow calendar feeds on loopback, private and link-local addresses (tests, intranets)."""
+    baton_calcom_secret: str | None = None
+    """The secret of a self-hosted cal.com's webhook (``POST /calcom/events``); unset: refused."""
     baton_public_url: str | None = None
     baton_secret_key: str | None = None
     baton_currency: str = ""
@@ -212,6 +219,7 @@ class Settings(BaseSettings):
             phones=self.phone_reader(),
             retention_days=self.baton_retention_days,
             crm_sync=self.crm_on(),
+            calendar_refresh_minutes=self.baton_calendar_refresh_minutes,
         )
 
     def phone_reader(self) -> PhoneNumbers:

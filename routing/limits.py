@@ -39,6 +39,8 @@ __all__ = [
     "EMAIL",
     "EMAIL_DOMAIN",
     "EVENT_TYPE",
+    "FEED_ERROR",
+    "FEED_VALIDATOR",
     "FIELDS",
     "FIELD_KEY",
     "FIELD_VALUE",
@@ -82,6 +84,7 @@ __all__ = [
     "USER_ID",
     "WEBHOOK_BODY",
     "WEBHOOK_PAIRS",
+    "WEB_ADDRESS",
     "BlockKit",
     "TeamsMessage",
     "fits_id",
@@ -129,6 +132,11 @@ digits and punctuation, so a post's phone search stays within a few tens of mill
 
 # --- people, pools and places -----------------------------------------------------------------
 USER_ID = 128
+WEB_ADDRESS = 2000
+FEED_VALIDATOR = 400
+"""A feed's ``ETag`` or ``Last-Modified`` kept for the next conditional fetch (longer: dropped)."""
+FEED_ERROR = 200
+"""A calendar feed's or booking link's URL (``/rotation calendar``, ``/rotation booking``)."""
 """A platform's user id: Slack ``U…``/``W…`` (about 11), Teams ``29:…`` (about 90)."""
 REP_NAME = 200
 """A rep's display name, and the label of a mention (``<@U1|ann>``)."""

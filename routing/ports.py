@@ -9,6 +9,8 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from routing.audit import AuditEntry
+from routing.calendars.feed import RepCalendar
+from routing.calendars.meeting import Meeting
 from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
@@ -249,6 +251,42 @@ class AuditLog(Protocol):
     def count(self) -> int: ...
 
 
+class CalendarStore(Protocol):
+    """Reps' calendar feeds and booking links (``/rotation calendar``, ``/rotation booking``)."""
+
+    def get(self, rep_id: int) -> RepCalendar | None: ...
+    def save(self, calendar: RepCalendar) -> None: ...
+    def with_feeds(self) -> list[RepCalendar]: ...
+    def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
+        """Feeds never fetched or last started before ``checked_before``, each marked started
+        at ``now`` by a compare-and-set, so one process fetches a feed once."""
+        ...
+
+    def claim_applied(self, rep_id: int, key: str) -> bool:
+        """Record that the away period ``key`` was applied; False when it already was (by this
+        or another process): the rep is told once."""
+        ...
+
+    def claim_stale_notice(self, rep_id: int) -> bool:
+        """Record that the rep and managers were told the calendar went unknown; False when
+        they already were."""
+        ...
+
+
+class MeetingStore(Protocol):
+    """First meetings booked after hand-offs, keyed by the booking's uid."""
+
+    def get(self, uid: str) -> Meeting | None: ...
+    def save(self, meeting: Meeting) -> None: ...
+    def held(self, rep_id: int, after: datetime) -> list[Meeting]:
+        """Booked meetings holding ``rep_id``'s time from ``after`` on (Baton's own holds)."""
+        ...
+
+    def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        """Meetings booked (``booked_at``) in [start, end), whatever became of them since."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before the block ends."""
 
@@ -274,6 +312,10 @@ class UnitOfWork(Protocol):
     def privacy(self) -> PrivacyStore: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def calendars(self) -> CalendarStore: ...
+    @property
+    def meetings(self) -> MeetingStore: ...
     @property
     def dashboard(self) -> DashboardReads:
         """What the dashboard reads beyond the digest's ports (leads pages, trends)."""

@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from routing import commands as c
 from routing import limits
 from routing.arrival import Arrival
+from routing.calendars import DueFeed, FetchResult
+from routing.calendars.calcom import BookingEvent
 from routing.commands import Command, storable_command
 from routing.errors import BatonError, InvalidInput, UnknownPerson
 from routing.group_commit import GroupCommit
@@ -18,11 +20,13 @@ from routing.roles import Platform, Role
 from routing.team import ClaimMode, Rep
 from routing.text import storable
 from routing.usecases import (
+    calendars,
     crm,
     dashboard,
     fixing,
     funnel,
     intake,
+    meetings,
     numbers,
     pipeline,
     privacy,
@@ -233,6 +237,23 @@ class Relay:
         """Tell every manager ``text`` (the CRM sender's refusals and pauses, once per kind)."""
         return self.run(SYSTEM, crm.tell_managers(text))
 
+    def calendars_due(self) -> list[DueFeed]:
+        """Apply every calendar to the rotation as the clock moved, and claim the feeds due
+        for a fetch (the scheduler's calendar job); each feed is claimed by one process."""
+        due = self.run(SYSTEM, calendars.claim_due).data["due"]
+        assert isinstance(due, list)
+        return due
+
+    def record_calendar(self, rep_id: int, url: str, result: FetchResult) -> Outcome:
+        """Keep what one fetch of a rep's feed gave, and apply it to the rotation."""
+        return self.run(
+            SYSTEM, partial(calendars.record_fetch, rep_id=rep_id, url=url, result=result)
+        )
+
+    def calcom_event(self, event: BookingEvent, delivery: str) -> Outcome:
+        """A verified cal.com webhook call's booking change, once per ``delivery`` key."""
+        return self.run(SYSTEM, partial(meetings.calcom_event, event=event, delivery=delivery))
+
     def seed_managers(self) -> Outcome:
         return self.run(SYSTEM, team.seed_managers)
 
@@ -349,6 +370,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
             return pipeline.churn(ctx, lead_id, reason)
         case c.Reassign(lead_id=lead_id, target=target):
             return pipeline.reassign(ctx, lead_id, target)
+        case c.LeadSlot(lead_id=lead_id, choice=choice):
+            return meetings.book_slot(ctx, lead_id, choice)
         case c.LeadAmount(lead_id=lead_id, amount=amount):
             return numbers.set_amount(ctx, lead_id, amount)
         case c.LeadErase(lead_id=lead_id):
@@ -396,6 +419,10 @@ def _dispatch_rotation(ctx: Ctx, command: Command) -> Outcome:
             return team.leave(ctx, Role(role))
         case c.RotationHours(user=user, start=start, end=end, days=days):
             return team.hours(ctx, user, start, end, days)
+        case c.RotationCalendar(user=user, url=url):
+            return calendars.set_calendar(ctx, user, url)
+        case c.RotationBooking(user=user, url=url):
+            return calendars.set_booking(ctx, user, url)
         case c.Funnel():
             return funnel.on_demand(ctx, command)
         case c.FunnelLink():

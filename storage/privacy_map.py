@@ -81,6 +81,18 @@ COLUMNS: dict[str, dict[str, Holds]] = {
     "crm_alerts": {"kind": M},
     "crm_owners": {"email": N, "owner_id": N},  # a rep's CRM identity, not a contact's
     "crm_inbox": {"event_id": N},
+    # calendars: a rep's feed (a secret, not a contact's data) and first meetings by lead
+    "rep_calendars": {
+        "url": N,
+        "booking_url": N,
+        "etag": N,
+        "last_modified": N,
+        "error": N,
+        "busy": N,
+        "applied_key": N,
+        "overridden_key": N,
+    },
+    "meetings": {"uid": N, "status": N, "source": N},
 }
 """Every table, and in it every column holding text or JSON (numbers, times and flags hold no
 one's details)."""

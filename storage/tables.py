@@ -374,3 +374,39 @@ crm_inbox = Table(
     Column("event_id", String(limits.DELIVERY_KEY), primary_key=True),
     Column("received_at", UTCDateTime(), nullable=False),
 )
+
+rep_calendars = Table(
+    "rep_calendars",
+    metadata,
+    Column("rep_id", Integer, primary_key=True),
+    Column("url", String(limits.WEB_ADDRESS)),
+    Column("booking_url", String(limits.WEB_ADDRESS)),
+    Column("etag", String(limits.FEED_VALIDATOR)),
+    Column("last_modified", String(limits.FEED_VALIDATOR)),
+    Column("checked_at", UTCDateTime()),
+    Column("fetched_at", UTCDateTime()),
+    Column("read_at", UTCDateTime()),
+    Column("failing_since", UTCDateTime()),
+    Column("error", String(limits.FEED_ERROR)),
+    Column("busy", Text),
+    Column("applied_key", String(16)),
+    Column("overridden_key", String(16)),
+    Column("stale_told", Boolean, nullable=False, server_default="0"),
+)
+"""A rep's calendar feed (a secret address), its last good reading as busy spans (JSON), how
+its fetches go, and the away period Baton applied or the rep overrode; a closer's booking link
+(0018)."""
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("uid", String(limits.DELIVERY_KEY), primary_key=True),
+    Column("lead_id", Integer, nullable=False, index=True),
+    Column("starts_at", UTCDateTime()),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("booked_at", UTCDateTime(), nullable=False, index=True),
+    Column("handed_off_at", UTCDateTime()),
+    Column("rep_id", Integer),
+)
+"""First meetings booked after hand-offs (cal.com's webhook, or a slot Baton proposed) (0018)."""

@@ -11,6 +11,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.audit import SqlAudit
+from storage.calendars import SqlCalendars, SqlMeetings
 from storage.crm import SqlCrmChanges, SqlCrmOwnersOn
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
@@ -45,6 +46,8 @@ class SqlUnitOfWork:
     numbers: SqlNumbers
     privacy: SqlPrivacy
     audit: SqlAudit
+    calendars: SqlCalendars
+    meetings: SqlMeetings
 
     def __init__(
         self,
@@ -86,6 +89,8 @@ class SqlUnitOfWork:
         self.numbers = SqlNumbers(conn)
         self.privacy = SqlPrivacy(conn)
         self.audit = SqlAudit(conn)
+        self.calendars = SqlCalendars(conn)
+        self.meetings = SqlMeetings(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -25,6 +25,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.baton import Baton
+from bot.calendars.fetch import FetchPolicy
+from bot.calendars.refresh import refresh_calendars
 from bot.config import Settings
 from routing.clock import zone
 from routing.relay import SYSTEM
@@ -61,6 +63,10 @@ NUDGE_SECONDS = 3600
 RETENTION_SECONDS = 3600
 """How often the retention job looks whether today's run is done: it runs once a day (claimed
 in ``digest_runs``), in the first hour any server is up."""
+
+CALENDAR_SECONDS = 30
+"""How often the calendar job looks for feeds due (each is read every
+``BATON_CALENDAR_REFRESH_MINUTES``; a feed just set is read at the next look)."""
 """How often stalled leads are looked for: a stall is days long, an hour late is nothing."""
 DIGEST_GRACE_SECONDS = 3600
 """A digest job that starts late (a busy or suspended host) still runs within the hour."""
@@ -111,6 +117,12 @@ def run_retention(baton: Baton) -> Outcome | None:
     return outcome
 
 
+def run_calendars(baton: Baton) -> int:
+    """Read the calendar feeds that are due, in this job's thread (never on the event loop)."""
+    policy = FetchPolicy(allow_private=baton.settings.baton_calendar_allow_private)
+    return refresh_calendars(baton.relay, policy, baton.clock())
+
+
 def run_sweep(baton: Baton) -> Outcome:
     """Move SLA misses on and give queued leads to whoever became available."""
     return baton.relay.sweep()
@@ -158,6 +170,7 @@ def build_scheduler(
     jobs: list[tuple[str, str, Callable[[Baton], object], int]] = [
         ("sla-sweep", "SLA sweep", run_sweep, SWEEP_SECONDS),
         ("stall-nudges", "stalled-lead nudges", run_nudges, NUDGE_SECONDS),
+        ("calendar-refresh", "calendar refresh", run_calendars, CALENDAR_SECONDS),
     ]
     if baton.relay.config.retention_days:
         jobs.append(("retention", "retention", run_retention, RETENTION_SECONDS))

@@ -26,6 +26,7 @@ from bot.ops.logs import request_ids, say, setup_logging
 from bot.ops.metrics import mount_metrics, timed_requests
 from bot.outbox.sender import SenderThread
 from bot.web.api import api_answers, body_limit, too_large
+from bot.web.calcom import mount_calcom
 from bot.web.charts import mount_charts
 from bot.web.dashboard.routes import mount_dashboard
 from bot.web.webhook import mount_webhook
@@ -228,7 +229,8 @@ def make_server(
         baton.close()
         raise StartupError(NO_PLATFORM)
     mounts: list[Mount] = [platform.mount for platform in baton.platforms]
-    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_metrics, mount_hubspot_events]
+    mounts += [mount_dashboard, mount_charts, mount_webhook, mount_metrics]
+    mounts += [mount_hubspot_events, mount_calcom]
     server = Server(baton, mounts, sender=sender)
     for platform in baton.platforms:
         server.workers += platform.workers(server.wake_sender)

@@ -22,6 +22,7 @@ from routing.commands.types import (
     Help,
     LeadAmount,
     LeadErase,
+    LeadSlot,
     LogMeeting,
     LogProposal,
     Lost,
@@ -197,6 +198,14 @@ def _lead_mine(args: _Args) -> Mine:
     return Mine()
 
 
+def _lead_slot(args: _Args) -> LeadSlot:
+    lead_id = args.lead_id()
+    words = args.words()
+    if len(words) != 1 or words[0] not in ("1", "2", "3"):
+        args.fail("pick one of the proposed times: 1, 2 or 3")
+    return LeadSlot(lead_id, int(words[0]))
+
+
 _LEAD_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "new": _lead_new,
     "claim": _lead_only_id(Claim),
@@ -210,6 +219,7 @@ _LEAD_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "lost": _lead_lost,
     "expand": _lead_amount(Expand),
     "amount": _lead_amount(LeadAmount),
+    "slot": _lead_slot,
     "churn": _lead_churn,
     "reassign": _lead_reassign,
     "fix": _lead_fix,

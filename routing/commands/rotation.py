@@ -19,6 +19,8 @@ from routing.commands.types import (
     RotationAdd,
     RotationAway,
     RotationBack,
+    RotationBooking,
+    RotationCalendar,
     RotationCredit,
     RotationHours,
     RotationJoin,
@@ -28,7 +30,9 @@ from routing.commands.types import (
     RotationPreview,
     RotationRemove,
     RotationShow,
+    UserRef,
 )
+from routing.commands.web_address import web_address
 from routing.commands.words import ROLES, _user_ref, normalise_role
 from routing.limits import MAX_CAP, MAX_OPEN, MAX_WEIGHT
 
@@ -122,6 +126,23 @@ def _rotation_hours(args: _Args) -> RotationHours:
     return RotationHours(user, start, end, _weekdays(match["days"] or "mon-fri", args))
 
 
+def _rotation_link(
+    kind: Callable[[UserRef | None, str | None], Command], what: str
+) -> Callable[[_Args], Command]:
+    """``[@user] <URL> | off`` for a calendar feed or a booking link."""
+
+    def parse(args: _Args) -> Command:
+        user = args.optional_mention()
+        words = args.words()
+        if len(words) == 1 and words[0].lower() == "off":
+            return kind(user, None)
+        if len(words) != 1:
+            args.fail(f"give the {what} address (one https URL) or say off")
+        return kind(user, web_address(words[0], what, args.fail))
+
+    return parse
+
+
 CLAIM_MODES = ("assigned", "open")
 _CREDIT = re.compile(r"[+-]\d{1,3}")
 MAX_CREDIT = 100
@@ -166,6 +187,8 @@ _ROTATION_PARSERS: dict[str, Callable[[_Args], Command]] = {
     "join": _rotation_join(RotationJoin),
     "leave": _rotation_join(RotationLeave),
     "hours": _rotation_hours,
+    "calendar": _rotation_link(RotationCalendar, "calendar feed"),
+    "booking": _rotation_link(RotationBooking, "booking link"),
     "mode": _rotation_mode,
     "credit": _rotation_credit,
     "preview": _rotation_preview,

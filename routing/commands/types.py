@@ -237,6 +237,22 @@ class RotationHours:
 
 
 @dataclass(frozen=True)
+class RotationCalendar:
+    """``/rotation calendar [@user] <URL>|off``: a calendar feed (a secret); None clears it."""
+
+    user: UserRef | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class RotationBooking:
+    """``/rotation booking [@user] <URL>|off``: a closer's booking link; None clears it."""
+
+    user: UserRef | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Funnel:
     period: Literal["today", "week", "month", "days"] = "today"
     days: int | None = None
@@ -278,6 +294,14 @@ class LeadErase:
 
 
 @dataclass(frozen=True)
+class LeadSlot:
+    """``/lead slot <id> <1|2|3>``: book one of the closer's free times proposed at hand-off."""
+
+    lead_id: int
+    choice: int
+
+
+@dataclass(frozen=True)
 class FunnelLink:
     """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
 
@@ -308,6 +332,8 @@ Command: TypeAlias = (
     | RotationJoin
     | RotationLeave
     | RotationHours
+    | RotationCalendar
+    | RotationBooking
     | RotationMode
     | RotationOwner
     | RotationCredit
@@ -318,4 +344,5 @@ Command: TypeAlias = (
     | FunnelCost
     | LeadAmount
     | LeadErase
+    | LeadSlot
 )

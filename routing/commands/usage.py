@@ -26,6 +26,7 @@ _LEAD_HELP = (
     ("lost", "/lead lost <id> <reason…>", "close it lost"),
     ("expand", "/lead expand <id> <amount>", "log expansion revenue"),
     ("amount", "/lead amount <id> <amount>", "the open deal's expected value, e.g. 40k"),
+    ("slot", "/lead slot <id> 1|2|3", "book one of the closer's free times proposed at hand-off"),
     ("churn", "/lead churn <id> [reason…]", "log a churned customer"),
     ("reassign", "/lead reassign <id> @user", "give a lead to someone else (managers)"),
     (
@@ -51,6 +52,12 @@ _ROTATION_HELP = (
     ("join", "/rotation join <role>", "join a rotation yourself"),
     ("leave", "/rotation leave <role>", "leave a rotation yourself"),
     ("hours", "/rotation hours [@user] 09:00-17:30 [mon-fri] | off", "set or clear working hours"),
+    (
+        "calendar",
+        "/rotation calendar [@user] <https URL> | off",
+        "read a rep's calendar feed (ICS) for days away",
+    ),
+    ("booking", "/rotation booking [@user] <URL> | off", "a closer's booking link for hand-offs"),
     ("mode", "/rotation mode <pool> assigned|open", "who may claim unclaimed leads (managers)"),
     (
         "credit",

@@ -55,6 +55,8 @@ class RelayConfig:
     empty: a manager adds every rep (joining a rotation lets one read every lead)."""
     crm_sync: bool = False
     """``HUBSPOT_ACCESS_TOKEN`` is set: `/rotation show` marks reps with no CRM owner."""
+    calendar_refresh_minutes: int = 15
+    """``BATON_CALENDAR_REFRESH_MINUTES``: how often calendar feeds are read (calendars)."""
     currency: str = ""
     """``BATON_CURRENCY``: the ISO 4217 code amounts are shown in (``GBP`` → £24,000); ""
     shows bare amounts."""

@@ -16,6 +16,7 @@ from routing.team import ClaimMode
 from routing.usecases.assignment import Turn, announce_assignment, give, next_in, nobody_else
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.intake import pool_for
+from routing.usecases.meetings import booking_at_handoff
 from routing.usecases.sweep import claim_deadline
 
 StepFn = Callable[[Lead, int], None]
@@ -171,18 +172,28 @@ def hand_off(ctx: Ctx, lead_id: int, target: UserRef | None) -> Outcome:
     lead.hand_off(ctx.actor.id or 0, turn.rep.id or 0, ctx.now, turn.explanation)
     ctx.save(lead)
     context = _handoff_context(lead, ctx.config.currency)
+    booking = (
+        booking_at_handoff(ctx, lead, turn.rep, ctx.mention(previous))
+        if role is Role.CLOSER
+        else None
+    )
     ctx.tell_thread(
         lead,
-        f"{lead.ref} handed from {ctx.mention(previous)} to {turn.rep.mention} ({role.label}).",
+        f"{lead.ref} handed from {ctx.mention(previous)} to {turn.rep.mention} ({role.label})."
+        + (f" {booking.thread}" if booking else ""),
     )
     ctx.tell(
         turn.rep.id,
         f"{ctx.mention(previous)} handed you {lead.ref} ({lead.title}) as its {role.label}. "
-        f"{context} {turn.explanation}",
+        f"{context} {turn.explanation}" + (f" {booking.closer_dm}" if booking else ""),
         lead,
     )
+    if booking and previous is not None and previous != ctx.actor.id:
+        ctx.tell(previous, f"{lead.ref} is now with {turn.rep.mention}. {booking.reply}")
     return Outcome(
-        f"{lead.ref} is now with {turn.rep.mention}. {turn.explanation}", card=ctx.card(lead)
+        f"{lead.ref} is now with {turn.rep.mention}. {turn.explanation}"
+        + (f" {booking.reply}" if booking else ""),
+        card=ctx.card(lead),
     )
 
 

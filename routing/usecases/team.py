@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 
 from routing.audit import AuditKind
+from routing.calendars import CALENDAR_NOTE
 from routing.chat.formatting import plural
 from routing.clock import zone
 from routing.commands import UserRef
@@ -163,9 +164,20 @@ def away(ctx: Ctx, user: UserRef | None, until: date | None) -> Outcome:
 
 def back(ctx: Ctx, user: UserRef | None) -> Outcome:
     rep = _subject(ctx, user, "bring someone else back")
+    _override_calendar(ctx, rep)
     drained = return_to_rotation(ctx, rep)
     who = "Welcome back" if rep.id == ctx.actor.id else f"{rep.mention} is back"
     return Outcome(f"{who}: back in the rotation, level with the others.{drained}")
+
+
+def _override_calendar(ctx: Ctx, rep: Rep) -> None:
+    """A `/rotation back` during a calendar's away period wins for the rest of that period."""
+    if rep.away_note != CALENDAR_NOTE:
+        return
+    calendar = ctx.uow.calendars.get(rep.id or 0)
+    if calendar is not None:
+        calendar.overridden_key = calendar.applied_key
+        ctx.uow.calendars.save(calendar)
 
 
 def return_to_rotation(ctx: Ctx, rep: Rep) -> str:
@@ -201,6 +213,11 @@ def _require_in_a_rotation(ctx: Ctx, rep: Rep) -> None:
         f"{who} in no rotation, so there is nothing to be away from: nothing changed. "
         f"A manager adds someone to one with `/rotation add @{rep.name} qualifier`."
     )
+
+
+def subject(ctx: Ctx, user: UserRef | None, what: str) -> Rep:
+    """The rep a command is about: the actor, or (managers only) the one mentioned."""
+    return _subject(ctx, user, what)
 
 
 def _subject(ctx: Ctx, user: UserRef | None, what: str) -> Rep:

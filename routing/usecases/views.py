@@ -15,8 +15,9 @@ from routing.lead import Lead, Origin, Qualification
 from routing.roles import Role
 from routing.rotation import unavailable_reason
 from routing.stages import Stage
-from routing.team import Membership, Pool
+from routing.team import Membership, Pool, Rep
 from routing.usecases.assignment import candidate_of, evaluate
+from routing.usecases.calendars import as_of
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.pipeline import claim_mode_of
 
@@ -221,4 +222,21 @@ def _member_line(ctx: Ctx, member: Membership, is_next: bool) -> str:
     crm = ""
     if ctx.config.crm_sync and not ctx.uow.crm_owners.owner_of(member.rep_id or 0):
         crm = " (no HubSpot owner)"
-    return f"• {member.rep.mention} weight {member.weight}{cap}{busy}{crm}: {status}{note}{flag}"
+    feed = _calendar_words(ctx, member.rep)
+    return (
+        f"• {member.rep.mention} weight {member.weight}{cap}{busy}{crm}: "
+        f"{status}{note}{feed}{flag}"
+    )
+
+
+def _calendar_words(ctx: Ctx, rep: Rep) -> str:
+    """``, calendar as of 09:15`` for a rep with a feed; its age says how much it counts."""
+    calendar = ctx.uow.calendars.get(rep.id or 0)
+    if calendar is None or calendar.url is None:
+        return ""
+    if calendar.fetched_at is None:
+        return (
+            ", calendar not read yet" if calendar.failing_since is None else ", calendar unreadable"
+        )
+    stale = " (unreadable for 24 h: not counted)" if calendar.unknown(ctx.now) else ""
+    return f", calendar as of {as_of(rep, calendar)}{stale}"

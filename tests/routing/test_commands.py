@@ -711,7 +711,7 @@ def test_an_unknown_rotation_subcommand_lists_the_subcommands() -> None:
     error = usage_error("rotation", "shuffle")
     assert error.problem == (
         "`shuffle` is not a /rotation subcommand — use show, add, remove, away, back, join, "
-        "leave, hours, mode, credit, preview, owner, help"
+        "leave, hours, calendar, booking, mode, credit, preview, owner, help"
     )
 
 

@@ -23,6 +23,8 @@ from typing import Any, Self
 
 from routing.arrival import posted
 from routing.audit import AuditEntry
+from routing.calendars import RepCalendar
+from routing.calendars.meeting import Meeting, MeetingStatus
 from routing.commands import parse_command
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
@@ -70,6 +72,8 @@ class FakeState:
     audit: list[AuditEntry] = field(default_factory=list)
     crm_owners: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     """rep id → (email, CRM owner id)."""
+    calendars: dict[int, RepCalendar] = field(default_factory=dict)
+    meetings: dict[str, Meeting] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -575,6 +579,71 @@ class FakeAudit:
         return len(self.tx.state.audit)
 
 
+class FakeCalendars:
+    def __init__(self, tx: _Tx) -> None:
+        self.state = tx.state
+
+    def get(self, rep_id: int) -> RepCalendar | None:
+        found = self.state.calendars.get(rep_id)
+        return copy.deepcopy(found) if found else None
+
+    def save(self, calendar: RepCalendar) -> None:
+        self.state.calendars[calendar.rep_id] = copy.deepcopy(calendar)
+
+    def with_feeds(self) -> list[RepCalendar]:
+        return [copy.deepcopy(c) for c in self.state.calendars.values() if c.url]
+
+    def claim_applied(self, rep_id: int, key: str) -> bool:
+        calendar = self.state.calendars.get(rep_id)
+        if calendar is None or calendar.applied_key == key:
+            return False
+        calendar.applied_key = key
+        return True
+
+    def claim_stale_notice(self, rep_id: int) -> bool:
+        calendar = self.state.calendars.get(rep_id)
+        if calendar is None or calendar.stale_told:
+            return False
+        calendar.stale_told = True
+        return True
+
+    def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
+        due = [
+            c
+            for c in self.state.calendars.values()
+            if c.url and (c.checked_at is None or c.checked_at < checked_before)
+        ]
+        for calendar in due:
+            calendar.checked_at = now
+        return [copy.deepcopy(c) for c in due]
+
+
+class FakeMeetings:
+    def __init__(self, tx: _Tx) -> None:
+        self.state = tx.state
+
+    def get(self, uid: str) -> Meeting | None:
+        found = self.state.meetings.get(uid)
+        return copy.deepcopy(found) if found else None
+
+    def save(self, meeting: Meeting) -> None:
+        self.state.meetings[meeting.uid] = copy.deepcopy(meeting)
+
+    def held(self, rep_id: int, after: datetime) -> list[Meeting]:
+        return [
+            copy.deepcopy(m)
+            for m in self.state.meetings.values()
+            if m.rep_id == rep_id
+            and m.status is MeetingStatus.BOOKED
+            and m.starts_at is not None
+            and m.starts_at >= after
+        ]
+
+    def booked_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        found = [m for m in self.state.meetings.values() if start <= m.booked_at < end]
+        return sorted((copy.deepcopy(m) for m in found), key=lambda m: m.booked_at)
+
+
 class FakeUnitOfWork:
     """One store; each ``with`` block is a transaction that keeps nothing unless committed.
 
@@ -627,6 +696,14 @@ class FakeUnitOfWork:
     @property
     def numbers(self) -> FakeNumbers:
         return FakeNumbers(self._open())
+
+    @property
+    def calendars(self) -> FakeCalendars:
+        return FakeCalendars(self._open())
+
+    @property
+    def meetings(self) -> FakeMeetings:
+        return FakeMeetings(self._open())
 
     @property
     def dashboard(self) -> FakeDashboardReads:

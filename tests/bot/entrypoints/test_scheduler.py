@@ -147,12 +147,13 @@ def test_the_weekly_trigger_fires_on_monday_morning() -> None:
     assert fire == berlin(2026, 11, 30, 8, 0)
 
 
-def test_the_scheduler_has_one_job_per_digest_plus_the_sweep_the_nudges_and_the_catch_up(
+def test_the_scheduler_has_one_job_per_digest_plus_the_sweep_nudges_calendars_and_catch_up(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     baton = make_baton(sqlite_url, clock, timezone=TZ)
     scheduler = build_scheduler(baton, SCHEDULES)
     assert sorted(job.id for job in scheduler.get_jobs()) == [
+        "calendar-refresh",
         "digest-catch-up",
         "digest:daily",
         "digest:weekly",

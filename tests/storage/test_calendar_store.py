@@ -1,0 +1,38 @@
+"""Calendars and meetings on SQLite and PostgreSQL: what is kept comes back the same, and every
+claim (a feed to fetch, an away period to announce, the stale notice) is won once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from routing.calendars import BusyInterval, BusyKind, RepCalendar
+from routing.calendars.meeting import Meeting, MeetingStatus
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def test_a_calendar_and_a_meeting_come_back_as_kept_and_claims_are_won_once(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    busy = (BusyInterval(NOW, NOW + timedelta(hours=8), BusyKind.OOF),)
+    kept = RepCalendar(7, url="https://x.example/c.ics", etag='"e"', fetched_at=NOW, busy=busy)
+    meeting = Meeting("uid-1", 3, NOW, MeetingStatus.BOOKED, "calcom", NOW, NOW - timedelta(1))
+    with SqlUnitOfWork(engine) as uow:
+        uow.calendars.save(kept)
+        uow.meetings.save(meeting)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.calendars.get(7) == kept
+        assert uow.meetings.get("uid-1") == meeting
+        assert uow.meetings.booked_between(NOW, NOW + timedelta(1)) == [meeting]
+        assert [c.rep_id for c in uow.calendars.claim_due(NOW, NOW)] == [7]
+        assert uow.calendars.claim_due(NOW, NOW) == []
+        assert uow.calendars.claim_applied(7, "2026-12-07")
+        assert not uow.calendars.claim_applied(7, "2026-12-07")
+        assert uow.calendars.claim_stale_notice(7)
+        assert not uow.calendars.claim_stale_notice(7)
+        uow.commit()
+    engine.dispose()
