@@ -150,7 +150,8 @@ def _filtered(filters: LeadFilters, period: Period | None) -> bool:
 def _stream(conn: Connection, query: Any, *, tuples: bool = False) -> Iterator[Any]:
     """Rows ``YIELD_PER`` at a time; ``tuples`` skips building a mapping per row."""
     result = conn.execute(query.execution_options(yield_per=YIELD_PER))
-    for rows in (result.tuples() if tuples else result.mappings()).partitions():
+    rows_of: Any = result if tuples else result.mappings()  # a Row unpacks as a tuple itself
+    for rows in rows_of.partitions():
         yield from rows
 
 
