@@ -223,12 +223,13 @@ register_dashboard(app)
 def doctor() -> None:
     """Check the configuration: database, Slack, Teams, links, time zone, outbox (exit 1 on ✗)."""
     from bot.bootstrap import examined
-    from bot.ops.doctor import examine
+    from bot.entrypoints.crm import doctor_lines as hubspot_lines
+    from bot.ops.doctor import CHECKS, examine
 
     with refusals("doctor"):
         seen, close = examined(Settings())
     try:
-        lines = examine(seen)
+        lines = examine(seen, [*CHECKS, hubspot_lines])
     finally:
         close()
     for line in lines:

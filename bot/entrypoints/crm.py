@@ -22,6 +22,8 @@ from bot.bootstrap import CrmParts, build, crm_parts
 from bot.config import Settings, StartupError
 from bot.crm.hubspot import admin
 from bot.entrypoints.refusals import CONFIG_ERROR, refusals
+from bot.ops.doctor import Examined
+from bot.ops.report import Line, bad, good
 from routing.crm.backfill import LeadRecords, records_of
 from routing.crm.port import CrmError, CrmPaused, CrmUnavailable
 
@@ -147,6 +149,23 @@ def _backlog(parts: CrmParts, report: Report) -> None:
         report.say(f"  L-{lead_id}: {error}")
     if backlog.failed:
         report.fix(f"{backlog.failed} CRM writes failed for good: see the errors above")
+
+
+def doctor_lines(examined: Examined) -> list[Line]:
+    """``baton doctor``'s HubSpot line: the same checks as ``baton crm check``, one line."""
+    what = "HubSpot"
+    if not examined.settings.crm_on():
+        return [good(what, "not configured (no HUBSPOT_ACCESS_TOKEN)")]
+    baton = build(examined.settings, platforms=False, migrate=False)
+    try:
+        parts = crm_parts(baton)
+        assert parts is not None
+        report = check_report(baton, parts)
+    finally:
+        baton.close()
+    if report.problem:
+        return [bad(what, report.problem, "run `baton crm check` for every line, then fix it")]
+    return [good(what, f"ready ({examined.settings.hubspot_api_url})")]
 
 
 @crm_app.command("check")

@@ -215,3 +215,25 @@ def test_sync_since_a_date_writes_deals_and_associates_them(
     assert deal.properties["dealstage"] == "appointmentscheduled"
     assert ("deals", deal.id, "contacts", contact.id) in hubspot.associations
     assert contact.properties["lifecyclestage"] == "opportunity"
+
+
+def test_doctor_gives_hubspot_one_line_a_tick_when_ready_and_a_cross_naming_the_fix(
+    tmp_path: Path, double: tuple[HubSpotDouble, str]
+) -> None:
+    _hubspot, url = double
+    environment = env(tmp_path, url)
+    team(environment)
+    before = CliRunner().invoke(app, ["doctor"], env=environment)
+    (line,) = [x for x in before.stdout.splitlines() if "HubSpot" in x]
+    assert line.startswith("✗ HubSpot: ")
+    assert "baton crm setup" in line
+    assert baton_cli(environment, "setup").exit_code == 0
+    after = CliRunner().invoke(app, ["doctor"], env=environment)
+    (line,) = [x for x in after.stdout.splitlines() if "HubSpot" in x]
+    assert line == f"✓ HubSpot: ready ({url})"
+
+
+def test_doctor_says_hubspot_is_not_configured_without_a_token(tmp_path: Path) -> None:
+    environment = {"DATABASE_URL": f"sqlite:///{tmp_path}/baton.db", "HUBSPOT_ACCESS_TOKEN": ""}
+    result = CliRunner().invoke(app, ["doctor"], env=environment)
+    assert "✓ HubSpot: not configured (no HUBSPOT_ACCESS_TOKEN)" in result.stdout
