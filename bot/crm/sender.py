@@ -15,7 +15,6 @@ contact.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -154,26 +153,3 @@ class CrmSender:
 
 def _taken_over(claim: CrmClaim) -> None:
     log.warning("crm row %s was claimed again by another sender meanwhile", claim.row_id)
-
-
-class CrmSenderThread(threading.Thread):
-    """Runs the CRM sender in the serving process, beside (never inside) the chat sender."""
-
-    def __init__(self, sender: CrmSender, interval: float = 0.5) -> None:
-        super().__init__(name="baton-crm", daemon=True)
-        self.sender = sender
-        self.interval = interval
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                sent = self.sender.run_once()
-            except Exception:
-                log.exception("crm sender round failed; trying again")
-                sent = 0
-            if not sent:
-                self.stopped.wait(self.interval)
-
-    def stop(self) -> None:
-        self.stopped.set()

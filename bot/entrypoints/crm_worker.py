@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.baton import Baton
 from bot.bootstrap import crm_parts, crm_sender
 from bot.crm.hubspot.events import EVENTS_PATH, MAX_BODY_BYTES, HubSpotEvents
-from bot.crm.sender import CrmSenderThread
+from bot.outbox.sender import SenderThread
 from bot.web.api import add_api_route
 from bot.web.webhook import intake_channel
 
@@ -26,7 +26,7 @@ def start_crm_sender(baton: Baton) -> Callable[[], None]:
     parts = crm_parts(baton)
     if parts is None:
         return lambda: None
-    thread = CrmSenderThread(crm_sender(baton, parts))
+    thread = SenderThread(crm_sender(baton, parts), 0.5, name="baton-crm")
     thread.start()
     log.info("HubSpot sync on: CRM sender started (%s)", baton.settings.hubspot_api_url)
     return thread.stop

@@ -23,6 +23,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.ops.logs import about_lead
 from bot.outbox.port import (
@@ -156,11 +157,20 @@ def _taken_over(claim: ClaimedRow) -> None:
     log.warning("outbox %s was claimed again by another sender meanwhile", claim.row_id)
 
 
-class SenderThread(threading.Thread):
-    """Runs the sender every ``interval`` seconds in the serving process until stopped."""
+class Rounds(Protocol):
+    """A sender of one lane: each round delivers what is due and says how many it sent."""
 
-    def __init__(self, sender: OutboxSender, interval: float = 0.2) -> None:
-        super().__init__(name="baton-outbox", daemon=True)
+    def run_once(self) -> int: ...
+
+
+class SenderThread(threading.Thread):
+    """Runs a lane's sender every ``interval`` seconds in the serving process until stopped
+    (the chat outbox's, and the CRM's beside it, never inside it)."""
+
+    def __init__(
+        self, sender: Rounds, interval: float = 0.2, *, name: str = "baton-outbox"
+    ) -> None:
+        super().__init__(name=name, daemon=True)
         self.sender = sender
         self.interval = interval
         self.stopped = threading.Event()
@@ -171,7 +181,7 @@ class SenderThread(threading.Thread):
             try:
                 sent = self.sender.run_once()
             except Exception:
-                log.exception("outbox sender round failed; trying again")
+                log.exception("%s sender round failed; trying again", self.name)
                 sent = 0
             if sent:
                 continue  # what was waiting behind those messages in their lanes is due now
