@@ -250,6 +250,12 @@ class Relay:
             SYSTEM, partial(calendars.record_fetch, rep_id=rep_id, url=url, result=result)
         )
 
+    def calendar_health(self) -> tuple[int, int, int]:
+        """(feeds, failing now, unknown for 24 h): ``baton doctor``'s calendar line."""
+        feeds = self.peek(calendars.feeds_health).data[calendars.FEEDS]
+        assert isinstance(feeds, tuple)
+        return feeds
+
     def calcom_event(self, event: BookingEvent, delivery: str) -> Outcome:
         """A verified cal.com webhook call's booking change, once per ``delivery`` key."""
         return self.run(SYSTEM, partial(meetings.calcom_event, event=event, delivery=delivery))

@@ -223,13 +223,14 @@ register_dashboard(app)
 def doctor() -> None:
     """Check the configuration: database, Slack, Teams, links, time zone, outbox (exit 1 on ✗)."""
     from bot.bootstrap import examined
+    from bot.entrypoints.calendar_doctor import doctor_lines as calendar_lines
     from bot.entrypoints.crm import doctor_lines as hubspot_lines
     from bot.ops.doctor import CHECKS, examine
 
     with refusals("doctor"):
         seen, close = examined(Settings())
     try:
-        lines = examine(seen, [*CHECKS, hubspot_lines])
+        lines = examine(seen, [*CHECKS, hubspot_lines, calendar_lines])
     finally:
         close()
     for line in lines:

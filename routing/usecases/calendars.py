@@ -20,7 +20,7 @@ from routing.calendars import (
     away_periods,
     current_period,
 )
-from routing.calendars.feed import WINDOW_AFTER, WINDOW_BEFORE
+from routing.calendars.feed import STALE_AFTER, WINDOW_AFTER, WINDOW_BEFORE
 from routing.clock import zone
 from routing.commands import UserRef
 from routing.commands.web_address import mask
@@ -234,3 +234,24 @@ def as_of(rep: Rep, calendar: RepCalendar) -> str:
     if calendar.fetched_at is None:
         return "never read"
     return clock_text(local_now(rep.timezone, calendar.fetched_at).time())
+
+
+FEEDS = "feeds"
+"""``Outcome.data`` key of :func:`feeds_health`: (feeds, failing now, unknown for 24 h)."""
+
+
+def feeds_health(ctx: Ctx) -> Outcome:
+    """How the reps' calendar feeds read (``baton doctor``): how many there are, how many failed
+    their last fetch, and how many have gone unknown (no good fetch for 24 h, not counted)."""
+    feeds = ctx.uow.calendars.with_feeds()
+    failing = sum(1 for c in feeds if c.failing_since is not None)
+    unknown = sum(1 for c in feeds if _gone_unknown(c, ctx.now))
+    return Outcome("", data={FEEDS: (len(feeds), failing, unknown)})
+
+
+def _gone_unknown(calendar: RepCalendar, now: datetime) -> bool:
+    """Unknown for want of a good read, not merely not read yet: a feed set a minute ago is
+    waiting for its first fetch, not broken."""
+    if calendar.fetched_at is not None:
+        return calendar.unknown(now)
+    return calendar.failing_since is not None and now - calendar.failing_since > STALE_AFTER
