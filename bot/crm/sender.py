@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from bot.crm.hubspot.client import CLAIM_WINDOW_SECONDS
 from bot.ops.metrics import CRM_ERRORS
+from bot.outbox.sender import Draining
 from routing.crm.outbox import CrmClaim, CrmRows
 from routing.crm.port import Crm, CrmPaused, CrmRefused, CrmUnavailable, OwnerOf
 
@@ -34,7 +35,7 @@ Alert = Callable[[str], None]
 """Tells managers something (once per kind, :meth:`CrmRows.alert_once` decides)."""
 
 
-class CrmSender:
+class CrmSender(Draining):
     def __init__(
         self,
         rows: CrmRows,
@@ -70,15 +71,6 @@ class CrmSender:
                     return sent
                 sent += 1
         return sent
-
-    def drain(self, rounds: int = 100) -> int:
-        total = 0
-        for _ in range(rounds):
-            sent = self.run_once()
-            total += sent
-            if not sent:
-                break
-        return total
 
     def _send(self, claim: CrmClaim) -> bool:
         """Apply one row; False when the CRM is unavailable (stop the round)."""

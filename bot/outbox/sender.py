@@ -45,7 +45,24 @@ CLAIM_BATCH = 10
 """Rows one claim takes: fewer round trips per message, a short wait for the batch's last."""
 
 
-class OutboxSender:
+class Draining:
+    """A lane's sender that can be run until it is idle (the demo, the console, tests)."""
+
+    def run_once(self) -> int:
+        raise NotImplementedError
+
+    def drain(self, rounds: int = 100) -> int:
+        """Rounds until one sends nothing (at most ``rounds``); how many were sent."""
+        total = 0
+        for _ in range(rounds):
+            sent = self.run_once()
+            total += sent
+            if not sent:
+                break
+        return total
+
+
+class OutboxSender(Draining):
     def __init__(
         self,
         rows: OutboxRows,
@@ -72,15 +89,6 @@ class OutboxSender:
                     break
                 sent += self._send(claim, deliveries[n])
         return sent
-
-    def drain(self, rounds: int = 100) -> int:
-        total = 0
-        for _ in range(rounds):
-            sent = self.run_once()
-            total += sent
-            if not sent:
-                break
-        return total
 
     def _claim(self, limit: int) -> list[ClaimedRow]:
         now = self.clock()

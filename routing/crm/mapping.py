@@ -127,23 +127,21 @@ def _deal_step(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
 
 
 def _won(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
-    key = lead_key(lead.id or 0)
-    props = {
-        "dealname": deal_name(lead),
-        "amount": str(event.payload.get("amount", "")),
-        "closedate": _iso(event.at),
-    }
-    return (DealChange(key, key, _non_empty(props), step="won"),)
+    return _closed(lead, event, "won", {"amount": str(event.payload.get("amount", ""))})
 
 
 def _lost(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
+    reason = str(event.payload.get("reason", ""))
+    return _closed(lead, event, "lost", {"closed_lost_reason": reason})
+
+
+def _closed(
+    lead: Lead, event: LeadEvent, step: str, props: dict[str, str]
+) -> tuple[CrmChange, ...]:
+    """The deal moved to ``step`` (won or lost) with its close date and ``props``."""
     key = lead_key(lead.id or 0)
-    props = {
-        "dealname": deal_name(lead),
-        "closed_lost_reason": str(event.payload.get("reason", "")),
-        "closedate": _iso(event.at),
-    }
-    return (DealChange(key, key, _non_empty(props), step="lost"),)
+    props = {"dealname": deal_name(lead), **props, "closedate": _iso(event.at)}
+    return (DealChange(key, key, _non_empty(props), step=step),)
 
 
 def _amount_set(lead: Lead, event: LeadEvent) -> tuple[CrmChange, ...]:
