@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy routing storage bot
+	$(BIN)/mypy --explicit-package-bases --follow-imports=silent benchmarks
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,6 +27,7 @@ from bot.bootstrap import build, crm_parts
 from bot.config import Settings
 from bot.console.session import console_mentions
 from bot.entrypoints.crm import run_sync
+from bot.phones import PhoneNumbers
 from routing.arrival import posted
 from routing.commands import parse_command
 from routing.roles import Platform
@@ -37,8 +39,12 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}
 
 
+PHONES = PhoneNumbers()
+
 def team(url: str, crm_url: str | None, rate_limit: int = 100, clock=lambda: NOW):  # type: ignore[no-untyped-def]
-    extra = {"hubspot_access_token": TOKEN, "hubspot_api_url": crm_url} if crm_url else {}
+    extra: dict[str, Any] = {}
+    if crm_url:
+        extra = {"hubspot_access_token": TOKEN, "hubspot_api_url": crm_url}
     settings = Settings(  # type: ignore[call-arg]
         database_url=url, _env_file=None, hubspot_rate_limit=rate_limit, **extra
     )
@@ -55,7 +61,7 @@ def post_leads(baton, leads: int) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     for n in range(leads):
         text = f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}"
-        baton.relay.ingest(posted(Platform.CONSOLE, "#leads", f"m{n}", text))
+        baton.relay.ingest(posted(Platform.CONSOLE, "#leads", f"m{n}", text, phones=PHONES))
     return leads / (time.perf_counter() - started)
 
 

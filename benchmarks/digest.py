@@ -320,7 +320,7 @@ def counts(engine: Engine) -> tuple[int, int]:
 
 def explain(engine: Engine, start: datetime, end: datetime) -> list[str]:
     """SQLite's plan for the report query: every lead_events access should be an index search."""
-    lines = []
+    lines: list[str] = []
     with engine.connect() as conn:
         for query in [*report_queries(start, end), *span_queries(end)]:
             compiled = query.compile(conn, compile_kwargs={"literal_binds": True})

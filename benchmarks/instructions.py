@@ -29,12 +29,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.phones import PhoneNumbers
-
-PHONES = PhoneNumbers()
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bot.phones import PhoneNumbers  # noqa: E402  (after the checkout is on the path)
+
+PHONES = PhoneNumbers()
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}

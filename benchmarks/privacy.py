@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.console.session import console_mentions
+from bot.phones import PhoneNumbers
 from routing.arrival import posted
 from routing.commands import parse_command
 from routing.roles import Platform
@@ -29,6 +30,8 @@ from routing.usecases.privacy import Contact
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
+
+PHONES = PhoneNumbers()
 
 def measure(folder: Path, leads: int) -> dict[str, object]:
     settings = Settings(database_url=f"sqlite:///{folder}/privacy.db", _env_file=None)  # type: ignore[call-arg]
@@ -43,7 +46,7 @@ def measure(folder: Path, leads: int) -> dict[str, object]:
             f"Name: Pat Doe{n}\nEmail: pat{n}@firm{n}.io\nPhone: +44 20 7946 {n:04d}\n"
             f"Company: Firm {n}"
         )
-        baton.relay.ingest(posted(Platform.CONSOLE, "#leads", f"m{n}", text))
+        baton.relay.ingest(posted(Platform.CONSOLE, "#leads", f"m{n}", text, phones=PHONES))
     contact = Contact(email=f"pat{leads // 2}@firm{leads // 2}.io")
     started = time.perf_counter()
     document = baton.relay.export_contact(contact)

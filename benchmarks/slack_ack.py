@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ import aiohttp  # noqa: E402
 from tests.e2e.slack_double import (  # noqa: E402
     FORM,
     JSON,
+    Call,
     LoopbackApp,
     SignedSlack,
     SlackDouble,
@@ -190,6 +192,19 @@ def _command(send: SignedSlack, round_: int, n: int, writes: bool = True) -> byt
     return send.command_body(line, user)
 
 
+def _in_thread(call: Call, ts: str) -> bool:
+    return call.params.get("thread_ts") == ts
+
+
+def _dm_about(call: Call, ref: str) -> bool:
+    """The assignee's DM about lead ``ref``."""
+    return (
+        call.method == "chat.postMessage"
+        and str(call.params.get("channel", "")).startswith("U")
+        and f"New lead {ref} " in call.text
+    )
+
+
 def lead_latencies(send: SignedSlack, double: SlackDouble, leads: int) -> dict[str, list[float]]:
     to_thread: list[float] = []
     to_dm: list[float] = []
@@ -199,16 +214,9 @@ def lead_latencies(send: SignedSlack, double: SlackDouble, leads: int) -> dict[s
         started = time.perf_counter()
         assert send.post(body, JSON).status == 200
         ts = event["ts"]
-        reply = double.wait_for(lambda c, ts=ts: c.params.get("thread_ts") == ts, timeout=10)
+        reply = double.wait_for(partial(_in_thread, ts=ts), timeout=10)
         ref = f"L-{reply.text.split('L-')[1].split()[0]}"
-        dm = double.wait_for(
-            lambda c, ref=ref: (
-                c.method == "chat.postMessage"
-                and str(c.params.get("channel", "")).startswith("U")
-                and f"New lead {ref} " in c.text
-            ),
-            timeout=10,
-        )
+        dm = double.wait_for(partial(_dm_about, ref=ref), timeout=10)
         to_thread.append((reply.at - started) * 1000)
         to_dm.append((dm.at - started) * 1000)
         time.sleep(0.05)

@@ -1,6 +1,6 @@
 """Parse-and-evaluate time of a 20,000-event calendar feed, and its peak memory.
 
-    .venv/bin/python benchmarks/calendar.py [--events 20000] [--repeat 3]
+    .venv/bin/python benchmarks/calendar_feed.py [--events 20000] [--repeat 3]
 
 The feed is generated like an Outlook export of a long-used calendar: Windows zone names with a
 VTIMEZONE, most events single and spread over four years (three quarters outside the window Baton
