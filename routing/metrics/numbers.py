@@ -1,5 +1,6 @@
 """The manager's numbers of a period: costs, conversion by source, pipeline, stalls, stage times,
-win rates and role focus, computed together from one event log.
+win rates, role focus and meetings booked at hand-off, computed together from one event log (and
+the meetings booked after the period's hand-offs).
 
 The digest, ``/funnel``, the dashboard and the CSV export all call :func:`manager_numbers` with
 the digest's own events (plus the open deals' values and ages, :data:`OPPORTUNITY_TYPES`), so
