@@ -286,6 +286,11 @@ class MeetingStore(Protocol):
         """Meetings booked (``booked_at``) in [start, end), whatever became of them since."""
         ...
 
+    def after_handoffs_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        """Meetings booked after a hand-off made in [start, end) (``handed_off_at``), whatever
+        became of them since: what meetings booked at hand-off count."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before the block ends."""

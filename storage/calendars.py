@@ -167,3 +167,13 @@ class SqlMeetings:
             select(t.meetings).where(m.booked_at >= start, m.booked_at < end).order_by(m.booked_at)
         )
         return [_meeting(row) for row in rows]
+
+    def after_handoffs_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        """Through ``meetings(handed_off_at)`` (0024)."""
+        m = t.meetings.c
+        rows = self.conn.execute(
+            select(t.meetings)
+            .where(m.handed_off_at >= start, m.handed_off_at < end)
+            .order_by(m.handed_off_at, m.uid)
+        )
+        return [_meeting(row) for row in rows]

@@ -406,7 +406,8 @@ meetings = Table(
     Column("status", String(16), nullable=False),
     Column("source", String(16), nullable=False),
     Column("booked_at", UTCDateTime(), nullable=False, index=True),
-    Column("handed_off_at", UTCDateTime()),
+    Column("handed_off_at", UTCDateTime(), index=True),
     Column("rep_id", Integer),
 )
-"""First meetings booked after hand-offs (cal.com's webhook, or a slot Baton proposed) (0018)."""
+"""First meetings booked after hand-offs (cal.com's webhook, or a slot Baton proposed) (0018);
+read by their hand-off's time for meetings booked at hand-off (0024)."""

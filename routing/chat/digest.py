@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from routing.chat.digest_numbers import NumbersView, numbers_view
+from routing.chat.digest_numbers import NumbersView, meetings_sentence, numbers_view
 from routing.chat.digest_tables import Table, cost_table, rep_tables
 from routing.chat.formatting import (
     NOTHING,
@@ -164,7 +164,7 @@ def digest_view(digest: Compared, currency: str | None = None) -> DigestView:
         summary=_summary(report, currency),
         headline=_headline(report, changes, currency),
         funnel=_funnel(report),
-        notes=_notes(report, currency),
+        notes=_notes(report, currency, digest.numbers),
         speed=_speed(report, changes),
         bottleneck=bottleneck(report),
         queue=Statement("Queue", _queue(report)),
@@ -236,7 +236,9 @@ def _funnel(report: FunnelReport) -> tuple[FunnelRow, ...]:
     return tuple(rows)
 
 
-def _notes(report: FunnelReport, currency: str) -> tuple[str, ...]:
+def _notes(report: FunnelReport, currency: str, numbers: Numbers | None) -> tuple[str, ...]:
+    """Meetings booked at hand-off are the numbers' (:mod:`routing.metrics.meetings`): every
+    digest says them, the daily one too, under the meetings they lead to."""
     tenure = describe_tenure(report)
     meetings = (
         f"Meetings {report.meetings:,} · proposals requested {report.proposals_requested:,}"
@@ -247,6 +249,7 @@ def _notes(report: FunnelReport, currency: str) -> tuple[str, ...]:
     )
     return (
         meetings,
+        *([meetings_sentence(numbers.meetings)] if numbers is not None else []),
         accounts,
         *([f"Customer tenure: {tenure}"] if tenure else []),
         f"Disqualified {report.disqualified:,}: {format_reasons(report.disqualified_reasons)}",

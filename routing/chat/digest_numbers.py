@@ -28,13 +28,24 @@ from routing.limits import truncate
 from routing.metrics.costs import CostReport, CostRow
 from routing.metrics.focus import FOCUS_LIMIT, Focus
 from routing.metrics.lifecycle import SourceFlow
+from routing.metrics.meetings import MeetingsAtHandoff
 from routing.metrics.numbers import Numbers
 from routing.metrics.pipeline import Pipeline, WinRate
 
-__all__ = ["STALLED_IDS_SHOWN", "NumbersView", "focus_sentence", "numbers_view"]
+__all__ = [
+    "MEETINGS_AT_HANDOFF",
+    "STALLED_IDS_SHOWN",
+    "TIME_TO_MEETING",
+    "NumbersView",
+    "focus_sentence",
+    "meetings_sentence",
+    "numbers_view",
+]
 
 STALLED_IDS_SHOWN = 5
 """Stalled leads named by id in an owner's row; the rest are counted."""
+MEETINGS_AT_HANDOFF = "Meetings booked at hand-off"
+TIME_TO_MEETING = "hand-off → meeting start"
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ def _table(
 def _notes(numbers: Numbers, money: Money, full: bool) -> tuple[str, ...]:
     notes = [
         _pipeline_note(numbers.pipeline, money),
+        *([meetings_sentence(numbers.meetings)] if full else []),
         _time_note(numbers),
         *([_stage_note(numbers)] if not full and numbers.stage_times else []),
         _days_note(numbers.sides[2]),
@@ -124,6 +136,22 @@ def _pipeline_note(found: Pipeline, money: Money) -> str:
     )
     worth = f"{money(found.value)} ({money(found.weighted)} weighted)"
     return f"Open pipeline: {_opportunities(found.count)}, {worth}{age}{missing}"
+
+
+def meetings_sentence(found: MeetingsAtHandoff) -> str:
+    """``Meetings booked at hand-off: 9 of 12 hand-offs to closers (75%) · hand-off → meeting
+    start: median 2 d 3 h over 8 meetings``: every digest (under the funnel) and the dashboard
+    (in the numbers) say it in these words."""
+    if not found.handoffs:
+        return f"{MEETINGS_AT_HANDOFF}: no hand-offs to closers"
+    booked = (
+        f"{found.booked:,} of {plural(found.handoffs, 'hand-off')} to closers"
+        f" ({format_share(found.rate)})"
+    )
+    if found.median_days is None:
+        return f"{MEETINGS_AT_HANDOFF}: {booked}"
+    time = f"median {_days(found.median_days)} over {plural(found.timed, 'meeting')}"
+    return f"{MEETINGS_AT_HANDOFF}: {booked} · {TIME_TO_MEETING}: {time}"
 
 
 def _opportunities(count: int) -> str:

@@ -38,6 +38,7 @@ def numbers_rows(numbers: Numbers) -> Iterator[Row]:
     for time in numbers.stage_times:
         yield ("stage_time", time.stage.value, "left", time.exits)
         yield ("stage_time", time.stage.value, "median_days", _days(time.median_days))
+    yield from _meetings(numbers)
     yield ("sales_cycle", "all", "wins", numbers.cycle_wins)
     yield ("sales_cycle", "all", "median_days", _days(numbers.cycle_median_days))
     for rate in (numbers.win_rate, *numbers.closer_win_rates):
@@ -101,6 +102,16 @@ def _pipeline(numbers: Numbers) -> Iterator[Row]:
     yield ("pipeline", "all", "weighted", found.weighted)
     yield ("pipeline", "all", "without_value", found.without_value)
     yield ("pipeline", "all", "median_age_days", _days(found.median_age_days))
+
+
+def _meetings(numbers: Numbers) -> Iterator[Row]:
+    """Meetings booked at hand-off; the days run from the hand-off to the meeting's start."""
+    found = numbers.meetings
+    yield ("meetings_at_handoff", "all", "handoffs", found.handoffs)
+    yield ("meetings_at_handoff", "all", "booked", found.booked)
+    yield ("meetings_at_handoff", "all", "rate", _ratio(found.rate))
+    yield ("meetings_at_handoff", "all", "with_start", found.timed)
+    yield ("meetings_at_handoff", "all", "median_days_to_start", _days(found.median_days))
 
 
 def _days(days: float | None) -> str | None:

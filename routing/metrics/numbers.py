@@ -1,5 +1,6 @@
 """The manager's numbers of a period: costs, conversion by source, pipeline, stalls, stage times,
-win rates and role focus, computed together from one event log.
+win rates, role focus and meetings booked at hand-off, computed together from one event log (and
+the meetings booked after the period's hand-offs).
 
 The digest, ``/funnel``, the dashboard and the CSV export all call :func:`manager_numbers` with
 the digest's own events (plus the open deals' values and ages, :data:`OPPORTUNITY_TYPES`), so
@@ -17,10 +18,12 @@ from itertools import pairwise
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
+from routing.calendars.meeting import Meeting
 from routing.events import EventType, LeadEvent
 from routing.metrics.costs import CostReport, RoleCost, Spend, cost_report, period_months
 from routing.metrics.focus import Focus, focus_rows
 from routing.metrics.lifecycle import SourceFlow, source_flows
+from routing.metrics.meetings import NO_MEETINGS, MeetingsAtHandoff, meetings_at_handoff
 from routing.metrics.periods import Period, _require_aware
 from routing.metrics.pipeline import (
     DEFAULT_STALLED_DAYS,
@@ -80,6 +83,8 @@ class Numbers:
     closer_win_rates: tuple[WinRate, ...]
     focus: tuple[Focus, ...]
     rep_names: Mapping[int, str]
+    meetings: MeetingsAtHandoff = NO_MEETINGS
+    """Meetings booked at hand-off (:mod:`routing.metrics.meetings`)."""
 
     def name(self, rep_id: int | None) -> str:
         return self.rep_names.get(rep_id, f"rep {rep_id}") if rep_id is not None else "nobody"
@@ -92,11 +97,13 @@ def manager_numbers(
     rep_names: Mapping[int, str],
     inputs: NumbersInputs,
     extra: Sequence[LeadEvent] = (),
+    meetings: Sequence[Meeting] = (),
 ) -> Numbers:
     """Every figure of the manager's numbers for ``period``, as of ``now``.
 
     ``extra``: more events of some leads (the open deals' :data:`OPPORTUNITY_TYPES`), which may
-    repeat some of ``events``; each event counts once.
+    repeat some of ``events``; each event counts once. ``meetings``: the first meetings booked
+    after the period's hand-offs (others are left out).
     """
     _require_aware(now, "now")
     values = list(_histories(events, extra).values())
@@ -133,6 +140,7 @@ def manager_numbers(
         closer_win_rates=closers,
         focus=focus_rows(within, focus_weeks(period, tz), found, inputs.rep_roles, rep_names),
         rep_names=rep_names,
+        meetings=meetings_at_handoff(within, meetings, now),
     )
 
 

@@ -46,7 +46,8 @@ def numbers_for(
     """The numbers of ``period`` from the digest's ``events``, as of the report's now.
 
     ``scoped``: ``events`` are one rep's share (the dashboard's rep view): open deals are read
-    for their leads only, and costs, which are the team's, are left out.
+    for their leads only, and costs, which are the team's, are left out. Meetings booked at
+    hand-off are those of the hand-offs among ``events``, so a rep's are their hand-offs'.
     """
     as_of = min(ctx.now, period.end)
     deals = ctx.uow.numbers.open_deal_events(as_of)
@@ -64,7 +65,8 @@ def numbers_for(
         with_costs=not scoped,
     )
     names = {rep.id or 0: rep.name for rep in ctx.uow.reps.all()}
-    return manager_numbers(events, period, as_of, names, inputs, deals)
+    meetings = ctx.uow.meetings.after_handoffs_between(period.start, period.end)
+    return manager_numbers(events, period, as_of, names, inputs, deals, meetings)
 
 
 # --- entering costs ------------------------------------------------------------------------------

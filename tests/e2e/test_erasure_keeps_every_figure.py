@@ -1,8 +1,10 @@
 """Erasing contacts keeps every past figure: the digest of every past day and week of a seeded
-month, its text and its view, is byte-identical before and after, and so is ``/funnel month``."""
+month, its text and its view, is byte-identical before and after, and so is ``/funnel month``
+(meetings booked at hand-off included: a lead's meetings are not its contact's details)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from bot.baton import Baton
 from bot.bootstrap import build
 from bot.config import Settings
+from routing.calendars.meeting import Meeting, MeetingStatus
 from routing.chat.digest import digest_view
 from routing.clock import zone
 from routing.metrics import period_for
@@ -43,6 +46,28 @@ def _every_past_digest(baton: Baton, clock: FakeClock) -> list[str]:
     return shown
 
 
+def _book_first_meetings(baton: Baton) -> int:
+    """A first meeting, a day after it, for every other hand-off to a closer; every fifth of
+    them cancelled."""
+    e = t.lead_events.c
+    with baton.engine.connect() as conn:
+        handoffs = conn.execute(
+            select(e.lead_id, e.at)
+            .where(e.type == "handed_off", e.to_stage == "with_closer")
+            .order_by(e.at, e.id)
+        ).all()
+    with SqlUnitOfWork(baton.engine) as uow:
+        for n, (lead_id, at) in enumerate(handoffs[::2]):
+            status = MeetingStatus.CANCELLED if n % 5 == 4 else MeetingStatus.BOOKED
+            day, hour = timedelta(days=1), timedelta(hours=1)
+            uow.meetings.save(Meeting(f"m{n}", lead_id, at + day, status, "calcom", at + hour, at))
+        uow.commit()
+    return len(handoffs)
+
+
+BOOKED = re.compile(r"Meetings booked at hand-off: [1-9][0-9,]* of ")
+
+
 def test_erasing_contacts_keeps_the_digest_of_every_past_period_byte_identical(
     tmp_path: Path,
 ) -> None:
@@ -53,8 +78,10 @@ def test_erasing_contacts_keeps_the_digest_of_every_past_period_byte_identical(
     config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}))
     baton = build(settings, clock=clock, config=config)
     Month(baton, clock, seed=5, leads_a_day=3).play()
+    assert _book_first_meetings(baton) >= 4
     clock.advance(days=1)
     before = _every_past_digest(baton, clock)
+    assert any(BOOKED.search(shown) for shown in before)
     funnel_before = say(baton, MANAGER, "/funnel month").reply
 
     with baton.engine.connect() as conn:

@@ -36,3 +36,28 @@ def test_a_calendar_and_a_meeting_come_back_as_kept_and_claims_are_won_once(db_u
         assert not uow.calendars.claim_stale_notice(7)
         uow.commit()
     engine.dispose()
+
+
+def test_meetings_are_read_by_the_time_of_the_hand_off_they_followed(db_url: str) -> None:
+    """Meetings booked at hand-off read the meetings of a period's hand-offs, whatever their
+    status and whenever they were booked; a meeting of no hand-off is never one of them."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    day = timedelta(days=1)
+    inside = [
+        Meeting("a", 1, NOW + day, MeetingStatus.MOVED, "calcom", NOW, NOW),
+        Meeting("b", 1, NOW + 2 * day, MeetingStatus.BOOKED, "calcom", NOW + 9 * day, NOW),
+        Meeting("c", 2, None, MeetingStatus.CANCELLED, "baton", NOW, NOW + day - timedelta(0, 1)),
+    ]
+    outside = [
+        Meeting("d", 3, NOW, MeetingStatus.BOOKED, "calcom", NOW, NOW - timedelta(microseconds=1)),
+        Meeting("e", 4, NOW + day, MeetingStatus.BOOKED, "calcom", NOW, NOW + day),
+        Meeting("f", 5, NOW + day, MeetingStatus.BOOKED, "calcom", NOW, None),
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        for meeting in [*outside, *inside]:
+            uow.meetings.save(meeting)
+        uow.commit()
+    with SqlUnitOfWork(engine, read_only=True) as uow:
+        assert uow.meetings.after_handoffs_between(NOW, NOW + day) == inside
+    engine.dispose()

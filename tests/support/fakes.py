@@ -643,6 +643,14 @@ class FakeMeetings:
         found = [m for m in self.state.meetings.values() if start <= m.booked_at < end]
         return sorted((copy.deepcopy(m) for m in found), key=lambda m: m.booked_at)
 
+    def after_handoffs_between(self, start: datetime, end: datetime) -> list[Meeting]:
+        found = [
+            m
+            for m in self.state.meetings.values()
+            if m.handed_off_at is not None and start <= m.handed_off_at < end
+        ]
+        return sorted((copy.deepcopy(m) for m in found), key=lambda m: (m.handed_off_at, m.uid))
+
 
 class FakeUnitOfWork:
     """One store; each ``with`` block is a transaction that keeps nothing unless committed.
