@@ -12,8 +12,9 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.baton import Baton
-from bot.bootstrap import crm_parts, crm_sender
+from bot.bootstrap import CrmParts, crm_parts, crm_sender
 from bot.crm.hubspot.events import EVENTS_PATH, MAX_BODY_BYTES, HubSpotEvents
+from bot.crm.hubspot.inbound import HubSpotInbound
 from bot.outbox.sender import SenderThread
 from bot.web.api import add_api_route
 from bot.web.webhook import intake_channel
@@ -40,13 +41,10 @@ def mount_hubspot_events(app: web.Application, baton: Baton) -> None:
         return
     settings = baton.settings
     endpoint = HubSpotEvents(
-        relay=baton.relay,
-        crm=parts.crm,
+        inbound=hubspot_inbound(baton, parts),
         inbox=parts.inbox,
-        owners=parts.owners,
         secret=(settings.hubspot_client_secret or "").strip() or None,
         public_url=settings.public_url(),
-        channel=intake_channel(settings),
         clock=baton.clock,
     )
     add_api_route(app, EVENTS_PATH, endpoint.handle, MAX_BODY_BYTES)
@@ -55,3 +53,15 @@ def mount_hubspot_events(app: web.Application, baton: Baton) -> None:
         await asyncio.get_running_loop().run_in_executor(None, endpoint.close)
 
     app.on_cleanup.append(on_cleanup)
+
+
+def hubspot_inbound(baton: Baton, parts: CrmParts) -> HubSpotInbound:
+    """The one path HubSpot's news takes into the relay, for the webhook and the poll alike."""
+    return HubSpotInbound(
+        relay=baton.relay,
+        crm=parts.crm,
+        owners=parts.owners,
+        links=parts.links,
+        channel=intake_channel(baton.settings),
+        clock=baton.clock,
+    )
