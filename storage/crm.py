@@ -477,3 +477,19 @@ class SqlCrmCursors:
         with self.engine.begin() as conn:
             stmt = upsert(conn, t.crm_cursors, ["name"], {"value": value, "updated_at": now})
             conn.execute(stmt.values(name=name, value=value, updated_at=now))
+
+    def claim_slot(self, name: str, slot: int, now: datetime) -> bool:
+        """Take ``slot`` of the job ``name`` (a compare-and-set on one row): True for exactly one
+        process or replica per slot, however many run the job."""
+        c = t.crm_cursors
+        value = f"{slot:020d}"  # zero-padded: compared as text on both databases
+        with self.engine.begin() as conn:
+            conn.execute(
+                _upsert_ignore(conn, c).values(name=name, value=f"{0:020d}", updated_at=now)
+            )
+            taken = conn.execute(
+                update(c)
+                .where(c.c.name == name, c.c.value < value)
+                .values(value=value, updated_at=now)
+            )
+            return bool(taken.rowcount)

@@ -25,6 +25,7 @@ from bot.entrypoints.refusals import CONFIG_ERROR, refusals
 from bot.ops.doctor import Examined
 from bot.ops.report import Line, bad, good
 from routing.crm.backfill import LeadRecords, records_of
+from routing.crm.lifecycle import WRITTEN_STAGES, WRITTEN_STATUSES, missing_values
 from routing.crm.port import CrmError, CrmPaused, CrmUnavailable
 
 __all__ = ["register"]
@@ -82,6 +83,7 @@ def check_report(baton: Baton, parts: CrmParts) -> Report:
     try:
         _pipeline(parts, settings.hubspot_pipeline, report)
         _properties(parts, report)
+        _options(parts, report)
     except CrmError as err:
         report.fix(f"HubSpot did not answer: {err}")
     _backlog(parts, report)
@@ -142,6 +144,45 @@ def _properties(parts: CrmParts, report: Report) -> None:
     report.say("Properties: contact baton_lead_id, baton_routing and deal baton_lead_id present.")
 
 
+def options_lines(parts: CrmParts) -> tuple[list[str], str | None]:
+    """The portal's lifecycle stages and lead statuses as Baton will use them, and the values
+    Baton writes that the portal lacks (a line naming them), read from HubSpot now."""
+    found = parts.crm.read_options()
+    order = parts.crm.lifecycle_order
+    lines = [
+        f"Lifecycle stages: {' → '.join(order)}"
+        + (" (the portal's order)" if "lifecyclestage" in found else " (HubSpot's defaults)")
+        + "; Baton never moves a contact backwards along it.",
+    ]
+    missing = [
+        f"{name} {', '.join(values)}"
+        for name, written in (
+            ("lifecyclestage", WRITTEN_STAGES),
+            ("hs_lead_status", WRITTEN_STATUSES),
+        )
+        if (values := missing_values(written, found.get(name, [])))
+    ]
+    if not missing:
+        lines.append(
+            f"Lead statuses: {', '.join(found.get('hs_lead_status', []))}; every value Baton "
+            "writes is there."
+        )
+        return lines, None
+    lines.append(f"Options: the portal lacks {'; '.join(missing)}.")
+    return lines, (
+        f"HubSpot's contact options lack values Baton writes: {'; '.join(missing)} "
+        "(add them in HubSpot under Settings → Properties)"
+    )
+
+
+def _options(parts: CrmParts, report: Report) -> None:
+    lines, problem = options_lines(parts)
+    for line in lines:
+        report.say(line)
+    if problem:
+        report.fix(problem)
+
+
 def _backlog(parts: CrmParts, report: Report) -> None:
     backlog = parts.rows.backlog()
     report.say(f"Outbox: {backlog.waiting} waiting, {backlog.failed} failed.")
@@ -195,6 +236,9 @@ def crm_setup() -> None:
         for kind, name, label, text, unique in admin.PROPERTIES:
             made = admin.create_property(parts.crm, kind, name, label, text, unique)
             typer.echo(f"{kind[:-1]} property {name}: {'created' if made else 'already there'}")
+        lines, _problem = options_lines(parts)
+        for line in lines:
+            typer.echo(line)
     except CrmError as err:
         _fail("setup", f"HubSpot did not take it: {err}")
     finally:

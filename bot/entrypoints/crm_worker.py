@@ -15,9 +15,11 @@ from bot.baton import Baton
 from bot.bootstrap import CrmParts, crm_parts, crm_sender
 from bot.crm.hubspot.events import EVENTS_PATH, MAX_BODY_BYTES, HubSpotEvents
 from bot.crm.hubspot.inbound import HubSpotInbound
+from bot.crm.hubspot.poll import JOB, HubSpotPoll
 from bot.outbox.sender import SenderThread
 from bot.web.api import add_api_route
 from bot.web.webhook import intake_channel
+from routing.crm.port import CrmError
 
 log = logging.getLogger(__name__)
 
@@ -65,3 +67,35 @@ def hubspot_inbound(baton: Baton, parts: CrmParts) -> HubSpotInbound:
         channel=intake_channel(baton.settings),
         clock=baton.clock,
     )
+
+
+def hubspot_poll(baton: Baton, parts: CrmParts) -> HubSpotPoll:
+    return HubSpotPoll(
+        parts.crm, hubspot_inbound(baton, parts), parts.cursors, parts.search_bucket, baton.clock
+    )
+
+
+def poll_job(baton: Baton) -> Callable[[], object] | None:
+    """The scheduler's HubSpot poll (``HUBSPOT_POLL_MINUTES``), or None when it does not run.
+    Each interval's slot is taken by one process or replica (``crm_cursors``); HubSpot not
+    answering is a warning, and the next slot reads on from the stored cursors."""
+    minutes = baton.settings.poll_minutes()
+    parts = crm_parts(baton) if minutes else None
+    if parts is None:
+        return None
+    poll = hubspot_poll(baton, parts)
+
+    def run() -> object:
+        now = baton.clock()
+        if not parts.cursors.claim_slot(JOB, int(now.timestamp()) // (minutes * 60), now):
+            return None
+        try:
+            tally = poll.run_once()
+        except CrmError as err:
+            log.warning("HubSpot poll: HubSpot did not answer (%s); the next run reads on", err)
+            return None
+        if tally.contacts or tally.deals:
+            log.info("HubSpot poll: %s contacts, %s deals", tally.contacts, tally.deals)
+        return tally
+
+    return run

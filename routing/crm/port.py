@@ -52,9 +52,7 @@ class Crm(Protocol):
 
     name: str
 
-    def apply(
-        self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False
-    ) -> list[Written]:
+    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> list[Written]:
         """Make ``change`` in the CRM, idempotently (by Baton's key, or the CRM's id a merge
         left): applying it twice leaves what applying it once did. ``again``: an earlier attempt
         may have reached the CRM (a change without a key, a note, is looked for first). Returns

@@ -64,6 +64,7 @@ def erase_deleted_contact(lead_id: int, crm_id: str) -> Callable[[Ctx], Outcome]
     Baton too (anonymised rows kept, every figure the same, an audit entry ``via hubspot``); the
     managers are told, without the details. Where erasure is not set up here, they are told to
     erase it themselves."""
+
     def run(ctx: Ctx) -> Outcome:
         ref = format_lead_id(lead_id)
         salt = ctx.config.erasure_salt

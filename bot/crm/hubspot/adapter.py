@@ -135,9 +135,7 @@ class HubSpotCrm:
 
     # --- the port ---------------------------------------------------------------------------
 
-    def apply(
-        self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False
-    ) -> list[Written]:
+    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> list[Written]:
         if isinstance(change, ContactChange):
             return self._contact(change, owner_of)
         if isinstance(change, DealChange):
