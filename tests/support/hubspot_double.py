@@ -152,6 +152,10 @@ class HubSpotDouble:
         self._write(record, dict(props), "deals")
         return record.id
 
+    def update(self, kind: str, object_id: str, **props: str) -> None:
+        """A person's edit in HubSpot (stamps ``hs_lastmodifieddate``)."""
+        self._write(self.objects[kind][object_id], dict(props), kind)
+
     def set_options(
         self, name: str, values: list[str], display_order: list[int] | None = None
     ) -> None:

@@ -76,7 +76,8 @@ class HubSpotInbound:
         return self.contact(object_id, found.get("properties") or {})
 
     def contact(self, object_id: str, properties: Mapping[str, Any]) -> bool:
-        """Route the contact as an inbound lead, once (its intake key); False for Baton's own."""
+        """Route the contact as an inbound lead, once (its intake key); False for Baton's own
+        and for one already routed."""
         props = {k: str(v) for k, v in properties.items() if v not in (None, "")}
         if props.get(KEY):
             return False  # Baton's own contact, coming back
@@ -94,7 +95,9 @@ class HubSpotInbound:
         if owner:
             arrival = replace(arrival, crm_owner=self.owners.rep_for(owner))
         outcome = self.relay.ingest(arrival)
-        if outcome.lead_id is not None and not outcome.data.get(DUPLICATE):
+        if outcome.data.get(DUPLICATE):
+            return False  # routed before (the webhook and the poll both saw it)
+        if outcome.lead_id is not None:
             key = lead_key(outcome.lead_id)
             known = self.links.for_keys([(CONTACT, key)])
             made = seen([Written(CONTACT, key, object_id)], known, outcome.lead_id)
