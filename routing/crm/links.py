@@ -67,6 +67,8 @@ class RecordEvent:
     merged_ids: tuple[str, ...] = ()
 
 
+SURVIVOR_KEEPS = frozenset({"baton_lead_id", "email"})
+"""Properties Baton never writes to the survivor of a merge: its identity stays HubSpot's."""
 ACTIONS = ("merge", "deletion", "restore", "privacyDeletion")
 _OBJECTS = {"contact": CONTACT, "deal": DEAL}
 
@@ -163,8 +165,9 @@ def through_links(
     if isinstance(change, ContactChange):
         if contact_id is None:
             return change
-        # the survivor may hold another lead's key: it is written by id, its key left alone
-        props = {k: v for k, v in change.properties.items() if k != "baton_lead_id"}
+        # the survivor is who HubSpot's merge made it: written by id, its key and email (another
+        # lead's, or the merged-away one now in hs_additional_emails) left as HubSpot kept them
+        props = {k: v for k, v in change.properties.items() if k not in SURVIVOR_KEEPS}
         return replace(change, properties=props, crm_id=contact_id, by_id=True)
     if isinstance(change, NoteChange):
         return replace(change, contact_crm_id=contact_id) if contact_id else change

@@ -121,7 +121,7 @@ class HubSpotCrm:
         self._options_read = self.clock()
         return found
 
-    def _order(self) -> tuple[str, ...]:
+    def current_order(self) -> tuple[str, ...]:
         """The lifecycle order, read again once it is older than :data:`OPTIONS_TTL`; HubSpot
         not answering keeps the order known (the defaults at worst) and tries again later."""
         read = self._options_read
@@ -194,7 +194,7 @@ class HubSpotCrm:
             api = self.client.crm.contacts.basic_api
             read = _plain(self.call(api.get_by_id, contact_id, properties=["lifecyclestage"]))
             stage = (read.get("properties") or {}).get("lifecyclestage")
-        target = lifecycle_to_write(str(stage) if stage else None, wanted, self._order())
+        target = lifecycle_to_write(str(stage) if stage else None, wanted, self.current_order())
         if target is None:
             return
         _id, after = self._update_contact(contact_id, {"lifecyclestage": target})

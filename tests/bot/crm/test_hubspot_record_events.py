@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.bootstrap import crm_parts
+from bot.entrypoints.crm import run_sync
 from routing.stages import Stage
 from storage import tables as t
 from tests.bot.crm.test_hubspot_events import Site, creation, drain, site
@@ -224,3 +226,34 @@ def test_a_redelivered_merge_is_handled_once(sqlite_url: str, clock: FakeClock) 
         event = merged(12, "contact.merge", survivor, contact)
         assert s.post([event])[1] == {"handled": 1, "ignored": 0}
         assert s.post([event])[1] == {"handled": 0, "ignored": 1}
+
+
+def test_a_backfill_after_a_merge_and_a_deletion_makes_no_duplicate_and_revives_nothing(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    with site(sqlite_url, clock) as s:
+        first = s.double.add_contact(email="priya@acme.io", company="Acme")
+        second = s.double.add_contact(email="ravi@acme.io", company="Acme")
+        third = s.double.add_contact(email="zoe@initech.io", company="Initech")
+        s.post([creation(1, first), creation(2, second), creation(3, third)])
+        drain(s)
+        survivor = s.double.add_contact(email="priya.shah@acme.io", company="Acme")
+        s.double.merge("contacts", survivor, first)
+        s.double.delete("contacts", third)
+        s.post(
+            [
+                merged(4, "contact.merge", survivor, first),
+                record_event(5, "contact.deletion", third),
+            ]
+        )
+        parts = crm_parts(s.baton)
+        assert parts is not None
+        parts.crm.sleep = lambda seconds: clock.advance(seconds=seconds)  # type: ignore[assignment]
+        summary = run_sync(s.baton, parts, None)
+        assert "1 skipped (deleted in HubSpot)" in summary
+        assert sorted(s.double.objects["contacts"]) == sorted([survivor, second])
+        priya = next(lead for lead in s.leads() if lead.email == "priya@acme.io")
+        record = s.double.objects["contacts"][survivor].properties
+        assert record["baton_routing"]  # the backfill wrote Priya's lead to the survivor
+        assert record["email"] == "priya.shah@acme.io"  # by its id, its own email left
+        assert priya.id is not None
