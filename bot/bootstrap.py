@@ -35,7 +35,15 @@ from routing.relay import Relay
 from routing.usecases.context import RelayConfig
 from storage.backup import BackupError, backup
 from storage.conversations import SqlConversations
-from storage.crm import SqlCrmInbox, SqlCrmOwners, SqlCrmReads, SqlCrmRows, SqlRateBucket
+from storage.crm import (
+    SqlCrmCursors,
+    SqlCrmInbox,
+    SqlCrmLinks,
+    SqlCrmOwners,
+    SqlCrmReads,
+    SqlCrmRows,
+    SqlRateBucket,
+)
 from storage.dashboard_export import SqlDashboardExport
 from storage.dashboard_secrets import PRIVACY_SALT, SqlSecrets, stored_secret
 from storage.engine import make_engine, read_version
@@ -213,6 +221,14 @@ class CrmParts:
     bucket: SqlRateBucket
     inbox: SqlCrmInbox
     reads: SqlCrmReads
+    links: SqlCrmLinks
+    cursors: SqlCrmCursors
+    search_bucket: SqlRateBucket
+    """HubSpot's search limit (4 calls a second), taken on top of the shared bucket."""
+
+
+SEARCH_PER_SECOND = 4
+"""HubSpot's CRM search limit per token (connectors cite 5 per account; 4 stays under both)."""
 
 
 def crm_parts(baton: Baton) -> CrmParts | None:
@@ -238,6 +254,9 @@ def crm_parts(baton: Baton) -> CrmParts | None:
         bucket,
         SqlCrmInbox(engine),
         SqlCrmReads(engine),
+        SqlCrmLinks(engine),
+        SqlCrmCursors(engine),
+        SqlRateBucket(engine, SEARCH_PER_SECOND, timedelta(seconds=1), name="hubspot-search"),
     )
 
 
@@ -250,4 +269,4 @@ def crm_sender(baton: Baton, parts: CrmParts) -> CrmSender:
     owner_of = OwnerResolver(
         parts.owners, lambda email: owner_by_email(parts.crm, email), baton.clock
     )
-    return CrmSender(parts.rows, parts.crm, owner_of, baton.clock, alert)
+    return CrmSender(parts.rows, parts.crm, owner_of, baton.clock, alert, parts.links)

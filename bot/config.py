@@ -38,6 +38,10 @@ class StartupError(Exception):
 DEFAULT_PUBLIC_URL = "http://localhost:3000"
 
 
+POLL_DEFAULT_MINUTES = 5
+"""HubSpot's guideline: poll no more often than every five minutes."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -121,9 +125,26 @@ class Settings(BaseSettings):
     hubspot_deal_stages: str = DEFAULT_DEAL_STAGES
     hubspot_rate_limit: int = Field(default=100, ge=1, le=100_000)
     """Requests per 10 seconds over every process and replica (100 Free/Starter, 190 Pro)."""
+    hubspot_poll_minutes: int | None = Field(default=None, ge=0, le=1440)
+    """Poll HubSpot for new contacts and closed deals every N minutes; unset: every
+    :data:`POLL_DEFAULT_MINUTES` while ``HUBSPOT_CLIENT_SECRET`` is unset (no webhooks), else
+    never; 0: never."""
+
+    @field_validator("hubspot_poll_minutes", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def crm_on(self) -> bool:
         return bool((self.hubspot_access_token or "").strip())
+
+    def poll_minutes(self) -> int:
+        """How often the HubSpot poll runs (0: it does not)."""
+        if not self.crm_on():
+            return 0
+        if self.hubspot_poll_minutes is not None:
+            return self.hubspot_poll_minutes
+        return 0 if (self.hubspot_client_secret or "").strip() else POLL_DEFAULT_MINUTES
 
     def deal_stages(self) -> dict[str, str]:
         """``HUBSPOT_DEAL_STAGES`` read; a value Baton cannot read is a :class:`StartupError`."""

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from routing.crm.changes import change_from, change_json
+from routing.crm.links import CrmLink, LinkState
 from routing.crm.mapping import changes_for
 from routing.crm.outbox import CrmBacklog, CrmClaim
 from routing.events import LeadEvent
@@ -141,6 +142,11 @@ class SqlCrmRows:
 
     def fail(self, claim: CrmClaim, now: datetime, error: str) -> bool:
         return self._held(claim, status="failed", sent_at=now, last_error=error[:2000])
+
+    def skip(self, claim: CrmClaim, now: datetime, reason: str) -> bool:
+        """Not sent, for good and on purpose (its record was deleted in the CRM): kept with the
+        reason, never retried, holding back nothing."""
+        return self._held(claim, status="skipped", sent_at=now, last_error=reason[:2000])
 
     def mark_sent(self, claim: CrmClaim, now: datetime) -> None:
         o = t.crm_outbox
@@ -397,3 +403,93 @@ class SqlCrmReads:
             ids = set(conn.execute(select(t.memberships.c.rep_id)).scalars())
             rows = conn.execute(select(t.reps).where(t.reps.c.id.in_(ids))).all()
         return sorted((rep_from(r._mapping) for r in rows), key=lambda rep: rep.name)
+
+
+class SqlCrmLinks:
+    """Baton's key of each CRM record → the CRM's id and its state (``routing.crm.links``)."""
+
+    def __init__(self, engine: Engine, crm: str = CRM) -> None:
+        self.engine = engine
+        self.crm = crm
+
+    def for_keys(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], CrmLink]:
+        """The links of these (kind, key) pairs, by the pair."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        k = t.crm_links
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(k).where(
+                    k.c.crm == self.crm, k.c.key.in_(sorted({key for _kind, key in wanted}))
+                )
+            ).all()
+        links = [_link(r) for r in rows]
+        return {(link.kind, link.key): link for link in links if (link.kind, link.key) in wanted}
+
+    def for_ids(self, kind: str, crm_ids: Sequence[str]) -> list[CrmLink]:
+        """Every link naming one of these CRM ids of ``kind``."""
+        if not crm_ids:
+            return []
+        k = t.crm_links
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(k)
+                .where(k.c.crm == self.crm, k.c.kind == kind, k.c.crm_id.in_(list(crm_ids)))
+                .order_by(k.c.lead_id, k.c.key)
+            ).all()
+        return [_link(r) for r in rows]
+
+    def save(self, links: Sequence[CrmLink], now: datetime) -> None:
+        if not links:
+            return
+        with self.engine.begin() as conn:
+            for link in links:
+                values = {
+                    "crm_id": link.crm_id,
+                    "lead_id": link.lead_id,
+                    "state": link.state.value,
+                    "merged": link.merged,
+                    "updated_at": now,
+                }
+                stmt = upsert(conn, t.crm_links, ["crm", "kind", "key"], values)
+                conn.execute(stmt.values(crm=self.crm, kind=link.kind, key=link.key, **values))
+
+
+def _link(row: Any) -> CrmLink:
+    return CrmLink(
+        row.kind, row.key, row.crm_id, int(row.lead_id), LinkState(row.state), bool(row.merged)
+    )
+
+
+class SqlCrmCursors:
+    """Where each of the CRM poll's reads got to; written only after a page is handled."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, name: str) -> str | None:
+        c = t.crm_cursors
+        with self.engine.connect() as conn:
+            return conn.execute(select(c.c.value).where(c.c.name == name)).scalar()
+
+    def set(self, name: str, value: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            stmt = upsert(conn, t.crm_cursors, ["name"], {"value": value, "updated_at": now})
+            conn.execute(stmt.values(name=name, value=value, updated_at=now))
+
+    def claim_slot(self, name: str, slot: int, now: datetime) -> bool:
+        """Take ``slot`` of the job ``name`` (a compare-and-set on one row): True for exactly one
+        process or replica per slot, however many run the job."""
+        c = t.crm_cursors
+        value = f"{slot:020d}"  # zero-padded: compared as text on both databases
+        with self.engine.begin() as conn:
+            conn.execute(
+                _upsert_ignore(conn, c).values(name=name, value=f"{0:020d}", updated_at=now)
+            )
+            taken = conn.execute(
+                update(c)
+                .where(c.c.name == name, c.c.value < value)
+                .values(value=value, updated_at=now)
+            )
+            return bool(taken.rowcount)

@@ -81,6 +81,9 @@ COLUMNS: dict[str, dict[str, Holds]] = {
     "crm_alerts": {"kind": M},
     "crm_owners": {"email": N, "owner_id": N},  # a rep's CRM identity, not a contact's
     "crm_inbox": {"event_id": N},
+    # a record's ids in the CRM and where the poll got to: ids and times, no one's details
+    "crm_links": {"crm": N, "kind": N, "key": N, "crm_id": N, "state": N},
+    "crm_cursors": {"name": N, "value": N},
     # calendars: a rep's feed (a secret, not a contact's data) and first meetings by lead
     "rep_calendars": {
         "url": N,
@@ -103,6 +106,7 @@ LEAD_LINKS: dict[str, str] = {
     "intake_keys": "lead_id",
     "stall_nudges": "lead_id",
     "crm_outbox": "lead_id",
+    "crm_links": "lead_id",
 }
 """Tables whose rows belong to a lead, by the column holding its id (the outbox's rows belong to
 a lead by their lane)."""

@@ -375,6 +375,30 @@ crm_inbox = Table(
     Column("received_at", UTCDateTime(), nullable=False),
 )
 
+crm_links = Table(
+    "crm_links",
+    metadata,
+    Column("crm", String(16), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("crm_id", String(64), nullable=False, index=True),
+    Column("lead_id", Integer, nullable=False, index=True),
+    Column("state", String(16), nullable=False, server_default="linked"),
+    Column("merged", Boolean, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""Baton's key of each CRM record (a lead's contact, a deal) → the CRM's id, as last written or
+repointed by a merge, and whether it was deleted there (0021)."""
+
+crm_cursors = Table(
+    "crm_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""Where each of the CRM poll's reads got to (advanced after a page is handled) (0021)."""
+
 rep_calendars = Table(
     "rep_calendars",
     metadata,

@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from bot.crm.hubspot.client import CLAIM_WINDOW_SECONDS
 from bot.ops.metrics import CRM_ERRORS
 from bot.outbox.sender import Draining
-from routing.crm.outbox import CrmClaim, CrmRows
+from routing.crm.links import Skipped, link_keys, seen, through_links
+from routing.crm.outbox import CrmClaim, CrmLinks, CrmRows
 from routing.crm.port import Crm, CrmPaused, CrmRefused, CrmUnavailable, OwnerOf
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,10 @@ class CrmSender(Draining):
         owner_of: OwnerOf,
         clock: Callable[[], datetime],
         alert: Alert | None = None,
+        links: CrmLinks | None = None,
     ) -> None:
         self.rows = rows
+        self.links = links
         self.crm = crm
         self.owner_of = owner_of
         self.clock = clock
@@ -73,9 +76,18 @@ class CrmSender(Draining):
         return sent
 
     def _send(self, claim: CrmClaim) -> bool:
-        """Apply one row; False when the CRM is unavailable (stop the round)."""
+        """Apply one row; False when the CRM is unavailable (stop the round). The change goes to
+        the records its links name (a merge's survivor); one whose record was deleted in the CRM
+        is skipped with the reason, never retried."""
+        links = self.links.for_keys(link_keys(claim.change)) if self.links else {}
+        change = through_links(claim.change, links)
+        if isinstance(change, Skipped):
+            log.info("crm row %s skipped: %s", claim.row_id, change.reason)
+            if not self.rows.skip(claim, self.clock(), change.reason):
+                _taken_over(claim)
+            return True
         try:
-            self.crm.apply(claim.change, self.owner_of, again=claim.attempts > 1)
+            written = self.crm.apply(change, self.owner_of, again=claim.attempts > 1)
         except CrmPaused as paused:
             CRM_ERRORS.inc()
             self._retry(claim, paused.until, str(paused))
@@ -107,6 +119,8 @@ class CrmSender(Draining):
             log.exception("crm row %s: unexpected error", claim.row_id)
             self._later(claim, CrmUnavailable(repr(err)))
             return False
+        if self.links is not None:
+            self.links.save(seen(written, links, claim.lead_id), self.clock())
         self.rows.mark_sent(claim, self.clock())
         self._over()
         return True

@@ -25,6 +25,9 @@ from bot.entrypoints.refusals import CONFIG_ERROR, refusals
 from bot.ops.doctor import Examined
 from bot.ops.report import Line, bad, good
 from routing.crm.backfill import LeadRecords, records_of
+from routing.crm.changes import ContactChange, CrmChange
+from routing.crm.lifecycle import WRITTEN_STAGES, WRITTEN_STATUSES, missing_values
+from routing.crm.links import LinkState, Skipped, link_keys, through_links
 from routing.crm.port import CrmError, CrmPaused, CrmUnavailable
 
 __all__ = ["register"]
@@ -82,6 +85,7 @@ def check_report(baton: Baton, parts: CrmParts) -> Report:
     try:
         _pipeline(parts, settings.hubspot_pipeline, report)
         _properties(parts, report)
+        _options(parts, report)
     except CrmError as err:
         report.fix(f"HubSpot did not answer: {err}")
     _backlog(parts, report)
@@ -142,6 +146,45 @@ def _properties(parts: CrmParts, report: Report) -> None:
     report.say("Properties: contact baton_lead_id, baton_routing and deal baton_lead_id present.")
 
 
+def options_lines(parts: CrmParts) -> tuple[list[str], str | None]:
+    """The portal's lifecycle stages and lead statuses as Baton will use them, and the values
+    Baton writes that the portal lacks (a line naming them), read from HubSpot now."""
+    found = parts.crm.read_options()
+    order = parts.crm.lifecycle_order
+    lines = [
+        f"Lifecycle stages: {' → '.join(order)}"
+        + (" (the portal's order)" if "lifecyclestage" in found else " (HubSpot's defaults)")
+        + "; Baton never moves a contact backwards along it.",
+    ]
+    missing = [
+        f"{name} {', '.join(values)}"
+        for name, written in (
+            ("lifecyclestage", WRITTEN_STAGES),
+            ("hs_lead_status", WRITTEN_STATUSES),
+        )
+        if (values := missing_values(written, found.get(name, [])))
+    ]
+    if not missing:
+        lines.append(
+            f"Lead statuses: {', '.join(found.get('hs_lead_status', []))}; every value Baton "
+            "writes is there."
+        )
+        return lines, None
+    lines.append(f"Options: the portal lacks {'; '.join(missing)}.")
+    return lines, (
+        f"HubSpot's contact options lack values Baton writes: {'; '.join(missing)} "
+        "(add them in HubSpot under Settings → Properties)"
+    )
+
+
+def _options(parts: CrmParts, report: Report) -> None:
+    lines, problem = options_lines(parts)
+    for line in lines:
+        report.say(line)
+    if problem:
+        report.fix(problem)
+
+
 def _backlog(parts: CrmParts, report: Report) -> None:
     backlog = parts.rows.backlog()
     report.say(f"Outbox: {backlog.waiting} waiting, {backlog.failed} failed.")
@@ -195,6 +238,9 @@ def crm_setup() -> None:
         for kind, name, label, text, unique in admin.PROPERTIES:
             made = admin.create_property(parts.crm, kind, name, label, text, unique)
             typer.echo(f"{kind[:-1]} property {name}: {'created' if made else 'already there'}")
+        lines, _problem = options_lines(parts)
+        for line in lines:
+            typer.echo(line)
     except CrmError as err:
         _fail("setup", f"HubSpot did not take it: {err}")
     finally:
@@ -259,18 +305,55 @@ def run_sync(
             counts.contacts += len(page)
             counts.deals += sum(len(r.deals) for r in page)
             continue
-        _with_retries(partial(admin.backfill, parts.crm, page, owners.get, counts), parts.crm.sleep)
+        batched = _through_links(parts, page, owners.get, counts)
+        _with_retries(
+            partial(admin.backfill, parts.crm, batched, owners.get, counts), parts.crm.sleep
+        )
     verb = "would be written" if dry_run else "written"
     line = (
         f"{total:,} leads read: {counts.contacts:,} contacts and {counts.deals:,} deals {verb}"
         f" in {parts.crm.calls - calls_before:,} HubSpot calls, {len(counts.failed):,} refused."
     )
+    if counts.skipped:
+        line = line[:-1] + f", {counts.skipped:,} skipped (deleted in HubSpot)."
     refused = [f"\n  {key}: {message}" for key, message in counts.failed[:10]]
     return line + "".join(refused)
 
 
+def _through_links(
+    parts: CrmParts,
+    page: list[LeadRecords],
+    owner_of: Callable[[int], str | None],
+    counts: admin.BackfillCounts,
+) -> list[LeadRecords]:
+    """The page's leads whose records a merge or a deletion in HubSpot moved are written one
+    by one through their links (to the survivor by its id; a deleted record skipped), never
+    upserted by a key the merge dropped; the rest is returned for the batch calls."""
+    changes: list[CrmChange] = [r.contact for r in page]
+    changes += [d for r in page for d in r.deals]
+    links = parts.links.for_keys([k for c in changes for k in link_keys(c)])
+    moved = {key for key, link in links.items() if link.merged or link.state is LinkState.DELETED}
+    batched: list[LeadRecords] = []
+    for records in page:
+        own: list[CrmChange] = [records.contact, *records.deals]
+        if not any(key in moved for change in own for key in link_keys(change)):
+            batched.append(records)
+            continue
+        for change in own:
+            routed = through_links(change, links)
+            if isinstance(routed, Skipped):
+                counts.skipped += 1
+                continue
+            _with_retries(partial(parts.crm.apply, routed, owner_of), parts.crm.sleep)
+            if isinstance(change, ContactChange):
+                counts.contacts += 1
+            else:
+                counts.deals += 1
+    return batched
+
+
 def _with_retries(
-    work: Callable[[], None], sleep: Callable[[float], None], tries: int = 20
+    work: Callable[[], object], sleep: Callable[[float], None], tries: int = 20
 ) -> None:
     """Run a page's calls, waiting out a rate limit or a short outage (a page is upserts: doing
     it again changes nothing); a daily limit, or HubSpot still down, stops the sync."""

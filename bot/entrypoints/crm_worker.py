@@ -12,11 +12,14 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.baton import Baton
-from bot.bootstrap import crm_parts, crm_sender
+from bot.bootstrap import CrmParts, crm_parts, crm_sender
 from bot.crm.hubspot.events import EVENTS_PATH, MAX_BODY_BYTES, HubSpotEvents
+from bot.crm.hubspot.inbound import HubSpotInbound
+from bot.crm.hubspot.poll import JOB, HubSpotPoll
 from bot.outbox.sender import SenderThread
 from bot.web.api import add_api_route
 from bot.web.webhook import intake_channel
+from routing.crm.port import CrmError
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +43,10 @@ def mount_hubspot_events(app: web.Application, baton: Baton) -> None:
         return
     settings = baton.settings
     endpoint = HubSpotEvents(
-        relay=baton.relay,
-        crm=parts.crm,
+        inbound=hubspot_inbound(baton, parts),
         inbox=parts.inbox,
-        owners=parts.owners,
         secret=(settings.hubspot_client_secret or "").strip() or None,
         public_url=settings.public_url(),
-        channel=intake_channel(settings),
         clock=baton.clock,
     )
     add_api_route(app, EVENTS_PATH, endpoint.handle, MAX_BODY_BYTES)
@@ -55,3 +55,47 @@ def mount_hubspot_events(app: web.Application, baton: Baton) -> None:
         await asyncio.get_running_loop().run_in_executor(None, endpoint.close)
 
     app.on_cleanup.append(on_cleanup)
+
+
+def hubspot_inbound(baton: Baton, parts: CrmParts) -> HubSpotInbound:
+    """The one path HubSpot's news takes into the relay, for the webhook and the poll alike."""
+    return HubSpotInbound(
+        relay=baton.relay,
+        crm=parts.crm,
+        owners=parts.owners,
+        links=parts.links,
+        channel=intake_channel(baton.settings),
+        clock=baton.clock,
+    )
+
+
+def hubspot_poll(baton: Baton, parts: CrmParts) -> HubSpotPoll:
+    return HubSpotPoll(
+        parts.crm, hubspot_inbound(baton, parts), parts.cursors, parts.search_bucket, baton.clock
+    )
+
+
+def poll_job(baton: Baton) -> Callable[[], object] | None:
+    """The scheduler's HubSpot poll (``HUBSPOT_POLL_MINUTES``), or None when it does not run.
+    Each interval's slot is taken by one process or replica (``crm_cursors``); HubSpot not
+    answering is a warning, and the next slot reads on from the stored cursors."""
+    minutes = baton.settings.poll_minutes()
+    parts = crm_parts(baton) if minutes else None
+    if parts is None:
+        return None
+    poll = hubspot_poll(baton, parts)
+
+    def run() -> object:
+        now = baton.clock()
+        if not parts.cursors.claim_slot(JOB, int(now.timestamp()) // (minutes * 60), now):
+            return None
+        try:
+            tally = poll.run_once()
+        except CrmError as err:
+            log.warning("HubSpot poll: HubSpot did not answer (%s); the next run reads on", err)
+            return None
+        if tally.contacts or tally.deals:
+            log.info("HubSpot poll: %s contacts, %s deals", tally.contacts, tally.deals)
+        return tally
+
+    return run

@@ -28,6 +28,7 @@ from bot.baton import Baton
 from bot.calendars.fetch import FetchPolicy
 from bot.calendars.refresh import refresh_calendars
 from bot.config import Settings
+from bot.entrypoints.crm_worker import poll_job
 from routing.clock import zone
 from routing.relay import SYSTEM
 from routing.usecases.context import Outcome
@@ -174,6 +175,11 @@ def build_scheduler(
     ]
     if baton.relay.config.retention_days:
         jobs.append(("retention", "retention", run_retention, RETENTION_SECONDS))
+    poll = poll_job(baton)
+    if poll is not None:
+        jobs.append(
+            ("hubspot-poll", "HubSpot poll", lambda _b: poll(), baton.settings.poll_minutes() * 60)
+        )
     for job_id, what, job, seconds in jobs:
         scheduler.add_job(
             _logged(what, job),

@@ -25,6 +25,9 @@ class ContactChange:
     crm_id: str | None = None
     """The CRM's own id of the contact when the lead came from the CRM: that contact is updated
     (and given the key), even without an email to find it by."""
+    by_id: bool = False
+    """Written to ``crm_id`` only, never upserted by the key (the survivor of a merge: the key
+    may be gone from it, and an upsert would make a duplicate)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class DealChange:
     properties: Mapping[str, str] = field(default_factory=dict)
     step: str | None = None
     owner_rep_id: int | None = None
+    contact_crm_id: str | None = None
+    """The contact's CRM id when a merge repointed it (else it is found by ``contact_key``)."""
+    crm_id: str | None = None
+    """The deal's CRM id when a merge repointed it: written by that id, not upserted."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class NoteChange:
     contact_key: str
     body: str
     at: datetime
+    contact_crm_id: str | None = None
+    """The contact's CRM id when a merge repointed it (else it is found by ``contact_key``)."""
 
 
 CrmChange = ContactChange | DealChange | NoteChange
@@ -74,7 +83,10 @@ def change_from(data: Mapping[str, Any]) -> CrmChange:
     kind = data["kind"]
     if kind == "note":
         return NoteChange(
-            values["contact_key"], values["body"], datetime.fromisoformat(values["at"])
+            values["contact_key"],
+            values["body"],
+            datetime.fromisoformat(values["at"]),
+            values.get("contact_crm_id"),
         )
     if kind == "deal":
         return DealChange(**values)

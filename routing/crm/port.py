@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from routing.crm.changes import CrmChange
+from routing.crm.links import Written
 
 OwnerOf = Callable[[int], str | None]
 """A rep's owner id in the CRM (None: the rep has none yet, the record keeps its owner)."""
@@ -51,9 +52,9 @@ class Crm(Protocol):
 
     name: str
 
-    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> None:
-        """Make ``change`` in the CRM, idempotently (by Baton's key): applying it twice leaves
-        what applying it once did. ``again``: an earlier attempt may have reached the CRM (a
-        change without a key, a note, is looked for first). Raises :class:`CrmError`
-        subclasses."""
+    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> list[Written]:
+        """Make ``change`` in the CRM, idempotently (by Baton's key, or the CRM's id a merge
+        left): applying it twice leaves what applying it once did. ``again``: an earlier attempt
+        may have reached the CRM (a change without a key, a note, is looked for first). Returns
+        the records it wrote (their links are kept). Raises :class:`CrmError` subclasses."""
         ...

@@ -8,9 +8,11 @@ from decimal import Decimal
 from routing import limits
 from routing.amounts import parse_amount
 from routing.errors import BatonError, NotFound
+from routing.lead import format_lead_id
 from routing.limits import fitted_text
 from routing.stages import CLOSING_STAGES
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.privacy import Contact, erase
 
 
 def tell_managers(text: str) -> Callable[[Ctx], Outcome]:
@@ -53,5 +55,34 @@ def record_deal_outcome(
         ctx.save(lead)
         ctx.tell(lead.owner_id, said, lead)
         return Outcome(said, lead_id=lead.id)
+
+    return run
+
+
+def erase_deleted_contact(lead_id: int, crm_id: str) -> Callable[[Ctx], Outcome]:
+    """HubSpot's GDPR deletion of the contact ``crm_id`` erases its lead's contact details in
+    Baton too (anonymised rows kept, every figure the same, an audit entry ``via hubspot``); the
+    managers are told, without the details. Where erasure is not set up here, they are told to
+    erase it themselves."""
+
+    def run(ctx: Ctx) -> Outcome:
+        ref = format_lead_id(lead_id)
+        salt = ctx.config.erasure_salt
+        if salt is None:
+            said = (
+                f"HubSpot contact {crm_id} was deleted for privacy there (GDPR): erase {ref} "
+                f"here too with `/lead erase {ref}`."
+            )
+            ctx.tell_managers(said)
+            return Outcome(said)
+        try:
+            outcome = erase(ctx, Contact(lead_id=lead_id), salt(), via="hubspot")
+        except NotFound:
+            return Outcome(f"{ref} is not here: nothing to erase")
+        ctx.tell_managers(
+            f"HubSpot contact {crm_id} was deleted for privacy there (GDPR): {ref}'s contact "
+            "details are erased in Baton as well."
+        )
+        return outcome
 
     return run

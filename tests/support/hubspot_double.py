@@ -34,6 +34,16 @@ LIFECYCLE = (
     "customer",
     "evangelist",
 )
+LEAD_STATUSES = (
+    "NEW",
+    "OPEN",
+    "IN_PROGRESS",
+    "OPEN_DEAL",
+    "UNQUALIFIED",
+    "ATTEMPTED_TO_CONTACT",
+    "CONNECTED",
+    "BAD_TIMING",
+)
 DEFAULT_STAGES = (
     ("appointmentscheduled", "Appointment Scheduled", "0.2"),
     ("qualifiedtobuy", "Qualified To Buy", "0.4"),
@@ -96,6 +106,7 @@ class HubSpotDouble:
         self.owners: list[dict[str, Any]] = []
         self.properties: dict[str, dict[str, dict[str, Any]]] = {"contacts": {}, "deals": {}}
         self.calls: list[tuple[float, str, str]] = []
+        self.searches: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.stall_seconds = 0.0
         self.rate_limit = rate_limit
@@ -105,6 +116,12 @@ class HubSpotDouble:
         self._by_key: dict[str, dict[str, Record]] = {k: {} for k in self.objects}
         self._by_email: dict[str, Record] = {}
         self._lock = threading.Lock()
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """Stamps ``createdate``/``hs_lastmodifieddate`` (a test's frozen clock)."""
+        self.archived: dict[str, dict[str, Record]] = {"contacts": {}, "deals": {}}
+        self.lifecycle: list[str] = [*LIFECYCLE, "other"]
+        self.set_options("lifecyclestage", self.lifecycle)
+        self.set_options("hs_lead_status", list(LEAD_STATUSES))
 
     # --- set-up and faults --------------------------------------------------------------------
 
@@ -126,10 +143,71 @@ class HubSpotDouble:
         )
 
     def add_contact(self, **props: str) -> str:
-        record = Record(str(next(self._ids)), {})
-        self.objects["contacts"][record.id] = record
+        record = self._new("contacts")
         self._write(record, dict(props), "contacts")
         return record.id
+
+    def add_deal(self, **props: str) -> str:
+        record = self._new("deals")
+        self._write(record, dict(props), "deals")
+        return record.id
+
+    def update(self, kind: str, object_id: str, **props: str) -> None:
+        """A person's edit in HubSpot (stamps ``hs_lastmodifieddate``)."""
+        self._write(self.objects[kind][object_id], dict(props), kind)
+
+    def set_options(
+        self, name: str, values: list[str], display_order: list[int] | None = None
+    ) -> None:
+        """The portal's options of the contact property ``name`` (its ``displayOrder`` given,
+        else the list's order); ``lifecyclestage``'s also orders the double's forward rule."""
+        orders = display_order or list(range(len(values)))
+        options = [
+            {"label": v.title(), "value": v, "displayOrder": n, "hidden": False, "description": ""}
+            for v, n in zip(values, orders, strict=True)
+        ]
+        if name == "lifecyclestage":
+            ranked = sorted(zip(orders, range(len(values)), values, strict=True))
+            self.lifecycle = [v for _o, _n, v in ranked]
+        self.properties["contacts"][name] = {
+            **_property_shape(name, name.title(), "enumeration", "select", "contactinformation"),
+            "options": options,
+        }
+
+    def merge(self, kind: str, primary: str, merged: str) -> None:
+        """``merged`` merged into ``primary`` as HubSpot's UI does: the primary keeps its own
+        values (its unique ``baton_lead_id`` among them), the other record is gone."""
+        gone = self.objects[kind].pop(merged)
+        keep = self.objects[kind][primary]
+        for name, value in gone.properties.items():
+            if name not in ("baton_lead_id", "hs_object_id"):
+                keep.properties.setdefault(name, value)
+        self._unindex(kind, gone)
+        self._write(keep, {}, kind)
+
+    def delete(self, kind: str, object_id: str) -> None:
+        """Archived (HubSpot's recycle bin): gone from every read until :meth:`restore`."""
+        record = self.objects[kind].pop(object_id)
+        self._unindex(kind, record)
+        self.archived[kind][object_id] = record
+
+    def restore(self, kind: str, object_id: str) -> None:
+        record = self.archived[kind].pop(object_id)
+        self.objects[kind][object_id] = record
+        self._write(record, {}, kind)
+
+    def _unindex(self, kind: str, record: Record) -> None:
+        for index in (self._by_key[kind], self._by_email):
+            for name in [n for n, found in index.items() if found is record]:
+                del index[name]
+
+    def _new(self, kind: str) -> Record:
+        at = self.clock().isoformat().replace("+00:00", "Z")
+        record = Record(str(next(self._ids)), {}, at, at)
+        if kind in ("contacts", "deals"):
+            record.properties["createdate"] = at
+        self.objects[kind][record.id] = record
+        return record
 
     def fail(
         self,
@@ -176,6 +254,7 @@ class HubSpotDouble:
         r.add_post("/crm/v3/objects/{type}/batch/upsert", self._batch_upsert)
         r.add_post("/crm/v3/objects/{type}/batch/read", self._batch_read)
         r.add_post("/crm/v3/objects/{type}/batch/update", self._batch_update)
+        r.add_post("/crm/v3/objects/{type}/search", self._search)
         r.add_post("/crm/v3/objects/{type}", self._create)
         r.add_get("/crm/v3/objects/{type}/{id}", self._get)
         r.add_patch("/crm/v3/objects/{type}/{id}", self._patch)
@@ -258,8 +337,7 @@ class HubSpotDouble:
                         f"Contact already exists. Existing ID: {clash.id}",
                         "CONFLICT",
                     )
-                record = Record(str(next(self._ids)), {})
-                self.objects[kind][record.id] = record
+                record = self._new(kind)
             self._write(record, props)
             results.append({**record.shape(), "new": new})
         return web.json_response(
@@ -270,6 +348,37 @@ class HubSpotDouble:
                 "completedAt": now_iso(),
             }
         )
+
+    async def _search(self, request: web.Request) -> web.Response:
+        """``POST …/search``: filter groups (OR of ANDs: EQ, GTE, LTE, IN), one sort, ``limit``
+        up to 200, ``after`` an offset; past 10,000 results HubSpot answers 400."""
+        kind, body = self._kind(request), await request.json()
+        limit, after = int(body.get("limit") or 10), int(body.get("after") or 0)
+        if limit > 200:
+            return error(400, "limit must be at most 200", "VALIDATION_ERROR")
+        if after + limit > 10_000:
+            return error(400, "search results are limited to 10,000", "VALIDATION_ERROR")
+        groups = body.get("filterGroups") or [{"filters": []}]
+        found = [
+            r
+            for r in self.objects[kind].values()
+            if any(all(_matches(r, f) for f in g.get("filters") or []) for g in groups)
+        ]
+        for sort in reversed(body.get("sorts") or []):
+            name = sort.get("propertyName", "hs_object_id")
+            found.sort(
+                key=lambda r, n=name: _sortable(
+                    r.properties.get(n, r.id if n == "hs_object_id" else "")
+                ),
+                reverse=sort.get("direction") == "DESCENDING",
+            )
+        self.searches.append(body)
+        page = found[after : after + limit]
+        names = body.get("properties") or None
+        answer: dict[str, Any] = {"total": len(found), "results": [r.shape(names) for r in page]}
+        if after + limit < len(found):
+            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=x"}}
+        return web.json_response(answer)
 
     async def _batch_update(self, request: web.Request) -> web.Response:
         kind = self._kind(request)
@@ -308,13 +417,16 @@ class HubSpotDouble:
         current = record.properties.get("lifecyclestage")
         if wanted == "" or (wanted and self._forward(current, wanted)):
             record.properties["lifecyclestage"] = wanted
-        record.updated = now_iso()
+        record.updated = self.clock().isoformat().replace("+00:00", "Z")
+        if kind in ("contacts", "deals"):
+            record.properties["hs_lastmodifieddate"] = record.updated
 
-    @staticmethod
-    def _forward(current: str | None, wanted: str) -> bool:
-        if not current or current not in LIFECYCLE or wanted not in LIFECYCLE:
+    def _forward(self, current: str | None, wanted: str) -> bool:
+        """The portal's order (``set_options``): a backwards write is silently ignored."""
+        order = self.lifecycle
+        if not current or current not in order or wanted not in order:
             return True
-        return LIFECYCLE.index(wanted) >= LIFECYCLE.index(current)
+        return order.index(wanted) >= order.index(current)
 
     async def _batch_read(self, request: web.Request) -> web.Response:
         kind, body = self._kind(request), await request.json()
@@ -360,8 +472,7 @@ class HubSpotDouble:
             return error(409, f"Contact already exists. Existing ID: {clash.id}", "CONFLICT")
         if kind == "notes" and "hs_timestamp" not in props:
             return error(400, "Property values were not valid: hs_timestamp", "VALIDATION_ERROR")
-        record = Record(str(next(self._ids)), {})
-        self.objects[kind][record.id] = record
+        record = self._new(kind)
         self._write(record, props, kind)
         for assoc in body.get("associations") or []:
             self.associations.add((kind, record.id, "contacts", str(assoc["to"]["id"])))
@@ -527,3 +638,69 @@ class HubSpotDouble:
         }
         self.properties[kind][body["name"]] = prop
         return web.json_response(prop, status=201)
+
+
+def _sortable(value: object) -> tuple[int, float, str]:
+    """A property's value as HubSpot compares it: a number or a time as a number, else text."""
+    text = str(value)
+    number = _number(text)
+    return (0, number, "") if number is not None else (1, 0.0, text)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000
+    except ValueError:
+        return None
+
+
+def _matches(record: Record, spec: dict[str, Any]) -> bool:
+    name, op = spec.get("propertyName", ""), spec.get("operator", "EQ")
+    value = record.id if name == "hs_object_id" else record.properties.get(name)
+    if op == "IN":
+        return value in [str(v) for v in spec.get("values") or []]
+    if value is None:
+        return op == "NOT_HAS_PROPERTY"
+    if op == "HAS_PROPERTY":
+        return True
+    if op == "EQ":
+        return str(value) == str(spec.get("value"))
+    mine, theirs = _number(str(value)), _number(str(spec.get("value")))
+    if mine is None or theirs is None:
+        return False
+    return {
+        "GTE": mine >= theirs,
+        "GT": mine > theirs,
+        "LTE": mine <= theirs,
+        "LT": mine < theirs,
+    }.get(op, False)
+
+
+def _property_shape(name: str, label: str, type_: str, field: str, group: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "label": label,
+        "type": type_,
+        "fieldType": field,
+        "description": "",
+        "groupName": group,
+        "options": [],
+        "hasUniqueValue": False,
+        "createdAt": now_iso(),
+        "updatedAt": now_iso(),
+        "archived": False,
+        "calculated": False,
+        "externalOptions": False,
+        "formField": True,
+        "hidden": False,
+        "displayOrder": -1,
+        "modificationMetadata": {
+            "archivable": False,
+            "readOnlyDefinition": True,
+            "readOnlyValue": False,
+        },
+    }

@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.crm.hubspot.client import TIMEOUT
 from bot.crm.hubspot.errors import EXISTING_ID, Conflict, translated
 from routing.crm.changes import ContactChange, CrmChange, DealChange, NoteChange
-from routing.crm.lifecycle import lifecycle_to_write
+from routing.crm.lifecycle import LIFECYCLE_ORDER, lifecycle_to_write, portal_order
+from routing.crm.links import CONTACT, DEAL, Written
 from routing.crm.outbox import RateBucket
 from routing.crm.port import CrmError, CrmRefused, CrmUnavailable, OwnerOf
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 KEY = "baton_lead_id"
 NOTE_TO_CONTACT = 202
 """HubSpot's default association type id, note → contact."""
+OPTIONS_TTL = timedelta(hours=1)
+"""How long the portal's lifecycle stages and lead statuses are kept before being read again."""
 LONGEST_SLEEP = 11.0
 """A slot due within this many seconds (HubSpot's 10-second window) is waited for; a longer
 wait (a pause) hands the row back."""
@@ -55,6 +58,11 @@ class HubSpotCrm:
         self.timeout = TIMEOUT
         """(connect, read) seconds of every call."""
         self.calls = 0
+        self.lifecycle_order: tuple[str, ...] = LIFECYCLE_ORDER
+        """The portal's lifecycle stages in order (HubSpot's defaults until read)."""
+        self.options: dict[str, list[str]] = {}
+        """The portal's option values of ``lifecyclestage`` and ``hs_lead_status``, once read."""
+        self._options_read: datetime | None = None
 
     # --- one call ---------------------------------------------------------------------------
 
@@ -88,29 +96,70 @@ class HubSpotCrm:
         else:
             self.bucket.drain(self.clock())
 
+    # --- the portal's option lists ----------------------------------------------------------
+
+    def read_options(self) -> dict[str, list[str]]:
+        """Read the portal's ``lifecyclestage`` and ``hs_lead_status`` options (a property
+        HubSpot does not have is left out); the lifecycle order follows its ``displayOrder``."""
+        api = self.client.crm.properties.core_api
+        found: dict[str, list[str]] = {}
+        order: tuple[str, ...] = ()
+        for name in ("lifecyclestage", "hs_lead_status"):
+            try:
+                prop = _plain(self.call(api.get_by_name, "contacts", name))
+            except CrmRefused as missing:
+                log.warning("HubSpot has no contact property %s: %s", name, missing)
+                continue
+            options = [o for o in prop.get("options") or [] if isinstance(o, dict)]
+            found[name] = [str(o.get("value") or "") for o in options if o.get("value")]
+            if name == "lifecyclestage":
+                order = portal_order(
+                    (str(o.get("value") or ""), _int(o.get("display_order"))) for o in options
+                )
+        self.options = found
+        self.lifecycle_order = order or LIFECYCLE_ORDER
+        self._options_read = self.clock()
+        return found
+
+    def current_order(self) -> tuple[str, ...]:
+        """The lifecycle order, read again once it is older than :data:`OPTIONS_TTL`; HubSpot
+        not answering keeps the order known (the defaults at worst) and tries again later."""
+        read = self._options_read
+        if read is None or self.clock() - read >= OPTIONS_TTL:
+            try:
+                self.read_options()
+            except CrmUnavailable as err:
+                log.warning("HubSpot's lifecycle stages not read (%s): using the known order", err)
+                self._options_read = self.clock()
+        return self.lifecycle_order
+
     # --- the port ---------------------------------------------------------------------------
 
-    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> None:
+    def apply(self, change: CrmChange, owner_of: OwnerOf, *, again: bool = False) -> list[Written]:
         if isinstance(change, ContactChange):
-            self._contact(change, owner_of)
-        elif isinstance(change, DealChange):
-            self._deal(change, owner_of)
-        else:
-            self._note(change, again=again)
+            return self._contact(change, owner_of)
+        if isinstance(change, DealChange):
+            return self._deal(change, owner_of)
+        self._note(change, again=again)
+        return []
 
-    def _contact(self, change: ContactChange, owner_of: OwnerOf) -> None:
-        props = {**change.properties, KEY: change.key}
+    def _contact(self, change: ContactChange, owner_of: OwnerOf) -> list[Written]:
+        props = dict(change.properties) if change.by_id else {**change.properties, KEY: change.key}
         owner = owner_of(change.owner_rep_id) if change.owner_rep_id is not None else None
         if owner:
             props["hubspot_owner_id"] = owner
         contact_id, current = self._write_contact(change, props)
         if change.lifecycle:
             self._move_lifecycle(contact_id, current, change.lifecycle)
+        return [Written(CONTACT, change.key, contact_id)]
 
     def _write_contact(
         self, change: ContactChange, props: Mapping[str, str]
     ) -> tuple[str, dict[str, Any]]:
-        """The contact the lead came from when it came from HubSpot (gone since: upserted)."""
+        """The contact the lead came from when it came from HubSpot (gone since: upserted); the
+        survivor of a merge by its id only (gone: refused, never upserted into a duplicate)."""
+        if change.by_id and change.crm_id:
+            return self._update_contact(change.crm_id, props)
         if change.crm_id and change.crm_id.isdigit():
             try:
                 return self._update_contact(change.crm_id, props)
@@ -145,7 +194,7 @@ class HubSpotCrm:
             api = self.client.crm.contacts.basic_api
             read = _plain(self.call(api.get_by_id, contact_id, properties=["lifecyclestage"]))
             stage = (read.get("properties") or {}).get("lifecyclestage")
-        target = lifecycle_to_write(str(stage) if stage else None, wanted)
+        target = lifecycle_to_write(str(stage) if stage else None, wanted, self.current_order())
         if target is None:
             return
         _id, after = self._update_contact(contact_id, {"lifecyclestage": target})
@@ -157,7 +206,7 @@ class HubSpotCrm:
                 target,
             )
 
-    def _deal(self, change: DealChange, owner_of: OwnerOf) -> None:
+    def _deal(self, change: DealChange, owner_of: OwnerOf) -> list[Written]:
         props = {**change.properties, KEY: change.key}
         if change.step is not None:
             stage = self.stages.get(change.step)
@@ -169,10 +218,20 @@ class HubSpotCrm:
         owner = owner_of(change.owner_rep_id) if change.owner_rep_id is not None else None
         if owner:
             props["hubspot_owner_id"] = owner
-        body = {"inputs": [{"idProperty": KEY, "id": change.key, "properties": props}]}
-        result = _only_result(_plain(self.call(self.client.crm.deals.batch_api.upsert, body)))
+        if change.crm_id:  # the survivor of a merge: by its id, its key left as HubSpot kept it
+            props.pop(KEY, None)
+            api = self.client.crm.deals.basic_api
+            result = _plain(self.call(api.update, change.crm_id, {"properties": props}))
+        else:
+            body = {"inputs": [{"idProperty": KEY, "id": change.key, "properties": props}]}
+            result = _only_result(_plain(self.call(self.client.crm.deals.batch_api.upsert, body)))
+        deal_id = str(result["id"])
+        written = [Written(DEAL, change.key, deal_id)]
         if result.get("new") or change.step == "handoff":
-            self._associate(str(result["id"]), self.contact_id(change.contact_key))
+            contact = change.contact_crm_id or self.contact_id(change.contact_key)
+            self._associate(deal_id, contact)
+            written.append(Written(CONTACT, change.contact_key, contact))
+        return written
 
     def _associate(self, deal_id: str, contact_id: str) -> None:
         """deal → contact with HubSpot's default type (a PUT: twice is once)."""
@@ -207,7 +266,7 @@ class HubSpotCrm:
         """A note on the contact; tried ``again`` (an earlier attempt may have reached HubSpot
         before its sender died), the contact's notes are read first and one with the same body
         and time counts as this one."""
-        contact = self.contact_id(change.contact_key)
+        contact = change.contact_crm_id or self.contact_id(change.contact_key)
         stamp = change.at.isoformat().replace("+00:00", "Z")
         if again and self._has_note(contact, change.body, change.at):
             return
@@ -226,6 +285,10 @@ class HubSpotCrm:
             ],
         }
         self.call(self.client.crm.objects.notes.basic_api.create, body)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _same_time(value: object, at: datetime) -> bool:

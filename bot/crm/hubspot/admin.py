@@ -83,6 +83,8 @@ class BackfillCounts:
     deals: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(Baton key, HubSpot's message) of records HubSpot refused."""
+    skipped: int = 0
+    """Records not written: deleted in HubSpot (``crm_links``)."""
 
 
 def backfill(
@@ -117,7 +119,11 @@ def backfill(
             found = None  # two leads of one email: the second gets a contact of its own key
             props.pop("email", None)
         current = found[1] if found else None
-        stage = lifecycle_to_write(current, change.lifecycle) if change.lifecycle else None
+        stage = (
+            lifecycle_to_write(current, change.lifecycle, crm.current_order())
+            if change.lifecycle
+            else None
+        )
         if stage:
             props["lifecyclestage"] = stage
         if found is not None and change.key not in by_key:

@@ -6,7 +6,11 @@ change nothing. ``contact.creation``: the contact is read back from HubSpot (nev
 the event) and routed as an inbound lead of source ``hubspot``, its card in the webhook channel;
 a contact whose HubSpot owner is a rep in a rotation stays with them. ``deal.propertyChange`` of
 ``dealstage`` to the won or lost stage: the deal is read back and the lead recorded won (its
-amount) or lost (its reason), once. Baton's own writes come back as events and change nothing:
+amount) or lost (its reason), once. ``contact.merge``/``deal.merge`` repoint Baton's links to
+the surviving record, ``*.deletion`` stops Baton writing to the record, ``*.restore`` resumes it
+and ``contact.privacyDeletion`` also erases the contact's lead in Baton (``routing.crm.links``;
+``inbound.py`` is the path the poll shares). A malformed event is logged and ignored. Baton's
+own writes come back as events and change nothing:
 a contact that already carries ``baton_lead_id`` is Baton's, and a lead already won or lost is
 left alone. When HubSpot does not answer the read, the event is let go and 503 asks HubSpot to
 send it again.
@@ -19,22 +23,17 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.crm.hubspot.adapter import KEY, HubSpotCrm, _plain
+from bot.crm.hubspot.inbound import HubSpotInbound
 from bot.crm.hubspot.signature import SIGNATURE, TIMESTAMP, public_uri, verified
-from routing.crm.mapping import CRM_ID
+from routing.crm.links import record_event
 from routing.crm.port import CrmRefused, CrmUnavailable
-from routing.inbound import webhook_arrival
-from routing.lead import SourceRef
 from routing.limits import fitted_key
-from routing.relay import SYSTEM, Relay
-from routing.roles import Platform
-from routing.usecases.crm import record_deal_outcome
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +41,11 @@ EVENTS_PATH = "/hubspot/events"
 MAX_BODY_BYTES = 1024 * 1024
 """HubSpot sends at most 100 events a request, each well under 1 KiB."""
 MAX_EVENTS = 500
-MAX_LEAD_ID = 2_147_483_647
-"""A ``baton_lead_id`` above what a database integer holds names no lead."""
-CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "phone", "hubspot_owner_id", KEY]
 
 
 class Inbox(Protocol):
     def claim(self, event_id: str, now: datetime) -> bool: ...
     def forget(self, event_id: str) -> None: ...
-
-
-class OwnerReps(Protocol):
-    def rep_for(self, owner_id: str) -> tuple[Platform, str] | None: ...
 
 
 @dataclass
@@ -67,22 +59,16 @@ class HubSpotEvents:
     def __init__(
         self,
         *,
-        relay: Relay,
-        crm: HubSpotCrm,
+        inbound: HubSpotInbound,
         inbox: Inbox,
-        owners: OwnerReps,
         secret: str | None,
         public_url: str,
-        channel: SourceRef | None,
         clock: Callable[[], datetime],
     ) -> None:
-        self.relay = relay
-        self.crm = crm
+        self.inbound = inbound
         self.inbox = inbox
-        self.owners = owners
         self.secret = secret
         self.public_url = public_url
-        self.channel = channel
         self.clock = clock
         self.worker = ThreadPoolExecutor(2, thread_name_prefix="hubspot-events")
 
@@ -151,62 +137,23 @@ class HubSpotEvents:
 
     def _one(self, event: dict[str, Any]) -> bool:
         kind = str(event.get("subscriptionType") or "")
+        read = record_event(event)
+        if isinstance(read, str):
+            log.warning("HubSpot event %s ignored: %s", event.get("eventId"), read)
+            return False
+        if read is not None:
+            return self.inbound.record(read)
         object_id = str(event.get("objectId") or "")
         if not object_id.isdigit():
             return False
         if kind == "contact.creation":
-            return self._contact(object_id)
+            return self.inbound.read_contact(object_id)
         if kind == "deal.propertyChange" and event.get("propertyName") == "dealstage":
-            return self._deal(object_id)
+            return self.inbound.read_deal(object_id)
         return False
-
-    def _contact(self, object_id: str) -> bool:
-        api = self.crm.client.crm.contacts.basic_api
-        found = _plain(self.crm.call(api.get_by_id, object_id, properties=CONTACT_PROPERTIES))
-        props = {k: str(v) for k, v in (found.get("properties") or {}).items() if v}
-        if props.get(KEY):
-            return False  # Baton's own contact, coming back
-        payload = {k: props[k] for k in CONTACT_PROPERTIES[:5] if k in props}
-        payload[CRM_ID] = object_id  # Baton's writes go to this very contact
-        arrival = webhook_arrival(
-            "hubspot",
-            payload,
-            json.dumps(payload),
-            f"hubspot-contact:{object_id}",
-            self.channel,
-            phones=self.relay.config.phones,
-        )
-        owner = props.get("hubspot_owner_id")
-        if owner:
-            arrival = replace(arrival, crm_owner=self.owners.rep_for(owner))
-        self.relay.ingest(arrival)
-        return True
-
-    def _deal(self, object_id: str) -> bool:
-        api = self.crm.client.crm.deals.basic_api
-        names = [KEY, "dealstage", "amount", "closed_lost_reason"]
-        props = (
-            _plain(self.crm.call(api.get_by_id, object_id, properties=names)).get("properties")
-        ) or {}
-        key, stage = str(props.get(KEY) or ""), str(props.get("dealstage") or "")
-        won, lost = self.crm.stages.get("won"), self.crm.stages.get("lost")
-        if not key.isdigit() or len(key) > 10 or int(key) > MAX_LEAD_ID or stage not in (won, lost):
-            return False
-        outcome = record_deal_outcome(
-            int(key),
-            stage == won,
-            _text(props.get("amount")),
-            _text(props.get("closed_lost_reason")),
-        )
-        self.relay.run(SYSTEM, outcome)
-        return True
 
     def close(self) -> None:
         self.worker.shutdown(wait=True)
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value not in (None, "") else None
 
 
 def _refusal(status: int, error: str) -> web.Response:

@@ -148,6 +148,31 @@ def test_every_answer_baton_reads_has_hubspots_published_shape() -> None:
                 None,
                 "/crm/v3/properties/contacts/baton_lead_id",
             ),
+            (
+                "properties",
+                "/crm/v3/properties/{objectType}/{propertyName}",
+                "GET",
+                None,
+                "/crm/v3/properties/contacts/lifecyclestage",
+            ),
+            (
+                "contacts",
+                "/crm/v3/objects/contacts/search",
+                "POST",
+                {
+                    "filterGroups": [
+                        {
+                            "filters": [
+                                {"propertyName": "createdate", "operator": "GTE", "value": "0"}
+                            ]
+                        }
+                    ],
+                    "sorts": [{"propertyName": "createdate", "direction": "ASCENDING"}],
+                    "properties": ["email", "createdate"],
+                    "limit": 1,
+                },
+                None,
+            ),
         ]
         deal_id = None
         for name, template, method, body, path in checks:
