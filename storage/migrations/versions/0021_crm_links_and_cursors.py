@@ -2,7 +2,7 @@
 deletions); crm_cursors: where the CRM poll's reads got to
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0024
 Create Date: 2026-12-04 14:45:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.tables
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
