@@ -145,8 +145,12 @@ def _properties(parts: CrmParts, report: Report) -> None:
 def _backlog(parts: CrmParts, report: Report) -> None:
     backlog = parts.rows.backlog()
     report.say(f"Outbox: {backlog.waiting} waiting, {backlog.failed} failed.")
-    for lead_id, error in backlog.errors:
-        report.say(f"  L-{lead_id}: {error}")
+    for failure in backlog.failures:
+        since = f", first failed {failure.first_failed_at:%Y-%m-%d %H:%M} UTC" * bool(
+            failure.first_failed_at
+        )
+        state = "failed" if failure.failed else "will be tried again"
+        report.say(f"  L-{failure.lead_id} {failure.change} ({state}{since}): {failure.message}")
     if backlog.failed:
         report.fix(f"{backlog.failed} CRM writes failed for good: see the errors above")
 
