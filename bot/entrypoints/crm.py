@@ -262,12 +262,18 @@ def run_sync(
         if dry_run:
             counts.contacts += len(page)
             counts.deals += sum(len(r.deals) for r in page)
+            counts.notes += sum(r.note is not None for r in page)
             continue
         _with_retries(partial(admin.backfill, parts.crm, page, owners.get, counts), parts.crm.sleep)
     verb = "would be written" if dry_run else "written"
     line = (
         f"{total:,} leads read: {counts.contacts:,} contacts and {counts.deals:,} deals {verb}"
         f" in {parts.crm.calls - calls_before:,} HubSpot calls, {len(counts.failed):,} refused."
+        + (
+            f" At most {counts.notes:,} routing notes would be added."
+            if dry_run
+            else f" {counts.notes:,} routing notes added."
+        )
     )
     refused = [f"\n  {key}: {message}" for key, message in counts.failed[:10]]
     return line + "".join(refused)

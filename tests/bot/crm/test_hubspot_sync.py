@@ -340,3 +340,18 @@ def test_a_write_down_then_refused_keeps_when_it_first_failed_and_check_shows_it
             f"contact: lead (failed, first failed {first:%Y-%m-%d %H:%M} UTC)" in line
             for line in report.lines
         ), report.lines
+
+
+def test_a_backfill_adds_no_second_note_where_the_live_sync_wrote_the_routing_note(
+    db_url: str, clock: FakeClock
+) -> None:
+    from bot.entrypoints.crm import run_sync
+
+    with synced(db_url, clock) as world:
+        lead = world.post(POST, "1.1")
+        world.drain()
+        (live,) = world.double.objects["notes"].values()
+        assert live.properties["hs_note_body"].startswith(f"Baton routed L-{lead}: ")
+        summary = run_sync(world.baton, world.parts, None)
+        assert "0 routing notes added." in summary
+        assert len(world.double.objects["notes"]) == 1
