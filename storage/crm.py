@@ -442,6 +442,24 @@ class SqlCrmReads:
         with self.engine.connect() as conn:
             return [rep_from(r._mapping) for r in conn.execute(select(t.reps))]
 
+    def without_email(self, platform: Platform) -> list[str]:
+        """User ids of ``platform``'s reps in a rotation pool with neither an email nor a CRM
+        owner: the people whose email Baton still has to ask their chat for."""
+        r, c, m = t.reps, t.crm_owners, t.memberships
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(r.c.user_id)
+                .outerjoin(c, c.c.rep_id == r.c.id)
+                .where(
+                    r.c.platform == platform.value,
+                    r.c.id.in_(select(m.c.rep_id)),
+                    c.c.email.is_(None),
+                    c.c.owner_id.is_(None),
+                )
+                .order_by(r.c.id)
+            ).scalars()
+            return [str(user_id) for user_id in rows]
+
     def pooled_reps(self) -> list[Rep]:
         """Reps in at least one rotation pool: the people who need a CRM owner."""
         with self.engine.connect() as conn:
