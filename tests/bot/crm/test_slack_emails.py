@@ -125,3 +125,42 @@ def test_a_rate_limit_is_waited_out_once_an_error_is_passed_over_and_no_answer_s
     down = fill_emails(unreachable, ["UALICE"], found.append, sleep=waits.append)
     assert down.stopped is not None
     assert "did not answer users.info" in down.stopped
+
+
+def test_the_crm_senders_start_fills_emails_and_only_warns_when_the_scope_is_missing(
+    tmp_path: Path,
+    slack: tuple[SlackDouble, str],
+    hubspot: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.bootstrap import crm_parts
+    from bot.entrypoints.crm_worker import _fill_emails
+
+    double, slack_url = slack
+    env = environment(tmp_path, slack_url, hubspot)
+    slack_team(env)
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=env["DATABASE_URL"],
+        _env_file=None,
+        hubspot_access_token=TOKEN,
+        hubspot_api_url=hubspot,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret="secret",
+        slack_api_url=slack_url,
+    )
+    baton = build(settings, platforms=False)
+    parts = crm_parts(baton)
+    assert parts is not None
+    double.scopes = [s for s in double.scopes if s != "users:read.email"]
+    with caplog.at_level("WARNING"):
+        _fill_emails(baton, parts)
+    assert "add users:read.email and reinstall the app" in caplog.text
+    assert parts.reads.without_email(Platform.SLACK) == ["UALICE", "UBOB"]
+    double.scopes.append("users:read.email")
+    _fill_emails(baton, parts)
+    assert parts.reads.without_email(Platform.SLACK) == []
+    assert sorted(email for email, _owner in parts.owners.all().values() if email) == [
+        "alice@acme.io",
+        "bob@acme.io",
+    ]
+    baton.close()
