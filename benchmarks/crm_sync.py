@@ -61,7 +61,9 @@ def post_leads(baton, leads: int) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     for n in range(leads):
         text = f"Lead: Pat Doe, pat{n}@firm{n}.io, Firm {n}"
-        baton.relay.ingest(posted(Platform.CONSOLE, "#leads", f"m{n}", text, phones=PHONES))
+        phones = baton.relay.config.phones
+        arrival = posted(Platform.CONSOLE, "#leads", f"m{n}", text, phones=phones)
+        baton.relay.ingest(arrival)
     return leads / (time.perf_counter() - started)
 
 

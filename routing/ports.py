@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 from routing.audit import AuditEntry
 from routing.calendars.feed import RepCalendar
 from routing.calendars.meeting import Meeting
+from routing.crm.outbox import CrmBacklogReads
 from routing.dashboard.ports import DashboardReads
 from routing.events import LeadEvent
 from routing.lead import Lead
@@ -311,6 +312,11 @@ class UnitOfWork(Protocol):
     def digests(self) -> DigestRuns: ...
     @property
     def crm_owners(self) -> CrmOwners: ...
+    @property
+    def crm_backlog(self) -> CrmBacklogReads:
+        """The CRM outbox's waiting and failed writes (the dashboard's CRM page)."""
+        ...
+
     @property
     def numbers(self) -> NumbersStore: ...
     @property

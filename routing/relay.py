@@ -234,8 +234,9 @@ class Relay:
         return self.run(SYSTEM, lambda ctx: privacy.purge_old(ctx, days))
 
     def tell_managers(self, text: str) -> Outcome:
-        """Tell every manager ``text`` (the CRM sender's refusals and pauses, once per kind)."""
-        return self.run(SYSTEM, crm.tell_managers(text))
+        """Tell every manager ``text`` (the CRM sender's refusals and pauses, once per kind); it
+        may quote the CRM's own message, outside text, so it is made storable first."""
+        return self.run(SYSTEM, crm.tell_managers(storable(text)))
 
     def calendars_due(self) -> list[DueFeed]:
         """Apply every calendar to the rotation as the clock moved, and claim the feeds due

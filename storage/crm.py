@@ -28,14 +28,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from routing.crm.changes import change_from, change_json
+from routing.crm.changes import change_from, change_json, described
 from routing.crm.links import CrmLink, LinkState
 from routing.crm.mapping import changes_for
-from routing.crm.outbox import CrmBacklog, CrmClaim
+from routing.crm.outbox import CrmBacklog, CrmClaim, CrmFailure
 from routing.events import LeadEvent
 from routing.lead import Lead
 from routing.roles import Platform
 from routing.team import Rep
+from routing.text import storable
 from storage import tables as t
 from storage.codec import event_from, lead_from, rep_from
 from storage.prepared import Prepared
@@ -91,8 +92,11 @@ def _due() -> Any:
     return and_(takeable, ~blocked)
 
 
+UTC_TIME = t.UTCDateTime()
+
+
 def _p(name: str) -> Any:
-    return bindparam(name, type_=t.UTCDateTime())
+    return bindparam(name, type_=UTC_TIME)
 
 
 class SqlCrmRows:
@@ -138,10 +142,22 @@ class SqlCrmRows:
             return bool(done.rowcount)
 
     def retry(self, claim: CrmClaim, at: datetime, error: str) -> bool:
-        return self._held(claim, status="pending", next_attempt_at=at, last_error=error[:2000])
+        return self._held(
+            claim,
+            status="pending",
+            next_attempt_at=at,
+            last_error=_message(error),
+            first_failed_at=_first_failure(claim.claimed_at),
+        )
 
     def fail(self, claim: CrmClaim, now: datetime, error: str) -> bool:
-        return self._held(claim, status="failed", sent_at=now, last_error=error[:2000])
+        return self._held(
+            claim,
+            status="failed",
+            sent_at=now,
+            last_error=_message(error),
+            first_failed_at=_first_failure(now),
+        )
 
     def skip(self, claim: CrmClaim, now: datetime, reason: str) -> bool:
         """Not sent, for good and on purpose (its record was deleted in the CRM): kept with the
@@ -168,20 +184,8 @@ class SqlCrmRows:
                 )
 
     def backlog(self, limit: int = 5) -> CrmBacklog:
-        o = t.crm_outbox
         with self.engine.connect() as conn:
-            counts = {
-                str(r[0]): int(r[1])
-                for r in conn.execute(select(o.c.status, func.count()).group_by(o.c.status))
-            }
-            errors = conn.execute(
-                select(o.c.lead_id, o.c.last_error)
-                .where(o.c.last_error.is_not(None), o.c.status.in_(["failed", "pending"]))
-                .order_by((o.c.status == "failed").desc(), o.c.id.desc())
-                .limit(limit)
-            ).all()
-        waiting = counts.get("pending", 0) + counts.get("sending", 0)
-        return CrmBacklog(waiting, counts.get("failed", 0), tuple((r[0], r[1]) for r in errors))
+            return crm_backlog(conn, limit)
 
     def alert_once(self, kind: str, now: datetime) -> bool:
         with self.engine.begin() as conn:
@@ -192,6 +196,53 @@ class SqlCrmRows:
         """The condition is over (the token works again): the next time is news again."""
         with self.engine.begin() as conn:
             conn.execute(t.crm_alerts.delete().where(t.crm_alerts.c.kind == kind[:200]))
+
+
+def _message(error: str) -> str:
+    """The CRM's message as Baton keeps it: outside text, made storable, cut to 2,000."""
+    return storable(error)[:2000]
+
+
+def _first_failure(at: datetime) -> Any:
+    return func.coalesce(t.crm_outbox.c.first_failed_at, bindparam("first", at, UTC_TIME))
+
+
+def crm_backlog(conn: Connection, limit: int = 5) -> CrmBacklog:
+    """Rows waiting, rows failed, and up to ``limit`` failures (failed rows first, newest
+    first, then waiting rows that failed an attempt): ``baton crm check`` and the dashboard."""
+    o = t.crm_outbox
+    counts = {
+        str(r[0]): int(r[1])
+        for r in conn.execute(select(o.c.status, func.count()).group_by(o.c.status))
+    }
+    rows = conn.execute(
+        select(o.c.lead_id, o.c.change, o.c.last_error, o.c.first_failed_at, o.c.status)
+        .where(o.c.last_error.is_not(None), o.c.status.in_(["failed", "pending"]))
+        .order_by((o.c.status == "failed").desc(), o.c.id.desc())
+        .limit(limit)
+    ).all()
+    failures = tuple(
+        CrmFailure(
+            int(r.lead_id),
+            described(r.change if isinstance(r.change, dict) else {}),
+            storable(str(r.last_error)),
+            r.first_failed_at,
+            r.status == "failed",
+        )
+        for r in rows
+    )
+    waiting = counts.get("pending", 0) + counts.get("sending", 0)
+    return CrmBacklog(waiting, counts.get("failed", 0), failures)
+
+
+class SqlCrmBacklogOn:
+    """The CRM outbox's backlog inside a unit of work's snapshot (``uow.crm_backlog``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def backlog(self, limit: int = 5) -> CrmBacklog:
+        return crm_backlog(self.conn, limit)
 
 
 class SqlRateBucket:
@@ -396,6 +447,24 @@ class SqlCrmReads:
     def reps(self) -> list[Rep]:
         with self.engine.connect() as conn:
             return [rep_from(r._mapping) for r in conn.execute(select(t.reps))]
+
+    def without_email(self, platform: Platform) -> list[str]:
+        """User ids of ``platform``'s reps in a rotation pool with neither an email nor a CRM
+        owner: the people whose email Baton still has to ask their chat for."""
+        r, c, m = t.reps, t.crm_owners, t.memberships
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(r.c.user_id)
+                .outerjoin(c, c.c.rep_id == r.c.id)
+                .where(
+                    r.c.platform == platform.value,
+                    r.c.id.in_(select(m.c.rep_id)),
+                    c.c.email.is_(None),
+                    c.c.owner_id.is_(None),
+                )
+                .order_by(r.c.id)
+            ).scalars()
+            return [str(user_id) for user_id in rows]
 
     def pooled_reps(self) -> list[Rep]:
         """Reps in at least one rotation pool: the people who need a CRM owner."""

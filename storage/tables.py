@@ -341,6 +341,7 @@ crm_outbox = Table(
     Column("sent_at", UTCDateTime()),
     Column("claimed_at", UTCDateTime()),
     Column("claim_token", String(32)),
+    Column("first_failed_at", UTCDateTime()),
     Index(None, "status", "next_attempt_at"),
     Index(None, "lead_id", "status", "id"),
 )

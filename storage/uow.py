@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from storage.audit import SqlAudit
 from storage.calendars import SqlCalendars, SqlMeetings
-from storage.crm import SqlCrmChanges, SqlCrmOwnersOn
+from storage.crm import SqlCrmBacklogOn, SqlCrmChanges, SqlCrmOwnersOn
 from storage.dashboard import SqlDashboardReads
 from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
@@ -42,6 +42,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     digests: SqlDigestRuns
     crm_owners: SqlCrmOwnersOn
+    crm_backlog: SqlCrmBacklogOn
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
     privacy: SqlPrivacy
@@ -85,6 +86,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
         self.crm_owners = SqlCrmOwnersOn(conn)
+        self.crm_backlog = SqlCrmBacklogOn(conn)
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)
         self.privacy = SqlPrivacy(conn)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,6 +29,10 @@ from routing.crm.changes import ContactChange, CrmChange
 from routing.crm.lifecycle import WRITTEN_STAGES, WRITTEN_STATUSES, missing_values
 from routing.crm.links import LinkState, Skipped, link_keys, through_links
 from routing.crm.port import CrmError, CrmPaused, CrmUnavailable
+from routing.roles import Platform
+
+if TYPE_CHECKING:
+    from bot.slack.transport.emails import EmailsFilled
 
 __all__ = ["register"]
 
@@ -71,6 +75,7 @@ class Report:
 def check_report(baton: Baton, parts: CrmParts) -> Report:
     """Every check in turn; the first problem found is the one line to fix."""
     report, settings = Report(), baton.settings
+    _slack_emails(baton, parts, report)
     try:
         found = admin.owners(parts.crm)
     except CrmError as err:
@@ -90,6 +95,41 @@ def check_report(baton: Baton, parts: CrmParts) -> Report:
         report.fix(f"HubSpot did not answer: {err}")
     _backlog(parts, report)
     return report
+
+
+def fill_slack_emails(baton: Baton, parts: CrmParts) -> EmailsFilled | None:
+    """Ask Slack (``users.info``) for the email of each Slack rep in a rotation who has neither
+    an email nor a HubSpot owner (added before ``users:read.email`` was granted); None when
+    Slack is not configured or nobody lacks one."""
+    settings = baton.settings
+    token = (settings.slack_bot_token or "").strip()
+    user_ids = parts.reads.without_email(Platform.SLACK) if token else []
+    if not user_ids:
+        return None
+    from bot.slack.transport.emails import fill_emails, slack_client
+
+    return fill_emails(slack_client(token, settings.slack_api_url), user_ids, baton.relay.rep)
+
+
+def _slack_emails(baton: Baton, parts: CrmParts, report: Report) -> None:
+    filled = fill_slack_emails(baton, parts)
+    if filled is None:
+        return
+    if filled.missing_scope:
+        report.say(f"Slack emails: {SCOPE_MISSING}.")
+        report.fix(SCOPE_MISSING)
+        return
+    stopped = f"; {filled.stopped}, the rest next time" if filled.stopped else ""
+    report.say(
+        f"Slack emails: {filled.found} found for {filled.asked} reps without one"
+        f" (users.info){stopped}."
+    )
+
+
+SCOPE_MISSING = (
+    "the Slack app lacks the scope users:read.email, so reps' emails (which find their HubSpot "
+    "owners) are unknown: add users:read.email and reinstall the app"
+)
 
 
 def _owners(parts: CrmParts, found: Sequence[tuple[str, str]], report: Report) -> None:
@@ -188,8 +228,12 @@ def _options(parts: CrmParts, report: Report) -> None:
 def _backlog(parts: CrmParts, report: Report) -> None:
     backlog = parts.rows.backlog()
     report.say(f"Outbox: {backlog.waiting} waiting, {backlog.failed} failed.")
-    for lead_id, error in backlog.errors:
-        report.say(f"  L-{lead_id}: {error}")
+    for failure in backlog.failures:
+        since = f", first failed {failure.first_failed_at:%Y-%m-%d %H:%M} UTC" * bool(
+            failure.first_failed_at
+        )
+        state = "failed" if failure.failed else "will be tried again"
+        report.say(f"  L-{failure.lead_id} {failure.change} ({state}{since}): {failure.message}")
     if backlog.failed:
         report.fix(f"{backlog.failed} CRM writes failed for good: see the errors above")
 
@@ -264,6 +308,9 @@ def crm_sync(
     start = _since(all_, since)
     baton, parts = _open("sync")
     try:
+        filled = None if dry_run else fill_slack_emails(baton, parts)
+        if filled is not None and filled.missing_scope:
+            typer.echo(f"Warning: {SCOPE_MISSING}.", err=True)
         summary = run_sync(baton, parts, start, dry_run=dry_run, progress=_progress)
     except CrmError as err:
         _fail("sync", f"HubSpot stopped answering: {err} (run it again: it picks up)")
@@ -304,6 +351,7 @@ def run_sync(
         if dry_run:
             counts.contacts += len(page)
             counts.deals += sum(len(r.deals) for r in page)
+            counts.notes += sum(r.note is not None for r in page)
             continue
         batched = _through_links(parts, page, owners.get, counts)
         _with_retries(
@@ -313,6 +361,11 @@ def run_sync(
     line = (
         f"{total:,} leads read: {counts.contacts:,} contacts and {counts.deals:,} deals {verb}"
         f" in {parts.crm.calls - calls_before:,} HubSpot calls, {len(counts.failed):,} refused."
+        + (
+            f" At most {counts.notes:,} routing notes would be added."
+            if dry_run
+            else f" {counts.notes:,} routing notes added."
+        )
     )
     if counts.skipped:
         line = line[:-1] + f", {counts.skipped:,} skipped (deleted in HubSpot)."

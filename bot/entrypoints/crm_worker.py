@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from bot.bootstrap import CrmParts, crm_parts, crm_sender
 from bot.crm.hubspot.events import EVENTS_PATH, MAX_BODY_BYTES, HubSpotEvents
 from bot.crm.hubspot.inbound import HubSpotInbound
 from bot.crm.hubspot.poll import JOB, HubSpotPoll
+from bot.entrypoints.crm import SCOPE_MISSING, fill_slack_emails
 from bot.outbox.sender import SenderThread
 from bot.web.api import add_api_route
 from bot.web.webhook import intake_channel
@@ -31,8 +33,25 @@ def start_crm_sender(baton: Baton) -> Callable[[], None]:
         return lambda: None
     thread = SenderThread(crm_sender(baton, parts), 0.5, name="baton-crm")
     thread.start()
+    threading.Thread(
+        target=_fill_emails, args=(baton, parts), name="baton-crm-emails", daemon=True
+    ).start()
     log.info("HubSpot sync on: CRM sender started (%s)", baton.settings.hubspot_api_url)
     return thread.stop
+
+
+def _fill_emails(baton: Baton, parts: CrmParts) -> None:
+    """Once at start: Slack reps' emails Baton lacks, so their HubSpot owners can be found;
+    whatever goes wrong is a warning, never a stop."""
+    try:
+        filled = fill_slack_emails(baton, parts)
+    except Exception:  # a helper thread at start: log it, serve on
+        log.warning("could not fill Slack reps' emails at start", exc_info=True)
+        return
+    if filled is not None and filled.missing_scope:
+        log.warning("%s", SCOPE_MISSING)
+    elif filled is not None:
+        log.info("Slack emails: %s found for %s reps without one", filled.found, filled.asked)
 
 
 def mount_hubspot_events(app: web.Application, baton: Baton) -> None:

@@ -2,8 +2,11 @@
 
 Replaying every event's changes one by one would cost a call each; a backfill wants one contact
 and one deal per lead, sent 100 at a time. The fold keeps the last value of every property, the
-last owner named and the latest lifecycle stage (never an earlier one); notes are left out (the
-routing explanation is on the contact, in ``baton_routing``).
+last owner named and the latest lifecycle stage (never an earlier one), and the note of the
+lead's latest routing explanation: the very note its live assignment writes (same body, same
+time), so the adapter can tell it is there already and a lead gets it once however often the
+backfill runs. Earlier explanations are in the contact's history no more than in
+``baton_routing``; a churn note is left to the live sync.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from dataclasses import dataclass, field
 from routing.crm.changes import ContactChange, DealChange, NoteChange
 from routing.crm.lifecycle import LIFECYCLE_ORDER
 from routing.crm.mapping import changes_for, contact_properties
-from routing.events import LeadEvent
+from routing.events import EventType, LeadEvent
 from routing.lead import Lead
+
+ROUTING_EVENTS = frozenset({EventType.ASSIGNED, EventType.REASSIGNED, EventType.HANDED_OFF})
+"""Events whose note is a routing explanation (a churn's note is not)."""
 
 
 @dataclass
@@ -24,6 +30,8 @@ class LeadRecords:
 
     contact: ContactChange
     deals: list[DealChange] = field(default_factory=list)
+    note: NoteChange | None = None
+    """The latest routing explanation's note on the contact."""
 
 
 def records_of(lead: Lead, events: Iterable[LeadEvent]) -> LeadRecords | None:
@@ -31,14 +39,15 @@ def records_of(lead: Lead, events: Iterable[LeadEvent]) -> LeadRecords | None:
     owner (nothing to sync yet) or was never read (unparsed)."""
     contact: ContactChange | None = None
     deals: dict[str, DealChange] = {}
+    note: NoteChange | None = None
     for event in events:
         for change in changes_for(lead, event):
             if isinstance(change, ContactChange):
                 contact = _fold_contact(contact, change)
             elif isinstance(change, DealChange):
                 deals[change.key] = _fold_deal(deals.get(change.key), change)
-            elif isinstance(change, NoteChange):
-                continue
+            elif event.type in ROUTING_EVENTS:
+                note = change
     if contact is None:
         return None
     latest = ContactChange(
@@ -48,7 +57,7 @@ def records_of(lead: Lead, events: Iterable[LeadEvent]) -> LeadRecords | None:
         contact.lifecycle,
         contact.crm_id,
     )
-    return LeadRecords(latest, list(deals.values()))
+    return LeadRecords(latest, list(deals.values()), note)
 
 
 def _fold_contact(before: ContactChange | None, change: ContactChange) -> ContactChange:

@@ -93,6 +93,19 @@ def change_from(data: Mapping[str, Any]) -> CrmChange:
     return ContactChange(**values)
 
 
+def described(data: Mapping[str, Any]) -> str:
+    """The kind of a stored change in a few words (``contact``, ``deal: won``, ``note``); a
+    shape this version does not know is ``change``."""
+    kind = data.get("kind") if isinstance(data, Mapping) else None
+    if kind == "deal":
+        step = data.get("step")
+        return f"deal: {step}" if isinstance(step, str) and step else "deal"
+    if kind == "contact":
+        stage = data.get("lifecycle")
+        return f"contact: {stage}" if isinstance(stage, str) and stage else "contact"
+    return kind if kind == "note" else "change"
+
+
 def lead_key(lead_id: int) -> str:
     """The value of ``baton_lead_id`` on a lead's contact and its deal."""
     return str(lead_id)

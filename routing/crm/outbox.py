@@ -29,14 +29,38 @@ class CrmClaim:
 
 
 @dataclass(frozen=True)
+class CrmFailure:
+    """A write the CRM did not take: kept as failed for good, or waiting to be tried again."""
+
+    lead_id: int
+    change: str
+    """What kind of change it was (:func:`routing.crm.changes.described`)."""
+    message: str
+    """The CRM's own message (outside text: made storable before it was kept)."""
+    first_failed_at: datetime | None
+    failed: bool
+    """True: refused for good, never tried again; False: waiting for another attempt."""
+
+
+@dataclass(frozen=True)
 class CrmBacklog:
-    """What ``baton crm check`` and the dashboard show: rows waiting, rows failed, and the last
-    errors (newest first)."""
+    """What ``baton crm check`` and the dashboard show: rows waiting, rows failed, and the
+    failures (failed rows first, newest first, then waiting rows that failed an attempt)."""
 
     waiting: int
     failed: int
-    errors: Sequence[tuple[int, str]] = field(default_factory=tuple)
-    """(lead id, error) of failed rows and of waiting rows that failed an attempt."""
+    failures: Sequence[CrmFailure] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> tuple[tuple[int, str], ...]:
+        """(lead id, message) of each failure."""
+        return tuple((f.lead_id, f.message) for f in self.failures)
+
+
+class CrmBacklogReads(Protocol):
+    """The CRM outbox's backlog, read in a use case's snapshot (the dashboard's CRM page)."""
+
+    def backlog(self, limit: int = 5) -> CrmBacklog: ...
 
 
 class CrmRows(Protocol):

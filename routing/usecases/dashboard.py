@@ -19,6 +19,7 @@ from routing.audit import PAGE_SIZE as AUDIT_PAGE_SIZE
 from routing.audit import AuditEntry
 from routing.chat.timeline import event_sentence
 from routing.clock import zone
+from routing.crm.outbox import CrmBacklog
 from routing.dashboard.filters import PAGE_SIZE, LeadFilters
 from routing.dashboard.links import subject_of
 from routing.dashboard.periods import PeriodChoice, period_of, trend_weeks
@@ -239,6 +240,18 @@ def audit_page(ctx: Ctx, viewer: Viewer, page: int) -> AuditPage:
     offset = (page - 1) * AUDIT_PAGE_SIZE
     found = ctx.uow.audit.page(offset, AUDIT_PAGE_SIZE + 1)
     return AuditPage(tuple(found[:AUDIT_PAGE_SIZE]), page, len(found) > AUDIT_PAGE_SIZE)
+
+
+CRM_FAILURES_SHOWN = 50
+"""Failed CRM writes the dashboard lists (the counts above them are of all)."""
+
+
+def crm_backlog(ctx: Ctx, viewer: Viewer) -> CrmBacklog:
+    """The CRM's waiting and failed writes, for managers while CRM sync is on; anyone else,
+    or a server without a CRM, is told there is no such page (as a rep is for the audit)."""
+    if not viewer.sees_all or not ctx.config.crm_sync:
+        raise NotFound("There is no such page.")
+    return ctx.uow.crm_backlog.backlog(CRM_FAILURES_SHOWN)
 
 
 def _names(ctx: Ctx) -> dict[int, str]:

@@ -298,6 +298,9 @@ class SlackDouble:
             case "users.info":
                 user_id = str(params.get("user"))
                 user = self.users.get(user_id)
+                if user and "users:read.email" not in self.scopes:  # Slack leaves it out
+                    profile = {k: v for k, v in user["profile"].items() if k != "email"}
+                    user = {**user, "profile": profile}
                 return (
                     {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
                 )

@@ -145,6 +145,10 @@ class ConnectorDouble:
     calls: list[Call] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
     retry_after: str = "7"
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The roster by user id (``TeamsChannelAccount``s); anyone else is answered 404."""
+    roster_lookups: list[tuple[str, str]] = field(default_factory=list)
+    """(conversation, user id) of each ``GET …/members/{user id}``."""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -154,7 +158,27 @@ class ConnectorDouble:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         return app
+
+    def add_member(self, user: User, email: str | None, upn: str | None = None) -> None:
+        """``user`` in the roster, with the recorded ``TeamsChannelAccount`` shape."""
+        account = fixture("connector_teams_channel_account")
+        first, _, last = user.name.partition(" ")
+        account.update(id=user.id, name=user.name, givenName=first, surname=last)
+        account.update(aadObjectId=user.aad, email=email, userPrincipalName=upn or email)
+        self.members[user.id] = {k: v for k, v in account.items() if v is not None}
+
+    async def _member(self, request: web.Request) -> web.Response:
+        conversation = unquote(request.match_info["conversation"])
+        member = unquote(request.match_info["member"])
+        with self._lock:
+            self.roster_lookups.append((conversation, member))
+        if member not in self.members:
+            error = fixture("connector_error_response")
+            error["error"]["message"] = "Member not found"
+            return web.json_response(error, status=404)
+        return web.json_response(self.members[member])
 
     def fail(self, *statuses: int) -> None:
         with self._lock:

@@ -155,3 +155,36 @@ def test_a_manager_opens_the_audit_page_and_a_rep_is_not_shown_it(
     rep.goto(served.link("alice"))
     assert rep.locator("nav >> text=Audit").count() == 0
     assert rep.goto(f"{served.url}/dashboard/audit").status == 404
+
+
+def test_a_manager_opens_the_crm_page_from_the_nav_and_follows_a_refused_write_to_its_lead(
+    browser: Any, sqlite_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    from bot.bootstrap import crm_parts, crm_sender
+    from tests.e2e.slack_double import LoopbackApp
+    from tests.support.hubspot_double import HubSpotDouble
+
+    double = HubSpotDouble()
+    with LoopbackApp(double.web_app()) as hubspot:
+        baton = seeded_baton(sqlite_url, clock, hubspot_url=hubspot.url)
+        refusal = {"status": "error", "message": "<b>phone</b> invalid", "category": "X"}
+        double.fail(400, refusal, times=1, match=lambda m, p: "contacts/batch/upsert" in p)
+        parts = crm_parts(baton)
+        assert parts is not None
+        crm_sender(baton, parts).run_once(limit=1)
+        with serving(baton) as served:
+            page = browser.new_context().new_page()
+            page.goto(served.link(MANAGER))
+            page.click("nav >> text=CRM")
+            assert page.url == f"{served.url}/dashboard/crm"
+            row = page.locator('tr[data-state="failed"]')
+            assert row.count() == 1
+            assert "<b>phone</b> invalid" in row.inner_text()  # shown as text, not markup
+            page.screenshot(path=str(tmp_path / "crm.png"), full_page=True)
+            row.locator("a").click()
+            assert page.url == f"{served.url}/dashboard/leads/L-1"
+            rep = browser.new_context().new_page()
+            rep.goto(served.link("alice"))
+            assert rep.locator("nav >> text=CRM").count() == 0
+            assert rep.goto(f"{served.url}/dashboard/crm").status == 404
+        baton.engine.dispose()

@@ -243,3 +243,26 @@ def test_a_lead_that_never_had_an_owner_has_nothing_to_backfill() -> None:
     lead.id = 3
     lead.record_creation(T0, None)
     assert records_of(lead, lead.take_pending()) is None
+
+
+def test_a_backfill_keeps_the_latest_routing_note_exactly_as_the_live_sync_wrote_it() -> None:
+    from routing.crm.backfill import records_of
+
+    lead = new_lead()
+    lead.assign(7, T0, "alice is next in the qualifier rotation (weight 1); bob: away until Mon")
+    lead.reassign(1, 8, T0 + timedelta(hours=1), "bob covers while alice is out")
+    lead.claim(8, T0 + timedelta(hours=1))
+    lead.qualify(8, T0 + timedelta(hours=2), Qualification(budget="10k"))
+    lead.hand_off(8, 9, T0 + timedelta(hours=2), "carol is next in the closer rotation")
+    lead.win(9, T0 + timedelta(days=2), Decimal("100"))
+    lead.hand_off(9, 11, T0 + timedelta(days=2), "dan is next")
+    lead.churn(11, T0 + timedelta(days=90), "budget cut")
+    events = lead.take_pending()
+    live = [c for e in events for c in changes_for(lead, e) if isinstance(c, NoteChange)]
+    records = records_of(lead, events)
+    assert records is not None
+    assert records.note is not None
+    assert "bob covers while alice is out" in records.note.body  # the latest explanation
+    assert "budget cut" not in records.note.body  # a churn's note is not a routing note
+    assert records.note in live  # the very note the live sync writes: same body, same time
+    assert records.note == [n for n in live if "churned" not in n.body][-1]

@@ -18,6 +18,7 @@ from routing.dashboard.links import subject_of
 from routing.roles import Platform
 from routing.usecases.context import Actor, RelayConfig
 from tests.e2e.slack_double import LoopbackApp
+from tests.support.hubspot_double import TOKEN
 from tests.support.phones import PHONES
 from tests.support.world import say
 
@@ -70,17 +71,26 @@ def seeded_baton(
     clock: object,
     secret_key: str | None = "test-secret-key",
     public_url: str = "http://localhost:3000",
+    hubspot_url: str | None = None,
 ) -> Baton:
-    """Maya manages; Alice and Bob qualify, Carl closes. A morning of leads through the relay."""
+    """Maya manages; Alice and Bob qualify, Carl closes. A morning of leads through the relay.
+    With ``hubspot_url`` (a HubSpot double), CRM sync is on and every lead's changes wait in
+    the CRM's outbox."""
     from bot.bootstrap import build
 
+    crm = {"hubspot_access_token": TOKEN, "hubspot_api_url": hubspot_url} if hubspot_url else {}
     settings = Settings(  # type: ignore[call-arg]
         database_url=url,
         _env_file=None,
         baton_secret_key=secret_key,
         baton_public_url=public_url,
+        **crm,
     )
-    config = RelayConfig(managers=frozenset({(Platform.CONSOLE.value, MANAGER)}), phones=PHONES)
+    config = RelayConfig(
+        managers=frozenset({(Platform.CONSOLE.value, MANAGER)}),
+        phones=PHONES,
+        crm_sync=bool(hubspot_url),
+    )
     baton = build(settings, clock=clock, config=config)  # type: ignore[arg-type]
     for rep in QUALIFIERS:
         say(baton, MANAGER, f"/rotation add @{rep} qualifier")

@@ -26,6 +26,7 @@ from routing.audit import AuditEntry
 from routing.calendars import RepCalendar
 from routing.calendars.meeting import Meeting, MeetingStatus
 from routing.commands import parse_command
+from routing.crm.outbox import CrmBacklog
 from routing.dashboard.filters import LeadFilters
 from routing.dashboard.ports import LeadRow
 from routing.errors import NotFound
@@ -373,6 +374,13 @@ class FakeDigestRuns:
         return True
 
 
+class FakeCrmBacklog:
+    """The in-memory world writes no CRM rows: nothing waits, nothing failed."""
+
+    def backlog(self, limit: int = 5) -> CrmBacklog:
+        return CrmBacklog(0, 0)
+
+
 class FakeCrmOwners:
     def __init__(self, tx: _Tx) -> None:
         self.tx = tx
@@ -700,6 +708,10 @@ class FakeUnitOfWork:
     @property
     def crm_owners(self) -> FakeCrmOwners:
         return FakeCrmOwners(self._open())
+
+    @property
+    def crm_backlog(self) -> FakeCrmBacklog:
+        return FakeCrmBacklog()
 
     @property
     def numbers(self) -> FakeNumbers:

@@ -255,12 +255,14 @@ class HubSpotDouble:
         r.add_post("/crm/v3/objects/{type}/batch/read", self._batch_read)
         r.add_post("/crm/v3/objects/{type}/batch/update", self._batch_update)
         r.add_post("/crm/v3/objects/{type}/search", self._search)
+        r.add_post("/crm/v3/objects/{type}/batch/create", self._batch_create)
         r.add_post("/crm/v3/objects/{type}", self._create)
         r.add_get("/crm/v3/objects/{type}/{id}", self._get)
         r.add_patch("/crm/v3/objects/{type}/{id}", self._patch)
         r.add_put("/crm/v4/objects/{from}/{fid}/associations/default/{to}/{tid}", self._associate)
         r.add_post("/crm/v4/associations/{from}/{to}/batch/associate/default", self._batch_assoc)
         r.add_get("/crm/v4/objects/{from}/{fid}/associations/{to}", self._associated)
+        r.add_post("/crm/v4/associations/{from}/{to}/batch/read", self._batch_associated)
         r.add_get("/crm/v3/owners/", self._owners)
         r.add_get("/crm/v3/owners", self._owners)
         r.add_get("/crm/v3/pipelines/{type}", self._pipelines)
@@ -379,6 +381,29 @@ class HubSpotDouble:
         if after + limit < len(found):
             answer["paging"] = {"next": {"after": str(after + limit), "link": "?after=x"}}
         return web.json_response(answer)
+
+    async def _batch_create(self, request: web.Request) -> web.Response:
+        """Notes (``BatchInputSimplePublicObjectInputForCreate``), each with its associations;
+        201 ``BatchResponseSimplePublicObject``."""
+        kind = self._kind(request)
+        inputs = (await request.json())["inputs"]
+        if len(inputs) > 100:
+            return error(400, "inputs can have at most 100 items", "VALIDATION_ERROR")
+        started, results = now_iso(), []
+        for item in inputs:
+            props = dict(item.get("properties") or {})
+            if kind == "notes" and "hs_timestamp" not in props:
+                return error(
+                    400, "Property values were not valid: hs_timestamp", "VALIDATION_ERROR"
+                )
+            record = Record(str(next(self._ids)), {})
+            self.objects[kind][record.id] = record
+            self._write(record, props, kind)
+            for assoc in item.get("associations") or []:
+                self.associations.add((kind, record.id, "contacts", str(assoc["to"]["id"])))
+            results.append(record.shape())
+        body = {"status": "COMPLETE", "results": results, "startedAt": started}
+        return web.json_response({**body, "completedAt": now_iso()}, status=201)
 
     async def _batch_update(self, request: web.Request) -> web.Response:
         kind = self._kind(request)
@@ -540,6 +565,43 @@ class HubSpotDouble:
             for other in sorted(found)
         ]
         return web.json_response({"results": results})
+
+    async def _batch_associated(self, request: web.Request) -> web.Response:
+        """``BatchResponsePublicAssociationMultiWithLabel``: each input's associated ids; an
+        input with none is an error of the multi-status answer (207), as HubSpot does."""
+        m, body = request.match_info, await request.json()
+        kind, to = TYPES.get(m["from"], m["from"]), TYPES.get(m["to"], m["to"])
+        results, alone = [], []
+        for item in body["inputs"]:
+            fid = str(item["id"])
+            found = {b for a, x, c, b in self.associations if (a, x, c) == (kind, fid, to)}
+            found |= {x for a, x, c, b in self.associations if (a, c, b) == (to, kind, fid)}
+            if not found:
+                alone.append(fid)
+                continue
+            types = [{"category": "HUBSPOT_DEFINED", "typeId": 202}]
+            linked = [{"toObjectId": other, "associationTypes": types} for other in sorted(found)]
+            results.append({"from": {"id": fid}, "to": linked})
+        answer: dict[str, Any] = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": now_iso(),
+            "completedAt": now_iso(),
+        }
+        if alone:
+            answer["numErrors"] = len(alone)
+            answer["errors"] = [
+                {
+                    "status": "error",
+                    "category": "OBJECT_NOT_FOUND",
+                    "message": f"No {to} is associated with {kind} {fid}.",
+                    "context": {"fromObjectId": [fid]},
+                    "errors": [],
+                    "links": {},
+                }
+                for fid in alone
+            ]
+        return web.json_response(answer, status=207 if alone else 200)
 
     async def _batch_assoc(self, request: web.Request) -> web.Response:
         m, body = request.match_info, await request.json()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.crm.hubspot.adapter import KEY, HubSpotCrm, _plain
+from bot.crm.hubspot.notes import backfill_notes
 from routing.crm.backfill import LeadRecords
 from routing.crm.lifecycle import lifecycle_to_write
 from routing.crm.port import CrmError, CrmRefused
@@ -81,6 +82,7 @@ def create_property(
 class BackfillCounts:
     contacts: int = 0
     deals: int = 0
+    notes: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(Baton key, HubSpot's message) of records HubSpot refused."""
     skipped: int = 0
@@ -95,7 +97,7 @@ def backfill(
 ) -> None:
     """Write ``page`` (at most 100 leads) with batch calls: read the contacts by key and email
     (for the lifecycle and for contacts HubSpot already has), upsert or update them, upsert the
-    deals and associate the new ones."""
+    deals and associate the new ones, and add each lead's routing note once (``notes.py``)."""
     keys = [r.contact.key for r in page]
     by_key = _read(crm, "contacts", KEY, keys)
     emails = {
@@ -144,6 +146,7 @@ def backfill(
         ids[str(result["properties"].get(KEY))] = str(result["id"])
     counts.contacts += len(upserts) + len(updates)
     _deals(crm, page, owner_of, ids, counts)
+    backfill_notes(crm, page, ids, by_key, counts)
 
 
 def _deals(

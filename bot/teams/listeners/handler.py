@@ -30,6 +30,7 @@ from bot.teams.render.invokes import InvokeBody, card_answer, message_answer
 from bot.teams.render.text import TeamsText
 from bot.teams.transport import activities as a
 from bot.teams.transport.adapter import auth_enabled
+from bot.teams.transport.members import member_email
 from bot.teams.transport.references import reachable, sightings, usable_id
 from routing import limits
 from routing.chat.sorry import answer_to
@@ -49,12 +50,17 @@ HELP = (
     "funnel week"
 )
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+MAX_EMAILS_ASKED = 10_000
+"""People whose roster email this process remembers asking for; past that it asks again."""
 
 
 class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     def __init__(self, baton: Baton) -> None:
         self.baton = baton
         self.https_only = auth_enabled(baton.settings)
+        self.crm = baton.settings.crm_on()
+        """HubSpot sync is on: people's emails are looked up to find their CRM owners."""
+        self._emails_asked: set[str] = set()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Every activity first teaches Baton how to reach its people and places again."""
@@ -73,6 +79,33 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             await self._ingest(activity)
         elif a.is_personal(activity) or a.mentions_bot(activity):
             await self._typed(activity)
+        if self.crm:
+            await self._learn_emails(turn_context)
+
+    async def _learn_emails(self, turn_context: TurnContext) -> None:
+        """The first time this process sees a person (the sender, or someone a ``rotation add``
+        or ``rotation owner`` names), their email from the roster is stored for their CRM
+        owner. Once per person per process; a failed lookup is only a warning."""
+        activity = turn_context.activity
+        sender = a.actor_of(activity)
+        people = [sender.user_id] if sender is not None else []
+        words = a.command_words(activity) if sender is not None else None
+        if words and words[0] == "rotation" and words[1].split(" ", 1)[0] in ("add", "owner"):
+            bot_id = activity.recipient.id if activity.recipient else None
+            people += [
+                m.user_id
+                for m in a.mentions(activity)
+                if m.user_id != bot_id and m.user_id.startswith(a.PERSON_PREFIXES)
+            ]
+        if len(self._emails_asked) > MAX_EMAILS_ASKED:
+            self._emails_asked.clear()
+        for user_id in dict.fromkeys(people):
+            if user_id in self._emails_asked or len(user_id) > limits.USER_ID:
+                continue
+            self._emails_asked.add(user_id)
+            email = await member_email(turn_context, user_id)
+            if email:
+                await self._blocking(work.remember_email, self.baton, user_id, email)
 
     def _is_intake_post(self, activity: Activity) -> bool:
         channel = a.teams_channel_id(activity)

@@ -52,6 +52,12 @@ def remember_all(baton: Baton, seen: list[Sighting]) -> None:
         remember(baton.stores.conversations, seen, baton.clock())
 
 
+def remember_email(baton: Baton, user_id: str, email: str) -> None:
+    """A Teams person's roster email, kept (made storable by the relay) to find their CRM
+    owner."""
+    baton.relay.rep(Actor(Platform.TEAMS, user_id, email=email))
+
+
 def delivery_key(activity_id: str, conversation: str) -> DeliveryKey:
     """Teams message ids are timestamps, unique only within a conversation: key by both."""
     return DeliveryKey(TEAMS, limits.fitted_key(f"{activity_id}@{conversation}"))

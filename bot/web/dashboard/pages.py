@@ -27,6 +27,7 @@ from routing.usecases.context import Ctx
 from routing.usecases.dashboard import (
     AuditPage,
     TrendPoint,
+    crm_backlog,
     lead_detail,
     leads_page,
     numbers_of,
@@ -217,6 +218,19 @@ def audit_page(env: Environment, ctx: Ctx, viewer: Viewer, query: Mapping[str, s
         period_query="",
     )
     return Page(html, 400 if refused else 200)
+
+
+def crm_page(env: Environment, ctx: Ctx, viewer: Viewer) -> Page:
+    """Managers' CRM page: writes waiting, and writes HubSpot refused with its message (a rep,
+    or a server without HubSpot, is told there is no such page)."""
+    html = env.get_template("crm.html").render(
+        page="crm",
+        viewer=viewer,
+        backlog=crm_backlog(ctx, viewer),
+        tz=zone(ctx.config.timezone),
+        period_query="",
+    )
+    return Page(html)
 
 
 def numbers_export(

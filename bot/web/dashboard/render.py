@@ -58,6 +58,7 @@ def environment(currency: str = "") -> Environment:
         funnel_svg=funnel_svg,
         trend_svg=lambda points: trend_svg(points, currency),
         tone=tone,
+        crm_on=False,
     )
     return env
 

@@ -51,6 +51,7 @@ class Dashboard:
     def __init__(self, baton: Baton) -> None:
         self.baton = baton
         self.env = environment(baton.settings.baton_currency)
+        self.env.globals["crm_on"] = baton.relay.config.crm_sync
         self.secure = baton.settings.public_url().lower().startswith("https://")
         css = resources.files("bot.web.dashboard").joinpath("static/dashboard.css")
         self.css = css.read_text(encoding="utf-8")
@@ -61,6 +62,7 @@ class Dashboard:
         app.router.add_get(f"{DASHBOARD_PATH}/leads", self.leads)
         app.router.add_get(f"{DASHBOARD_PATH}/leads/{{lead_id}}", self.lead)
         app.router.add_get(f"{DASHBOARD_PATH}/audit", self.audit)
+        app.router.add_get(f"{DASHBOARD_PATH}/crm", self.crm)
         app.router.add_get(f"{DASHBOARD_PATH}/export/{{kind}}.csv", self.export)
         app.router.add_get(f"{DASHBOARD_PATH}/static/dashboard.css", self.stylesheet)
 
@@ -95,6 +97,11 @@ class Dashboard:
         query = dict(request.query)
         return await self._page(
             request, lambda ctx, viewer, _reads: pages.audit_page(self.env, ctx, viewer, query)
+        )
+
+    async def crm(self, request: web.Request) -> web.StreamResponse:
+        return await self._page(
+            request, lambda ctx, viewer, _reads: pages.crm_page(self.env, ctx, viewer)
         )
 
     async def stylesheet(self, _request: web.Request) -> web.StreamResponse:

@@ -116,18 +116,36 @@ def test_sync_all_backfills_in_batches_and_twice_is_once(
     dry = baton_cli(environment, "sync", "--all", "--dry-run")
     assert dry.exit_code == 0, dry.stderr
     assert "230 contacts and 0 deals would be written in 0 HubSpot calls" in dry.stdout
+    assert "At most 230 routing notes would be added." in dry.stdout
     assert len(hubspot.objects["contacts"]) == 1
     result = baton_cli(environment, "sync", "--all")
     assert result.exit_code == 0, result.stderr
     assert "230 leads read: 230 contacts" in result.stdout
-    assert "HubSpot calls, 0 refused." in result.stdout
+    assert "HubSpot calls, 0 refused. 230 routing notes added." in result.stdout
     assert len(hubspot.objects["contacts"]) == 230  # the one HubSpot had got the key
     assert hubspot.objects["contacts"][existing].properties["lifecyclestage"] == "customer"
     calls = len(hubspot.calls)
-    # read by key, read by email, upsert/update per 100 leads; the portal's two option lists
-    assert calls <= 3 * 3 + 1 + 2
-    baton_cli(environment, "sync", "--all")
+    # read by key, by email, upsert/update, notes per 100 leads; the portal's two option lists
+    assert calls <= 4 * 3 + 1 + 2
+    note_batches = [p for _t, m, p in hubspot.calls if p.endswith("/notes/batch/create")]
+    assert len(note_batches) == 3
+    assert_one_routing_note_each(hubspot, 230)
+    again = baton_cli(environment, "sync", "--all")
+    assert "0 routing notes added." in again.stdout
     assert len(hubspot.objects["contacts"]) == 230
+    assert_one_routing_note_each(hubspot, 230)
+
+
+def assert_one_routing_note_each(hubspot: HubSpotDouble, contacts: int) -> None:
+    """Every contact holds exactly one note, Baton's routing explanation."""
+    on_contact: dict[str, int] = {}
+    for kind, _note, to, contact in hubspot.associations:
+        if (kind, to) == ("notes", "contacts"):
+            on_contact[contact] = on_contact.get(contact, 0) + 1
+    assert len(on_contact) == contacts
+    assert set(on_contact.values()) == {1}
+    bodies = [n.properties["hs_note_body"] for n in hubspot.objects["notes"].values()]
+    assert all(b.startswith("Baton routed L-") and " is next in the " in b for b in bodies)
 
 
 def test_sync_needs_all_or_since(tmp_path: Path, double: tuple[HubSpotDouble, str]) -> None:
@@ -176,6 +194,7 @@ def test_a_backfill_killed_midway_and_run_again_makes_no_duplicate(
     assert len(hubspot.objects["contacts"]) == 250
     keys = [c.properties.get("baton_lead_id") for c in hubspot.objects["contacts"].values()]
     assert len(set(keys)) == 250
+    assert_one_routing_note_each(hubspot, 250)
     baton.close()
 
 

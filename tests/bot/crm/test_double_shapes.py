@@ -120,6 +120,40 @@ def test_every_answer_baton_reads_has_hubspots_published_shape() -> None:
             ),
             (
                 "notes",
+                "/crm/v3/objects/notes/batch/create",
+                "POST",
+                {
+                    "inputs": [
+                        {
+                            "properties": {
+                                "hs_timestamp": "2026-12-04T09:00:00Z",
+                                "hs_note_body": "y",
+                            },
+                            "associations": [
+                                {
+                                    "to": {"id": existing},
+                                    "types": [
+                                        {
+                                            "associationCategory": "HUBSPOT_DEFINED",
+                                            "associationTypeId": 202,
+                                        }
+                                    ],
+                                }
+                            ],
+                        }
+                    ]
+                },
+                None,
+            ),
+            (
+                "associations",
+                "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read",
+                "POST",
+                {"inputs": [{"id": existing}, {"id": "999999"}]},
+                "/crm/v4/associations/contacts/notes/batch/read",
+            ),
+            (
+                "notes",
                 "/crm/v3/objects/notes/batch/read",
                 "POST",
                 {"inputs": [{"id": "1"}], "properties": ["hs_note_body"]},

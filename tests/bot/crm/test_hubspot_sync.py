@@ -309,3 +309,49 @@ def test_a_hung_hubspot_times_out_and_the_write_waits(sqlite_url: str, clock: Fa
         clock.advance(minutes=1)
         world.drain()
         assert world.double.by_key("contacts", str(lead)) is not None
+
+
+def test_a_write_down_then_refused_keeps_when_it_first_failed_and_check_shows_it(
+    db_url: str, clock: FakeClock
+) -> None:
+    from bot.entrypoints.crm import Report, _backlog
+
+    with synced(db_url, clock) as world:
+        world.double.down()
+        world.post(POST, "1.1")
+        first = clock()
+        world.drain()
+        world.double.recover()
+        world.double.fail(
+            400,
+            {"status": "error", "message": "bad\x00 phone \ud800", "category": "VALIDATION_ERROR"},
+            times=None,
+            match=lambda m, p: p.endswith("/contacts/batch/upsert"),
+        )
+        clock.advance(hours=1)
+        world.drain()
+        (failure,) = [f for f in world.parts.rows.backlog().failures if f.failed]
+        assert failure.first_failed_at == first
+        assert failure.change == "contact: lead"
+        assert failure.message == "HubSpot 400: bad phone \ufffd"
+        report = Report()
+        _backlog(world.parts, report)
+        assert any(
+            f"contact: lead (failed, first failed {first:%Y-%m-%d %H:%M} UTC)" in line
+            for line in report.lines
+        ), report.lines
+
+
+def test_a_backfill_adds_no_second_note_where_the_live_sync_wrote_the_routing_note(
+    db_url: str, clock: FakeClock
+) -> None:
+    from bot.entrypoints.crm import run_sync
+
+    with synced(db_url, clock) as world:
+        lead = world.post(POST, "1.1")
+        world.drain()
+        (live,) = world.double.objects["notes"].values()
+        assert live.properties["hs_note_body"].startswith(f"Baton routed L-{lead}: ")
+        summary = run_sync(world.baton, world.parts, None)
+        assert "0 routing notes added." in summary
+        assert len(world.double.objects["notes"]) == 1

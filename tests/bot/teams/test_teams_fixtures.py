@@ -16,6 +16,7 @@ from botbuilder.schema import (
     ErrorResponse,
     ResourceResponse,
 )
+from botbuilder.schema.teams import TeamsChannelAccount
 from sqlalchemy import select
 
 from bot.bootstrap import build
@@ -348,6 +349,7 @@ def test_mentions_in_built_text_get_an_entity_and_a_span_each() -> None:
         ("connector_resource_response", ResourceResponse),
         ("connector_conversation_resource_response", ConversationResourceResponse),
         ("connector_error_response", ErrorResponse),
+        ("connector_teams_channel_account", TeamsChannelAccount),
     ],
 )
 def test_the_recorded_connector_answers_are_botbuilders_response_models_whole(
