@@ -8,10 +8,11 @@ from datetime import datetime
 
 from routing.audit import AuditEntry, AuditKind
 from routing.chat.batches import batched_text
+from routing.chat.slots import SlotChoices
 from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
-from routing.notices import LeadCard, Notice, NoticeKind
+from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, LeadCard, Notice, NoticeKind
 from routing.phones import NO_NUMBERS, PhoneReader
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role, managers_setting_hint
@@ -79,6 +80,8 @@ class Outcome:
     open_form_for: int | None = None
     lead_id: int | None = None
     data: dict[str, object] = field(default_factory=dict)
+    slots: SlotChoices | None = None
+    """Free times to offer as buttons under the reply (a hand-off to a closer's calendar)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,16 @@ class Ctx:
                 text=text, kind=kind, rep_id=rep_id, lead_id=lead.id if lead else None, card=card
             )
         )
+
+    def send_file(
+        self, rep_id: int | None, text: str, filename: str, content_type: str, content: str
+    ) -> None:
+        """A file for a person, with ``text`` as its message: through the outbox like any
+        message (a notice of kind FILE), so it is delivered once even when a sender retries."""
+        if rep_id is None:
+            return
+        data = {FILE_NAME: filename, FILE_TYPE: content_type, FILE_CONTENT: content}
+        self.uow.outbox.add(Notice(text=text, kind=NoticeKind.FILE, rep_id=rep_id, data=data))
 
     def tell_thread(self, lead: Lead, text: str) -> None:
         """Say something in the lead's thread, then refresh the lead's card there in place."""

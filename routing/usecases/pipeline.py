@@ -194,6 +194,7 @@ def hand_off(ctx: Ctx, lead_id: int, target: UserRef | None) -> Outcome:
         f"{lead.ref} is now with {turn.rep.mention}. {turn.explanation}"
         + (f" {booking.reply}" if booking else ""),
         card=ctx.card(lead),
+        slots=booking.choices if booking and previous == ctx.actor.id else None,
     )
 
 

@@ -24,7 +24,7 @@ from bot.teams.listeners.submits import FormInvalid
 from bot.teams.render.cards import lead_card
 from bot.teams.render.digest import digest_cards, digest_chart
 from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_answer
-from bot.teams.render.outgoing import PREPARED_CARDS
+from bot.teams.render.outgoing import PREPARED_CARDS, SLOTS
 from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
 from routing import limits
@@ -153,7 +153,11 @@ def _shared(asked: Asked, reps: Mapping[int, Rep]) -> Answer:
         return Answer((form_dm(asker, outcome.open_form_for, title),), waiting)
     if outcome.card is None:
         return Answer(reply=message_answer(plain_mentions(outcome.reply)))
-    return Answer(reply=card_answer(lead_card(outcome.card, TeamsText(reps))))
+    shown = card_answer(lead_card(outcome.card, TeamsText(reps)))
+    if outcome.slots is not None and asker is not None:  # the times are the asker's to pick
+        dm = Notice(text=outcome.reply, rep_id=asker, data={SLOTS: outcome.slots.as_data()})
+        return Answer((dataclasses.replace(dm, card=outcome.card),), shown)
+    return Answer(reply=shown)
 
 
 def reply_once(baton: Baton, actor: Actor, key: DeliveryKey | None, body: InvokeBody) -> InvokeBody:
@@ -192,7 +196,9 @@ def reply_notice(
             card=outcome.card,
         )
     kind = NoticeKind.LEAD_CARD if outcome.card else NoticeKind.TEXT
-    return dataclasses.replace(text_notice(outcome.reply, conversation, kind), card=outcome.card)
+    slots = {SLOTS: outcome.slots.as_data()} if outcome.slots else {}
+    notice = text_notice(outcome.reply, conversation, kind, **slots)
+    return dataclasses.replace(notice, card=outcome.card)
 
 
 def text_notice(
