@@ -153,7 +153,7 @@ class SqlMeetings:
 
     def claim(self, meeting: Meeting) -> bool:
         stmt = _upsert_ignore(self.conn, t.meetings).values(uid=meeting.uid, **_values(meeting))
-        return bool(self.conn.execute(stmt).rowcount)
+        return self.conn.execute(stmt.returning(t.meetings.c.uid)).first() is not None
 
     def save(self, meeting: Meeting) -> None:
         values = _values(meeting)

@@ -36,3 +36,21 @@ def test_a_calendar_and_a_meeting_come_back_as_kept_and_claims_are_won_once(db_u
         assert not uow.calendars.claim_stale_notice(7)
         uow.commit()
     engine.dispose()
+
+
+def test_a_meeting_is_claimed_once_by_its_uid_and_a_second_claim_changes_nothing(
+    db_url: str,
+) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    held = Meeting("baton-L-3-1", 3, NOW, MeetingStatus.BOOKED, "baton", NOW, None, rep_id=7)
+    later = Meeting("baton-L-3-1", 3, NOW + timedelta(hours=1), MeetingStatus.BOOKED, "baton", NOW)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.meetings.claim(held)
+        assert not uow.meetings.claim(later)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert not uow.meetings.claim(held)
+        assert uow.meetings.get("baton-L-3-1") == held
+        assert uow.meetings.held(7, NOW - timedelta(hours=1)) == [held]
+    engine.dispose()
