@@ -25,6 +25,9 @@ class NoticeKind(StrEnum):
     :data:`FILE_CONTENT` (text); ``text`` is the message that goes with it."""
 
 
+SLOT_CHOICES = "slots"
+"""Notice data holding free times to offer as buttons under the message
+(:meth:`routing.chat.slots.SlotChoices.as_data`)."""
 FILE_NAME = "filename"
 FILE_TYPE = "content_type"
 FILE_CONTENT = "content"

@@ -14,7 +14,7 @@ from bot.outbox.port import Delivery
 from bot.slack.listeners import mrkdwn
 from routing.arrival import posted
 from routing.chat.actions import actions_named
-from routing.chat.slots import SlotChoices
+from routing.chat.slots import SlotChoices, notice_slots
 from routing.commands import parse_command
 from routing.errors import BatonError
 from routing.notices import FILE_CONTENT, FILE_NAME, LeadCard, NoticeKind
@@ -115,7 +115,8 @@ class ConsoleNotifier:
             return None
         if notice.rep_id is not None:
             who = delivery.recipient.name if delivery.recipient else f"rep {notice.rep_id}"
-            self.write(f"  Baton → DM @{who}: {_block(notice.text)}{_buttons(notice.card)}")
+            times = slot_lines(notice_slots(notice))
+            self.write(f"  Baton → DM @{who}: {_block(notice.text)}{_buttons(notice.card)}{times}")
             return None
         if notice.thread is not None:
             where = f"{notice.thread.channel} thread"

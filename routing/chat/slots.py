@@ -23,6 +23,7 @@ from routing.commands.types import LeadSlotAt
 from routing.commands.words import parse_lead_id
 from routing.errors import UsageError
 from routing.lead import format_lead_id
+from routing.notices import SLOT_CHOICES, Notice
 from routing.rotation.hours import as_utc, local_now
 from routing.rotation.wording import clock_text, day_and_date
 
@@ -31,6 +32,7 @@ __all__ = [
     "SLOT_USAGE",
     "SlotChoice",
     "SlotChoices",
+    "notice_slots",
     "slot_button_command",
     "slot_choices",
     "slot_command",
@@ -102,6 +104,11 @@ class SlotChoices:
             return None
         moments = [datetime.fromtimestamp(s, UTC) for s in starts]
         return slot_choices(lead, timezone, moments)
+
+
+def notice_slots(notice: Notice) -> SlotChoices | None:
+    """The free times a queued message offers, if any."""
+    return SlotChoices.from_data(notice.data.get(SLOT_CHOICES))
 
 
 def slot_label(timezone: str, start: datetime) -> str:

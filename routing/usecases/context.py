@@ -12,7 +12,15 @@ from routing.chat.slots import SlotChoices
 from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
-from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, LeadCard, Notice, NoticeKind
+from routing.notices import (
+    FILE_CONTENT,
+    FILE_NAME,
+    FILE_TYPE,
+    SLOT_CHOICES,
+    LeadCard,
+    Notice,
+    NoticeKind,
+)
 from routing.phones import NO_NUMBERS, PhoneReader
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role, managers_setting_hint
@@ -136,12 +144,13 @@ class Ctx:
         *,
         topic: str | None = None,
         about: Lead | None = None,
+        slots: SlotChoices | None = None,
     ) -> None:
         """A direct message; with ``lead`` it carries the lead's card and next-step buttons.
 
         While the run holds messages (:meth:`hold`), one with a ``topic`` waits for
         :meth:`release`, to be told together with the others of the person; ``about`` names
-        its lead there when it carries no card.
+        its lead there when it carries no card. ``slots``: free times offered as buttons.
         """
         if rep_id is None:
             return
@@ -152,9 +161,15 @@ class Ctx:
             return
         kind = NoticeKind.LEAD_CARD if lead else NoticeKind.TEXT
         card = self.card(lead) if lead else None
+        data = {SLOT_CHOICES: slots.as_data()} if slots else {}
         self.uow.outbox.add(
             Notice(
-                text=text, kind=kind, rep_id=rep_id, lead_id=lead.id if lead else None, card=card
+                text=text,
+                kind=kind,
+                rep_id=rep_id,
+                lead_id=lead.id if lead else None,
+                card=card,
+                data=data,
             )
         )
 

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from routing.calendars import BusyInterval, BusyKind, FetchResult
-from routing.chat.slots import SlotChoices, slot_button_command, slot_command
+from routing.chat.slots import SlotChoices, notice_slots, slot_button_command, slot_command
 from routing.commands import LeadSlotAt
 from routing.errors import InvalidInput, NotAllowed, UsageError
 from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, Notice, NoticeKind
@@ -197,3 +197,15 @@ def test_a_button_value_that_is_not_baton_s_is_a_usage_error() -> None:
             slot_button_command(value)
     with pytest.raises(UsageError):
         slot_command(3, True)
+
+
+def test_a_manager_handing_off_sends_the_qualifier_the_times_as_buttons() -> None:
+    desk = carl_with_calendar()
+    mark = desk.mark()
+    reply = desk.say("maya", "/lead handoff 1")
+    assert reply.slots is None  # the manager's reply: the times are the qualifier's to pick
+    alice = [r.id for r in desk.uow.committed.reps.values() if r.user_id == "alice"]
+    (dm,) = [n for n in desk.since(mark) if n.rep_id in alice]
+    slots = notice_slots(dm)
+    assert slots is not None
+    assert [c.label for c in slots.choices][:2] == ["Mon 23 Nov 15:00", "Tue 24 Nov 09:00"]

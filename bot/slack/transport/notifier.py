@@ -30,12 +30,21 @@ from bot.outbox.port import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from bot.slack.render.blocks import MentionFn, card_blocks, fallback
+from bot.slack.render.blocks import (
+    MentionFn,
+    card_blocks,
+    fallback,
+    sections,
+    slack_text,
+    slot_blocks,
+)
 from bot.slack.transport.delivered import OUTBOX_EVENT, Mark, Place, find_posted
 from bot.slack.transport.digests import post_digest
 from bot.slack.transport.failures import delivery_error
 from bot.slack.transport.uploads import post_file
 from bot.slack.transport.users import delivery_mentions
+from routing.chat.slots import notice_slots
+from routing.limits import BlockKit
 from routing.notices import Notice, NoticeKind
 from routing.usecases.digests import DigestSource
 
@@ -148,7 +157,13 @@ class SlackNotifier:
 
 def _content(notice: Notice, mention: MentionFn) -> dict[str, Any]:
     content: dict[str, Any] = {"text": fallback(notice.text, mention)}
-    if notice.card is not None:
+    slots = notice_slots(notice)
+    if slots is not None:  # free times to pick: under the text, above any card
+        blocks = sections(slack_text(notice.text, mention)) + slot_blocks(slots)
+        if notice.card is not None:
+            blocks += card_blocks(notice.card, mention)
+        content["blocks"] = blocks[: BlockKit.MESSAGE_BLOCKS]
+    elif notice.card is not None:
         content["blocks"] = card_blocks(notice.card, mention, headline=notice.text)
     elif notice.edit_ref:  # blocks of their own, so a card's blocks are replaced, not kept
         text = {"type": "mrkdwn", "text": content["text"]}

@@ -24,7 +24,7 @@ from bot.teams.listeners.submits import FormInvalid
 from bot.teams.render.cards import lead_card
 from bot.teams.render.digest import digest_cards, digest_chart
 from bot.teams.render.invokes import InvokeBody, card_answer, card_for, message_answer
-from bot.teams.render.outgoing import PREPARED_CARDS, SLOTS
+from bot.teams.render.outgoing import PREPARED_CARDS
 from bot.teams.render.text import TeamsText
 from bot.teams.transport.references import Sighting, is_personal_reference, load, remember
 from routing import limits
@@ -32,7 +32,7 @@ from routing.arrival import posted
 from routing.chat.forms import QUALIFICATION
 from routing.commands import Command
 from routing.dashboard.links import DashboardLinks
-from routing.notices import Notice, NoticeKind
+from routing.notices import SLOT_CHOICES, Notice, NoticeKind
 from routing.relay import READ_ONLY_COMMANDS, SYSTEM
 from routing.roles import Platform
 from routing.team import Rep, plain_mentions
@@ -155,7 +155,7 @@ def _shared(asked: Asked, reps: Mapping[int, Rep]) -> Answer:
         return Answer(reply=message_answer(plain_mentions(outcome.reply)))
     shown = card_answer(lead_card(outcome.card, TeamsText(reps)))
     if outcome.slots is not None and asker is not None:  # the times are the asker's to pick
-        dm = Notice(text=outcome.reply, rep_id=asker, data={SLOTS: outcome.slots.as_data()})
+        dm = Notice(text=outcome.reply, rep_id=asker, data={SLOT_CHOICES: outcome.slots.as_data()})
         return Answer((dataclasses.replace(dm, card=outcome.card),), shown)
     return Answer(reply=shown)
 
@@ -196,7 +196,7 @@ def reply_notice(
             card=outcome.card,
         )
     kind = NoticeKind.LEAD_CARD if outcome.card else NoticeKind.TEXT
-    slots = {SLOTS: outcome.slots.as_data()} if outcome.slots else {}
+    slots = {SLOT_CHOICES: outcome.slots.as_data()} if outcome.slots else {}
     notice = text_notice(outcome.reply, conversation, kind, **slots)
     return dataclasses.replace(notice, card=outcome.card)
 

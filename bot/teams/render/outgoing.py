@@ -14,15 +14,13 @@ from bot.teams.render.digest import digest_text_card
 from bot.teams.render.size import fit_card, fit_text, pointer
 from bot.teams.render.text import TeamsText, paragraphs
 from routing.chat.forms import FORMS, Form
-from routing.chat.slots import SlotChoices
+from routing.chat.slots import notice_slots
 from routing.limits import TeamsMessage
 from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, Notice, NoticeKind
 from routing.team import Rep, plain_mentions
 
 PREPARED_CARDS = "teams_cards"
 """Notice data holding the cards drawn when the notice was queued (an answer to ``funnel``)."""
-SLOTS = "slots"
-"""Notice data holding the free times to offer under a reply (:meth:`SlotChoices.as_data`)."""
 
 
 def activities_for(
@@ -101,7 +99,7 @@ def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
         return [_form(form, notice, data, say)]
     if notice.kind is NoticeKind.DIGEST:
         return [digest_text_card(notice.text)]
-    slots = SlotChoices.from_data(data.get(SLOTS))
+    slots = notice_slots(notice)
     if notice.card is not None:
         return [with_slots(lead_card(notice.card, say, notice.text), slots)]
     if slots is not None:

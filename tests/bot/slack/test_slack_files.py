@@ -1,5 +1,6 @@
 """A file notice from the outbox (a meeting's ``.ics``) reaches the person's Slack DM as an upload
-through the real slack_sdk client (files_upload_v2's three steps), once even when retried."""
+through the real slack_sdk client (files_upload_v2's three steps), once even when retried; a DM
+offering free times carries them as buttons."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from slack_sdk import WebClient
 
 from bot.outbox.port import Delivery, PermanentDeliveryError
 from bot.slack.transport.notifier import SlackNotifier
-from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, Notice, NoticeKind
+from routing.chat.slots import slot_choices
+from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, SLOT_CHOICES, Notice, NoticeKind
 from routing.roles import Platform
 from routing.team import Rep
 from tests.e2e.slack_double import LoopbackApp, SlackDouble
@@ -80,3 +82,12 @@ def test_a_file_notice_without_its_content_is_given_up(double: SlackDouble) -> N
     with pytest.raises(PermanentDeliveryError):
         notifier(double).deliver(Delivery(broken, ALICE, None, {1: ALICE}))
     assert double.uploads == []
+
+
+def test_a_dm_offering_free_times_carries_them_as_buttons(double: SlackDouble) -> None:
+    slots = slot_choices(12, "UTC", [SENT_AT.replace(hour=15)])
+    dm = Notice("L-12 is now with Carl.", rep_id=1, data={SLOT_CHOICES: slots.as_data()})
+    notifier(double).deliver(Delivery(dm, ALICE, None, {1: ALICE}))
+    (posted,) = double.to("chat.postMessage")
+    assert posted.action_ids() == ["slot:1"]
+    assert posted.shows("Pick a time with the prospect (UTC)")
