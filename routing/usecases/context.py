@@ -174,14 +174,23 @@ class Ctx:
         )
 
     def send_file(
-        self, rep_id: int | None, text: str, filename: str, content_type: str, content: str
+        self,
+        rep_id: int | None,
+        text: str,
+        filename: str,
+        content_type: str,
+        content: str,
+        lead: Lead | None = None,
     ) -> None:
         """A file for a person, with ``text`` as its message: through the outbox like any
-        message (a notice of kind FILE), so it is delivered once even when a sender retries."""
+        message (a notice of kind FILE), so it is delivered once even when a sender retries.
+        About ``lead``, it waits in the lead's lane and an erasure of the lead scrubs it."""
         if rep_id is None:
             return
         data = {FILE_NAME: filename, FILE_TYPE: content_type, FILE_CONTENT: content}
-        self.uow.outbox.add(Notice(text=text, kind=NoticeKind.FILE, rep_id=rep_id, data=data))
+        lead_id = lead.id if lead else None
+        notice = Notice(text=text, kind=NoticeKind.FILE, rep_id=rep_id, lead_id=lead_id, data=data)
+        self.uow.outbox.add(notice)
 
     def tell_thread(self, lead: Lead, text: str) -> None:
         """Say something in the lead's thread, then refresh the lead's card there in place."""

@@ -205,6 +205,7 @@ def _hold(ctx: Ctx, lead: Lead, closer: Rep, handed: list[datetime], start: date
         filename,
         ICS_TYPE,
         ics,
+        lead,
     )
     return Outcome(
         f"Held {when} ({closer.timezone}) with {closer.mention} for {lead.ref}. I sent you the "
