@@ -90,3 +90,25 @@ def test_a_stale_button_is_answered_and_holds_nothing(slack: SlackWorld) -> None
     assert slack.slack.press(first["action_id"], first["value"], "UBOB").status == 200
     slack.double.wait_for(lambda c: c.method == "response_url" and "Only whoever" in c.text)
     assert slack.rows("meetings") == 0
+
+
+def test_a_hand_off_clicked_on_a_dm_card_shows_the_times_between_the_answer_and_the_card(
+    slack: SlackWorld,
+) -> None:
+    send = slack.slack
+    send.command("/rotation add <@UALICE> qualifier", MANAGER)
+    send.command("/rotation add <@UCARL> closer", MANAGER)
+    send.command(f"/rotation calendar {GOOGLE}", "UCARL")
+    for feed in slack.baton.relay.calendars_due():
+        slack.baton.relay.record_calendar(feed.rep_id, feed.url, FetchResult(busy=()))
+    send.post_lead(LEAD_POST)
+    slack.deliver()
+    send.click("claim", 1, "UALICE")
+    send.command("/lead qualify L-1 budget=40k", "UALICE")
+    assert send.click("handoff", 1, "UALICE").status == 200
+
+    answer = slack.double.wait_for(lambda c: replaced(c) and "is now with" in c.text)
+    ids = answer.action_ids()
+    assert ids[:3] == ["slot:1", "slot:2", "slot:3"]
+    assert "lead:meeting" in ids[3:]  # the closer's card, under the times
+    assert "is now with" in answer.blocks[0]["text"]["text"]

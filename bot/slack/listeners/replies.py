@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.listeners.deps import SlackDeps
 from bot.slack.render.blocks import (
+    MentionFn,
     card_blocks,
     cut,
     ephemeral,
@@ -101,9 +102,7 @@ def _respond(
     if replace and card is not None:  # a DM card becomes the lead's current card
         answer = respond(
             text=fallback(text, mention),
-            blocks=(slot_blocks(slots) + card_blocks(card, mention, headline=text))[
-                : BlockKit.MESSAGE_BLOCKS
-            ],
+            blocks=_with_slots(text, slots, card, mention),
             replace_original=True,
         )
     else:
@@ -115,6 +114,16 @@ def _respond(
         )
     if answer.status_code != 200:
         log.warning("response_url answered %s: %s", answer.status_code, answer.body)
+
+
+def _with_slots(
+    text: str, slots: SlotChoices | None, card: LeadCard, mention: MentionFn
+) -> list[dict[str, Any]]:
+    """The answer, the free times to pick from under it, then the card."""
+    if slots is None:
+        return card_blocks(card, mention, headline=text)
+    blocks = sections(slack_text(text, mention)) + slot_blocks(slots) + card_blocks(card, mention)
+    return blocks[: BlockKit.MESSAGE_BLOCKS]
 
 
 def replace_clicked(
