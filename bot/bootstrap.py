@@ -188,6 +188,8 @@ def _hidden(secret: str) -> str:
     at each use, so a rotated key is hidden from its first use)."""
     REDACTOR.hide(secret)
     return secret
+
+
 def with_privacy(config: RelayConfig, engine: Engine) -> RelayConfig:
     """``config`` with the salt of erased contacts' intake keys, unless a test set its own:
     generated once and stored (never rotated: a new salt would let an erased post back in),

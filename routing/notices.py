@@ -20,6 +20,17 @@ class NoticeKind(StrEnum):
     LEAD_CARD = "lead_card"
     """A card showing the lead and its next-step buttons; the thread copy is updated in place."""
     DIGEST = "digest"
+    FILE = "file"
+    """A file for a person (``rep_id``): ``data`` holds :data:`FILE_NAME`, :data:`FILE_TYPE` and
+    :data:`FILE_CONTENT` (text); ``text`` is the message that goes with it."""
+
+
+SLOT_CHOICES = "slots"
+"""Notice data holding free times to offer as buttons under the message
+(:meth:`routing.chat.slots.SlotChoices.as_data`)."""
+FILE_NAME = "filename"
+FILE_TYPE = "content_type"
+FILE_CONTENT = "content"
 
 
 @dataclass(frozen=True)

@@ -379,6 +379,8 @@ def dispatch(ctx: Ctx, command: Command) -> Outcome:
             return pipeline.reassign(ctx, lead_id, target)
         case c.LeadSlot(lead_id=lead_id, choice=choice):
             return meetings.book_slot(ctx, lead_id, choice)
+        case c.LeadSlotAt(lead_id=lead_id, start=start):
+            return meetings.book_slot_at(ctx, lead_id, start)
         case c.LeadAmount(lead_id=lead_id, amount=amount):
             return numbers.set_amount(ctx, lead_id, amount)
         case c.LeadErase(lead_id=lead_id):

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from routing.calendars import BusyInterval, BusyKind, RepCalendar
 from routing.calendars.meeting import Meeting, MeetingStatus
 from storage import tables as t
-from storage.repositories import upsert
+from storage.repositories import _upsert_ignore, upsert
 
 _C = t.rep_calendars.c
 
@@ -131,6 +131,18 @@ def _meeting(row: Any) -> Meeting:
     )
 
 
+def _values(meeting: Meeting) -> dict[str, object]:
+    return {
+        "lead_id": meeting.lead_id,
+        "starts_at": meeting.starts_at,
+        "status": meeting.status.value,
+        "source": meeting.source,
+        "booked_at": meeting.booked_at,
+        "handed_off_at": meeting.handed_off_at,
+        "rep_id": meeting.rep_id,
+    }
+
+
 class SqlMeetings:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -139,16 +151,12 @@ class SqlMeetings:
         row = self.conn.execute(select(t.meetings).where(t.meetings.c.uid == uid)).first()
         return _meeting(row) if row else None
 
+    def claim(self, meeting: Meeting) -> bool:
+        stmt = _upsert_ignore(self.conn, t.meetings).values(uid=meeting.uid, **_values(meeting))
+        return self.conn.execute(stmt.returning(t.meetings.c.uid)).first() is not None
+
     def save(self, meeting: Meeting) -> None:
-        values = {
-            "lead_id": meeting.lead_id,
-            "starts_at": meeting.starts_at,
-            "status": meeting.status.value,
-            "source": meeting.source,
-            "booked_at": meeting.booked_at,
-            "handed_off_at": meeting.handed_off_at,
-            "rep_id": meeting.rep_id,
-        }
+        values = _values(meeting)
         stmt = upsert(self.conn, t.meetings, ["uid"], values)
         self.conn.execute(stmt.values(uid=meeting.uid, **values))
 

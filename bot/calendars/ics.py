@@ -10,29 +10,27 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
-from urllib.parse import unquote
 
 import icalendar
 import recurring_ical_events
 from icalendar.timezone import tzp
 
 from routing.calendars import EventFacts
+from routing.calendars.feed import EMAIL, feed_address
 
 
 class FeedUnreadable(Exception):
     """The body is not an iCalendar document we can read (an HTML login page, garbage)."""
 
 
-_EMAIL = re.compile(r"[^@\s/:]+@[^@\s/]+\.[^@\s/]+")
-
-
 def owner_addresses(calendar_name: str, url: str) -> frozenset[str]:
     """The feed owner's addresses as far as a feed tells: Google names a primary calendar after
-    its address (``X-WR-CALNAME``) and puts the calendar id in the secret address's path."""
-    found = {calendar_name.strip().lower()} if _EMAIL.fullmatch(calendar_name.strip()) else set()
-    match = re.search(r"/calendar/ical/([^/]+)/", url)
-    if match and _EMAIL.fullmatch(unquote(match[1])):
-        found.add(unquote(match[1]).lower())
+    its address (``X-WR-CALNAME``) and puts the calendar id in the secret address's path
+    (:func:`routing.calendars.feed.feed_address`)."""
+    found = {calendar_name.strip().lower()} if EMAIL.fullmatch(calendar_name.strip()) else set()
+    address = feed_address(url)
+    if address:
+        found.add(address)
     return frozenset(found)
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 import secrets
 import shlex
+import tempfile
 from collections.abc import Callable
 from itertools import count
+from pathlib import Path
 
 from bot.outbox.port import Delivery
 from bot.slack.listeners import mrkdwn
 from routing.arrival import posted
 from routing.chat.actions import actions_named
+from routing.chat.slots import SlotChoices, notice_slots
 from routing.commands import parse_command
 from routing.errors import BatonError
-from routing.notices import LeadCard
+from routing.notices import FILE_CONTENT, FILE_NAME, LeadCard, NoticeKind
 from routing.relay import Relay
 from routing.roles import Platform
 from routing.team import plain_mentions
@@ -89,18 +92,31 @@ def _link(match: re.Match[str]) -> str:
     return f"{label} ({url})" if label and label != url else url
 
 
-class ConsoleNotifier:
-    """Prints what Baton would post, and to whom."""
+FILES = Path(tempfile.gettempdir()) / "baton-files"
+"""Where the console writes the files Baton would upload (a meeting's ``.ics``)."""
+_UNSAFE = re.compile(r"[^\w.\-]")
 
-    def __init__(self, write: Write) -> None:
+
+class ConsoleNotifier:
+    """Prints what Baton would post, and to whom; writes the files it would upload under
+    ``files`` and prints their path."""
+
+    def __init__(self, write: Write, files: Path = FILES) -> None:
         self.write = write
+        self.files = files
         self._refs = count(1)
 
     def deliver(self, delivery: Delivery) -> str | None:
         notice = delivery.notice
+        if notice.kind is NoticeKind.FILE:
+            who = delivery.recipient.name if delivery.recipient else f"rep {notice.rep_id}"
+            path = self._write_file(notice.data.get(FILE_NAME), notice.data.get(FILE_CONTENT))
+            self.write(f"  Baton → DM @{who}: {_block(notice.text)} [file: {path}]")
+            return None
         if notice.rep_id is not None:
             who = delivery.recipient.name if delivery.recipient else f"rep {notice.rep_id}"
-            self.write(f"  Baton → DM @{who}: {_block(notice.text)}{_buttons(notice.card)}")
+            times = slot_lines(notice_slots(notice))
+            self.write(f"  Baton → DM @{who}: {_block(notice.text)}{_buttons(notice.card)}{times}")
             return None
         if notice.thread is not None:
             where = f"{notice.thread.channel} thread"
@@ -114,6 +130,25 @@ class ConsoleNotifier:
             return f"console-{'card' if notice.card else 'message'}-{next(self._refs)}"
         self.write(f"  Baton → {notice.channel or 'channel'}: {_block(notice.text)}")
         return None
+
+    def _write_file(self, name: object, content: object) -> Path:
+        """The file under :attr:`files`, its name kept to letters, digits, ``.``, ``-``, ``_``
+        (a name never leaves the directory); the same name again is the same file."""
+        safe = _UNSAFE.sub("_", str(name or "file.txt"))[:100].lstrip(".") or "file.txt"
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / safe
+        path.write_text(str(content or ""), encoding="utf-8", newline="")
+        return path
+
+
+def slot_lines(slots: SlotChoices | None) -> str:
+    """The free times as the console's buttons: numbered, with the command that picks each."""
+    if slots is None or not slots.choices:
+        return ""
+    picks = "  ".join(
+        f"[{choice.label}: /lead slot {slots.ref} {choice.number}]" for choice in slots.choices
+    )
+    return f"\n  {slots.prompt} {picks}"
 
 
 def _card_line(card: LeadCard | None) -> str:
@@ -245,7 +280,7 @@ class ConsoleSession:
 
     def _show(self, outcome: Outcome) -> None:
         self.last_outcome = outcome
-        self.write(f"  Baton → you: {_block(outcome.reply)}")
+        self.write(f"  Baton → you: {_block(outcome.reply)}{slot_lines(outcome.slots)}")
         if outcome.open_form_for is not None:
             self.write(
                 f"  (in Slack a form opens; here type /lead qualify L-{outcome.open_form_for} "

@@ -3,8 +3,10 @@ how its fetches went, and what Baton already did with it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 from routing.calendars.busy import BusyInterval
 
@@ -16,6 +18,18 @@ WINDOW_AFTER = timedelta(days=62)
 weekend), two months ahead."""
 MAX_INTERVALS = 5000
 """The most busy spans kept per rep; a feed with more is kept up to the last that fits."""
+
+EMAIL = re.compile(r"[^@\s/:]+@[^@\s/]+\.[^@\s/]+")
+_GOOGLE_ID = re.compile(r"/calendar/ical/([^/]+)/")
+
+
+def feed_address(url: str | None) -> str | None:
+    """The owner's address a feed's URL names: Google puts the calendar id (a primary calendar's
+    is its owner's email) in the secret address's path; other feeds name nobody."""
+    match = _GOOGLE_ID.search(url or "")
+    if match and EMAIL.fullmatch(unquote(match[1])):
+        return unquote(match[1]).lower()
+    return None
 
 
 @dataclass

@@ -3,18 +3,47 @@
 ``METHOD:PUBLISH`` with one VEVENT in UTC: any calendar adds it as is; Baton has no mailbox to be
 the organizer of a ``REQUEST``. Text values are escaped (``\\``, ``;``, ``,`` and new lines) and
 lines folded at 75 octets, so a company name cannot break the file.
+
+The closer is the ``ORGANIZER`` when their address is known (a Google secret address carries the
+calendar id, their email), the prospect an ``ATTENDEE`` when the lead has an email, so the
+prospect's calendar shows who the meeting is with; an unknown address leaves the line out.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from routing.calendars.slots import MEETING
 from routing.rotation.hours import as_utc
 
+ICS_TYPE = "text/calendar"
+"""The invitation file's media type."""
 
-def invitation(uid: str, start: datetime, summary: str, now: datetime) -> str:
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the invitation names: a display name, and an address when one is known."""
+
+    name: str
+    email: str | None = None
+
+
+def invitation(
+    uid: str,
+    start: datetime,
+    summary: str,
+    now: datetime,
+    *,
+    organizer: Person | None = None,
+    attendee: Person | None = None,
+) -> str:
     stamp = "%Y%m%dT%H%M%SZ"
+    people: list[str] = []
+    if organizer is not None and organizer.email:
+        people.append(f"ORGANIZER{_person(organizer)}")
+    if attendee is not None and attendee.email:
+        people.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION{_person(attendee)}")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -26,10 +55,19 @@ def invitation(uid: str, start: datetime, summary: str, now: datetime) -> str:
         f"DTSTART:{as_utc(start).strftime(stamp)}",
         f"DTEND:{as_utc(start + MEETING).strftime(stamp)}",
         f"SUMMARY:{_escaped(summary)}",
+        *people,
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "".join(_folded(line) + "\r\n" for line in lines)
+
+
+def _person(person: Person) -> str:
+    """``;CN="Carl Diaz":mailto:carl@example.com``: a quoted parameter holds no ``"`` nor control
+    characters (RFC 5545 §3.1), and the address none of the characters that end a value."""
+    name = "".join(c for c in person.name if c >= " " and c not in '"\x7f')[:200]
+    email = "".join(c for c in (person.email or "") if c > " " and c not in '"<>;:,\\\x7f')
+    return f';CN="{name}":mailto:{email}'
 
 
 def _escaped(text: str) -> str:

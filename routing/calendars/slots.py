@@ -35,10 +35,7 @@ def free_slots(
     count: int = 3,
 ) -> list[datetime]:
     """Up to ``count`` free meeting starts (aware UTC), in time order."""
-    taken = sorted(
-        [(as_utc(b.start), as_utc(b.end)) for b in busy if b.kind.blocks]
-        + [(as_utc(s), as_utc(e)) for s, e in holds]
-    )
+    taken = _taken(busy, holds)
     per_day = [
         _day_slots(day_window, taken, zone, now) for day_window in _windows(hours, zone, now, days)
     ]
@@ -49,6 +46,30 @@ def free_slots(
             break
         chosen.append(slot)
     return sorted(chosen)
+
+
+def still_free(
+    start: datetime,
+    busy: Sequence[BusyInterval],
+    holds: Sequence[tuple[datetime, datetime]],
+    now: datetime,
+) -> bool:
+    """Whether a time proposed earlier can still be held now: at least the notice ahead, within
+    the look-ahead, and clear of busy time and holds (a button may be clicked hours later)."""
+    start = as_utc(start)
+    if not as_utc(now) + NOTICE <= start <= as_utc(now) + timedelta(days=LOOKAHEAD_DAYS):
+        return False
+    end = start + MEETING
+    return not any(s < end and start < e for s, e in _taken(busy, holds))
+
+
+def _taken(
+    busy: Sequence[BusyInterval], holds: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    return sorted(
+        [(as_utc(b.start), as_utc(b.end)) for b in busy if b.kind.blocks]
+        + [(as_utc(s), as_utc(e)) for s, e in holds]
+    )
 
 
 def _windows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, TypeAlias
@@ -302,6 +302,15 @@ class LeadSlot:
 
 
 @dataclass(frozen=True)
+class LeadSlotAt:
+    """A time button under a hand-off's reply: book the closer's free time starting at ``start``
+    (aware UTC), named by its time rather than its number so a stale button cannot book another."""
+
+    lead_id: int
+    start: datetime
+
+
+@dataclass(frozen=True)
 class FunnelLink:
     """``/funnel link``: a personal dashboard link, answered only to the one who asked."""
 
@@ -345,4 +354,5 @@ Command: TypeAlias = (
     | LeadAmount
     | LeadErase
     | LeadSlot
+    | LeadSlotAt
 )

@@ -8,10 +8,19 @@ from datetime import datetime
 
 from routing.audit import AuditEntry, AuditKind
 from routing.chat.batches import batched_text
+from routing.chat.slots import SlotChoices
 from routing.dashboard.links import DashboardLinks
 from routing.errors import NotAllowed
 from routing.lead import Lead
-from routing.notices import LeadCard, Notice, NoticeKind
+from routing.notices import (
+    FILE_CONTENT,
+    FILE_NAME,
+    FILE_TYPE,
+    SLOT_CHOICES,
+    LeadCard,
+    Notice,
+    NoticeKind,
+)
 from routing.phones import NO_NUMBERS, PhoneReader
 from routing.ports import UnitOfWork
 from routing.roles import Platform, Role, managers_setting_hint
@@ -79,6 +88,8 @@ class Outcome:
     open_form_for: int | None = None
     lead_id: int | None = None
     data: dict[str, object] = field(default_factory=dict)
+    slots: SlotChoices | None = None
+    """Free times to offer as buttons under the reply (a hand-off to a closer's calendar)."""
 
 
 @dataclass(frozen=True)
@@ -133,12 +144,13 @@ class Ctx:
         *,
         topic: str | None = None,
         about: Lead | None = None,
+        slots: SlotChoices | None = None,
     ) -> None:
         """A direct message; with ``lead`` it carries the lead's card and next-step buttons.
 
         While the run holds messages (:meth:`hold`), one with a ``topic`` waits for
         :meth:`release`, to be told together with the others of the person; ``about`` names
-        its lead there when it carries no card.
+        its lead there when it carries no card. ``slots``: free times offered as buttons.
         """
         if rep_id is None:
             return
@@ -149,11 +161,36 @@ class Ctx:
             return
         kind = NoticeKind.LEAD_CARD if lead else NoticeKind.TEXT
         card = self.card(lead) if lead else None
+        data = {SLOT_CHOICES: slots.as_data()} if slots else {}
         self.uow.outbox.add(
             Notice(
-                text=text, kind=kind, rep_id=rep_id, lead_id=lead.id if lead else None, card=card
+                text=text,
+                kind=kind,
+                rep_id=rep_id,
+                lead_id=lead.id if lead else None,
+                card=card,
+                data=data,
             )
         )
+
+    def send_file(
+        self,
+        rep_id: int | None,
+        text: str,
+        filename: str,
+        content_type: str,
+        content: str,
+        lead: Lead | None = None,
+    ) -> None:
+        """A file for a person, with ``text`` as its message: through the outbox like any
+        message (a notice of kind FILE), so it is delivered once even when a sender retries.
+        About ``lead``, it waits in the lead's lane and an erasure of the lead scrubs it."""
+        if rep_id is None:
+            return
+        data = {FILE_NAME: filename, FILE_TYPE: content_type, FILE_CONTENT: content}
+        lead_id = lead.id if lead else None
+        notice = Notice(text=text, kind=NoticeKind.FILE, rep_id=rep_id, lead_id=lead_id, data=data)
+        self.uow.outbox.add(notice)
 
     def tell_thread(self, lead: Lead, text: str) -> None:
         """Say something in the lead's thread, then refresh the lead's card there in place."""

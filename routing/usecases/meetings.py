@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from routing.calendars.booking import prefilled
 from routing.calendars.calcom import BookingChange, BookingEvent
-from routing.calendars.feed import RepCalendar
-from routing.calendars.invitation import invitation
+from routing.calendars.feed import RepCalendar, feed_address
+from routing.calendars.invitation import ICS_TYPE, Person, invitation
 from routing.calendars.meeting import Meeting, MeetingStatus
-from routing.calendars.slots import MEETING, free_slots
+from routing.calendars.slots import MEETING, free_slots, still_free
+from routing.chat.slots import SlotChoices, slot_choices, slot_label
 from routing.clock import zone
 from routing.commands import parse_lead_id
 from routing.errors import BatonError, InvalidInput, NotAllowed
@@ -29,9 +30,11 @@ class Booking:
     """What the hand-off's messages say about the meeting."""
 
     reply: str
-    """To the one handing off: the link to send the prospect."""
+    """To the one handing off: the link to send the prospect, or the times to pick from."""
     closer_dm: str
     thread: str
+    choices: SlotChoices | None = None
+    """The free times as buttons under the reply (None with a booking link)."""
 
 
 def booking_at_handoff(ctx: Ctx, lead: Lead, closer: Rep, sender: str) -> Booking | None:
@@ -58,12 +61,17 @@ def proposed_slots(ctx: Ctx, closer: Rep, calendar: RepCalendar) -> list[datetim
     """The closer's free times now (none while their calendar is unknown)."""
     if calendar.url is None or calendar.unknown(ctx.now):
         return []
-    holds = [
+    return free_slots(
+        calendar.busy, _holds(ctx, closer), zone(closer.timezone), closer.hours, ctx.now
+    )
+
+
+def _holds(ctx: Ctx, closer: Rep) -> list[tuple[datetime, datetime]]:
+    return [
         (m.starts_at, m.starts_at + MEETING)
         for m in ctx.uow.meetings.held(closer.id or 0, ctx.now - MEETING)
         if m.starts_at is not None
     ]
-    return free_slots(calendar.busy, holds, zone(closer.timezone), closer.hours, ctx.now)
 
 
 def _proposals(
@@ -72,23 +80,54 @@ def _proposals(
     slots = proposed_slots(ctx, closer, calendar)
     if not slots:
         return None
-    listed = ", ".join(f"{n}) {_slot_text(closer, s)}" for n, s in enumerate(slots, 1))
+    choices = slot_choices(lead.id or 0, closer.timezone, slots)
+    listed = ", ".join(f"{c.number}) {c.label}" for c in choices.choices)
     times = f"{closer.mention}'s free times for a first meeting: {listed} ({closer.timezone})"
     return Booking(
         reply=f"{times}. Pick one with the prospect: `/lead slot {lead.ref} 1`.",
         closer_dm=f"{times}; {sender} picks one with the prospect.",
         thread=f"First meeting: {sender} picks one of {closer.mention}'s free times.",
+        choices=choices,
     )
-
-
-def _slot_text(rep: Rep, moment: datetime) -> str:
-    local = local_now(rep.timezone, moment)
-    return f"{day_and_date(local, with_year=False)} {clock_text(local.time())}"
 
 
 def book_slot(ctx: Ctx, lead_id: int, choice: int) -> Outcome:
     """`/lead slot <id> <n>`: hold the closer's n-th free time, plan the meeting on the lead,
     tell the closer, and give the one who picked it an invitation to send."""
+    lead, closer, handed = _pickable(ctx, lead_id)
+    held = _held_for(ctx, lead, closer, handed)
+    if held is not None:
+        return _already(ctx, lead, closer, held)
+    calendar = ctx.uow.calendars.get(closer.id or 0)
+    slots = proposed_slots(ctx, closer, calendar) if calendar else []
+    if choice > len(slots):
+        raise InvalidInput(f"{lead.ref}'s closer has {len(slots)} free time(s) to propose now.")
+    return _hold(ctx, lead, closer, handed, slots[choice - 1])
+
+
+def book_slot_at(ctx: Ctx, lead_id: int, start: datetime) -> Outcome:
+    """A time button: hold the closer's time starting at ``start`` as :func:`book_slot` does,
+    once. A button clicked twice, or replayed, answers with the time held; a button gone stale
+    (the time passed, or was taken in the closer's calendar or by another hand-off; the lead
+    moved on) says so and holds nothing."""
+    lead, closer, handed = _pickable(ctx, lead_id)
+    held = _held_for(ctx, lead, closer, handed)
+    if held is not None:
+        return _already(ctx, lead, closer, held)
+    label = slot_label(closer.timezone, start)
+    again = f"`/lead slot {lead.ref} 1` books one of the free times now"
+    if start <= ctx.now:
+        raise InvalidInput(f"{label} has passed; {again}.")
+    calendar = ctx.uow.calendars.get(closer.id or 0)
+    if calendar is None or calendar.url is None or calendar.unknown(ctx.now):
+        raise InvalidInput(f"{closer.mention}'s calendar is not known now: {label} cannot be held.")
+    if not still_free(start, calendar.busy, _holds(ctx, closer), ctx.now):
+        raise InvalidInput(f"{label} is no longer free in {closer.mention}'s time; {again}.")
+    return _hold(ctx, lead, closer, handed, start)
+
+
+def _pickable(ctx: Ctx, lead_id: int) -> tuple[Lead, Rep, list[datetime]]:
+    """The lead, its closer and when it was handed off, once the actor may pick its time."""
     lead = ctx.lead(lead_id)
     if lead.stage is not Stage.WITH_CLOSER:
         raise InvalidInput(
@@ -101,26 +140,47 @@ def book_slot(ctx: Ctx, lead_id: int, choice: int) -> Outcome:
             f"Only whoever handed {lead.ref} off, its closer or a manager books its meeting."
         )
     closer = ctx.rep(lead.owner_id)
-    calendar = ctx.uow.calendars.get(lead.owner_id or 0)
-    slots = proposed_slots(ctx, closer, calendar) if closer and calendar else []
-    if choice > len(slots):
-        raise InvalidInput(f"{lead.ref}'s closer has {len(slots)} free time(s) to propose now.")
-    assert closer is not None
-    start = slots[choice - 1]
-    uid = f"baton-{lead.ref}-{int(start.timestamp())}@baton"
-    ctx.uow.meetings.save(
-        Meeting(
-            uid,
-            lead.id or 0,
-            start,
-            MeetingStatus.BOOKED,
-            BATON,
-            ctx.now,
-            handed[-1].at if handed else None,
-            rep_id=closer.id,
-        )
+    if closer is None:
+        raise InvalidInput(f"{lead.ref} has no closer to meet.")
+    return lead, closer, [e.at for e in handed]
+
+
+def _held_for(ctx: Ctx, lead: Lead, closer: Rep, handed: list[datetime]) -> Meeting | None:
+    """The time Baton holds for this lead since its last hand-off: one per hand-off."""
+    since = handed[-1] if handed else None
+    for meeting in ctx.uow.meetings.held(closer.id or 0, ctx.now - MEETING):
+        mine = meeting.lead_id == lead.id and meeting.source == BATON
+        if mine and (since is None or meeting.booked_at >= since):
+            return meeting
+    return None
+
+
+def _already(ctx: Ctx, lead: Lead, closer: Rep, held: Meeting) -> Outcome:
+    when = slot_label(closer.timezone, held.starts_at or ctx.now)
+    return Outcome(
+        f"{lead.ref}'s first meeting is already held for {when} ({closer.timezone}) with "
+        f"{closer.mention}; its invitation went to whoever picked it.",
+        card=ctx.card(lead),
+        lead_id=lead.id,
+        data={"status": "known"},
     )
-    when = _slot_text(closer, start)
+
+
+def _hold(ctx: Ctx, lead: Lead, closer: Rep, handed: list[datetime], start: datetime) -> Outcome:
+    uid = f"baton-{lead.ref}-{int(start.timestamp())}@baton"
+    meeting = Meeting(
+        uid,
+        lead.id or 0,
+        start,
+        MeetingStatus.BOOKED,
+        BATON,
+        ctx.now,
+        handed[-1] if handed else None,
+        rep_id=closer.id,
+    )
+    if not ctx.uow.meetings.claim(meeting):
+        return _already(ctx, lead, closer, ctx.uow.meetings.get(uid) or meeting)
+    when = slot_label(closer.timezone, start)
     ctx.tell_thread(lead, f"{lead.ref}: meeting planned for {when} with {closer.mention}.")
     ctx.tell(
         closer.id,
@@ -128,12 +188,31 @@ def book_slot(ctx: Ctx, lead_id: int, choice: int) -> Outcome:
         f"your time by Baton; {ctx.actor.mention} sends the prospect the invitation.",
     )
     summary = f"{lead.company or lead.title} × {closer.name}: first meeting"
-    ics = invitation(uid, start, summary, ctx.now)
+    calendar = ctx.uow.calendars.get(closer.id or 0)
+    ics = invitation(
+        uid,
+        start,
+        summary,
+        ctx.now,
+        organizer=Person(closer.name, feed_address(calendar.url if calendar else None)),
+        attendee=Person(lead.name or lead.company or lead.email or "", lead.email),
+    )
+    filename = f"meeting-{lead.ref}.ics"
+    ctx.send_file(
+        ctx.actor.id,
+        f"{lead.ref}: the invitation for {when} ({closer.timezone}) with {closer.mention}, "
+        "to send the prospect.",
+        filename,
+        ICS_TYPE,
+        ics,
+        lead,
+    )
     return Outcome(
-        f"Held {when} ({closer.timezone}) with {closer.mention} for {lead.ref}. Send the prospect "
-        f"this invitation (save it as meeting.ics):\n```\n{ics}```",
+        f"Held {when} ({closer.timezone}) with {closer.mention} for {lead.ref}. I sent you the "
+        f"invitation to send the prospect as {filename}.",
+        card=ctx.card(lead),
         lead_id=lead.id,
-        data={"ics": ics},
+        data={"ics": ics, "status": "held"},
     )
 
 

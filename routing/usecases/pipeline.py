@@ -189,11 +189,16 @@ def hand_off(ctx: Ctx, lead_id: int, target: UserRef | None) -> Outcome:
         lead,
     )
     if booking and previous is not None and previous != ctx.actor.id:
-        ctx.tell(previous, f"{lead.ref} is now with {turn.rep.mention}. {booking.reply}")
+        ctx.tell(
+            previous,
+            f"{lead.ref} is now with {turn.rep.mention}. {booking.reply}",
+            slots=booking.choices,
+        )
     return Outcome(
         f"{lead.ref} is now with {turn.rep.mention}. {turn.explanation}"
         + (f" {booking.reply}" if booking else ""),
         card=ctx.card(lead),
+        slots=booking.choices if booking and previous == ctx.actor.id else None,
     )
 
 

@@ -224,8 +224,7 @@ def _member_line(ctx: Ctx, member: Membership, is_next: bool) -> str:
         crm = " (no HubSpot owner)"
     feed = _calendar_words(ctx, member.rep)
     return (
-        f"• {member.rep.mention} weight {member.weight}{cap}{busy}{crm}: "
-        f"{status}{note}{feed}{flag}"
+        f"• {member.rep.mention} weight {member.weight}{cap}{busy}{crm}: {status}{note}{feed}{flag}"
     )
 
 

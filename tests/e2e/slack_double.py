@@ -95,6 +95,8 @@ class SlackDouble:
         self.refused: list[Call] = []
         self.responses: list[Call] = []
         self.uploads: list[bytes] = []
+        self.file_names: dict[str, str] = {}
+        """The name each file was announced with (``files.getUploadURLExternal``), by file id."""
         self.users: dict[str, dict[str, Any]] = {}
         self.url = ""
         self.socket_url = "wss://127.0.0.1:9/link"
@@ -309,6 +311,7 @@ class SlackDouble:
                 return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
             case "files.getUploadURLExternal":
                 file_id = f"F{next(self._ts):08d}"
+                self.file_names[file_id] = str(params.get("filename") or "")
                 return {
                     "ok": True,
                     "upload_url": f"{self.url}/upload/{file_id}",
@@ -317,6 +320,7 @@ class SlackDouble:
             case "files.completeUploadExternal":
                 files = params.get("files")
                 files = json.loads(files) if isinstance(files, str) else files or []
+                self._share(params, files)
                 return {
                     "ok": True,
                     "files": [{"id": f["id"], "title": f.get("title")} for f in files],
@@ -326,6 +330,26 @@ class SlackDouble:
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _share(self, params: Mapping[str, Any], files: list[dict[str, Any]]) -> None:
+        """As Slack does, a completed upload with a ``channel_id`` posts a message sharing the
+        files there (in ``conversations.history``, with ``files``)."""
+        channel = str(params.get("channel_id") or "")
+        if not channel:
+            return
+        shared = [
+            {"id": f["id"], "title": f.get("title"), "name": self.file_names.get(f["id"], "")}
+            for f in files
+        ]
+        message = {
+            "type": "message",
+            "ts": self.next_ts(),
+            "text": params.get("initial_comment", ""),
+            "bot_id": BOT_ID,
+            "files": shared,
+        }
+        with self._changed:
+            self.history.setdefault(channel, []).append(message)
 
     def _channel_info(self, channel: str) -> dict[str, Any]:
         """As Slack answers: ``missing_scope`` without channels:read, else the channel or
@@ -586,10 +610,16 @@ class SignedSlack:
         self, action: str, lead_id: int, user: str, where: str = "dm", message_ts: str = "1.1"
     ) -> Answer:
         """Press the ``lead:<action>`` button of lead ``lead_id`` in a DM, a channel or the home."""
+        return self.press(f"lead:{action}", str(lead_id), user, where, message_ts)
+
+    def press(
+        self, action_id: str, value: str, user: str, where: str = "dm", message_ts: str = "1.1"
+    ) -> Answer:
+        """Press any button (``action_id``, ``value``) in a DM, a channel or the home."""
         payload = fixture("block_actions_home" if where == "home" else "block_actions")
         payload["user"].update(id=user, username=user.lower(), name=user.lower())
         payload["trigger_id"] = f"{next(self._ids)}.42.trigger"
-        payload["actions"][0].update(action_id=f"lead:{action}", value=str(lead_id))
+        payload["actions"][0].update(action_id=action_id, value=value)
         if where != "home":
             channel = "D" + user[1:] if where == "dm" else self.channel
             payload["channel"]["id"] = channel

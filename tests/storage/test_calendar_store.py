@@ -60,4 +60,21 @@ def test_meetings_are_read_by_the_time_of_the_hand_off_they_followed(db_url: str
         uow.commit()
     with SqlUnitOfWork(engine, read_only=True) as uow:
         assert uow.meetings.after_handoffs_between(NOW, NOW + day) == inside
+
+
+def test_a_meeting_is_claimed_once_by_its_uid_and_a_second_claim_changes_nothing(
+    db_url: str,
+) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    held = Meeting("baton-L-3-1", 3, NOW, MeetingStatus.BOOKED, "baton", NOW, None, rep_id=7)
+    later = Meeting("baton-L-3-1", 3, NOW + timedelta(hours=1), MeetingStatus.BOOKED, "baton", NOW)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.meetings.claim(held)
+        assert not uow.meetings.claim(later)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert not uow.meetings.claim(held)
+        assert uow.meetings.get("baton-L-3-1") == held
+        assert uow.meetings.held(7, NOW - timedelta(hours=1)) == [held]
     engine.dispose()

@@ -15,6 +15,7 @@ from bot.baton import Baton
 from bot.outbox.port import Delivery
 from routing.arrival import ImportRow, WebhookCall, arrived, posted
 from routing.audit import AuditKind
+from routing.calendars import FetchResult
 from routing.errors import BatonError, NotAllowed, NotFound
 from routing.lead_post import ParsedLead, Unparsed
 from routing.relay import SYSTEM
@@ -312,3 +313,24 @@ def test_another_leads_reference_to_the_person_loses_their_email_but_keeps_its_o
         assert (kept.email, kept.name) == ("omar@globex.io", "Omar Diaz")
         assert kept.fields["referrer"] == "[erased]"
         assert uow.leads.get(other.lead_id or 0).name == NAME  # a namesake is someone else
+
+
+def test_erasure_scrubs_the_meeting_invitation_waiting_for_the_qualifier(
+    baton: Baton, clock: FakeClock
+) -> None:
+    """The queued ``.ics`` names the prospect (ATTENDEE): erased with the rest."""
+    say(baton, "dave", "/rotation calendar https://calendar.example.com/dave/private-x/basic.ics")
+    for feed in baton.relay.calendars_due():
+        baton.relay.record_calendar(feed.rep_id, feed.url, FetchResult(busy=()))
+    priya = baton.relay.ingest(
+        posted(Platform.SLACK, "C0LEADS", "1700000000.000100", POST, phones=PHONES)
+    ).lead_id
+    say(baton, "alice", f"/lead claim L-{priya}")
+    say(baton, "alice", f"/lead qualify L-{priya} budget=50k")
+    assert say(baton, "alice", f"/lead handoff L-{priya}").slots is not None
+    say(baton, "alice", f"/lead slot L-{priya} 1")
+    assert _naming(_every_row(baton), EMAIL.lower())["outbox"] >= 1
+
+    baton.relay.erase_contact(Contact(email=EMAIL), by="cli:ops")
+
+    assert _naming(_every_row(baton), *SECRETS) == {}

@@ -637,6 +637,12 @@ class FakeMeetings:
     def save(self, meeting: Meeting) -> None:
         self.state.meetings[meeting.uid] = copy.deepcopy(meeting)
 
+    def claim(self, meeting: Meeting) -> bool:
+        if meeting.uid in self.state.meetings:
+            return False
+        self.save(meeting)
+        return True
+
     def held(self, rep_id: int, after: datetime) -> list[Meeting]:
         return [
             copy.deepcopy(m)

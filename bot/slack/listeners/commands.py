@@ -62,7 +62,7 @@ def answer(
     view = outcome.data.get("lead_view")
     if isinstance(view, LeadView):
         return lead_view_message(view, outcome.card, mention)
-    return ephemeral(outcome.reply, mention, outcome.card)
+    return ephemeral(outcome.reply, mention, outcome.card, outcome.slots)
 
 
 def open_form(client: WebClient, trigger_id: object, form: Form, lead_id: int) -> bool:

@@ -16,9 +16,19 @@ from slack_bolt import BoltResponse, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.listeners.deps import SlackDeps
-from bot.slack.render.blocks import card_blocks, cut, ephemeral, fallback, sections, slack_text
+from bot.slack.render.blocks import (
+    MentionFn,
+    card_blocks,
+    cut,
+    ephemeral,
+    fallback,
+    sections,
+    slack_text,
+    slot_blocks,
+)
 from bot.slack.render.forms import CALLBACK_PREFIX, INPUT_ACTION
 from routing.chat.forms import FORMS
+from routing.chat.slots import SlotChoices
 from routing.chat.sorry import SORRY
 from routing.errors import BatonError, FormProblems, UsageError
 from routing.limits import BlockKit
@@ -59,16 +69,19 @@ def tell_actor(
     respond: Respond | None,
     text: str,
     card: LeadCard | None = None,
+    slots: SlotChoices | None = None,
 ) -> None:
-    """Answer a button click: in the home tab, in place of a DM card, or ephemerally."""
+    """Answer a button click: in the home tab, in place of a DM card, or ephemerally (with
+    the free times to pick from under the answer, after a hand-off)."""
     user_id = acting_user(body)
     mention = deps.users.mention
-    if clicked_in_home(body) and user_id:
+    if clicked_in_home(body) and user_id:  # the home shows the text (its typed fallback)
         deps.home.publish(user_id, notice=text)
     elif respond is not None and body.get("response_url"):
-        _respond(respond, text, card, replace=clicked_in_dm(body) and card is not None, deps=deps)
+        replace = clicked_in_dm(body) and card is not None
+        _respond(respond, text, card, replace=replace, deps=deps, slots=slots)
     elif isinstance(channel := _field(body, "channel", "id"), str) and channel and user_id:
-        reply = ephemeral(text, mention, card)
+        reply = ephemeral(text, mention, card, slots)
         deps.client.chat_postEphemeral(
             channel=channel, user=user_id, text=reply["text"], blocks=reply["blocks"]
         )
@@ -77,22 +90,58 @@ def tell_actor(
 
 
 def _respond(
-    respond: Respond, text: str, card: LeadCard | None, *, replace: bool, deps: SlackDeps
+    respond: Respond,
+    text: str,
+    card: LeadCard | None,
+    *,
+    replace: bool,
+    deps: SlackDeps,
+    slots: SlotChoices | None = None,
 ) -> None:
     mention = deps.users.mention
     if replace and card is not None:  # a DM card becomes the lead's current card
         answer = respond(
             text=fallback(text, mention),
-            blocks=card_blocks(card, mention, headline=text),
+            blocks=_with_slots(text, slots, card, mention),
             replace_original=True,
         )
     else:
         answer = respond(
             text=fallback(text, mention),
-            blocks=sections(slack_text(text, mention)),
+            blocks=sections(slack_text(text, mention)) + slot_blocks(slots),
             response_type="ephemeral",
             replace_original=False,
         )
+    if answer.status_code != 200:
+        log.warning("response_url answered %s: %s", answer.status_code, answer.body)
+
+
+def _with_slots(
+    text: str, slots: SlotChoices | None, card: LeadCard, mention: MentionFn
+) -> list[dict[str, Any]]:
+    """The answer, the free times to pick from under it, then the card."""
+    if slots is None:
+        return card_blocks(card, mention, headline=text)
+    blocks = sections(slack_text(text, mention)) + slot_blocks(slots) + card_blocks(card, mention)
+    return blocks[: BlockKit.MESSAGE_BLOCKS]
+
+
+def replace_clicked(
+    deps: SlackDeps, body: Mapping[str, Any], respond: Respond, text: str, card: LeadCard | None
+) -> None:
+    """Answer a click by replacing the message it was in (its buttons go with it): the answer,
+    and the lead's card when the message showed one. Without a response URL (a home tab), the
+    answer goes where :func:`tell_actor` puts it."""
+    if not body.get("response_url") or clicked_in_home(body):
+        tell_actor(deps, body, respond, text)
+        return
+    mention = deps.users.mention
+    blocks = (
+        card_blocks(card, mention, headline=text)
+        if card is not None
+        else sections(slack_text(text, mention))
+    )
+    answer = respond(text=fallback(text, mention), blocks=blocks, replace_original=True)
     if answer.status_code != 200:
         log.warning("response_url answered %s: %s", answer.status_code, answer.body)
 

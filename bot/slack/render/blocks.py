@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from routing.chat.actions import CONFIRM_NO, CONFIRM_TITLE, CONFIRM_YES, Action, actions_named
+from routing.chat.slots import SlotChoices
 from routing.limits import BlockKit
 from routing.notices import LeadCard
 from routing.team import render_mentions
@@ -22,6 +23,8 @@ MentionFn = Callable[[int, str], str]
 """``(rep id, name) -> how the rep is named in Slack`` (``<@U123>`` or a plain name)."""
 
 ACTION_PREFIX = "lead:"
+SLOT_PREFIX = "slot:"
+"""A free-time button's ``action_id``: ``slot:<n>``; its value names the lead and the start."""
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 
@@ -124,6 +127,25 @@ def buttons(card: LeadCard) -> list[Block]:
     return [{"type": "actions", "block_id": f"lead:{card.lead_id}", "elements": elements}]
 
 
+def slot_blocks(slots: SlotChoices | None) -> list[Block]:
+    """The free times to pick from, as buttons, with the typed command beside them."""
+    if slots is None or not slots.choices:
+        return []
+    elements = [
+        {
+            "type": "button",
+            "text": plain(choice.label),
+            "action_id": f"{SLOT_PREFIX}{choice.number}",
+            "value": slots.value(choice),
+        }
+        for choice in slots.choices[: BlockKit.ACTIONS]
+    ]
+    return [
+        section(f"{escape(slots.prompt)} {escape(slots.typed)}"),
+        {"type": "actions", "block_id": f"slots:{slots.lead_id}", "elements": elements},
+    ]
+
+
 def card_fields(card: LeadCard, mention: MentionFn) -> list[dict[str, str]]:
     owner = slack_text(card.owner, mention) if card.owner else "nobody yet"
     pairs: list[tuple[str, str]] = [("Stage", escape(card.stage)), ("Owner", owner)]
@@ -154,9 +176,15 @@ def fallback(text: str, mention: MentionFn) -> str:
 # --- replies to the person acting -------------------------------------------------------------
 
 
-def ephemeral(text: str, mention: MentionFn, card: LeadCard | None = None) -> dict[str, Any]:
-    """A reply only the person who typed sees: the body of a slash command's acknowledgement."""
-    blocks = sections(slack_text(text, mention))
+def ephemeral(
+    text: str,
+    mention: MentionFn,
+    card: LeadCard | None = None,
+    slots: SlotChoices | None = None,
+) -> dict[str, Any]:
+    """A reply only the person who typed sees: the body of a slash command's acknowledgement
+    (with the free times to pick from under it, after a hand-off)."""
+    blocks = sections(slack_text(text, mention)) + slot_blocks(slots)
     if card is not None:
         blocks += card_blocks(card, mention)
     return {

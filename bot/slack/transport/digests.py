@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.outbox.port import Delivery, PermanentDeliveryError
 from bot.slack.render.digest import digest_blocks, digest_fallback, digest_text_message
 from bot.slack.transport.delivered import already_posted, delivery_key, digest_metadata
+from bot.slack.transport.uploads import upload
 from routing.usecases.digests import DigestSource, rebuilt
 from routing.usecases.funnel import Digest
 
@@ -64,12 +65,13 @@ def _upload_chart(client: WebClient, channel: str, digest: Digest) -> None:
 
     report = digest.report
     try:
-        client.files_upload_v2(
-            channel=channel,
-            file=funnel_chart_png(report, digest.previous, currency=digest.currency),
-            filename=CHART_FILENAME,
+        upload(
+            client,
+            channel,
+            funnel_chart_png(report, digest.previous, currency=digest.currency),
+            CHART_FILENAME,
             title=f"Funnel · {report.period.label}",
-            initial_comment=f"Funnel chart · {report.period.label}",
+            comment=f"Funnel chart · {report.period.label}",
         )
     except (SlackApiError, OSError, http.client.HTTPException):
         log.exception("the digest for %s went out without its chart", report.period.label)

@@ -1,5 +1,6 @@
 """The outbox's Slack notifier: thread replies, lead cards (posted once, then updated in place),
-DMs, channel posts and digests (:mod:`bot.slack.transport.digests`), with Slack's failures sorted
+DMs, channel posts, digests (:mod:`bot.slack.transport.digests`) and files
+(:mod:`bot.slack.transport.uploads`), with Slack's failures sorted
 into "try again later" and "give up" (:mod:`bot.slack.transport.failures`).
 
 Every message is posted once even when an earlier attempt at its row may have reached Slack (the
@@ -29,11 +30,21 @@ from bot.outbox.port import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from bot.slack.render.blocks import MentionFn, card_blocks, fallback
+from bot.slack.render.blocks import (
+    MentionFn,
+    card_blocks,
+    fallback,
+    sections,
+    slack_text,
+    slot_blocks,
+)
 from bot.slack.transport.delivered import OUTBOX_EVENT, Mark, Place, find_posted
 from bot.slack.transport.digests import post_digest
 from bot.slack.transport.failures import delivery_error
+from bot.slack.transport.uploads import post_file
 from bot.slack.transport.users import delivery_mentions
+from routing.chat.slots import notice_slots
+from routing.limits import BlockKit
 from routing.notices import Notice, NoticeKind
 from routing.usecases.digests import DigestSource
 
@@ -77,6 +88,9 @@ class SlackNotifier:
         mention = delivery_mentions(delivery.reps)
         if notice.kind is NoticeKind.DIGEST:
             post_digest(self.client, delivery, self.digests)
+            return None
+        if notice.kind is NoticeKind.FILE:
+            post_file(self.client, delivery, mention)
             return None
         if notice.rep_id is not None:
             return self._direct(delivery, mention)
@@ -143,7 +157,13 @@ class SlackNotifier:
 
 def _content(notice: Notice, mention: MentionFn) -> dict[str, Any]:
     content: dict[str, Any] = {"text": fallback(notice.text, mention)}
-    if notice.card is not None:
+    slots = notice_slots(notice)
+    if slots is not None:  # free times to pick: under the text, above any card
+        blocks = sections(slack_text(notice.text, mention)) + slot_blocks(slots)
+        if notice.card is not None:
+            blocks += card_blocks(notice.card, mention)
+        content["blocks"] = blocks[: BlockKit.MESSAGE_BLOCKS]
+    elif notice.card is not None:
         content["blocks"] = card_blocks(notice.card, mention, headline=notice.text)
     elif notice.edit_ref:  # blocks of their own, so a card's blocks are replaced, not kept
         text = {"type": "mrkdwn", "text": content["text"]}

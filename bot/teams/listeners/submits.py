@@ -5,6 +5,7 @@ a typed command are held to the very same rules. A click's data is ``{"baton": <
 "lead": <id>}``, plus the inputs of the form it submits: a button whose form opens under it
 (a reason, an amount) always submits that form; the qualification form, a card of its own, says
 so with ``form: true`` (and carries the lead's title to draw the form again with its problems).
+A free time under a hand-off's reply is ``{"baton": "slot", "lead": <id>, "start": <unix s>}``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from bot.teams.render.cards import FORM_ERROR
 from routing.chat.actions import action_named, button_command
 from routing.chat.forms import Form, form_command
+from routing.chat.slots import SLOT_ACTION, slot_command
 from routing.commands import Command, parse_lead_id
 from routing.errors import FormProblems
 
@@ -47,6 +49,8 @@ def command_from_card(data: Mapping[str, Any]) -> Command:
     its button (answered in text; the inputs are still there to fix), or ``FormInvalid`` for a
     form card to show again.
     """
+    if str(data.get("baton") or "") == SLOT_ACTION:  # a free time under a hand-off's reply
+        return slot_command(data.get("lead"), data.get("start"))
     action = action_named(str(data.get("baton") or ""))
     lead_id = parse_lead_id(str(data.get("lead") or ""), CARD_USAGE)
     if action.form_on_click is not None:

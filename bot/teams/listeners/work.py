@@ -32,7 +32,7 @@ from routing.arrival import posted
 from routing.chat.forms import QUALIFICATION
 from routing.commands import Command
 from routing.dashboard.links import DashboardLinks
-from routing.notices import Notice, NoticeKind
+from routing.notices import SLOT_CHOICES, Notice, NoticeKind
 from routing.relay import READ_ONLY_COMMANDS, SYSTEM
 from routing.roles import Platform
 from routing.team import Rep, plain_mentions
@@ -159,7 +159,11 @@ def _shared(asked: Asked, reps: Mapping[int, Rep]) -> Answer:
         return Answer((form_dm(asker, outcome.open_form_for, title),), waiting)
     if outcome.card is None:
         return Answer(reply=message_answer(plain_mentions(outcome.reply)))
-    return Answer(reply=card_answer(lead_card(outcome.card, TeamsText(reps))))
+    shown = card_answer(lead_card(outcome.card, TeamsText(reps)))
+    if outcome.slots is not None and asker is not None:  # the times are the asker's to pick
+        dm = Notice(text=outcome.reply, rep_id=asker, data={SLOT_CHOICES: outcome.slots.as_data()})
+        return Answer((dataclasses.replace(dm, card=outcome.card),), shown)
+    return Answer(reply=shown)
 
 
 def reply_once(baton: Baton, actor: Actor, key: DeliveryKey | None, body: InvokeBody) -> InvokeBody:
@@ -198,7 +202,9 @@ def reply_notice(
             card=outcome.card,
         )
     kind = NoticeKind.LEAD_CARD if outcome.card else NoticeKind.TEXT
-    return dataclasses.replace(text_notice(outcome.reply, conversation, kind), card=outcome.card)
+    slots = {SLOT_CHOICES: outcome.slots.as_data()} if outcome.slots else {}
+    notice = text_notice(outcome.reply, conversation, kind, **slots)
+    return dataclasses.replace(notice, card=outcome.card)
 
 
 def text_notice(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from routing.chat.actions import CONFIRM_YES, Action, actions_named
 from routing.chat.forms import Field, Form
+from routing.chat.slots import SLOT_ACTION, SlotChoices
 from routing.limits import TeamsMessage
 from routing.notices import LeadCard
 
@@ -92,6 +93,24 @@ def lead_card(card: LeadCard, say: Say, line: str | None = None) -> Card:
         body.append(text_block("**Qualification**", spacing="Medium"))
         body.append(text_block(say(card.qualification), spacing="None"))
     return adaptive_card(body, lead_actions(card.lead_id, card.actions), say.entities)
+
+
+def with_slots(card: Card, slots: SlotChoices | None) -> Card:
+    """``card`` with the free times to pick from: a line saying so (and the typed command) and a
+    button per time, ahead of the card's own buttons. Each carries the lead and the start."""
+    if slots is None or not slots.choices:
+        return card
+    body = [*card.get("body", []), text_block(f"{slots.prompt} {slots.typed}", spacing="Medium")]
+    times = [
+        {
+            **execute(
+                choice.label, SLOT_ACTION, slots.lead_id, start=int(choice.start.timestamp())
+            ),
+            "style": "positive",
+        }
+        for choice in slots.choices
+    ]
+    return {**card, "body": body, "actions": [*times, *card.get("actions", [])]}
 
 
 def lead_actions(lead_id: int, actions: Sequence[str]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.teams.render.cards import CONTENT_TYPE, form_card, lead_card, text_card
+from bot.teams.render.cards import CONTENT_TYPE, form_card, lead_card, text_card, with_slots
 from bot.teams.render.size import fit_card, fit_text
 from bot.teams.render.text import TeamsText
 from routing.chat.forms import QUALIFICATION
@@ -28,8 +28,8 @@ def card_for(outcome: Outcome, reps: Mapping[int, Rep]) -> dict[str, Any]:
         title = outcome.card.title if outcome.card else ""
         return form_card(QUALIFICATION, outcome.open_form_for, title, say)
     if outcome.card is None:
-        return text_card(outcome.reply, say)
-    return lead_card(outcome.card, say, outcome.reply)
+        return with_slots(text_card(outcome.reply, say), outcome.slots)
+    return with_slots(lead_card(outcome.card, say, outcome.reply), outcome.slots)
 
 
 def card_answer(card: dict[str, Any]) -> InvokeBody:

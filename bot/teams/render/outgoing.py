@@ -3,18 +3,20 @@ of :mod:`bot.teams.render.size` (a digest may take several; everything else take
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
-from bot.teams.render.cards import CONTENT_TYPE, Card, form_card, lead_card
+from bot.teams.render.cards import CONTENT_TYPE, Card, form_card, lead_card, text_card, with_slots
 from bot.teams.render.digest import digest_text_card
 from bot.teams.render.size import fit_card, fit_text, pointer
 from bot.teams.render.text import TeamsText, paragraphs
 from routing.chat.forms import FORMS, Form
+from routing.chat.slots import notice_slots
 from routing.limits import TeamsMessage
-from routing.notices import Notice, NoticeKind
+from routing.notices import FILE_CONTENT, FILE_NAME, FILE_TYPE, Notice, NoticeKind
 from routing.team import Rep, plain_mentions
 
 PREPARED_CARDS = "teams_cards"
@@ -26,6 +28,8 @@ def activities_for(
 ) -> list[Activity]:
     """``cards``: ones the caller prepared (a rebuilt digest); else they follow from the notice."""
     say = TeamsText(reps)
+    if notice.kind is NoticeKind.FILE:
+        return [_file_activity(notice, say)]
     cards = list(cards or cards_of(notice, say))
     if not cards:
         return [_text_activity(notice, say)]
@@ -59,6 +63,28 @@ def _text_activity(notice: Notice, say: TeamsText) -> Activity:
     )
 
 
+def _file_activity(notice: Notice, say: TeamsText) -> Activity:
+    """A file notice (a meeting's ``.ics``) in a personal chat: the message, and the file as an
+    inline attachment (a ``data:`` URI with its content type and name). A Teams bot can only put
+    a file in OneDrive with the person's consent (``FileConsentCard``, personal scope) or through
+    Graph; an inline attachment needs neither. The file's text is also in the message, so a
+    client that shows no such attachment still has the invitation to copy."""
+    name = str(notice.data.get(FILE_NAME) or "file.txt")
+    kind = str(notice.data.get(FILE_TYPE) or "text/plain")
+    content = str(notice.data.get(FILE_CONTENT) or "")
+    encoded = base64.b64encode(content.encode()).decode("ascii")
+    budget = TeamsMessage.BYTES - 2 * TeamsMessage.ENVELOPE_BYTES - len(encoded) - len(name)
+    text = fit_text(say(paragraphs(notice.text)) + f"\n\n```\n{content}```", max(budget, 200))
+    return Activity(
+        type=ActivityTypes.message,
+        text=text,
+        text_format="markdown",
+        attachments=[
+            Attachment(content_type=kind, content_url=f"data:{kind};base64,{encoded}", name=name)
+        ],
+    )
+
+
 def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
     """The Adaptive Cards a notice is shown as; none for a plain text message."""
     data = notice.data
@@ -73,8 +99,11 @@ def cards_of(notice: Notice, say: TeamsText) -> list[Card]:
         return [_form(form, notice, data, say)]
     if notice.kind is NoticeKind.DIGEST:
         return [digest_text_card(notice.text)]
+    slots = notice_slots(notice)
     if notice.card is not None:
-        return [lead_card(notice.card, say, notice.text)]
+        return [with_slots(lead_card(notice.card, say, notice.text), slots)]
+    if slots is not None:
+        return [with_slots(text_card(notice.text, say), slots)]
     return []
 
 
