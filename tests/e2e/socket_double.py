@@ -27,11 +27,20 @@ class SocketDouble:
         self._current: tuple[web.WebSocketResponse, web.Request] | None = None
         self._ids = itertools.count(1)
         self._changed = threading.Condition()
+        self._open: set[web.WebSocketResponse] = set()
 
     def web_app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/link", self._link)
+        app.on_shutdown.append(self._close_all)
         return app
+
+    async def _close_all(self, _app: web.Application) -> None:
+        """Close the connections still open, as aiohttp's documentation advises for WebSockets:
+        otherwise the runner's cleanup waits for a client that is itself being stopped (and whose
+        close can race its own reconnect) for up to its shutdown timeout."""
+        for ws in list(self._open):
+            await ws.close(code=1001, message=b"server shutdown")
 
     @property
     def ws_url(self) -> str:
@@ -40,6 +49,7 @@ class SocketDouble:
     async def _link(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
+        self._open.add(ws)
         with self._changed:
             self.connections += 1
             self._current = (ws, request)
@@ -51,6 +61,7 @@ class SocketDouble:
                 with self._changed:
                     self.acks[str(data.get("envelope_id"))] = data
                     self._changed.notify_all()
+        self._open.discard(ws)
         return ws
 
     # --- from the test's thread ---
