@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from bot.baton import Baton
-from bot.slack.transport.emails import SCOPE, EmailsFilled, fill_emails, slack_client
 from routing.roles import Platform
+
+if TYPE_CHECKING:
+    from bot.slack.transport.emails import EmailsFilled
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,8 @@ class CalendarEmails:
             wanted = [user_id for user_id in wanted if user_id not in self._asked]
         if not wanted:
             return None
+        from bot.slack.transport.emails import SCOPE, fill_emails, slack_client  # Slack only
+
         client = slack_client(token, settings.slack_api_url)
         filled = fill_emails(client, wanted, self.baton.relay.rep)
         if filled.stopped:
