@@ -175,7 +175,8 @@ class OutboxRows(Protocol):
 
 
 class CrmOwners(Protocol):
-    """Reps' owners in the CRM and the emails that find them (``storage/crm.py``)."""
+    """Reps' owners in the CRM and the emails that find them (``storage/crm.py``); the email
+    is the rep's own, the one :class:`RepEmails` reads and writes."""
 
     def owner_of(self, rep_id: int) -> str | None: ...
     def email_of(self, rep_id: int) -> str | None: ...
