@@ -175,12 +175,29 @@ class OutboxRows(Protocol):
 
 
 class CrmOwners(Protocol):
-    """Reps' owners in the CRM and the emails that find them (``storage/crm.py``)."""
+    """Reps' owners in the CRM and the emails that find them (``storage/crm.py``); the email
+    is the rep's own, the one :class:`RepEmails` reads and writes."""
 
     def owner_of(self, rep_id: int) -> str | None: ...
     def email_of(self, rep_id: int) -> str | None: ...
     def set(self, rep_id: int, *, email: str | None = None, owner_id: str | None = None) -> None:
         """Remember what is given (None leaves a value as it is, "" clears it)."""
+        ...
+
+
+class RepEmails(Protocol):
+    """A rep's email: a fact of the rep, whichever platform told it (a Slack profile, the Teams
+    roster, `email=` on `/rotation add`, `/rotation owner`). The CRM finds the rep's owner by it,
+    their calendar feed's declined invitations are recognised by it, and the invitation Baton
+    writes names them by it. Kept in one place (``storage/rep_emails.py``)."""
+
+    def email_of(self, rep_id: int) -> str | None: ...
+    def set_email(self, rep_id: int, email: str) -> None:
+        """Remember ``email`` (already storable and lower case) as the rep's."""
+        ...
+
+    def calendar_reps_without(self, platform: Platform) -> list[str]:
+        """User ids of ``platform``'s reps with a calendar feed and no known email."""
         ...
 
 
@@ -273,6 +290,11 @@ class CalendarStore(Protocol):
         they already were."""
         ...
 
+    def read_again(self, rep_id: int) -> None:
+        """Make the rep's feed due now and read in full (no validators), touching nothing else:
+        what was learned about the rep changes how its events read."""
+        ...
+
 
 class MeetingStore(Protocol):
     """First meetings booked after hand-offs, keyed by the booking's uid."""
@@ -317,6 +339,8 @@ class UnitOfWork(Protocol):
     def digests(self) -> DigestRuns: ...
     @property
     def crm_owners(self) -> CrmOwners: ...
+    @property
+    def rep_emails(self) -> RepEmails: ...
     @property
     def crm_backlog(self) -> CrmBacklogReads:
         """The CRM outbox's waiting and failed writes (the dashboard's CRM page)."""

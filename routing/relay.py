@@ -38,6 +38,7 @@ from routing.usecases.context import Actor, Ctx, Outcome, RelayConfig
 from routing.usecases.deliveries import Answerer, DeliveryKey, answered
 from routing.usecases.digests import rebuild_digest
 from routing.usecases.funnel import Digest
+from routing.usecases.rep_emails import learn_email
 
 SYSTEM = Actor(Platform.CONSOLE, "baton", "Baton")
 """Who acts for posts by other apps and for the scheduler."""
@@ -245,6 +246,12 @@ class Relay:
         assert isinstance(due, list)
         return due
 
+    def calendar_reps_without_email(self, platform: Platform) -> list[str]:
+        """User ids of ``platform``'s reps with a calendar feed and no known email: whose
+        chat the calendar job asks (Slack's ``users.info``), HubSpot sync on or off."""
+        with self.read_uow_factory() as uow:
+            return uow.rep_emails.calendar_reps_without(platform)
+
     def record_calendar(self, rep_id: int, url: str, result: FetchResult) -> Outcome:
         """Keep what one fetch of a rep's feed gave, and apply it to the rotation."""
         return self.run(
@@ -332,8 +339,8 @@ def _rep_for(uow: UnitOfWork, actor: Actor) -> Rep:
         rep.name = actor.name or rep.name
         rep.timezone = actor.timezone or rep.timezone
         uow.reps.save(rep)
-    if actor.email and uow.crm_owners.email_of(rep.id or 0) != actor.email:
-        uow.crm_owners.set(rep.id or 0, email=actor.email)  # their CRM owner is found by it
+    if actor.email:
+        learn_email(uow, rep.id or 0, actor.email)
     return rep
 
 

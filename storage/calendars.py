@@ -103,6 +103,13 @@ class SqlCalendars:
         )
         return done.rowcount == 1
 
+    def read_again(self, rep_id: int) -> None:
+        self.conn.execute(
+            update(t.rep_calendars)
+            .where(_C.rep_id == rep_id, _C.url.is_not(None))
+            .values(checked_at=None, read_at=None)
+        )
+
     def claim_due(self, checked_before: datetime, now: datetime) -> list[RepCalendar]:
         due = or_(_C.checked_at.is_(None), _C.checked_at < checked_before)
         candidates = self.conn.execute(

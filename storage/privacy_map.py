@@ -79,7 +79,9 @@ COLUMNS: dict[str, dict[str, Holds]] = {
     "crm_outbox": {"crm": N, "change": M, "status": N, "last_error": M, "claim_token": N},
     "crm_limits": {"name": N, "slots": N},
     "crm_alerts": {"kind": M},
-    "crm_owners": {"email": N, "owner_id": N},  # a rep's CRM identity, not a contact's
+    # a rep's email (``storage/rep_emails.py``: the CRM and calendars read it) and CRM owner:
+    # the rep's, like their name, never a contact's
+    "crm_owners": {"email": N, "owner_id": N},
     "crm_inbox": {"event_id": N},
     # a record's ids in the CRM and where the poll got to: ids and times, no one's details
     "crm_links": {"crm": N, "kind": N, "key": N, "crm_id": N, "state": N},

@@ -18,6 +18,7 @@ from storage.engine import READ_ONLY
 from storage.numbers import SqlNumbers
 from storage.prepared import run_raw
 from storage.privacy import SqlPrivacy
+from storage.rep_emails import SqlRepEmailsOn
 from storage.repositories import (
     SqlDeliveryKeys,
     SqlDigestRuns,
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     digests: SqlDigestRuns
     crm_owners: SqlCrmOwnersOn
+    rep_emails: SqlRepEmailsOn
     crm_backlog: SqlCrmBacklogOn
     dashboard: SqlDashboardReads
     numbers: SqlNumbers
@@ -86,6 +88,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, self.reps, self.clock)
         self.digests = SqlDigestRuns(conn)
         self.crm_owners = SqlCrmOwnersOn(conn)
+        self.rep_emails = SqlRepEmailsOn(conn)
         self.crm_backlog = SqlCrmBacklogOn(conn)
         self.dashboard = SqlDashboardReads(conn)
         self.numbers = SqlNumbers(conn)

@@ -23,21 +23,28 @@ class FeedUnreadable(Exception):
     """The body is not an iCalendar document we can read (an HTML login page, garbage)."""
 
 
-def owner_addresses(calendar_name: str, url: str) -> frozenset[str]:
-    """The feed owner's addresses as far as a feed tells: Google names a primary calendar after
-    its address (``X-WR-CALNAME``) and puts the calendar id in the secret address's path
-    (:func:`routing.calendars.feed.feed_address`)."""
+def owner_addresses(calendar_name: str, url: str, known: Iterable[str] = ()) -> frozenset[str]:
+    """The feed owner's addresses, lower case: what the feed tells — Google names a primary
+    calendar after its address (``X-WR-CALNAME``) and puts the calendar id in the secret
+    address's path (:func:`routing.calendars.feed.feed_address`) — and the addresses Baton
+    knows for the rep (``known``: their email from their chat or a manager), which is all there
+    is for an Outlook published link or a CalDAV export."""
     found = {calendar_name.strip().lower()} if EMAIL.fullmatch(calendar_name.strip()) else set()
     address = feed_address(url)
     if address:
         found.add(address)
+    found.update(a.strip().lower() for a in known if a.strip())
     return frozenset(found)
 
 
-def read_feed(body: bytes, start: datetime, end: datetime, url: str = "") -> list[EventFacts]:
-    """The occurrences of every VEVENT overlapping [start, end), as facts."""
+def read_feed(
+    body: bytes, start: datetime, end: datetime, url: str = "", known: Iterable[str] = ()
+) -> list[EventFacts]:
+    """The occurrences of every VEVENT overlapping [start, end), as facts; ``known`` are the
+    rep's addresses Baton knows beyond what the feed tells (an invitation they declined is
+    free)."""
     calendar = _calendar(windowed(body, start.date(), end.date()))
-    owners = owner_addresses(str(calendar.get("X-WR-CALNAME", "")), url)
+    owners = owner_addresses(str(calendar.get("X-WR-CALNAME", "")), url, known)
     try:
         query = recurring_ical_events.of(calendar, components=["VEVENT"], skip_bad_series=True)
         return _occurrences(query.between(start, end), end, owners)
@@ -182,7 +189,7 @@ def _declined(attendees: object, owners: frozenset[str]) -> bool:
     if not owners or attendees is None:
         return False
     for attendee in _listed(attendees):
-        address = str(attendee).lower().removeprefix("mailto:")
+        address = str(attendee).strip().lower().removeprefix("mailto:")
         params = getattr(attendee, "params", {})
         if address in owners and str(params.get("PARTSTAT", "")).upper() == "DECLINED":
             return True

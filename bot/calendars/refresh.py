@@ -59,17 +59,22 @@ def _read(feed: DueFeed, policy: FetchPolicy, now: datetime) -> FetchResult:
     if fetched.body is None:
         return FetchResult(not_modified=True, etag=etag, last_modified=modified)
     try:
-        busy = parse(fetched.body, zone(feed.timezone), now, feed.url)
+        busy = parse(fetched.body, zone(feed.timezone), now, feed.url, feed.addresses)
     except FeedUnreadable as err:
         return FetchResult(error=limits.fitted_text(f"not a calendar: {err}", limits.FEED_ERROR))
     return FetchResult(busy=busy, etag=etag, last_modified=modified)
 
 
 def parse(
-    body: bytes, rep_zone: ZoneInfo, now: datetime, url: str = ""
+    body: bytes,
+    rep_zone: ZoneInfo,
+    now: datetime,
+    url: str = "",
+    known: tuple[str, ...] = (),
 ) -> tuple[BusyInterval, ...]:
-    """The busy spans of a feed body in the kept window (CPU work: call it off the loop)."""
-    facts = read_feed(body, now - WINDOW_BEFORE, now + WINDOW_AFTER, url)
+    """The busy spans of a feed body in the kept window (CPU work: call it off the loop);
+    ``known`` are the rep's addresses Baton knows (their declined invitations are free)."""
+    facts = read_feed(body, now - WINDOW_BEFORE, now + WINDOW_AFTER, url, known)
     return tuple(busy_intervals(facts, rep_zone)[:MAX_INTERVALS])
 
 

@@ -28,6 +28,7 @@ from bot.baton import Baton
 from bot.calendars.fetch import FetchPolicy
 from bot.calendars.refresh import refresh_calendars
 from bot.config import Settings
+from bot.entrypoints.calendar_emails import CalendarEmails
 from bot.entrypoints.crm_worker import poll_job
 from routing.clock import zone
 from routing.relay import SYSTEM
@@ -118,8 +119,11 @@ def run_retention(baton: Baton) -> Outcome | None:
     return outcome
 
 
-def run_calendars(baton: Baton) -> int:
-    """Read the calendar feeds that are due, in this job's thread (never on the event loop)."""
+def run_calendars(baton: Baton, emails: CalendarEmails | None = None) -> int:
+    """Read the calendar feeds that are due, in this job's thread (never on the event loop);
+    first ask Slack for the emails of reps with a feed whose email Baton lacks (``emails``)."""
+    if emails is not None:
+        emails.fill_quietly()
     policy = FetchPolicy(allow_private=baton.settings.baton_calendar_allow_private)
     return refresh_calendars(baton.relay, policy, baton.clock())
 
@@ -168,10 +172,15 @@ def build_scheduler(
             max_instances=1,
             misfire_grace_time=DIGEST_GRACE_SECONDS,
         )
+    emails = CalendarEmails(baton)  # who was asked, for this process's life
+
+    def run_calendar_job(baton: Baton) -> int:
+        return run_calendars(baton, emails)
+
     jobs: list[tuple[str, str, Callable[[Baton], object], int]] = [
         ("sla-sweep", "SLA sweep", run_sweep, SWEEP_SECONDS),
         ("stall-nudges", "stalled-lead nudges", run_nudges, NUDGE_SECONDS),
-        ("calendar-refresh", "calendar refresh", run_calendars, CALENDAR_SECONDS),
+        ("calendar-refresh", "calendar refresh", run_calendar_job, CALENDAR_SECONDS),
     ]
     if baton.relay.config.retention_days:
         jobs.append(("retention", "retention", run_retention, RETENTION_SECONDS))

@@ -72,6 +72,10 @@ class DueFeed:
     timezone: str
     etag: str | None = None
     last_modified: str | None = None
+    addresses: tuple[str, ...] = ()
+    """The rep's addresses Baton knows (their email, lower case): with what the feed itself
+    tells, they recognise the rep's own ``ATTENDEE`` line, so an invitation they declined is
+    free."""
 
 
 @dataclass(frozen=True)

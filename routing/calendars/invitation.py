@@ -5,7 +5,8 @@ the organizer of a ``REQUEST``. Text values are escaped (``\\``, ``;``, ``,`` an
 lines folded at 75 octets, so a company name cannot break the file.
 
 The closer is the ``ORGANIZER`` when their address is known (a Google secret address carries the
-calendar id, their email), the prospect an ``ATTENDEE`` when the lead has an email, so the
+calendar id, their email; else the email Baton knows for them from their chat or a manager), the
+prospect an ``ATTENDEE`` when the lead has an email, so the
 prospect's calendar shows who the meeting is with; an unknown address leaves the line out.
 """
 

@@ -28,6 +28,7 @@ from routing.rotation.hours import as_utc, local_now
 from routing.rotation.wording import clock_text, day_and_date
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.rep_emails import known_addresses
 from routing.usecases.team import return_to_rotation, subject
 
 REREAD_AFTER = timedelta(hours=12)
@@ -98,6 +99,7 @@ def _due(ctx: Ctx, calendar: RepCalendar) -> DueFeed | None:
         rep.timezone,
         calendar.etag if recent else None,
         calendar.last_modified if recent else None,
+        known_addresses(ctx.uow, calendar.rep_id),
     )
 
 

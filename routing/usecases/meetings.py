@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from routing.calendars.booking import prefilled
 from routing.calendars.calcom import BookingChange, BookingEvent
-from routing.calendars.feed import RepCalendar, feed_address
+from routing.calendars.feed import RepCalendar
 from routing.calendars.invitation import ICS_TYPE, Person, invitation
 from routing.calendars.meeting import Meeting, MeetingStatus
 from routing.calendars.slots import MEETING, free_slots, still_free
@@ -23,6 +23,7 @@ from routing.rotation.wording import DAYS, clock_text, day_and_date
 from routing.stages import Stage
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
+from routing.usecases.rep_emails import calendar_address
 
 
 @dataclass(frozen=True)
@@ -189,12 +190,13 @@ def _hold(ctx: Ctx, lead: Lead, closer: Rep, handed: list[datetime], start: date
     )
     summary = f"{lead.company or lead.title} × {closer.name}: first meeting"
     calendar = ctx.uow.calendars.get(closer.id or 0)
+    address = calendar_address(ctx.uow, closer.id or 0, calendar.url if calendar else None)
     ics = invitation(
         uid,
         start,
         summary,
         ctx.now,
-        organizer=Person(closer.name, feed_address(calendar.url if calendar else None)),
+        organizer=Person(closer.name, address),
         attendee=Person(lead.name or lead.company or lead.email or "", lead.email),
     )
     filename = f"meeting-{lead.ref}.ics"

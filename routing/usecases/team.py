@@ -17,6 +17,7 @@ from routing.team import ClaimMode, Membership, Rep, RotationEvent
 from routing.usecases.assignment import Turn, announce_assignment, give, next_in
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.matching import PassedOver, match_owner
+from routing.usecases.rep_emails import learn_email
 
 AWAY_INDEFINITELY = datetime(AWAY_FOREVER_YEAR, 12, 31, tzinfo=zone("UTC"))
 """``away`` with no date: away until they say `/rotation back`."""
@@ -35,7 +36,7 @@ def add(
     ctx.require_manager("change the rotations")
     rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
     if email:
-        ctx.uow.crm_owners.set(rep.id or 0, email=email.lower())
+        learn_email(ctx.uow, rep.id or 0, email.lower())
     if role is Role.MANAGER:
         rep.is_manager = True
         ctx.uow.reps.save(rep)
@@ -336,7 +337,8 @@ def set_crm_owner(ctx: Ctx, user: UserRef, owner: str) -> Outcome:
     ctx.require_manager("set a rep's CRM owner")
     rep = ctx.ensure_rep(ctx.actor.platform, user.user_id, user.name)
     if "@" in owner:
-        ctx.uow.crm_owners.set(rep.id or 0, email=owner.lower(), owner_id="")
+        learn_email(ctx.uow, rep.id or 0, owner.lower())  # the rep's email: their owner's
+        ctx.uow.crm_owners.set(rep.id or 0, owner_id="")
         return Outcome(
             f"{rep.mention}'s HubSpot owner is the one with email {owner.lower()}: Baton looks "
             "it up when it next writes for them (`baton crm check` shows the match)."

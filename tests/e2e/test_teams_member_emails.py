@@ -63,3 +63,20 @@ def test_without_hubspot_the_roster_is_never_asked(tmp_path: Path, clock: FakeCl
         world.post(world.teams.say_personal(MAYA, "rotation add @Alice Able qualifier", ALICE))
         assert world.double.roster_lookups == []
         assert emails(world) == {}
+
+
+def test_without_hubspot_a_rep_given_a_calendar_has_their_roster_email_asked_once(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Their declined invitations are recognised by it; nobody else is asked."""
+    with teams_world(tmp_path, clock) as world:
+        world.double.add_member(MAYA, "maya@contoso.example")
+        world.double.add_member(ALICE, "Alice.Able@contoso.example")
+        world.post(world.teams.say_personal(MAYA, "rotation add @Alice Able qualifier", ALICE))
+        assert world.double.roster_lookups == []
+        feed = "rotation calendar @Alice Able https://outlook.office365.com/owa/calendar/a/b/c.ics"
+        assert world.post(world.teams.say_personal(MAYA, feed, ALICE)).status == 200
+        assert [who for _c, who in world.double.roster_lookups] == [ALICE.id]
+        assert emails(world) == {ALICE.id: "alice.able@contoso.example"}
+        world.post(world.teams.say_personal(ALICE, "rotation show"))
+        assert len(world.double.roster_lookups) == 1  # known now, and asked once per process

@@ -188,6 +188,20 @@ def test_the_invitation_names_the_closer_and_the_prospect_and_reads_as_icalendar
     assert event["ATTENDEE"].params["CN"] == lead.name
 
 
+def test_the_invitation_names_the_closer_by_their_known_email_when_the_feed_names_nobody() -> None:
+    desk = carl_with_calendar()  # a feed address that names nobody
+    desk.say("alice", "/lead handoff 1")
+    unknown = icalendar.Calendar.from_ical(str(click(desk, "alice", 1, TUESDAY_9).data["ics"]))
+    assert "ORGANIZER" not in unknown.walk("VEVENT")[0]
+    desk = carl_with_calendar()
+    desk.say("maya", "/rotation add @carl closer email=Carl.Diaz@Firm.example")
+    desk.say("alice", "/lead handoff 1")
+    ics = str(click(desk, "alice", 1, TUESDAY_9).data["ics"])
+    (event,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:carl.diaz@firm.example"
+    assert event["ORGANIZER"].params["CN"] == "carl"
+
+
 def test_a_button_value_that_is_not_baton_s_is_a_usage_error() -> None:
     assert slot_button_command("L-3@1795510800") == LeadSlotAt(
         3, datetime(2026, 11, 24, 9, tzinfo=UTC)

@@ -399,6 +399,31 @@ class FakeCrmOwners:
         )
 
 
+class FakeRepEmails:
+    """Reps' emails, in the same place as the CRM owners' (as ``storage/rep_emails.py``)."""
+
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def email_of(self, rep_id: int) -> str | None:
+        return self.tx.state.crm_owners.get(rep_id, (None, None))[0]
+
+    def set_email(self, rep_id: int, email: str) -> None:
+        owner = self.tx.state.crm_owners.get(rep_id, (None, None))[1]
+        self.tx.state.crm_owners[rep_id] = (email, owner)
+
+    def calendar_reps_without(self, platform: Platform) -> list[str]:
+        state = self.tx.state
+        return [
+            rep.user_id
+            for rep_id, calendar in sorted(state.calendars.items())
+            if calendar.url is not None
+            and (rep := state.reps.get(rep_id)) is not None
+            and rep.platform is platform
+            and self.email_of(rep_id) is None
+        ]
+
+
 class FakeNumbers:
     """``NumbersStore`` over the fake state."""
 
@@ -601,6 +626,11 @@ class FakeCalendars:
     def with_feeds(self) -> list[RepCalendar]:
         return [copy.deepcopy(c) for c in self.state.calendars.values() if c.url]
 
+    def read_again(self, rep_id: int) -> None:
+        calendar = self.state.calendars.get(rep_id)
+        if calendar is not None and calendar.url:
+            calendar.checked_at = calendar.read_at = None
+
     def claim_applied(self, rep_id: int, key: str) -> bool:
         calendar = self.state.calendars.get(rep_id)
         if calendar is None or calendar.applied_key == key:
@@ -714,6 +744,10 @@ class FakeUnitOfWork:
     @property
     def crm_owners(self) -> FakeCrmOwners:
         return FakeCrmOwners(self._open())
+
+    @property
+    def rep_emails(self) -> FakeRepEmails:
+        return FakeRepEmails(self._open())
 
     @property
     def crm_backlog(self) -> FakeCrmBacklog:

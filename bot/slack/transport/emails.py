@@ -1,7 +1,9 @@
 """Reps' emails Baton never got from Slack: reps added before the app was granted
 ``users:read.email`` (or only ever mentioned, never acting themselves) have none, so their
-HubSpot owner cannot be found. ``users.info`` is asked for each of them once per run
-(``baton crm check``, ``baton crm sync``, the CRM sender's start), one call after another (Tier
+HubSpot owner cannot be found, nor their own declined invitations in their calendar feed.
+``users.info`` is asked for each of them once per run (``baton crm check``, ``baton crm sync``,
+the CRM sender's start; for reps with a calendar feed, the calendar job with HubSpot on or off:
+``bot.entrypoints.calendar_emails``), one call after another (Tier
 4, far under its limit); a 429 is waited out once as Slack says, a second ends the run.
 
 Slack answers ``users.info`` without the email, not with an error, when the scope is missing;

@@ -59,7 +59,8 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
         self.baton = baton
         self.https_only = auth_enabled(baton.settings)
         self.crm = baton.settings.crm_on()
-        """HubSpot sync is on: people's emails are looked up to find their CRM owners."""
+        """HubSpot sync is on: everyone's email is looked up to find their CRM owner (without
+        it, only reps with a calendar feed and no known email are)."""
         self._emails_asked: set[str] = set()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -79,18 +80,21 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             await self._ingest(activity)
         elif a.is_personal(activity) or a.mentions_bot(activity):
             await self._typed(activity)
-        if self.crm:
-            await self._learn_emails(turn_context)
+        await self._learn_emails(turn_context)
 
     async def _learn_emails(self, turn_context: TurnContext) -> None:
-        """The first time this process sees a person (the sender, or someone a ``rotation add``
-        or ``rotation owner`` names), their email from the roster is stored for their CRM
-        owner. Once per person per process; a failed lookup is only a warning."""
+        """The first time this process sees a person (the sender, or someone a ``rotation add``,
+        ``rotation owner`` or ``rotation calendar`` names), their email from the roster is
+        stored: with HubSpot sync on for everyone (their CRM owner is found by it), else for
+        reps with a calendar feed whose email Baton lacks (their declined invitations are
+        free). Once per person per process — a ``rotation calendar`` asks again for whom it
+        names; a failed lookup is only a warning."""
         activity = turn_context.activity
         sender = a.actor_of(activity)
         people = [sender.user_id] if sender is not None else []
         words = a.command_words(activity) if sender is not None else None
-        if words and words[0] == "rotation" and words[1].split(" ", 1)[0] in ("add", "owner"):
+        verb = words[1].split(" ", 1)[0].lower() if words and words[0] == "rotation" else ""
+        if verb in ("add", "owner", "calendar"):
             bot_id = activity.recipient.id if activity.recipient else None
             people += [
                 m.user_id
@@ -99,10 +103,20 @@ class BatonTeamsBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships 
             ]
         if len(self._emails_asked) > MAX_EMAILS_ASKED:
             self._emails_asked.clear()
-        for user_id in dict.fromkeys(people):
-            if user_id in self._emails_asked or len(user_id) > limits.USER_ID:
-                continue
-            self._emails_asked.add(user_id)
+        if verb == "calendar":
+            self._emails_asked.difference_update(people)
+        fresh = [
+            user_id
+            for user_id in dict.fromkeys(people)
+            if user_id not in self._emails_asked and len(user_id) <= limits.USER_ID
+        ]
+        if not fresh:
+            return
+        self._emails_asked.update(fresh)
+        if not self.crm:
+            wanted = set(await self._blocking(work.calendar_reps_without_email, self.baton))
+            fresh = [user_id for user_id in fresh if user_id in wanted]
+        for user_id in fresh:
             email = await member_email(turn_context, user_id)
             if email:
                 await self._blocking(work.remember_email, self.baton, user_id, email)

@@ -53,9 +53,14 @@ def remember_all(baton: Baton, seen: list[Sighting]) -> None:
 
 
 def remember_email(baton: Baton, user_id: str, email: str) -> None:
-    """A Teams person's roster email, kept (made storable by the relay) to find their CRM
-    owner."""
+    """A Teams person's roster email, kept (made storable by the relay) as the rep's: their
+    CRM owner and their calendar's own attendance are found by it."""
     baton.relay.rep(Actor(Platform.TEAMS, user_id, email=email))
+
+
+def calendar_reps_without_email(baton: Baton) -> list[str]:
+    """Teams reps with a calendar feed whose email Baton lacks (the roster is asked)."""
+    return baton.relay.calendar_reps_without_email(Platform.TEAMS)
 
 
 def delivery_key(activity_id: str, conversation: str) -> DeliveryKey:

@@ -1,4 +1,5 @@
-"""A Teams person's email from the Bot Framework roster, which finds their HubSpot owner.
+"""A Teams person's email from the Bot Framework roster: the rep's email, which finds their
+HubSpot owner and their own answers in their calendar feed.
 
 Activities name a person by their ``29:…`` id and display name only; the email is in the roster
 (``TeamsInfo.get_member`` → ``GET /v3/conversations/{id}/members/{user id}``, a

@@ -17,10 +17,10 @@ FEEDS = Path(__file__).parents[2] / "fixtures" / "calendars"
 
 
 def _read(
-    name: str, zone: str, first: date, url: str = ""
+    name: str, zone: str, first: date, url: str = "", known: tuple[str, ...] = ()
 ) -> tuple[list[BusyInterval], list[AwayPeriod]]:
     start = datetime.combine(first, datetime.min.time(), UTC)
-    facts = read_feed((FEEDS / name).read_bytes(), start, start + timedelta(days=40), url)
+    facts = read_feed((FEEDS / name).read_bytes(), start, start + timedelta(days=40), url, known)
     spans = busy_intervals(facts, ZoneInfo(zone))
     return spans, away_periods(spans, ZoneInfo(zone), None, first, 40)
 
@@ -108,6 +108,38 @@ def test_the_owner_is_known_from_googles_calendar_name_or_secret_address() -> No
         owner_addresses("Work", "https://outlook.office365.com/owa/calendar/x/calendar.ics")
         == set()
     )
+
+
+def test_an_outlook_invitation_the_rep_declined_is_free_once_baton_knows_their_email() -> None:
+    """Microsoft's feeds name the organizer as ORGANIZER and the feed's owner only as an
+    ATTENDEE, and the published link names nobody: only the email Baton knows says which
+    ATTENDEE line is the rep's (matched ignoring case)."""
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    name, first = "outlook-declined-invitation.ics", date(2026, 12, 7)
+    url = "https://outlook.office365.com/owa/calendar/abc@firm.com/def/calendar.ics"
+    unknown_spans, unknown_periods = _read(name, "Europe/Amsterdam", first, url)
+    assert [s.start for s in unknown_spans] == [
+        utc(2026, 12, 8, 13),
+        utc(2026, 12, 9, 9),
+        datetime(2026, 12, 10, tzinfo=amsterdam),
+    ]  # the declined partner sync and offsite still count, not knowing whose feed it is
+    assert unknown_periods == [
+        AwayPeriod(
+            datetime(2026, 12, 10, tzinfo=amsterdam), datetime(2026, 12, 11, tzinfo=amsterdam)
+        )
+    ]
+    spans, periods = _read(name, "Europe/Amsterdam", first, url, ("bob.burns@firm.com",))
+    assert [s.start for s in spans] == [utc(2026, 12, 9, 9)]  # only the accepted review
+    assert periods == []
+
+
+def test_the_owner_is_the_feeds_addresses_and_the_known_ones_ignoring_case() -> None:
+    url = "https://calendar.google.com/calendar/ical/bob%40example.com/private-abc/basic.ics"
+    assert owner_addresses("Calendar", url, (" Bob.Burns@Firm.com ",)) == {
+        "bob@example.com",
+        "bob.burns@firm.com",
+    }
+    assert owner_addresses("Work", "", ("",)) == set()
 
 
 def test_single_events_far_from_the_window_are_skipped_before_parsing_and_long_ones_kept() -> None:
