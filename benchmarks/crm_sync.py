@@ -41,6 +41,7 @@ TEAM = {"ann": 1, "ben": 2, "cat": 1, "dan": 1, "eve": 3}
 
 PHONES = PhoneNumbers()
 
+
 def team(url: str, crm_url: str | None, rate_limit: int = 100, clock=lambda: NOW):  # type: ignore[no-untyped-def]
     extra: dict[str, Any] = {}
     if crm_url:

@@ -33,6 +33,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 PHONES = PhoneNumbers()
 
+
 def measure(folder: Path, leads: int) -> dict[str, object]:
     settings = Settings(database_url=f"sqlite:///{folder}/privacy.db", _env_file=None)  # type: ignore[call-arg]
     config = RelayConfig(managers=frozenset({("console", "boss")}))
