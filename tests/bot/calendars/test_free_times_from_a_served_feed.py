@@ -19,15 +19,15 @@ from tests.support.world import make_baton, say
 LOCAL = FetchPolicy(allow_private=True, timeout=5)
 PATH = "/remote.php/dav/calendars/carl/personal/?export"
 FEED = (
-    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\n"
-    "BEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20261101T000000Z\r\n"
-    "DTSTART;TZID=America/New_York:20261123T113000\r\n"
-    "DTEND;TZID=America/New_York:20261123T121500\r\nSUMMARY:Pipeline review\r\nEND:VEVENT\r\n"
-    "BEGIN:VEVENT\r\nUID:free\r\nDTSTAMP:20261101T000000Z\r\n"
-    "DTSTART;VALUE=DATE:20261124\r\nDTEND;VALUE=DATE:20261125\r\nSUMMARY:Birthday\r\n"
-    "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
-    "END:VCALENDAR\r\n"
-).encode()
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nextcloud//EN\r\n"
+    b"BEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20261101T000000Z\r\n"
+    b"DTSTART;TZID=America/New_York:20261123T113000\r\n"
+    b"DTEND;TZID=America/New_York:20261123T121500\r\nSUMMARY:Pipeline review\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:free\r\nDTSTAMP:20261101T000000Z\r\n"
+    b"DTSTART;VALUE=DATE:20261124\r\nDTEND;VALUE=DATE:20261125\r\nSUMMARY:Birthday\r\n"
+    b"TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
 
 
 def closer_with_feed(sqlite_url: str, clock: FakeClock, server_url: str) -> Baton:
@@ -81,3 +81,20 @@ def test_the_last_time_of_a_day_ends_with_the_working_hours(sqlite_url: str) -> 
         reply = hand_off(baton, 1)
         assert "1) Mon 23 Nov 16:30, 2) Tue 24 Nov 09:00, 3) Wed 25 Nov 09:00" in reply
     baton.engine.dispose()
+
+
+def test_a_time_picked_with_lead_slot_counts_as_a_meeting_booked_at_hand_off(
+    sqlite_url: str,
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+    with feed_server({PATH: Route(body=FEED)}) as server:
+        baton = closer_with_feed(sqlite_url, clock, server.url(PATH))
+        hand_off(baton, 1)
+        hand_off(baton, 2)
+        say(baton, "alice", "/lead slot L-2 2")
+        clock.advance(hours=1)
+        funnel = say(baton, "maya", "/funnel").reply
+    baton.engine.dispose()
+    assert "Meetings booked at hand-off: 1 of 2 hand-offs to closers (50%)" in funnel
+    # handed off Mon 09:05, the meeting Tue 09:00 (New York)
+    assert "hand-off → meeting start: median 23 h 55 min over 1 meeting" in funnel
