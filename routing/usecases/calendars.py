@@ -42,10 +42,19 @@ def set_calendar(ctx: Ctx, user: UserRef | None, url: str | None) -> Outcome:
     if url is None:
         _forget_feed(calendar)
         ctx.uow.calendars.save(calendar)
-        back = return_to_rotation(ctx, rep) if _away_by_calendar(ctx, rep) else ""
+        back = ""
+        if _away_by_calendar(ctx, rep):
+            drained = return_to_rotation(ctx, rep)
+            back = f" {'You are' if rep.id == ctx.actor.id else 'They are'} back in the rotation."
+            back += drained
         return Outcome(f"Calendar feed removed from {whose} profile.{back}")
-    _forget_feed(calendar)
-    calendar.url = url
+    if calendar.url == url:
+        # the same address again (pasted twice): its reading still holds; read it again now
+        # rather than forgetting it, which would bring a rep away by it back until the read
+        calendar.checked_at = None
+    else:
+        _forget_feed(calendar)
+        calendar.url = url
     ctx.uow.calendars.save(calendar)
     minutes = ctx.config.calendar_refresh_minutes
     return Outcome(

@@ -214,3 +214,20 @@ def test_a_gzip_bomb_is_refused_at_10_mb_unpacked(db_url: str) -> None:
         world.read()
         assert "away (calendar: out of office until Mon 14 Dec)" in world.bob()
         assert "calendar as of 08:00" in world.bob()
+
+
+def test_setting_the_same_address_again_keeps_the_reading_and_flips_nobody(db_url: str) -> None:
+    with team(db_url, FRI_0800, ics(ooo("a", "20261211", "20261212"))) as world:
+        again = say(world.baton, "bob", f"/rotation calendar {world.server.url(PATH)}").reply
+        assert SECRET not in again
+        assert "away (calendar: out of office until Mon 14 Dec)" in world.bob()
+        world.clock.advance(seconds=30)
+        world.read()  # read again at once, as for a new address
+        assert "away (calendar: out of office until Mon 14 Dec)" in world.bob()
+        assert world.messages("no longer says you're away") == []
+
+
+def test_calendar_off_brings_a_rep_away_by_it_back(db_url: str) -> None:
+    with team(db_url, FRI_0800, ics(ooo("a", "20261211", "20261212"))) as world:
+        assert "back in the rotation" in say(world.baton, "bob", "/rotation calendar off").reply
+        assert "away" not in world.bob()
