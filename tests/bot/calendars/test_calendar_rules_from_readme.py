@@ -184,8 +184,10 @@ def test_a_failing_feed_flips_nobody_then_after_24_hours_counts_as_unknown_told_
             world.clock.advance(hours=4)
             world.read()
             assert "away (calendar: out of office until Mon 14 Dec)" in world.bob()
-        assert "calendar as of 08:00" in world.bob()
-        world.clock.advance(hours=13)  # 25 h after the last good reading
+        assert "calendar as of 08:00" in world.bob()  # Fri 20:00 now: still Friday's
+        world.clock.advance(hours=5)  # Sat 01:00: yesterday's reading says its day
+        assert "calendar as of Fri 08:00" in world.bob()
+        world.clock.advance(hours=8)  # 25 h after the last good reading
         for _ in range(3):
             world.read()
             world.clock.advance(minutes=15)
