@@ -127,10 +127,17 @@ def resolve(host: str, port: int, allow_private: bool) -> str:
 
 
 def is_public(address: str) -> bool:
+    """Globally reachable and not multicast. ``is_private`` alone misses the shared address
+    space 100.64.0.0/10 (carrier-grade NAT, Tailscale, and Alibaba Cloud's metadata service at
+    100.100.100.200), which is neither private nor global; an IPv6 address that carries an IPv4
+    one (mapped, or 6to4) is judged by that IPv4 address too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None and not is_public(str(ip.sixtofour)):
+            return False
+    return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
         or ip.is_link_local
