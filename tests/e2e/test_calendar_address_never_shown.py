@@ -5,10 +5,13 @@ and no log line holds it — whatever way the command goes wrong."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import MANAGER, SlackWorld
+from tests.e2e.teams_support import ALICE, teams_world
+from tests.support.clock import FakeClock
 
 TOKEN = "private-7c3e9a1f55d2b8e4"
 FEED = f"https://calendar.google.com/calendar/ical/bob%40example.com/{TOKEN}/basic.ics"
@@ -41,3 +44,25 @@ def test_no_answer_and_no_log_line_holds_the_address(
     assert TOKEN[-12:] not in text
     assert TOKEN not in caplog.text
     assert all(TOKEN not in call.text for call in slack.double.posts())
+
+
+def test_teams_reads_a_pasted_link_wrapped_in_html_and_answers_it_masked(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Teams sends a pasted link as an HTML anchor, with & escaped as &amp;
+    url = f"https://outlook.office365.com/owa/calendar/abc@x.com/{TOKEN}/calendar.ics?a=1&b=2"
+    wrapped = url.replace("&", "&amp;")
+    with teams_world(tmp_path, clock) as world, caplog.at_level(logging.DEBUG):
+        said = world.teams.say_personal(
+            ALICE, f'<p>rotation calendar <a href="{wrapped}">{wrapped}</a></p>'
+        )
+        assert world.post(said).status == 200
+        world.deliver()
+        (reply,) = world.double.to(ALICE.chat)
+        assert "outlook.office365.com/…&b=2" in reply.text
+        assert "Calendar feed set" in reply.text
+        assert TOKEN not in reply.text
+        with world.baton.engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT url FROM rep_calendars").scalar_one()
+    assert stored == url
+    assert TOKEN not in caplog.text
