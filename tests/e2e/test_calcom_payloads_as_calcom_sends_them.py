@@ -240,3 +240,24 @@ def test_a_signed_call_from_the_future_is_refused(world: SlackWorld) -> None:
     ahead["createdAt"] = "2026-11-23T10:30:00.000Z"
     assert signed(world, ahead)[0] == 401
     assert world.rows("meetings") == 0
+
+
+def test_an_attendee_email_in_other_case_finds_the_lead(world: SlackWorld) -> None:
+    lead_posted(world)
+    body = copy.deepcopy(BOOKED)
+    body["payload"]["metadata"] = {"videoCallUrl": "https://app.cal.com/video/x"}
+    body["payload"]["responses"].pop("notes")
+    body["payload"]["additionalNotes"] = ""
+    body["payload"]["attendees"] = [
+        {"email": "guest@other.example", "name": "Guest"},
+        {"email": " Sam@Umbrella.CO ", "name": "Sam Ortiz"},
+    ]
+    assert signed(world, body) == (200, {"status": "booked", "lead": 1})
+
+
+def test_a_notes_answer_naming_the_lead_finds_it_without_metadata(world: SlackWorld) -> None:
+    lead_posted(world)
+    body = booked_by_someone_else()
+    body["payload"]["metadata"] = {}
+    body["payload"]["responses"]["notes"]["value"] = "Baton lead L-1 (sent by Alice)"
+    assert signed(world, body) == (200, {"status": "booked", "lead": 1})
