@@ -17,7 +17,7 @@ def booking_provider(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     if host == "calendly.com" or host.endswith(".calendly.com"):
         return "calendly"
-    if host.endswith("hubspot.com"):
+    if host == "hubspot.com" or host.endswith(".hubspot.com"):
         return "hubspot"
     return "calcom"
 

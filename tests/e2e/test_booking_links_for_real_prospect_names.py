@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from routing.arrival import posted
+from routing.calendars.booking import booking_provider
 from routing.roles import Platform
 from tests.support.clock import FakeClock
 from tests.support.phones import PHONES
@@ -69,3 +70,20 @@ def test_a_calendly_link_gives_back_the_prospects_name_and_the_lead_in_a1(
         "email": ["sam@umbrella.co"],
         "a1": ["Baton lead L-1"],
     }
+
+
+@pytest.mark.parametrize(
+    ("link", "provider"),
+    [
+        ("https://meetings.hubspot.com/carl", "hubspot"),
+        ("https://meetings-eu1.hubspot.com/carl", "hubspot"),
+        ("https://book.nothubspot.com/carl", "calcom"),
+        ("https://calendly.com/carl/30min", "calendly"),
+        ("https://calendly.com.evil.example/carl", "calcom"),
+        ("https://cal.example.com/carl/intro", "calcom"),
+    ],
+)
+def test_the_booking_page_is_known_by_its_host_not_by_how_the_host_ends(
+    link: str, provider: str
+) -> None:
+    assert booking_provider(link) == provider
