@@ -15,6 +15,7 @@ import ipaddress
 import socket
 import ssl
 import time
+import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -69,7 +70,7 @@ def fetch(url: str, etag: str | None, last_modified: str | None, policy: FetchPo
                 )
             if status != 200:
                 raise FetchFailed(f"HTTP {status}")
-            body = _body(response, policy, deadline)
+            body = _decoded(_body(response, policy, deadline), response, policy)
             return Fetched(body, response.getheader("ETag"), response.getheader("Last-Modified"))
         finally:
             conn.close()
@@ -126,10 +127,17 @@ def resolve(host: str, port: int, allow_private: bool) -> str:
 
 
 def is_public(address: str) -> bool:
+    """Globally reachable and not multicast. ``is_private`` alone misses the shared address
+    space 100.64.0.0/10 (carrier-grade NAT, Tailscale, and Alibaba Cloud's metadata service at
+    100.100.100.200), which is neither private nor global; an IPv6 address that carries an IPv4
+    one (mapped, or 6to4) is judged by that IPv4 address too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None and not is_public(str(ip.sixtofour)):
+            return False
+    return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
         or ip.is_link_local
@@ -186,3 +194,23 @@ def _body(response: http.client.HTTPResponse, policy: FetchPolicy, deadline: flo
     except (OSError, http.client.HTTPException) as err:
         raise FetchFailed(f"connection failed ({type(err).__name__})") from err
     return b"".join(chunks)
+
+
+def _decoded(body: bytes, response: http.client.HTTPResponse, policy: FetchPolicy) -> bytes:
+    """The body as the server meant it. Baton asks for ``identity``, but some servers and
+    proxies gzip anyway (RFC 9110 lets a server ignore ``Accept-Encoding``); the unpacked size
+    is held to the same limit, so a small bomb cannot grow past it."""
+    coding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+    if coding in ("identity", ""):
+        return body
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        raise FetchFailed(f"sent in an encoding Baton does not read ({coding[:20]})")
+    wbits = zlib.MAX_WBITS | 16 if coding != "deflate" else zlib.MAX_WBITS
+    unpacker = zlib.decompressobj(wbits)
+    try:
+        unpacked = unpacker.decompress(body, policy.max_bytes + 1)
+    except zlib.error as err:
+        raise FetchFailed(f"its {coding} body is broken") from err
+    if len(unpacked) > policy.max_bytes or unpacker.unconsumed_tail:
+        raise FetchFailed(f"larger than {policy.max_bytes // (1024 * 1024)} MB unpacked")
+    return unpacked

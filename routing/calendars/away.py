@@ -35,8 +35,11 @@ class AwayPeriod:
 
     @property
     def key(self) -> str:
-        """What identifies the period for a `/rotation back` that overrides it: its first day."""
-        return self.start.date().isoformat()
+        """What identifies the period for a `/rotation back` that overrides it: the day the rep
+        is back. Not its first day: busy times are kept from 8 days back only, so the start of
+        a vacation that began earlier moves with the window, day by day, and a rep's own
+        `/rotation back` would be undone the next morning."""
+        return self.end.date().isoformat()
 
 
 def working_window(day: date, hours: WorkingHours, zone: ZoneInfo) -> tuple[datetime, datetime]:

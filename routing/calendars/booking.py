@@ -9,7 +9,7 @@ lead. Calendly takes ``name``, ``email`` and custom answers ``a1``…; HubSpot m
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 
 def booking_provider(url: str) -> str:
@@ -17,7 +17,7 @@ def booking_provider(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     if host == "calendly.com" or host.endswith(".calendly.com"):
         return "calendly"
-    if host.endswith("hubspot.com"):
+    if host == "hubspot.com" or host.endswith(".hubspot.com"):
         return "hubspot"
     return "calcom"
 
@@ -39,5 +39,7 @@ def prefilled(url: str, name: str | None, email: str | None, lead_ref: str) -> s
         filled["metadata[lead]"] = lead_ref
     parts = urlsplit(url)
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in filled]
-    query = urlencode(kept + [(k, v) for k, v in filled.items() if v])
+    # %20, not the form encoding's "+": every booking page's reader takes it as a space, and
+    # a "+" in a name or an email is sent as %2B either way
+    query = urlencode(kept + [(k, v) for k, v in filled.items() if v], quote_via=quote)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

@@ -25,7 +25,7 @@ from routing.clock import zone
 from routing.commands import UserRef
 from routing.commands.web_address import mask
 from routing.rotation.hours import as_utc, local_now
-from routing.rotation.wording import clock_text, day_and_date
+from routing.rotation.wording import DAYS, clock_text, day_and_date
 from routing.team import Rep
 from routing.usecases.context import Ctx, Outcome
 from routing.usecases.rep_emails import known_addresses
@@ -43,10 +43,19 @@ def set_calendar(ctx: Ctx, user: UserRef | None, url: str | None) -> Outcome:
     if url is None:
         _forget_feed(calendar)
         ctx.uow.calendars.save(calendar)
-        back = return_to_rotation(ctx, rep) if _away_by_calendar(ctx, rep) else ""
+        back = ""
+        if _away_by_calendar(ctx, rep):
+            drained = return_to_rotation(ctx, rep)
+            back = f" {'You are' if rep.id == ctx.actor.id else 'They are'} back in the rotation."
+            back += drained
         return Outcome(f"Calendar feed removed from {whose} profile.{back}")
-    _forget_feed(calendar)
-    calendar.url = url
+    if calendar.url == url:
+        # the same address again (pasted twice): its reading still holds; read it again now
+        # rather than forgetting it, which would bring a rep away by it back until the read
+        calendar.checked_at = None
+    else:
+        _forget_feed(calendar)
+        calendar.url = url
     ctx.uow.calendars.save(calendar)
     minutes = ctx.config.calendar_refresh_minutes
     return Outcome(
@@ -228,14 +237,19 @@ def _connected_text(ctx: Ctx, rep: Rep, calendar: RepCalendar) -> str:
         said = f"out of office {_day(rep, first.start)} until {_day(rep, first.end)}"
         if len(ahead) > 1:
             said += f" (and {len(ahead) - 1} more period{'s' if len(ahead) > 2 else ''})"
-    return f"Your calendar is connected (as of {as_of(rep, calendar)}): {said}."
+    return f"Your calendar is connected (as of {as_of(rep, calendar, ctx.now)}): {said}."
 
 
-def as_of(rep: Rep, calendar: RepCalendar) -> str:
-    """``09:15`` on the rep's clock (with the day when not today's reading is older)."""
+def as_of(rep: Rep, calendar: RepCalendar, now: datetime | None = None) -> str:
+    """``09:15`` on the rep's clock; ``Thu 20:00`` when the reading is not from ``now``'s day
+    (a feed failing since last evening is not as fresh as its hour alone would say)."""
     if calendar.fetched_at is None:
         return "never read"
-    return clock_text(local_now(rep.timezone, calendar.fetched_at).time())
+    read = local_now(rep.timezone, calendar.fetched_at)
+    hour = clock_text(read.time())
+    if now is None or read.date() == local_now(rep.timezone, now).date():
+        return hour
+    return f"{DAYS[read.weekday()]} {hour}"
 
 
 FEEDS = "feeds"

@@ -240,6 +240,16 @@ def calcom_event(ctx: Ctx, event: BookingEvent, delivery: str) -> Outcome:
 
 
 def _lead_of(ctx: Ctx, event: BookingEvent) -> Lead | None:
+    """The booking's lead: the one of the booking it cancels or moves when Baton knows it
+    (cal.com's cancellation carries no ``metadata``, a reschedule only what its page's address
+    carried), else the lead reference, else an attendee's email."""
+    known_uid = event.previous_uid if event.change is BookingChange.RESCHEDULED else event.uid
+    known = ctx.uow.meetings.get(known_uid) if known_uid else None
+    if known is not None:
+        try:
+            return ctx.lead(known.lead_id, lock=True)
+        except BatonError:
+            pass
     if event.lead_ref is not None:
         try:
             return ctx.lead(parse_lead_id(event.lead_ref), lock=True)

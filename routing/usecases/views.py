@@ -238,4 +238,4 @@ def _calendar_words(ctx: Ctx, rep: Rep) -> str:
             ", calendar not read yet" if calendar.failing_since is None else ", calendar unreadable"
         )
     stale = " (unreadable for 24 h: not counted)" if calendar.unknown(ctx.now) else ""
-    return f", calendar as of {as_of(rep, calendar)}{stale}"
+    return f", calendar as of {as_of(rep, calendar, ctx.now)}{stale}"

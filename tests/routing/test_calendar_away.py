@@ -104,7 +104,7 @@ def test_away_friday_and_monday_is_one_period_back_on_tuesday() -> None:
     )
     [period] = away_periods(events, PARIS, None, date(2026, 11, 30), 14)
     assert period == AwayPeriod(at(4, 0), at(8, 0))
-    assert period.key == "2026-12-04"
+    assert period.key == "2026-12-08"
     assert current_period([period], at(6, 12)) == period
     assert current_period([period], at(8, 0)) is None
 
