@@ -153,3 +153,64 @@ def test_a_won_deal_carries_the_amount_and_a_close_date_and_its_name(
         assert float(deal.properties["amount"]) == 24000
         assert deal.properties.get("closedate")
         assert len(world.double.objects["deals"]) == 1
+
+
+def notices(world, word: str) -> list[str]:  # type: ignore[no-untyped-def]
+    with world.baton.engine.connect() as conn:
+        return [
+            r.notice["text"] for r in conn.execute(select(t.outbox)) if word in r.notice["text"]
+        ]
+
+
+def test_two_writes_refused_for_the_same_reason_tell_the_managers_once(
+    db_url: str, clock: FakeClock
+) -> None:
+    with synced(db_url, clock) as world:
+        world.double.fail(
+            400,
+            {
+                "status": "error",
+                "message": "Property values were not valid: phone",
+                "category": "VALIDATION_ERROR",
+                "correlationId": "x",
+            },
+            times=None,
+            match=lambda m, p: p.endswith("/contacts/batch/upsert"),
+        )
+        world.post(POST, "1.1")
+        world.post("Lead: Ann Lee, ann@globex.com, Globex", "1.2")
+        for _ in range(3):
+            world.drain()
+            clock.advance(hours=1)
+        backlog = world.parts.rows.backlog()
+        assert backlog.failed == 2
+        refused = [e for e in backlog.errors if "Property values were not valid: phone" in e[1]]
+        assert len(refused) == 2
+        upserts = [c for c in world.double.calls if c[2].endswith("/contacts/batch/upsert")]
+        assert len(upserts) == 2  # each tried once, never again
+        assert len(notices(world, "refused")) == 1
+
+
+def test_a_secondly_429_waits_a_moment_without_a_pause_or_a_word_to_managers(
+    db_url: str, clock: FakeClock
+) -> None:
+    with synced(db_url, clock) as world:
+        world.double.fail(
+            429,
+            {
+                "status": "error",
+                "message": "You have reached your secondly limit.",
+                "errorType": "RATE_LIMIT",
+                "correlationId": "c033cdaa-2c40-4a64-ae48-b4cec88dad24",
+                "policyName": "SECONDLY",
+            },
+            times=1,
+        )
+        lead_id = world.post(POST, "1.1")
+        world.drain()
+        assert world.parts.bucket.paused_until(clock()) is None
+        clock.advance(seconds=11)
+        world.drain()
+        assert world.double.by_key("contacts", str(lead_id)) is not None
+        assert notices(world, "limit") == []
+        assert world.parts.rows.backlog().waiting == 0
