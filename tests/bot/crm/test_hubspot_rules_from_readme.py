@@ -214,3 +214,51 @@ def test_a_secondly_429_waits_a_moment_without_a_pause_or_a_word_to_managers(
         assert world.double.by_key("contacts", str(lead_id)) is not None
         assert notices(world, "limit") == []
         assert world.parts.rows.backlog().waiting == 0
+
+
+def to_closer(world, text: str, ts: str) -> int:  # type: ignore[no-untyped-def]
+    lead_id = world.post(text, ts)
+    world.say("alice", f"/lead claim {lead_id}")
+    world.say("alice", f"/lead qualify {lead_id} budget=10k authority=cto need=x timeline=q1")
+    world.say("alice", f"/lead handoff {lead_id}")
+    return int(lead_id)
+
+
+def test_lost_disqualified_expansion_and_churn_write_what_the_readme_says(
+    db_url: str, clock: FakeClock
+) -> None:
+    with synced(db_url, clock) as world:
+        lost = to_closer(world, POST, "1.1")
+        world.say("carol", f"/lead lost {lost} went with a rival")
+        dropped = world.post("Lead: Ann Lee, ann@globex.com, Globex", "1.2")
+        world.say("alice", f"/lead claim {dropped}")
+        world.say("alice", f"/lead disqualify {dropped} no budget")
+        kept = to_closer(world, "Lead: Bo Ng, bo@initech.io, Initech", "1.3")
+        world.say("carol", f"/lead won {kept} 1000")
+        world.say("carol", f"/lead handoff {kept}")
+        world.say("dan", f"/lead expand {kept} 500")
+        world.say("dan", f"/lead churn {kept}")
+        world.drain()
+        deal = world.double.by_key("deals", str(lost))
+        assert deal is not None
+        assert deal.properties["dealstage"] == "closedlost"
+        assert deal.properties["closed_lost_reason"] == "went with a rival"
+        contact = world.double.by_key("contacts", str(dropped))
+        assert contact is not None
+        assert contact.properties["hs_lead_status"] == "UNQUALIFIED"
+        customer = world.double.by_key("contacts", str(kept))
+        assert customer is not None
+        assert customer.properties["lifecyclestage"] == "customer"
+        (expansion,) = [
+            d for d in world.double.objects["deals"].values() if d.properties.get("dealtype")
+        ]
+        assert expansion.properties["dealtype"] == "existingbusiness"
+        assert expansion.properties["dealstage"] == "closedwon"
+        assert expansion.properties["amount"] == "500"
+        on_customer = [
+            n
+            for kind, n, to, c in world.double.associations
+            if (kind, to, c) == ("notes", "contacts", customer.id)
+        ]
+        bodies = [world.double.objects["notes"][n].properties["hs_note_body"] for n in on_customer]
+        assert any("churn" in b.lower() for b in bodies), bodies
