@@ -262,3 +262,20 @@ def test_lost_disqualified_expansion_and_churn_write_what_the_readme_says(
         ]
         bodies = [world.double.objects["notes"][n].properties["hs_note_body"] for n in on_customer]
         assert any("churn" in b.lower() for b in bodies), bodies
+
+
+def test_check_names_a_client_secret_without_a_public_url(
+    tmp_path: Path, double: tuple[HubSpotDouble, str]
+) -> None:
+    """HubSpot signs the URL it calls: without BATON_PUBLIC_URL every webhook would be a 401."""
+    _hubspot, url = double
+    environment = env(tmp_path, url, HUBSPOT_CLIENT_SECRET="s3cret")
+    team(environment)
+    baton_cli(environment, "setup")
+    result = baton_cli(environment, "check")
+    assert result.exit_code == 2
+    assert "BATON_PUBLIC_URL is not set" in result.stderr
+    environment["BATON_PUBLIC_URL"] = "https://baton.example.com"
+    ready = baton_cli(environment, "check")
+    assert ready.exit_code == 0, ready.stderr
+    assert "https://baton.example.com/hubspot/events" in ready.stdout
