@@ -76,6 +76,7 @@ def check_report(baton: Baton, parts: CrmParts) -> Report:
     """Every check in turn; the first problem found is the one line to fix."""
     report, settings = Report(), baton.settings
     _slack_emails(baton, parts, report)
+    _webhooks(settings, report)
     try:
         found = admin.owners(parts.crm)
     except CrmError as err:
@@ -95,6 +96,22 @@ def check_report(baton: Baton, parts: CrmParts) -> Report:
         report.fix(f"HubSpot did not answer: {err}")
     _backlog(parts, report)
     return report
+
+
+def _webhooks(settings: Settings, report: Report) -> None:
+    """HubSpot signs the URL it calls, so a secret without Baton's public URL refuses every call."""
+    public = (settings.baton_public_url or "").strip()
+    if not (settings.hubspot_client_secret or "").strip():
+        report.say("Webhooks: off (no HUBSPOT_CLIENT_SECRET); Baton polls HubSpot instead.")
+    elif not public:
+        report.say("Webhooks: HUBSPOT_CLIENT_SECRET is set but BATON_PUBLIC_URL is not.")
+        report.fix(
+            "BATON_PUBLIC_URL is not set: HubSpot signs the URL it calls, so every "
+            "POST /hubspot/events would be refused; set it to the address HubSpot calls"
+        )
+    else:
+        url = public.rstrip("/") + "/hubspot/events"
+        report.say(f"Webhooks: HubSpot's calls to {url} are checked with HUBSPOT_CLIENT_SECRET.")
 
 
 def fill_slack_emails(baton: Baton, parts: CrmParts) -> EmailsFilled | None:

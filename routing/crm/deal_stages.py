@@ -12,9 +12,23 @@ DEFAULT_DEAL_STAGES = (
 
 def parse_deal_stages(text: str) -> dict[str, str]:
     """``step=stage,…`` over the defaults (a step left out keeps its default stage); raises
-    ``ValueError`` naming an entry that is not ``step=stage`` or a step Baton does not have."""
+    ``ValueError`` naming an entry that is not ``step=stage``, a step Baton does not have, a step
+    named twice, or a won or lost stage shared with another step: a deal HubSpot reports at the
+    won stage is recorded won, so a hand-off deal (or a lost one) there would be recorded won."""
+    given = _pairs(text)
+    steps = [step for step, _ in given]
+    twice = sorted({step for step in steps if steps.count(step) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(twice)} named more than once")
     stages = dict(_pairs(DEFAULT_DEAL_STAGES))
-    stages.update(_pairs(text))
+    stages.update(given)
+    for closing in ("won", "lost"):
+        shared = [s for s, stage in stages.items() if s != closing and stage == stages[closing]]
+        if shared:
+            raise ValueError(
+                f"{closing}={stages[closing]} is also the stage of {', '.join(shared)}: "
+                "the won and lost stages must each be a stage of their own"
+            )
     return stages
 
 

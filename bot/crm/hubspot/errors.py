@@ -34,7 +34,7 @@ def body_of(err: BaseException) -> dict[str, Any]:
         raw = raw.decode("utf-8", "replace")
     try:
         data = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

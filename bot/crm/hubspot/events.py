@@ -100,7 +100,7 @@ class HubSpotEvents:
             )
         try:
             events = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested past Python's stack
             return _refusal(400, "the body is not JSON: HubSpot sends a JSON array of events")
         if not isinstance(events, list):
             return _refusal(400, "expected a JSON array of events")
