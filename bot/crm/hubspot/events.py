@@ -14,6 +14,12 @@ own writes come back as events and change nothing:
 a contact that already carries ``baton_lead_id`` is Baton's, and a lead already won or lost is
 left alone. When HubSpot does not answer the read, the event is let go and 503 asks HubSpot to
 send it again.
+
+HubSpot waits for an answer for ``X-HubSpot-Timeout-Millis`` (10 s) and then counts the call as
+failed. Reading a hundred contacts back under a busy rate limit can take longer, so the events
+are worked through within a budget a few seconds short of that; those left when it runs out are
+not taken, and 503 asks HubSpot to send the delivery again (it retries any answer but 400, 401,
+403, 404 and 405): the events already handled are then ignored by their ``eventId``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +48,11 @@ EVENTS_PATH = "/hubspot/events"
 MAX_BODY_BYTES = 1024 * 1024
 """HubSpot sends at most 100 events a request, each well under 1 KiB."""
 MAX_EVENTS = 500
+TIMEOUT_HEADER = "X-HubSpot-Timeout-Millis"
+HUBSPOT_TIMEOUT_SECONDS = 10.0
+"""How long HubSpot waits for an answer when it does not say (its documented 10 s)."""
+MARGIN_SECONDS = 3.0
+"""Kept for answering in time: the last event's work, the response, the network."""
 
 
 class Inbox(Protocol):
@@ -64,8 +76,10 @@ class HubSpotEvents:
         secret: str | None,
         public_url: str,
         clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.inbound = inbound
+        self.monotonic = monotonic
         self.inbox = inbox
         self.secret = secret
         self.public_url = public_url
@@ -105,14 +119,23 @@ class HubSpotEvents:
         if not isinstance(events, list):
             return _refusal(400, "expected a JSON array of events")
         loop = asyncio.get_running_loop()
-        tally = await loop.run_in_executor(self.worker, self.handle_all, events[:MAX_EVENTS])
+        deadline = self.monotonic() + budget_seconds(headers.get(TIMEOUT_HEADER, ""))
+        tally = await loop.run_in_executor(
+            self.worker, self.handle_all, events[:MAX_EVENTS], deadline
+        )
         if tally.again:
-            return _refusal(503, "HubSpot did not answer Baton's read: send the events again")
+            return _refusal(503, "not every event could be handled in time: send them again")
         return web.json_response({"handled": tally.handled, "ignored": tally.ignored})
 
-    def handle_all(self, events: Sequence[Any]) -> Tally:
+    def handle_all(self, events: Sequence[Any], deadline: float = float("inf")) -> Tally:
+        """Each event once, until ``deadline`` (on ``monotonic``): the rest are left untaken and
+        ``again`` asks for the delivery once more."""
         tally = Tally()
         for event in events:
+            if self.monotonic() >= deadline:
+                log.warning("HubSpot events: out of time, the rest will be sent again")
+                tally.again = True
+                break
             if not isinstance(event, dict) or event.get("eventId") is None:
                 log.warning("HubSpot event without an eventId ignored")
                 tally.ignored += 1
@@ -154,6 +177,15 @@ class HubSpotEvents:
 
     def close(self) -> None:
         self.worker.shutdown(wait=True)
+
+
+def budget_seconds(timeout_header: str) -> float:
+    """Seconds to work on a delivery: HubSpot's stated wait (milliseconds; 10 s when absent or
+    unreadable, never more) less :data:`MARGIN_SECONDS`, and at least one second."""
+    text = timeout_header.strip()
+    waits = int(text) / 1000 if text.isascii() and text.isdigit() and len(text) <= 9 else 0.0
+    wait = min(waits, HUBSPOT_TIMEOUT_SECONDS) if waits > 0 else HUBSPOT_TIMEOUT_SECONDS
+    return max(wait - MARGIN_SECONDS, 1.0)
 
 
 def _refusal(status: int, error: str) -> web.Response:
