@@ -52,15 +52,35 @@ def still_free(
     start: datetime,
     busy: Sequence[BusyInterval],
     holds: Sequence[tuple[datetime, datetime]],
+    zone: ZoneInfo,
+    hours: WorkingHours | None,
     now: datetime,
 ) -> bool:
     """Whether a time proposed earlier can still be held now: at least the notice ahead, within
-    the look-ahead, and clear of busy time and holds (a button may be clicked hours later)."""
+    the look-ahead, a time Baton would propose (on :00 or :30 of the closer's clock, inside their
+    working hours: a button's value is untrusted, so a forged 03:17 on a Sunday is not one), and
+    clear of busy time and holds (a button may be clicked hours later)."""
     start = as_utc(start)
     if not as_utc(now) + NOTICE <= start <= as_utc(now) + timedelta(days=LOOKAHEAD_DAYS):
         return False
+    if _snapped(start, zone) != start or not _in_hours(start, zone, hours or DEFAULT_WINDOW):
+        return False
     end = start + MEETING
     return not any(s < end and start < e for s, e in _taken(busy, holds))
+
+
+def _in_hours(start: datetime, zone: ZoneInfo, hours: WorkingHours) -> bool:
+    """Whether a meeting at ``start`` fits in one shift (a night shift began the day before)."""
+    if hours.start == hours.end:
+        return False
+    day = start.astimezone(zone).date()
+    for shift_day in (day - timedelta(days=1), day):
+        if shift_day.weekday() not in hours.days:
+            continue
+        begin, end = working_window(shift_day, hours, zone)
+        if begin <= start and start + MEETING <= end:
+            return True
+    return False
 
 
 def _taken(

@@ -153,11 +153,17 @@ def _seconds(start: object) -> int | None:
         return None
     if isinstance(start, int):
         seconds = start
-    elif isinstance(start, str) and start.strip().isdigit() and len(start.strip()) <= 11:
+    elif isinstance(start, str) and _ascii_digits(start.strip()) and len(start.strip()) <= 11:
         seconds = int(start.strip())
     else:
         return None
     return seconds if _plausible(seconds) else None
+
+
+def _ascii_digits(text: str) -> bool:
+    """``0``–``9`` only: :meth:`str.isdigit` (and :func:`int`) also take ``١٧٦٤`` and ``²``,
+    which no button of Baton's carries."""
+    return text.isascii() and text.isdigit()
 
 
 def _plausible(seconds: object) -> bool:

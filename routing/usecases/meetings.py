@@ -122,7 +122,10 @@ def book_slot_at(ctx: Ctx, lead_id: int, start: datetime) -> Outcome:
     calendar = ctx.uow.calendars.get(closer.id or 0)
     if calendar is None or calendar.url is None or calendar.unknown(ctx.now):
         raise InvalidInput(f"{closer.mention}'s calendar is not known now: {label} cannot be held.")
-    if not still_free(start, calendar.busy, _holds(ctx, closer), ctx.now):
+    free = still_free(
+        start, calendar.busy, _holds(ctx, closer), zone(closer.timezone), closer.hours, ctx.now
+    )
+    if not free:
         raise InvalidInput(f"{label} is no longer free in {closer.mention}'s time; {again}.")
     return _hold(ctx, lead, closer, handed, start)
 
