@@ -71,8 +71,6 @@ def still_free(
 
 def _in_hours(start: datetime, zone: ZoneInfo, hours: WorkingHours) -> bool:
     """Whether a meeting at ``start`` fits in one shift (a night shift began the day before)."""
-    if hours.start == hours.end:
-        return False
     day = start.astimezone(zone).date()
     for shift_day in (day - timedelta(days=1), day):
         if shift_day.weekday() not in hours.days:
@@ -100,7 +98,7 @@ def _windows(
     found = []
     for offset in range(LOOKAHEAD_DAYS):
         day = today + timedelta(days=offset)
-        if day.weekday() not in hours.days or hours.start == hours.end:
+        if day.weekday() not in hours.days:  # start == end: round the clock, 24 h from it
             continue
         window = working_window(day, hours, zone)
         if window[1] >= as_utc(now) + NOTICE + MEETING:  # a day already over does not count
