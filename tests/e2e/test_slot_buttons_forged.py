@@ -146,3 +146,14 @@ def test_a_teams_click_on_a_time_off_the_closers_grid_holds_nothing(teams: Teams
     assert teams.post(teams.teams.execute(ALICE, "slot", forged)).status == 200
     teams.deliver()
     assert teams.rows("meetings") == 0
+
+
+def test_a_click_after_the_lead_was_reassigned_to_a_closer_without_a_calendar_holds_nothing(
+    slack: SlackWorld,
+) -> None:
+    first = handed_off(slack)[0]
+    slack.slack.command("/rotation add <@UDANA> closer", MANAGER)
+    slack.slack.command("/lead reassign L-1 <@UDANA>", MANAGER)
+    said = refused(slack, first["value"])
+    assert "calendar is not known" in said
+    assert slack.rows("meetings") == 0
