@@ -27,6 +27,16 @@ CONTACT_LIMITS: Mapping[str, int] = MappingProxyType(
 EMAIL = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[A-Za-z]{2,63}")
 """An email address as ``/lead new`` reads one."""
 
+
+def person_email(value: str | None) -> str | None:
+    """A person's address as a platform gives it (a Slack profile, a Teams roster, ``email=``):
+    trimmed and in lower case when it is one address that fits its column, else None."""
+    text = (value or "").strip()
+    if not text or len(text) > limits.EMAIL or not EMAIL.fullmatch(text):
+        return None
+    return text.lower()
+
+
 NO_CONTACT = "Give an email address or a phone number, like email=sam@umbrella.co."
 
 

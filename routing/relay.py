@@ -13,6 +13,7 @@ from routing.arrival import Arrival
 from routing.calendars import DueFeed, FetchResult
 from routing.calendars.calcom import BookingEvent
 from routing.commands import Command, storable_command
+from routing.contact import person_email
 from routing.errors import BatonError, InvalidInput, UnknownPerson
 from routing.group_commit import GroupCommit
 from routing.ports import UnitOfWork
@@ -289,14 +290,8 @@ def _storable(actor: Actor) -> Actor:
         )
     name = limits.fitted_text(actor.name, limits.REP_NAME) if actor.name else None
     zone = actor.timezone if actor.timezone and len(actor.timezone) <= limits.TIMEZONE else None
-    email = storable(actor.email).lower() if actor.email else None
-    return Actor(
-        actor.platform,
-        user_id,
-        name,
-        zone,
-        email if email and len(email) <= limits.EMAIL and "@" in email else None,
-    )
+    email = person_email(storable(actor.email)) if actor.email else None
+    return Actor(actor.platform, user_id, name, zone, email)
 
 
 def _undone(use_case: UseCase) -> UseCase:

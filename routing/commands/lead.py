@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from types import MappingProxyType
@@ -33,9 +32,9 @@ from routing.commands.types import (
     Show,
     Won,
 )
+from routing.contact import EMAIL
 from routing.errors import InvalidInput
 
-_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[A-Za-z]{2,63}")
 _BANT = ("budget", "authority", "need", "timeline", "notes")
 
 
@@ -44,7 +43,7 @@ def _lead_new(args: _Args) -> NewLead:
     if len(options) > limits.FIELDS:
         args.fail(f"too many key=value fields: at most {limits.FIELDS}, not {len(options)}")
     tokens = args.tokens
-    at = next((i for i, token in enumerate(tokens) if _EMAIL.fullmatch(token.text)), -1)
+    at = next((i for i, token in enumerate(tokens) if EMAIL.fullmatch(token.text)), -1)
     if at < 0:
         args.fail(_missing_email_problem(tokens))
     company = " ".join(token.text for token in tokens[:at]).strip()

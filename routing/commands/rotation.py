@@ -34,6 +34,7 @@ from routing.commands.types import (
 )
 from routing.commands.web_address import web_address
 from routing.commands.words import ROLES, _user_ref, normalise_role
+from routing.contact import person_email
 from routing.limits import MAX_CAP, MAX_OPEN, MAX_WEIGHT
 
 
@@ -51,19 +52,18 @@ def _rotation_add(args: _Args) -> RotationAdd:
     limit = found.get("max_open")
     max_open = _within(args, "max_open", limit, 1, MAX_OPEN) if limit is not None else None
     email = found.get("email")
-    if email is not None and not _EMAIL.fullmatch(email):
+    if email is not None and not person_email(email):
         args.fail(f"`{email}` is not an email address")
     return RotationAdd(user, role, weight, cap, found.get("pool"), max_open, email)
 
 
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 _OWNER_ID = re.compile(r"\d{1,20}")
 
 
 def _rotation_owner(args: _Args) -> RotationOwner:
     user = args.mention()
     words = args.words()
-    if len(words) != 1 or not (_OWNER_ID.fullmatch(words[0]) or _EMAIL.fullmatch(words[0])):
+    if len(words) != 1 or not (_OWNER_ID.fullmatch(words[0]) or person_email(words[0])):
         args.fail("give the rep's HubSpot owner id (digits) or the owner's email")
     return RotationOwner(user, words[0])
 

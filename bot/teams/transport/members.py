@@ -16,7 +16,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema.teams import TeamsChannelAccount
 
-from routing import limits
+from routing.contact import person_email
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,12 @@ async def member_email(turn_context: TurnContext, user_id: str) -> str | None:
 
 
 def email_of(member: object) -> str | None:
-    """``email``, else ``userPrincipalName`` when it is an address; None for anything else."""
+    """``email``, else ``userPrincipalName`` when it is an address (the rule of
+    :func:`routing.contact.person_email`); None for anything else."""
     if not isinstance(member, TeamsChannelAccount):
         return None
     for value in (member.email, member.user_principal_name):
-        if isinstance(value, str) and "@" in value and len(value) <= limits.EMAIL:
-            return value.strip()
+        found = person_email(value) if isinstance(value, str) else None
+        if found:
+            return found
     return None
